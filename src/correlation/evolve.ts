@@ -21,6 +21,8 @@ export type JournalKind =
 export interface JournalEntry {
   kind: JournalKind;
   incidentId: string;
+  /** The child this entry is about, if any: the runtime refreshes exactly these read-model rows. */
+  childKey?: string;
   correlationId: string;
   at: string;
   data: Record<string, unknown>;
@@ -80,17 +82,17 @@ function foldChild(state: Live, event: CanonicalEvent, now: string): Transition 
 
   if (!existing) {
     child = newChild(key, event);
-    effects.push(journal('child.attached', state.incident, event, now, { child: key, status: event.status }));
+    effects.push(journal('child.attached', state.incident, event, now, { status: event.status }, key));
   } else if (supersedes(event, existing) && event.status !== existing.status) {
     child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity) };
     const kind = event.status === 'resolved' ? 'child.resolved' : 'child.refired';
-    effects.push(journal(kind, state.incident, event, now, { child: key }));
+    effects.push(journal(kind, state.incident, event, now, {}, key));
   } else {
     // Same status again, or an older event arriving late: it must not undo a newer status, but a
     // newer repeat moves changedAt so that an older status change cannot win over it later.
     const changedAt = supersedes(event, existing) ? event.occurredAt : existing.changedAt;
     child = { ...existing, changedAt, repeats: existing.repeats + 1 };
-    effects.push(journal('child.repeated', state.incident, event, now, { child: key, repeats: child.repeats }));
+    effects.push(journal('child.repeated', state.incident, event, now, { repeats: child.repeats }, key));
   }
 
   const incident = widen({ ...state.incident, children: { ...state.incident.children, [key]: child } }, event);
@@ -183,8 +185,10 @@ function journal(
   event: CanonicalEvent,
   now: string,
   data: Record<string, unknown>,
+  childKey?: string,
 ): Effect {
-  return { type: 'journal', entry: { kind, incidentId: incident.id, correlationId: event.correlationId, at: now, data } };
+  const entry: JournalEntry = { kind, incidentId: incident.id, correlationId: event.correlationId, at: now, data };
+  return { type: 'journal', entry: childKey === undefined ? entry : { ...entry, childKey } };
 }
 
 function assertNever(value: never): never {

@@ -1,0 +1,26 @@
+import type { IncidentState } from '../correlation/incident.js';
+import type { ChainedJournalRow } from './journal-chain.js';
+
+/** What an actor is rebuilt from: its last committed state and the tip of its journal chain. */
+export interface ActorSnapshot {
+  signature: string;
+  seq: number;
+  lastHash: string;
+  state: IncidentState;
+}
+
+/** One actor's share of a batch: its new snapshot, the journal rows behind it, the children it touched. */
+export interface ActorChange {
+  snapshot: ActorSnapshot;
+  journal: ChainedJournalRow[];
+  touchedChildren: string[];
+}
+
+/**
+ * The persistence port of the actor runtime. `commit` is all-or-nothing: journal rows, snapshots
+ * and read models of one batch land in one transaction, or none of them do.
+ */
+export interface ActorStore {
+  load(signature: string): Promise<ActorSnapshot | null>;
+  commit(changes: ActorChange[]): Promise<void>;
+}

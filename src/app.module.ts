@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { BusModule } from './modules/bus/bus.module.js';
+import { ConfigModule } from './modules/config/config.module.js';
+import type { CorralConfig } from './modules/config/corral-config.js';
+import { DatabaseModule } from './modules/database/database.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { assignCorrelationId } from './modules/http/correlation-id.js';
+import { IncidentsModule } from './modules/incidents/incidents.module.js';
+import { IngestModule } from './modules/ingest/ingest.module.js';
+import { RuntimeModule } from './modules/runtime/runtime.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CorralConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: assignCorrelationId,
+            customProps: (request) => ({ correlationId: request.id }),
+            // Request bodies are never logged: they may hold what the privacy filter exists to remove.
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+          },
+        }),
+        DatabaseModule,
+        BusModule,
+        RuntimeModule,
+        IngestModule,
+        IncidentsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

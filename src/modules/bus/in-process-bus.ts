@@ -1,0 +1,79 @@
+import type { InboundMessage, MessageBus, Subjects } from './message-bus.js';
+
+export interface RecordedMessage {
+  subject: string;
+  data: Uint8Array;
+}
+
+/**
+ * The single-machine stand-in for JetStream (no NATS_URL): same port, same settle semantics
+ * (ack, retry after a delay, reject), nothing kept across restarts. Published dead letters and
+ * tickets are kept in memory, newest last, up to `keep` of them.
+ */
+export class InProcessBus implements MessageBus {
+  readonly kind = 'in-process';
+  readonly published: RecordedMessage[] = [];
+  private handler: ((message: InboundMessage) => void) | undefined;
+  private backlog: RecordedMessage[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly subjects: Subjects,
+    private readonly keep = 1000,
+  ) {}
+
+  consume(handler: (message: InboundMessage) => void): Promise<void> {
+    this.handler = handler;
+    for (const message of this.backlog.splice(0)) this.deliver(message, false);
+    return Promise.resolve();
+  }
+
+  stopConsuming(): Promise<void> {
+    this.handler = undefined;
+    return Promise.resolve();
+  }
+
+  publish(subject: string, data: Uint8Array): Promise<void> {
+    const message = { subject, data };
+    if (this.subjects.sourceOf(subject) !== undefined) {
+      if (this.handler) this.deliver(message, false);
+      else this.backlog.push(message);
+    } else {
+      this.published.push(message);
+      if (this.published.length > this.keep) this.published.shift();
+    }
+    return Promise.resolve();
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.handler = undefined;
+    return Promise.resolve();
+  }
+
+  private deliver(message: RecordedMessage, redelivered: boolean): void {
+    const handler = this.handler;
+    if (!handler) {
+      this.backlog.push(message);
+      return;
+    }
+    handler({
+      ...message,
+      redelivered,
+      ack: () => undefined,
+      reject: () => undefined,
+      retry: (delayMs) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.deliver(message, true);
+        }, delayMs);
+        this.timers.add(timer);
+      },
+    });
+  }
+}

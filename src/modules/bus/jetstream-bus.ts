@@ -1,0 +1,114 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { InboundMessage, MessageBus, Subjects } from './message-bus.js';
+
+const ms = (millis: number) => millis * 1_000_000;
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface JetStreamOptions {
+  servers: string;
+  ackWaitMs: number;
+  /** How many messages may be delivered but not yet settled: bounds memory and in-flight work. */
+  maxInFlight?: number;
+}
+
+export class JetStreamBus implements MessageBus {
+  readonly kind = 'jetstream';
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+
+  private constructor(
+    readonly subjects: Subjects,
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly options: JetStreamOptions,
+  ) {}
+
+  static async connect(subjects: Subjects, options: JetStreamOptions): Promise<JetStreamBus> {
+    const nc = await connect({ servers: options.servers.split(','), name: 'corral', maxReconnectAttempts: -1 });
+    const jsm = await jetstreamManager(nc);
+    const bus = new JetStreamBus(subjects, nc, jsm, jetstream(nc), options);
+    await bus.ensureTopology();
+    return bus;
+  }
+
+  /** Creates the streams and the durable consumer if missing; an existing setup is left as the operator tuned it. */
+  private async ensureTopology(): Promise<void> {
+    const { subjects } = this;
+    await this.ensureStream(subjects.inStream, subjects.inbound, 7 * DAY);
+    await this.ensureStream(subjects.dlqStream, subjects.deadLetters, 30 * DAY);
+    const existing = await this.jsm.consumers.info(subjects.inStream, subjects.ingestConsumer).catch(() => undefined);
+    if (!existing) {
+      await this.jsm.consumers.add(subjects.inStream, {
+        durable_name: subjects.ingestConsumer,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: subjects.inbound,
+        ack_wait: ms(this.options.ackWaitMs),
+        max_ack_pending: 20_000,
+      });
+    }
+  }
+
+  private async ensureStream(name: string, subject: string, maxAgeMs: number): Promise<void> {
+    const exists = await this.jsm.streams.info(name).catch(() => undefined);
+    if (exists) return;
+    await this.jsm.streams.add({
+      name,
+      subjects: [subject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: ms(maxAgeMs),
+      duplicate_window: ms(2 * 60 * 1000),
+    });
+  }
+
+  async consume(handler: (message: InboundMessage) => void): Promise<void> {
+    const consumer = await this.js.consumers.get(this.subjects.inStream, this.subjects.ingestConsumer);
+    const messages = await consumer.consume({ max_messages: this.options.maxInFlight ?? 1000 });
+    this.messages = messages;
+    this.loop = (async () => {
+      for await (const m of messages) {
+        handler({
+          subject: m.subject,
+          data: m.data,
+          redelivered: m.redelivered,
+          ack: () => m.ack(),
+          retry: (delayMs) => m.nak(delayMs),
+          reject: (reason) => m.term(reason),
+        });
+      }
+    })();
+  }
+
+  async stopConsuming(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+    this.messages = undefined;
+  }
+
+  async publish(subject: string, data: Uint8Array, options: { msgId?: string } = {}): Promise<void> {
+    await this.js.publish(subject, data, options.msgId ? { msgID: options.msgId } : undefined);
+  }
+
+  async ping(): Promise<void> {
+    await this.nc.rtt();
+    await this.jsm.streams.info(this.subjects.inStream);
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsuming();
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+}

@@ -1,0 +1,70 @@
+/** One message from the inbound stream; the consumer settles it exactly once. */
+export interface InboundMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly redelivered: boolean;
+  /** Processed and durable: never deliver again. */
+  ack(): void;
+  /** Not processed this time (e.g. the database is down): deliver again after delayMs. */
+  retry(delayMs: number): void;
+  /** Can never be processed (it has been dead-lettered): never deliver again. */
+  reject(reason: string): void;
+}
+
+/**
+ * The transport port. Above it, corral does not know whether it runs on JetStream or on the
+ * in-process bus of a single-machine install.
+ */
+export interface MessageBus {
+  readonly kind: 'jetstream' | 'in-process';
+  readonly subjects: Subjects;
+  consume(handler: (message: InboundMessage) => void): Promise<void>;
+  /** Stops delivering new messages; those already delivered can still be settled. */
+  stopConsuming(): Promise<void>;
+  publish(subject: string, data: Uint8Array, options?: { msgId?: string }): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MessageBus');
+
+/**
+ * Subject and stream names. A namespace prefixes both so that several corral installations (or
+ * test suites) can share one NATS server without seeing each other's messages.
+ */
+export class Subjects {
+  readonly prefix: string;
+  readonly streamPrefix: string;
+
+  constructor(namespace?: string) {
+    this.prefix = namespace ? `${namespace}.corral` : 'corral';
+    this.streamPrefix = namespace ? `${namespace.toUpperCase().replace(/-/g, '_')}_` : '';
+  }
+
+  get inbound(): string {
+    return `${this.prefix}.in.>`;
+  }
+  in(source: string): string {
+    return `${this.prefix}.in.${source}`;
+  }
+  get deadLetters(): string {
+    return `${this.prefix}.dlq.>`;
+  }
+  dlq(reason: string): string {
+    return `${this.prefix}.dlq.${reason}`;
+  }
+  /** The source named by an inbound subject: `corral.in.alertmanager` → `alertmanager`. */
+  sourceOf(subject: string): string | undefined {
+    const head = `${this.prefix}.in.`;
+    return subject.startsWith(head) ? subject.slice(head.length) : undefined;
+  }
+  get inStream(): string {
+    return `${this.streamPrefix}CORRAL_IN`;
+  }
+  get dlqStream(): string {
+    return `${this.streamPrefix}CORRAL_DLQ`;
+  }
+  get ingestConsumer(): string {
+    return 'corral-ingest';
+  }
+}

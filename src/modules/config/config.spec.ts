@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './corral-config.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'corral-config-'));
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const dir = dataDir();
+
+    const config = loadConfig({ CORRAL_DATA_DIR: dir });
+
+    expect(config.port).toBe(8080);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.batch).toEqual({ maxSize: 500, maxDelayMs: 5 });
+    expect(config.tokenKey).toBe(readFileSync(join(dir, 'token.key'), 'utf8').trim());
+  });
+
+  it('keeps the generated token key across restarts', () => {
+    const dir = dataDir();
+
+    expect(loadConfig({ CORRAL_DATA_DIR: dir }).tokenKey).toBe(loadConfig({ CORRAL_DATA_DIR: dir }).tokenKey);
+  });
+
+  it('names every bad variable', () => {
+    const load = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', CORRAL_TOKEN_KEY: 'short' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/PORT: .*whole number.*"eighty"/);
+    expect(load).toThrow(/DATABASE_URL: must be a postgres/);
+    expect(load).toThrow(/CORRAL_TOKEN_KEY: must be at least 32/);
+  });
+
+  it('never echoes a secret value in its error', () => {
+    expect(() => loadConfig({ CORRAL_TOKEN_KEY: 'hunter2' })).toThrow(/^((?!hunter2)[\s\S])*$/);
+  });
+});

@@ -1,0 +1,74 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+
+/** The environment as corral reads it; README "Configuration" documents each variable. */
+export class EnvDto {
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^((nats|tls|wss?):\/\/)?[\w.-]+(:\d+)?(,((nats|tls|wss?):\/\/)?[\w.-]+(:\d+)?)*$/, {
+    message: 'must be a comma-separated list of nats://host:port servers',
+  })
+  NATS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9_-]{1,32}$/, { message: 'must be 1-32 characters of a-z, 0-9, _ or -' })
+  NATS_NAMESPACE?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (use: openssl rand -base64 32)' })
+  CORRAL_TOKEN_KEY?: string;
+
+  @IsString()
+  CORRAL_DATA_DIR = '.corral';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(10000)
+  BATCH_MAX_SIZE = 500;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(1000)
+  BATCH_MAX_DELAY_MS = 5;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1000)
+  @Max(600000)
+  NATS_ACK_WAIT_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(600000)
+  NATS_RETRY_DELAY_MS = 1000;
+
+  @Matches(/^\d+(kb|mb)$/, { message: 'must look like 512kb or 1mb' })
+  HTTP_BODY_LIMIT = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}

@@ -1,0 +1,20 @@
+import { DataSource } from 'typeorm';
+import { InitialSchema1764000000000 } from '../../../migrations/1764000000000-initial-schema.js';
+import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow } from './entities.js';
+
+export const ENTITIES = [IncidentRow, IncidentChildRow, JournalRow, ActorSnapshotRow];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/** The one DataSource definition, used by the app, the migrate CLI and the tests. */
+export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10, application_name: 'corral' },
+  });
+}

@@ -1,0 +1,49 @@
+import { Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CorralConfig } from '../config/corral-config.js';
+import { createDataSource } from './data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+
+/** The running database: the DataSource, and the embedded server behind it when there is one. */
+export class Database implements OnApplicationShutdown {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly embedded: EmbeddedDatabase | undefined,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}
+
+async function openDatabase(config: CorralConfig): Promise<Database> {
+  const logger = new Logger('Database');
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, (line) => logger.warn(line));
+    url = embedded.url;
+    logger.log(`no DATABASE_URL: using embedded PostgreSQL on port ${config.embeddedPgPort}, data in ${config.dataDir}/pg`);
+  }
+  const dataSource = createDataSource(url);
+  try {
+    await dataSource.initialize();
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  return new Database(dataSource, embedded);
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: Database, inject: [CorralConfig], useFactory: openDatabase },
+    { provide: DataSource, inject: [Database], useFactory: (db: Database) => db.dataSource },
+  ],
+  exports: [DataSource],
+})
+export class DatabaseModule {}

@@ -1,0 +1,68 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+// Tables as TypeORM sees them. Entities stay inside the persistence layer: HTTP responses are built
+// by mappers, never by serialising these classes.
+
+@Entity('incident')
+export class IncidentRow {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') signature!: string;
+  @Column('text') status!: 'open' | 'resolved';
+  @Column('text') title!: string;
+  @Column('text') severity!: string;
+  @Column('text') system!: string;
+  @Column('text', { array: true }) facilities!: string[];
+  @Column('text', { array: true }) departments!: string[];
+  @Column('timestamptz', { name: 'first_seen' }) firstSeen!: Date;
+  @Column('timestamptz', { name: 'last_seen' }) lastSeen!: Date;
+  @Column('timestamptz', { name: 'opened_at' }) openedAt!: Date;
+  @Column('timestamptz', { name: 'resolved_at', nullable: true }) resolvedAt!: Date | null;
+  @Column('integer', { name: 'child_count' }) childCount!: number;
+  @Column('integer', { name: 'distinct_requesters' }) distinctRequesters!: number;
+  @Column('boolean', { name: 'patient_impact' }) patientImpact!: boolean;
+  @Column('text', { name: 'correlation_id' }) correlationId!: string;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity('incident_child')
+export class IncidentChildRow {
+  @PrimaryColumn('uuid', { name: 'incident_id' }) incidentId!: string;
+  @PrimaryColumn('text', { name: 'child_key' }) childKey!: string;
+  @Column('text') id!: string;
+  @Column('text') kind!: string;
+  @Column('text', { name: 'source_type' }) sourceType!: string;
+  @Column('text', { name: 'source_system' }) sourceSystem!: string;
+  @Column('text') status!: string;
+  @Column('text') severity!: string;
+  @Column('timestamptz', { name: 'first_seen' }) firstSeen!: Date;
+  @Column('timestamptz', { name: 'changed_at' }) changedAt!: Date;
+  @Column('integer') repeats!: number;
+  @Column('text', { name: 'requester_token', nullable: true }) requesterToken!: string | null;
+  @Column('text', { nullable: true }) facility!: string | null;
+  @Column('text', { nullable: true }) department!: string | null;
+}
+
+@Entity('journal')
+export class JournalRow {
+  @PrimaryColumn('text') signature!: string;
+  @PrimaryColumn('bigint') seq!: string;
+  @Column('uuid', { name: 'incident_id' }) incidentId!: string;
+  @Column('text') kind!: string;
+  @Column('text', { name: 'child_key', nullable: true }) childKey!: string | null;
+  @Column('timestamptz') at!: Date;
+  @Column('text', { name: 'correlation_id' }) correlationId!: string;
+  @Column('jsonb') data!: Record<string, unknown>;
+  @Column('text', { name: 'prev_hash' }) prevHash!: string;
+  @Column('text', { name: 'row_hash' }) rowHash!: string;
+  @Column('timestamptz', { name: 'recorded_at' }) recordedAt!: Date;
+}
+
+@Entity('actor_snapshot')
+export class ActorSnapshotRow {
+  @PrimaryColumn('text') signature!: string;
+  @Column('bigint') seq!: string;
+  @Column('text', { name: 'last_hash' }) lastHash!: string;
+  @Column('integer') version!: number;
+  @Column('jsonb') state!: unknown;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}

@@ -1,0 +1,68 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { InvalidInputError, NotFoundError, UnavailableError, type DomainError } from './domain-errors.js';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Every error leaves as `{ statusCode, error, message, details? }` (DESIGN §9). */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (exception instanceof UnavailableError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (isDomainError(exception)) return fromDomain(exception);
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const raw = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
+      // ValidationPipe reports a list of messages; keep them as details and summarise in message.
+      const list = Array.isArray(raw.message) ? (raw.message as string[]) : undefined;
+      return {
+        statusCode: status,
+        error: reasonPhrase(status),
+        message: list ? list.join('; ') : String(raw.message ?? exception.message),
+        ...(list ? { details: list } : raw.details !== undefined ? { details: raw.details } : {}),
+      };
+    }
+    return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; see the server log' };
+  }
+}
+
+function isDomainError(value: unknown): value is DomainError {
+  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof UnavailableError;
+}
+
+function fromDomain(error: DomainError): ErrorBody {
+  switch (error.kind) {
+    case 'invalid-input':
+      return { statusCode: 400, error: 'Bad Request', message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+    case 'not-found':
+      return { statusCode: 404, error: 'Not Found', message: error.message };
+    case 'unavailable':
+      return { statusCode: 503, error: 'Service Unavailable', message: error.message };
+    default:
+      return assertNever(error);
+  }
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return typeof name === 'string' ? name.toLowerCase().split('_').map((w) => w[0]?.toUpperCase() + w.slice(1)).join(' ') : 'Error';
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled domain error ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,23 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { IncidentDetailView, IncidentPage } from './incident.views.js';
+import { IncidentsService } from './incidents.service.js';
+import { ListIncidentsQuery } from './list-incidents.query.js';
+
+@ApiTags('incidents')
+@Controller('v1/incidents')
+export class IncidentsController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: IncidentPage })
+  list(@Query() query: ListIncidentsQuery): Promise<IncidentPage> {
+    return this.incidents.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: IncidentDetailView })
+  get(@Param('id') id: string): Promise<IncidentDetailView> {
+    return this.incidents.get(id);
+  }
+}

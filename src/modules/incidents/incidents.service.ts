@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { IncidentChildRow, IncidentRow } from '../database/entities.js';
+import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
+import { toChildView, toIncidentView, type IncidentDetailView, type IncidentPage } from './incident.views.js';
+import type { ListIncidentsQuery } from './list-incidents.query.js';
+
+interface Cursor {
+  lastSeen: string;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads the incident read models the actors keep current; never the journal. */
+@Injectable()
+export class IncidentsService {
+  constructor(private readonly db: DataSource) {}
+
+  async list(query: ListIncidentsQuery): Promise<IncidentPage> {
+    const qb = this.db.getRepository(IncidentRow).createQueryBuilder('i');
+    if (query.status) qb.andWhere('i.status = :status', { status: query.status });
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      // Keyset pagination: stable while new incidents arrive, unlike OFFSET.
+      qb.andWhere('(i.last_seen, i.id) < (:lastSeen, :id)', cursor);
+    }
+    const rows = await qb.orderBy('i.last_seen', 'DESC').addOrderBy('i.id', 'DESC').take(query.limit + 1).getMany();
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toIncidentView),
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ lastSeen: last.lastSeen.toISOString(), id: last.id }) : null,
+    };
+  }
+
+  async get(id: string): Promise<IncidentDetailView> {
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    const row = await this.db.getRepository(IncidentRow).findOneBy({ id });
+    if (!row) throw new NotFoundError(`no incident ${id}`);
+    const children = await this.db
+      .getRepository(IncidentChildRow)
+      .find({ where: { incidentId: id }, order: { firstSeen: 'ASC', childKey: 'ASC' } });
+    return { ...toIncidentView(row), children: children.map(toChildView) };
+  }
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (typeof value.lastSeen === 'string' && !Number.isNaN(Date.parse(value.lastSeen)) && typeof value.id === 'string' && UUID.test(value.id)) {
+      return { lastSeen: value.lastSeen, id: value.id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidInputError('cursor is not one this server issued; start again without it');
+}

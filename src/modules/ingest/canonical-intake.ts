@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+import { requesterToken } from '../../correlation/requester-token.js';
+import { scrubText } from '../../correlation/scrub.js';
+import { CanonicalEventDto } from './canonical-event.dto.js';
+
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+export type Parsed = { ok: true; event: CanonicalEvent } | { ok: false; reason: string; fields: FieldProblem[] };
+
+export interface IntakeContext {
+  tokenKey: string;
+  receivedAt: Date;
+  correlationId?: string;
+}
+
+/**
+ * Validates one canonical event and applies the privacy filter at the edge: free text scrubbed,
+ * requester identity replaced by its token, room and bed never kept. Nothing unscrubbed passes.
+ */
+export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: 'an event must be a JSON object', fields: [] };
+  }
+  const dto = plainToInstance(CanonicalEventDto, raw);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true });
+  if (errors.length > 0) {
+    const fields = flatten(errors);
+    return { ok: false, reason: fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; '), fields };
+  }
+  const event: CanonicalEvent = {
+    id: dto.id,
+    schemaVersion: '1',
+    kind: dto.kind,
+    source: { type: dto.source.type, system: dto.source.system, ...(dto.source.instance ? { instance: dto.source.instance } : {}) },
+    occurredAt: new Date(dto.occurredAt).toISOString(),
+    receivedAt: context.receivedAt.toISOString(),
+    status: dto.status,
+    severity: dto.severity,
+    system: dto.system,
+    symptom: scrubText(dto.symptom),
+    patientImpact: dto.patientImpact,
+    correlationId: dto.correlationId ?? context.correlationId ?? randomUUID(),
+    ...(dto.facility ? { facility: dto.facility } : {}),
+    ...(dto.department ? { department: dto.department } : {}),
+    ...(dto.location ? { location: scrubText(dto.location) } : {}),
+    ...(dto.errorSignature ? { errorSignature: scrubText(dto.errorSignature) } : {}),
+    ...(dto.labels ? { labels: scrubLabels(dto.labels) } : {}),
+    ...(dto.requester
+      ? {
+          requester: {
+            token: requesterToken(context.tokenKey, dto.requester.token),
+            ...(dto.requester.role ? { role: dto.requester.role } : {}),
+            ...(dto.requester.department ? { department: dto.requester.department } : {}),
+          },
+        }
+      : {}),
+  };
+  return { ok: true, event };
+}
+
+function scrubLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, scrubText(value)]));
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}

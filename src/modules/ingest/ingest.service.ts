@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { Batcher } from '../../actors/batcher.js';
+import type { Outcome } from '../../actors/batch-executor.js';
+import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+import { signatureOf } from '../../correlation/signature.js';
+import { CorralConfig } from '../config/corral-config.js';
+import { InvalidInputError, UnavailableError, type RejectedItem } from '../http/domain-errors.js';
+import { parseCanonical, type Parsed } from './canonical-intake.js';
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+/** The door every event comes through, whatever carried it: validate, filter, correlate, commit. */
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly batcher: Batcher,
+    private readonly config: CorralConfig,
+  ) {}
+
+  parse(raw: unknown, correlationId?: string): Parsed {
+    return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt: new Date(), ...(correlationId ? { correlationId } : {}) });
+  }
+
+  /** Resolves once every event is committed; rejects if the batch could not be. */
+  submit(events: CanonicalEvent[]): Promise<Outcome[]> {
+    return this.batcher.submit(events.map((event) => ({ signature: signatureOf(event), message: { type: 'event', event } })));
+  }
+
+  /**
+   * HTTP semantics: an invalid single event, or a batch with nothing valid in it, is a 400 naming
+   * the failing fields; otherwise the valid events are committed and the invalid ones listed.
+   */
+  async ingestHttp(body: unknown, correlationId: string): Promise<IngestResult> {
+    const items = Array.isArray(body) ? (body as unknown[]) : [body];
+    if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
+    const parsed = items.map((item) => this.parse(item, correlationId));
+    const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
+    const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
+    if (valid.length === 0) {
+      const message = Array.isArray(body) ? 'no valid event in the array' : `invalid event: ${rejected[0]?.reason ?? ''}`;
+      throw new InvalidInputError(message, Array.isArray(body) ? rejected : rejected[0]?.fields);
+    }
+    const outcomes = await this.submit(valid).catch((error: unknown) => {
+      throw new UnavailableError(`events could not be committed (${describe(error)}); none of them was kept, retry the request`, 5);
+    });
+    const duplicates = outcomes.filter((o) => o.duplicate).length;
+    return { accepted: outcomes.length - duplicates, duplicates, rejected: rejected.map(({ index, reason }) => ({ index, reason })) };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

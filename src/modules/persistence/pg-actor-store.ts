@@ -1,0 +1,146 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
+import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import { childrenOf, distinctRequesters, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
+
+/** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
+export const SNAPSHOT_VERSION = 1;
+
+// Postgres takes at most 65,535 bind parameters a statement; 1,000 rows of ≤17 columns stay under.
+const CHUNK = 1000;
+
+export class PgActorStore implements ActorStore {
+  constructor(private readonly db: DataSource) {}
+
+  async load(signature: string): Promise<ActorSnapshot | null> {
+    const row = await this.db.getRepository(ActorSnapshotRow).findOneBy({ signature });
+    if (!row) return null;
+    if (row.version !== SNAPSHOT_VERSION) {
+      throw new Error(`snapshot of ${signature} has version ${row.version}; this build reads ${SNAPSHOT_VERSION}`);
+    }
+    return { signature, seq: Number(row.seq), lastHash: row.lastHash, state: row.state as IncidentState };
+  }
+
+  async commit(changes: ActorChange[]): Promise<void> {
+    const now = new Date();
+    await this.db.transaction(async (tx) => {
+      await insertChunked(tx, JournalRow, changes.flatMap((change) => change.journal.map(toJournalRow)));
+      await upsertChunked(tx, ActorSnapshotRow, changes.map((change) => toSnapshotRow(change.snapshot, now)), ['signature']);
+      const live = changes.filter((change) => change.snapshot.state.status !== 'none');
+      await upsertChunked(tx, IncidentRow, live.map((change) => toIncidentRow(change.snapshot.state, now)), ['id']);
+      await upsertChunked(tx, IncidentChildRow, live.flatMap(touchedChildRows), ['incidentId', 'childKey']);
+    });
+  }
+}
+
+type Row = IncidentRow | IncidentChildRow | JournalRow | ActorSnapshotRow;
+type RowClass<T extends Row> = new () => T;
+
+async function insertChunked<T extends Row>(tx: EntityManager, entity: RowClass<T>, rows: Partial<T>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + CHUNK) as never).updateEntity(false).execute();
+  }
+}
+
+async function upsertChunked<T extends Row>(
+  tx: EntityManager,
+  entity: RowClass<T>,
+  rows: Partial<T>[],
+  conflict: string[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const metadata = tx.connection.getMetadata(entity);
+  const conflictColumns = conflict.map((property) => metadata.findColumnWithPropertyName(property)?.databaseName ?? property);
+  const updateColumns = metadata.columns.map((column) => column.databaseName).filter((name) => !conflictColumns.includes(name));
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(rows.slice(i, i + CHUNK) as never)
+      .orUpdate(updateColumns, conflictColumns)
+      .updateEntity(false)
+      .execute();
+  }
+}
+
+function toJournalRow(row: ChainedJournalRow): Partial<JournalRow> {
+  return {
+    signature: row.signature,
+    seq: String(row.seq),
+    incidentId: row.incidentId,
+    kind: row.kind,
+    childKey: row.childKey ?? null,
+    at: new Date(row.at),
+    correlationId: row.correlationId,
+    data: row.data,
+    prevHash: row.prevHash,
+    rowHash: row.rowHash,
+  };
+}
+
+function toSnapshotRow(snapshot: ActorSnapshot, now: Date): Partial<ActorSnapshotRow> {
+  return {
+    signature: snapshot.signature,
+    seq: String(snapshot.seq),
+    lastHash: snapshot.lastHash,
+    version: SNAPSHOT_VERSION,
+    state: snapshot.state,
+    updatedAt: now,
+  };
+}
+
+function incidentOf(state: IncidentState): IncidentBody & { status: 'open' | 'resolved' } {
+  if (state.status === 'none') throw new Error(`no incident for ${state.signature}`);
+  return { ...state.incident, status: state.status };
+}
+
+function toIncidentRow(state: IncidentState, now: Date): Partial<IncidentRow> {
+  const incident = incidentOf(state);
+  return {
+    id: incident.id,
+    signature: incident.signature,
+    status: incident.status,
+    title: incident.title,
+    severity: incident.severity,
+    system: incident.system,
+    facilities: incident.facilities,
+    departments: incident.departments,
+    firstSeen: new Date(incident.firstSeen),
+    lastSeen: new Date(incident.lastSeen),
+    openedAt: new Date(incident.openedAt),
+    resolvedAt: incident.resolvedAt === null ? null : new Date(incident.resolvedAt),
+    childCount: childrenOf(incident).length,
+    distinctRequesters: distinctRequesters(incident),
+    patientImpact: incident.patientImpact,
+    correlationId: incident.correlationId,
+    updatedAt: now,
+  };
+}
+
+function touchedChildRows(change: ActorChange): Partial<IncidentChildRow>[] {
+  const incident = incidentOf(change.snapshot.state);
+  return change.touchedChildren.flatMap((key) => {
+    const child = incident.children[key];
+    if (!child) return [];
+    return [
+      {
+        incidentId: incident.id,
+        childKey: child.key,
+        id: child.id,
+        kind: child.kind,
+        sourceType: child.source.type,
+        sourceSystem: child.source.system,
+        status: child.status,
+        severity: child.severity,
+        firstSeen: new Date(child.firstSeen),
+        changedAt: new Date(child.changedAt),
+        repeats: child.repeats,
+        requesterToken: child.requesterToken ?? null,
+        facility: child.facility ?? null,
+        department: child.department ?? null,
+      },
+    ];
+  });
+}
