@@ -13,6 +13,8 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/g, '<date>'],
   [/\b(\d{1,3}\.){3}\d{1,3}(:\d+)?\b/g, '<ip>'],
   [/(\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b/g, '<phone>'],
+  // Licence, passport and account numbers: letters mixed with five or more digits ("S99993907").
+  [/\b(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, '<id>'],
   // Any remaining long digit run could be an MRN, account or device serial tied to a patient.
   [/\b\d{6,}\b/g, '<number>'],
 ];

@@ -30,11 +30,11 @@ describe('normalizeSymptom', () => {
 
 describe('scrubText', () => {
   it('removes patient identifiers from free text', () => {
-    const text = 'PID lookup failed MRN: 9a0b1c2d for John, SSN 999-12-3456, call 425-555-0100, DOB 1961-06-14, mail j.doe@example.org';
+    const text = 'PID lookup failed MRN: 9a0b1c2d for John, SSN 999-12-3456, call 425-555-0100, DOB 1961-06-14, mail j.doe@example.org, licence S99993907, passport X37176659X';
 
     const scrubbed = scrubText(text);
 
-    for (const leaked of ['9a0b1c2d', '999-12-3456', '425-555-0100', '1961-06-14', 'j.doe@example.org']) {
+    for (const leaked of ['9a0b1c2d', '999-12-3456', '425-555-0100', '1961-06-14', 'j.doe@example.org', 'S99993907', 'X37176659X']) {
       expect(scrubbed).not.toContain(leaked);
     }
     expect(scrubbed).toContain('lookup failed');

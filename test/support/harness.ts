@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { createApp } from '../../src/bootstrap.js';
+import { Subjects } from '../../src/modules/bus/message-bus.js';
+import { loadConfig } from '../../src/modules/config/corral-config.js';
+import { ENV, required } from './services.js';
+
+export const TOKEN_KEY = 'test-token-key-0123456789abcdefghijklmnop';
+
+const suffix = () => randomBytes(5).toString('hex');
+
+/** A database of the suite's own, dropped afterwards: suites never see each other's rows. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = required(ENV.pgAdminUrl);
+  const name = `corral_test_${suffix()}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Stream and subject names of the suite's own, deleted afterwards. */
+export class TestNats {
+  readonly namespace = `t${suffix()}`;
+  readonly subjects = new Subjects(this.namespace);
+  readonly url = required(ENV.natsUrl);
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  static async open(): Promise<TestNats> {
+    const nc = await connect({ servers: required(ENV.natsUrl) });
+    return new TestNats(nc, await jetstreamManager(nc));
+  }
+
+  async ingestConsumer() {
+    return this.jsm.consumers.info(this.subjects.inStream, this.subjects.ingestConsumer);
+  }
+
+  async close(): Promise<void> {
+    for (const stream of [this.subjects.inStream, this.subjects.dlqStream]) await this.jsm.streams.delete(stream).catch(() => false);
+    await this.nc.drain();
+  }
+}
+
+export interface RunningCorral {
+  app: INestApplication;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startCorral(env: Record<string, string>): Promise<RunningCorral> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CORRAL_TOKEN_KEY: TOKEN_KEY,
+    CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-data-')),
+    LOG_LEVEL: 'error',
+    BATCH_MAX_DELAY_MS: '2',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await probe();
+  }
+  return last;
+}
+
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function postJson<T = unknown>(url: string, body: unknown): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T, headers: response.headers };
+}
+
+let counter = 0;
+/** A valid canonical event v1 with plausible defaults. */
+export function canonical(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    id: `evt-${counter}`,
+    schemaVersion: '1',
+    kind: 'alert',
+    source: { type: 'canonical', system: 'probe' },
+    occurredAt: '2026-11-24T07:00:00.000Z',
+    status: 'firing',
+    severity: 'high',
+    system: 'epic-adt',
+    facility: 'overlake',
+    symptom: 'ADT feed stalled',
+    errorSignature: 'QUEUE_STALLED',
+    patientImpact: false,
+    ...overrides,
+  };
+}
