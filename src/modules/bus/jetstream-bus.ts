@@ -86,7 +86,8 @@ export class JetStreamBus implements MessageBus {
           redelivered: m.redelivered,
           ack: () => m.ack(),
           retry: (delayMs) => m.nak(delayMs),
-          reject: (reason) => m.term(reason),
+          // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
+          reject: () => m.term(),
         });
       }
     })();
