@@ -15,7 +15,6 @@ export async function createApp(config: CorralConfig): Promise<INestApplication>
   app.useBodyParser('json', { limit: config.httpBodyLimit });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.enableShutdownHooks();
   const openApi = new DocumentBuilder()
     .setTitle('corral')
     .setDescription('Incident correlator for hospital IT: one parent ticket per incident.')

@@ -1,15 +1,36 @@
-import { Logger as LoggerToken } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './modules/config/corral-config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
+  const logger = app.get(Logger);
+
+  // Graceful stop: intake stops, what was taken is committed and acked, then the bus and the
+  // database close. A second signal while draining does not cut it short.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping intake, committing what is in flight`);
+    await app.close();
+    logger.log('stopped cleanly');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stop(signal).catch((error: unknown) => {
+        logger.error(error);
+        process.exit(1);
+      });
+    });
+  }
+
   await app.listen(config.port, config.host);
   const url = await app.getUrl();
-  app.get(LoggerToken).log(`corral listening on ${url} (OpenAPI at ${url}/docs)`);
+  logger.log(`corral listening on ${url} (OpenAPI at ${url}/docs)`);
 }
-
 
 main().catch((error: unknown) => {
   // A configuration problem is the operator's to fix: say what, without a stack trace.

@@ -20,7 +20,7 @@ function shuffle<T>(items: T[], seed = 42): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     const j = state % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
+    [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
 }

@@ -67,7 +67,7 @@ export class Batcher {
       const batch = this.queue.splice(0, this.options.maxSize);
       try {
         const outcomes = await this.executor.run(batch.map((pending) => pending.envelope));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i] as Outcome));
+        batch.forEach((pending, i) => pending.resolve(outcomes[i]));
       } catch (error) {
         for (const pending of batch) pending.reject(error);
       }

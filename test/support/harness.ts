@@ -81,7 +81,8 @@ export async function startCorral(env: Record<string, string>): Promise<RunningC
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as import('node:http').Server;
+  const address = server.address() as { port: number };
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
 

@@ -33,7 +33,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return {
         statusCode: status,
         error: reasonPhrase(status),
-        message: list ? list.join('; ') : String(raw.message ?? exception.message),
+        message: list ? list.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message,
         ...(list ? { details: list } : raw.details !== undefined ? { details: raw.details } : {}),
       };
     }

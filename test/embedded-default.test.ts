@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonical, eventually, getJson, postJson } from './support/harness.js';
+
+const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What a hospital evaluating corral does first: start it with nothing configured. */
+describe('npm start with no environment', () => {
+  let corral: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(() => {
+    corral?.kill('SIGKILL');
+  });
+
+  it('starts embedded Postgres and the in-process bus, takes an event, shows the incident, and stops cleanly', async () => {
+    expect(existsSync(MAIN)).toBe(true);
+    const cwd = mkdtempSync(join(tmpdir(), 'corral-fresh-'));
+    // Like a fresh clone: a world-traversable directory (embedded Postgres runs as "postgres" under root).
+    chmodSync(cwd, 0o755);
+    const [port, pgPort] = [await freePort(), await freePort()];
+    // Only what any shell has, plus ports that cannot clash with other suites: no DATABASE_URL, no NATS_URL, no key.
+    const env = { PATH: process.env.PATH ?? '', HOME: cwd, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) };
+    const child = spawn(process.execPath, [MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    corral = child;
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const base = `http://127.0.0.1:${port}`;
+
+    const ready = await eventually(
+      () => getJson<{ status: string; details: { nats: { transport: string } } }>(`${base}/health/ready`).catch(() => undefined),
+      (response) => response?.status === 200,
+      60_000,
+    ).catch((error: unknown) => {
+      throw new Error(`corral did not become ready: ${String(error)}\n--- its output ---\n${output.slice(-4000)}`);
+    });
+    expect(ready?.body.details.nats.transport).toBe('in-process');
+
+    const posted = await postJson(`${base}/v1/events`, canonical({ system: 'epic-discharge', symptom: 'Discharge summary screen frozen' }));
+    expect(posted.status).toBe(202);
+    const incidents = await getJson<{ items: Array<{ system: string; status: string; title: string }> }>(`${base}/v1/incidents`);
+    expect(incidents.body.items).toEqual([expect.objectContaining({ system: 'epic-discharge', status: 'open' })]);
+    expect(existsSync(join(cwd, '.corral', 'pg', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(cwd, '.corral', 'token.key'))).toBe(true);
+
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(output).toContain('embedded PostgreSQL');
+  }, 90_000);
+});

@@ -1,0 +1,68 @@
+import { canonical, createTestDatabase, getJson, postJson, startCorral, TestNats, withClient } from './support/harness.js';
+
+interface Detail {
+  status: string;
+  childCount: number;
+  children: Array<{ id: string; status: string; repeats: number }>;
+}
+
+describe('restart: actors hydrate from their snapshots', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let nats: TestNats;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    nats = await TestNats.open();
+  });
+
+  afterAll(async () => {
+    await nats?.close();
+    await db?.drop();
+  });
+
+  it('continues an incident across a restart, with an unbroken journal chain', async () => {
+    const env = { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace };
+    const a = canonical({ id: 'r-a', system: 'bca' });
+    const b = canonical({ id: 'r-b', system: 'bca' });
+
+    const first = await startCorral(env);
+    const posted = await postJson<{ accepted: number }>(`${first.baseUrl}/v1/events`, [a, b]);
+    expect(posted.body.accepted).toBe(2);
+    await first.close();
+
+    const second = await startCorral(env);
+    try {
+      const repeat = await postJson<{ duplicates: number }>(`${second.baseUrl}/v1/events`, a);
+      expect(repeat.body.duplicates).toBe(1);
+      await postJson(`${second.baseUrl}/v1/events`, [
+        { ...a, status: 'resolved', occurredAt: '2026-11-24T08:00:00.000Z' },
+        { ...b, status: 'resolved', occurredAt: '2026-11-24T08:00:00.000Z' },
+      ]);
+      const list = await getJson<{ items: Array<{ id: string }> }>(`${second.baseUrl}/v1/incidents`);
+      expect(list.body.items).toHaveLength(1);
+      const detail = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${list.body.items[0]?.id}`);
+      expect(detail.body.status).toBe('resolved');
+      expect(detail.body.children.map((c) => [c.id, c.status, c.repeats])).toEqual([
+        ['r-a', 'resolved', 1],
+        ['r-b', 'resolved', 0],
+      ]);
+    } finally {
+      await second.close();
+    }
+
+    const rows = await withClient(db.url, async (c) =>
+      (await c.query<{ seq: string; prev_hash: string; row_hash: string }>(`SELECT seq, prev_hash, row_hash FROM journal ORDER BY seq`)).rows,
+    );
+    expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
+    rows.forEach((row, i) => expect(row.prev_hash).toBe(i === 0 ? '0'.repeat(64) : rows[i - 1]?.row_hash));
+    expect(new Set(rows.map((r) => r.row_hash)).size).toBe(rows.length);
+  });
+
+  it('refuses to alter or delete the journal', async () => {
+    await withClient(db.url, async (c) => {
+      await expect(c.query(`UPDATE journal SET kind = 'forged'`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`DELETE FROM journal`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`TRUNCATE journal`)).rejects.toThrow(/append-only/);
+    });
+  });
+});
