@@ -37,7 +37,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await pg.start();
   } catch (error) {
     throw new Error(
-      `could not start embedded PostgreSQL on port ${port} with data in ${databaseDir}: ${String(error)}. ` +
+      `could not start embedded PostgreSQL on port ${port} with data in ${databaseDir}: ${error instanceof Error ? error.message : "the server did not come up"}. ` +
         `If another corral is running, stop it; if a previous one crashed, remove ${join(databaseDir, 'postmaster.pid')}; ` +
         `or set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use your own PostgreSQL.`,
       { cause: error },

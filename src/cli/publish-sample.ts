@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Subjects } from '../modules/bus/message-bus.js';
+import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
+
+/**
+ * `npm run publish-sample`: a small 7 a.m. ADT outage — monitoring alerts, their repeats, and
+ * clinicians' reports — sent to a running corral over NATS (NATS_URL set) or HTTP (CORRAL_URL,
+ * default http://localhost:$PORT). Needs no nats CLI.
+ */
+function sampleEvents(): Record<string, unknown>[] {
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 7, minute)).toISOString();
+  const alert = (n: number, facility: string) => ({
+    id: `adt-queue-${facility}-${n}`,
+    schemaVersion: '1',
+    kind: 'alert',
+    source: { type: 'canonical', system: 'sample-monitor' },
+    occurredAt: at(n),
+    status: 'firing',
+    severity: 'critical',
+    system: 'epic-adt',
+    facility,
+    symptom: `ADT outbound queue depth ${1200 + n * 37} above threshold`,
+    errorSignature: 'ADT_QUEUE_BACKLOG',
+    patientImpact: true,
+    correlationId: randomUUID(),
+  });
+  const report = (n: number, facility: string, department: string) => ({
+    id: `call-${facility}-${n}`,
+    schemaVersion: '1',
+    kind: 'report',
+    source: { type: 'helpdesk', system: 'sample-phone-log' },
+    occurredAt: at(10 + n),
+    status: 'firing',
+    severity: 'high',
+    system: 'epic-discharge',
+    facility,
+    department,
+    symptom: `Discharge summary screen frozen (call ${n})`,
+    requester: { token: `clinician-${n % 7}@${facility}.example`, role: 'nurse', department },
+    patientImpact: true,
+    correlationId: randomUUID(),
+  });
+  const alerts = Array.from({ length: 40 }, (_, n) => alert(n % 20, n < 20 ? 'overlake' : 'issaquah'));
+  const reports = Array.from({ length: 30 }, (_, n) => report(n, 'overlake', n % 2 ? 'ED' : 'Med-Surg 4'));
+  return [...alerts, ...reports];
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const events = sampleEvents();
+  if (config.natsUrl) {
+    const subjects = new Subjects(config.natsNamespace);
+    const nc = await connect({ servers: config.natsUrl.split(',') });
+    const js = jetstream(nc);
+    let sent = 0;
+    for (const event of events) {
+      await js.publish(subjects.in('canonical'), new TextEncoder().encode(JSON.stringify(event)));
+      sent += 1;
+      if (sent % 10 === 0 || sent === events.length) process.stdout.write(`\rpublished ${sent}/${events.length} to ${subjects.in('canonical')}`);
+    }
+    process.stdout.write('\n');
+    await nc.drain();
+    return;
+  }
+  const base = process.env.CORRAL_URL ?? `http://localhost:${config.port}`;
+  const response = await fetch(`${base}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  }).catch((error: unknown) => {
+    throw new Error(`could not reach corral at ${base} (${String(error)}): start it with "npm start", or set CORRAL_URL`);
+  });
+  console.log(`POST ${base}/v1/events → ${response.status}`, await response.json());
+  const incidents = (await (await fetch(`${base}/v1/incidents?status=open`)).json()) as { items: Array<Record<string, unknown>> };
+  for (const i of incidents.items) console.log(`  ${String(i.priority)} ${String(i.system)} "${String(i.title)}": ${String(i.childCount)} children, ${String(i.distinctRequesters)} people`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
