@@ -1,25 +1,13 @@
 import { jetstream } from '@nats-io/jetstream';
-import { canonical, createTestDatabase, eventually, startCorral, TestNats, withClient, type RunningCorral } from './support/harness.js';
+import { canonical, eventually, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
 
 describe('ack only after COMMIT', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let nats: TestNats;
-  let corral: RunningCorral;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await TestNats.open();
-    corral = await startCorral({
-      DATABASE_URL: db.url,
-      NATS_URL: nats.url,
-      NATS_NAMESPACE: nats.namespace,
-      NATS_RETRY_DELAY_MS: '1500',
-    });
-    // A real database failure, once: the first transaction that writes an incident is aborted.
-    // nextval() is not transactional, so the rollback cannot re-arm the trap.
-    await withClient(db.url, async (c) => {
+  // A real database failure, once: the first transaction that writes an incident is aborted.
+  // nextval() is not transactional, so the rollback cannot re-arm the trap.
+  const suite = useCorralSuite({ NATS_RETRY_DELAY_MS: '1500' }, (db) =>
+    withClient(db.url, async (c) => {
       await c.query(`CREATE SEQUENCE fault_seq`);
       await c.query(`
         CREATE FUNCTION fail_first_write() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -28,34 +16,28 @@ describe('ack only after COMMIT', () => {
           RETURN NEW;
         END $$`);
       await c.query(`CREATE TRIGGER fault BEFORE INSERT ON incident FOR EACH ROW EXECUTE FUNCTION fail_first_write()`);
-    });
-  });
+    }),
+  );
 
-  afterAll(async () => {
-    await corral?.close();
-    await nats?.close();
-    await db?.drop();
-  });
-
-  const count = (sql: string) => withClient(db.url, async (c) => Number((await c.query<{ n: string }>(sql)).rows[0]?.n));
+  const count = (sql: string) => withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(sql)).rows[0]?.n));
 
   it('leaves the message unacked when the transaction fails and processes it exactly once on redelivery', async () => {
-    await jetstream(nats.nc).publish(nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'once', system: 'pyxis' }))));
+    await jetstream(suite.nats.nc).publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'once', system: 'pyxis' }))));
 
     // The failed attempt: nothing committed, and the message is still held, unacked.
     await eventually(() => count(`SELECT last_value AS n FROM fault_seq`), (n) => n >= 1);
-    const held = await nats.ingestConsumer();
+    const held = await suite.nats.ingestConsumer();
     expect(held.num_ack_pending).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM incident`)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM journal`)).toBe(0);
 
     // The redelivery: processed, committed, acked.
-    const settled = await eventually(() => nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
+    const settled = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
     expect(settled.delivered.consumer_seq).toBe(2);
     expect(await count(`SELECT count(*) AS n FROM incident WHERE system = 'pyxis'`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM incident_child WHERE id = 'once' AND repeats = 0`)).toBe(1);
     // Exactly once: the journal tells the story once, not twice.
-    const kinds = await withClient(db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal ORDER BY seq`)).rows.map((r) => r.kind));
+    const kinds = await withClient(suite.db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal ORDER BY seq`)).rows.map((r) => r.kind));
     expect(kinds).toEqual(['incident.opened', 'child.attached']);
   });
 });

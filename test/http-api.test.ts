@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { canonical, createTestDatabase, getJson, postJson, startCorral, TestNats, withClient, type RunningCorral } from './support/harness.js';
+import { canonical, getJson, postJson, useCorralSuite, withClient } from './support/harness.js';
 
 interface Incident {
   id: string;
@@ -12,52 +12,38 @@ interface Incident {
 }
 
 describe('HTTP API on real Postgres and JetStream', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let nats: TestNats;
-  let corral: RunningCorral;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await TestNats.open();
-    corral = await startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace });
-  });
-
-  afterAll(async () => {
-    await corral?.close();
-    await nats?.close();
-    await db?.drop();
-  });
+  const suite = useCorralSuite();
 
   it('folds events of one signature into one incident with children, counting exact repeats', async () => {
     const first = canonical({ id: 'am-1', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' });
     const second = canonical({ id: 'am-2', system: 'pacs', errorSignature: 'DICOM_TIMEOUT', department: 'radiology' });
 
-    const posted = await postJson(`${corral.baseUrl}/v1/events`, [first, second, first]);
+    const posted = await postJson(`${suite.corral.baseUrl}/v1/events`, [first, second, first]);
 
     expect(posted.status).toBe(202);
     expect(posted.body).toEqual({ accepted: 2, duplicates: 1, rejected: [] });
-    const list = await getJson<{ items: Incident[] }>(`${corral.baseUrl}/v1/incidents?status=open`);
+    const list = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?status=open`);
     const pacs = list.body.items.filter((i) => i.title === 'ADT feed stalled' && i.childCount === 2);
     expect(pacs).toHaveLength(1);
-    const detail = await getJson<Incident>(`${corral.baseUrl}/v1/incidents/${pacs[0]?.id}`);
+    const detail = await getJson<Incident>(`${suite.corral.baseUrl}/v1/incidents/${pacs[0]?.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body.children?.map((c) => [c.id, c.repeats])).toEqual([['am-1', 1], ['am-2', 0]]);
   });
 
   it('resolves the incident when every child has resolved', async () => {
     const firing = canonical({ id: 'lab-1', system: 'lab-interface', errorSignature: 'AE' });
-    await postJson(`${corral.baseUrl}/v1/events`, firing);
+    await postJson(`${suite.corral.baseUrl}/v1/events`, firing);
 
-    const resolved = await postJson(`${corral.baseUrl}/v1/events`, { ...firing, status: 'resolved', occurredAt: '2026-11-24T07:30:00.000Z' });
+    const resolved = await postJson(`${suite.corral.baseUrl}/v1/events`, { ...firing, status: 'resolved', occurredAt: '2026-11-24T07:30:00.000Z' });
 
     expect(resolved.status).toBe(202);
-    const list = await getJson<{ items: Incident[] }>(`${corral.baseUrl}/v1/incidents?status=resolved`);
+    const list = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?status=resolved`);
     expect(list.body.items.map((i) => i.id)).toHaveLength(1);
   });
 
   it('rejects a schema-invalid event with 400 naming the failing fields', async () => {
     const response = await postJson<{ statusCode: number; message: string; details: Array<{ field: string }> }>(
-      `${corral.baseUrl}/v1/events`,
+      `${suite.corral.baseUrl}/v1/events`,
       canonical({ severity: 'catastrophic', source: { type: 'canonical' }, surprise: true }),
     );
 
@@ -67,14 +53,14 @@ describe('HTTP API on real Postgres and JetStream', () => {
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const response = await postJson<{ statusCode: number; error: string }>(`${corral.baseUrl}/v1/events`, '{"id": ');
+    const response = await postJson<{ statusCode: number; error: string }>(`${suite.corral.baseUrl}/v1/events`, '{"id": ');
 
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('Bad Request');
   });
 
   it('keeps the valid events of a mixed array and lists the invalid ones by index', async () => {
-    const response = await postJson(`${corral.baseUrl}/v1/events`, [canonical({ system: 'pharmacy' }), { id: 'x' }]);
+    const response = await postJson(`${suite.corral.baseUrl}/v1/events`, [canonical({ system: 'pharmacy' }), { id: 'x' }]);
 
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, reason: expect.stringContaining('schemaVersion') }] });
@@ -88,14 +74,14 @@ describe('HTTP API on real Postgres and JetStream', () => {
     const identifiers = (resource.identifier ?? []).map((i) => i.value).filter((v) => v.length >= 6);
     expect(identifiers.length).toBeGreaterThan(0);
 
-    await postJson(`${corral.baseUrl}/v1/events`, canonical({
+    await postJson(`${suite.corral.baseUrl}/v1/events`, canonical({
       kind: 'report',
       system: 'discharge',
       symptom: `cannot open discharge summary for MRN ${identifiers.join(', ')}`,
       requester: { token: 'nurse.jane@hospital.example' },
     }));
 
-    const dump = await withClient(db.url, async (c) => {
+    const dump = await withClient(suite.db.url, async (c) => {
       const tables = ['incident', 'incident_child', 'journal', 'actor_snapshot'];
       const rows: string[] = [];
       for (const table of tables) {
@@ -110,10 +96,10 @@ describe('HTTP API on real Postgres and JetStream', () => {
   });
 
   it('pages through incidents with a cursor', async () => {
-    await postJson(`${corral.baseUrl}/v1/events`, [1, 2, 3].map((n) => canonical({ system: `page-${n}` })));
+    await postJson(`${suite.corral.baseUrl}/v1/events`, [1, 2, 3].map((n) => canonical({ system: `page-${n}` })));
 
-    const first = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${corral.baseUrl}/v1/incidents?limit=2`);
-    const second = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${corral.baseUrl}/v1/incidents?limit=2&cursor=${first.body.nextCursor}`);
+    const first = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${suite.corral.baseUrl}/v1/incidents?limit=2`);
+    const second = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${suite.corral.baseUrl}/v1/incidents?limit=2&cursor=${first.body.nextCursor}`);
 
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).not.toBeNull();
@@ -122,14 +108,14 @@ describe('HTTP API on real Postgres and JetStream', () => {
   });
 
   it('answers 400 for a bad id or cursor and 404 for an unknown incident', async () => {
-    expect((await getJson(`${corral.baseUrl}/v1/incidents/not-a-uuid`)).status).toBe(400);
-    expect((await getJson(`${corral.baseUrl}/v1/incidents?cursor=garbage`)).status).toBe(400);
-    expect((await getJson(`${corral.baseUrl}/v1/incidents?limit=9999`)).status).toBe(400);
-    expect((await getJson(`${corral.baseUrl}/v1/incidents/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await getJson(`${suite.corral.baseUrl}/v1/incidents/not-a-uuid`)).status).toBe(400);
+    expect((await getJson(`${suite.corral.baseUrl}/v1/incidents?cursor=garbage`)).status).toBe(400);
+    expect((await getJson(`${suite.corral.baseUrl}/v1/incidents?limit=9999`)).status).toBe(400);
+    expect((await getJson(`${suite.corral.baseUrl}/v1/incidents/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
   });
 
   it('reports readiness of the database and NATS', async () => {
-    const ready = await getJson<{ status: string; details: Record<string, { status: string }> }>(`${corral.baseUrl}/health/ready`);
+    const ready = await getJson<{ status: string; details: Record<string, { status: string }> }>(`${suite.corral.baseUrl}/health/ready`);
 
     expect(ready.status).toBe(200);
     expect(ready.body.details.db?.status).toBe('up');

@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { canonical, createTestDatabase, eventually, getJson, startCorral, TestNats, withClient, type RunningCorral } from './support/harness.js';
+import { canonical, eventually, getJson, useCorralSuite, withClient } from './support/harness.js';
 
 interface Incident {
   id: string;
@@ -40,24 +40,10 @@ function stormFor(signature: number): Record<string, unknown>[] {
 }
 
 describe('ingest from NATS JetStream', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let nats: TestNats;
-  let corral: RunningCorral;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await TestNats.open();
-    corral = await startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, BATCH_MAX_SIZE: '200' });
-  });
-
-  afterAll(async () => {
-    await corral?.close();
-    await nats?.close();
-    await db?.drop();
-  });
+  const suite = useCorralSuite({ BATCH_MAX_SIZE: '200' });
 
   it('folds 1,000 alerts for 10 signatures, with repeats and out-of-order resolves, into exactly 10 incidents', async () => {
-    const js = jetstream(nats.nc);
+    const js = jetstream(suite.nats.nc);
     const messages = shuffle(Array.from({ length: SIGNATURES }, (_, i) => stormFor(i)).flat());
     expect(messages).toHaveLength(1000);
     // Out of order for real: some resolve is delivered before the alert it resolves.
@@ -65,52 +51,52 @@ describe('ingest from NATS JetStream', () => {
       messages.findIndex((m) => m.id === id && m.system === system && m.status === status);
     expect(messages.some((m) => m.status === 'resolved' && position(m.id, m.system, 'resolved') < position(m.id, m.system, 'firing'))).toBe(true);
 
-    for (const message of messages) await js.publish(nats.subjects.in('canonical'), encoder.encode(JSON.stringify(message)));
+    for (const message of messages) await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(message)));
 
-    await eventually(() => nats.ingestConsumer(), (info) => info.num_pending === 0 && info.num_ack_pending === 0);
-    const { body } = await getJson<{ items: Incident[] }>(`${corral.baseUrl}/v1/incidents?limit=100`);
+    await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_pending === 0 && info.num_ack_pending === 0);
+    const { body } = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?limit=100`);
     const storm = body.items.filter((i) => i.system.startsWith('storm-'));
     expect(storm).toHaveLength(SIGNATURES);
     for (const incident of storm) {
       const n = Number(incident.system.split('-')[1]);
       expect(incident.childCount).toBe(CHILDREN);
       expect([incident.system, incident.status]).toEqual([incident.system, n % 2 === 0 ? 'resolved' : 'open']);
-      const detail = await getJson<{ children: Array<{ status: string }> }>(`${corral.baseUrl}/v1/incidents/${incident.id}`);
+      const detail = await getJson<{ children: Array<{ status: string }> }>(`${suite.corral.baseUrl}/v1/incidents/${incident.id}`);
       expect(detail.body.children.filter((c) => c.status === 'firing')).toHaveLength(n % 2 === 0 ? 0 : CHILDREN - 20);
     }
     // Every one of the 1,000 messages is accounted for exactly once in the journal.
-    const folded = await withClient(db.url, (c) =>
+    const folded = await withClient(suite.db.url, (c) =>
       c.query<{ n: string }>(`SELECT count(*) AS n FROM journal WHERE kind LIKE 'child.%' AND signature LIKE 'storm-%'`),
     );
     expect(Number(folded.rows[0]?.n)).toBe(1000);
   });
 
   it('dead-letters invalid messages with their reason and terminates them', async () => {
-    const js = jetstream(nats.nc);
-    const before = await nats.ingestConsumer();
+    const js = jetstream(suite.nats.nc);
+    const before = await suite.nats.ingestConsumer();
 
-    await js.publish(nats.subjects.in('canonical'), encoder.encode('{not json'));
-    await js.publish(nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ severity: 'apocalyptic', symptom: 'SSN 999-33-5538' }))));
+    await js.publish(suite.nats.subjects.in('canonical'), encoder.encode('{not json'));
+    await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ severity: 'apocalyptic', symptom: 'SSN 999-33-5538' }))));
 
     const letters = await eventually(
-      async () => (await nats.jsm.streams.info(nats.subjects.dlqStream)).state.messages,
+      async () => (await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream)).state.messages,
       (count) => count >= 2,
     );
     expect(letters).toBe(2);
-    const consumer = await js.consumers.get(nats.subjects.dlqStream);
+    const consumer = await js.consumers.get(suite.nats.subjects.dlqStream);
     const bodies: Array<{ reason: string; subject: string; body: string }> = [];
     for (let i = 0; i < 2; i++) {
       const m = await consumer.next({ expires: 5000 });
       if (m) bodies.push(JSON.parse(decoder.decode(m.data)) as (typeof bodies)[number]);
     }
-    expect(bodies.map((b) => b.subject)).toEqual([nats.subjects.in('canonical'), nats.subjects.in('canonical')]);
+    expect(bodies.map((b) => b.subject)).toEqual([suite.nats.subjects.in('canonical'), suite.nats.subjects.in('canonical')]);
     expect(bodies[0]?.reason).toMatch(/not UTF-8 JSON/);
     expect(bodies[1]?.reason).toMatch(/severity/);
     expect(bodies[1]?.body).not.toContain('999-33-5538');
-    const dlqSubjects = await nats.jsm.streams.info(nats.subjects.dlqStream, { subjects_filter: '>' });
-    expect(Object.keys(dlqSubjects.state.subjects ?? {})).toEqual([nats.subjects.dlq('invalid')]);
+    const dlqSubjects = await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream, { subjects_filter: '>' });
+    expect(Object.keys(dlqSubjects.state.subjects ?? {})).toEqual([suite.nats.subjects.dlq('invalid')]);
     // Terminated, not redelivered: the consumer holds nothing and delivered each exactly once.
-    const after = await eventually(() => nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
+    const after = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
     expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(2);
     expect(after.num_redelivered).toBe(0);
   });

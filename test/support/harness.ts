@@ -7,6 +7,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { createApp } from '../../src/bootstrap.js';
+import { anEvent } from '../../src/correlation/test-events.js';
 import { Subjects } from '../../src/modules/bus/message-bus.js';
 import { loadConfig } from '../../src/modules/config/corral-config.js';
 import { ENV, required } from './services.js';
@@ -16,7 +17,12 @@ export const TOKEN_KEY = 'test-token-key-0123456789abcdefghijklmnop';
 const suffix = () => randomBytes(5).toString('hex');
 
 /** A database of the suite's own, dropped afterwards: suites never see each other's rows. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = required(ENV.pgAdminUrl);
   const name = `corral_test_${suffix()}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
@@ -112,22 +118,35 @@ export async function postJson<T = unknown>(url: string, body: unknown): Promise
 }
 
 let counter = 0;
-/** A valid canonical event v1 with plausible defaults. */
+/** A valid canonical event v1 as a producer sends it: no receivedAt, no correlationId. */
 export function canonical(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
-  return {
-    id: `evt-${counter}`,
-    schemaVersion: '1',
-    kind: 'alert',
-    source: { type: 'canonical', system: 'probe' },
-    occurredAt: '2026-11-24T07:00:00.000Z',
-    status: 'firing',
-    severity: 'high',
-    system: 'epic-adt',
-    facility: 'overlake',
-    symptom: 'ADT feed stalled',
-    errorSignature: 'QUEUE_STALLED',
-    patientImpact: false,
-    ...overrides,
-  };
+  const { receivedAt: _r, correlationId: _c, ...event } = anEvent({ id: `evt-${counter}`, source: { type: 'canonical', system: 'probe' } });
+  return { ...event, ...overrides };
+}
+
+export interface CorralSuite {
+  db: TestDatabase;
+  nats: TestNats;
+  corral: RunningCorral;
+}
+
+/**
+ * The usual suite: its own database, its own NATS namespace, and a corral running on both, all
+ * removed after the suite. Fields are filled in by beforeAll.
+ */
+export function useCorralSuite(env: Record<string, string> = {}, prepare?: (db: TestDatabase) => Promise<void>): CorralSuite {
+  const suite = {} as CorralSuite;
+  beforeAll(async () => {
+    suite.db = await createTestDatabase();
+    suite.nats = await TestNats.open();
+    suite.corral = await startCorral({ DATABASE_URL: suite.db.url, NATS_URL: suite.nats.url, NATS_NAMESPACE: suite.nats.namespace, ...env });
+    await prepare?.(suite.db);
+  });
+  afterAll(async () => {
+    await suite.corral?.close();
+    await suite.nats?.close();
+    await suite.db?.drop();
+  });
+  return suite;
 }
