@@ -1,0 +1,86 @@
+import { depthExceeds, scrubPayload, scrubText } from './scrub.js';
+
+// The Synthea patient of the shared fixtures (fhir/synthea-patient-carolee951.json).
+const CAROLEE = {
+  given: 'Carolee951',
+  family: 'Sanford861',
+  mrn: 'd88f994a-5efa-421d-9c40-5f116d2114a6',
+  ssn: '999-33-5538',
+  birthDate: '1969-03-27',
+  phone: '555-657-5098',
+  street: '117 Orn Bypass',
+  zip: '98053',
+};
+const leaks = (text: string) => Object.values(CAROLEE).filter((needle) => text.includes(needle));
+
+describe('scrubText', () => {
+  it('replaces each kind of identifier by its redaction tag', () => {
+    const cases: Array<[string, string]> = [
+      ['mail j.doe@example.org now', 'mail [redacted:email] now'],
+      ['SSN 999-33-5538', '[redacted:ssn]'],
+      ['MRN: AB12345 missing', '[redacted:mrn] missing'],
+      ['DOB 03/27/1969', '[redacted:dob]'],
+      ['call (555) 657-5098', 'call [redacted:phone]'],
+      ['call 555-657-5098', 'call [redacted:phone]'],
+      ['at 117 Orn Bypass, Redmond, WA 98053 today', 'at [redacted:address] today'],
+      ['pt Sanford861, Carolee951 called', 'pt [redacted:name] called'],
+      ['licence S99993907', 'licence [redacted:id]'],
+    ];
+    for (const [given, expected] of cases) expect([given, scrubText(given)]).toEqual([given, expected]);
+  });
+
+  it('removes every identifier of the Synthea patient from a clinician report', () => {
+    const report = `Patient ${CAROLEE.given} ${CAROLEE.family} (MRN ${CAROLEE.mrn}, DOB ${CAROLEE.birthDate}, SSN ${CAROLEE.ssn}, phone ${CAROLEE.phone}) of ${CAROLEE.street}, Redmond, WA ${CAROLEE.zip}: wristband will not print`;
+
+    const scrubbed = scrubText(report);
+
+    expect(leaks(scrubbed)).toEqual([]);
+    expect(scrubbed).toContain('wristband will not print');
+  });
+
+  it('drops patient segments of an HL7 message pasted into an error text, real or JSON-escaped separators', () => {
+    const segment = `PID|1||${CAROLEE.mrn}^^^MR||${CAROLEE.family}^${CAROLEE.given}||19690327|F|||${CAROLEE.street}^^Redmond^WA^${CAROLEE.zip}`;
+
+    expect(leaks(scrubText(`Transformer error: ${segment}\rPV1|1|I|2000^2012^01`))).toEqual([]);
+    expect(scrubText(`MSH|^~\\&|ADT\\r${segment}\\rPV1|1`)).toBe('MSH|^~\\&|ADT\\r[redacted:hl7-segment]\\r[redacted:hl7-segment]');
+  });
+
+  it('finds names next to patient cues, in HL7 order too, and leaves ordinary words after "patient"', () => {
+    expect(scrubText('Patient SANFORD861^CAROLEE951 not found')).not.toMatch(/SANFORD|CAROLEE/);
+    expect(scrubText('Sanford861, Carolee951 MRN 1234567 rejected')).toBe('[redacted:name] [redacted:mrn] rejected');
+    expect(scrubText('patient lookup failed; patient cannot log in; Patient Portal down')).toBe('patient lookup failed; patient cannot log in; Patient Portal down');
+  });
+
+  it('keeps ordinary monitoring text readable and is idempotent', () => {
+    const text = 'ADT outbound channel to lab is not delivering after 3 errors in the last run';
+
+    expect(scrubText(text)).toBe(text);
+    const once = scrubText('Patient Carolee951 Sanford861 DOB 1969-03-27');
+    expect(scrubText(once)).toBe(once);
+  });
+});
+
+describe('scrubPayload', () => {
+  it('scrubs JSON value by value and stays valid JSON', () => {
+    const body = JSON.stringify({ error: `pt ${CAROLEE.family}, ${CAROLEE.given} SSN ${CAROLEE.ssn}`, count: 3, nested: [{ [CAROLEE.phone]: true }] });
+
+    const scrubbed = scrubPayload(body);
+
+    expect(leaks(scrubbed)).toEqual([]);
+    expect(JSON.parse(scrubbed)).toEqual({ error: 'pt [redacted:name] [redacted:ssn]', count: 3, nested: [{ '[redacted:phone]': true }] });
+  });
+
+  it('scrubs text that is not JSON as text', () => {
+    expect(scrubPayload(`{broken ${CAROLEE.ssn}`)).toBe('{broken [redacted:ssn]');
+  });
+});
+
+describe('depthExceeds', () => {
+  it('measures nesting without recursion', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)) as unknown;
+
+    expect(depthExceeds(deep, 64)).toBe(true);
+    expect(depthExceeds({ a: [{ b: 1 }] }, 3)).toBe(false);
+    expect(depthExceeds({ a: [{ b: {} }] }, 3)).toBe(true);
+  });
+});
