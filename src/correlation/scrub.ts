@@ -99,7 +99,7 @@ function redactName(match: string, cue: string, gap: string, name: string): stri
 export function scrubText(text: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) {
-    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement as (...args: string[]) => string);
+    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   }
   return out;
 }
