@@ -77,7 +77,8 @@ const RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => 
     [first, second].some((t) => NOT_NAMES.has(t.toLowerCase())) ? match : `${tag('name')}${gap}`],
   [NAME_AFTER_CUE, (match: string, cue: string, gap: string, name: string) => redactName(match, cue, gap, name)],
   // Licence, passport and account numbers: letters mixed with five or more digits ("S99993907").
-  [/\b(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id')],
+  // HL7 table references ("HL70357") are codes, not people.
+  [/\b(?!HL7\d{4}\b)(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id')],
   // Any remaining long digit run could be an MRN, account or device serial tied to a patient.
   [/\b\d{6,}\b/g, tag('number')],
 ];

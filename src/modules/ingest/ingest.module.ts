@@ -1,7 +1,24 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { CorralConfig } from '../config/corral-config.js';
+import { hl7TextParser, suffixJsonParser } from './body-parsers.js';
+import { DeadLetterService } from './dead-letters/dead-letter.service.js';
+import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
 import { EventsController } from './events.controller.js';
 import { IngestService } from './ingest.service.js';
+import { NativeIngestController } from './native-ingest.controller.js';
+import { NativeIngestService } from './native-ingest.service.js';
 import { NatsIntake } from './nats-intake.js';
 
-@Module({ controllers: [EventsController], providers: [IngestService, NatsIntake], exports: [IngestService] })
-export class IngestModule {}
+@Module({
+  controllers: [EventsController, NativeIngestController, DeadLettersController],
+  providers: [IngestService, NativeIngestService, DeadLetterService, NatsIntake],
+  exports: [IngestService],
+})
+export class IngestModule implements NestModule {
+  constructor(@Inject(CorralConfig) private readonly config: CorralConfig) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(hl7TextParser(this.config.httpBodyLimit)).forRoutes({ path: 'v1/ingest/hl7', method: RequestMethod.POST });
+    consumer.apply(suffixJsonParser(this.config.httpBodyLimit)).forRoutes({ path: 'v1/ingest/*path', method: RequestMethod.POST });
+  }
+}

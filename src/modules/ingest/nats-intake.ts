@@ -1,28 +1,47 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
 import { Batcher } from '../../actors/batcher.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../bus/message-bus.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { IngestService } from './ingest.service.js';
+import { NativeIngestService } from './native-ingest.service.js';
+import { ADAPTERS, isNativeSource } from './sources/registry.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const encoder = new TextEncoder();
+
+/** `512kb` / `1mb` (HTTP_BODY_LIMIT) in bytes: NATS messages get the same ceiling as HTTP bodies. */
+export function byteLimit(limit: string): number {
+  const m = /^(\d+)(kb|mb)$/.exec(limit);
+  return m ? Number(m[1]) * (m[2] === 'mb' ? 1024 * 1024 : 1024) : 1024 * 1024;
+}
+
+type Decoded = { ok: true; value: unknown } | { ok: false; reason: string; detail: string };
 
 /**
- * Consumes `corral.in.>`. A message is acked only after the batch holding its event commits; a
+ * Consumes `corral.in.>`: canonical events on `corral.in.canonical`, each tool's native payload on
+ * `corral.in.<source>`. A message is acked only after the batch holding its events commits; a
  * failed commit sends it back for redelivery; a message that can never be processed is written to
- * `corral.dlq.<reason>` (scrubbed) and terminated, so it is neither lost nor retried forever.
+ * `corral.dlq.<reason>` and the `dead_letter` table (scrubbed) and terminated, so it is neither
+ * lost nor retried forever.
  */
 @Injectable()
 export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly maxBytes: number;
+
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly ingest: IngestService,
+    private readonly native: NativeIngestService,
+    private readonly deadLetters: DeadLetterService,
     private readonly batcher: Batcher,
     private readonly config: CorralConfig,
     @InjectPinoLogger(NatsIntake.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.maxBytes = byteLimit(config.httpBodyLimit);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.consume((message) => void this.handle(message));
@@ -35,23 +54,30 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async handle(message: InboundMessage): Promise<void> {
-    const source = this.bus.subjects.sourceOf(message.subject);
-    if (source !== 'canonical') {
-      // Native tool payloads arrive with the source adapters; until then keep them replayable.
-      return this.deadLetter(message, 'unsupported-source', `no adapter for subject ${message.subject} yet`);
+    const source = this.bus.subjects.sourceOf(message.subject) ?? 'unknown';
+    if (source !== 'canonical' && !isNativeSource(source)) {
+      return this.deadLetter(message, source, 'unsupported-source', `no adapter for subject ${message.subject}`);
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(decoder.decode(message.data));
-    } catch (error) {
-      return this.deadLetter(message, 'invalid', `not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`);
+    if (message.data.length > this.maxBytes) {
+      return this.deadLetter(message, source, 'too-large', `message of ${message.data.length} bytes exceeds HTTP_BODY_LIMIT (${this.config.httpBodyLimit})`);
     }
-    const parsed = this.ingest.parse(raw);
-    if (!parsed.ok) return this.deadLetter(message, 'invalid', parsed.reason);
+    const decoded = decode(message.data, source === 'canonical' || ADAPTERS[source].format === 'json');
+    if (!decoded.ok) return this.deadLetter(message, source, decoded.reason, decoded.detail);
 
-    const { correlationId } = parsed.event;
+    if (source === 'canonical') {
+      const parsed = this.ingest.parse(decoded.value);
+      if (!parsed.ok) return this.deadLetter(message, source, 'invalid', parsed.reason);
+      return this.settle(message, parsed.event.correlationId, () => this.ingest.submit([parsed.event]));
+    }
+    const correlationId = randomUUID();
+    const checked = this.native.normalize(source, decoded.value, correlationId);
+    if (!checked.ok) return this.deadLetter(message, source, 'invalid', checked.reason);
+    return this.settle(message, correlationId, () => this.native.commit(checked.normalized));
+  }
+
+  private async settle(message: InboundMessage, correlationId: string, commit: () => Promise<unknown>): Promise<void> {
     try {
-      await this.ingest.submit([parsed.event]);
+      await commit();
       message.ack();
     } catch (error) {
       this.logger.warn({ correlationId, err: error, redelivered: message.redelivered }, 'commit failed; message will be redelivered');
@@ -59,17 +85,31 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  private async deadLetter(message: InboundMessage, reason: string, detail: string): Promise<void> {
-    const body = scrubText(Buffer.from(message.data).toString('utf8'));
-    const letter = { reason: detail, subject: message.subject, receivedAt: new Date().toISOString(), body };
+  private async deadLetter(message: InboundMessage, source: string, reason: string, detail: string): Promise<void> {
     try {
-      await this.bus.publish(this.bus.subjects.dlq(reason), encoder.encode(JSON.stringify(letter)));
-      message.reject(`${reason}: ${detail}`.slice(0, 256));
-      this.logger.warn({ subject: message.subject, reason }, `dead-lettered: ${detail}`);
+      await this.deadLetters.record({ reason, source, subject: message.subject, detail, data: message.data });
+      message.reject(`${reason}: ${scrubText(detail)}`.slice(0, 256));
+      this.logger.warn({ subject: message.subject, reason }, `dead-lettered: ${scrubText(detail)}`);
     } catch (error) {
       // Without a dead letter written, terminating would lose the message: try again later instead.
       this.logger.error({ err: error }, 'could not write dead letter; message will be redelivered');
       message.retry(this.config.nats.retryDelayMs);
     }
+  }
+}
+
+function decode(data: Uint8Array, json: boolean): Decoded {
+  let text: string;
+  try {
+    text = decoder.decode(data);
+  } catch {
+    return { ok: false, reason: 'invalid', detail: 'not UTF-8 JSON: the message is not valid UTF-8' };
+  }
+  if (!json) return { ok: true, value: text };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    // V8's message quotes the input; the caller scrubs it before it is kept or logged.
+    return { ok: false, reason: 'invalid', detail: `not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { scrubPayload, scrubText } from '../../../correlation/scrub.js';
+import { MESSAGE_BUS, type MessageBus } from '../../bus/message-bus.js';
+import { InvalidInputError } from '../../http/domain-errors.js';
+import { DeadLetterRow } from './dead-letter.entity.js';
+
+export interface DeadLetterView {
+  id: string;
+  reason: string;
+  source: string;
+  subject: string;
+  detail: string;
+  receivedAt: string;
+  body: string;
+  replayedAt: string | null;
+  replayOutcome: string | null;
+}
+
+export interface DeadLetterPage {
+  items: DeadLetterView[];
+  nextCursor: string | null;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * Where messages that can never be processed go: a row in `dead_letter` (listable and replayable
+ * whichever bus is in use) and `corral.dlq.<reason>` for NATS consumers. The body is scrubbed
+ * first, and so is the detail, which can quote the payload (a JSON parse error does).
+ */
+@Injectable()
+export class DeadLetterService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+  ) {}
+
+  async record(letter: { reason: string; source: string; subject: string; detail: string; data: Uint8Array }): Promise<void> {
+    const receivedAt = new Date();
+    const body = scrubPayload(decoder.decode(letter.data));
+    const detail = scrubText(letter.detail).slice(0, 2000);
+    await this.dataSource.getRepository(DeadLetterRow).insert({ reason: letter.reason, source: letter.source, subject: letter.subject, detail, body, receivedAt });
+    const published = { reason: detail, subject: letter.subject, receivedAt: receivedAt.toISOString(), body };
+    await this.bus.publish(this.bus.subjects.dlq(letter.reason), new TextEncoder().encode(JSON.stringify(published)));
+  }
+
+  async list(query: { reason?: string | undefined; source?: string | undefined; limit?: string | undefined; cursor?: string | undefined }): Promise<DeadLetterPage> {
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit must be a whole number from 1 to 500', [{ field: 'limit', problems: ['must be 1..500'] }]);
+    if (query.cursor !== undefined && !/^\d{1,18}$/.test(query.cursor)) throw new InvalidInputError('cursor is not one this API gave out', [{ field: 'cursor', problems: ['invalid'] }]);
+    const select = this.dataSource.getRepository(DeadLetterRow).createQueryBuilder('d').orderBy('d.id', 'DESC').limit(limit + 1);
+    if (query.reason) select.andWhere('d.reason = :reason', { reason: query.reason });
+    if (query.source) select.andWhere('d.source = :source', { source: query.source });
+    if (query.cursor) select.andWhere('d.id < :cursor', { cursor: query.cursor });
+    const rows = await select.getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(toView), nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
+  }
+}
+
+export function toView(row: DeadLetterRow): DeadLetterView {
+  return {
+    id: row.id,
+    reason: row.reason,
+    source: row.source,
+    subject: row.subject,
+    detail: row.detail,
+    receivedAt: row.receivedAt.toISOString(),
+    body: row.body,
+    replayedAt: row.replayedAt?.toISOString() ?? null,
+    replayOutcome: row.replayOutcome,
+  };
+}

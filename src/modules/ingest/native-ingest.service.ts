@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Batcher } from '../../actors/batcher.js';
+import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+import { depthExceeds } from '../../correlation/scrub.js';
+import { CorralConfig } from '../config/corral-config.js';
+import { InvalidInputError, UnavailableError } from '../http/domain-errors.js';
+import { IngestService } from './ingest.service.js';
+import type { ChildResolve, Normalized } from './sources/normalize-kit.js';
+import { ADAPTERS, type NativeSource } from './sources/registry.js';
+
+/** Deeper than any tool's payload; deep enough to refuse a body built to exhaust the stack. */
+export const MAX_DEPTH = 32;
+
+export interface NativeResult {
+  accepted: number;
+  duplicates: number;
+  /** Well-formed source events that are not incidents (an HL7 AA, an Okta session start, …). */
+  ignored: number;
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+export type Checked = { ok: true; normalized: Extract<Normalized, { ok: true }> } | { ok: false; reason: string; fields: Array<{ field: string; problems: string[] }> };
+
+/**
+ * Native tool payloads, whichever bus carried them: check the body's shape, normalize it through
+ * the source's adapter (privacy filter included), then commit like any canonical event.
+ */
+@Injectable()
+export class NativeIngestService {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly batcher: Batcher,
+    private readonly dataSource: DataSource,
+    private readonly config: CorralConfig,
+  ) {}
+
+  /** Pure checks and normalization; nothing is committed. */
+  normalize(source: NativeSource, body: unknown, correlationId: string): Checked {
+    const adapter = ADAPTERS[source];
+    if (adapter.format === 'json' && depthExceeds(body, MAX_DEPTH)) {
+      return { ok: false, reason: `body nests deeper than ${MAX_DEPTH} levels`, fields: [{ field: 'body', problems: [`nests deeper than ${MAX_DEPTH} levels`] }] };
+    }
+    if (hasReplacementCharacter(body)) {
+      return { ok: false, reason: 'body is not valid UTF-8', fields: [{ field: 'body', problems: ['is not valid UTF-8'] }] };
+    }
+    const normalized = adapter.normalize(body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
+    if (!normalized.ok) return { ok: false, reason: `invalid ${source} payload: ${normalized.reason}`, fields: [{ field: normalized.field, problems: [normalized.reason] }] };
+    return { ok: true, normalized };
+  }
+
+  /** HTTP: a payload corral cannot use is a 400 naming the field; otherwise 2xx once durable. */
+  async ingestHttp(source: NativeSource, body: unknown, correlationId: string): Promise<NativeResult> {
+    const checked = this.normalize(source, body, correlationId);
+    if (!checked.ok) throw new InvalidInputError(checked.reason, checked.fields);
+    try {
+      return await this.commit(checked.normalized);
+    } catch (error) {
+      throw new UnavailableError(`events could not be committed (${error instanceof Error ? error.message : String(error)}); none of them was kept, retry the request`, 5);
+    }
+  }
+
+  /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
+  async commit(normalized: Extract<Normalized, { ok: true }>): Promise<NativeResult> {
+    const closing = await Promise.all(normalized.resolves.map((resolve) => this.resolveEnvelope(resolve)));
+    const found = closing.filter((c): c is NonNullable<typeof c> => c !== undefined);
+    const [outcomes, closed] = await Promise.all([
+      normalized.events.length > 0 ? this.ingest.submit(normalized.events) : Promise.resolve([]),
+      found.length > 0 ? this.batcher.submit(found.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))) : Promise.resolve([]),
+    ]);
+    const all = [...outcomes, ...closed];
+    const duplicates = all.filter((o) => o.duplicate).length;
+    // A resolve for a child corral never saw has nothing to close: PagerDuty would accept it too.
+    const unknown = normalized.resolves.length - found.length;
+    return { accepted: all.length - duplicates, duplicates, ignored: normalized.ignored + unknown, rejected: [] };
+  }
+
+  /**
+   * A resolve that names only a child: it goes to the incident holding that child, under that
+   * incident's signature, carrying the child's own system and facility.
+   */
+  private async resolveEnvelope(resolve: ChildResolve): Promise<{ signature: string; event: CanonicalEvent } | undefined> {
+    const rows = await this.dataSource.query<Array<{ signature: string; system: string; title: string; kind: string; severity: string; facility: string | null; department: string | null; correlation_id: string }>>(
+      `SELECT i.signature, i.system, i.title, c.kind, c.severity, c.facility, c.department, i.correlation_id
+         FROM incident_child c JOIN incident i ON i.id = c.incident_id
+        WHERE c.child_key = $1 ORDER BY i.last_seen DESC LIMIT 1`,
+      [`${resolve.source.system}|${resolve.id}`],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      signature: row.signature,
+      event: {
+        id: resolve.id,
+        schemaVersion: '1',
+        kind: row.kind as CanonicalEvent['kind'],
+        source: resolve.source,
+        occurredAt: resolve.occurredAt,
+        receivedAt: new Date().toISOString(),
+        status: 'resolved',
+        severity: row.severity as CanonicalEvent['severity'],
+        system: row.system,
+        symptom: row.title,
+        patientImpact: false,
+        correlationId: row.correlation_id,
+        ...(row.facility ? { facility: row.facility } : {}),
+        ...(row.department ? { department: row.department } : {}),
+      },
+    };
+  }
+}
+
+/**
+ * Express decodes request bodies leniently: bytes that are not UTF-8 become U+FFFD. A tool that
+ * sends such bytes sends something corral would store mangled, so it is refused instead.
+ */
+function hasReplacementCharacter(body: unknown): boolean {
+  const stack: unknown[] = [body];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\uFFFD')) return true;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.includes('\uFFFD')) return true;
+        stack.push(inner);
+      }
+    }
+  }
+  return false;
+}

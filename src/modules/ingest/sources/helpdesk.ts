@@ -1,0 +1,68 @@
+import {
+  FieldError,
+  finish,
+  normalizing,
+  object,
+  oneOf,
+  optionalText,
+  optionalTimestamp,
+  severityFrom,
+  stableHash,
+  text,
+  type NormalizeContext,
+  type Normalized,
+} from './normalize-kit.js';
+
+const CHANNELS = ['email', 'chat', 'portal', 'phone'] as const;
+
+/**
+ * A person's report as a helpdesk relays it: `{ id?, channel, text, requester, system?, facility?,
+ * department?, occurredAt? }`. The helpdesk's own ticket or message id is the event id; without
+ * one, a hash of what was reported stands in, so a re-sent report is still one report. The
+ * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token.
+ */
+export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Normalized {
+  return normalizing(() => {
+    const report = object(body, 'body');
+    const channel = oneOf(report.channel, 'channel', CHANNELS);
+    const said = text(report.text, 'text');
+    const requester = requesterOf(report.requester);
+    const occurredAt = optionalTimestamp(report.occurredAt, 'occurredAt');
+    const system = optionalText(report.system, 'system');
+    const facility = optionalText(report.facility, 'facility');
+    const department = optionalText(report.department, 'department') ?? requester.department;
+    if (report.patientImpact !== undefined && typeof report.patientImpact !== 'boolean') throw new FieldError('patientImpact', 'must be a boolean');
+    const id = optionalText(report.id, 'id') ?? `r:${stableHash(channel, requester.id.trim().toLowerCase(), said, system, facility, occurredAt)}`;
+    return {
+      events: [
+        finish(
+          {
+            id,
+            kind: 'report',
+            source: { type: 'helpdesk', system: optionalText(report.helpdesk, 'helpdesk') ?? 'helpdesk' },
+            occurredAt: occurredAt ?? context.receivedAt.toISOString(),
+            status: 'firing',
+            severity: severityFrom(optionalText(report.priority, 'priority') ?? optionalText(report.severity, 'severity'), 'medium'),
+            system: system ?? 'unknown',
+            symptom: said,
+            facility,
+            department,
+            requesterId: requester.id,
+            requesterRole: requester.role,
+            patientImpact: report.patientImpact === true,
+            labels: { channel },
+          },
+          context,
+        ),
+      ],
+    };
+  });
+}
+
+function requesterOf(value: unknown): { id: string; role?: string | undefined; department?: string | undefined } {
+  if (typeof value === 'string' || typeof value === 'number') return { id: text(String(value), 'requester') };
+  const requester = object(value, 'requester');
+  const id = optionalText(requester.id, 'requester.id') ?? optionalText(requester.email, 'requester.email') ?? optionalText(requester.login, 'requester.login');
+  if (!id) throw new FieldError('requester.id', 'must be a non-empty string (or give requester as a string)');
+  return { id, role: optionalText(requester.role, 'requester.role'), department: optionalText(requester.department, 'requester.department') };
+}

@@ -1,0 +1,135 @@
+import type { CanonicalEvent, Severity } from '../../../correlation/canonical-event.js';
+import { FieldError, finish, normalizing, stableHash, type NormalizeContext, type Normalized } from './normalize-kit.js';
+
+const ERROR_CODES = new Set(['AE', 'AR', 'CE', 'CR']);
+const ACCEPT_CODES = new Set(['AA', 'CA']);
+
+/** One HL7 v2 message: its segments, each split into fields with the message's own separator. */
+interface Message {
+  segments: Map<string, string[][]>;
+  component: string;
+  subcomponent: string;
+}
+
+/**
+ * HL7 v2 ACK/NACK text (ER7). MSA-1 AE/AR/CE/CR become interface events; AA/CA are ignored.
+ * Only MSH, MSA and ERR are read: PID, PV1 and every other segment are never looked at, so room,
+ * bed and patient content cannot reach an event. Several messages in one body (a batch, or MLLP
+ * frames) each count on their own.
+ */
+export function normalizeHl7(body: unknown, context: NormalizeContext): Normalized {
+  return normalizing(() => {
+    if (typeof body !== 'string' || body.trim() === '') throw new FieldError('body', 'must be HL7 v2 message text');
+    const messages = splitMessages(body);
+    if (messages.length === 0) throw new FieldError('MSH', 'no MSH segment: not an HL7 v2 message');
+    const events: CanonicalEvent[] = [];
+    let ignored = 0;
+    messages.forEach((text, index) => {
+      const event = nackEvent(parse(text, messages.length > 1 ? `messages[${index}].` : ''), context, messages.length > 1 ? `messages[${index}].` : '');
+      if (event) events.push(event);
+      else ignored += 1;
+    });
+    return { events, ignored };
+  });
+}
+
+function splitMessages(body: string): string[] {
+  // MLLP framing (VT … FS CR) and batch envelopes (FHS/BHS/BTS/FTS) carry no meaning here.
+  const segments = body.replaceAll('\x0b', '\r').replaceAll('\x1c', '\r').split(/\r\n|\r|\n/).map((s) => s.trim()).filter(Boolean);
+  const messages: string[][] = [];
+  for (const segment of segments) {
+    if (segment.startsWith('MSH')) messages.push([segment]);
+    else if (!/^(FHS|BHS|BTS|FTS)\b/.test(segment)) messages[messages.length - 1]?.push(segment);
+  }
+  return messages.map((m) => m.join('\r'));
+}
+
+function parse(text: string, at: string): Message {
+  const separator = text.charAt(3);
+  if (!separator || /[\w\s]/.test(separator)) throw new FieldError(`${at}MSH-1`, 'must be the field separator');
+  const encoding = text.slice(4, 8);
+  const segments = new Map<string, string[][]>();
+  for (const line of text.split('\r')) {
+    const name = line.slice(0, 3);
+    // MSH-1 is the separator itself, so MSH fields are shifted by one against other segments.
+    const fields = name === 'MSH' ? ['MSH', separator, ...line.slice(4).split(separator)] : line.split(separator);
+    segments.set(name, [...(segments.get(name) ?? []), fields]);
+  }
+  return { segments, component: encoding.charAt(0) || '^', subcomponent: encoding.charAt(3) || '&' };
+}
+
+function nackEvent(message: Message, context: NormalizeContext, at: string): CanonicalEvent | undefined {
+  const msh = message.segments.get('MSH')?.[0] ?? [];
+  const msa = message.segments.get('MSA')?.[0];
+  if (!msa) throw new FieldError(`${at}MSA`, 'missing: only ACK/NACK messages (with an MSA segment) are accepted');
+  const code = (msa[1] ?? '').trim().toUpperCase();
+  if (ACCEPT_CODES.has(code)) return undefined;
+  if (!ERROR_CODES.has(code)) throw new FieldError(`${at}MSA-1`, 'must be an acknowledgment code (AA, AE, AR, CA, CE, CR)');
+
+  const part = (value: string | undefined, index: number) => (value ?? '').split(message.component)[index]?.trim() || undefined;
+  const sendingApp = part(msh[3], 0);
+  const sendingFacility = part(msh[4], 0);
+  const messageType = (msh[9] ?? '').split(message.component).filter(Boolean).join('^') || undefined;
+  const controlId = msh[10]?.trim();
+  const version = part(msh[12], 0);
+  const err = message.segments.get('ERR')?.[0] ?? [];
+  const problem = errorOf(err, message);
+  const system = sendingApp ?? 'unknown';
+  return finish(
+    {
+      id: `hl7:${sendingApp ?? ''}:${sendingFacility ?? ''}:${controlId ?? stableHash(msh, msa)}:${msa[2]?.trim() ?? ''}:${code}`,
+      kind: 'interface',
+      source: { type: 'hl7', system: sendingFacility ? `${system}@${sendingFacility}` : system },
+      occurredAt: hl7Time(msh[7]) ?? context.receivedAt.toISOString(),
+      status: 'firing',
+      severity: problem.severity ?? (code.endsWith('R') ? 'high' : 'medium'),
+      system,
+      facility: sendingFacility,
+      symptom: `HL7 ${code === 'AR' || code === 'CR' ? 'reject' : 'error'} (${code}) from ${system}${messageType ? ` on ${messageType}` : ''}: ${problem.text ?? part(msa[3], 0) ?? 'no error text'}`,
+      errorSignature: problem.code ? `${code} ${problem.code}` : code,
+      labels: { messageType, ackCode: code, hl7Version: version, errorLocation: problem.location },
+    },
+    context,
+  );
+}
+
+interface Problem {
+  code?: string | undefined;
+  text?: string | undefined;
+  severity?: Severity | undefined;
+  location?: string | undefined;
+}
+
+/**
+ * ERR in v2.5+: ERR-2 location, ERR-3 HL7 error code (CWE), ERR-4 severity, ERR-5 application
+ * error, ERR-8 user message. Before v2.5 all of it sat in ERR-1 as `segment^seq^field^code&text&table`.
+ */
+function errorOf(err: string[], message: Message): Problem {
+  const comps = (value: string | undefined) => (value ?? '').split(message.component);
+  if ((err[3] ?? '') !== '' || (err[2] ?? '') !== '') {
+    const [id, text, table] = comps(err[3]);
+    const [appId, appText] = comps(err[5]);
+    return {
+      code: id ? `${table ? `${table}:` : ''}${id}` : undefined,
+      text: err[8]?.trim() || appText || text || undefined,
+      severity: ERR_SEVERITY[(err[4] ?? '').trim().toUpperCase()],
+      location: comps(err[2])[0] || undefined,
+      ...(appId && !id ? { code: appId } : {}),
+    };
+  }
+  const legacy = comps(err[1]);
+  const [code, text, table] = (legacy[3] ?? '').split(message.subcomponent);
+  return { code: code ? `${table ? `${table}:` : ''}${code}` : undefined, text: text || undefined, location: legacy[0] || undefined };
+}
+
+const ERR_SEVERITY: Record<string, Severity> = { F: 'critical', E: 'high', W: 'medium', I: 'info' };
+
+/** HL7 DTM `YYYY[MM[DD[HH[MM[SS[.S…]]]]]][+/-ZZZZ]`; without a zone it is taken as UTC. */
+function hl7Time(value: string | undefined): string | undefined {
+  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{4})?$/.exec(value?.trim() ?? '');
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', zone] = m;
+  const offset = zone ? `${zone.slice(0, 3)}:${zone.slice(3)}` : 'Z';
+  const time = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}

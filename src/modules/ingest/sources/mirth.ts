@@ -1,0 +1,77 @@
+import {
+  FieldError,
+  finish,
+  normalizing,
+  object,
+  optionalText,
+  severityFrom,
+  stableHash,
+  type NormalizeContext,
+  type Normalized,
+} from './normalize-kit.js';
+
+/**
+ * Mirth / NextGen Connect alert, as an alert action's JSON template renders it from the alert
+ * variables (alertId, alertName, serverId, date, channelId, channelName, error, errorMessage, and
+ * in newer builds errorType, connectorName, messageId). The error text is where message content
+ * leaks into alerts, so only its scrubbed first line is kept.
+ */
+export function normalizeMirth(body: unknown, context: NormalizeContext): Normalized {
+  return normalizing(() => {
+    const alert = object(body, 'body');
+    const field = (name: string) => optionalText(alert[name], name);
+    const channelName = field('channelName');
+    const channelId = field('channelId');
+    if (!channelName && !channelId) throw new FieldError('channelName', 'channelName or channelId is required');
+    const error = field('error');
+    const errorMessage = field('errorMessage');
+    const said = errorMessage && errorMessage !== 'No exception message.' ? errorMessage : (error ?? errorMessage);
+    if (!said) throw new FieldError('error', 'error or errorMessage is required');
+    const serverId = field('serverId');
+    const messageId = field('messageId');
+    const errorType = field('errorType');
+    const date = field('date');
+    // The message id makes an alert unique per message; without it, the same alert text for the
+    // same channel at the same time is the same event (a re-sent alert).
+    const id = messageId
+      ? `${channelId ?? channelName}:${messageId}:${stableHash(errorType, said).slice(0, 8)}`
+      : stableHash(serverId, field('alertId'), channelId ?? channelName, errorType, error, errorMessage, date ?? field('systemTime'));
+    return {
+      events: [
+        finish(
+          {
+            id,
+            kind: 'interface',
+            source: { type: 'mirth', system: serverId ? `mirth-${serverId}` : 'mirth' },
+            occurredAt: occurredAt(date) ?? context.receivedAt.toISOString(),
+            status: 'firing',
+            severity: severityFrom(field('severity'), 'high'),
+            system: channelName ?? channelId ?? 'mirth',
+            symptom: firstLine(said),
+            errorSignature: errorType ?? exceptionClass(error ?? said) ?? field('alertName'),
+            facility: field('facility'),
+            department: field('department'),
+            labels: { channelId, connector: field('connectorName'), errorType, alertname: field('alertName') },
+          },
+          context,
+        ),
+      ],
+    };
+  });
+}
+
+/** Mirth's `date` is whatever the template made of a DateTool: use it only when it is a real time. */
+function occurredAt(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? text;
+}
+
+/** "com.mirth…DestinationException: …" → "DestinationException": stable across messages. */
+function exceptionClass(text: string): string | undefined {
+  return /\b(?:[a-z_$][\w$]*\.)*([A-Z][\w$]*(?:Exception|Error))\b/.exec(text)?.[1];
+}

@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
+import { requesterToken } from '../../../correlation/requester-token.js';
+import { scrubText } from '../../../correlation/scrub.js';
+
+// What every source normalizer shares: reading a native payload field by field (so a 400 can name
+// the field), and finishing a draft into a canonical event through the one privacy filter. All of
+// it is pure: the clock and the key come in through the context.
+
+export interface NormalizeContext {
+  tokenKey: string;
+  receivedAt: Date;
+  correlationId: string;
+}
+
+/**
+ * A source event that only names the child it ends (a PagerDuty resolve carries nothing but its
+ * dedup key): the ingest service finds that child's incident and resolves it there.
+ */
+export interface ChildResolve {
+  source: EventSource;
+  id: string;
+  occurredAt: string;
+}
+
+export interface NormalizedEvents {
+  events: CanonicalEvent[];
+  ignored?: number;
+  resolves?: ChildResolve[];
+}
+
+export type Normalized =
+  | { ok: true; events: CanonicalEvent[]; ignored: number; resolves: ChildResolve[] }
+  | { ok: false; field: string; reason: string };
+
+/** A native payload that cannot be used; `field` is its path in the payload (`alerts[0].startsAt`). */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** Runs a normalizer body, turning the first FieldError into a result the caller can report. */
+export function normalizing(work: () => NormalizedEvents): Normalized {
+  try {
+    const { events, ignored = 0, resolves = [] } = work();
+    return { ok: true, events, ignored, resolves };
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, field: error.field, reason: error.message };
+    throw error;
+  }
+}
+
+export type Json = Record<string, unknown>;
+
+export function object(value: unknown, field: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError(field, 'must be an object');
+  return value as Json;
+}
+
+export function optionalObject(value: unknown, field: string): Json | undefined {
+  return value === undefined || value === null ? undefined : object(value, field);
+}
+
+export function array(value: unknown, field: string, { nonEmpty = false } = {}): unknown[] {
+  if (!Array.isArray(value)) throw new FieldError(field, 'must be an array');
+  if (nonEmpty && value.length === 0) throw new FieldError(field, 'must not be empty');
+  return value;
+}
+
+export function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new FieldError(field, 'must be a non-empty string');
+  return value;
+}
+
+/** Absent, null and "" are all "not given": tools fill optional fields either way. */
+export function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') throw new FieldError(field, 'must be a string');
+  return value;
+}
+
+export function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new FieldError(field, `must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function timestamp(value: unknown, field: string): string {
+  const iso = optionalTimestamp(value, field);
+  if (!iso) throw new FieldError(field, 'must be an ISO-8601 timestamp');
+  return iso;
+}
+
+export function optionalTimestamp(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw new FieldError(field, 'must be an ISO-8601 timestamp');
+  return new Date(time).toISOString();
+}
+
+/** Go's zero time ("0001-01-01T00:00:00Z"), which Alertmanager and Grafana send for "not ended". */
+export function isZeroTime(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith('0001-01-01');
+}
+
+export function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  const map = object(value, field);
+  const out: Record<string, string> = {};
+  for (const [key, inner] of Object.entries(map)) {
+    if (typeof inner === 'string') out[key] = inner;
+    else if (typeof inner === 'number' || typeof inner === 'boolean') out[key] = String(inner);
+    else throw new FieldError(`${field}.${key}`, 'must be a string');
+  }
+  return out;
+}
+
+export function stableHash(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/** Label keys a source may carry into the canonical event: routing and grouping words, no free text. */
+const LABEL_KEYS = new Set([
+  'alertname', 'channel', 'service', 'job', 'instance', 'team', 'zone', 'cluster', 'namespace', 'env', 'environment',
+  'component', 'group', 'class', 'severity', 'receiver', 'orgId', 'messageType', 'ackCode', 'hl7Version', 'errorLocation',
+  'channelId', 'connector', 'errorType', 'eventType', 'outcome', 'resource', 'action', 'priority', 'queue', 'category',
+]);
+
+export interface Draft {
+  id: string;
+  kind: EventKind;
+  source: EventSource;
+  occurredAt: string;
+  status: EventStatus;
+  severity: Severity;
+  system: string;
+  symptom: string;
+  facility?: string | undefined;
+  department?: string | undefined;
+  location?: string | undefined;
+  errorSignature?: string | undefined;
+  /** The raw requester identity (login, e-mail, user id): tokenized here and never kept. */
+  requesterId?: string | undefined;
+  requesterRole?: string | undefined;
+  patientImpact?: boolean | undefined;
+  labels?: Record<string, string | undefined> | undefined;
+}
+
+const clamp = (value: string, max: number) => (value.length <= max ? value : `${value.slice(0, max - 1)}…`);
+const clean = (value: string | undefined, max: number) => {
+  const scrubbed = value === undefined ? '' : clamp(scrubText(value).replace(/\s+/g, ' ').trim(), max);
+  return scrubbed === '' ? undefined : scrubbed;
+};
+
+/**
+ * The privacy filter every source goes through: free text scrubbed and clamped to the canonical
+ * limits, labels allow-listed, the requester replaced by its token. Ids are the source's own
+ * (a long one is hashed, so it stays stable and within 128 characters).
+ */
+export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent {
+  const labels = Object.entries(draft.labels ?? {})
+    .filter((entry): entry is [string, string] => LABEL_KEYS.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '')
+    .slice(0, 64)
+    .map(([key, value]) => [key, clean(value, 256) ?? ''] as const);
+  const facility = clean(draft.facility, 128);
+  const department = clean(draft.department, 128);
+  const location = clean(draft.location, 256);
+  const errorSignature = clean(draft.errorSignature, 256);
+  const requesterId = draft.requesterId?.trim();
+  return {
+    id: draft.id.length <= 128 ? draft.id : `h:${stableHash(draft.id)}`,
+    schemaVersion: '1',
+    kind: draft.kind,
+    // Built by the adapters from hashes and server ids, never from free text: like `id`, kept as is.
+    source: { ...draft.source, system: clamp(draft.source.system, 128) },
+    occurredAt: draft.occurredAt,
+    receivedAt: context.receivedAt.toISOString(),
+    status: draft.status,
+    severity: draft.severity,
+    system: clean(draft.system, 128) ?? 'unknown',
+    symptom: clean(draft.symptom, 512) ?? 'no description',
+    patientImpact: draft.patientImpact ?? false,
+    correlationId: context.correlationId,
+    ...(facility ? { facility } : {}),
+    ...(department ? { department } : {}),
+    ...(location ? { location } : {}),
+    ...(errorSignature ? { errorSignature } : {}),
+    ...(requesterId
+      ? { requester: { token: requesterToken(context.tokenKey, requesterId), ...(draft.requesterRole ? { role: clamp(draft.requesterRole, 64) } : {}) } }
+      : {}),
+    ...(labels.length > 0 ? { labels: Object.fromEntries(labels) } : {}),
+  };
+}
+
+/** Severity words of monitoring tools, mapped onto corral's five. */
+export function severityFrom(word: string | undefined, fallback: Severity): Severity {
+  switch (word?.trim().toLowerCase()) {
+    case 'critical':
+    case 'crit':
+    case 'fatal':
+    case 'emergency':
+    case 'disaster':
+    case 'p1':
+      return 'critical';
+    case 'high':
+    case 'error':
+    case 'major':
+    case 'p2':
+      return 'high';
+    case 'warning':
+    case 'warn':
+    case 'medium':
+    case 'average':
+    case 'p3':
+      return 'medium';
+    case 'low':
+    case 'minor':
+    case 'p4':
+      return 'low';
+    case 'info':
+    case 'informational':
+    case 'information':
+    case 'none':
+    case 'debug':
+    case 'p5':
+      return 'info';
+    default:
+      return fallback;
+  }
+}
+
+export function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function truthy(value: string | undefined): boolean {
+  return value !== undefined && ['true', 'yes', '1'].includes(value.toLowerCase());
+}
