@@ -1,0 +1,33 @@
+import { requesterToken } from '../../../correlation/requester-token.js';
+import { normalizeHelpdesk } from './helpdesk.js';
+import { context, eventsOf, json, KEY } from './spec-support.js';
+
+describe('normalizeHelpdesk', () => {
+  it('keeps the ticket id, tokenizes the requester and labels the channel', () => {
+    const [event] = eventsOf(normalizeHelpdesk(json('helpdesk/report-phone.json'), context));
+
+    expect(event).toMatchObject({
+      id: 'INC0012345', kind: 'report', status: 'firing', system: 'epic-adt', facility: 'overlake', department: '4-west',
+      labels: { channel: 'phone' }, requester: { token: requesterToken(KEY, 'nurse.jones@overlake.example.org') },
+    });
+  });
+
+  it('derives the same id for the same report, and the same token for the same person however written', () => {
+    const body = json('helpdesk/report-email.json');
+    const [a] = eventsOf(normalizeHelpdesk(body, context));
+    const [b] = eventsOf(normalizeHelpdesk({ ...body, requester: { id: ' drsmith ' } }, { ...context, receivedAt: new Date() }));
+
+    expect(a?.id).toMatch(/^r:[0-9a-f]{32}$/);
+    expect(b?.id).toBe(a?.id);
+    expect(b?.requester?.token).toBe(a?.requester?.token);
+    expect(a?.requester).toMatchObject({ role: 'physician' });
+  });
+
+  it('scrubs the text, defaults the system and refuses an unknown channel', () => {
+    const [event] = eventsOf(normalizeHelpdesk({ channel: 'chat', text: 'pt Sanford861, Carolee951 wristband blank, call 555-657-5098', requester: 'x' }, context));
+
+    expect(event).toMatchObject({ system: 'unknown', symptom: 'pt [redacted:name] wristband blank, call [redacted:phone]' });
+    expect(normalizeHelpdesk({ channel: 'fax', text: 't', requester: 'x' }, context)).toMatchObject({ ok: false, field: 'channel' });
+    expect(normalizeHelpdesk({ channel: 'chat', text: 't' }, context)).toMatchObject({ ok: false, field: 'requester' });
+  });
+});

@@ -1,0 +1,25 @@
+import { normalizeMirth } from './mirth.js';
+import { context, eventsOf, json } from './spec-support.js';
+
+describe('normalizeMirth', () => {
+  it('makes an interface event for the channel, keyed by message, with a scrubbed first line of the error', () => {
+    const [event] = eventsOf(normalizeMirth(json('mirth/alert-destination-error.json'), context));
+
+    expect(event).toMatchObject({ kind: 'interface', system: 'ADT_OUT_LAB', errorSignature: 'Destination Connector', symptom: 'Connection refused (Connection refused)', occurredAt: '2026-11-24T07:02:11.000Z' });
+    expect(event?.id).toMatch(/^a3c1e9f2-7b4d-4e0a-9c55-2d8e1f6b3a70:48211:/);
+  });
+
+  it('falls back to the error text and the exception class when Mirth says "No exception message.", and reads the Java Date text', () => {
+    const [event] = eventsOf(normalizeMirth(json('mirth/alert-serializer-error-minimal.json'), context));
+
+    expect(event).toMatchObject({ symptom: 'SERIALIZER ERROR: Error converting message', errorSignature: 'SerializerException', occurredAt: '2026-11-24T15:05:00.000Z' });
+  });
+
+  it('scrubs patient data out of the error and requires a channel and an error', () => {
+    const [event] = eventsOf(normalizeMirth({ channelName: 'ADT', errorMessage: 'No patient found for MRN 12345678, pt Sanford861, Carolee951 DOB 1969-03-27' }, context));
+
+    expect(event?.symptom).toBe('No patient found for [redacted:mrn], pt [redacted:name] [redacted:dob]');
+    expect(normalizeMirth({ errorMessage: 'x' }, context)).toMatchObject({ ok: false, field: 'channelName' });
+    expect(normalizeMirth({ channelName: 'ADT' }, context)).toMatchObject({ ok: false, field: 'error' });
+  });
+});
