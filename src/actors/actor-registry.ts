@@ -1,11 +1,10 @@
 import { emptyState, type IncidentState } from '../correlation/incident.js';
 import type { ActorStore } from './actor-store.js';
 import { GENESIS_HASH } from './journal-chain.js';
-import { Mailbox } from './mailbox.js';
 
-/** A live actor: the committed state of one signature and the messages waiting for its next turn. */
-export class Actor<M> {
-  readonly mailbox = new Mailbox<M>();
+/** A live actor: the committed state of one signature and the tip of its journal chain. */
+export class Actor {
+  lastUsed = 0;
 
   constructor(
     readonly signature: string,
@@ -15,26 +14,50 @@ export class Actor<M> {
   ) {}
 }
 
-/**
- * Live actors by signature. An actor is hydrated from its snapshot the first time it is asked for;
- * concurrent first asks share one load.
- */
-export class ActorRegistry<M> {
-  private readonly live = new Map<string, Actor<M>>();
-  private readonly loading = new Map<string, Promise<Actor<M>>>();
+export interface RegistryOptions {
+  /** Most actors kept in memory; beyond it the least recently used leave first. */
+  maxLive: number;
+  /** An actor unused for this long leaves memory at the next sweep. */
+  idleMs: number;
+}
 
-  constructor(private readonly store: ActorStore) {}
+/**
+ * Live actors by signature. An actor is hydrated from its snapshot the first time it is asked for
+ * (concurrent first asks share one load) and passivated when idle or crowded out. Snapshots are
+ * written at every commit, so passivation only drops memory: nothing needs saving first.
+ */
+export class ActorRegistry {
+  private readonly live = new Map<string, Actor>();
+  private readonly loading = new Map<string, Promise<Actor>>();
+  hydrations = 0;
+  passivations = 0;
+
+  constructor(
+    private readonly store: ActorStore,
+    private readonly options: RegistryOptions = { maxLive: 100_000, idleMs: 10 * 60_000 },
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   get size(): number {
     return this.live.size;
   }
 
-  async get(signature: string): Promise<Actor<M>> {
+  async get(signature: string): Promise<Actor> {
     const actor = this.live.get(signature);
-    if (actor) return actor;
+    if (actor) {
+      actor.lastUsed = this.clock();
+      // Map order is insertion order: re-inserting keeps the least recently used first.
+      this.live.delete(signature);
+      this.live.set(signature, actor);
+      return actor;
+    }
     const pending = this.loading.get(signature) ?? this.hydrate(signature);
     this.loading.set(signature, pending);
     return pending;
+  }
+
+  peek(signature: string): Actor | undefined {
+    return this.live.get(signature);
   }
 
   /** Drops actors whose in-memory state may be ahead of the database (a failed commit). */
@@ -42,13 +65,29 @@ export class ActorRegistry<M> {
     for (const signature of signatures) this.live.delete(signature);
   }
 
-  private async hydrate(signature: string): Promise<Actor<M>> {
+  /** Passivates idle actors, and the least recently used beyond the cap. */
+  sweep(): number {
+    const before = this.live.size;
+    const idleBefore = this.clock() - this.options.idleMs;
+    for (const [signature, actor] of this.live) {
+      if (actor.lastUsed < idleBefore || this.live.size > this.options.maxLive) this.live.delete(signature);
+      else if (this.live.size <= this.options.maxLive) break;
+    }
+    const dropped = before - this.live.size;
+    this.passivations += dropped;
+    return dropped;
+  }
+
+  private async hydrate(signature: string): Promise<Actor> {
     try {
       const snapshot = await this.store.load(signature);
       const actor = snapshot
-        ? new Actor<M>(signature, snapshot.state, snapshot.seq, snapshot.lastHash)
-        : new Actor<M>(signature, emptyState(signature), 0, GENESIS_HASH);
+        ? new Actor(signature, snapshot.state, snapshot.seq, snapshot.lastHash)
+        : new Actor(signature, emptyState(signature), 0, GENESIS_HASH);
+      actor.lastUsed = this.clock();
       this.live.set(signature, actor);
+      this.hydrations += 1;
+      if (this.live.size > this.options.maxLive) this.sweep();
       return actor;
     } finally {
       this.loading.delete(signature);

@@ -14,6 +14,8 @@ export interface ActorChange {
   snapshot: ActorSnapshot;
   journal: ChainedJournalRow[];
   touchedChildren: string[];
+  /** The earliest durable timer of the new state, so that it fires even if the actor leaves memory. */
+  nextDueAt: string | null;
 }
 
 /**
@@ -23,4 +25,8 @@ export interface ActorChange {
 export interface ActorStore {
   load(signature: string): Promise<ActorSnapshot | null>;
   commit(changes: ActorChange[]): Promise<void>;
+  /** States that cross-incident routing must know about at start-up: active, or recent identity. */
+  loadIndexable(): Promise<IncidentState[]>;
+  /** Signatures with a timer due at or before `now`. */
+  due(now: Date, limit: number): Promise<string[]>;
 }

@@ -1,97 +1,94 @@
-import { evolve, isRepeat, type IncidentMessage } from '../correlation/evolve.js';
+import type { Correlator, Input, Outcome, World } from '../correlation/correlator.js';
+import type { JournalEntry, Transition } from '../correlation/evolve.js';
+import { nextDueAt, type IncidentState } from '../correlation/incident.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
 import type { ActorChange, ActorStore } from './actor-store.js';
 import type { Clock } from './clock.js';
 import { chainRow, type ChainedJournalRow } from './journal-chain.js';
 
-export interface Envelope {
-  signature: string;
-  message: IncidentMessage;
-}
+export type { Input, Outcome };
 
-export interface Outcome {
-  incidentId: string;
-  /** The message was an exact repeat: it bumped a counter and changed nothing else. */
-  duplicate: boolean;
-}
-
-interface Slot {
-  envelope: Envelope;
-  index: number;
+/** One actor's uncommitted turn results within the current batch. */
+interface Pending {
+  actor: Actor;
+  original: IncidentState;
+  state: IncidentState;
+  seq: number;
+  lastHash: string;
+  journal: ChainedJournalRow[];
+  touched: Set<string>;
 }
 
 /**
- * Runs one batch: every touched actor takes its turn over its mailbox, the resulting journal rows,
- * snapshots and read models are committed in one transaction, and only then do the actors adopt
- * their new states. If the commit fails the actors are evicted, so the retry starts again from
- * what the database holds and nothing is counted twice.
+ * Runs one batch: every input is correlated in arrival order against copies of the actors'
+ * states, then the resulting journal rows, snapshots and read models are committed in one
+ * transaction, and only then do the actors adopt their new states. If the commit fails the touched
+ * actors are evicted and the routing index restored, so the retry starts from what the database
+ * holds and nothing is counted twice.
  */
 export class BatchExecutor {
   constructor(
-    private readonly registry: ActorRegistry<Slot>,
+    private readonly registry: ActorRegistry,
     private readonly store: ActorStore,
+    private readonly correlator: Correlator,
     private readonly clock: Clock,
   ) {}
 
-  async run(envelopes: Envelope[]): Promise<Outcome[]> {
-    const actors = await this.hydrate(envelopes);
-    envelopes.forEach((envelope, index) => actors.get(envelope.signature)?.mailbox.post({ envelope, index }));
+  async run(inputs: Input[]): Promise<Outcome[]> {
+    // Hydrate every first stop concurrently; actors reached by routing load on demand.
+    await Promise.all([...new Set(inputs.map((input) => this.correlator.signatureFor(input)))].map((s) => this.registry.get(s)));
+    const pending = new Map<string, Pending>();
+    const world: World = {
+      load: async (signature) => (pending.get(signature) ?? (await this.open(signature, pending))).state,
+      store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
+    };
 
-    const outcomes: Outcome[] = new Array<Outcome>(envelopes.length);
-    const changes = [...actors.values()].map((actor) => this.takeTurn(actor, outcomes));
-
+    const outcomes: Outcome[] = [];
     try {
-      await this.store.commit(changes);
+      for (const input of inputs) outcomes.push(await this.correlator.handle(input, world, this.clock.now()));
+      await this.store.commit([...pending.values()].map(toChange));
     } catch (error) {
-      this.registry.evict(actors.keys());
+      this.registry.evict(pending.keys());
+      for (const p of pending.values()) this.correlator.index.apply(p.original);
       throw error;
     }
-    for (const change of changes) {
-      const actor = actors.get(change.snapshot.signature);
-      if (!actor) continue;
-      actor.state = change.snapshot.state;
-      actor.seq = change.snapshot.seq;
-      actor.lastHash = change.snapshot.lastHash;
+    for (const p of pending.values()) {
+      p.actor.state = p.state;
+      p.actor.seq = p.seq;
+      p.actor.lastHash = p.lastHash;
     }
     return outcomes;
   }
 
-  private async hydrate(envelopes: Envelope[]): Promise<Map<string, Actor<Slot>>> {
-    const signatures = [...new Set(envelopes.map((envelope) => envelope.signature))];
-    const loaded = await Promise.all(signatures.map((signature) => this.registry.get(signature)));
-    return new Map(loaded.map((actor) => [actor.signature, actor]));
+  private async open(signature: string, pending: Map<string, Pending>): Promise<Pending> {
+    const actor = await this.registry.get(signature);
+    const entry: Pending = { actor, original: actor.state, state: actor.state, seq: actor.seq, lastHash: actor.lastHash, journal: [], touched: new Set() };
+    pending.set(signature, entry);
+    return entry;
   }
 
-  /** Evolves a copy of the actor's state over its mailbox; the actor itself changes only after COMMIT. */
-  private takeTurn(actor: Actor<Slot>, outcomes: Outcome[]): ActorChange {
-    let { state, seq, lastHash } = actor;
-    const journal: ChainedJournalRow[] = [];
-    const touched = new Set<string>();
-
-    for (const { envelope, index } of actor.mailbox.drain()) {
-      const transition = evolve(state, envelope.message, this.clock.now());
-      for (const effect of transition.effects) {
-        switch (effect.type) {
-          case 'journal': {
-            seq += 1;
-            const row = chainRow(actor.signature, seq, lastHash, effect.entry);
-            lastHash = row.rowHash;
-            journal.push(row);
-            if (effect.entry.childKey !== undefined) touched.add(effect.entry.childKey);
-            break;
-          }
-          default:
-            assertNever(effect.type);
-        }
-      }
-      state = transition.state;
-      if (state.status === 'none') throw new Error(`actor ${actor.signature} produced no incident`);
-      outcomes[index] = { incidentId: state.incident.id, duplicate: isRepeat(transition) };
+  private record(pending: Map<string, Pending>, signature: string, transition: Transition, entries: JournalEntry[]): void {
+    const p = pending.get(signature);
+    if (!p) throw new Error(`store before load for ${signature}`);
+    for (const entry of entries) {
+      p.seq += 1;
+      const row = chainRow(signature, p.seq, p.lastHash, entry);
+      p.lastHash = row.rowHash;
+      p.journal.push(row);
+      if (entry.childKey !== undefined) p.touched.add(entry.childKey);
     }
-    return { snapshot: { signature: actor.signature, seq, lastHash, state }, journal, touchedChildren: [...touched] };
+    p.state = transition.state;
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled effect: ${JSON.stringify(value)}`);
+function toChange(p: Pending): ActorChange {
+  // A new episode is a new incident: all of its child rows are new, not only the touched ones.
+  const newEpisode = p.original.status !== 'none' && p.state.status !== 'none' && p.original.incident.id !== p.state.incident.id;
+  return {
+    snapshot: { signature: p.actor.signature, seq: p.seq, lastHash: p.lastHash, state: p.state },
+    journal: p.journal,
+    // A new episode rewrites every child row of the new incident; otherwise only what changed.
+    touchedChildren: newEpisode && p.state.status !== 'none' ? Object.keys(p.state.incident.children) : [...p.touched],
+    nextDueAt: nextDueAt(p.state),
+  };
 }

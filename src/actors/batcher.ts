@@ -1,4 +1,4 @@
-import type { BatchExecutor, Envelope, Outcome } from './batch-executor.js';
+import type { BatchExecutor, Input, Outcome } from './batch-executor.js';
 
 export interface BatcherOptions {
   maxSize: number;
@@ -6,7 +6,7 @@ export interface BatcherOptions {
 }
 
 interface Pending {
-  envelope: Envelope;
+  envelope: Input;
   resolve: (outcome: Outcome) => void;
   reject: (error: unknown) => void;
 }
@@ -31,7 +31,7 @@ export class Batcher {
     return this.queue.length;
   }
 
-  submit(envelopes: Envelope[]): Promise<Outcome[]> {
+  submit(envelopes: Input[]): Promise<Outcome[]> {
     const outcomes = envelopes.map(
       (envelope) => new Promise<Outcome>((resolve, reject) => this.queue.push({ envelope, resolve, reject })),
     );

@@ -1,150 +1,253 @@
-import fc from 'fast-check';
-import { childKeyOf, type CanonicalEvent } from './canonical-event.js';
-import { evolve, isRepeat, type Transition } from './evolve.js';
-import { childrenOf, distinctRequesters, emptyState, type IncidentState } from './incident.js';
+import type { CanonicalEvent } from './canonical-event.js';
+import { evolve, isRepeat, journalEntries, type IncidentMessage, type Transition } from './evolve.js';
+import { childrenOf, distinctRequesters, emptyState, type IncidentBody, type IncidentState } from './incident.js';
 import { signatureOf } from './signature.js';
-import { anEvent } from './test-events.js';
+import { anEvent, aReport, at, testRules } from './test-events.js';
 
-const now = new Date('2026-11-24T07:00:05.000Z');
+const rules = testRules();
 
-function given(...events: CanonicalEvent[]): IncidentState {
-  let state = emptyState(signatureOf(events[0] ?? anEvent()));
-  for (const event of events) state = evolve(state, { type: 'event', event }, now).state;
+function given(...steps: Array<CanonicalEvent | [Date, IncidentMessage]>): IncidentState {
+  let state = emptyState(signatureOf(anEvent(), rules));
+  for (const step of steps) {
+    const [now, message] = Array.isArray(step) ? step : [at(0), { type: 'event' as const, event: step }];
+    state = evolve(state, message, now, rules).state;
+  }
   return state;
 }
 
-function when(state: IncidentState, event: CanonicalEvent): Transition {
-  return evolve(state, { type: 'event', event }, now);
-}
+const when = (state: IncidentState, message: IncidentMessage | CanonicalEvent, now = at(0)): Transition =>
+  evolve(state, 'type' in message && typeof message.type === 'string' && !('schemaVersion' in message) ? (message) : { type: 'event', event: message as CanonicalEvent }, now, rules);
 
-function kinds(transition: Transition): string[] {
-  return transition.effects.map((effect) => effect.entry.kind);
-}
+const kinds = (t: Transition) => journalEntries(t).map((e) => e.kind);
+const incidentOf = (state: IncidentState): IncidentBody => {
+  if (state.status === 'none') throw new Error('expected an incident');
+  return state.incident;
+};
+const tick = { type: 'tick' } as const;
 
-describe('evolve', () => {
-  it('opens an incident on the first event of a signature', () => {
-    const result = when(emptyState('s'), anEvent());
+describe('evolve: events', () => {
+  it('opens an incident on the first event, recording the signature rule', () => {
+    const t = when(emptyState('s'), anEvent(), at(0));
 
-    expect(result.state.status).toBe('open');
-    expect(kinds(result)).toEqual(['incident.opened', 'child.attached']);
-    if (result.state.status !== 'open') throw new Error('unreachable');
-    expect(result.state.incident.title).toBe('ADT feed stalled');
-    expect(childrenOf(result.state.incident)).toHaveLength(1);
+    expect(t.state.status).toBe('open');
+    expect(kinds(t)).toEqual(['incident.opened', 'child.attached']);
+    expect(journalEntries(t)[0]?.rule).toEqual({ id: 'builtin.signature', version: 1 });
+    expect(incidentOf(t.state).title).toBe('ADT feed stalled');
   });
 
-  it('attaches a later event with a different id as a child', () => {
+  it('attaches a later event with another id as a child and widens the blast radius', () => {
     const state = given(anEvent({ id: 'a' }));
 
-    const result = when(state, anEvent({ id: 'b', facility: 'issaquah', department: 'ED', severity: 'critical' }));
+    const t = when(state, anEvent({ id: 'b', department: 'ED', severity: 'critical' }));
 
-    expect(kinds(result)).toEqual(['child.attached']);
-    if (result.state.status !== 'open') throw new Error('expected open');
-    expect(childrenOf(result.state.incident)).toHaveLength(2);
-    expect(result.state.incident.facilities).toEqual(['issaquah', 'overlake']);
-    expect(result.state.incident.departments).toEqual(['ED']);
-    expect(result.state.incident.severity).toBe('critical');
+    expect(kinds(t)).toContain('child.attached');
+    expect(childrenOf(incidentOf(t.state))).toHaveLength(2);
+    expect(incidentOf(t.state).departments).toEqual(['ED']);
+    expect(incidentOf(t.state).severity).toBe('critical');
   });
 
   it('only bumps a counter for an exact repeat', () => {
-    const state = given(anEvent({ id: 'a' }));
+    const t = when(given(anEvent({ id: 'a' })), anEvent({ id: 'a' }));
 
-    const result = when(state, anEvent({ id: 'a' }));
-
-    expect(isRepeat(result)).toBe(true);
-    if (result.state.status !== 'open') throw new Error('expected open');
-    expect(childrenOf(result.state.incident)).toEqual([expect.objectContaining({ id: 'a', repeats: 1 })]);
-  });
-
-  it('treats the same id from another source system as another child', () => {
-    const state = given(anEvent({ id: 'a' }));
-
-    const result = when(state, anEvent({ id: 'a', source: { type: 'grafana', system: 'grafana-prod' } }));
-
-    expect(kinds(result)).toEqual(['child.attached']);
+    expect(isRepeat(t)).toBe(true);
+    expect(childrenOf(incidentOf(t.state))).toEqual([expect.objectContaining({ id: 'a', repeats: 1 })]);
   });
 
   it('resolves the incident when its last firing child resolves', () => {
-    const state = given(anEvent({ id: 'a' }), anEvent({ id: 'b' }));
+    const state = given(anEvent({ id: 'a' }), anEvent({ id: 'b' }), anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' }));
 
-    const first = when(state, anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' }));
-    const second = when(first.state, anEvent({ id: 'b', status: 'resolved', occurredAt: '2026-11-24T07:06:00.000Z' }));
+    const t = when(state, anEvent({ id: 'b', status: 'resolved', occurredAt: '2026-11-24T07:06:00.000Z' }));
 
-    expect(first.state.status).toBe('open');
-    expect(kinds(second)).toEqual(['child.resolved', 'incident.resolved']);
-    expect(second.state.status).toBe('resolved');
+    expect(kinds(t)).toEqual(['child.resolved', 'incident.resolved']);
+    expect(t.state.status).toBe('resolved');
   });
 
   it('ignores a stale firing that arrives after its resolve', () => {
-    const resolve = anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' });
-    const state = given(resolve);
+    const t = when(given(anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' })), anEvent({ id: 'a' }));
 
-    const result = when(state, anEvent({ id: 'a', status: 'firing', occurredAt: '2026-11-24T07:00:00.000Z' }));
-
-    expect(isRepeat(result)).toBe(true);
-    expect(result.state.status).toBe('resolved');
-  });
-
-  it('reopens a resolved incident when a child fires again later', () => {
-    const state = given(anEvent({ id: 'a' }), anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' }));
-
-    const result = when(state, anEvent({ id: 'b', occurredAt: '2026-11-24T07:10:00.000Z' }));
-
-    expect(kinds(result)).toEqual(['child.attached', 'incident.reopened']);
-    expect(result.state.status).toBe('open');
+    expect(isRepeat(t)).toBe(true);
+    expect(t.state.status).toBe('resolved');
   });
 
   it('counts distinct requesters by token, not by report', () => {
-    const report = (id: string, token: string): CanonicalEvent =>
-      anEvent({ id, kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, requester: { token } });
+    const state = given(aReport('r1', 'x', { requester: { token: 'a' } }), aReport('r2', 'x', { requester: { token: 'a' } }), aReport('r3', 'x', { requester: { token: 'b' } }));
 
-    const state = given(report('r1', 'tok-a'), report('r2', 'tok-a'), report('r3', 'tok-b'));
-
-    if (state.status !== 'open') throw new Error('expected open');
-    expect(distinctRequesters(state.incident)).toBe(2);
+    expect(distinctRequesters(incidentOf(state))).toBe(2);
   });
 });
 
-describe('evolve invariants', () => {
-  const eventArb = fc.record({
-    id: fc.constantFrom('a', 'b', 'c', 'd'),
-    status: fc.constantFrom('firing' as const, 'resolved' as const),
-    minute: fc.integer({ min: 0, max: 5 }),
-  });
-  const toEvent = ({ id, status, minute }: { id: string; status: 'firing' | 'resolved'; minute: number }) =>
-    anEvent({ id, status, occurredAt: `2026-11-24T07:0${minute}:00.000Z` });
+describe('evolve: windows', () => {
+  it('holds the ticket for groupWait so that a burst becomes one ticket', () => {
+    const burst = given(anEvent({ id: 'a' }), anEvent({ id: 'b' }), anEvent({ id: 'c' }));
+    expect(incidentOf(burst).ticketed).toBe(false);
 
-  it('reaches the same children and status whatever the delivery order', () => {
-    fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 30 }).chain((events) =>
-        fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }))),
-      ([inOrder, shuffled]) => {
-        const a = given(...inOrder.map(toEvent));
-        const b = given(...shuffled.map(toEvent));
-        if (a.status === 'none' || b.status === 'none') throw new Error('expected an incident');
-        expect(b.status).toBe(a.status);
-        const statuses = (s: typeof a) => Object.fromEntries(childrenOf(s.incident).map((c) => [c.key, c.status]));
-        expect(statuses(b)).toEqual(statuses(a));
-      }),
-    );
+    const early = when(burst, tick, at(0.25));
+    const due = when(burst, tick, at(0.5));
+
+    expect(kinds(early)).toEqual([]);
+    expect(kinds(due)).toEqual(['ticket.opened']);
+    expect(journalEntries(due)[0]?.rule).toEqual({ id: 'win.test', version: 1 });
   });
 
-  it('loses no event: every event is one child, or a repeat of one', () => {
-    fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 30 }), (raw) => {
-        const events = raw.map(toEvent);
-        let state = emptyState('s');
-        let repeats = 0;
-        for (const event of events) {
-          const t = when(state, event);
-          if (isRepeat(t)) repeats += 1;
-          state = t.state;
-        }
-        if (state.status === 'none') throw new Error('expected an incident');
-        const keys = new Set(events.map(childKeyOf));
-        expect(childrenOf(state.incident)).toHaveLength(keys.size);
-        const counted = childrenOf(state.incident).reduce((sum, c) => sum + c.repeats, 0);
-        expect(counted).toBe(repeats);
-      }),
+  it('opens no ticket at all for a burst that resolves within groupWait', () => {
+    const state = given(anEvent({ id: 'a' }), anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:00:10.000Z' }));
+
+    expect(state.status).toBe('resolved');
+    expect(kinds(when(state, tick, at(1)))).toEqual([]);
+  });
+
+  it('reopens the same incident when it fires again within the reopen window', () => {
+    const resolved = given(anEvent({ id: 'a' }), anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' }));
+
+    const t = when(resolved, anEvent({ id: 'b', occurredAt: '2026-11-24T07:20:00.000Z' }), at(20));
+
+    expect(kinds(t)).toEqual(['child.attached', 'incident.reopened']);
+    expect(incidentOf(t.state).id).toBe(incidentOf(resolved).id);
+  });
+
+  it('opens a new incident (next episode) when it fires again after the reopen window', () => {
+    const resolved = given(anEvent({ id: 'a' }), anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:05:00.000Z' }));
+
+    const t = when(resolved, anEvent({ id: 'b', occurredAt: '2026-11-24T08:00:00.000Z' }), at(60));
+
+    expect(kinds(t)[0]).toBe('incident.opened');
+    expect(incidentOf(t.state).episode).toBe(2);
+    expect(incidentOf(t.state).id).not.toBe(incidentOf(resolved).id);
+    expect(childrenOf(incidentOf(t.state)).map((c) => c.id)).toEqual(['b']);
+  });
+
+  it('auto-resolves after autoResolveAfter without activity, telling every requester', () => {
+    const state = given(
+      aReport('r1', 'scanner down', { requester: { token: 'tok-a' } }),
+      aReport('r2', 'scanner down', { requester: { token: 'tok-b' } }),
+      [at(1), tick],
     );
+
+    const t = when(state, tick, at(4 * 60 + 1));
+
+    expect(t.state.status).toBe('resolved');
+    expect(journalEntries(t).find((e) => e.kind === 'ticket.resolved')?.data).toEqual({ notify: ['tok-a', 'tok-b'] });
+    expect(childrenOf(incidentOf(t.state)).every((c) => c.status === 'resolved')).toBe(true);
+  });
+
+  it('marks an incident flapping after flapThreshold changes in flapWindow, notifying once', () => {
+    let state = given(anEvent({ id: 'a' }), [at(1), tick]);
+    const flaps: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const t = when(state, anEvent({ id: 'a', status: i % 2 ? 'resolved' : 'firing', occurredAt: at(i).toISOString() }), at(i));
+      flaps.push(...kinds(t).filter((k) => k.startsWith('ticket.') || k === 'incident.flapping'));
+      state = t.state;
+    }
+
+    expect(state.status).toBe('flapping');
+    expect(flaps).toEqual(['ticket.resolved', 'ticket.reopened', 'ticket.resolved', 'incident.flapping', 'ticket.flapping']);
+  });
+
+  it('leaves flapping once quiet for a whole flapWindow', () => {
+    let state = given(anEvent({ id: 'a' }));
+    for (let i = 1; i <= 5; i++) state = when(state, anEvent({ id: 'a', status: i % 2 ? 'resolved' : 'firing', occurredAt: at(i).toISOString() }), at(i)).state;
+    expect(state.status).toBe('flapping');
+
+    const t = when(state, tick, at(5 + 11));
+
+    expect(kinds(t)).toContain('incident.stable');
+    expect(t.state.status).toBe('resolved');
+  });
+});
+
+describe('evolve: maintenance', () => {
+  const lab = (id: string, minutes: number) =>
+    anEvent({ id, system: 'lab-interface', kind: 'interface', occurredAt: new Date(Date.UTC(2026, 10, 24, 3, minutes)).toISOString() });
+
+  it('records and correlates events in a maintenance window but withholds the ticket', () => {
+    const state = given(lab('a', 0), lab('b', 5));
+
+    const t = when(state, tick, at(1));
+
+    expect(incidentOf(state).suppressed).toEqual({ id: 'mw.lab', version: 1 });
+    expect(childrenOf(incidentOf(state))).toHaveLength(2);
+    expect(kinds(t)).toEqual(['ticket.withheld']);
+  });
+
+  it('pushes the withheld ticket when the problem outlasts the window', () => {
+    const state = when(given(lab('a', 0)), tick, at(1)).state;
+
+    const t = when(state, lab('c', 90), at(2));
+
+    expect(kinds(t)).toEqual(expect.arrayContaining(['incident.unsuppressed', 'ticket.opened']));
+    expect(incidentOf(t.state).suppressed).toBeNull();
+  });
+});
+
+describe('evolve: priority', () => {
+  it('derives priority from severity, patient impact and spread, naming the rule', () => {
+    const state = given(anEvent({ id: 'a', patientImpact: true }));
+    expect([incidentOf(state).priority, incidentOf(state).priorityRule.id]).toEqual(['P2', 'prio.p2-care']);
+
+    const t = when(state, anEvent({ id: 'b', facility: 'issaquah' }));
+
+    const change = journalEntries(t).find((e) => e.kind === 'incident.prioritized');
+    expect(change?.data).toEqual({ priority: 'P1', was: 'P2' });
+    expect(change?.rule).toEqual({ id: 'prio.p1-spread', version: 1 });
+  });
+});
+
+describe('evolve: commands', () => {
+  const ticketed = () => given(aReport('r1', 'x', { requester: { token: 'tok-a' } }), aReport('r2', 'x', { requester: { token: 'tok-b' } }), [at(5), tick]);
+
+  it('acknowledges, recording who', () => {
+    const t = when(ticketed(), { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim' } });
+
+    expect(t.state.status).toBe('acknowledged');
+    expect(journalEntries(t).map((e) => [e.kind, e.data.by])).toEqual([['incident.acknowledged', 'agent:kim'], ['ticket.updated', undefined]]);
+  });
+
+  it('resolving resolves every child and lists each distinct requester to notify', () => {
+    const t = when(ticketed(), { type: 'command', command: { verb: 'resolve', by: 'agent:kim' } });
+
+    expect(t.state.status).toBe('resolved');
+    expect(childrenOf(incidentOf(t.state)).map((c) => c.status)).toEqual(['resolved', 'resolved']);
+    expect(journalEntries(t).find((e) => e.kind === 'ticket.resolved')?.data.notify).toEqual(['tok-a', 'tok-b']);
+  });
+
+  it('reopening reopens the children', () => {
+    const resolved = when(ticketed(), { type: 'command', command: { verb: 'resolve', by: 'a' } }).state;
+
+    const t = when(resolved, { type: 'command', command: { verb: 'reopen', by: 'agent:kim', note: 'still down' } });
+
+    expect(t.state.status).toBe('open');
+    expect(childrenOf(incidentOf(t.state)).every((c) => c.status === 'firing')).toBe(true);
+  });
+
+  it('refuses a command the state does not allow, and says why', () => {
+    const resolved = when(ticketed(), { type: 'command', command: { verb: 'resolve', by: 'a' } }).state;
+
+    const t = when(resolved, { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim' } });
+
+    expect(t.rejected).toBe('cannot acknowledge a resolved incident');
+    expect(kinds(t)).toEqual(['command.rejected']);
+    expect(t.state).toBe(resolved);
+  });
+
+  it('merging hands every child to the target and forwards later events there', () => {
+    const state = ticketed();
+    const into = { incidentId: 'target-id', signature: 'target|sig|*' };
+
+    const merged = when(state, { type: 'command', command: { verb: 'merge', by: 'agent:kim', into } });
+    const later = when(merged.state, aReport('r3', 'x'));
+
+    expect(merged.state.status).toBe('merged');
+    expect(merged.effects.find((e) => e.type === 'send')).toEqual(expect.objectContaining({ to: into.signature, message: expect.objectContaining({ type: 'absorb' }) }));
+    expect(later.effects.find((e) => e.type === 'send')).toEqual(expect.objectContaining({ to: into.signature }));
+  });
+});
+
+describe('evolve: snapshots', () => {
+  it('continues identically from a serialised snapshot', () => {
+    const state = given(anEvent({ id: 'a' }), anEvent({ id: 'b', department: 'ED' }), [at(1), tick]);
+    const restored = JSON.parse(JSON.stringify(state)) as IncidentState;
+    const next = anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:10:00.000Z' });
+
+    expect(when(restored, next, at(10))).toEqual(when(state, next, at(10)));
   });
 });

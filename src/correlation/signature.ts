@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from './canonical-event.js';
+import { FALLBACK_SIGNATURE, matches, type RuleSet, type SignatureField, type SignatureRule } from './rules.js';
 
 // Volatile parts of symptom text (counts, ids, hosts, times) change between two reports of the same
 // problem; without normalising them every alert would be its own incident.
@@ -21,13 +22,41 @@ export function normalizeSymptom(symptom: string): string {
   return out.split(/\s+/).filter(Boolean).join(' ');
 }
 
+type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility' | 'department' | 'kind' | 'source'>;
+
+function field(event: SignatureInput, name: SignatureField): string {
+  switch (name) {
+    case 'system':
+      return event.system;
+    case 'facility':
+      return event.facility ?? '*';
+    case 'department':
+      return event.department ?? '*';
+    case 'errorSignature':
+      return event.errorSignature?.trim() || '*';
+    case 'symptom':
+      return normalizeSymptom(event.symptom);
+    case 'problem':
+      return event.errorSignature?.trim() || normalizeSymptom(event.symptom);
+    case 'source':
+      return `${event.source.type}:${event.source.system}`;
+    case 'kind':
+      return event.kind;
+    default:
+      throw new Error(`unknown signature field ${String(name)}`);
+  }
+}
+
 /**
- * The actor id: one live incident per signature. Default rule (issue 3 makes it declarative):
- * system + (errorSignature, else the normalised symptom) + facility.
+ * The actor id: one live incident per signature. The first signature rule that matches the event
+ * says which fields form it; without one, system + (errorSignature, else the normalised symptom) +
+ * facility.
  */
-export function signatureOf(
-  event: Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility'>,
-): string {
-  const problem = event.errorSignature?.trim() || normalizeSymptom(event.symptom);
-  return [event.system, problem, event.facility ?? '*'].map((part) => part.toLowerCase()).join('|');
+export function signatureWith(event: SignatureInput, rules?: RuleSet): { signature: string; rule: SignatureRule } {
+  const rule = rules?.signatures.find((candidate) => matches(candidate.match, event)) ?? FALLBACK_SIGNATURE;
+  return { signature: rule.fields.map((name) => field(event, name).toLowerCase()).join('|'), rule };
+}
+
+export function signatureOf(event: SignatureInput, rules?: RuleSet): string {
+  return signatureWith(event, rules).signature;
 }

@@ -20,6 +20,9 @@ export class CorralConfig {
     readonly nats: { ackWaitMs: number; retryDelayMs: number },
     readonly httpBodyLimit: string,
     readonly logLevel: string,
+    /** Directory of rule files; undefined means the rules shipped in config/rules. */
+    readonly rulesDir: string | undefined,
+    readonly actors: { maxLive: number; idleMs: number; timerPollMs: number },
   ) {}
 }
 
@@ -50,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     { ackWaitMs: dto.NATS_ACK_WAIT_MS, retryDelayMs: dto.NATS_RETRY_DELAY_MS },
     dto.HTTP_BODY_LIMIT,
     dto.LOG_LEVEL,
+    dto.CORRAL_RULES_DIR,
+    { maxLive: dto.MAX_LIVE_ACTORS, idleMs: dto.ACTOR_IDLE_MS, timerPollMs: dto.TIMER_POLL_MS },
   );
 }
 

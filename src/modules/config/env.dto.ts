@@ -66,6 +66,26 @@ export class EnvDto {
   @Max(600000)
   NATS_RETRY_DELAY_MS = 1000;
 
+  @IsOptional()
+  @IsString()
+  CORRAL_RULES_DIR?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(10)
+  @Max(60000)
+  TIMER_POLL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  MAX_LIVE_ACTORS = 100000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1000)
+  ACTOR_IDLE_MS = 600000;
+
   @Matches(/^\d+(kb|mb)$/, { message: 'must look like 512kb or 1mb' })
   HTTP_BODY_LIMIT = '1mb';
 

@@ -7,7 +7,17 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class IncidentRow {
   @PrimaryColumn('uuid') id!: string;
   @Column('text') signature!: string;
-  @Column('text') status!: 'open' | 'resolved';
+  @Column('text') status!: 'open' | 'acknowledged' | 'flapping' | 'resolved' | 'merged';
+  @Column('integer') episode!: number;
+  @Column('text') origin!: string;
+  @Column('text') priority!: string;
+  @Column('text', { name: 'priority_rule', nullable: true }) priorityRule!: string | null;
+  @Column('uuid', { name: 'parent_id', nullable: true }) parentId!: string | null;
+  @Column('uuid', { name: 'merged_into', nullable: true }) mergedInto!: string | null;
+  @Column('text', { name: 'suppressed_by', nullable: true }) suppressedBy!: string | null;
+  @Column('text', { name: 'acknowledged_by', nullable: true }) acknowledgedBy!: string | null;
+  @Column('timestamptz', { name: 'acknowledged_at', nullable: true }) acknowledgedAt!: Date | null;
+  @Column('jsonb') suggestions!: Array<{ id: string; fromIncidentId: string; score: number; rule: string; title: string }>;
   @Column('text') title!: string;
   @Column('text') severity!: string;
   @Column('text') system!: string;
@@ -40,6 +50,7 @@ export class IncidentChildRow {
   @Column('text', { name: 'requester_token', nullable: true }) requesterToken!: string | null;
   @Column('text', { nullable: true }) facility!: string | null;
   @Column('text', { nullable: true }) department!: string | null;
+  @Column('text', { name: 'attached_by', nullable: true }) attachedBy!: string | null;
 }
 
 @Entity('journal')
@@ -54,6 +65,8 @@ export class JournalRow {
   @Column('jsonb') data!: Record<string, unknown>;
   @Column('text', { name: 'prev_hash' }) prevHash!: string;
   @Column('text', { name: 'row_hash' }) rowHash!: string;
+  @Column('text', { name: 'rule_id', nullable: true }) ruleId!: string | null;
+  @Column('integer', { name: 'rule_version', nullable: true }) ruleVersion!: number | null;
   @Column('timestamptz', { name: 'recorded_at' }) recordedAt!: Date;
 }
 
@@ -64,5 +77,6 @@ export class ActorSnapshotRow {
   @Column('text', { name: 'last_hash' }) lastHash!: string;
   @Column('integer') version!: number;
   @Column('jsonb') state!: unknown;
+  @Column('timestamptz', { name: 'next_due_at', nullable: true }) nextDueAt!: Date | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

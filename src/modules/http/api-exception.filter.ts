@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { InvalidInputError, NotFoundError, UnavailableError, type DomainError } from './domain-errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, type DomainError } from './domain-errors.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -42,7 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 }
 
 function isDomainError(value: unknown): value is DomainError {
-  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof UnavailableError;
+  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof ConflictError || value instanceof UnavailableError;
 }
 
 function fromDomain(error: DomainError): ErrorBody {
@@ -51,6 +51,8 @@ function fromDomain(error: DomainError): ErrorBody {
       return { statusCode: 400, error: 'Bad Request', message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
     case 'not-found':
       return { statusCode: 404, error: 'Not Found', message: error.message };
+    case 'conflict':
+      return { statusCode: 409, error: 'Conflict', message: error.message };
     case 'unavailable':
       return { statusCode: 503, error: 'Service Unavailable', message: error.message };
     default:

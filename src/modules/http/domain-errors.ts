@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../ingest/canonical-intake.js';
 
 /** Errors the application raises; ApiExceptionFilter maps each to HTTP once, at the edge. */
-export type DomainError = InvalidInputError | NotFoundError | UnavailableError;
+export type DomainError = InvalidInputError | NotFoundError | ConflictError | UnavailableError;
 
 export class InvalidInputError extends Error {
   readonly kind = 'invalid-input';
@@ -12,6 +12,11 @@ export class InvalidInputError extends Error {
 
 export class NotFoundError extends Error {
   readonly kind = 'not-found';
+}
+
+/** The request is well-formed but the incident's current state does not allow it. */
+export class ConflictError extends Error {
+  readonly kind = 'conflict';
 }
 
 /** Nothing was lost, but nothing was done either: the caller should retry after a pause. */

@@ -1,7 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { IncidentChildRow, IncidentRow } from '../database/entities.js';
 
-const PRIORITY_BY_SEVERITY: Record<string, string> = { critical: 'P1', high: 'P2', medium: 'P3', low: 'P4', info: 'P5' };
+const STATUSES = ['open', 'acknowledged', 'flapping', 'resolved', 'merged'];
+
+export class SuggestionView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid', description: 'the incident an agent may merge into this one' }) fromIncidentId!: string;
+  @ApiProperty({ description: 'match confidence, 0..1' }) score!: number;
+  @ApiProperty({ example: 'report.same-system@1' }) rule!: string;
+  @ApiProperty() title!: string;
+}
 
 export class ChildView {
   @ApiProperty() id!: string;
@@ -14,6 +22,7 @@ export class ChildView {
   @ApiPropertyOptional() requesterToken?: string;
   @ApiPropertyOptional() facility?: string;
   @ApiPropertyOptional() department?: string;
+  @ApiPropertyOptional({ example: 'report.same-system@1', description: 'the rule that attached this report from elsewhere' }) attachedBy?: string;
 }
 
 /** The incident object of the ticket contract (DESIGN §10), as every API route shows it. */
@@ -21,9 +30,11 @@ export class IncidentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'epic-adt|queue_stalled|overlake' }) signature!: string;
   @ApiProperty() title!: string;
-  @ApiProperty({ enum: ['open', 'resolved'] }) status!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
   @ApiProperty({ enum: ['critical', 'high', 'medium', 'low', 'info'] }) severity!: string;
-  @ApiProperty({ example: 'P2', description: 'from severity until routing rules set it' }) priority!: string;
+  @ApiProperty({ enum: ['P1', 'P2', 'P3', 'P4'] }) priority!: string;
+  @ApiProperty({ example: 'prio.p1-critical-care@1', description: 'the priority rule that set it' }) priorityRuleId!: string;
+  @ApiProperty({ enum: ['machine', 'report', 'identity'], description: 'what opened it' }) origin!: string;
   @ApiProperty({ nullable: true, type: String, description: 'set by routing rules (not yet configured)' }) queue!: string | null;
   @ApiProperty({ nullable: true, type: String }) routingRuleId!: string | null;
   @ApiProperty() system!: string;
@@ -32,6 +43,11 @@ export class IncidentView {
   @ApiProperty() firstSeen!: string;
   @ApiProperty() lastSeen!: string;
   @ApiProperty({ nullable: true, type: String }) resolvedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'upstream incident (dependency graph)' }) parentId!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) mergedInto!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'maintenance rule that suppresses its tickets' }) suppressedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) acknowledgedBy!: string | null;
+  @ApiProperty({ type: [SuggestionView] }) suggestions!: SuggestionView[];
   @ApiProperty() childCount!: number;
   @ApiProperty() distinctRequesters!: number;
   @ApiProperty() patientImpact!: boolean;
@@ -54,7 +70,9 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     title: row.title,
     status: row.status,
     severity: row.severity,
-    priority: PRIORITY_BY_SEVERITY[row.severity] ?? 'P3',
+    priority: row.priority,
+    priorityRuleId: row.priorityRule ?? '',
+    origin: row.origin,
     queue: null,
     routingRuleId: null,
     system: row.system,
@@ -63,6 +81,11 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     firstSeen: row.firstSeen.toISOString(),
     lastSeen: row.lastSeen.toISOString(),
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
+    parentId: row.parentId,
+    mergedInto: row.mergedInto,
+    suppressedBy: row.suppressedBy,
+    acknowledgedBy: row.acknowledgedBy,
+    suggestions: row.suggestions,
     childCount: row.childCount,
     distinctRequesters: row.distinctRequesters,
     patientImpact: row.patientImpact,
@@ -82,5 +105,6 @@ export function toChildView(row: IncidentChildRow): ChildView {
     ...(row.requesterToken ? { requesterToken: row.requesterToken } : {}),
     ...(row.facility ? { facility: row.facility } : {}),
     ...(row.department ? { department: row.department } : {}),
+    ...(row.attachedBy ? { attachedBy: row.attachedBy } : {}),
   };
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { IncidentCommandsController } from './incident-commands.controller.js';
+import { IncidentCommandsService } from './incident-commands.service.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
 
-@Module({ controllers: [IncidentsController], providers: [IncidentsService] })
+@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentsService, IncidentCommandsService] })
 export class IncidentsModule {}

@@ -20,6 +20,7 @@ export class IncidentsService {
   async list(query: ListIncidentsQuery): Promise<IncidentPage> {
     const qb = this.db.getRepository(IncidentRow).createQueryBuilder('i');
     if (query.status) qb.andWhere('i.status = :status', { status: query.status });
+    if (query.system) qb.andWhere('i.system = :system', { system: query.system });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       // Keyset pagination: stable while new incidents arrive, unlike OFFSET.

@@ -3,10 +3,16 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListIncidentsQuery {
-  @ApiPropertyOptional({ enum: ['open', 'resolved'] })
+  @ApiPropertyOptional({ enum: ['open', 'acknowledged', 'flapping', 'resolved', 'merged'] })
   @IsOptional()
-  @IsIn(['open', 'resolved'])
-  status?: 'open' | 'resolved';
+  @IsIn(['open', 'acknowledged', 'flapping', 'resolved', 'merged'])
+  status?: 'open' | 'acknowledged' | 'flapping' | 'resolved' | 'merged';
+
+  @ApiPropertyOptional({ description: 'only incidents on this system' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  system?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()

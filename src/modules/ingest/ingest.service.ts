@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Batcher } from '../../actors/batcher.js';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import { signatureOf } from '../../correlation/signature.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { InvalidInputError, UnavailableError, type RejectedItem } from '../http/domain-errors.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
@@ -27,7 +26,7 @@ export class IngestService {
 
   /** Resolves once every event is committed; rejects if the batch could not be. */
   submit(events: CanonicalEvent[]): Promise<Outcome[]> {
-    return this.batcher.submit(events.map((event) => ({ signature: signatureOf(event), message: { type: 'event', event } })));
+    return this.batcher.submit(events.map((event) => ({ type: 'event' as const, event })));
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
-import { childrenOf, distinctRequesters, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { childrenOf, distinctRequesters, type IncidentBody, type IncidentState, type IncidentStatus } from '../../correlation/incident.js';
 import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 // Postgres takes at most 65,535 bind parameters a statement; 1,000 rows of ≤17 columns stay under.
 const CHUNK = 1000;
@@ -22,11 +22,29 @@ export class PgActorStore implements ActorStore {
     return { signature, seq: Number(row.seq), lastHash: row.lastHash, state: row.state as IncidentState };
   }
 
+  async loadIndexable(): Promise<IncidentState[]> {
+    const rows = await this.db.query<Array<{ state: IncidentState }>>(
+      `SELECT state FROM actor_snapshot
+        WHERE version = $1
+          AND (state->>'status' IN ('open', 'acknowledged', 'flapping') OR state->'incident'->>'origin' = 'identity')`,
+      [SNAPSHOT_VERSION],
+    );
+    return rows.map((row) => row.state);
+  }
+
+  async due(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.db.query<Array<{ signature: string }>>(
+      `SELECT signature FROM actor_snapshot WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((row) => row.signature);
+  }
+
   async commit(changes: ActorChange[]): Promise<void> {
     const now = new Date();
     await this.db.transaction(async (tx) => {
       await insertChunked(tx, JournalRow, changes.flatMap((change) => change.journal.map(toJournalRow)));
-      await upsertChunked(tx, ActorSnapshotRow, changes.map((change) => toSnapshotRow(change.snapshot, now)), ['signature']);
+      await upsertChunked(tx, ActorSnapshotRow, changes.map((change) => toSnapshotRow(change, now)), ['signature']);
       const live = changes.filter((change) => change.snapshot.state.status !== 'none');
       await upsertChunked(tx, IncidentRow, live.map((change) => toIncidentRow(change.snapshot.state, now)), ['id']);
       await upsertChunked(tx, IncidentChildRow, live.flatMap(touchedChildRows), ['incidentId', 'childKey']);
@@ -72,6 +90,8 @@ function toJournalRow(row: ChainedJournalRow): Partial<JournalRow> {
     incidentId: row.incidentId,
     kind: row.kind,
     childKey: row.childKey ?? null,
+    ruleId: row.rule?.id ?? null,
+    ruleVersion: row.rule?.version ?? null,
     at: new Date(row.at),
     correlationId: row.correlationId,
     data: row.data,
@@ -80,8 +100,9 @@ function toJournalRow(row: ChainedJournalRow): Partial<JournalRow> {
   };
 }
 
-function toSnapshotRow(snapshot: ActorSnapshot, now: Date): Partial<ActorSnapshotRow> {
+function toSnapshotRow({ snapshot, nextDueAt }: ActorChange, now: Date): Partial<ActorSnapshotRow> {
   return {
+    nextDueAt: nextDueAt === null ? null : new Date(nextDueAt),
     signature: snapshot.signature,
     seq: String(snapshot.seq),
     lastHash: snapshot.lastHash,
@@ -91,7 +112,7 @@ function toSnapshotRow(snapshot: ActorSnapshot, now: Date): Partial<ActorSnapsho
   };
 }
 
-function incidentOf(state: IncidentState): IncidentBody & { status: 'open' | 'resolved' } {
+function incidentOf(state: IncidentState): IncidentBody & { status: IncidentStatus } {
   if (state.status === 'none') throw new Error(`no incident for ${state.signature}`);
   return { ...state.incident, status: state.status };
 }
@@ -102,6 +123,16 @@ function toIncidentRow(state: IncidentState, now: Date): Partial<IncidentRow> {
     id: incident.id,
     signature: incident.signature,
     status: incident.status,
+    episode: incident.episode,
+    origin: incident.origin,
+    priority: incident.priority,
+    priorityRule: `${incident.priorityRule.id}@${incident.priorityRule.version}`,
+    parentId: incident.parent?.incidentId ?? null,
+    mergedInto: state.status === 'merged' ? state.into.incidentId : null,
+    suppressedBy: incident.suppressed ? `${incident.suppressed.id}@${incident.suppressed.version}` : null,
+    acknowledgedBy: incident.acknowledged?.by ?? null,
+    acknowledgedAt: incident.acknowledged ? new Date(incident.acknowledged.at) : null,
+    suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: `${s.rule.id}@${s.rule.version}`, title: s.title })),
     title: incident.title,
     severity: incident.severity,
     system: incident.system,
@@ -140,6 +171,7 @@ function touchedChildRows(change: ActorChange): Partial<IncidentChildRow>[] {
         requesterToken: child.requesterToken ?? null,
         facility: child.facility ?? null,
         department: child.department ?? null,
+        attachedBy: child.attachedBy ? `${child.attachedBy.id}@${child.attachedBy.version}` : null,
       },
     ];
   });

@@ -1,13 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActorRegistry } from '../../actors/actor-registry.js';
 import { BatchExecutor } from '../../actors/batch-executor.js';
 import { Batcher } from '../../actors/batcher.js';
 import { systemClock, type Clock } from '../../actors/clock.js';
+import { Correlator } from '../../correlation/correlator.js';
+import type { RuleSet } from '../../correlation/rules.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
+import { loadRules } from '../rules/rule-files.js';
+import { Timekeeper } from './timekeeper.js';
 
 export const CLOCK = Symbol('Clock');
+export const RULES = Symbol('RuleSet');
 
 /** Wires the framework-free actor runtime to Postgres; everything that changes an incident goes through Batcher. */
 @Global()
@@ -15,15 +20,40 @@ export const CLOCK = Symbol('Clock');
   providers: [
     { provide: CLOCK, useValue: systemClock },
     {
-      provide: Batcher,
-      inject: [DataSource, CorralConfig, CLOCK],
-      useFactory: (db: DataSource, config: CorralConfig, clock: Clock) => {
-        const store = new PgActorStore(db);
-        const executor = new BatchExecutor(new ActorRegistry(store), store, clock);
-        return new Batcher(executor, config.batch);
+      provide: RULES,
+      inject: [CorralConfig],
+      useFactory: (config: CorralConfig) => {
+        const rules = loadRules(config.rulesDir);
+        const count = Object.values(rules as unknown as Record<string, unknown[]>).reduce((sum, list) => sum + list.length, 0);
+        new Logger('Rules').log(`loaded ${count} rules from ${config.rulesDir ?? 'config/rules'}`);
+        return rules;
       },
     },
+    { provide: PgActorStore, inject: [DataSource], useFactory: (db: DataSource) => new PgActorStore(db) },
+    {
+      provide: ActorRegistry,
+      inject: [PgActorStore, CorralConfig, CLOCK],
+      useFactory: (store: PgActorStore, config: CorralConfig, clock: Clock) =>
+        new ActorRegistry(store, config.actors, () => clock.now().getTime()),
+    },
+    {
+      // Cross-incident routing needs to know every active incident before the first event arrives.
+      provide: Correlator,
+      inject: [RULES, PgActorStore],
+      useFactory: async (rules: RuleSet, store: PgActorStore) => {
+        const correlator = new Correlator(rules);
+        for (const state of await store.loadIndexable()) correlator.index.apply(state);
+        return correlator;
+      },
+    },
+    {
+      provide: Batcher,
+      inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK],
+      useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock) =>
+        new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch),
+    },
+    Timekeeper,
   ],
-  exports: [Batcher],
+  exports: [Batcher, Correlator, ActorRegistry, CLOCK, RULES],
 })
 export class RuntimeModule {}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { Decisions } from './decisions.js';
+import type { Context, Transition } from './evolve.js';
+import { childrenOf, isActive, requesterTokens, type IncidentLink, type IncidentState } from './incident.js';
+import { iso, plus, resolve, windowOf } from './lifecycle.js';
+
+/** What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit trail. */
+export type Command =
+  | { verb: 'acknowledge' | 'resolve' | 'reopen'; by: string; note?: string }
+  | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
+  | { verb: 'split'; by: string; children: string[]; note?: string }
+  | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string };
+
+export type Verb = Command['verb'];
+
+/** The signature a split-off group of children gets: derived, so a replay splits the same way. */
+export function splitSignature(signature: string, childKeys: string[]): string {
+  const hash = createHash('sha256').update([...childKeys].sort().join('\n')).digest('hex').slice(0, 10);
+  return `${signature}|split:${hash}`;
+}
+
+export function handleCommand(state: IncidentState, command: Command, context: Context): Transition {
+  const now = iso(context.now);
+  if (state.status === 'none') return { state, effects: [], rejected: `no incident for ${state.signature}` };
+  const d = new Decisions(now, state.incident.correlationId);
+  const reject = (reason: string): Transition => {
+    d.journal('command.rejected', state.incident, { verb: command.verb, by: command.by, reason });
+    return d.done(state, reason);
+  };
+  if (state.status === 'merged') return reject(`incident was merged into ${state.into.incidentId}`);
+  const incident = state.incident;
+  const note = 'note' in command && command.note ? { note: command.note } : {};
+
+  switch (command.verb) {
+    case 'acknowledge': {
+      if (!isActive(state.status)) return reject(`cannot acknowledge a ${state.status} incident`);
+      if (state.status === 'acknowledged') return reject('already acknowledged');
+      const next = { ...incident, acknowledged: { by: command.by, at: now } };
+      d.journal('incident.acknowledged', next, { by: command.by, ...note });
+      if (next.ticketed) d.journal('ticket.updated', next, { status: 'acknowledged' });
+      // A flapping incident stays flapping: acknowledging does not make it stable.
+      return d.done({ ...state, status: state.status === 'flapping' ? 'flapping' : 'acknowledged', incident: next });
+    }
+    case 'resolve': {
+      if (state.status === 'resolved') return reject('already resolved');
+      // Resolving the parent resolves every child; dependent incidents are only re-evaluated.
+      const children = Object.fromEntries(
+        childrenOf(incident).map((c) => [c.key, c.status === 'firing' ? { ...c, status: 'resolved' as const, changedAt: now } : c]),
+      );
+      for (const child of childrenOf(incident)) if (child.status === 'firing') d.journal('child.resolved', incident, { by: command.by }, { childKey: child.key });
+      // A ticket resolved by hand must reach its requesters even if groupWait had not yet run out.
+      const body = { ...incident, children, ticketed: true };
+      if (!incident.ticketed) d.journal('ticket.opened', body, { priority: body.priority, title: body.title });
+      return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note }));
+    }
+    case 'reopen': {
+      if (state.status !== 'resolved') return reject(`cannot reopen a ${state.status} incident`);
+      const window = windowOf(incident, context.rules);
+      const children = Object.fromEntries(childrenOf(incident).map((c) => [c.key, { ...c, status: 'firing' as const, changedAt: now }]));
+      for (const child of childrenOf(incident)) if (child.status === 'resolved') d.journal('child.refired', incident, { by: command.by }, { childKey: child.key });
+      const next = { ...incident, children, resolvedAt: null, acknowledged: null, ticketed: true, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
+      d.journal('incident.reopened', next, { by: command.by, reason: 'command', ...note });
+      d.journal('ticket.reopened', next, {});
+      return d.done({ status: 'open', signature: state.signature, incident: next });
+    }
+    case 'merge': {
+      if (command.into.signature === state.signature) return reject('cannot merge an incident into itself');
+      const into = command.into;
+      d.journal('incident.merged', incident, { into: into.incidentId, by: command.by, ...note });
+      if (incident.ticketed) d.journal('ticket.merged', incident, { into: into.incidentId, notify: requesterTokens(incident) });
+      d.send(into.signature, { type: 'absorb', from: { incidentId: incident.id, signature: state.signature }, children: childrenOf(incident), by: command.by });
+      return d.done({ status: 'merged', signature: state.signature, incident: { ...incident, timers: {} }, into });
+    }
+    case 'split': {
+      const keys = command.children.map((id) => (incident.children[id] ? id : childrenOf(incident).find((c) => c.id === id)?.key));
+      if (keys.some((k) => k === undefined)) return reject('some of those children are not in this incident');
+      const moving = keys as string[];
+      if (moving.length === 0 || moving.length >= childrenOf(incident).length) return reject('a split must leave at least one child on each side');
+      const target = splitSignature(state.signature, moving);
+      const remaining = Object.fromEntries(childrenOf(incident).filter((c) => !moving.includes(c.key)).map((c) => [c.key, c]));
+      const forwards = { ...incident.forwards, ...Object.fromEntries(moving.map((k) => [k, target])) };
+      const next = { ...incident, children: remaining, forwards };
+      d.journal('incident.split', next, { children: moving, to: target, by: command.by, ...note });
+      if (next.ticketed) d.journal('ticket.updated', next, { split: moving.length });
+      d.send(target, {
+        type: 'adopt',
+        from: { incidentId: incident.id, signature: state.signature },
+        children: moving.map((k) => incident.children[k]).filter((c) => c !== undefined),
+        title: `${incident.title} (split)`,
+        template: incident,
+        by: command.by,
+      });
+      return d.done({ ...state, incident: next });
+    }
+    case 'confirm-suggestion':
+    case 'reject-suggestion': {
+      const suggestion = incident.suggestions.find((s) => s.id === command.suggestionId);
+      if (!suggestion) return reject(`no suggestion ${command.suggestionId}`);
+      const next = { ...incident, suggestions: incident.suggestions.filter((s) => s.id !== suggestion.id) };
+      if (command.verb === 'confirm-suggestion') {
+        d.journal('suggestion.confirmed', next, { suggestion: suggestion.id, from: suggestion.from.incidentId, by: command.by }, { rule: suggestion.rule });
+        d.send(suggestion.from.signature, { type: 'command', command: { verb: 'merge', by: command.by, into: { incidentId: incident.id, signature: state.signature } } });
+      } else {
+        d.journal('suggestion.rejected', next, { suggestion: suggestion.id, from: suggestion.from.incidentId, by: command.by }, { rule: suggestion.rule });
+      }
+      return d.done({ ...state, incident: next });
+    }
+    default:
+      throw new Error(`unhandled command ${JSON.stringify(command)}`);
+  }
+}

@@ -1,0 +1,105 @@
+import { childrenOf, isActive, type IncidentState, type Origin } from './incident.js';
+
+/** What routing needs to know about an active incident, kept current after every actor turn. */
+export interface IndexEntry {
+  signature: string;
+  incidentId: string;
+  system: string;
+  facilities: string[];
+  vocabulary: string[];
+  parentId: string | null;
+  origin: Origin;
+  title: string;
+  openedAt: string;
+}
+
+/** An account that just had an identity event, by its requester token. */
+export interface IdentityMark {
+  signature: string;
+  incidentId: string;
+  action: string;
+  at: string;
+}
+
+/**
+ * The view across actors that single-signature actors cannot have: which incidents are active on
+ * a system, and which accounts just changed. Plain data, updated from actor states; the runtime
+ * rebuilds it from snapshots at start-up.
+ */
+export class CorrelationIndex {
+  private readonly active = new Map<string, IndexEntry>();
+  private readonly bySystem = new Map<string, Set<string>>();
+  private readonly marks = new Map<string, IdentityMark[]>();
+  private readonly marksBySignature = new Map<string, string[]>();
+
+  get size(): number {
+    return this.active.size;
+  }
+
+  apply(state: IncidentState): void {
+    const { signature } = state;
+    this.drop(signature);
+    if (state.status === 'none' || state.status === 'merged') return;
+    const incident = state.incident;
+    if (isActive(state.status)) {
+      const entry: IndexEntry = {
+        signature,
+        incidentId: incident.id,
+        system: incident.system,
+        facilities: incident.facilities,
+        vocabulary: incident.vocabulary,
+        parentId: incident.parent?.incidentId ?? null,
+        origin: incident.origin,
+        title: incident.title,
+        openedAt: incident.openedAt,
+      };
+      this.active.set(signature, entry);
+      const set = this.bySystem.get(incident.system) ?? new Set<string>();
+      set.add(signature);
+      this.bySystem.set(incident.system, set);
+    }
+    if (incident.origin === 'identity') {
+      const tokens: string[] = [];
+      for (const child of childrenOf(incident)) {
+        if (!child.requesterToken) continue;
+        const mark = { signature, incidentId: incident.id, action: incident.errorSignature ?? '', at: child.firstSeen };
+        this.marks.set(child.requesterToken, [...(this.marks.get(child.requesterToken) ?? []), mark]);
+        tokens.push(child.requesterToken);
+      }
+      this.marksBySignature.set(signature, tokens);
+    }
+  }
+
+  get(signature: string): IndexEntry | undefined {
+    return this.active.get(signature);
+  }
+
+  entries(): IndexEntry[] {
+    return [...this.active.values()];
+  }
+
+  activeOn(system: string): IndexEntry[] {
+    return [...(this.bySystem.get(system) ?? [])].flatMap((signature) => {
+      const entry = this.active.get(signature);
+      return entry ? [entry] : [];
+    });
+  }
+
+  identityMarks(token: string): IdentityMark[] {
+    return this.marks.get(token) ?? [];
+  }
+
+  private drop(signature: string): void {
+    const entry = this.active.get(signature);
+    if (entry) {
+      this.active.delete(signature);
+      this.bySystem.get(entry.system)?.delete(signature);
+    }
+    for (const token of this.marksBySignature.get(signature) ?? []) {
+      const kept = (this.marks.get(token) ?? []).filter((mark) => mark.signature !== signature);
+      if (kept.length > 0) this.marks.set(token, kept);
+      else this.marks.delete(token);
+    }
+    this.marksBySignature.delete(signature);
+  }
+}

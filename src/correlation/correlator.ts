@@ -1,0 +1,218 @@
+import type { CanonicalEvent } from './canonical-event.js';
+import type { Command } from './commands.js';
+import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
+import { evolve, isRepeat, journalEntries, type IncidentMessage, type JournalEntry, type Transition } from './evolve.js';
+import type { Route } from './fold-event.js';
+import { isActive, type IncidentLink, type IncidentState } from './incident.js';
+import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
+import { signatureWith } from './signature.js';
+import { overlap, tokensOf } from './tokens.js';
+
+/** Where actors live: the runtime's registry with its pending batch, or a plain map in simulations. */
+export interface World {
+  load(signature: string): Promise<IncidentState> | IncidentState;
+  store(signature: string, transition: Transition, entries: JournalEntry[]): void;
+}
+
+export type Input =
+  /** `signature` addresses a known incident directly (e.g. a resolve that names only a dedup key). */
+  | { type: 'event'; event: CanonicalEvent; signature?: string }
+  /** `incidentId` pins the command to one episode: a command for an incident since replaced is refused. */
+  | { type: 'command'; signature: string; command: Command; incidentId?: string }
+  | { type: 'tick'; signature: string };
+
+export interface Outcome {
+  /** The incident the input ended up in (after routing and forwarding), if any. */
+  incidentId: string | null;
+  signature: string;
+  duplicate: boolean;
+  rejected?: string;
+}
+
+interface Delivery {
+  to: string;
+  message: IncidentMessage;
+  /** This delivery carries the input itself (not a consequence of it): its result is the outcome. */
+  primary: boolean;
+  suggest?: { target: IndexEntry; score: number; rule: RuleRef };
+}
+
+// Merges forward, splits adopt, dependencies reparent: a chain longer than this is a loop.
+const MAX_DELIVERIES = 64;
+
+/**
+ * Cross-incident correlation on top of the single-signature actors: routes human reports to the
+ * incident they belong to, applies identity context and the dependency graph, and delivers the
+ * messages actors send each other. Pure apart from the World it is handed.
+ */
+export class Correlator {
+  constructor(
+    readonly rules: RuleSet,
+    readonly index = new CorrelationIndex(),
+  ) {}
+
+  /** The actor an input goes to first; lets the runtime hydrate it before the batch's turns. */
+  signatureFor(input: Input): string {
+    return input.type === 'event' ? (input.signature ?? signatureWith(input.event, this.rules).signature) : input.signature;
+  }
+
+  async handle(input: Input, world: World, now: Date): Promise<Outcome> {
+    const queue: Delivery[] = [this.firstDelivery(input, now)];
+    let outcome: Outcome = { incidentId: null, signature: queue[0]?.to ?? '', duplicate: false };
+
+    for (let count = 0; queue.length > 0; count++) {
+      if (count >= MAX_DELIVERIES) throw new Error(`correlation loop: more than ${MAX_DELIVERIES} deliveries for one input`);
+      const delivery = queue.shift() as Delivery;
+      const before = await world.load(delivery.to);
+      if (delivery.primary && input.type === 'command' && input.incidentId && (before.status === 'none' || before.incident.id !== input.incidentId)) {
+        return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected: 'this incident is no longer the current one for its signature' };
+      }
+      const transition = evolve(before, delivery.message, now, this.rules);
+      world.store(delivery.to, transition, journalEntries(transition));
+      this.index.apply(transition.state);
+
+      const sends = transition.effects.flatMap((e) => (e.type === 'send' ? [e] : []));
+      for (const send of sends) {
+        const forwardsInput = delivery.primary && send.message.type === delivery.message.type && send.message.type === 'event';
+        queue.push({ to: send.to, message: send.message, primary: forwardsInput });
+      }
+      if (delivery.primary && !sends.some((s) => s.message.type === delivery.message.type)) {
+        const state = transition.state;
+        outcome = {
+          incidentId: state.status === 'none' ? null : state.incident.id,
+          signature: delivery.to,
+          duplicate: delivery.message.type === 'event' && isRepeat(transition),
+          ...(transition.rejected !== undefined ? { rejected: transition.rejected } : {}),
+        };
+      }
+      if (delivery.suggest && transition.state.status !== 'none' && transition.state.incident.id !== delivery.suggest.target.incidentId) {
+        const { target, score, rule } = delivery.suggest;
+        const from = { incidentId: transition.state.incident.id, signature: delivery.to };
+        queue.push({
+          to: target.signature,
+          message: { type: 'suggest', suggestion: { id: suggestionId(from, target), from, score, rule, title: transition.state.incident.title } },
+          primary: false,
+        });
+      }
+      queue.push(...this.dependencyFollowUps(before, transition.state));
+    }
+    return outcome;
+  }
+
+  private firstDelivery(input: Input, now: Date): Delivery {
+    switch (input.type) {
+      case 'tick':
+        return { to: input.signature, message: { type: 'tick' }, primary: true };
+      case 'command':
+        return { to: input.signature, message: { type: 'command', command: input.command }, primary: true };
+      case 'event': {
+        const { signature: derived, rule } = signatureWith(input.event, this.rules);
+        const route: Route = { signatureRule: ref(rule) };
+        if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event: input.event, route }, primary: true };
+        const signature = derived;
+        if (input.event.kind !== 'report') return { to: signature, message: { type: 'event', event: input.event, route }, primary: true };
+        return this.routeReport(input.event, signature, route, now);
+      }
+      default:
+        throw new Error(`unhandled input ${JSON.stringify(input)}`);
+    }
+  }
+
+  /**
+   * A report goes to the incident it is about: first one its requester's own account change
+   * explains (identity context), then the best-scoring active incident on its system. Below the
+   * rule's attach threshold it starts its own incident and only suggests the match.
+   */
+  private routeReport(event: CanonicalEvent, signature: string, route: Route, now: Date): Delivery {
+    const primary = (to: string, extra: Partial<Route> = {}): Delivery => ({ to, message: { type: 'event', event, route: { ...route, ...extra } }, primary: true });
+
+    const token = event.requester?.token;
+    if (token) {
+      for (const rule of this.rules.identity) {
+        const mark = this.index
+          .identityMarks(token)
+          .filter((m) => rule.actions.includes(m.action) && now.getTime() - Date.parse(m.at) <= rule.withinMs && Date.parse(m.at) <= now.getTime())
+          .sort((a, b) => b.at.localeCompare(a.at))[0];
+        if (mark) return primary(mark.signature, { attach: { ...ref(rule), score: 1 } });
+      }
+    }
+
+    const rule = this.rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
+    if (!rule) return primary(signature);
+    const reportTokens = tokensOf(event.symptom);
+    const known = event.system !== 'unknown';
+    const candidates = (known ? this.index.activeOn(event.system) : this.index.entries())
+      .filter((entry) => !(rule.sameFacility && event.facility && entry.facilities.length > 0 && !entry.facilities.includes(event.facility)))
+      .map((entry) => ({ entry, score: scoreReport(event, reportTokens, entry) }))
+      .sort((a, b) => b.score - a.score || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+    const best = candidates[0];
+    if (!best || best.entry.signature === signature) return primary(signature);
+    const score = Math.round(best.score * 1000) / 1000;
+    if (best.score >= rule.attachAt) return primary(best.entry.signature, { attach: { ...ref(rule), score } });
+    const own = primary(signature);
+    return best.score >= rule.suggestAt ? { ...own, suggest: { target: best.entry, score, rule: ref(rule) } } : own;
+  }
+
+  /**
+   * The dependency graph: an incident that opens on a downstream system while an upstream one is
+   * active becomes its child; when an upstream incident opens or ends, its downstream incidents
+   * are re-evaluated.
+   */
+  private dependencyFollowUps(before: IncidentState, after: IncidentState): Delivery[] {
+    if (after.status === 'none' || this.rules.dependencies.length === 0) return [];
+    const wasActive = before.status !== 'none' && isActive(before.status) && 'incident' in before && before.incident.id === after.incident.id;
+    const nowActive = isActive(after.status);
+    const followUps: Delivery[] = [];
+    if (nowActive && !wasActive && !after.incident.parent) {
+      const parent = this.nearestActiveUpstream(after.incident.system, after.incident.facilities);
+      if (parent) followUps.push({ to: after.signature, message: { type: 'reparent', parent }, primary: false });
+    }
+    if (wasActive !== nowActive) {
+      for (const down of this.rules.dependencies.filter((d) => d.upstream === after.incident.system).flatMap((d) => d.downstream)) {
+        for (const entry of this.index.activeOn(down)) {
+          const parent = this.nearestActiveUpstream(entry.system, entry.facilities);
+          if ((parent?.incidentId ?? null) !== entry.parentId) followUps.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
+        }
+      }
+    }
+    return followUps;
+  }
+
+  private nearestActiveUpstream(system: string, facilities: string[]): (IncidentLink & { rule: RuleRef }) | null {
+    const seen = new Set<string>([system]);
+    let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
+    while (frontier.length > 0) {
+      const next: Array<{ system: string; rule: DependencyRule }> = [];
+      for (const { system: down } of frontier) {
+        for (const rule of this.rules.dependencies.filter((d) => d.downstream.includes(down))) {
+          const upstream = this.index
+            .activeOn(rule.upstream)
+            .filter((entry) => entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f)))
+            .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+          if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
+          if (!seen.has(rule.upstream)) {
+            seen.add(rule.upstream);
+            next.push({ system: rule.upstream, rule });
+          }
+        }
+      }
+      frontier = next;
+    }
+    return null;
+  }
+}
+
+/**
+ * Confidence that a report belongs to an incident: the same system is most of it (the helpdesk
+ * said so), the same facility a little more, shared words the rest.
+ */
+export function scoreReport(event: Pick<CanonicalEvent, 'system' | 'facility'>, reportTokens: string[], entry: IndexEntry): number {
+  const system = event.system === entry.system ? 0.5 : 0;
+  const facility = event.facility && entry.facilities.includes(event.facility) ? 0.1 : !event.facility || entry.facilities.length === 0 ? 0.05 : 0;
+  return system + facility + 0.4 * overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+}
+
+function suggestionId(from: IncidentLink, target: IndexEntry): string {
+  return `sg-${from.incidentId.slice(0, 8)}-${target.incidentId.slice(0, 8)}`;
+}
+

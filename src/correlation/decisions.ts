@@ -1,0 +1,28 @@
+import type { Effect, IncidentMessage, JournalEntry, JournalKind, Transition } from './evolve.js';
+import type { IncidentBody, IncidentState } from './incident.js';
+import type { RuleRef } from './rules.js';
+
+/** Collects what one message decided, in order, and turns it into a Transition. */
+export class Decisions {
+  readonly effects: Effect[] = [];
+
+  constructor(
+    readonly at: string,
+    readonly correlationId: string,
+  ) {}
+
+  journal(kind: JournalKind, incident: IncidentBody, data: Record<string, unknown> = {}, extras: { childKey?: string; rule?: RuleRef } = {}): void {
+    const entry: JournalEntry = { kind, incidentId: incident.id, correlationId: this.correlationId, at: this.at, data };
+    if (extras.childKey !== undefined) entry.childKey = extras.childKey;
+    if (extras.rule !== undefined) entry.rule = { id: extras.rule.id, version: extras.rule.version };
+    this.effects.push({ type: 'journal', entry });
+  }
+
+  send(to: string, message: IncidentMessage): void {
+    this.effects.push({ type: 'send', to, message });
+  }
+
+  done(state: IncidentState, rejected?: string): Transition {
+    return rejected === undefined ? { state, effects: this.effects } : { state, effects: this.effects, rejected };
+  }
+}

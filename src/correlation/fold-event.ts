@@ -1,0 +1,200 @@
+import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.js';
+import { Decisions } from './decisions.js';
+import type { Context, Transition } from './evolve.js';
+import { incidentIdFor, isActive, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { iso, plus, settle, union, windowOf } from './lifecycle.js';
+import { priorityOf } from './priority.js';
+import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleRef, type RuleSet } from './rules.js';
+import { tokensOf, widenVocabulary } from './tokens.js';
+
+/** What the correlator decided about an event before handing it to this actor. */
+export interface Route {
+  /** The signature rule that produced the actor's signature. */
+  signatureRule?: RuleRef;
+  /** A report attached here from another signature by a report or identity rule. */
+  attach?: RuleRef & { score: number };
+}
+
+type Live = Extract<IncidentState, { status: LiveStatus }>;
+
+export function foldEvent(state: IncidentState, event: CanonicalEvent, route: Route, context: Context): Transition {
+  const d = new Decisions(iso(context.now), event.correlationId);
+  const key = childKeyOf(event);
+  switch (state.status) {
+    case 'none':
+      return d.done(open(state.signature, 1, event, route, d, context));
+    case 'merged':
+      // A merged incident's signature lives on in the incident it was merged into.
+      d.journal('event.forwarded', state.incident, { to: state.into.incidentId }, { childKey: key });
+      d.send(state.into.signature, { type: 'event', event, route });
+      return d.done(state);
+    case 'open':
+    case 'acknowledged':
+    case 'flapping':
+    case 'resolved': {
+      const forward = state.incident.forwards[key];
+      if (forward !== undefined) {
+        d.journal('event.forwarded', state.incident, { to: forward }, { childKey: key });
+        d.send(forward, { type: 'event', event, route });
+        return d.done(state);
+      }
+      if (state.status === 'resolved' && startsNewEpisode(state.incident, event, context)) {
+        return d.done(open(state.signature, state.incident.episode + 1, event, route, d, context));
+      }
+      return d.done(fold(state, event, route, d, context));
+    }
+    default:
+      throw new Error(`unhandled state ${JSON.stringify(state)}`);
+  }
+}
+
+/** Firing again after the reopen window has passed is a new problem, not the old one back. */
+function startsNewEpisode(incident: IncidentBody, event: CanonicalEvent, context: Context): boolean {
+  if (event.status !== 'firing' || incident.resolvedAt === null) return false;
+  const child = incident.children[childKeyOf(event)];
+  const news = !child || supersedes(event, child);
+  const window = windowOf(incident, context.rules);
+  return news && context.now.getTime() - Date.parse(incident.resolvedAt) > window.reopenWindowMs;
+}
+
+function open(signature: string, episode: number, event: CanonicalEvent, route: Route, d: Decisions, context: Context): IncidentState {
+  const now = iso(context.now);
+  const window = windowFor(context.rules, event);
+  const maintenance = maintenanceFor(context.rules, event);
+  const origin: Origin = event.kind === 'report' ? 'report' : event.kind === 'identity' ? 'identity' : 'machine';
+  const draft: IncidentBody = {
+    id: incidentIdFor(signature, episode),
+    signature,
+    episode,
+    origin,
+    title: event.symptom,
+    ...(event.errorSignature ? { errorSignature: event.errorSignature } : {}),
+    severity: event.severity,
+    priority: 'P4',
+    priorityRule: { id: 'none', version: 0 },
+    system: event.system,
+    facilities: [],
+    departments: [],
+    firstSeen: event.occurredAt,
+    lastSeen: event.occurredAt,
+    openedAt: now,
+    resolvedAt: null,
+    patientImpact: event.patientImpact,
+    correlationId: event.correlationId,
+    window: ref(window),
+    children: {},
+    acknowledged: null,
+    parent: null,
+    suppressed: maintenance ? ref(maintenance) : null,
+    // groupWait 0 means "ticket at once": a burst window of nothing.
+    ticketed: window.groupWaitMs === 0 && !maintenance,
+    flaps: [],
+    timers: {
+      ...(window.groupWaitMs > 0 ? { groupWait: plus(now, window.groupWaitMs) } : {}),
+      autoResolve: plus(now, window.autoResolveAfterMs),
+    },
+    suggestions: [],
+    vocabulary: tokensOf(event.symptom),
+    forwards: {},
+  };
+  const { priority, rule } = priorityOf(draft, context.rules);
+  const incident = { ...draft, priority, priorityRule: ref(rule) };
+  d.journal('incident.opened', incident, { title: incident.title, severity: incident.severity, system: incident.system, origin, episode }, { rule: route.signatureRule ?? FALLBACK_SIGNATURE });
+  if (maintenance) d.journal('incident.suppressed', incident, { until: maintenance.to }, { rule: maintenance });
+  if (incident.ticketed) d.journal('ticket.opened', incident, { priority, title: incident.title }, { rule: window });
+  // Start from an open, childless incident and fold the first event in like any other.
+  return fold({ status: 'open', signature, incident }, event, route, d, context);
+}
+
+function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, context: Context): IncidentState {
+  const key = childKeyOf(event);
+  const before = state.incident;
+  const existing = before.children[key];
+  let child: Child;
+
+  if (!existing) {
+    child = newChild(key, event, route);
+    d.journal('child.attached', before, { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}) }, { childKey: key, ...(route.attach ? { rule: route.attach } : {}) });
+  } else if (supersedes(event, existing) && event.status !== existing.status) {
+    child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity) };
+    d.journal(event.status === 'resolved' ? 'child.resolved' : 'child.refired', before, {}, { childKey: key });
+  } else {
+    // Same status again, or an older event arriving late: it must not undo a newer status, but a
+    // newer repeat moves changedAt so that an older status change cannot win over it later.
+    const changedAt = supersedes(event, existing) ? event.occurredAt : existing.changedAt;
+    child = { ...existing, changedAt, repeats: existing.repeats + 1 };
+    d.journal('child.repeated', before, { repeats: child.repeats }, { childKey: key });
+  }
+
+  let incident = widen({ ...before, children: { ...before.children, [key]: child } }, event);
+  if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
+  if (isActive(state.status) && event.status === 'firing') {
+    const window = windowOf(incident, context.rules);
+    incident = { ...incident, timers: { ...incident.timers, autoResolve: plus(iso(context.now), window.autoResolveAfterMs) } };
+  }
+  incident = unsuppressIfOutside(incident, event, d, context.rules);
+  return settle(state, before, incident, d, context);
+}
+
+/** Maintenance is judged by when the event happened: replaying it later gives the same answer. */
+export function maintenanceFor(rules: RuleSet, event: Pick<CanonicalEvent, 'system' | 'facility' | 'occurredAt'>): MaintenanceRule | undefined {
+  return rules.maintenance.find(
+    (rule) =>
+      (!rule.systems || rule.systems.includes(event.system)) &&
+      (!rule.facilities || (event.facility !== undefined && rule.facilities.includes(event.facility))) &&
+      rule.from <= event.occurredAt &&
+      event.occurredAt < rule.to,
+  );
+}
+
+function unsuppressIfOutside(incident: IncidentBody, event: CanonicalEvent, d: Decisions, rules: RuleSet): IncidentBody {
+  if (!incident.suppressed || event.status !== 'firing' || maintenanceFor(rules, event)) return incident;
+  let next: IncidentBody = { ...incident, suppressed: null };
+  d.journal('incident.unsuppressed', next, { reason: 'firing outside the maintenance window' }, { rule: incident.suppressed });
+  // The ticket that was withheld during maintenance goes out now.
+  if (!next.ticketed && next.timers.groupWait === undefined) {
+    next = { ...next, ticketed: true };
+    d.journal('ticket.opened', next, { priority: next.priority, title: next.title });
+  }
+  return next;
+}
+
+/**
+ * A child's status follows its newest event. Ties go to `resolved`, so the same events give the
+ * same result in any delivery order.
+ */
+export function supersedes(event: CanonicalEvent, child: Child): boolean {
+  if (event.occurredAt !== child.changedAt) return event.occurredAt > child.changedAt;
+  return event.status === 'resolved' && child.status === 'firing';
+}
+
+function newChild(key: string, event: CanonicalEvent, route: Route): Child {
+  return {
+    key,
+    id: event.id,
+    kind: event.kind,
+    source: event.source,
+    status: event.status,
+    severity: event.severity,
+    firstSeen: event.occurredAt,
+    changedAt: event.occurredAt,
+    repeats: 0,
+    ...(event.requester ? { requesterToken: event.requester.token } : {}),
+    ...(event.facility ? { facility: event.facility } : {}),
+    ...(event.department ? { department: event.department } : {}),
+    ...(route.attach ? { attachedBy: route.attach } : {}),
+  };
+}
+
+/** What every event adds to the blast radius, whether or not it changes a child's status. */
+function widen(incident: IncidentBody, event: CanonicalEvent): IncidentBody {
+  return {
+    ...incident,
+    severity: moreSevere(incident.severity, event.severity),
+    facilities: event.facility ? union(incident.facilities, [event.facility]) : incident.facilities,
+    departments: event.department ? union(incident.departments, [event.department]) : incident.departments,
+    firstSeen: event.occurredAt < incident.firstSeen ? event.occurredAt : incident.firstSeen,
+    lastSeen: event.occurredAt > incident.lastSeen ? event.occurredAt : incident.lastSeen,
+    patientImpact: incident.patientImpact || event.patientImpact,
+  };
+}

@@ -1,0 +1,217 @@
+import { type Context, type IncidentMessage, type Transition } from './evolve.js';
+import { Decisions } from './decisions.js';
+import {
+  childrenOf,
+  firingChildren,
+  incidentIdFor,
+  isActive,
+  requesterTokens,
+  type IncidentBody,
+  type IncidentLink,
+  type IncidentState,
+  type LiveStatus,
+  type Suggestion,
+  type WithIncident,
+} from './incident.js';
+import { priorityOf } from './priority.js';
+import { FALLBACK_WINDOW, ref, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
+import { widenVocabulary } from './tokens.js';
+
+export const iso = (date: Date): string => date.toISOString();
+export const plus = (instant: string, ms: number): string => new Date(Date.parse(instant) + ms).toISOString();
+
+export function windowOf(incident: IncidentBody, rules: RuleSet): WindowRule {
+  return rules.windows.find((rule) => rule.id === incident.window.id) ?? FALLBACK_WINDOW;
+}
+
+type Live = Extract<IncidentState, { status: LiveStatus }>;
+
+/**
+ * Decides the incident's status after its children changed (`before` → `incident`), with flap
+ * detection, tickets and priority. The caller has already decided that this incident (not a new
+ * episode) is the one that changed.
+ */
+export function settle(state: Live, before: IncidentBody, incident: IncidentBody, d: Decisions, context: Context): IncidentState {
+  const window = windowOf(incident, context.rules);
+  const now = iso(context.now);
+  const wasFiring = firingChildren(before) > 0;
+  const firing = firingChildren(incident) > 0;
+  let next: Live = { ...state, incident };
+
+  const flapping = state.status === 'flapping';
+  const changes = flapping ? wasFiring !== firing : state.status === 'resolved' ? firing : !firing;
+  if (changes) {
+    const flaps = [...incident.flaps.filter((at) => Date.parse(at) > context.now.getTime() - window.flapWindowMs), now];
+    const body: IncidentBody = { ...incident, flaps };
+    const flapEnd = { ...body.timers, flapEnd: plus(now, window.flapWindowMs) };
+    if (flapping) {
+      // Still flapping: note the change and push the end of the quiet period out.
+      next = { status: 'flapping', signature: state.signature, incident: { ...body, timers: flapEnd } };
+    } else if (flaps.length >= window.flapThreshold) {
+      const flappingBody = { ...body, resolvedAt: null, timers: flapEnd };
+      d.journal('incident.flapping', flappingBody, { changes: flaps.length, within: window.flapWindowMs }, { rule: window });
+      if (flappingBody.ticketed) d.journal('ticket.flapping', flappingBody, {}, { rule: window });
+      next = { status: 'flapping', signature: state.signature, incident: flappingBody };
+    } else if (!firing) {
+      next = resolve(state, body, d, context, { reason: 'no child firing' });
+    } else {
+      const reopened = { ...body, resolvedAt: null, acknowledged: null, timers: { ...body.timers, autoResolve: plus(now, window.autoResolveAfterMs) } };
+      d.journal('incident.reopened', reopened, { reason: 'child firing again' }, { rule: window });
+      if (reopened.ticketed) d.journal('ticket.reopened', reopened);
+      next = { status: 'open', signature: state.signature, incident: reopened };
+    }
+  }
+  return reprioritize(next, d, context.rules);
+}
+
+/** Resolves the incident; when a ticket exists, every distinct requester is listed to be told. */
+export function resolve(state: WithIncident, incident: IncidentBody, d: Decisions, context: Context, data: Record<string, unknown>, rule?: RuleRef): Live {
+  const { groupWait: _g, autoResolve: _a, flapEnd: _f, ...timers } = incident.timers;
+  const body: IncidentBody = { ...incident, resolvedAt: iso(context.now), timers };
+  d.journal('incident.resolved', body, data, rule ? { rule } : {});
+  if (body.ticketed) d.journal('ticket.resolved', body, { notify: requesterTokens(body) });
+  return { status: 'resolved', signature: state.signature, incident: body };
+}
+
+export function reprioritize<S extends IncidentState>(state: S, d: Decisions, rules: RuleSet): S {
+  if (state.status === 'none') return state;
+  const { priority, rule } = priorityOf(state.incident, rules);
+  if (priority === state.incident.priority && rule.id === state.incident.priorityRule.id) return state;
+  const incident = { ...state.incident, priority, priorityRule: ref(rule) };
+  d.journal('incident.prioritized', incident, { priority, was: state.incident.priority }, { rule });
+  if (incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, { priority });
+  return { ...state, incident };
+}
+
+/** Timers due by now fire, oldest concern first: the ticket, the end of flapping, auto-resolve. */
+export function tick(state: IncidentState, context: Context): Transition {
+  if (state.status === 'none') return { state, effects: [] };
+  const now = iso(context.now);
+  const d = new Decisions(now, state.incident.correlationId);
+  const due = (at: string | undefined) => at !== undefined && at <= now;
+  let current: IncidentState = state;
+  let incident = state.incident;
+  const { timers } = incident;
+
+  if (state.status === 'merged') {
+    return d.done({ ...state, incident: { ...incident, timers: {} } });
+  }
+  if (due(timers.groupWait)) {
+    const { groupWait: _, ...rest } = incident.timers;
+    incident = { ...incident, timers: rest };
+    if (isActive(current.status) && !incident.ticketed) {
+      if (incident.suppressed) d.journal('ticket.withheld', incident, { reason: 'maintenance' }, { rule: incident.suppressed });
+      else {
+        incident = { ...incident, ticketed: true };
+        d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title }, { rule: incident.window });
+      }
+    }
+    current = { ...current, incident };
+  }
+  if (due(timers.flapEnd)) {
+    const { flapEnd: _, ...rest } = incident.timers;
+    incident = { ...incident, timers: rest, flaps: [] };
+    if (current.status === 'flapping') {
+      d.journal('incident.stable', incident, { reason: 'no change for the flap window' }, { rule: incident.window });
+      if (firingChildren(incident) > 0) {
+        current = { status: 'open', signature: state.signature, incident };
+        if (incident.ticketed) d.journal('ticket.updated', incident, { status: 'open' });
+      } else {
+        current = resolve(current, incident, d, context, { reason: 'stable and nothing firing' });
+      }
+    } else current = { ...current, incident };
+  }
+  if (due(timers.autoResolve)) {
+    const { autoResolve: _, ...rest } = current.incident.timers;
+    incident = { ...current.incident, timers: rest };
+    if (isActive(current.status)) {
+      const window = windowOf(incident, context.rules);
+      const children = Object.fromEntries(
+        childrenOf(incident).map((c) => [c.key, c.status === 'firing' ? { ...c, status: 'resolved' as const, changedAt: now } : c]),
+      );
+      for (const key of Object.keys(children)) if (incident.children[key]?.status === 'firing') d.journal('child.resolved', incident, { reason: 'auto-resolve' }, { childKey: key });
+      current = resolve(current, { ...incident, children }, d, context, { reason: 'no activity', after: window.autoResolveAfterMs }, window);
+    } else current = { ...current, incident };
+  }
+  return d.done(current);
+}
+
+export function absorb(state: IncidentState, message: Extract<IncidentMessage, { type: 'absorb' }>, context: Context): Transition {
+  const d = new Decisions(iso(context.now), state.status === 'none' ? '' : state.incident.correlationId);
+  if (state.status === 'none' || state.status === 'merged') return d.done(state, `incident ${state.signature} cannot take children now`);
+  let incident = state.incident;
+  const children = { ...incident.children };
+  for (const child of message.children) {
+    const existing = children[child.key];
+    children[child.key] = existing ? { ...existing, repeats: existing.repeats + child.repeats + 1 } : child;
+    d.journal('child.attached', incident, { from: message.from.incidentId }, { childKey: child.key });
+  }
+  incident = {
+    ...incident,
+    children,
+    facilities: union(incident.facilities, message.children.flatMap((c) => (c.facility ? [c.facility] : []))),
+    departments: union(incident.departments, message.children.flatMap((c) => (c.department ? [c.department] : []))),
+    suggestions: incident.suggestions.filter((s) => s.from.signature !== message.from.signature),
+  };
+  d.journal('incident.absorbed', incident, { from: message.from, children: message.children.length, by: message.by });
+  if (incident.ticketed) d.journal('ticket.updated', incident, { absorbed: message.from.incidentId });
+  const before = state.incident;
+  return d.done(settle(state, before, incident, d, context));
+}
+
+export function adopt(state: IncidentState, message: Extract<IncidentMessage, { type: 'adopt' }>, context: Context): Transition {
+  const now = iso(context.now);
+  const d = new Decisions(now, message.template.correlationId);
+  if (state.status !== 'none') return d.done(state, `signature ${state.signature} is already in use`);
+  const children = Object.fromEntries(message.children.map((c) => [c.key, c]));
+  const firing = message.children.some((c) => c.status === 'firing');
+  const incident: IncidentBody = {
+    ...message.template,
+    id: incidentIdFor(state.signature, 1),
+    signature: state.signature,
+    episode: 1,
+    title: message.title,
+    children,
+    facilities: union([], message.children.flatMap((c) => (c.facility ? [c.facility] : []))),
+    departments: union([], message.children.flatMap((c) => (c.department ? [c.department] : []))),
+    openedAt: now,
+    resolvedAt: firing ? null : now,
+    acknowledged: null,
+    ticketed: true,
+    flaps: [],
+    timers: {},
+    suggestions: [],
+    forwards: {},
+  };
+  d.journal('incident.adopted', incident, { from: message.from, children: message.children.length, by: message.by });
+  d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title });
+  const next: IncidentState = firing ? { status: 'open', signature: state.signature, incident } : { status: 'resolved', signature: state.signature, incident };
+  return d.done(reprioritize(next, d, context.rules));
+}
+
+export function reparent(state: IncidentState, parent: (IncidentLink & { rule: RuleRef }) | null, context: Context): Transition {
+  if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
+  const d = new Decisions(iso(context.now), state.incident.correlationId);
+  const current = state.incident.parent;
+  if ((current?.incidentId ?? null) === (parent?.incidentId ?? null)) return d.done(state);
+  const incident = { ...state.incident, parent };
+  if (parent) d.journal('incident.parented', incident, { parent: parent.incidentId, system: parent.signature.split('|')[0] }, { rule: parent.rule });
+  else d.journal('incident.unparented', incident, { was: current?.incidentId }, current ? { rule: current.rule } : {});
+  if (incident.ticketed) d.journal('ticket.updated', incident, { parent: parent?.incidentId ?? null });
+  return d.done({ ...state, incident });
+}
+
+export function suggest(state: IncidentState, suggestion: Suggestion, context: Context): Transition {
+  if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
+  if (state.incident.suggestions.some((s) => s.from.signature === suggestion.from.signature)) return { state, effects: [] };
+  const d = new Decisions(iso(context.now), state.incident.correlationId);
+  const incident = { ...state.incident, suggestions: [...state.incident.suggestions, suggestion] };
+  d.journal('suggestion.added', incident, { suggestion: suggestion.id, from: suggestion.from.incidentId, score: suggestion.score }, { rule: suggestion.rule });
+  return d.done({ ...state, incident });
+}
+
+export function union(values: string[], more: string[]): string[] {
+  return more.every((v) => values.includes(v)) ? values : [...new Set([...values, ...more])].sort();
+}
+
+export { widenVocabulary };

@@ -1,0 +1,54 @@
+import { compileRules, parseDuration, RuleError } from './rules.js';
+
+const compile = (document: unknown) => () => compileRules([{ file: 'config/rules/bad.yaml', document }]);
+
+describe('compileRules', () => {
+  it('compiles a valid rule set with defaults filled in', () => {
+    const rules = compileRules([{ file: 'a.yaml', document: { windows: [{ id: 'w', version: 3, groupWait: '1m' }] } }]);
+
+    expect(rules.windows[0]).toEqual(expect.objectContaining({ id: 'w', version: 3, groupWaitMs: 60_000, reopenWindowMs: 1_800_000, flapThreshold: 4 }));
+  });
+
+  it('names the file, the rule and the field of every problem', () => {
+    const bad = compile({
+      windows: [{ id: 'win.x', version: 1, groupWait: 'soon' }],
+      signatures: [{ id: 'sig.x', version: 0, fields: ['system', 'colour'] }],
+      priority: [{ id: 'prio.x', version: 1, priority: 'P9', when: { severities: ['dire'] } }],
+    });
+
+    expect(bad).toThrow(RuleError);
+    expect(bad).toThrow('config/rules/bad.yaml: rule "win.x" (windows[0]): field "groupWait" must be a duration');
+    expect(bad).toThrow('rule "sig.x" (signatures[0]): field "version" must be a whole number ≥ 1');
+    expect(bad).toThrow('rule "sig.x" (signatures[0]): field "fields" has "colour"');
+    expect(bad).toThrow('rule "prio.x" (priority[0]): field "priority" must be one of P1, P2, P3, P4');
+    expect(bad).toThrow('rule "prio.x" (priority[0]): field "severities" has "dire"');
+  });
+
+  it('refuses unknown sections and fields, and repeated ids', () => {
+    const bad = compile({
+      routes: [],
+      reports: [{ id: 'r', version: 1, attachAt: 2, colour: 'red' }],
+      identity: [{ id: 'r', version: 1, actions: ['mfa.reset'] }],
+    });
+
+    expect(bad).toThrow('unknown section "routes"');
+    expect(bad).toThrow('field "attachAt" must be a number from 0 to 1');
+    expect(bad).toThrow('field "colour" is not a known field');
+    expect(bad).toThrow('rule "r" (identity[0]): field "id" repeats the id of');
+  });
+
+  it('refuses a dependency cycle', () => {
+    const cycle = compile({
+      dependencies: [
+        { id: 'a', version: 1, upstream: 'x', downstream: ['y'] },
+        { id: 'b', version: 1, upstream: 'y', downstream: ['x'] },
+      ],
+    });
+
+    expect(cycle).toThrow(/depends on itself/);
+  });
+
+  it('reads durations in ms, s, m, h and d', () => {
+    expect(['250ms', '30s', '5m', '4h', '1d', '1.5h', 'soon'].map(parseDuration)).toEqual([250, 30_000, 300_000, 14_400_000, 86_400_000, 5_400_000, undefined]);
+  });
+});

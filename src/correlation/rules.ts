@@ -1,0 +1,362 @@
+import { EVENT_KINDS, SEVERITIES, SOURCE_TYPES, type CanonicalEvent, type EventKind, type Severity, type SourceType } from './canonical-event.js';
+
+// Declarative correlation rules (config/rules/*.yaml), compiled once into a RuleSet. Every rule has
+// an id and a version; every decision a rule causes records both, so the journal explains itself.
+
+export interface RuleRef {
+  id: string;
+  version: number;
+}
+
+export interface Match {
+  kinds?: EventKind[];
+  sources?: SourceType[];
+  systems?: string[];
+}
+
+export const SIGNATURE_FIELDS = ['system', 'facility', 'department', 'errorSignature', 'symptom', 'problem', 'source', 'kind'] as const;
+export type SignatureField = (typeof SIGNATURE_FIELDS)[number];
+
+export interface SignatureRule extends RuleRef {
+  match: Match;
+  fields: SignatureField[];
+}
+
+export interface WindowRule extends RuleRef {
+  match: Match;
+  groupWaitMs: number;
+  reopenWindowMs: number;
+  autoResolveAfterMs: number;
+  flapThreshold: number;
+  flapWindowMs: number;
+}
+
+export interface ReportRule extends RuleRef {
+  systems?: string[];
+  /** A report that names a facility only matches incidents at that facility. */
+  sameFacility: boolean;
+  attachAt: number;
+  suggestAt: number;
+}
+
+export interface DependencyRule extends RuleRef {
+  upstream: string;
+  downstream: string[];
+}
+
+export interface MaintenanceRule extends RuleRef {
+  systems?: string[];
+  facilities?: string[];
+  from: string;
+  to: string;
+}
+
+export interface IdentityRule extends RuleRef {
+  actions: string[];
+  withinMs: number;
+}
+
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface PriorityRule extends RuleRef {
+  when: { severities?: Severity[]; patientImpact?: boolean; minFacilities?: number; minRequesters?: number; systems?: string[] };
+  priority: Priority;
+}
+
+export interface RuleSet {
+  signatures: SignatureRule[];
+  windows: WindowRule[];
+  reports: ReportRule[];
+  dependencies: DependencyRule[];
+  maintenance: MaintenanceRule[];
+  identity: IdentityRule[];
+  priority: PriorityRule[];
+}
+
+export const ref = (rule: RuleRef): RuleRef => ({ id: rule.id, version: rule.version });
+
+export function matches(match: Match, event: Pick<CanonicalEvent, 'kind' | 'source' | 'system'>): boolean {
+  return (
+    (!match.kinds || match.kinds.includes(event.kind)) &&
+    (!match.sources || match.sources.includes(event.source.type)) &&
+    (!match.systems || match.systems.includes(event.system))
+  );
+}
+
+/** The built-in fallbacks, used when no file says otherwise; the shipped files restate them. */
+export const FALLBACK_SIGNATURE: SignatureRule = { id: 'builtin.signature', version: 1, match: {}, fields: ['system', 'problem', 'facility'] };
+export const FALLBACK_WINDOW: WindowRule = {
+  id: 'builtin.window',
+  version: 1,
+  match: {},
+  groupWaitMs: 30_000,
+  reopenWindowMs: 30 * 60_000,
+  autoResolveAfterMs: 4 * 3_600_000,
+  flapThreshold: 4,
+  flapWindowMs: 10 * 60_000,
+};
+export const FALLBACK_PRIORITY: PriorityRule = { id: 'builtin.priority', version: 1, when: {}, priority: 'P4' };
+
+export function windowFor(rules: RuleSet, event: Pick<CanonicalEvent, 'kind' | 'source' | 'system'>): WindowRule {
+  return rules.windows.find((rule) => matches(rule.match, event)) ?? FALLBACK_WINDOW;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation: plain parsed YAML in, RuleSet out, or every problem named by file, rule and field.
+
+export interface RuleSource {
+  file: string;
+  document: unknown;
+}
+
+export class RuleError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid rules:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const SECTIONS = ['signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority'] as const;
+type Section = (typeof SECTIONS)[number];
+
+type Obj = Record<string, unknown>;
+
+class Reader {
+  constructor(
+    readonly problems: string[],
+    readonly where: string,
+    readonly item: Obj,
+  ) {}
+
+  /** A reader for a nested map, reporting under the same rule. */
+  child(field: string): Reader {
+    const raw = this.item[field] ?? {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      this.fail(field, 'must be a map');
+      return new Reader(this.problems, this.where, {});
+    }
+    return new Reader(this.problems, this.where, raw as Obj);
+  }
+
+  has(field: string): boolean {
+    return this.item[field] !== undefined;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[]): T | undefined {
+    const value = this.item[field];
+    if (typeof value !== 'string' || !allowed.includes(value as T)) return this.fail(field, `must be one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  private fail(field: string, message: string): undefined {
+    this.problems.push(`${this.where}: field "${field}" ${message}`);
+    return undefined;
+  }
+
+  string(field: string, required = true): string | undefined {
+    const value = this.item[field];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') return this.fail(field, 'must be a non-empty string');
+    return value;
+  }
+
+  int(field: string, min: number, fallback?: number): number | undefined {
+    const value = this.item[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) return this.fail(field, `must be a whole number ≥ ${min}`);
+    return value;
+  }
+
+  fraction(field: string, fallback: number): number | undefined {
+    const value = this.item[field] ?? fallback;
+    if (typeof value !== 'number' || value < 0 || value > 1) return this.fail(field, 'must be a number from 0 to 1');
+    return value;
+  }
+
+  bool(field: string, fallback?: boolean): boolean | undefined {
+    const value = this.item[field] ?? fallback;
+    if (typeof value !== 'boolean') return this.fail(field, 'must be true or false');
+    return value;
+  }
+
+  duration(field: string, fallback?: number): number | undefined {
+    const value = this.item[field];
+    if (value === undefined && fallback !== undefined) return fallback;
+    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+    if (ms === undefined) return this.fail(field, 'must be a duration such as 30s, 5m, 4h or 1d');
+    return ms;
+  }
+
+  instant(field: string): string | undefined {
+    const value = this.item[field];
+    const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+    if (!date || Number.isNaN(date.getTime())) return this.fail(field, 'must be an ISO-8601 date-time');
+    return date.toISOString();
+  }
+
+  list<T extends string>(field: string, allowed?: readonly T[], required = false): T[] | undefined {
+    const value = this.item[field];
+    if (value === undefined && !required) return undefined;
+    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
+      return this.fail(field, 'must be a non-empty list of strings');
+    }
+    const bad = allowed ? value.filter((v) => !allowed.includes(v as T)) : [];
+    if (bad.length > 0) return this.fail(field, `has ${bad.map((b) => `"${String(b)}"`).join(', ')}; allowed: ${allowed?.join(', ')}`);
+    return value as T[];
+  }
+
+  match(): Match {
+    const raw = this.item.match;
+    if (raw === undefined) return {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      this.fail('match', 'must be a map of kinds / sources / systems');
+      return {};
+    }
+    const inner = new Reader(this.problems, this.where, raw as Obj);
+    const kinds = inner.list('kinds', EVENT_KINDS);
+    const sources = inner.list('sources', SOURCE_TYPES);
+    const systems = inner.list('systems');
+    return { ...(kinds ? { kinds } : {}), ...(sources ? { sources } : {}), ...(systems ? { systems } : {}) };
+  }
+
+  unknown(known: string[]): void {
+    for (const key of Object.keys(this.item)) if (!known.includes(key)) this.fail(key, 'is not a known field');
+  }
+}
+
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function compileRules(sources: RuleSource[]): RuleSet {
+  const problems: string[] = [];
+  const set: RuleSet = { signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [] };
+  const seen = new Map<string, string>();
+
+  for (const { file, document } of sources) {
+    if (document === null || document === undefined) continue;
+    if (typeof document !== 'object' || Array.isArray(document)) {
+      problems.push(`${file}: must be a map with sections ${SECTIONS.join(', ')}`);
+      continue;
+    }
+    for (const [section, items] of Object.entries(document as Obj)) {
+      if (!SECTIONS.includes(section as Section)) {
+        problems.push(`${file}: unknown section "${section}" (sections: ${SECTIONS.join(', ')})`);
+        continue;
+      }
+      if (!Array.isArray(items)) {
+        problems.push(`${file}: section "${section}" must be a list of rules`);
+        continue;
+      }
+      items.forEach((item: unknown, index) => {
+        const label = `${file}: ${section}[${index}]`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          problems.push(`${label}: must be a map`);
+          return;
+        }
+        const id = (item as Obj).id;
+        const where = typeof id === 'string' ? `${file}: rule "${id}" (${section}[${index}])` : label;
+        const r = new Reader(problems, where, item as Obj);
+        const ruleId = r.string('id');
+        const version = r.int('version', 1);
+        if (ruleId !== undefined) {
+          const previous = seen.get(ruleId);
+          if (previous) problems.push(`${where}: field "id" repeats the id of ${previous}`);
+          seen.set(ruleId, where);
+        }
+        const before = problems.length;
+        const rule = readRule(section as Section, r);
+        if (ruleId === undefined || version === undefined || !rule || problems.length > before) return;
+        (set[section as Section] as RuleRef[]).push({ id: ruleId, version, ...rule });
+      });
+    }
+  }
+  problems.push(...checkDependencies(set.dependencies));
+  if (problems.length > 0) throw new RuleError(problems);
+  return set;
+}
+
+function readRule(section: Section, r: Reader): object | undefined {
+  const common = ['id', 'version', 'description'];
+  switch (section) {
+    case 'signatures': {
+      r.unknown([...common, 'match', 'fields']);
+      return { match: r.match(), fields: r.list('fields', SIGNATURE_FIELDS, true) };
+    }
+    case 'windows': {
+      r.unknown([...common, 'match', 'groupWait', 'reopenWindow', 'autoResolveAfter', 'flapThreshold', 'flapWindow']);
+      return {
+        match: r.match(),
+        groupWaitMs: r.duration('groupWait', FALLBACK_WINDOW.groupWaitMs),
+        reopenWindowMs: r.duration('reopenWindow', FALLBACK_WINDOW.reopenWindowMs),
+        autoResolveAfterMs: r.duration('autoResolveAfter', FALLBACK_WINDOW.autoResolveAfterMs),
+        flapThreshold: r.int('flapThreshold', 2, FALLBACK_WINDOW.flapThreshold),
+        flapWindowMs: r.duration('flapWindow', FALLBACK_WINDOW.flapWindowMs),
+      };
+    }
+    case 'reports': {
+      r.unknown([...common, 'systems', 'sameFacility', 'attachAt', 'suggestAt']);
+      const attachAt = r.fraction('attachAt', 0.6);
+      const suggestAt = r.fraction('suggestAt', 0.25);
+      const systems = r.list('systems');
+      return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1) };
+    }
+    case 'dependencies': {
+      r.unknown([...common, 'upstream', 'downstream']);
+      return { upstream: r.string('upstream'), downstream: r.list('downstream', undefined, true) };
+    }
+    case 'maintenance': {
+      r.unknown([...common, 'systems', 'facilities', 'from', 'to']);
+      const systems = r.list('systems');
+      const facilities = r.list('facilities');
+      return { ...(systems ? { systems } : {}), ...(facilities ? { facilities } : {}), from: r.instant('from'), to: r.instant('to') };
+    }
+    case 'identity': {
+      r.unknown([...common, 'actions', 'within']);
+      return { actions: r.list('actions', undefined, true), withinMs: r.duration('within', 2 * 3_600_000) };
+    }
+    case 'priority': {
+      r.unknown([...common, 'when', 'priority']);
+      const when = r.child('when');
+      when.unknown(['severities', 'patientImpact', 'minFacilities', 'minRequesters', 'systems']);
+      const severities = when.list('severities', SEVERITIES);
+      const systems = when.list('systems');
+      return {
+        when: {
+          ...(severities ? { severities } : {}),
+          ...(when.has('patientImpact') ? { patientImpact: when.bool('patientImpact') } : {}),
+          ...(when.has('minFacilities') ? { minFacilities: when.int('minFacilities', 1) } : {}),
+          ...(when.has('minRequesters') ? { minRequesters: when.int('minRequesters', 1) } : {}),
+          ...(systems ? { systems } : {}),
+        },
+        priority: r.oneOf('priority', PRIORITIES),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A cycle would make an incident its own ancestor. */
+function checkDependencies(rules: DependencyRule[]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const rule of rules) for (const down of rule.downstream) edges.set(down, [...(edges.get(down) ?? []), rule.upstream]);
+  const problems: string[] = [];
+  for (const start of edges.keys()) {
+    const stack = [...(edges.get(start) ?? [])];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (next === start) {
+        problems.push(`dependencies: "${start}" depends on itself through its upstreams`);
+        break;
+      }
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(edges.get(next) ?? []));
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { ActorRegistry } from '../../actors/actor-registry.js';
+import { Batcher } from '../../actors/batcher.js';
+import type { Clock } from '../../actors/clock.js';
+import { CorralConfig } from '../config/corral-config.js';
+import { PgActorStore } from '../persistence/pg-actor-store.js';
+import { CLOCK } from './runtime.module.js';
+
+/**
+ * Fires durable timers and passivates idle actors. Due timers are read from the snapshots, not from
+ * memory, so a timer fires even if its actor was passivated or the process restarted; firing is a
+ * `tick` message through the batcher like any other, so it is committed and journaled the same way.
+ */
+@Injectable()
+export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Timekeeper');
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly store: PgActorStore,
+    private readonly batcher: Batcher,
+    private readonly registry: ActorRegistry,
+    private readonly config: CorralConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+    }, this.config.actors.timerPollMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.polling;
+  }
+
+  /** One pass: fire what is due, then let idle actors go. Exposed for tests that drive a manual clock. */
+  async poll(): Promise<void> {
+    try {
+      const due = (await this.store.due(this.clock.now(), 500)).filter((signature) => !this.inFlight.has(signature));
+      for (const signature of due) this.inFlight.add(signature);
+      await Promise.all(
+        due.map((signature) =>
+          this.batcher
+            .submit([{ type: 'tick', signature }])
+            .catch((error: unknown) => this.logger.warn(`timer for ${signature} will be retried: ${String(error)}`))
+            .finally(() => this.inFlight.delete(signature)),
+        ),
+      );
+      this.registry.sweep();
+    } catch (error) {
+      this.logger.warn(`timer poll failed, will retry: ${String(error)}`);
+    }
+  }
+}
