@@ -40,7 +40,7 @@ function stormFor(signature: number): Record<string, unknown>[] {
 }
 
 describe('ingest from NATS JetStream', () => {
-  const suite = useCorralSuite({ BATCH_MAX_SIZE: '200' });
+  const suite = useCorralSuite({ BATCH_MAX_SIZE: '200', CORRAL_RULES_DIR: 'test/rules/steady' });
 
   it('folds 1,000 alerts for 10 signatures, with repeats and out-of-order resolves, into exactly 10 incidents', async () => {
     const js = jetstream(suite.nats.nc);

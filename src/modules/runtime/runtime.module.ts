@@ -10,9 +10,10 @@ import { CorralConfig } from '../config/corral-config.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
 import { Timekeeper } from './timekeeper.js';
+import { CLOCK, RULES } from './tokens.js';
 
-export const CLOCK = Symbol('Clock');
-export const RULES = Symbol('RuleSet');
+export { CLOCK, RULES };
+
 
 /** Wires the framework-free actor runtime to Postgres; everything that changes an incident goes through Batcher. */
 @Global()

@@ -4,7 +4,7 @@ import { Batcher } from '../../actors/batcher.js';
 import type { Clock } from '../../actors/clock.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
-import { CLOCK } from './runtime.module.js';
+import { CLOCK } from './tokens.js';
 
 /**
  * Fires durable timers and passivates idle actors. Due timers are read from the snapshots, not from
