@@ -16,16 +16,16 @@ interface Patient {
 const bundle = fixtureJson<{ entry: Array<{ resource: Patient & { resourceType: string } }> }>('fhir/synthea-patient-carolee951.json');
 const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource as Patient;
 const [official, maiden] = patient.name;
-const given = official?.given[0] as string;
-const family = official?.family as string;
-const mrn = patient.identifier[1]?.value as string;
+const given = official?.given[0];
+const family = official?.family;
+const mrn = patient.identifier[1]?.value;
 const ssn = patient.identifier.find((i) => /^\d{3}-\d{2}-\d{4}$/.test(i.value))?.value as string;
-const phone = patient.telecom[0]?.value as string;
-const street = patient.address[0]?.line[0] as string;
-const zip = patient.address[0]?.postalCode as string;
+const phone = patient.telecom[0]?.value;
+const street = patient.address[0]?.line[0];
+const zip = patient.address[0]?.postalCode;
 const [year, month, day] = patient.birthDate.split('-');
 const NEEDLES = [
-  given, family, maiden?.family as string, mrn, mrn.slice(0, 8), ssn, ssn.replace(/-/g, ''), patient.birthDate, `${year}${month}${day}`,
+  given, family, maiden?.family, mrn, mrn.slice(0, 8), ssn, ssn.replace(/-/g, ''), patient.birthDate, `${year}${month}${day}`,
   `${month}/${day}/${year}`, phone, phone.replace(/-/g, ''), street, street.split(' ').slice(1).join(' '), zip,
   ...patient.identifier.slice(3).map((i) => i.value),
 ].map((n) => n.toLowerCase());
