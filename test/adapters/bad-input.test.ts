@@ -1,0 +1,103 @@
+import { getJson, useCorralSuite } from '../support/harness.js';
+import { fixture, HL7_TYPE } from './adapter-support.js';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: Array<{ field: string; problems: string[] }>;
+}
+
+// Hostile and broken input on the native routes: each gets a clear JSON error, nothing is echoed
+// back, and corral keeps serving (checked after every case).
+describe('bad input on the ingest routes', () => {
+  const suite = useCorralSuite({ HTTP_BODY_LIMIT: '256kb' });
+
+  const raw = async (path: string, body: string | Uint8Array, contentType = 'application/json') => {
+    const response = await fetch(`${suite.corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const text = await response.text();
+    return { status: response.status, type: response.headers.get('content-type') ?? '', text, body: JSON.parse(text) as ErrorBody & Record<string, unknown> };
+  };
+
+  afterEach(async () => {
+    const live = await getJson(`${suite.corral.baseUrl}/health/live`);
+    expect(live.status).toBe(200);
+  });
+
+  it('malformed JSON: 400 that does not quote the body', async () => {
+    const reply = await raw('/v1/ingest/alertmanager', '{"alerts": [{"labels": "SSN 999-33-5538" ');
+
+    expect([reply.status, reply.body.error]).toEqual([400, 'Bad Request']);
+    expect(reply.type).toContain('application/json');
+    expect(reply.text).not.toContain('999-33-5538');
+  });
+
+  it('wrong types: 400 naming the field; PagerDuty answers in its own shape too', async () => {
+    const am = await raw('/v1/ingest/alertmanager', JSON.stringify({ version: '4', alerts: 'many' }));
+    expect([am.status, am.body.details?.[0]?.field]).toEqual([400, 'alerts']);
+    const labels = await raw('/v1/ingest/alertmanager', JSON.stringify({ alerts: [{ status: 'firing', startsAt: '2026-11-24T07:00:00Z', labels: { severity: { nested: true } } }] }));
+    expect([labels.status, labels.body.details?.[0]?.field]).toEqual([400, 'alerts[0].labels.severity']);
+    const pd = await raw('/v1/ingest/pagerduty', JSON.stringify({ routing_key: 'k', event_action: 'trigger', payload: { summary: 's', source: 'h', severity: 5 } }));
+    expect(pd.status).toBe(400);
+    expect(pd.body).toMatchObject({ status: 'invalid event', message: 'Event object is invalid', errors: [expect.stringContaining('payload.severity')], statusCode: 400 });
+    const helpdesk = await raw('/v1/ingest/helpdesk', JSON.stringify({ channel: 'email', text: 12, requester: 'a' }));
+    expect([helpdesk.status, helpdesk.body.details?.[0]?.field]).toEqual([400, 'text']);
+  });
+
+  it('a body over HTTP_BODY_LIMIT: 413', async () => {
+    const huge = JSON.stringify({ channel: 'email', requester: 'a', text: 'x'.repeat(300 * 1024) });
+
+    const reply = await raw('/v1/ingest/helpdesk', huge);
+    const hl7 = await raw('/v1/ingest/hl7', `${fixture('hl7/ack-ae-camel-mllp.hl7')}${'NTE|1||x\r'.repeat(40_000)}`, HL7_TYPE);
+
+    expect([reply.status, reply.body.statusCode]).toEqual([413, 413]);
+    expect(hl7.status).toBe(413);
+  });
+
+  it('deeply nested JSON: 400, no stack overflow', async () => {
+    const depth = 50_000;
+    const reply = await raw('/v1/ingest/grafana', `{"alerts":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+
+    expect([reply.status, reply.body.message]).toEqual([400, expect.stringContaining('nests deeper than 32 levels')]);
+  });
+
+  it('invalid UTF-8: 400, in JSON and in HL7 text', async () => {
+    const bytes = (text: string, bad: number[]) => new Uint8Array([...new TextEncoder().encode(text.slice(0, -2)), ...bad, ...new TextEncoder().encode(text.slice(-2))]);
+
+    const json = await raw('/v1/ingest/helpdesk', bytes(JSON.stringify({ channel: 'chat', requester: 'a', text: 'broken' }), [0xff, 0xfe, 0xc3]));
+    const hl7 = await raw('/v1/ingest/hl7', bytes(fixture('hl7/ack-ae-err-nist-iz.hl7'), [0xc3, 0x28]), HL7_TYPE);
+
+    expect([json.status, json.body.message]).toEqual([400, 'body is not valid UTF-8']);
+    expect([hl7.status, hl7.body.message]).toEqual([400, 'body is not valid UTF-8']);
+  });
+
+  it('SQL and HTML injection strings are data: stored as text, answered as JSON, tables intact', async () => {
+    const evil = `'); DROP TABLE incident; -- <script>alert("x")</script><img src=x onerror=alert(1)>`;
+
+    const reply = await raw('/v1/ingest/helpdesk', JSON.stringify({ id: `${evil}`, channel: 'portal', requester: evil, text: evil, system: `pacs${evil}`.slice(0, 100) }));
+    expect(reply.status).toBe(202);
+    const list = await fetch(`${suite.corral.baseUrl}/v1/incidents?limit=500`);
+    expect(list.headers.get('content-type')).toContain('application/json');
+    const { items } = (await list.json()) as { items: Array<{ title: string }> };
+    expect(items.map((i) => i.title)).toContain(evil);
+    const letters = await getJson<{ items: unknown[] }>(`${suite.corral.baseUrl}/v1/dead-letters?reason=${encodeURIComponent("' OR 1=1 --")}`);
+    expect(letters).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    const cursor = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/dead-letters?cursor=${encodeURIComponent('1; DROP TABLE dead_letter')}`);
+    expect([cursor.status, cursor.body.details?.[0]?.field]).toEqual([400, 'cursor']);
+  });
+
+  it('no JSON body, unknown source, missing Okta challenge: clear 4xx', async () => {
+    const text = await raw('/v1/ingest/alertmanager', 'receiver=corral', 'text/plain');
+    expect([text.status, text.body.message]).toEqual([400, expect.stringContaining('application/json')]);
+    const unknown = await raw('/v1/ingest/zabbix', '{}');
+    expect([unknown.status, unknown.body.message]).toEqual([404, expect.stringContaining('no adapter for "zabbix"')]);
+    const okta = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/ingest/okta`);
+    expect([okta.status, okta.body.message]).toEqual([400, expect.stringContaining('X-Okta-Verification-Challenge')]);
+  });
+
+  it('still takes a good payload after all of that', async () => {
+    const reply = await raw('/v1/ingest/alertmanager', fixture('alertmanager/webhook-v4-2.json'));
+
+    expect([reply.status, reply.body]).toEqual([202, { accepted: 1, duplicates: 0, ignored: 0, rejected: [] }]);
+  });
+});
