@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { Clock } from './actors/clock.js';
 import { LoggerModule } from 'nestjs-pino';
 import { BusModule } from './modules/bus/bus.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
@@ -10,9 +11,14 @@ import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
 
+/** What tests may replace; production passes none. */
+export interface AppOverrides {
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: CorralConfig): DynamicModule {
+  static forRoot(config: CorralConfig, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -29,7 +35,7 @@ export class AppModule {
         }),
         DatabaseModule,
         BusModule,
-        RuntimeModule,
+        RuntimeModule.forRoot(overrides.clock),
         IngestModule,
         IncidentsModule,
         HealthModule,

@@ -10,6 +10,9 @@ export class ManualClock implements Clock {
   now(): Date {
     return new Date(this.current);
   }
+  set(instant: Date): void {
+    this.current = new Date(instant);
+  }
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }

@@ -4,6 +4,8 @@
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   migrate: { summary: 'apply pending database migrations', load: () => import('./migrate-command.js') },
+  dlq: { summary: 'dlq replay [--reason R]: re-submit dead letters', load: () => import('./dlq-command.js') },
+  rules: { summary: 'check a rules directory, or test rule cases against it', load: () => import('./rules-command.js') },
 };
 
 function usage(): string {

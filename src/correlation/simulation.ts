@@ -3,6 +3,7 @@ import type { Command } from './commands.js';
 import { Correlator, type Input, type Outcome } from './correlator.js';
 import type { JournalEntry } from './evolve.js';
 import { emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
+import type { ObservedIncident, RuleCase } from './rule-cases.js';
 import type { RuleSet } from './rules.js';
 
 export interface SimulatedIncident {
@@ -75,4 +76,38 @@ export class Simulation {
   list(): SimulatedIncident[] {
     return [...this.incidents.values()];
   }
+}
+
+/** The simulation's incidents in the shape rule cases compare. */
+export function observe(simulation: Simulation): ObservedIncident[] {
+  const byId = simulation.incidents;
+  return simulation.list().map(({ status, incident }) => ({
+    id: incident.id,
+    system: incident.system,
+    facilities: incident.facilities,
+    episode: incident.episode,
+    status,
+    children: Object.keys(incident.children).length,
+    requesters: new Set(Object.values(incident.children).flatMap((c) => (c.requesterToken ? [c.requesterToken] : []))).size,
+    priority: incident.priority,
+    parentSystem: incident.parent ? (byId.get(incident.parent.incidentId)?.incident.system ?? null) : null,
+    suppressed: incident.suppressed !== null,
+    tickets: simulation.journal.filter((e) => e.incidentId === incident.id && e.kind.startsWith('ticket.')).map((e) => e.kind),
+  }));
+}
+
+/** Runs one rule case in memory; timers due at each step fire before its events. */
+export async function runCase(rules: RuleSet, ruleCase: RuleCase): Promise<ObservedIncident[]> {
+  const simulation = new Simulation(rules);
+  const start = Date.parse(ruleCase.start);
+  for (const step of ruleCase.steps) {
+    const now = new Date(start + step.atMs);
+    await simulation.tick(now);
+    for (const event of step.events) await simulation.event(event, now);
+    for (const command of step.commands) {
+      const target = simulation.list().find((i) => i.incident.system === command.system && i.status !== 'merged');
+      if (target) await simulation.command(target.incident.id, { verb: command.verb, by: command.by }, now);
+    }
+  }
+  return observe(simulation);
 }

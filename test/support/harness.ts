@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import type { AppOverrides } from '../../src/app.module.js';
 import { createApp } from '../../src/bootstrap.js';
 import { anEvent } from '../../src/correlation/test-events.js';
 import { Subjects } from '../../src/modules/bus/message-bus.js';
@@ -75,7 +76,7 @@ export interface RunningCorral {
   close(): Promise<void>;
 }
 
-export async function startCorral(env: Record<string, string>): Promise<RunningCorral> {
+export async function startCorral(env: Record<string, string>, overrides: AppOverrides = {}): Promise<RunningCorral> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -85,7 +86,7 @@ export async function startCorral(env: Record<string, string>): Promise<RunningC
     BATCH_MAX_DELAY_MS: '2',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, overrides);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as import('node:http').Server;
   const address = server.address() as { port: number };

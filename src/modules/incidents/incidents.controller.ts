@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { IncidentDetailView, IncidentPage } from './incident.views.js';
 import { IncidentsService } from './incidents.service.js';
-import { ListIncidentsQuery } from './list-incidents.query.js';
+import { ListIncidentsQuery, TimelineQuery } from './list-incidents.query.js';
+import { TimelinePage } from './timeline.js';
 
 @ApiTags('incidents')
 @Controller('v1/incidents')
@@ -13,6 +14,12 @@ export class IncidentsController {
   @ApiOkResponse({ type: IncidentPage })
   list(@Query() query: ListIncidentsQuery): Promise<IncidentPage> {
     return this.incidents.list(query);
+  }
+
+  @Get(':id/timeline')
+  @ApiOkResponse({ type: TimelinePage })
+  timeline(@Param('id') id: string, @Query() query: TimelineQuery): Promise<TimelinePage> {
+    return this.incidents.timeline(id, query.limit, query.cursor);
   }
 
   @Get(':id')

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IncidentChildRow, IncidentRow } from '../database/entities.js';
+import { IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import { toChildView, toIncidentView, type IncidentDetailView, type IncidentPage } from './incident.views.js';
 import type { ListIncidentsQuery } from './list-incidents.query.js';
+import { toTimelineEntry, type TimelinePage } from './timeline.js';
 
 interface Cursor {
   lastSeen: string;
@@ -33,6 +34,23 @@ export class IncidentsService {
       items: page.map(toIncidentView),
       nextCursor: rows.length > query.limit && last ? encodeCursor({ lastSeen: last.lastSeen.toISOString(), id: last.id }) : null,
     };
+  }
+
+  /** The incident's story from the journal, oldest first: every decision with the rule behind it. */
+  async timeline(id: string, limit: number, cursor?: string): Promise<TimelinePage> {
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    if (!(await this.db.getRepository(IncidentRow).existsBy({ id }))) throw new NotFoundError(`no incident ${id}`);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(after) || after < 0) throw new InvalidInputError('cursor is not one this server issued; start again without it');
+    const rows = await this.db
+      .getRepository(JournalRow)
+      .createQueryBuilder('j')
+      .where('j.incident_id = :id AND j.seq > :after', { id, after })
+      .orderBy('j.seq', 'ASC')
+      .take(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(toTimelineEntry), nextCursor: rows.length > limit ? String(page.at(-1)?.seq ?? '') : null };
   }
 
   async get(id: string): Promise<IncidentDetailView> {

@@ -28,3 +28,19 @@ export class ListIncidentsQuery {
   @MaxLength(256)
   cursor?: string;
 }
+
+export class TimelineQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 500;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  cursor?: string;
+}

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { compileRules, RuleError, type RuleSet, type RuleSource } from '../../correlation/rules.js';
@@ -11,15 +11,26 @@ export function shippedRulesDir(): string {
   return join(dir, 'config', 'rules');
 }
 
-/** Reads every *.yaml / *.yml file of a directory (sorted, so rule order is stable) and compiles them. */
-export function loadRules(dir: string = shippedRulesDir()): RuleSet {
-  const root = resolve(dir);
+/**
+ * Reads every *.yaml / *.yml file of one or more directories (separated like PATH; files sorted
+ * within each, so rule order is stable) and compiles them together: a site can keep the shipped
+ * rules and add a directory of its own.
+ */
+export function loadRules(dirs: string = shippedRulesDir()): RuleSet {
+  const problems: string[] = [];
+  const sources: RuleSource[] = [];
+  for (const dir of dirs.split(delimiter).filter(Boolean)) sources.push(...readDirectory(resolve(dir), problems));
+  if (problems.length > 0) throw new RuleError(problems);
+  return compileRules(sources);
+}
+
+function readDirectory(root: string, problems: string[]): RuleSource[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new RuleError([`${root}: no such directory (set CORRAL_RULES_DIR to your rules directory)`]);
+    problems.push(`${root}: no such directory (set CORRAL_RULES_DIR to your rules directory)`);
+    return [];
   }
   const files = readdirSync(root).filter((name) => /\.ya?ml$/.test(name)).sort();
-  if (files.length === 0) throw new RuleError([`${root}: holds no .yaml rule files`]);
-  const problems: string[] = [];
+  if (files.length === 0) problems.push(`${root}: holds no .yaml rule files`);
   const sources: RuleSource[] = [];
   for (const name of files) {
     const file = relative(process.cwd(), join(root, name)) || name;
@@ -30,6 +41,5 @@ export function loadRules(dir: string = shippedRulesDir()): RuleSet {
     }
     sources.push({ file, document: document.toJS() as unknown });
   }
-  if (problems.length > 0) throw new RuleError(problems);
-  return compileRules(sources);
+  return sources;
 }

@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActorRegistry } from '../../actors/actor-registry.js';
 import { BatchExecutor } from '../../actors/batch-executor.js';
@@ -14,47 +14,52 @@ import { CLOCK, RULES } from './tokens.js';
 
 export { CLOCK, RULES };
 
+const PROVIDERS: Provider[] = [
+  {
+    provide: RULES,
+    inject: [CorralConfig],
+    useFactory: (config: CorralConfig) => {
+      const rules = loadRules(config.rulesDir);
+      const count = Object.values(rules as unknown as Record<string, unknown[]>).reduce((sum, list) => sum + list.length, 0);
+      new Logger('Rules').log(`loaded ${count} rules from ${config.rulesDir ?? 'config/rules'}`);
+      return rules;
+    },
+  },
+  { provide: PgActorStore, inject: [DataSource], useFactory: (db: DataSource) => new PgActorStore(db) },
+  {
+    provide: ActorRegistry,
+    inject: [PgActorStore, CorralConfig, CLOCK],
+    useFactory: (store: PgActorStore, config: CorralConfig, clock: Clock) => new ActorRegistry(store, config.actors, () => clock.now().getTime()),
+  },
+  {
+    // Cross-incident routing needs to know every active incident before the first event arrives.
+    provide: Correlator,
+    inject: [RULES, PgActorStore],
+    useFactory: async (rules: RuleSet, store: PgActorStore) => {
+      const correlator = new Correlator(rules);
+      for (const state of await store.loadIndexable()) correlator.index.apply(state);
+      return correlator;
+    },
+  },
+  {
+    provide: Batcher,
+    inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK],
+    useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock) =>
+      new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch),
+  },
+  Timekeeper,
+];
 
 /** Wires the framework-free actor runtime to Postgres; everything that changes an incident goes through Batcher. */
 @Global()
-@Module({
-  providers: [
-    { provide: CLOCK, useValue: systemClock },
-    {
-      provide: RULES,
-      inject: [CorralConfig],
-      useFactory: (config: CorralConfig) => {
-        const rules = loadRules(config.rulesDir);
-        const count = Object.values(rules as unknown as Record<string, unknown[]>).reduce((sum, list) => sum + list.length, 0);
-        new Logger('Rules').log(`loaded ${count} rules from ${config.rulesDir ?? 'config/rules'}`);
-        return rules;
-      },
-    },
-    { provide: PgActorStore, inject: [DataSource], useFactory: (db: DataSource) => new PgActorStore(db) },
-    {
-      provide: ActorRegistry,
-      inject: [PgActorStore, CorralConfig, CLOCK],
-      useFactory: (store: PgActorStore, config: CorralConfig, clock: Clock) =>
-        new ActorRegistry(store, config.actors, () => clock.now().getTime()),
-    },
-    {
-      // Cross-incident routing needs to know every active incident before the first event arrives.
-      provide: Correlator,
-      inject: [RULES, PgActorStore],
-      useFactory: async (rules: RuleSet, store: PgActorStore) => {
-        const correlator = new Correlator(rules);
-        for (const state of await store.loadIndexable()) correlator.index.apply(state);
-        return correlator;
-      },
-    },
-    {
-      provide: Batcher,
-      inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK],
-      useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock) =>
-        new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch),
-    },
-    Timekeeper,
-  ],
-  exports: [Batcher, Correlator, ActorRegistry, CLOCK, RULES],
-})
-export class RuntimeModule {}
+@Module({})
+export class RuntimeModule {
+  /** `clock` is for tests that move time by hand; corral itself runs on the system clock. */
+  static forRoot(clock: Clock = systemClock): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [{ provide: CLOCK, useValue: clock }, ...PROVIDERS],
+      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, CLOCK, RULES],
+    };
+  }
+}
