@@ -9,6 +9,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { assignCorrelationId } from './modules/http/correlation-id.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
 
 /** What tests may replace; production passes none. */
@@ -35,6 +36,7 @@ export class AppModule {
         }),
         DatabaseModule,
         BusModule,
+        MetricsModule,
         RuntimeModule.forRoot(overrides.clock),
         IngestModule,
         IncidentsModule,

@@ -1,4 +1,5 @@
 import type { BatchExecutor, Input, Outcome } from './batch-executor.js';
+import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
   maxSize: number;
@@ -25,6 +26,7 @@ export class Batcher {
   constructor(
     private readonly executor: BatchExecutor,
     private readonly options: BatcherOptions,
+    private readonly observer?: RuntimeObserver,
   ) {}
 
   get depth(): number {
@@ -65,12 +67,19 @@ export class Batcher {
   private async loop(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxSize);
+      const inputs = batch.map((pending) => pending.envelope);
+      const started = performance.now();
+      let outcomes: Outcome[];
       try {
-        const outcomes = await this.executor.run(batch.map((pending) => pending.envelope));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i]));
+        outcomes = await this.executor.run(inputs);
       } catch (error) {
         for (const pending of batch) pending.reject(error);
+        this.observer?.batchFailed(inputs, performance.now() - started);
+        continue;
       }
+      // Observed after the callers are answered: a metrics fault must not fail a committed batch.
+      batch.forEach((pending, i) => pending.resolve(outcomes[i]));
+      this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
     }
   }
 }

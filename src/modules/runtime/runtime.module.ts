@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../../actors/clock.js';
 import { Correlator } from '../../correlation/correlator.js';
 import type { RuleSet } from '../../correlation/rules.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
 import { Timekeeper } from './timekeeper.js';
@@ -43,9 +44,9 @@ const PROVIDERS: Provider[] = [
   },
   {
     provide: Batcher,
-    inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK],
-    useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock) =>
-      new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch),
+    inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK, { token: MetricsService, optional: true }],
+    useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock, metrics?: MetricsService) =>
+      new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch, metrics),
   },
   Timekeeper,
 ];

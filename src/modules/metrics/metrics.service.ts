@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Input, Outcome } from '../../correlation/correlator.js';
+import type { RuntimeObserver } from '../../actors/runtime-observer.js';
+
+export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+/** What the metrics read from the runtime at scrape time, rather than being told on every change. */
+export interface RuntimeReadings {
+  liveActors(): number;
+  mailboxDepth(): number;
+  hydrations(): number;
+  passivations(): number;
+  deadLetters(): Promise<number>;
+}
+
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * corral's Prometheus instruments, on a registry of this app's own (not prom-client's global one),
+ * so two corrals in one process — as in the tests — do not collide. Producers call the typed
+ * methods; gauges read their values when scraped.
+ */
+@Injectable()
+export class MetricsService implements RuntimeObserver {
+  readonly registry = new Registry();
+  private readings: RuntimeReadings | undefined;
+  private outboxDepth: () => number | Promise<number> = () => 0;
+
+  private readonly events = new Counter({
+    name: 'corral_events_total',
+    help: 'Events taken in, by source type and outcome (accepted, duplicate, rejected).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly batchSize = new Histogram({
+    name: 'corral_batch_size',
+    help: 'Inputs per committed batch.',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+  private readonly commitSeconds = new Histogram({
+    name: 'corral_batch_commit_seconds',
+    help: 'Time from the start of a batch (correlation) to its COMMIT.',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly batchFailures = new Counter({
+    name: 'corral_batch_failures_total',
+    help: 'Batches whose commit failed (nothing kept; the inputs are retried or answered 503).',
+    registers: [this.registry],
+  });
+  private readonly redeliveries = new Counter({
+    name: 'corral_nats_redeliveries_total',
+    help: 'JetStream messages delivered again (redelivered=true), by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly eventToTicket = new Histogram({
+    name: 'corral_event_to_ticket_seconds',
+    help: 'From an event being received to the helpdesk ticket it caused being delivered.',
+    buckets: [...SECONDS, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.readGauge('corral_mailbox_depth', 'Inputs waiting for the next batch.', () => this.readings?.mailboxDepth() ?? 0);
+    this.readGauge('corral_live_actors', 'Incident actors held in memory.', () => this.readings?.liveActors() ?? 0);
+    this.readCounter('corral_actor_hydrations_total', 'Actors loaded into memory from their snapshot (or created).', () => this.readings?.hydrations() ?? 0);
+    this.readCounter('corral_actor_passivations_total', 'Actors dropped from memory (idle, or beyond MAX_LIVE_ACTORS).', () => this.readings?.passivations() ?? 0);
+    this.readGauge('corral_dead_letters', 'Dead letters kept (rows of dead_letter), replayed or not.', async () => (await this.readings?.deadLetters()) ?? 0);
+    this.readGauge('corral_outbox_depth', 'Helpdesk deliveries waiting in the outbox.', () => this.outboxDepth());
+  }
+
+  bindRuntime(readings: RuntimeReadings): void {
+    this.readings = readings;
+  }
+
+  /** The outbox names how deep it is; until then the gauge reads 0. */
+  bindOutboxDepth(read: () => number | Promise<number>): void {
+    this.outboxDepth = read;
+  }
+
+  eventsRejected(source: string, count = 1): void {
+    this.events.inc({ source, outcome: 'rejected' }, count);
+  }
+
+  redelivered(source: string): void {
+    this.redeliveries.inc({ source });
+  }
+
+  batchCommitted(inputs: readonly Input[], outcomes: readonly Outcome[], millis: number): void {
+    this.batchSize.observe(inputs.length);
+    this.commitSeconds.observe(millis / 1000);
+    inputs.forEach((input, i) => {
+      if (input.type !== 'event') return;
+      this.events.inc({ source: input.event.source.type, outcome: outcomes[i]?.duplicate ? 'duplicate' : 'accepted' });
+    });
+  }
+
+  batchFailed(): void {
+    this.batchFailures.inc();
+  }
+
+  private readGauge(name: string, help: string, read: () => number | Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+
+  /** The runtime counts these itself; the exported counter follows its running total. */
+  private readCounter(name: string, help: string, read: () => number): void {
+    let seen = 0;
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const now = read();
+        if (now > seen) this.inc(now - seen);
+        seen = now;
+      },
+    });
+  }
+}
