@@ -64,8 +64,9 @@ describe('GET /metrics', () => {
   it('counts events that arrive over JetStream and dead letters', async () => {
     const before = await scrape(suite.corral.baseUrl);
     const { nats } = suite;
-    await nats.nc.publish(nats.subjects.in('canonical'), JSON.stringify(canonical({ id: 'm-nats', system: 'metrics-nats' })));
-    await nats.nc.publish(nats.subjects.in('canonical'), 'not json at all');
+    nats.nc.publish(nats.subjects.in('canonical'), JSON.stringify(canonical({ id: 'm-nats', system: 'metrics-nats' })));
+    nats.nc.publish(nats.subjects.in('canonical'), 'not json at all');
+    await nats.nc.flush();
     const after = await eventually(
       () => scrape(suite.corral.baseUrl),
       (text) => sample(text, ACCEPTED) > sample(before, ACCEPTED) && sample(text, 'corral_dead_letters') > sample(before, 'corral_dead_letters'),
