@@ -58,7 +58,8 @@ export function handleCommand(state: IncidentState, command: Command, context: C
       const window = windowOf(incident, context.rules);
       const children = Object.fromEntries(childrenOf(incident).map((c) => [c.key, { ...c, status: 'firing' as const, changedAt: now }]));
       for (const child of childrenOf(incident)) if (child.status === 'resolved') d.journal('child.refired', incident, { by: command.by }, { childKey: child.key });
-      const next = { ...incident, children, resolvedAt: null, acknowledged: null, ticketed: true, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
+      // The reopened ticket gets its escalation clock back from zero.
+      const next = { ...incident, children, resolvedAt: null, acknowledged: null, ticketed: true, ticketOpenedAt: now, escalationStep: 0, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
       d.journal('incident.reopened', next, { by: command.by, reason: 'command', ...note });
       d.journal('ticket.reopened', next, {});
       return d.done({ status: 'open', signature: state.signature, incident: next });

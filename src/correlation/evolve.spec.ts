@@ -30,7 +30,7 @@ describe('evolve: events', () => {
     const t = when(emptyState('s'), anEvent(), at(0));
 
     expect(t.state.status).toBe('open');
-    expect(kinds(t)).toEqual(['incident.opened', 'child.attached']);
+    expect(kinds(t)).toEqual(['incident.opened', 'incident.routed', 'child.attached']);
     expect(journalEntries(t)[0]?.rule).toEqual({ id: 'builtin.signature', version: 1 });
     expect(incidentOf(t.state).title).toBe('ADT feed stalled');
   });
@@ -249,5 +249,57 @@ describe('evolve: snapshots', () => {
     const next = anEvent({ id: 'a', status: 'resolved', occurredAt: '2026-11-24T07:10:00.000Z' });
 
     expect(when(restored, next, at(10))).toEqual(when(state, next, at(10)));
+  });
+});
+
+describe('evolve: routing', () => {
+  it('routes to the queue of the first matching rule, naming the rule', () => {
+    const state = given(anEvent({ id: 'a', system: 'lab-interface', kind: 'interface', occurredAt: '2026-11-24T06:00:00.000Z' }));
+
+    expect([incidentOf(state).queue, incidentOf(state).routingRule.id]).toEqual(['integration', 'route.integration']);
+  });
+
+  it('sends facility problems to that facility\'s desk', () => {
+    const state = given(anEvent({ id: 'a', system: 'printer-ward4', facility: 'Issaquah', symptom: 'wristband printer offline' }));
+
+    expect(incidentOf(state).queue).toBe('facility-desk.issaquah');
+  });
+
+  it('re-routes a ticket to the major-incident queue when it spreads to a second facility', () => {
+    const state = given(anEvent({ id: 'a', patientImpact: true }), [at(1), tick]);
+    expect(incidentOf(state).queue).toBe('application-support');
+
+    const t = when(state, anEvent({ id: 'b', facility: 'issaquah', patientImpact: true }), at(2));
+
+    expect(incidentOf(t.state).queue).toBe('major-incident');
+    expect(journalEntries(t).find((e) => e.kind === 'ticket.updated')?.data).toEqual({ priority: 'P1', queue: 'major-incident', previousQueue: 'application-support' });
+  });
+});
+
+describe('evolve: escalation', () => {
+  const p1 = () => given(anEvent({ id: 'a', patientImpact: true, facility: 'overlake' }), anEvent({ id: 'b', patientImpact: true, facility: 'issaquah' }), [at(0.5), tick]);
+
+  it('escalates an unacknowledged P1 once per step, with the rule', () => {
+    let state = p1();
+    const escalations: unknown[] = [];
+    for (const minute of [10, 14, 16, 20, 31, 45, 200]) {
+      const t = when(state, tick, at(minute));
+      escalations.push(...journalEntries(t).filter((e) => e.kind === 'ticket.escalated').map((e) => [minute, e.data.step, e.rule?.id]));
+      state = t.state;
+    }
+
+    expect(escalations).toEqual([
+      [16, 1, 'esc.default'],
+      [31, 2, 'esc.default'],
+    ]);
+  });
+
+  it('stops escalating once acknowledged', () => {
+    const acknowledged = when(p1(), { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim' } }, at(5)).state;
+
+    const t = when(acknowledged, tick, at(60));
+
+    expect(kinds(t)).not.toContain('ticket.escalated');
+    expect(incidentOf(acknowledged).timers.escalate).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import type { CanonicalEvent } from './canonical-event.js';
 import { handleCommand, type Command } from './commands.js';
 import { foldEvent, type Route } from './fold-event.js';
 import type { Child, IncidentBody, IncidentLink, IncidentState, Suggestion } from './incident.js';
-import { absorb, adopt, reparent, suggest, tick } from './lifecycle.js';
+import { absorb, adopt, reassess, reparent, suggest, tick } from './lifecycle.js';
 import type { RuleRef, RuleSet } from './rules.js';
 
 /** Everything that can happen to an incident is one of these, handled one at a time by its actor. */
@@ -25,6 +25,7 @@ export type JournalKind =
   | 'incident.flapping'
   | 'incident.stable'
   | 'incident.prioritized'
+  | 'incident.routed'
   | 'incident.parented'
   | 'incident.unparented'
   | 'incident.suppressed'
@@ -48,7 +49,8 @@ export type JournalKind =
   | 'ticket.reopened'
   | 'ticket.merged'
   | 'ticket.flapping'
-  | 'ticket.withheld';
+  | 'ticket.withheld'
+  | 'ticket.escalated';
 
 export interface JournalEntry {
   kind: JournalKind;
@@ -82,6 +84,10 @@ export interface Context {
 
 export function evolve(state: IncidentState, message: IncidentMessage, now: Date, rules: RuleSet): Transition {
   const context: Context = { now, rules };
+  return reassess(dispatch(state, message, context), context);
+}
+
+function dispatch(state: IncidentState, message: IncidentMessage, context: Context): Transition {
   switch (message.type) {
     case 'event':
       return foldEvent(state, message.event, message.route ?? {}, context);

@@ -4,6 +4,7 @@ import type { Context, Transition } from './evolve.js';
 import { incidentIdFor, isActive, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { iso, plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
+import { routeOf } from './routing.js';
 import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleRef, type RuleSet } from './rules.js';
 import { tokensOf, widenVocabulary } from './tokens.js';
 
@@ -72,6 +73,8 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     severity: event.severity,
     priority: 'P4',
     priorityRule: { id: 'none', version: 0 },
+    queue: '',
+    routingRule: { id: 'none', version: 0 },
     system: event.system,
     facilities: [],
     departments: [],
@@ -88,6 +91,8 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     suppressed: maintenance ? ref(maintenance) : null,
     // groupWait 0 means "ticket at once": a burst window of nothing.
     ticketed: window.groupWaitMs === 0 && !maintenance,
+    ticketOpenedAt: null,
+    escalationStep: 0,
     flaps: [],
     timers: {
       ...(window.groupWaitMs > 0 ? { groupWait: plus(now, window.groupWaitMs) } : {}),
@@ -98,8 +103,11 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     forwards: {},
   };
   const { priority, rule } = priorityOf(draft, context.rules);
-  const incident = { ...draft, priority, priorityRule: ref(rule) };
+  const prioritized = { ...draft, priority, priorityRule: ref(rule) };
+  const routed = routeOf(prioritized, context.rules);
+  const incident = { ...prioritized, queue: routed.queue, routingRule: ref(routed.rule) };
   d.journal('incident.opened', incident, { title: incident.title, severity: incident.severity, system: incident.system, origin, episode }, { rule: route.signatureRule ?? FALLBACK_SIGNATURE });
+  d.journal('incident.routed', incident, { queue: incident.queue }, { rule: incident.routingRule });
   if (maintenance) d.journal('incident.suppressed', incident, { until: maintenance.to }, { rule: maintenance });
   if (incident.ticketed) d.journal('ticket.opened', incident, { priority, title: incident.title }, { rule: window });
   // Start from an open, childless incident and fold the first event in like any other.

@@ -39,6 +39,7 @@ export interface Timers {
   groupWait?: string;
   autoResolve?: string;
   flapEnd?: string;
+  escalate?: string;
 }
 
 export type Origin = 'machine' | 'report' | 'identity';
@@ -53,6 +54,9 @@ export interface IncidentBody {
   severity: Severity;
   priority: Priority;
   priorityRule: RuleRef;
+  /** The helpdesk queue that owns the ticket, and the routing rule that chose it. */
+  queue: string;
+  routingRule: RuleRef;
   system: string;
   facilities: string[];
   departments: string[];
@@ -69,6 +73,10 @@ export interface IncidentBody {
   suppressed: RuleRef | null;
   /** ticket.opened has been emitted (after groupWait); later ticket events only make sense then. */
   ticketed: boolean;
+  /** When the ticket was opened (or last reopened): escalation steps count from here. */
+  ticketOpenedAt: string | null;
+  /** Escalation steps already taken since the ticket opened. */
+  escalationStep: number;
   /** Instants of recent open↔resolved changes, for flap detection. */
   flaps: string[];
   timers: Timers;

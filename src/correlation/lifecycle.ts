@@ -14,7 +14,8 @@ import {
   type WithIncident,
 } from './incident.js';
 import { priorityOf } from './priority.js';
-import { FALLBACK_WINDOW, ref, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
+import { routeOf } from './routing.js';
+import { FALLBACK_WINDOW, ref, type EscalationRule, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
 import { widenVocabulary } from './tokens.js';
 
 export const iso = (date: Date): string => date.toISOString();
@@ -61,26 +62,66 @@ export function settle(state: Live, before: IncidentBody, incident: IncidentBody
       next = { status: 'open', signature: state.signature, incident: reopened };
     }
   }
-  return reprioritize(next, d, context.rules);
+  return next;
 }
 
 /** Resolves the incident; when a ticket exists, every distinct requester is listed to be told. */
 export function resolve(state: WithIncident, incident: IncidentBody, d: Decisions, context: Context, data: Record<string, unknown>, rule?: RuleRef): Live {
-  const { groupWait: _g, autoResolve: _a, flapEnd: _f, ...timers } = incident.timers;
+  const { groupWait: _g, autoResolve: _a, flapEnd: _f, escalate: _e, ...timers } = incident.timers;
   const body: IncidentBody = { ...incident, resolvedAt: iso(context.now), timers };
   d.journal('incident.resolved', body, data, rule ? { rule } : {});
   if (body.ticketed) d.journal('ticket.resolved', body, { notify: requesterTokens(body) });
   return { status: 'resolved', signature: state.signature, incident: body };
 }
 
-export function reprioritize<S extends IncidentState>(state: S, d: Decisions, rules: RuleSet): S {
-  if (state.status === 'none') return state;
-  const { priority, rule } = priorityOf(state.incident, rules);
-  if (priority === state.incident.priority && rule.id === state.incident.priorityRule.id) return state;
-  const incident = { ...state.incident, priority, priorityRule: ref(rule) };
-  d.journal('incident.prioritized', incident, { priority, was: state.incident.priority }, { rule });
-  if (incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, { priority });
-  return { ...state, incident };
+/**
+ * Attributes derived from the whole incident — priority, queue, escalation timer — recomputed after
+ * every message in one place, so that no transition can forget them. Changes are journaled with the
+ * rule that made them; a ticket that already exists is told (one ticket.updated, however many changed).
+ */
+export function reassess(transition: Transition, context: Context): Transition {
+  const { state } = transition;
+  if (state.status === 'none' || state.status === 'merged') return transition;
+  const now = iso(context.now);
+  const d = new Decisions(now, state.incident.correlationId);
+  let incident = state.incident;
+  const changes: Record<string, unknown> = {};
+
+  const { priority, rule: priorityRule } = priorityOf(incident, context.rules);
+  if (priority !== incident.priority || priorityRule.id !== incident.priorityRule.id) {
+    d.journal('incident.prioritized', incident, { priority, was: incident.priority }, { rule: priorityRule });
+    if (priority !== incident.priority) changes.priority = priority;
+    incident = { ...incident, priority, priorityRule: ref(priorityRule) };
+  }
+  const { queue, rule: routingRule } = routeOf(incident, context.rules);
+  if (queue !== incident.queue || routingRule.id !== incident.routingRule.id) {
+    d.journal('incident.routed', incident, { queue, was: incident.queue }, { rule: routingRule });
+    if (queue !== incident.queue) Object.assign(changes, { queue, previousQueue: incident.queue });
+    incident = { ...incident, queue, routingRule: ref(routingRule) };
+  }
+  if (Object.keys(changes).length > 0 && incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, changes);
+  if (incident.ticketed && incident.ticketOpenedAt === null) incident = { ...incident, ticketOpenedAt: now, escalationStep: 0 };
+  incident = armEscalation(incident, state.status, context.rules);
+
+  if (incident === state.incident) return transition;
+  return { ...transition, state: { ...state, incident }, effects: [...transition.effects, ...d.effects] };
+}
+
+export function escalationFor(incident: IncidentBody, rules: RuleSet): { rule: EscalationRule; steps: number[] } | undefined {
+  const rule = rules.escalation.find((candidate) => candidate.queues.includes(incident.queue) || candidate.queues.includes('*'));
+  const steps = rule?.steps[incident.priority];
+  return rule && steps && steps.length > 0 ? { rule, steps } : undefined;
+}
+
+/** An unacknowledged ticket's next escalation step is a timer; anything else has none. */
+function armEscalation(incident: IncidentBody, status: LiveStatus, rules: RuleSet): IncidentBody {
+  const escalation = escalationFor(incident, rules);
+  const waiting = (status === 'open' || status === 'flapping') && incident.ticketed && incident.ticketOpenedAt !== null;
+  const step = escalation?.steps[incident.escalationStep];
+  const due = waiting && step !== undefined && incident.ticketOpenedAt !== null ? plus(incident.ticketOpenedAt, step) : undefined;
+  if (due === incident.timers.escalate) return incident;
+  const { escalate: _, ...timers } = incident.timers;
+  return { ...incident, timers: due === undefined ? timers : { ...timers, escalate: due } };
 }
 
 /** Timers due by now fire, oldest concern first: the ticket, the end of flapping, auto-resolve. */
@@ -120,6 +161,17 @@ export function tick(state: IncidentState, context: Context): Transition {
         current = resolve(current, incident, d, context, { reason: 'stable and nothing firing' });
       }
     } else current = { ...current, incident };
+  }
+  if (due(timers.escalate)) {
+    const { escalate: _, ...rest } = current.incident.timers;
+    incident = { ...current.incident, timers: rest };
+    const escalation = escalationFor(incident, context.rules);
+    if ((current.status === 'open' || current.status === 'flapping') && escalation) {
+      const step = incident.escalationStep + 1;
+      d.journal('ticket.escalated', incident, { step, of: escalation.steps.length, priority: incident.priority, queue: incident.queue, after: escalation.steps[step - 1] }, { rule: escalation.rule });
+      incident = { ...incident, escalationStep: step };
+    }
+    current = { ...current, incident };
   }
   if (due(timers.autoResolve)) {
     const { autoResolve: _, ...rest } = current.incident.timers;
@@ -186,7 +238,7 @@ export function adopt(state: IncidentState, message: Extract<IncidentMessage, { 
   d.journal('incident.adopted', incident, { from: message.from, children: message.children.length, by: message.by });
   d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title });
   const next: IncidentState = firing ? { status: 'open', signature: state.signature, incident } : { status: 'resolved', signature: state.signature, incident };
-  return d.done(reprioritize(next, d, context.rules));
+  return d.done(next);
 }
 
 export function reparent(state: IncidentState, parent: (IncidentLink & { rule: RuleRef }) | null, context: Context): Transition {

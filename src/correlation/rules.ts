@@ -64,7 +64,34 @@ export interface PriorityRule extends RuleRef {
   priority: Priority;
 }
 
+export interface RoutingRule extends RuleRef {
+  when: {
+    kinds?: EventKind[];
+    sources?: SourceType[];
+    /** System names; `epic-*` matches a prefix, `*-interface` a suffix. */
+    systems?: string[];
+    facilities?: string[];
+    /** Case-insensitive regular expressions over the incident's error signature and title. */
+    errorSignature?: string;
+    symptom?: string;
+    patientImpact?: boolean;
+    priorities?: Priority[];
+    minFacilities?: number;
+  };
+  /** Queue name; `{facility}` becomes the incident's first facility (facility desks). */
+  queue: string;
+}
+
+export interface EscalationRule extends RuleRef {
+  /** Queues this applies to; `*` for all. */
+  queues: string[];
+  /** Time to acknowledge, per priority: one step per entry, measured from the ticket's opening. */
+  steps: Partial<Record<Priority, number[]>>;
+}
+
 export interface RuleSet {
+  routing: RoutingRule[];
+  escalation: EscalationRule[];
   signatures: SignatureRule[];
   windows: WindowRule[];
   reports: ReportRule[];
@@ -97,6 +124,7 @@ export const FALLBACK_WINDOW: WindowRule = {
   flapWindowMs: 10 * 60_000,
 };
 export const FALLBACK_PRIORITY: PriorityRule = { id: 'builtin.priority', version: 1, when: {}, priority: 'P4' };
+export const FALLBACK_ROUTE: RoutingRule = { id: 'builtin.route', version: 1, when: {}, queue: 'service-desk' };
 
 export function windowFor(rules: RuleSet, event: Pick<CanonicalEvent, 'kind' | 'source' | 'system'>): WindowRule {
   return rules.windows.find((rule) => matches(rule.match, event)) ?? FALLBACK_WINDOW;
@@ -116,7 +144,7 @@ export class RuleError extends Error {
   }
 }
 
-const SECTIONS = ['signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority'] as const;
+const SECTIONS = ['signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Obj = Record<string, unknown>;
@@ -232,7 +260,7 @@ export function parseDuration(text: string): number | undefined {
 
 export function compileRules(sources: RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const set: RuleSet = { signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [] };
+  const set: RuleSet = { signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [] };
   const seen = new Map<string, string>();
 
   for (const { file, document } of sources) {
@@ -333,6 +361,60 @@ function readRule(section: Section, r: Reader): object | undefined {
         },
         priority: r.oneOf('priority', PRIORITIES),
       };
+    }
+    case 'routing': {
+      r.unknown([...common, 'when', 'queue']);
+      const when = r.child('when');
+      when.unknown(['kinds', 'sources', 'systems', 'facilities', 'errorSignature', 'symptom', 'patientImpact', 'priorities', 'minFacilities']);
+      const kinds = when.list('kinds', EVENT_KINDS);
+      const sources = when.list('sources', SOURCE_TYPES);
+      const systems = when.list('systems');
+      const facilities = when.list('facilities');
+      const priorities = when.list('priorities', PRIORITIES);
+      const pattern = (field: string) => {
+        const text = when.string(field, false);
+        if (text === undefined) return undefined;
+        try {
+          new RegExp(text, 'i');
+          return text;
+        } catch {
+          r.problems.push(`${r.where}: field "${field}" is not a valid regular expression`);
+          return undefined;
+        }
+      };
+      const errorSignature = pattern('errorSignature');
+      const symptom = pattern('symptom');
+      const queue = r.string('queue');
+      if (queue !== undefined && !/^[a-z0-9_-]+(\.[a-z0-9_{}-]+)*$/.test(queue)) r.problems.push(`${r.where}: field "queue" must be lower-case words joined by "." (it becomes a NATS subject)`);
+      return {
+        when: {
+          ...(kinds ? { kinds } : {}),
+          ...(sources ? { sources } : {}),
+          ...(systems ? { systems } : {}),
+          ...(facilities ? { facilities } : {}),
+          ...(errorSignature ? { errorSignature } : {}),
+          ...(symptom ? { symptom } : {}),
+          ...(when.has('patientImpact') ? { patientImpact: when.bool('patientImpact') } : {}),
+          ...(priorities ? { priorities } : {}),
+          ...(when.has('minFacilities') ? { minFacilities: when.int('minFacilities', 1) } : {}),
+        },
+        queue,
+      };
+    }
+    case 'escalation': {
+      r.unknown([...common, 'queues', 'steps']);
+      const queues = r.list('queues', undefined, true);
+      const raw = r.child('steps');
+      raw.unknown([...PRIORITIES]);
+      const steps: Partial<Record<Priority, number[]>> = {};
+      for (const priority of PRIORITIES) {
+        const list = raw.list(priority);
+        if (!list) continue;
+        const ms = list.map(parseDuration);
+        if (ms.some((v) => v === undefined)) r.problems.push(`${r.where}: field "steps.${priority}" must list durations such as 15m, 1h`);
+        else steps[priority] = (ms as number[]).sort((a, b) => a - b);
+      }
+      return { queues, steps };
     }
     default:
       return undefined;

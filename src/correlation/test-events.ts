@@ -49,6 +49,14 @@ export function testRules(extra: Record<string, unknown[]> = {}): RuleSet {
       { id: 'prio.p3-high', version: 1, when: { severities: ['high', 'critical'] }, priority: 'P3' },
       { id: 'prio.p4', version: 1, priority: 'P4' },
     ],
+    routing: [
+      { id: 'route.major', version: 1, when: { patientImpact: true, minFacilities: 2 }, queue: 'major-incident' },
+      { id: 'route.integration', version: 1, when: { kinds: ['interface'] }, queue: 'integration' },
+      { id: 'route.facility', version: 1, when: { systems: ['printer-*'] }, queue: 'facility-desk.{facility}' },
+      { id: 'route.apps', version: 1, when: { systems: ['epic-*'] }, queue: 'application-support' },
+      { id: 'route.fallback', version: 1, queue: 'service-desk' },
+    ],
+    escalation: [{ id: 'esc.default', version: 1, queues: ['*'], steps: { P1: ['15m', '30m'], P2: ['1h'] } }],
   };
   return compileRules([{ file: 'test-rules.yaml', document: { ...base, ...extra } }]);
 }

@@ -1,0 +1,35 @@
+import type { IncidentBody } from './incident.js';
+import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
+
+/**
+ * Which helpdesk queue owns an incident: the first routing rule whose every condition holds. A
+ * `{facility}` in the queue name makes facility desks (`facility-desk.{facility}`).
+ */
+export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string; rule: RoutingRule } {
+  const rule = rules.routing.find((candidate) => holds(candidate, incident)) ?? FALLBACK_ROUTE;
+  const facility = (incident.facilities[0] ?? 'unknown').toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+  return { queue: rule.queue.replaceAll('{facility}', facility), rule };
+}
+
+function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
+  const kinds = new Set(Object.values(incident.children).map((c) => c.kind));
+  const sources = new Set(Object.values(incident.children).map((c) => c.source.type));
+  return (
+    (when.kinds === undefined || when.kinds.some((k) => kinds.has(k))) &&
+    (when.sources === undefined || when.sources.some((s) => sources.has(s))) &&
+    (when.systems === undefined || when.systems.some((pattern) => systemMatches(pattern, incident.system))) &&
+    (when.facilities === undefined || incident.facilities.some((f) => when.facilities?.includes(f))) &&
+    (when.errorSignature === undefined || new RegExp(when.errorSignature, 'i').test(incident.errorSignature ?? '')) &&
+    (when.symptom === undefined || new RegExp(when.symptom, 'i').test(incident.title)) &&
+    (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
+    (when.priorities === undefined || when.priorities.includes(incident.priority)) &&
+    (when.minFacilities === undefined || incident.facilities.length >= when.minFacilities)
+  );
+}
+
+/** `epic*` matches a prefix, `*-interface` a suffix; anything else must be equal. */
+export function systemMatches(pattern: string, system: string): boolean {
+  if (pattern.endsWith('*')) return system.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith('*')) return system.endsWith(pattern.slice(1));
+  return pattern === system;
+}
