@@ -6,6 +6,7 @@ import { ConfigModule } from './modules/config/config.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { DatabaseModule } from './modules/database/database.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { HelpdeskModule } from './modules/helpdesk/helpdesk.module.js';
 import { assignCorrelationId } from './modules/http/correlation-id.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         RuntimeModule.forRoot(overrides.clock),
         IngestModule,
         IncidentsModule,
+        HelpdeskModule,
         HealthModule,
       ],
     };

@@ -38,6 +38,6 @@ describe('ack only after COMMIT', () => {
     expect(await count(`SELECT count(*) AS n FROM incident_child WHERE id = 'once' AND repeats = 0`)).toBe(1);
     // Exactly once: the journal tells the story once, not twice.
     const kinds = await withClient(suite.db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal ORDER BY seq`)).rows.map((r) => r.kind));
-    expect(kinds).toEqual(['incident.opened', 'child.attached']);
+    expect(kinds).toEqual(['incident.opened', 'incident.routed', 'child.attached']);
   });
 });

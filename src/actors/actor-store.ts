@@ -1,4 +1,5 @@
 import type { IncidentState } from '../correlation/incident.js';
+import type { TicketEvent } from '../correlation/tickets.js';
 import type { ChainedJournalRow } from './journal-chain.js';
 
 /** What an actor is rebuilt from: its last committed state and the tip of its journal chain. */
@@ -16,6 +17,8 @@ export interface ActorChange {
   touchedChildren: string[];
   /** The earliest durable timer of the new state, so that it fires even if the actor leaves memory. */
   nextDueAt: string | null;
+  /** Ticket events for the helpdesk, to be written to the outbox in the same transaction. */
+  tickets: TicketEvent[];
 }
 
 /**

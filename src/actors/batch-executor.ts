@@ -1,6 +1,7 @@
 import type { Correlator, Input, Outcome, World } from '../correlation/correlator.js';
 import type { JournalEntry, Transition } from '../correlation/evolve.js';
 import { nextDueAt, type IncidentState } from '../correlation/incident.js';
+import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
 import type { ActorChange, ActorStore } from './actor-store.js';
 import type { Clock } from './clock.js';
@@ -90,5 +91,6 @@ function toChange(p: Pending): ActorChange {
     // A new episode rewrites every child row of the new incident; otherwise only what changed.
     touchedChildren: newEpisode && p.state.status !== 'none' ? Object.keys(p.state.incident.children) : [...p.touched],
     nextDueAt: nextDueAt(p.state),
+    tickets: ticketEventsOf(p.state, p.journal),
   };
 }

@@ -48,6 +48,9 @@ export class JetStreamBus implements MessageBus {
     const { subjects } = this;
     await this.ensureStream(subjects.inStream, subjects.inbound, 7 * DAY);
     await this.ensureStream(subjects.dlqStream, subjects.deadLetters, 30 * DAY);
+    // Tickets are deduplicated by Nats-Msg-Id (the event key) within the duplicate window, so a
+    // relay that dies between publishing and marking sent does not publish the ticket twice.
+    await this.ensureStream(subjects.ticketsStream, [`${subjects.prefix}.tickets.>`, `${subjects.prefix}.oncall.>`], 30 * DAY);
     const existing = await this.jsm.consumers.info(subjects.inStream, subjects.ingestConsumer).catch(() => undefined);
     if (!existing) {
       await this.jsm.consumers.add(subjects.inStream, {
@@ -61,12 +64,12 @@ export class JetStreamBus implements MessageBus {
     }
   }
 
-  private async ensureStream(name: string, subject: string, maxAgeMs: number): Promise<void> {
+  private async ensureStream(name: string, subject: string | string[], maxAgeMs: number): Promise<void> {
     const exists = await this.jsm.streams.info(name).catch(() => undefined);
     if (exists) return;
     await this.jsm.streams.add({
       name,
-      subjects: [subject],
+      subjects: Array.isArray(subject) ? subject : [subject],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_age: ms(maxAgeMs),

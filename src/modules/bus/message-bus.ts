@@ -58,6 +58,17 @@ export class Subjects {
     const head = `${this.prefix}.in.`;
     return subject.startsWith(head) ? subject.slice(head.length) : undefined;
   }
+  /** Ticket events for a helpdesk queue. */
+  tickets(queue: string): string {
+    return `${this.prefix}.tickets.${queue}`;
+  }
+  /** Escalations for a queue's on-call. */
+  oncall(queue: string): string {
+    return `${this.prefix}.oncall.${queue}`;
+  }
+  get ticketsStream(): string {
+    return `${this.streamPrefix}CORRAL_TICKETS`;
+  }
   get inStream(): string {
     return `${this.streamPrefix}CORRAL_IN`;
   }

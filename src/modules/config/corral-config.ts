@@ -23,6 +23,7 @@ export class CorralConfig {
     /** Directory of rule files; undefined means the rules shipped in config/rules. */
     readonly rulesDir: string | undefined,
     readonly actors: { maxLive: number; idleMs: number; timerPollMs: number },
+    readonly helpdesk: { file: string | undefined; publicUrl: string; relayPollMs: number },
   ) {}
 }
 
@@ -55,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     dto.LOG_LEVEL,
     dto.CORRAL_RULES_DIR,
     { maxLive: dto.MAX_LIVE_ACTORS, idleMs: dto.ACTOR_IDLE_MS, timerPollMs: dto.TIMER_POLL_MS },
+    { file: dto.CORRAL_HELPDESK_FILE, publicUrl: dto.CORRAL_PUBLIC_URL ?? `http://localhost:${dto.PORT}`, relayPollMs: dto.RELAY_POLL_MS },
   );
 }
 

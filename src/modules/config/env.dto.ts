@@ -76,6 +76,20 @@ export class EnvDto {
   @Max(60000)
   TIMER_POLL_MS = 1000;
 
+  @IsOptional()
+  @IsString()
+  CORRAL_HELPDESK_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  CORRAL_PUBLIC_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(10)
+  @Max(60000)
+  RELAY_POLL_MS = 250;
+
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(100)

@@ -80,3 +80,26 @@ export class ActorSnapshotRow {
   @Column('timestamptz', { name: 'next_due_at', nullable: true }) nextDueAt!: Date | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
+
+@Entity('outbox')
+export class OutboxRow {
+  @PrimaryColumn('bigint') id!: string;
+  @Column('text', { name: 'event_key' }) eventKey!: string;
+  @Column('uuid', { name: 'incident_id' }) incidentId!: string;
+  @Column('text') queue!: string;
+  @Column('text') type!: string;
+  @Column('jsonb') payload!: unknown;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+}
+
+@Entity('outbox_delivery')
+export class OutboxDeliveryRow {
+  @PrimaryColumn('bigint', { name: 'outbox_id' }) outboxId!: string;
+  @PrimaryColumn('text') destination!: string;
+  @Column('uuid', { name: 'incident_id' }) incidentId!: string;
+  @Column('text') status!: 'pending' | 'sent' | 'superseded' | 'dead';
+  @Column('integer') attempts!: number;
+  @Column('timestamptz', { name: 'next_attempt_at' }) nextAttemptAt!: Date;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+}

@@ -29,3 +29,22 @@ export class SplitDto extends CommandDto {
   @IsString({ each: true })
   children!: string[];
 }
+
+/** Over NATS the incident is named in the body: `corral.cmd.incident.<verb>` `{ incidentId, by, note? }`. */
+export class NatsCommandDto extends CommandDto {
+  @IsUUID('all')
+  incidentId!: string;
+}
+
+export class NatsMergeDto extends NatsCommandDto {
+  @IsUUID('all')
+  into!: string;
+}
+
+export class NatsSplitDto extends NatsCommandDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  children!: string[];
+}

@@ -3,6 +3,7 @@ import { IncidentCommandsController } from './incident-commands.controller.js';
 import { IncidentCommandsService } from './incident-commands.service.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
+import { NatsCommands } from './nats-commands.js';
 
-@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentsService, IncidentCommandsService] })
+@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentsService, IncidentCommandsService, NatsCommands] })
 export class IncidentsModule {}

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import type { TicketEvent } from '../../correlation/tickets.js';
 import { childrenOf, distinctRequesters, type IncidentBody, type IncidentState, type IncidentStatus } from '../../correlation/incident.js';
 import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
 
@@ -10,8 +11,14 @@ export const SNAPSHOT_VERSION = 2;
 // Postgres takes at most 65,535 bind parameters a statement; 1,000 rows of ≤17 columns stay under.
 const CHUNK = 1000;
 
+/** Which destinations a ticket event fans out to (NATS, webhooks): decided when it is written. */
+export type Destinations = (type: string, queue: string) => string[];
+
 export class PgActorStore implements ActorStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly destinations: Destinations = () => ['nats'],
+  ) {}
 
   async load(signature: string): Promise<ActorSnapshot | null> {
     const row = await this.db.getRepository(ActorSnapshotRow).findOneBy({ signature });
@@ -48,7 +55,35 @@ export class PgActorStore implements ActorStore {
       const live = changes.filter((change) => change.snapshot.state.status !== 'none');
       await upsertChunked(tx, IncidentRow, live.map((change) => toIncidentRow(change.snapshot.state, now)), ['id']);
       await upsertChunked(tx, IncidentChildRow, live.flatMap(touchedChildRows), ['incidentId', 'childKey']);
+      await this.writeOutbox(tx, changes.flatMap((change) => change.tickets));
     });
+  }
+
+  /** Ticket events and one delivery row per destination; a replayed batch cannot enqueue a ticket twice. */
+  private async writeOutbox(tx: EntityManager, tickets: TicketEvent[]): Promise<void> {
+    if (tickets.length === 0) return;
+    const inserted = await tx.query<Array<{ id: string; event_key: string }>>(
+      `INSERT INTO outbox (event_key, incident_id, queue, type, payload)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
+       ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key`,
+      [
+        tickets.map((t) => t.eventKey),
+        tickets.map((t) => t.incident.id),
+        tickets.map((t) => t.incident.queue),
+        tickets.map((t) => t.type),
+        tickets.map((t) => JSON.stringify(t)),
+      ],
+    );
+    const byKey = new Map(tickets.map((t) => [t.eventKey, t]));
+    const rows = inserted.flatMap(({ id, event_key }) => {
+      const ticket = byKey.get(event_key);
+      return ticket ? this.destinations(ticket.type, ticket.incident.queue).map((destination) => ({ id, destination, incidentId: ticket.incident.id })) : [];
+    });
+    await tx.query(
+      `INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::uuid[])`,
+      [rows.map((r) => r.id), rows.map((r) => r.destination), rows.map((r) => r.incidentId)],
+    );
   }
 }
 

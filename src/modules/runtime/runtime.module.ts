@@ -7,6 +7,8 @@ import { systemClock, type Clock } from '../../actors/clock.js';
 import { Correlator } from '../../correlation/correlator.js';
 import type { RuleSet } from '../../correlation/rules.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { destinationsFor, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';
+import { HELPDESK } from '../helpdesk/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
@@ -26,7 +28,11 @@ const PROVIDERS: Provider[] = [
       return rules;
     },
   },
-  { provide: PgActorStore, inject: [DataSource], useFactory: (db: DataSource) => new PgActorStore(db) },
+  {
+    provide: PgActorStore,
+    inject: [DataSource, HELPDESK],
+    useFactory: (db: DataSource, helpdesk: HelpdeskConfig) => new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue)),
+  },
   {
     provide: ActorRegistry,
     inject: [PgActorStore, CorralConfig, CLOCK],

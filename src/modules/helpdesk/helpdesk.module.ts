@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { CorralConfig } from '../config/corral-config.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { loadHelpdeskConfig } from './helpdesk-config.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { HELPDESK } from './tokens.js';
+
+@Global()
+@Module({
+  controllers: [DeliveriesController],
+  providers: [
+    { provide: HELPDESK, inject: [CorralConfig], useFactory: (config: CorralConfig) => loadHelpdeskConfig(config.helpdesk.file, config.helpdesk.publicUrl) },
+    OutboxRelay,
+  ],
+  exports: [HELPDESK, OutboxRelay],
+})
+export class HelpdeskModule {}

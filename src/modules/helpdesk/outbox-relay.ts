@@ -1,0 +1,164 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { TicketChild, TicketEvent } from '../../correlation/tickets.js';
+import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
+import { CorralConfig } from '../config/corral-config.js';
+import { formatFor } from './formats.js';
+import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
+import { signBody } from './signature.js';
+import { HELPDESK } from './tokens.js';
+
+interface PendingDelivery {
+  outbox_id: string;
+  destination: string;
+  incident_id: string;
+  attempts: number;
+  next_attempt_at: Date;
+  type: string;
+  payload: TicketEvent;
+}
+
+const NATS_MAX_ATTEMPTS = 1000;
+const CONCURRENCY = 8;
+const encoder = new TextEncoder();
+
+/**
+ * Delivers the outbox: per destination and incident strictly in order (a later event waits while
+ * an earlier one is retried), consecutive `ticket.updated` events merged into one, failures retried
+ * with exponential backoff and jitter until a destination's attempt limit, then `dead` (listed by
+ * GET /v1/deliveries and retried from there). Publishing to NATS carries the event key as
+ * Nats-Msg-Id; a webhook receiver deduplicates by the same key, so a relay that dies after sending
+ * but before marking sent causes no duplicate ticket.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
+    private readonly config: CorralConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.pass(), this.config.helpdesk.relayPollMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One delivery pass; concurrent calls share it. Returns how many events were delivered. */
+  pass(): Promise<number> {
+    this.running ??= this.deliverDue()
+      .catch((error: unknown) => {
+        this.logger.warn(`relay pass failed, will retry: ${String(error)}`);
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async depth(): Promise<number> {
+    const [row] = await this.db.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM outbox_delivery WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
+  }
+
+  private async deliverDue(): Promise<number> {
+    const rows = await this.db.query<PendingDelivery[]>(
+      `SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, d.next_attempt_at, o.type, o.payload
+         FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+        WHERE d.status = 'pending'
+        ORDER BY d.outbox_id
+        LIMIT 2000`,
+    );
+    const lanes = new Map<string, PendingDelivery[]>();
+    for (const row of rows) {
+      const lane = `${row.destination}|${row.incident_id}`;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), row]);
+    }
+    const now = Date.now();
+    const due = [...lanes.values()].filter((lane) => (lane[0] as PendingDelivery).next_attempt_at.getTime() <= now);
+    let delivered = 0;
+    for (let i = 0; i < due.length; i += CONCURRENCY) {
+      const results = await Promise.all(due.slice(i, i + CONCURRENCY).map((lane) => this.deliverHead(lane)));
+      delivered += results.filter(Boolean).length;
+    }
+    return delivered;
+  }
+
+  /** Sends the head of one lane (merged with the updates right behind it) and records the outcome. */
+  private async deliverHead(lane: PendingDelivery[]): Promise<boolean> {
+    const head = lane[0] as PendingDelivery;
+    const run = [head];
+    if (head.type === 'ticket.updated') for (const next of lane.slice(1)) if (next.type === 'ticket.updated') run.push(next); else break;
+    const last = run.at(-1) as PendingDelivery;
+    const ticket: TicketEvent = run.length === 1 ? head.payload : { ...last.payload, children: mergeChildren(run.map((r) => r.payload.children)) };
+    try {
+      await this.send(head.destination, ticket);
+      await this.db.transaction(async (tx) => {
+        await tx.query(`UPDATE outbox_delivery SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE outbox_id = $1 AND destination = $2`, [last.outbox_id, head.destination]);
+        if (run.length > 1) {
+          await tx.query(`UPDATE outbox_delivery SET status = 'superseded' WHERE destination = $1 AND outbox_id = ANY($2::bigint[])`, [
+            head.destination,
+            run.slice(0, -1).map((r) => r.outbox_id),
+          ]);
+        }
+      });
+      return true;
+    } catch (error) {
+      const attempts = head.attempts + 1;
+      const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : (targetOf(this.helpdesk, head.destination)?.maxAttempts ?? 1);
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.db.query(
+        `UPDATE outbox_delivery SET attempts = $3, last_error = $4, status = $5, next_attempt_at = now() + ($6 || ' milliseconds')::interval
+          WHERE outbox_id = $1 AND destination = $2`,
+        [head.outbox_id, head.destination, attempts, reason.slice(0, 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
+      );
+      if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); retry it with POST /v1/deliveries/retry`);
+      else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
+      return false;
+    }
+  }
+
+  private async send(destination: string, ticket: TicketEvent): Promise<void> {
+    if (destination === NATS_DESTINATION) {
+      const subject = ticket.type === 'ticket.escalated' ? this.bus.subjects.oncall(ticket.incident.queue) : this.bus.subjects.tickets(ticket.incident.queue);
+      await this.bus.publish(subject, encoder.encode(JSON.stringify(ticket)), { msgId: ticket.eventKey });
+      return;
+    }
+    const target = targetOf(this.helpdesk, destination);
+    if (!target) throw new Error(`destination ${destination} is no longer configured`);
+    const body = JSON.stringify(formatFor(target, ticket, this.helpdesk.publicUrl));
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-corral-event-key': ticket.eventKey,
+        'x-corral-event-type': ticket.type,
+        'idempotency-key': ticket.eventKey,
+        ...(target.secret ? { 'x-corral-signature': signBody(target.secret, body) } : {}),
+      },
+      body,
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new Error(`HTTP ${response.status} from ${target.name}`);
+  }
+
+  /** Exponential backoff with "equal jitter": between half and all of base·2^(n-1), capped. */
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(this.helpdesk.backoffMaxMs, this.helpdesk.backoffBaseMs * 2 ** (attempts - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+}
+
+function mergeChildren(lists: TicketChild[][]): TicketChild[] {
+  const byId = new Map<string, TicketChild>();
+  for (const list of lists) for (const child of list) byId.set(`${child.source.system}|${child.id}`, child);
+  return [...byId.values()];
+}
