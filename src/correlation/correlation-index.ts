@@ -5,6 +5,8 @@ export interface IndexEntry {
   signature: string;
   incidentId: string;
   system: string;
+  /** The facility the incident is tied to, if any: a report from elsewhere belongs elsewhere. */
+  scope: string | null;
   facilities: string[];
   vocabulary: string[];
   parentId: string | null;
@@ -46,6 +48,7 @@ export class CorrelationIndex {
         signature,
         incidentId: incident.id,
         system: incident.system,
+        scope: incident.scope,
         facilities: incident.facilities,
         vocabulary: incident.vocabulary,
         parentId: incident.parent?.incidentId ?? null,

@@ -142,7 +142,7 @@ export class Correlator {
     const reportTokens = tokensOf(event.symptom);
     const known = event.system !== 'unknown';
     const candidates = (known ? this.index.activeOn(event.system) : this.index.entries())
-      .filter((entry) => !(rule.sameFacility && event.facility && entry.facilities.length > 0 && !entry.facilities.includes(event.facility)))
+      .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
       .map((entry) => ({ entry, score: scoreReport(event, reportTokens, entry) }))
       .sort((a, b) => b.score - a.score || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
     const best = candidates[0];

@@ -76,6 +76,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     queue: '',
     routingRule: { id: 'none', version: 0 },
     system: event.system,
+    scope: event.facility ?? null,
     facilities: [],
     departments: [],
     firstSeen: event.occurredAt,

@@ -58,6 +58,8 @@ export interface IncidentBody {
   queue: string;
   routingRule: RuleRef;
   system: string;
+  /** The facility the incident is about, or null when it is not tied to one (an enterprise-wide outage). */
+  scope: string | null;
   facilities: string[];
   departments: string[];
   firstSeen: string;

@@ -33,7 +33,7 @@ export interface WindowRule extends RuleRef {
 
 export interface ReportRule extends RuleRef {
   systems?: string[];
-  /** A report that names a facility only matches incidents at that facility. */
+  /** A report that names a facility only matches incidents tied to that facility, or to none. */
   sameFacility: boolean;
   attachAt: number;
   suggestAt: number;

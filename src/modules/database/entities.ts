@@ -12,6 +12,8 @@ export class IncidentRow {
   @Column('text') origin!: string;
   @Column('text') priority!: string;
   @Column('text', { name: 'priority_rule', nullable: true }) priorityRule!: string | null;
+  @Column('text', { nullable: true }) queue!: string | null;
+  @Column('text', { name: 'routing_rule', nullable: true }) routingRule!: string | null;
   @Column('uuid', { name: 'parent_id', nullable: true }) parentId!: string | null;
   @Column('uuid', { name: 'merged_into', nullable: true }) mergedInto!: string | null;
   @Column('text', { name: 'suppressed_by', nullable: true }) suppressedBy!: string | null;

@@ -35,8 +35,8 @@ export class IncidentView {
   @ApiProperty({ enum: ['P1', 'P2', 'P3', 'P4'] }) priority!: string;
   @ApiProperty({ example: 'prio.p1-critical-care@1', description: 'the priority rule that set it' }) priorityRuleId!: string;
   @ApiProperty({ enum: ['machine', 'report', 'identity'], description: 'what opened it' }) origin!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'set by routing rules (not yet configured)' }) queue!: string | null;
-  @ApiProperty({ nullable: true, type: String }) routingRuleId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'major-incident', description: 'the helpdesk queue that owns the ticket' }) queue!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'route.major-incident@1', description: 'the routing rule that chose the queue' }) routingRuleId!: string | null;
   @ApiProperty() system!: string;
   @ApiProperty({ type: [String] }) facilities!: string[];
   @ApiProperty({ type: [String] }) departments!: string[];
@@ -73,8 +73,8 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     priority: row.priority,
     priorityRuleId: row.priorityRule ?? '',
     origin: row.origin,
-    queue: null,
-    routingRuleId: null,
+    queue: row.queue,
+    routingRuleId: row.routingRule,
     system: row.system,
     facilities: row.facilities,
     departments: row.departments,

@@ -22,6 +22,7 @@ export class IncidentsService {
     const qb = this.db.getRepository(IncidentRow).createQueryBuilder('i');
     if (query.status) qb.andWhere('i.status = :status', { status: query.status });
     if (query.system) qb.andWhere('i.system = :system', { system: query.system });
+    if (query.queue) qb.andWhere('i.queue = :queue', { queue: query.queue });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       // Keyset pagination: stable while new incidents arrive, unlike OFFSET.

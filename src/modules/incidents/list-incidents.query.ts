@@ -8,6 +8,12 @@ export class ListIncidentsQuery {
   @IsIn(['open', 'acknowledged', 'flapping', 'resolved', 'merged'])
   status?: 'open' | 'acknowledged' | 'flapping' | 'resolved' | 'merged';
 
+  @ApiPropertyOptional({ description: 'only incidents in this helpdesk queue' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  queue?: string;
+
   @ApiPropertyOptional({ description: 'only incidents on this system' })
   @IsOptional()
   @IsString()

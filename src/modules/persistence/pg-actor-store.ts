@@ -162,6 +162,8 @@ function toIncidentRow(state: IncidentState, now: Date): Partial<IncidentRow> {
     origin: incident.origin,
     priority: incident.priority,
     priorityRule: `${incident.priorityRule.id}@${incident.priorityRule.version}`,
+    queue: incident.queue,
+    routingRule: `${incident.routingRule.id}@${incident.routingRule.version}`,
     parentId: incident.parent?.incidentId ?? null,
     mergedInto: state.status === 'merged' ? state.into.incidentId : null,
     suppressedBy: incident.suppressed ? `${incident.suppressed.id}@${incident.suppressed.version}` : null,
