@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import type { TicketEvent } from '../../correlation/tickets.js';
+import { formatFor } from './formats.js';
+import { destinationsFor, HelpdeskConfigError, loadHelpdeskConfig, type WebhookTarget } from './helpdesk-config.js';
+import { signBody, verifySignature } from './signature.js';
+
+const ticket: TicketEvent = {
+  eventKey: 'inc-1:7',
+  type: 'ticket.opened',
+  incident: {
+    id: 'inc-1', signature: 'epic|http_503|*', title: 'Epic unavailable', status: 'open', severity: 'critical', priority: 'P1', queue: 'major-incident',
+    routingRuleId: 'route.major-incident@1', system: 'epic', facilities: ['issaquah', 'overlake'], departments: ['ED'], firstSeen: '2026-11-24T07:00:00.000Z',
+    lastSeen: '2026-11-24T07:05:00.000Z', childCount: 31, distinctRequesters: 30, patientImpact: true, correlationId: 'c-1', parentId: null,
+  },
+  children: [],
+  notify: [],
+  details: {},
+  at: '2026-11-24T07:01:00.000Z',
+};
+const target = (format: WebhookTarget['format']): WebhookTarget => ({ name: 'x', url: 'https://x', format, queues: ['*'], timeoutMs: 1000, maxAttempts: 3, projectKey: 'IT' });
+
+describe('helpdesk formats', () => {
+  it('maps a P1 to a ServiceNow incident with impact and urgency 1 in its assignment group', () => {
+    expect(formatFor(target('servicenow'), ticket, 'https://corral')).toEqual(
+      expect.objectContaining({ correlation_id: 'inc-1', short_description: '[P1] epic: Epic unavailable', impact: 1, urgency: 1, assignment_group: 'major-incident', state: 1 }),
+    );
+  });
+
+  it('creates a Jira Service Management issue on opening and transitions it on resolve', () => {
+    const created = formatFor(target('jsm'), ticket, 'https://corral') as { fields: Record<string, unknown> };
+    const resolved = formatFor(target('jsm'), { ...ticket, type: 'ticket.resolved' }, 'https://corral') as Record<string, unknown>;
+
+    expect(created.fields).toEqual(expect.objectContaining({ project: { key: 'IT' }, priority: { name: 'Highest' }, issuetype: { name: 'Incident' } }));
+    expect(resolved.transition).toEqual({ name: 'Resolve' });
+  });
+
+  it('writes a readable Teams card with spread and a link', () => {
+    const card = formatFor(target('teams'), { ...ticket, type: 'ticket.escalated', details: { step: 2 } }, 'https://corral.hospital.example') as Record<string, unknown>;
+
+    expect(JSON.stringify(card)).toContain('30 people; facilities: issaquah, overlake');
+    expect(JSON.stringify(card)).toContain('https://corral.hospital.example/v1/incidents/inc-1');
+    expect(JSON.stringify(card)).toContain('"Escalation step","value":"2"');
+  });
+});
+
+describe('helpdesk configuration', () => {
+  const example = fileURLToPath(new URL('../../../deploy/helpdesk.example.yaml', import.meta.url));
+  const env = { SERVICENOW_WEBHOOK_SECRET: 's1', JSM_WEBHOOK_SECRET: 's2' };
+
+  it('reads the shipped example, with secrets from the environment', () => {
+    const config = loadHelpdeskConfig(example, 'https://corral', env);
+
+    expect(config.webhooks.map((w) => [w.name, w.format, w.secret])).toEqual([['servicenow', 'servicenow', 's1'], ['biomed-jira', 'jsm', 's2']]);
+    expect(destinationsFor(config, 'ticket.opened', 'biomed')).toEqual(['nats', 'webhook:servicenow', 'webhook:biomed-jira']);
+    expect(destinationsFor(config, 'ticket.escalated', 'major-incident')).toEqual(['nats', 'oncall:major-incident-teams']);
+  });
+
+  it('names the file, entry and field of a mistake, and a missing secret', () => {
+    expect(() => loadHelpdeskConfig(example, 'https://corral', {})).toThrow(HelpdeskConfigError);
+    expect(() => loadHelpdeskConfig(example, 'https://corral', {})).toThrow(/webhooks\[0\] \(servicenow\): field "secretEnv" names SERVICENOW_WEBHOOK_SECRET, which is not set/);
+  });
+});
+
+describe('webhook signatures', () => {
+  it('verifies what it signed, and nothing altered or stale', () => {
+    const now = Date.parse('2026-11-24T07:00:00Z');
+    const header = signBody('k', '{"a":1}', now);
+
+    expect(verifySignature('k', '{"a":1}', header, 300, now)).toBe(true);
+    expect(verifySignature('k', '{"a":2}', header, 300, now)).toBe(false);
+    expect(verifySignature('other', '{"a":1}', header, 300, now)).toBe(false);
+    expect(verifySignature('k', '{"a":1}', header, 300, now + 600_000)).toBe(false);
+  });
+});
