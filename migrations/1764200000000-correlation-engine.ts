@@ -20,7 +20,8 @@ export class CorrelationEngine1764200000000 implements MigrationInterface {
         ADD COLUMN suppressed_by text,
         ADD COLUMN acknowledged_by text,
         ADD COLUMN acknowledged_at timestamptz,
-        ADD COLUMN suggestions jsonb NOT NULL DEFAULT '[]'`);
+        ADD COLUMN suggestions jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN context jsonb`);
     await db.query(`CREATE INDEX incident_by_parent ON incident (parent_id) WHERE parent_id IS NOT NULL`);
     await db.query(`CREATE INDEX incident_by_queue ON incident (queue, status)`);
     await db.query(`ALTER TABLE incident_child ADD COLUMN attached_by text`);
@@ -41,7 +42,7 @@ export class CorrelationEngine1764200000000 implements MigrationInterface {
     await db.query(`
       ALTER TABLE incident DROP COLUMN episode, DROP COLUMN origin, DROP COLUMN priority, DROP COLUMN priority_rule,
         DROP COLUMN queue, DROP COLUMN routing_rule, DROP COLUMN parent_id, DROP COLUMN merged_into, DROP COLUMN suppressed_by, DROP COLUMN acknowledged_by,
-        DROP COLUMN acknowledged_at, DROP COLUMN suggestions`);
+        DROP COLUMN acknowledged_at, DROP COLUMN suggestions, DROP COLUMN context`);
     await db.query(`ALTER TABLE incident DROP CONSTRAINT incident_status_check`);
     await db.query(`ALTER TABLE incident ADD CONSTRAINT incident_status_check CHECK (status IN ('open', 'resolved'))`);
   }

@@ -37,6 +37,21 @@ export interface Requester {
   department?: string;
 }
 
+/**
+ * What corral learned about an event's place and equipment from the EHR's FHIR directory (names and
+ * hierarchy only — never a patient). Set by corral's enricher after validation, never by producers.
+ */
+export interface EnrichedContext {
+  enrichment: 'ok' | 'partial' | 'unavailable';
+  facilityName?: string;
+  siteName?: string;
+  departmentName?: string;
+  /** Site → building → ward, outermost first. */
+  locationPath?: string[];
+  deviceType?: string;
+  deviceOwner?: string;
+}
+
 export interface CanonicalEvent {
   id: string;
   schemaVersion: '1';
@@ -56,6 +71,7 @@ export interface CanonicalEvent {
   patientImpact: boolean;
   labels?: Record<string, string>;
   correlationId: string;
+  context?: EnrichedContext;
 }
 
 export function moreSevere(a: Severity, b: Severity): Severity {

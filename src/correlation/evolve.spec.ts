@@ -303,3 +303,17 @@ describe('evolve: escalation', () => {
     expect(incidentOf(acknowledged).timers.escalate).toBeUndefined();
   });
 });
+
+describe('evolve: enrichment context', () => {
+  it('fills in context that was unavailable and tells the ticket once', () => {
+    const state = given(anEvent({ id: 'a', context: { enrichment: 'unavailable' } }), [at(1), tick]);
+    expect(incidentOf(state).context).toEqual({ enrichment: 'unavailable' });
+
+    const t = when(state, anEvent({ id: 'b', context: { enrichment: 'ok', facilityName: 'Overlake Medical Center', locationPath: ['Overlake', 'Tower B'] } }), at(2));
+    const again = when(t.state, anEvent({ id: 'c', context: { enrichment: 'ok', facilityName: 'Overlake Medical Center', locationPath: ['Overlake', 'Tower B'] } }), at(3));
+
+    expect(incidentOf(t.state).context).toEqual({ enrichment: 'ok', facilityName: 'Overlake Medical Center', locationPath: ['Overlake', 'Tower B'] });
+    expect(kinds(t)).toEqual(expect.arrayContaining(['incident.enriched', 'ticket.updated']));
+    expect(kinds(again)).not.toContain('incident.enriched');
+  });
+});

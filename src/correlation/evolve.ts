@@ -26,6 +26,7 @@ export type JournalKind =
   | 'incident.stable'
   | 'incident.prioritized'
   | 'incident.routed'
+  | 'incident.enriched'
   | 'incident.parented'
   | 'incident.unparented'
   | 'incident.suppressed'

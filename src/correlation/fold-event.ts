@@ -77,6 +77,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     routingRule: { id: 'none', version: 0 },
     system: event.system,
     scope: event.facility ?? null,
+    context: event.context ?? null,
     facilities: [],
     departments: [],
     firstSeen: event.occurredAt,
@@ -142,7 +143,26 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
     incident = { ...incident, timers: { ...incident.timers, autoResolve: plus(iso(context.now), window.autoResolveAfterMs) } };
   }
   incident = unsuppressIfOutside(incident, event, d, context.rules);
+  incident = fillContext(incident, event, d);
   return settle(state, before, incident, d, context);
+}
+
+/**
+ * Context learned later fills in what an earlier event could not get (the directory was down): the
+ * ticket is told once it is complete. A less complete context never replaces a better one.
+ */
+function fillContext(incident: IncidentBody, event: CanonicalEvent, d: Decisions): IncidentBody {
+  const offered = event.context;
+  if (!offered || offered.enrichment === 'unavailable') return incident;
+  const current = incident.context;
+  if (current?.enrichment === 'ok' && JSON.stringify(current) === JSON.stringify(offered)) return incident;
+  if (current?.enrichment === 'ok' && offered.enrichment !== 'ok') return incident;
+  const next = { ...incident, context: { ...current, ...offered } };
+  if (current === null || current.enrichment !== 'ok') {
+    d.journal('incident.enriched', next, { enrichment: offered.enrichment, was: current?.enrichment ?? 'none' });
+    if (next.ticketed) d.journal('ticket.updated', next, { enrichment: offered.enrichment });
+  }
+  return next;
 }
 
 /** Maintenance is judged by when the event happened: replaying it later gives the same answer. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventKind, EventSource, EventStatus, Severity } from './canonical-event.js';
+import type { EnrichedContext, EventKind, EventSource, EventStatus, Severity } from './canonical-event.js';
 import type { Priority, RuleRef } from './rules.js';
 
 /** One source event folded into an incident: an alert instance, a clinician's report. */
@@ -58,6 +58,8 @@ export interface IncidentBody {
   queue: string;
   routingRule: RuleRef;
   system: string;
+  /** Names and hierarchy from the EHR directory; null when enrichment is off. */
+  context: EnrichedContext | null;
   /** The facility the incident is about, or null when it is not tied to one (an enterprise-wide outage). */
   scope: string | null;
   facilities: string[];

@@ -3,12 +3,15 @@ import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
 
 /**
  * Which helpdesk queue owns an incident: the first routing rule whose every condition holds. A
- * `{facility}` in the queue name makes facility desks (`facility-desk.{facility}`).
+ * `{facility}` (or `{site}`, from enrichment) in the queue name makes facility desks.
  */
 export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string; rule: RoutingRule } {
   const rule = rules.routing.find((candidate) => holds(candidate, incident)) ?? FALLBACK_ROUTE;
-  const facility = (incident.facilities[0] ?? 'unknown').toLowerCase().replace(/[^a-z0-9_-]/g, '-');
-  return { queue: rule.queue.replaceAll('{facility}', facility), rule };
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
+  const facility = slug(incident.facilities[0] ?? 'unknown');
+  // `{site}` uses the site the EHR directory names, when enrichment found one.
+  const site = incident.context?.siteName ? slug(incident.context.siteName) : facility;
+  return { queue: rule.queue.replaceAll('{facility}', facility).replaceAll('{site}', site), rule };
 }
 
 function holds({ when }: RoutingRule, incident: IncidentBody): boolean {

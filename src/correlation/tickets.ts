@@ -1,3 +1,4 @@
+import type { EnrichedContext } from './canonical-event.js';
 import type { JournalEntry } from './evolve.js';
 import { childrenOf, distinctRequesters, isActive, type Child, type IncidentState } from './incident.js';
 
@@ -28,6 +29,8 @@ export interface TicketIncident {
   patientImpact: boolean;
   correlationId: string;
   parentId: string | null;
+  /** Directory names and hierarchy, or `{ enrichment: 'unavailable' }` while the EHR directory is down. */
+  context: EnrichedContext | null;
 }
 
 export interface TicketChild {
@@ -112,6 +115,7 @@ function ticketIncident(state: Extract<IncidentState, { incident: unknown }>): T
     patientImpact: i.patientImpact,
     correlationId: i.correlationId,
     parentId: i.parent?.incidentId ?? null,
+    context: i.context,
   };
 }
 

@@ -20,6 +20,7 @@ export class IncidentRow {
   @Column('text', { name: 'acknowledged_by', nullable: true }) acknowledgedBy!: string | null;
   @Column('timestamptz', { name: 'acknowledged_at', nullable: true }) acknowledgedAt!: Date | null;
   @Column('jsonb') suggestions!: Array<{ id: string; fromIncidentId: string; score: number; rule: string; title: string }>;
+  @Column('jsonb', { nullable: true }) context!: Record<string, unknown> | null;
   @Column('text') title!: string;
   @Column('text') severity!: string;
   @Column('text') system!: string;

@@ -10,7 +10,7 @@ const ticket: TicketEvent = {
   incident: {
     id: 'inc-1', signature: 'epic|http_503|*', title: 'Epic unavailable', status: 'open', severity: 'critical', priority: 'P1', queue: 'major-incident',
     routingRuleId: 'route.major-incident@1', system: 'epic', facilities: ['issaquah', 'overlake'], departments: ['ED'], firstSeen: '2026-11-24T07:00:00.000Z',
-    lastSeen: '2026-11-24T07:05:00.000Z', childCount: 31, distinctRequesters: 30, patientImpact: true, correlationId: 'c-1', parentId: null,
+    lastSeen: '2026-11-24T07:05:00.000Z', childCount: 31, distinctRequesters: 30, patientImpact: true, correlationId: 'c-1', parentId: null, context: null,
   },
   children: [],
   notify: [],

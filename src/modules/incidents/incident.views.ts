@@ -48,6 +48,7 @@ export class IncidentView {
   @ApiProperty({ nullable: true, type: String, description: 'maintenance rule that suppresses its tickets' }) suppressedBy!: string | null;
   @ApiProperty({ nullable: true, type: String }) acknowledgedBy!: string | null;
   @ApiProperty({ type: [SuggestionView] }) suggestions!: SuggestionView[];
+  @ApiProperty({ nullable: true, type: Object, description: 'facility/department names and hierarchy from the EHR directory; enrichment: ok | partial | unavailable' }) context!: Record<string, unknown> | null;
   @ApiProperty() childCount!: number;
   @ApiProperty() distinctRequesters!: number;
   @ApiProperty() patientImpact!: boolean;
@@ -86,6 +87,7 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     suppressedBy: row.suppressedBy,
     acknowledgedBy: row.acknowledgedBy,
     suggestions: row.suggestions,
+    context: row.context,
     childCount: row.childCount,
     distinctRequesters: row.distinctRequesters,
     patientImpact: row.patientImpact,

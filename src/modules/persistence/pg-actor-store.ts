@@ -169,6 +169,7 @@ function toIncidentRow(state: IncidentState, now: Date): Partial<IncidentRow> {
     suppressedBy: incident.suppressed ? `${incident.suppressed.id}@${incident.suppressed.version}` : null,
     acknowledgedBy: incident.acknowledged?.by ?? null,
     acknowledgedAt: incident.acknowledged ? new Date(incident.acknowledged.at) : null,
+    context: incident.context ? { ...incident.context } : null,
     suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: `${s.rule.id}@${s.rule.version}`, title: s.title })),
     title: incident.title,
     severity: incident.severity,
