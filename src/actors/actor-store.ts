@@ -15,6 +15,8 @@ export interface ActorChange {
   snapshot: ActorSnapshot;
   journal: ChainedJournalRow[];
   touchedChildren: string[];
+  /** Children that left this incident (split off): their rows go. */
+  removedChildren: string[];
   /** The earliest durable timer of the new state, so that it fires even if the actor leaves memory. */
   nextDueAt: string | null;
   /** Ticket events for the helpdesk, to be written to the outbox in the same transaction. */
@@ -27,7 +29,9 @@ export interface ActorChange {
  */
 export interface ActorStore {
   load(signature: string): Promise<ActorSnapshot | null>;
-  commit(changes: ActorChange[]): Promise<void>;
+  commit(changes: ActorChange[], receipts?: string[]): Promise<void>;
+  /** Whether the transport message with this receipt already committed its effects. */
+  committed(receipt: string): Promise<boolean>;
   /** States that cross-incident routing must know about at start-up: active, or recent identity. */
   loadIndexable(): Promise<IncidentState[]>;
   /** Signatures with a timer due at or before `now`. */

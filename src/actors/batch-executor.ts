@@ -35,7 +35,8 @@ export class BatchExecutor {
     private readonly clock: Clock,
   ) {}
 
-  async run(inputs: Input[]): Promise<Outcome[]> {
+  /** `receipts` name the transport messages these inputs came in; they are committed with them. */
+  async run(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
     // Hydrate every first stop concurrently; actors reached by routing load on demand.
     await Promise.all([...new Set(inputs.map((input) => this.correlator.signatureFor(input)))].map((s) => this.registry.get(s)));
     const pending = new Map<string, Pending>();
@@ -47,7 +48,7 @@ export class BatchExecutor {
     const outcomes: Outcome[] = [];
     try {
       for (const input of inputs) outcomes.push(await this.correlator.handle(input, world, this.clock.now()));
-      await this.store.commit([...pending.values()].map(toChange));
+      await this.store.commit([...pending.values()].map(toChange), receipts);
     } catch (error) {
       this.registry.evict(pending.keys());
       for (const p of pending.values()) this.correlator.index.apply(p.original);
@@ -90,7 +91,15 @@ function toChange(p: Pending): ActorChange {
     journal: p.journal,
     // A new episode rewrites every child row of the new incident; otherwise only what changed.
     touchedChildren: newEpisode && p.state.status !== 'none' ? Object.keys(p.state.incident.children) : [...p.touched],
+    removedChildren: newEpisode ? [] : removedChildren(p.original, p.state),
     nextDueAt: nextDueAt(p.state),
     tickets: ticketEventsOf(p.state, p.journal),
   };
+}
+
+/** Children the incident held before the batch and no longer does (moved out by a split). */
+function removedChildren(before: IncidentState, after: IncidentState): string[] {
+  if (before.status === 'none' || after.status === 'none') return [];
+  const now = after.incident.children;
+  return Object.keys(before.incident.children).filter((key) => !(key in now));
 }

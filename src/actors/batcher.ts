@@ -1,27 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BatchExecutor, Input, Outcome } from './batch-executor.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
   maxSize: number;
   maxDelayMs: number;
+  /** Inputs waiting at most; beyond it submissions are refused (HTTP 429) and NATS intake pauses. */
+  maxQueued?: number;
 }
 
-interface Pending {
-  envelope: Input;
-  resolve: (outcome: Outcome) => void;
+interface Submission {
+  inputs: Input[];
+  receipt: string | undefined;
+  resolve: (outcomes: Outcome[]) => void;
   reject: (error: unknown) => void;
 }
+
+/** Refused for lack of room: nothing was done, the caller should come back shortly. */
+export class OverloadedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`corral is at capacity; retry in ${retryAfterSeconds} s`);
+    this.name = 'OverloadedError';
+  }
+}
+
+/**
+ * Which transport message the submissions made in this async context belong to: NATS intake runs
+ * its whole handling inside `Batcher.receipt.run(id, …)`, so the id is committed with the effects
+ * without every layer in between passing it along.
+ */
+const receiptContext = new AsyncLocalStorage<string>();
 
 /**
  * Group commit: submissions from every producer (HTTP requests, NATS messages) wait here until a
  * batch is full or the oldest has waited maxDelayMs, then run as one transaction. Batches run one
  * at a time, which is also what keeps each actor single-writer; whatever arrives during a commit
- * forms the next batch.
+ * forms the next batch (decoding and validation of the next requests overlap the commit). A
+ * submission is never split across batches, so one transport message commits all or nothing.
  */
 export class Batcher {
-  private queue: Pending[] = [];
+  static readonly receipt = receiptContext;
+  private queue: Submission[] = [];
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private waiting: Array<() => void> = [];
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -29,16 +52,28 @@ export class Batcher {
     private readonly observer?: RuntimeObserver,
   ) {}
 
+  /** Inputs waiting for a batch (the actors' mailboxes, taken together). */
   get depth(): number {
-    return this.queue.length;
+    return this.queued;
   }
 
-  submit(envelopes: Input[]): Promise<Outcome[]> {
-    const outcomes = envelopes.map(
-      (envelope) => new Promise<Outcome>((resolve, reject) => this.queue.push({ envelope, resolve, reject })),
-    );
+  private get limit(): number {
+    return this.options.maxQueued ?? Number.POSITIVE_INFINITY;
+  }
+
+  submit(inputs: Input[]): Promise<Outcome[]> {
+    if (this.queued + inputs.length > this.limit && this.queued > 0) return Promise.reject(new OverloadedError(1));
+    const receipt = receiptContext.getStore();
+    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipt, resolve, reject }));
+    this.queued += inputs.length;
     this.schedule();
-    return Promise.all(outcomes);
+    return done;
+  }
+
+  /** Resolves when there is room again (below half the limit): NATS intake waits here instead of pulling. */
+  capacity(): Promise<void> {
+    if (this.queued < this.limit) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** Resolves once everything submitted so far has been committed (or has failed). */
@@ -51,7 +86,7 @@ export class Batcher {
 
   private schedule(): void {
     if (this.running) return;
-    if (this.queue.length >= this.options.maxSize) this.startNow();
+    if (this.queued >= this.options.maxSize) this.startNow();
     else this.timer ??= setTimeout(() => this.startNow(), this.options.maxDelayMs);
   }
 
@@ -64,22 +99,37 @@ export class Batcher {
     });
   }
 
+  private takeBatch(): Submission[] {
+    const batch: Submission[] = [];
+    let size = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || size + (this.queue[0] as Submission).inputs.length <= this.options.maxSize)) {
+      const next = this.queue.shift() as Submission;
+      batch.push(next);
+      size += next.inputs.length;
+    }
+    this.queued -= size;
+    if (this.queued < this.limit / 2) for (const wake of this.waiting.splice(0)) wake();
+    return batch;
+  }
+
   private async loop(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxSize);
-      const inputs = batch.map((pending) => pending.envelope);
+      const batch = this.takeBatch();
+      const inputs = batch.flatMap((s) => s.inputs);
+      const receipts = batch.flatMap((s) => (s.receipt === undefined ? [] : [s.receipt]));
       const started = performance.now();
-      let outcomes: Outcome[];
       try {
-        outcomes = await this.executor.run(inputs);
+        const outcomes = await this.executor.run(inputs, receipts);
+        this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
+        let offset = 0;
+        for (const submission of batch) {
+          submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
+          offset += submission.inputs.length;
+        }
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
         this.observer?.batchFailed(inputs, performance.now() - started);
-        continue;
+        for (const submission of batch) submission.reject(error);
       }
-      // Observed after the callers are answered: a metrics fault must not fail a committed batch.
-      batch.forEach((pending, i) => pending.resolve(outcomes[i]));
-      this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
     }
   }
 }

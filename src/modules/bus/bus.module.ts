@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { CorralConfig } from '../config/corral-config.js';
 import { InProcessBus } from './in-process-bus.js';
 import { JetStreamBus } from './jetstream-bus.js';
+import { natsConnectOptions } from './nats-auth.js';
 import { MESSAGE_BUS, Subjects, type MessageBus } from './message-bus.js';
 
 async function openBus(config: CorralConfig): Promise<MessageBus> {
@@ -10,7 +11,7 @@ async function openBus(config: CorralConfig): Promise<MessageBus> {
     new Logger('Bus').log('no NATS_URL: using the in-process bus (nothing queued survives a restart)');
     return new InProcessBus(subjects);
   }
-  return JetStreamBus.connect(subjects, { servers: config.natsUrl, ackWaitMs: config.nats.ackWaitMs });
+  return JetStreamBus.connect(subjects, { servers: config.natsUrl, ackWaitMs: config.nats.ackWaitMs, connect: natsConnectOptions(config.natsAuth) });
 }
 
 class BusCloser implements OnApplicationShutdown {

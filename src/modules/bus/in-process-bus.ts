@@ -13,7 +13,7 @@ export interface RecordedMessage {
 export class InProcessBus implements MessageBus {
   readonly kind = 'in-process';
   readonly published: RecordedMessage[] = [];
-  private handler: ((message: InboundMessage) => void) | undefined;
+  private handler: ((message: InboundMessage) => void | Promise<void>) | undefined;
   private backlog: RecordedMessage[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -22,7 +22,7 @@ export class InProcessBus implements MessageBus {
     private readonly keep = 1000,
   ) {}
 
-  consume(handler: (message: InboundMessage) => void): Promise<void> {
+  consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
     this.handler = handler;
     for (const message of this.backlog.splice(0)) this.deliver(message, false);
     return Promise.resolve();

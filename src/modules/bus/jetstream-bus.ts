@@ -9,7 +9,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { InboundMessage, MessageBus, Subjects } from './message-bus.js';
 
 const ms = (millis: number) => millis * 1_000_000;
@@ -20,6 +20,8 @@ export interface JetStreamOptions {
   ackWaitMs: number;
   /** How many messages may be delivered but not yet settled: bounds memory and in-flight work. */
   maxInFlight?: number;
+  /** Credentials and TLS (see nats-auth.ts); none for an open development server. */
+  connect?: Partial<NodeConnectionOptions>;
 }
 
 export class JetStreamBus implements MessageBus {
@@ -36,7 +38,7 @@ export class JetStreamBus implements MessageBus {
   ) {}
 
   static async connect(subjects: Subjects, options: JetStreamOptions): Promise<JetStreamBus> {
-    const nc = await connect({ servers: options.servers.split(','), name: 'corral', maxReconnectAttempts: -1 });
+    const nc = await connect({ ...options.connect, servers: options.servers.split(','), name: 'corral', maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
     const bus = new JetStreamBus(subjects, nc, jsm, jetstream(nc), options);
     await bus.ensureTopology();
@@ -77,16 +79,17 @@ export class JetStreamBus implements MessageBus {
     });
   }
 
-  async consume(handler: (message: InboundMessage) => void): Promise<void> {
+  async consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
     const consumer = await this.js.consumers.get(this.subjects.inStream, this.subjects.ingestConsumer);
     const messages = await consumer.consume({ max_messages: this.options.maxInFlight ?? 1000 });
     this.messages = messages;
     this.loop = (async () => {
       for await (const m of messages) {
-        handler({
+        await handler({
           subject: m.subject,
           data: m.data,
           redelivered: m.redelivered,
+          receipt: `${m.info.stream}:${m.seq}`,
           ack: () => m.ack(),
           retry: (delayMs) => m.nak(delayMs),
           // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.

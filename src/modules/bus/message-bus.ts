@@ -3,6 +3,8 @@ export interface InboundMessage {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly redelivered: boolean;
+  /** Stable id of this message in its stream (`stream:seq`), committed with its effects; absent in-process. */
+  readonly receipt?: string;
   /** Processed and durable: never deliver again. */
   ack(): void;
   /** Not processed this time (e.g. the database is down): deliver again after delayMs. */
@@ -18,7 +20,11 @@ export interface InboundMessage {
 export interface MessageBus {
   readonly kind: 'jetstream' | 'in-process';
   readonly subjects: Subjects;
-  consume(handler: (message: InboundMessage) => void): Promise<void>;
+  /**
+   * Delivers inbound messages to `handler`. When the handler returns a promise, the next message is
+   * not taken until it settles: that is how a full runtime stops pulling from the stream.
+   */
+  consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void>;
   /** Stops delivering new messages; those already delivered can still be settled. */
   stopConsuming(): Promise<void>;
   publish(subject: string, data: Uint8Array, options?: { msgId?: string }): Promise<void>;

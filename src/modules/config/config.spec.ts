@@ -13,7 +13,7 @@ describe('loadConfig', () => {
 
     expect(config.port).toBe(8080);
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.batch).toEqual({ maxSize: 500, maxDelayMs: 5 });
+    expect(config.batch).toEqual({ maxSize: 500, maxDelayMs: 5, maxQueued: 20000 });
     expect(config.tokenKey).toBe(readFileSync(join(dir, 'token.key'), 'utf8').trim());
   });
 

@@ -16,7 +16,7 @@ export class CorralConfig {
     readonly tokenKey: string,
     readonly dataDir: string,
     readonly embeddedPgPort: number,
-    readonly batch: { maxSize: number; maxDelayMs: number },
+    readonly batch: { maxSize: number; maxDelayMs: number; maxQueued: number },
     readonly nats: { ackWaitMs: number; retryDelayMs: number },
     readonly httpBodyLimit: string,
     readonly logLevel: string,
@@ -24,7 +24,38 @@ export class CorralConfig {
     readonly rulesDir: string | undefined,
     readonly actors: { maxLive: number; idleMs: number; timerPollMs: number },
     readonly helpdesk: { file: string | undefined; publicUrl: string; relayPollMs: number },
+    readonly auth: AuthConfig = DEFAULT_AUTH,
+    readonly natsAuth: NatsAuthConfig = {},
   ) {}
+}
+
+/** OIDC bearer tokens are optional; API keys always work. */
+export interface JwtConfig {
+  jwksUrl: string;
+  issuer: string | undefined;
+  audience: string;
+  roleClaim: string;
+}
+
+export interface AuthConfig {
+  jwt: JwtConfig | undefined;
+  /** Leadership sees counts below this as "<N>". */
+  smallCountThreshold: number;
+  rateLimitPerMinute: number;
+  /** Empty: CORS stays off (no Access-Control-* headers at all). */
+  corsOrigins: string[];
+}
+
+const DEFAULT_AUTH: AuthConfig = { jwt: undefined, smallCountThreshold: 5, rateLimitPerMinute: 6000, corsOrigins: [] };
+
+/** How corral proves itself to NATS: at most one of creds file, NKEY seed, user/password, token; TLS independent. */
+export interface NatsAuthConfig {
+  credsFile?: string;
+  nkeySeedFile?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
 export class ConfigError extends Error {
@@ -39,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
   const dto = plainToInstance(EnvDto, set, { exposeDefaultValues: true });
   const errors = validateSync(dto, { whitelist: false });
   if (errors.length > 0) throw new ConfigError(errors.map((error) => describe(error, env)));
+  const crossProblems = crossCheck(dto);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
 
   const dataDir = isAbsolute(dto.CORRAL_DATA_DIR) ? dto.CORRAL_DATA_DIR : resolve(dto.CORRAL_DATA_DIR);
   return new CorralConfig(
@@ -50,21 +83,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     dto.CORRAL_TOKEN_KEY ?? localTokenKey(dataDir),
     dataDir,
     dto.EMBEDDED_PG_PORT,
-    { maxSize: dto.BATCH_MAX_SIZE, maxDelayMs: dto.BATCH_MAX_DELAY_MS },
+    { maxSize: dto.BATCH_MAX_SIZE, maxDelayMs: dto.BATCH_MAX_DELAY_MS, maxQueued: dto.BATCH_MAX_QUEUED },
     { ackWaitMs: dto.NATS_ACK_WAIT_MS, retryDelayMs: dto.NATS_RETRY_DELAY_MS },
     dto.HTTP_BODY_LIMIT,
     dto.LOG_LEVEL,
     dto.CORRAL_RULES_DIR,
     { maxLive: dto.MAX_LIVE_ACTORS, idleMs: dto.ACTOR_IDLE_MS, timerPollMs: dto.TIMER_POLL_MS },
     { file: dto.CORRAL_HELPDESK_FILE, publicUrl: dto.CORRAL_PUBLIC_URL ?? `http://localhost:${dto.PORT}`, relayPollMs: dto.RELAY_POLL_MS },
+    {
+      jwt: dto.CORRAL_JWT_JWKS_URL
+        ? { jwksUrl: dto.CORRAL_JWT_JWKS_URL, issuer: dto.CORRAL_JWT_ISSUER, audience: dto.CORRAL_JWT_AUDIENCE as string, roleClaim: dto.CORRAL_JWT_ROLE_CLAIM }
+        : undefined,
+      smallCountThreshold: dto.CORRAL_SMALL_COUNT_THRESHOLD,
+      rateLimitPerMinute: dto.CORRAL_RATE_LIMIT_PER_MINUTE,
+      corsOrigins: dto.CORRAL_CORS_ORIGINS?.split(',') ?? [],
+    },
+    natsAuthOf(dto),
   );
+}
+
+/** Rules that span variables: a JWKS without an audience would accept tokens minted for any other app. */
+function crossCheck(dto: EnvDto): string[] {
+  const problems: string[] = [];
+  if (dto.CORRAL_JWT_JWKS_URL && !dto.CORRAL_JWT_AUDIENCE) problems.push('CORRAL_JWT_AUDIENCE: must be set when CORRAL_JWT_JWKS_URL is (tokens for other applications must be refused)');
+  const methods = [dto.NATS_CREDS_FILE, dto.NATS_NKEY_SEED_FILE, dto.NATS_USER ?? dto.NATS_PASSWORD, dto.NATS_TOKEN].filter((v) => v !== undefined);
+  if (methods.length > 1) problems.push('NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, NATS_USER/NATS_PASSWORD, NATS_TOKEN: set at most one way to authenticate to NATS');
+  if (Boolean(dto.NATS_USER) !== Boolean(dto.NATS_PASSWORD)) problems.push('NATS_USER, NATS_PASSWORD: set both or neither');
+  if (Boolean(dto.NATS_TLS_CERT_FILE) !== Boolean(dto.NATS_TLS_KEY_FILE)) problems.push('NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE: a client certificate needs its key, and the other way round');
+  for (const name of ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'] as const) {
+    const file = dto[name];
+    if (file !== undefined && !existsSync(file)) problems.push(`${name}: no such file ${file}`);
+  }
+  return problems;
+}
+
+function natsAuthOf(dto: EnvDto): NatsAuthConfig {
+  const tls = dto.NATS_TLS_CA_FILE || dto.NATS_TLS_CERT_FILE ? { caFile: dto.NATS_TLS_CA_FILE, certFile: dto.NATS_TLS_CERT_FILE, keyFile: dto.NATS_TLS_KEY_FILE } : undefined;
+  return {
+    ...(dto.NATS_CREDS_FILE ? { credsFile: dto.NATS_CREDS_FILE } : {}),
+    ...(dto.NATS_NKEY_SEED_FILE ? { nkeySeedFile: dto.NATS_NKEY_SEED_FILE } : {}),
+    ...(dto.NATS_USER ? { user: dto.NATS_USER, password: dto.NATS_PASSWORD } : {}),
+    ...(dto.NATS_TOKEN ? { token: dto.NATS_TOKEN } : {}),
+    ...(tls ? { tls } : {}),
+  };
 }
 
 function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
   const reasons = Object.values(error.constraints ?? {}).join('; ');
   const given = env[error.property];
   // Never echo secrets or credentials back into a log.
-  const echo = /KEY|URL/.test(error.property) || given === undefined ? '' : ` (got "${given}")`;
+  const echo = /KEY|URL|PASSWORD|TOKEN|CREDS|SEED/.test(error.property) || given === undefined ? '' : ` (got "${given}")`;
   return `${error.property}: ${reasons}${echo}`;
 }
 

@@ -56,6 +56,11 @@ export class EnvDto {
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
+  @Min(100)
+  BATCH_MAX_QUEUED = 20000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
   @Min(1000)
   @Max(600000)
   NATS_ACK_WAIT_MS = 30000;
@@ -105,4 +110,70 @@ export class EnvDto {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  // Access control (README "Access control and audit").
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL of the issuer\'s JWKS' })
+  CORRAL_JWT_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  CORRAL_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  CORRAL_JWT_AUDIENCE?: string;
+
+  @Matches(/^[\w.:/-]{1,128}$/, { message: 'must be a claim name (dots walk into nested objects)' })
+  CORRAL_JWT_ROLE_CLAIM = 'corral_role';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  CORRAL_SMALL_COUNT_THRESHOLD = 5;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  CORRAL_RATE_LIMIT_PER_MINUTE = 6000;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: 'must be a comma-separated list of http(s) origins' })
+  CORRAL_CORS_ORIGINS?: string;
+
+  // NATS connection credentials; secrets come from files (or the environment), never from the command line.
+
+  @IsOptional()
+  @IsString()
+  NATS_CREDS_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_NKEY_SEED_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_KEY_FILE?: string;
 }

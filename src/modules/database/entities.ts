@@ -54,6 +54,8 @@ export class IncidentChildRow {
   @Column('text', { nullable: true }) facility!: string | null;
   @Column('text', { nullable: true }) department!: string | null;
   @Column('text', { name: 'attached_by', nullable: true }) attachedBy!: string | null;
+  @Column('real', { name: 'attached_score', nullable: true }) attachedScore!: number | null;
+  @Column('text', { name: 'source_instance', nullable: true }) sourceInstance!: string | null;
 }
 
 @Entity('journal')

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, type DomainError } from './domain-errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, UnavailableError, type DomainError } from './domain-errors.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -17,7 +17,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (exception instanceof UnavailableError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     response.status(body.statusCode).json(body);
   }
@@ -42,7 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 }
 
 function isDomainError(value: unknown): value is DomainError {
-  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof ConflictError || value instanceof UnavailableError;
+  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof ConflictError || value instanceof TooManyRequestsError || value instanceof UnavailableError;
 }
 
 function fromDomain(error: DomainError): ErrorBody {
@@ -53,6 +53,8 @@ function fromDomain(error: DomainError): ErrorBody {
       return { statusCode: 404, error: 'Not Found', message: error.message };
     case 'conflict':
       return { statusCode: 409, error: 'Conflict', message: error.message };
+    case 'too-many-requests':
+      return { statusCode: 429, error: 'Too Many Requests', message: error.message };
     case 'unavailable':
       return { statusCode: 503, error: 'Service Unavailable', message: error.message };
     default:

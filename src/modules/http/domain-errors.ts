@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../ingest/canonical-intake.js';
 
 /** Errors the application raises; ApiExceptionFilter maps each to HTTP once, at the edge. */
-export type DomainError = InvalidInputError | NotFoundError | ConflictError | UnavailableError;
+export type DomainError = InvalidInputError | NotFoundError | ConflictError | TooManyRequestsError | UnavailableError;
 
 export class InvalidInputError extends Error {
   readonly kind = 'invalid-input';
@@ -19,6 +19,14 @@ export class ConflictError extends Error {
   readonly kind = 'conflict';
 }
 
+/** At capacity: nothing was done, come back after `retryAfterSeconds`. */
+export class TooManyRequestsError extends Error {
+  readonly kind = 'too-many-requests';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
 /** Nothing was lost, but nothing was done either: the caller should retry after a pause. */
 export class UnavailableError extends Error {
   readonly kind = 'unavailable';
@@ -31,4 +39,13 @@ export interface RejectedItem {
   index: number;
   reason: string;
   fields: FieldProblem[];
+}
+
+/**
+ * What an ingest route answers when its events could not be committed: 429 when corral refused
+ * them for lack of room, 503 when the commit failed. Either way none of them was kept.
+ */
+export function commitFailure(error: unknown): Error {
+  if (error instanceof Error && error.name === 'OverloadedError') return new TooManyRequestsError(`${error.message}; none of the events was kept`, 1);
+  return new UnavailableError(`events could not be committed (${error instanceof Error ? error.message : String(error)}); none of them was kept, retry the request`, 5);
 }

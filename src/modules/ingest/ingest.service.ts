@@ -3,7 +3,7 @@ import { Batcher } from '../../actors/batcher.js';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { CorralConfig } from '../config/corral-config.js';
-import { InvalidInputError, UnavailableError, type RejectedItem } from '../http/domain-errors.js';
+import { commitFailure, InvalidInputError, type RejectedItem } from '../http/domain-errors.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
 
 export interface IngestResult {
@@ -44,13 +44,9 @@ export class IngestService {
       throw new InvalidInputError(message, Array.isArray(body) ? rejected : rejected[0]?.fields);
     }
     const outcomes = await this.submit(valid).catch((error: unknown) => {
-      throw new UnavailableError(`events could not be committed (${describe(error)}); none of them was kept, retry the request`, 5);
+      throw commitFailure(error);
     });
     const duplicates = outcomes.filter((o) => o.duplicate).length;
     return { accepted: outcomes.length - duplicates, duplicates, rejected: rejected.map(({ index, reason }) => ({ index, reason })) };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

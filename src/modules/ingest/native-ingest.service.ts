@@ -4,7 +4,7 @@ import { Batcher } from '../../actors/batcher.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { depthExceeds } from '../../correlation/scrub.js';
 import { CorralConfig } from '../config/corral-config.js';
-import { InvalidInputError, UnavailableError } from '../http/domain-errors.js';
+import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
 import { IngestService } from './ingest.service.js';
 import type { ChildResolve, Normalized } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
@@ -56,7 +56,7 @@ export class NativeIngestService {
     try {
       return await this.commit(checked.normalized);
     } catch (error) {
-      throw new UnavailableError(`events could not be committed (${error instanceof Error ? error.message : String(error)}); none of them was kept, retry the request`, 5);
+      throw commitFailure(error);
     }
   }
 

@@ -5,6 +5,7 @@ import { Batcher } from '../../actors/batcher.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../bus/message-bus.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { IngestService } from './ingest.service.js';
 import { NativeIngestService } from './native-ingest.service.js';
@@ -37,6 +38,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly native: NativeIngestService,
     private readonly deadLetters: DeadLetterService,
     private readonly batcher: Batcher,
+    private readonly receipts: PgActorStore,
     private readonly config: CorralConfig,
     @InjectPinoLogger(NatsIntake.name) private readonly logger: PinoLogger,
   ) {
@@ -44,7 +46,11 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.consume((message) => void this.handle(message));
+    // Admission waits for room in the batcher, so a full runtime stops pulling instead of buffering.
+    await this.bus.consume(async (message) => {
+      await this.batcher.capacity();
+      void (message.receipt ? Batcher.receipt.run(message.receipt, () => this.handle(message)) : this.handle(message));
+    });
   }
 
   /** Stop intake, then let everything already taken commit and be acked before the bus closes. */
@@ -54,6 +60,12 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async handle(message: InboundMessage): Promise<void> {
+    // A redelivery may be of a message whose effects committed but whose ack was lost: ack it, again.
+    if (message.redelivered && message.receipt && (await this.alreadyCommitted(message.receipt))) {
+      this.logger.info({ receipt: message.receipt }, 'redelivered message was already committed; acked without effects');
+      message.ack();
+      return;
+    }
     const source = this.bus.subjects.sourceOf(message.subject) ?? 'unknown';
     if (source !== 'canonical' && !isNativeSource(source)) {
       return this.deadLetter(message, source, 'unsupported-source', `no adapter for subject ${message.subject}`);
@@ -73,6 +85,10 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     const checked = this.native.normalize(source, decoded.value, correlationId);
     if (!checked.ok) return this.deadLetter(message, source, 'invalid', checked.reason);
     return this.settle(message, correlationId, () => this.native.commit(checked.normalized));
+  }
+
+  private alreadyCommitted(receipt: string): Promise<boolean> {
+    return this.receipts.committed(receipt).catch(() => false);
   }
 
   private async settle(message: InboundMessage, correlationId: string, commit: () => Promise<unknown>): Promise<void> {

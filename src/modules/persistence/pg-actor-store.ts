@@ -1,19 +1,25 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
+import { childrenOf, distinctRequesters, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
-import { childrenOf, distinctRequesters, type IncidentBody, type IncidentState, type IncidentStatus } from '../../correlation/incident.js';
-import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
-export const SNAPSHOT_VERSION = 2;
-
-// Postgres takes at most 65,535 bind parameters a statement; 1,000 rows of ≤17 columns stay under.
-const CHUNK = 1000;
+export const SNAPSHOT_VERSION = 3;
 
 /** Which destinations a ticket event fans out to (NATS, webhooks): decided when it is written. */
 export type Destinations = (type: string, queue: string) => string[];
 
+const ref = (r: { id: string; version: number }) => `${r.id}@${r.version}`;
+
+/**
+ * The actor runtime's Postgres side. A batch is one transaction of a handful of statements, each
+ * taking all of its rows as one JSON parameter (`jsonb_to_recordset`): statement count does not
+ * grow with the batch. Snapshots hold the incident without its children; children are rows of
+ * `incident_child` (written when touched), so a hot incident with thousands of children does not
+ * rewrite them all at every batch.
+ */
 export class PgActorStore implements ActorStore {
   constructor(
     private readonly db: DataSource,
@@ -21,21 +27,28 @@ export class PgActorStore implements ActorStore {
   ) {}
 
   async load(signature: string): Promise<ActorSnapshot | null> {
-    const row = await this.db.getRepository(ActorSnapshotRow).findOneBy({ signature });
+    const [row] = await this.db.query<Array<{ seq: string; last_hash: string; version: number; state: IncidentState }>>(
+      `SELECT seq, last_hash, version, state FROM actor_snapshot WHERE signature = $1`,
+      [signature],
+    );
     if (!row) return null;
     if (row.version !== SNAPSHOT_VERSION) {
-      throw new Error(`snapshot of ${signature} has version ${row.version}; this build reads ${SNAPSHOT_VERSION}`);
+      throw new Error(`snapshot of ${signature} has version ${row.version}; this build reads ${SNAPSHOT_VERSION}: run the matching corral or migrate`);
     }
-    return { signature, seq: Number(row.seq), lastHash: row.lastHash, state: row.state as IncidentState };
+    const state = row.state;
+    if (state.status !== 'none') state.incident.children = await this.children(state.incident.id);
+    return { signature, seq: Number(row.seq), lastHash: row.last_hash, state };
   }
 
   async loadIndexable(): Promise<IncidentState[]> {
+    // Routing needs titles, systems and identity marks; identity marks need the children's tokens.
     const rows = await this.db.query<Array<{ state: IncidentState }>>(
       `SELECT state FROM actor_snapshot
         WHERE version = $1
           AND (state->>'status' IN ('open', 'acknowledged', 'flapping') OR state->'incident'->>'origin' = 'identity')`,
       [SNAPSHOT_VERSION],
     );
+    for (const { state } of rows) if (state.status !== 'none' && state.incident.origin === 'identity') state.incident.children = await this.children(state.incident.id);
     return rows.map((row) => row.state);
   }
 
@@ -47,16 +60,40 @@ export class PgActorStore implements ActorStore {
     return rows.map((row) => row.signature);
   }
 
-  async commit(changes: ActorChange[]): Promise<void> {
-    const now = new Date();
+  async committed(receipt: string): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM processed_message WHERE receipt = $1`, [receipt]);
+    return rows.length > 0;
+  }
+
+  async pruneReceipts(olderThan: Date): Promise<number> {
+    const rows = await this.db.query<unknown[]>(`DELETE FROM processed_message WHERE at < $1 RETURNING 1`, [olderThan]);
+    return rows.length;
+  }
+
+  async commit(changes: ActorChange[], receipts: string[] = []): Promise<void> {
+    const now = new Date().toISOString();
+    const live = changes.filter((change) => change.snapshot.state.status !== 'none');
     await this.db.transaction(async (tx) => {
-      await insertChunked(tx, JournalRow, changes.flatMap((change) => change.journal.map(toJournalRow)));
-      await upsertChunked(tx, ActorSnapshotRow, changes.map((change) => toSnapshotRow(change, now)), ['signature']);
-      const live = changes.filter((change) => change.snapshot.state.status !== 'none');
-      await upsertChunked(tx, IncidentRow, live.map((change) => toIncidentRow(change.snapshot.state, now)), ['id']);
-      await upsertChunked(tx, IncidentChildRow, live.flatMap(touchedChildRows), ['incidentId', 'childKey']);
+      await insertRows(tx, JOURNAL, changes.flatMap((change) => change.journal.map(journalRow)));
+      await insertRows(tx, SNAPSHOTS, changes.map((change) => snapshotRow(change, now)));
+      await insertRows(tx, INCIDENTS, live.map((change) => incidentRow(change.snapshot.state, now)));
+      await insertRows(tx, CHILDREN, live.flatMap(childRows));
+      const removed = live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })));
+      if (removed.length > 0) {
+        await tx.query(
+          `DELETE FROM incident_child c USING jsonb_to_recordset($1::jsonb) AS x(incident_id uuid, child_key text)
+            WHERE c.incident_id = x.incident_id AND c.child_key = x.child_key`,
+          [JSON.stringify(removed)],
+        );
+      }
       await this.writeOutbox(tx, changes.flatMap((change) => change.tickets));
+      if (receipts.length > 0) await tx.query(`INSERT INTO processed_message (receipt) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [receipts]);
     });
+  }
+
+  private async children(incidentId: string): Promise<Record<string, Child>> {
+    const rows = await this.db.query<ChildRow[]>(`SELECT * FROM incident_child WHERE incident_id = $1`, [incidentId]);
+    return Object.fromEntries(rows.map((row) => [row.child_key, childOf(row)]));
   }
 
   /** Ticket events and one delivery row per destination; a replayed batch cannot enqueue a ticket twice. */
@@ -64,153 +101,194 @@ export class PgActorStore implements ActorStore {
     if (tickets.length === 0) return;
     const inserted = await tx.query<Array<{ id: string; event_key: string }>>(
       `INSERT INTO outbox (event_key, incident_id, queue, type, payload)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])
+       SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload
+         FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb)
        ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key`,
-      [
-        tickets.map((t) => t.eventKey),
-        tickets.map((t) => t.incident.id),
-        tickets.map((t) => t.incident.queue),
-        tickets.map((t) => t.type),
-        tickets.map((t) => JSON.stringify(t)),
-      ],
+      [JSON.stringify(tickets.map((t) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t })))],
     );
     const byKey = new Map(tickets.map((t) => [t.eventKey, t]));
     const rows = inserted.flatMap(({ id, event_key }) => {
       const ticket = byKey.get(event_key);
-      return ticket ? this.destinations(ticket.type, ticket.incident.queue).map((destination) => ({ id, destination, incidentId: ticket.incident.id })) : [];
+      return ticket ? this.destinations(ticket.type, ticket.incident.queue).map((destination) => ({ outbox_id: id, destination, incident_id: ticket.incident.id })) : [];
     });
-    await tx.query(
-      `INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::uuid[])`,
-      [rows.map((r) => r.id), rows.map((r) => r.destination), rows.map((r) => r.incidentId)],
-    );
+    await insertRows(tx, DELIVERIES, rows);
   }
 }
 
-type Row = IncidentRow | IncidentChildRow | JournalRow | ActorSnapshotRow;
-type RowClass<T extends Row> = new () => T;
-
-async function insertChunked<T extends Row>(tx: EntityManager, entity: RowClass<T>, rows: Partial<T>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await tx.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + CHUNK) as never).updateEntity(false).execute();
-  }
+interface Table {
+  sql: string;
 }
 
-async function upsertChunked<T extends Row>(
-  tx: EntityManager,
-  entity: RowClass<T>,
-  rows: Partial<T>[],
-  conflict: string[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const metadata = tx.connection.getMetadata(entity);
-  const conflictColumns = conflict.map((property) => metadata.findColumnWithPropertyName(property)?.databaseName ?? property);
-  const updateColumns = metadata.columns.map((column) => column.databaseName).filter((name) => !conflictColumns.includes(name));
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await tx
-      .createQueryBuilder()
-      .insert()
-      .into(entity)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .orUpdate(updateColumns, conflictColumns)
-      .updateEntity(false)
-      .execute();
-  }
+/** `sql` takes the rows as $1 (a JSON array) and names their columns with types. */
+const table = (sql: string): Table => ({ sql });
+
+const JOURNAL = table(`
+  INSERT INTO journal (signature, seq, incident_id, kind, child_key, at, correlation_id, data, prev_hash, row_hash, rule_id, rule_version)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, incident_id uuid, kind text, child_key text, at timestamptz,
+    correlation_id text, data jsonb, prev_hash text, row_hash text, rule_id text, rule_version integer)`);
+
+const SNAPSHOTS = table(`
+  INSERT INTO actor_snapshot (signature, seq, last_hash, version, state, updated_at, next_due_at)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz)
+  ON CONFLICT (signature) DO UPDATE SET seq = excluded.seq, last_hash = excluded.last_hash, version = excluded.version, state = excluded.state,
+    updated_at = excluded.updated_at, next_due_at = excluded.next_due_at`);
+
+const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
+  first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
+  patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
+  routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
+const INCIDENT_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0] as string);
+const INCIDENTS = table(`
+  INSERT INTO incident (${INCIDENT_NAMES.join(', ')})
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${INCIDENT_COLUMNS})
+  ON CONFLICT (id) DO UPDATE SET ${INCIDENT_NAMES.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')}`);
+
+const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
+  severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
+  attached_by text, attached_score real`;
+const CHILD_NAMES = CHILD_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0] as string);
+const CHILDREN = table(`
+  INSERT INTO incident_child (${CHILD_NAMES.join(', ')})
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${CHILD_COLUMNS})
+  ON CONFLICT (incident_id, child_key) DO UPDATE SET ${CHILD_NAMES.filter((n) => n !== 'incident_id' && n !== 'child_key').map((n) => `${n} = excluded.${n}`).join(', ')}`);
+
+const DELIVERIES = table(`
+  INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(outbox_id bigint, destination text, incident_id uuid)`);
+
+async function insertRows(tx: EntityManager, target: Table, rows: object[]): Promise<void> {
+  if (rows.length > 0) await tx.query(target.sql, [JSON.stringify(rows)]);
 }
 
-function toJournalRow(row: ChainedJournalRow): Partial<JournalRow> {
+function journalRow(row: ChainedJournalRow): object {
   return {
     signature: row.signature,
-    seq: String(row.seq),
-    incidentId: row.incidentId,
+    seq: row.seq,
+    incident_id: row.incidentId,
     kind: row.kind,
-    childKey: row.childKey ?? null,
-    ruleId: row.rule?.id ?? null,
-    ruleVersion: row.rule?.version ?? null,
-    at: new Date(row.at),
-    correlationId: row.correlationId,
+    child_key: row.childKey ?? null,
+    at: row.at,
+    correlation_id: row.correlationId,
     data: row.data,
-    prevHash: row.prevHash,
-    rowHash: row.rowHash,
+    prev_hash: row.prevHash,
+    row_hash: row.rowHash,
+    rule_id: row.rule?.id ?? null,
+    rule_version: row.rule?.version ?? null,
   };
 }
 
-function toSnapshotRow({ snapshot, nextDueAt }: ActorChange, now: Date): Partial<ActorSnapshotRow> {
-  return {
-    nextDueAt: nextDueAt === null ? null : new Date(nextDueAt),
-    signature: snapshot.signature,
-    seq: String(snapshot.seq),
-    lastHash: snapshot.lastHash,
-    version: SNAPSHOT_VERSION,
-    state: snapshot.state,
-    updatedAt: now,
-  };
+/** The snapshot keeps everything but the children, which live in incident_child. */
+function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object {
+  const { state } = snapshot;
+  const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: {} } };
+  return { signature: snapshot.signature, seq: snapshot.seq, last_hash: snapshot.lastHash, version: SNAPSHOT_VERSION, state: stored, updated_at: now, next_due_at: nextDueAt };
 }
 
-function incidentOf(state: IncidentState): IncidentBody & { status: IncidentStatus } {
+function incidentOf(state: IncidentState): IncidentBody {
   if (state.status === 'none') throw new Error(`no incident for ${state.signature}`);
-  return { ...state.incident, status: state.status };
+  return state.incident;
 }
 
-function toIncidentRow(state: IncidentState, now: Date): Partial<IncidentRow> {
+function incidentRow(state: IncidentState, now: string): object {
   const incident = incidentOf(state);
   return {
     id: incident.id,
     signature: incident.signature,
-    status: incident.status,
-    episode: incident.episode,
-    origin: incident.origin,
-    priority: incident.priority,
-    priorityRule: `${incident.priorityRule.id}@${incident.priorityRule.version}`,
-    queue: incident.queue,
-    routingRule: `${incident.routingRule.id}@${incident.routingRule.version}`,
-    parentId: incident.parent?.incidentId ?? null,
-    mergedInto: state.status === 'merged' ? state.into.incidentId : null,
-    suppressedBy: incident.suppressed ? `${incident.suppressed.id}@${incident.suppressed.version}` : null,
-    acknowledgedBy: incident.acknowledged?.by ?? null,
-    acknowledgedAt: incident.acknowledged ? new Date(incident.acknowledged.at) : null,
-    context: incident.context ? { ...incident.context } : null,
-    suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: `${s.rule.id}@${s.rule.version}`, title: s.title })),
+    status: state.status,
     title: incident.title,
     severity: incident.severity,
     system: incident.system,
     facilities: incident.facilities,
     departments: incident.departments,
-    firstSeen: new Date(incident.firstSeen),
-    lastSeen: new Date(incident.lastSeen),
-    openedAt: new Date(incident.openedAt),
-    resolvedAt: incident.resolvedAt === null ? null : new Date(incident.resolvedAt),
-    childCount: childrenOf(incident).length,
-    distinctRequesters: distinctRequesters(incident),
-    patientImpact: incident.patientImpact,
-    correlationId: incident.correlationId,
-    updatedAt: now,
+    first_seen: incident.firstSeen,
+    last_seen: incident.lastSeen,
+    opened_at: incident.openedAt,
+    resolved_at: incident.resolvedAt,
+    child_count: childrenOf(incident).length,
+    distinct_requesters: distinctRequesters(incident),
+    patient_impact: incident.patientImpact,
+    correlation_id: incident.correlationId,
+    updated_at: now,
+    episode: incident.episode,
+    origin: incident.origin,
+    priority: incident.priority,
+    priority_rule: ref(incident.priorityRule),
+    queue: incident.queue,
+    routing_rule: ref(incident.routingRule),
+    parent_id: incident.parent?.incidentId ?? null,
+    merged_into: state.status === 'merged' ? state.into.incidentId : null,
+    suppressed_by: incident.suppressed ? ref(incident.suppressed) : null,
+    acknowledged_by: incident.acknowledged?.by ?? null,
+    acknowledged_at: incident.acknowledged?.at ?? null,
+    suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: ref(s.rule), title: s.title })),
+    context: incident.context,
   };
 }
 
-function touchedChildRows(change: ActorChange): Partial<IncidentChildRow>[] {
+function childRows(change: ActorChange): object[] {
   const incident = incidentOf(change.snapshot.state);
   return change.touchedChildren.flatMap((key) => {
     const child = incident.children[key];
     if (!child) return [];
     return [
       {
-        incidentId: incident.id,
-        childKey: child.key,
+        incident_id: incident.id,
+        child_key: child.key,
         id: child.id,
         kind: child.kind,
-        sourceType: child.source.type,
-        sourceSystem: child.source.system,
+        source_type: child.source.type,
+        source_system: child.source.system,
+        source_instance: child.source.instance ?? null,
         status: child.status,
         severity: child.severity,
-        firstSeen: new Date(child.firstSeen),
-        changedAt: new Date(child.changedAt),
+        first_seen: child.firstSeen,
+        changed_at: child.changedAt,
         repeats: child.repeats,
-        requesterToken: child.requesterToken ?? null,
+        requester_token: child.requesterToken ?? null,
         facility: child.facility ?? null,
         department: child.department ?? null,
-        attachedBy: child.attachedBy ? `${child.attachedBy.id}@${child.attachedBy.version}` : null,
+        attached_by: child.attachedBy ? ref(child.attachedBy) : null,
+        attached_score: child.attachedBy?.score ?? null,
       },
     ];
   });
+}
+
+interface ChildRow {
+  child_key: string;
+  id: string;
+  kind: string;
+  source_type: string;
+  source_system: string;
+  source_instance: string | null;
+  status: string;
+  severity: string;
+  first_seen: Date;
+  changed_at: Date;
+  repeats: number;
+  requester_token: string | null;
+  facility: string | null;
+  department: string | null;
+  attached_by: string | null;
+  attached_score: number | null;
+}
+
+/** The exact Child an actor held: rows round-trip every field evolve reads. */
+function childOf(row: ChildRow): Child {
+  const attached = row.attached_by ? /^(.*)@(\d+)$/.exec(row.attached_by) : null;
+  return {
+    key: row.child_key,
+    id: row.id,
+    kind: row.kind as EventKind,
+    source: { type: row.source_type as SourceType, system: row.source_system, ...(row.source_instance ? { instance: row.source_instance } : {}) },
+    status: row.status as EventStatus,
+    severity: row.severity as Severity,
+    firstSeen: row.first_seen.toISOString(),
+    changedAt: row.changed_at.toISOString(),
+    repeats: row.repeats,
+    ...(row.requester_token ? { requesterToken: row.requester_token } : {}),
+    ...(row.facility ? { facility: row.facility } : {}),
+    ...(row.department ? { department: row.department } : {}),
+    ...(attached ? { attachedBy: { id: attached[1] as string, version: Number(attached[2]), score: row.attached_score ?? 0 } } : {}),
+  };
 }

@@ -17,6 +17,7 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private readonly inFlight = new Set<string>();
+  private lastPrune = 0;
 
   constructor(
     private readonly store: PgActorStore,
@@ -37,6 +38,16 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
     await this.polling;
   }
 
+  /**
+   * Receipts only need to outlive the longest a message can wait in the stream to be redelivered
+   * (CORRAL_IN keeps 7 days); pruning hourly keeps the table small.
+   */
+  private async pruneReceipts(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = Date.now();
+    await this.store.pruneReceipts(new Date(Date.now() - 8 * 86_400_000));
+  }
+
   /** One pass: fire what is due, then let idle actors go. Exposed for tests that drive a manual clock. */
   async poll(): Promise<void> {
     try {
@@ -51,6 +62,7 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
         ),
       );
       this.registry.sweep();
+      await this.pruneReceipts();
     } catch (error) {
       this.logger.warn(`timer poll failed, will retry: ${String(error)}`);
     }
