@@ -1,0 +1,159 @@
+import type { JetStreamResult } from './jetstream-load.js';
+import type { Latency, Throughput } from './http-load.js';
+import type { Mix, WorkloadShape } from './workload.js';
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  postgres: string;
+  nats: string;
+  alertmanager: string;
+}
+
+export interface ActorMemory {
+  actors: number;
+  heapBytesPerActor: number;
+  rssBytesPerActor: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  ingestSeconds: number;
+  hydrationP50Ms: number;
+  hydrationP99Ms: number;
+  hydrationMaxMs: number;
+}
+
+export interface BenchResult {
+  quick: boolean;
+  command: string;
+  date: string;
+  machine: Machine;
+  shape: WorkloadShape;
+  batchSize: number;
+  concurrency: number;
+  httpMix: Mix;
+  alertmanager: Throughput & { peakRssBytes: number };
+  corralHttp: Throughput & { children: number; repeats: number };
+  ratio: number;
+  latency: Latency;
+  jetstream: JetStreamResult;
+  corralPeakRssBytes: number;
+  corralExitCode: number | null;
+  actors: ActorMemory;
+}
+
+export interface Verdict {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+const MiB = 1024 * 1024;
+const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function verdicts(r: BenchResult): Verdict[] {
+  const fullSize = !r.quick;
+  return [
+    { target: 'HTTP ingest ≥ 1.0× Alertmanager (same workload, same run)', measured: `${n(r.ratio, 2)}×`, met: r.ratio >= 1.0 },
+    {
+      target: 'JetStream ≥ 20,000 events/s sustained for 60 s, acked after commit',
+      measured: `${n(r.jetstream.sustainedPerSecond)}/s over ${r.jetstream.windowSeconds} s`,
+      met: r.jetstream.windowSeconds >= 60 ? r.jetstream.sustainedPerSecond >= 20_000 : undefined,
+    },
+    { target: 'p99 event→committed ≤ 100 ms at 5,000 events/s', measured: `p99 ${n(r.latency.p99Ms, 1)} ms at ${n(r.latency.offeredPerSecond)}/s offered`, met: r.latency.offeredPerSecond >= 5000 ? r.latency.p99Ms <= 100 && r.latency.failures === 0 : undefined },
+    { target: '100,000 live actors in ≤ 1 GiB RSS', measured: `${n(r.actors.rssBytes / MiB)} MiB RSS with ${n(r.actors.actors)} live`, met: fullSize && r.actors.actors >= 100_000 ? r.actors.rssBytes <= 1024 * MiB : undefined },
+    { target: 'hydrating a passivated actor p99 ≤ 5 ms', measured: `p99 ${n(r.actors.hydrationP99Ms, 2)} ms`, met: r.actors.hydrationP99Ms <= 5 },
+  ];
+}
+
+const mark = (met: boolean | undefined) => (met === undefined ? 'not judged (quick run)' : met ? '**met**' : '**not met**');
+
+export function renderMarkdown(r: BenchResult): string {
+  const m = r.machine;
+  return `# Benchmarks
+
+Issue 5's benchmark: corral against a real Prometheus Alertmanager, same workload, same run, on
+the machine below. Regenerate with the command shown; \`npm run bench -- --quick\` is a smoke run
+that does not write this file.
+
+## Result (${r.date}${r.quick ? ', QUICK run: sizes reduced, not comparable' : ''})
+
+| target (issue 5) | measured | |
+|---|---|---|
+${verdicts(r)
+  .map((v) => `| ${v.target} | ${v.measured} | ${mark(v.met)} |`)
+  .join('\n')}
+
+| measurement | value |
+|---|---|
+| Alertmanager ${m.alertmanager}, POST /api/v2/alerts | **${n(r.alertmanager.perSecond)} alerts/s** (${n(r.alertmanager.alerts)} alerts in ${n(r.alertmanager.seconds, 2)} s) |
+| corral, POST /v1/ingest/alertmanager (durable before 202) | **${n(r.corralHttp.perSecond)} alerts/s** (${n(r.corralHttp.alerts)} alerts in ${n(r.corralHttp.seconds, 2)} s, ${r.corralHttp.retries} 429/503 retries) |
+| ratio corral / Alertmanager | **${n(r.ratio, 2)}×** |
+| corral event→committed at ${n(r.latency.offeredPerSecond)}/s offered (1-alert requests, open loop) | p50 **${n(r.latency.p50Ms, 1)} ms**, p99 **${n(r.latency.p99Ms, 1)} ms**, max ${n(r.latency.maxMs, 1)} ms; ${n(r.latency.achievedPerSecond)}/s committed, ${r.latency.failures} failed of ${n(r.latency.requests)} |
+| corral JetStream, ${r.jetstream.windowSeconds} s window | **${n(r.jetstream.sustainedPerSecond)} events/s** acked after commit (slowest second ${n(r.jetstream.minSecond)}, fastest ${n(r.jetstream.maxSecond)}); ${n(r.jetstream.published)} published, backlog drained ${n(r.jetstream.drainSeconds, 1)} s after the window; ${r.jetstream.redelivered} redelivered |
+| corral peak RSS (whole run: HTTP, latency and JetStream phases) | **${n(r.corralPeakRssBytes / MiB)} MiB** (exit code after SIGTERM: ${String(r.corralExitCode)}) |
+| Alertmanager peak RSS | ${n(r.alertmanager.peakRssBytes / MiB)} MiB |
+| memory per live actor (${n(r.actors.actors)} live) | **${n(r.actors.heapBytesPerActor)} B heap**, ${n(r.actors.rssBytesPerActor)} B RSS; process RSS ${n(r.actors.rssBytes / MiB)} MiB, heap ${n(r.actors.heapUsedBytes / MiB)} MiB |
+| hydrating a passivated actor (one at a time) | p50 **${n(r.actors.hydrationP50Ms, 2)} ms**, p99 **${n(r.actors.hydrationP99Ms, 2)} ms**, max ${n(r.actors.hydrationMaxMs, 2)} ms |
+
+Command: \`${r.command}\`
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpus} × ${m.cpuModel} |
+| memory | ${n(m.memoryGiB, 1)} GiB |
+| kernel | ${m.kernel} |
+| Node.js | ${m.node} |
+| PostgreSQL | ${m.postgres} (127.0.0.1:5432, shared with the load generator's machine) |
+| NATS | nats-server ${m.nats} with JetStream (127.0.0.1:4222) |
+| Alertmanager | prometheus-alertmanager ${m.alertmanager} (Debian package) |
+
+Everything runs on this one machine: the load generator, corral, PostgreSQL, NATS and Alertmanager
+share its ${m.cpus} cores. Alertmanager and corral are measured one after the other, never at once.
+
+## Workload
+
+- ${n(r.shape.signatures)} signatures drawn from a Zipf distribution (exponent ${r.shape.zipfExponent}; this run's HTTP
+  phase hit ${n(r.httpMix.signaturesHit)} of them); ${r.shape.repeatShare * 100}% of alerts are resends of an alert still
+  firing, ${r.shape.resolveShare * 100}% resolve one (endsAt in the past), the rest are new alerts (a new \`instance\` label).
+  HTTP phase: ${n(r.httpMix.fresh)} new, ${n(r.httpMix.repeats)} repeats, ${n(r.httpMix.resolves)} resolves.
+- The alerts are generated once, deterministically (seed ${r.shape.seed}), and serialized before the clock starts.
+- HTTP: batches of ${r.batchSize} alerts, ${r.concurrency} requests in flight (closed loop), keep-alive.
+  Alertmanager gets them as API v2 \`postableAlerts\` on \`POST /api/v2/alerts\` (answer 200); corral gets
+  the same alerts as the Alertmanager webhook v4 payload Alertmanager would send it, on
+  \`POST /v1/ingest/alertmanager\` (answer 202 only after the batch's transaction has committed).
+  After the phase, corral's \`incident_child\` table holds ${n(r.corralHttp.children)} children with ${n(r.corralHttp.repeats)} repeats
+  (expected ${n(r.httpMix.fresh)} and ${n(r.httpMix.repeats)}): nothing was lost or counted twice.
+- JetStream: canonical events (the same generator) published to \`<ns>.corral.in.canonical\` as fast as
+  JetStream stores them, but never more than 40,000 ahead of what corral has acked; corral consumes
+  them through its durable pull consumer and acks each after its batch commits.
+
+## What exactly is measured
+
+- **alerts/s (HTTP)**: alerts in the batches divided by the wall time from the first request to the
+  last answer; only 2xx answers count (a 429/503 is retried after its Retry-After, capped at 1 s).
+  Alertmanager keeps alerts only in memory (and a snapshot file every 15 min); corral's 202 means
+  the journal rows, snapshots and read models are committed in PostgreSQL.
+- **event→committed latency**: HTTP request latency of 1-alert webhook requests sent open loop at a
+  fixed rate: request *i* is due at start + *i*/rate, and its latency runs from that due time to
+  the arrival of its 202 (which corral sends after COMMIT). Client-side queueing therefore counts
+  against corral, as it would for a real sender (no coordinated omission). It includes HTTP,
+  validation, the privacy filter, the batch wait (\`BATCH_MAX_DELAY_MS\`) and the commit.
+- **JetStream sustained rate**: messages acked by corral during the window, read from the consumer
+  (delivered stream sequence minus messages awaiting ack) once a second, divided by the window.
+- **peak RSS**: \`VmHWM\` of the corral process from \`/proc/<pid>/status\`, read before it is stopped.
+- **memory per live actor**: in a separate process (\`node --expose-gc dist/bench/actor-memory.js\`)
+  running corral's runtime in-process on a fresh database, with \`MAX_LIVE_ACTORS\` above the count:
+  \`process.memoryUsage()\` after two forced GCs, before and after committing one new-incident event
+  for each of ${n(r.actors.actors)} distinct signatures (500 per batch), divided by the count. It includes each
+  incident's entry in the cross-incident routing index, which lives as long as the incident is active.
+- **hydration**: ${'the same process evicts a spread-out sample of actors from the registry, then times `registry.get` for each, one at a time (a snapshot read from PostgreSQL and its decoding).'}
+
+corral runs as \`node dist/src/main.js\` with defaults (\`BATCH_MAX_SIZE\` 500, \`BATCH_MAX_DELAY_MS\` 5) except
+\`LOG_LEVEL=warn\` (access logs at \`info\` would be measured as well).
+`;
+}

@@ -1,0 +1,191 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { Subjects } from '../src/modules/bus/message-bus.js';
+
+export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+export const ALERTMANAGER_BIN = process.env.BENCH_ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
+
+export const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+export const suffix = () => randomBytes(4).toString('hex');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one phase, dropped afterwards. */
+export async function createDatabase(): Promise<BenchDatabase> {
+  const name = `corral_bench_${suffix()}`;
+  await withPg(PG_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => withPg(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
+/** Deletes the streams corral created under a namespace. */
+export async function deleteStreams(namespace: string): Promise<void> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const subjects = new Subjects(namespace);
+    for (const stream of [subjects.inStream, subjects.dlqStream]) await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Peak and current resident set of a process, from /proc (Linux), in bytes. */
+export function memoryOf(pid: number): { peak: number; current: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { peak: kb('VmHWM'), current: kb('VmRSS') };
+}
+
+async function waitReady(url: string, what: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export interface Service {
+  baseUrl: string;
+  pid: number;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Prometheus Alertmanager on a free loopback port: its own storage directory, clustering off, a
+ * null receiver (no notifications leave it), so what is measured is its ingest.
+ */
+export async function startAlertmanager(): Promise<Service & { version: string }> {
+  if (!existsSync(ALERTMANAGER_BIN)) {
+    throw new Error(`${ALERTMANAGER_BIN} not found: apt-get install prometheus-alertmanager (or set BENCH_ALERTMANAGER_BIN)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'corral-bench-am-'));
+  writeFileSync(join(dir, 'alertmanager.yml'), "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+  const port = await freePort();
+  const child = spawn(
+    ALERTMANAGER_BIN,
+    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${baseUrl}/-/ready`, 'alertmanager', child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
+  }
+  const version = spawnSync(ALERTMANAGER_BIN, ['--version'], { encoding: 'utf8' });
+  return {
+    baseUrl,
+    pid: child.pid as number,
+    version: /version (\S+)/.exec(`${version.stdout}${version.stderr}`)?.[1] ?? 'unknown',
+    stop: async () => {
+      const code = await stop(child);
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export interface CorralProcess extends Service {
+  namespace: string;
+  /** Where `--cpu-prof` wrote its profile, when asked for. */
+  profileDir?: string;
+}
+
+/**
+ * corral as it runs in production: `node dist/src/main.js`, on the real Postgres and NATS. Its own
+ * process, so its RSS is its own and the load generator does not share its event loop.
+ */
+export async function startCorral(databaseUrl: string, options: { cpuProfileDir?: string; env?: Record<string, string> } = {}): Promise<CorralProcess> {
+  const port = await freePort();
+  const namespace = `bench${suffix()}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-bench-data-'));
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      NATS_URL,
+      NATS_NAMESPACE: namespace,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CORRAL_TOKEN_KEY: 'bench-token-key-0123456789abcdefghijklmnopqrstuv',
+      CORRAL_DATA_DIR: dataDir,
+      // Per-request access logs at info would be measured too; production sites often run at warn.
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${baseUrl}/health/ready`, 'corral', child, 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
+  }
+  return {
+    baseUrl,
+    pid: child.pid as number,
+    namespace,
+    ...(options.cpuProfileDir ? { profileDir: options.cpuProfileDir } : {}),
+    stop: async () => {
+      const code = await stop(child);
+      rmSync(dataDir, { recursive: true, force: true });
+      await deleteStreams(namespace);
+      return code;
+    },
+  };
+}
