@@ -26,6 +26,8 @@ export class CorralConfig {
     readonly helpdesk: { file: string | undefined; publicUrl: string; relayPollMs: number },
     readonly auth: AuthConfig = DEFAULT_AUTH,
     readonly natsAuth: NatsAuthConfig = {},
+    /** FHIR directory enrichment; undefined (no FHIR_BASE_URL) turns it off. */
+    readonly enrichment: EnrichmentSettings | undefined = undefined,
   ) {}
 }
 
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
       corsOrigins: dto.CORRAL_CORS_ORIGINS?.split(',') ?? [],
     },
     natsAuthOf(dto),
+    enrichmentFrom(dto),
   );
 }
 
@@ -148,4 +151,39 @@ function localTokenKey(dataDir: string): string {
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return key;
+}
+
+export interface EnrichmentSettings {
+  fhirBaseUrl: string;
+  auth:
+    | { kind: 'none' }
+    | { kind: 'token'; token: string }
+    | { kind: 'smart'; clientId: string; tokenUrl: string; privateKeyFile: string; keyId: string | undefined; alg: string; scopes: string };
+  rulesFile: string | undefined;
+  timeoutMs: number;
+  breaker: { failures: number; halfOpenMs: number };
+  cache: { ttlMs: number; negativeTtlMs: number; max: number };
+}
+
+/** FHIR_* and ENRICHMENT_* → settings; a static token and SMART client credentials exclude each other. */
+function enrichmentFrom(dto: EnvDto): EnrichmentSettings | undefined {
+  if (!dto.FHIR_BASE_URL) return undefined;
+  const smart = [dto.FHIR_CLIENT_ID, dto.FHIR_TOKEN_URL, dto.FHIR_PRIVATE_KEY_FILE];
+  const problems: string[] = [];
+  if (dto.FHIR_TOKEN && smart.some(Boolean)) problems.push('FHIR_TOKEN: set either FHIR_TOKEN or FHIR_CLIENT_ID/FHIR_TOKEN_URL/FHIR_PRIVATE_KEY_FILE, not both');
+  if (smart.some(Boolean) && !smart.every(Boolean)) problems.push('FHIR_CLIENT_ID: SMART Backend Services needs FHIR_CLIENT_ID, FHIR_TOKEN_URL and FHIR_PRIVATE_KEY_FILE together');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const auth: EnrichmentSettings['auth'] = dto.FHIR_TOKEN
+    ? { kind: 'token', token: dto.FHIR_TOKEN }
+    : dto.FHIR_CLIENT_ID && dto.FHIR_TOKEN_URL && dto.FHIR_PRIVATE_KEY_FILE
+      ? { kind: 'smart', clientId: dto.FHIR_CLIENT_ID, tokenUrl: dto.FHIR_TOKEN_URL, privateKeyFile: dto.FHIR_PRIVATE_KEY_FILE, keyId: dto.FHIR_KEY_ID, alg: dto.FHIR_KEY_ALG, scopes: dto.FHIR_SCOPES }
+      : { kind: 'none' };
+  return {
+    fhirBaseUrl: dto.FHIR_BASE_URL,
+    auth,
+    rulesFile: dto.CORRAL_ENRICHMENT_FILE,
+    timeoutMs: dto.FHIR_TIMEOUT_MS,
+    breaker: { failures: dto.FHIR_BREAKER_FAILURES, halfOpenMs: dto.FHIR_BREAKER_HALF_OPEN_MS },
+    cache: { ttlMs: dto.ENRICHMENT_CACHE_TTL_MS, negativeTtlMs: dto.ENRICHMENT_NEGATIVE_TTL_MS, max: dto.ENRICHMENT_CACHE_MAX },
+  };
 }

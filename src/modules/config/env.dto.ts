@@ -176,4 +176,29 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   NATS_TLS_KEY_FILE?: string;
+
+  // FHIR enrichment (README "Enrichment"): off unless FHIR_BASE_URL is set.
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  FHIR_BASE_URL?: string;
+
+  @IsOptional() @IsString() FHIR_TOKEN?: string;
+  @IsOptional() @IsString() FHIR_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  FHIR_TOKEN_URL?: string;
+
+  @IsOptional() @IsString() FHIR_PRIVATE_KEY_FILE?: string;
+  @IsOptional() @IsString() FHIR_KEY_ID?: string;
+  @IsIn(['RS384', 'ES384', 'RS256', 'ES256']) FHIR_KEY_ALG = 'RS384';
+  @IsString() FHIR_SCOPES = 'system/Location.read system/Organization.read system/HealthcareService.read system/Device.read system/Endpoint.read';
+
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(50) @Max(60000) FHIR_TIMEOUT_MS = 2000;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000) FHIR_BREAKER_FAILURES = 5;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(3600000) FHIR_BREAKER_HALF_OPEN_MS = 30000;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1000) ENRICHMENT_CACHE_TTL_MS = 3600000;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1000) ENRICHMENT_NEGATIVE_TTL_MS = 300000;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000000) ENRICHMENT_CACHE_MAX = 10000;
+  @IsOptional() @IsString() CORRAL_ENRICHMENT_FILE?: string;
 }

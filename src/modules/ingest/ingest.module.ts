@@ -1,5 +1,6 @@
 import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
+import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { hl7TextParser, suffixJsonParser } from './body-parsers.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
@@ -10,6 +11,7 @@ import { NativeIngestService } from './native-ingest.service.js';
 import { NatsIntake } from './nats-intake.js';
 
 @Module({
+  imports: [EnrichmentModule],
   controllers: [EventsController, NativeIngestController, DeadLettersController],
   providers: [IngestService, NativeIngestService, DeadLetterService, NatsIntake],
   exports: [IngestService],

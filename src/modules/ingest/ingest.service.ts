@@ -3,6 +3,7 @@ import { Batcher } from '../../actors/batcher.js';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { Enricher } from '../enrichment/enricher.js';
 import { commitFailure, InvalidInputError, type RejectedItem } from '../http/domain-errors.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
 
@@ -18,6 +19,7 @@ export class IngestService {
   constructor(
     private readonly batcher: Batcher,
     private readonly config: CorralConfig,
+    private readonly enricher: Enricher,
   ) {}
 
   parse(raw: unknown, correlationId?: string): Parsed {
@@ -26,7 +28,10 @@ export class IngestService {
 
   /** Resolves once every event is committed; rejects if the batch could not be. */
   submit(events: CanonicalEvent[]): Promise<Outcome[]> {
-    return this.batcher.submit(events.map((event) => ({ type: 'event' as const, event })));
+    const toBatch = (ready: CanonicalEvent[]) => this.batcher.submit(ready.map((event) => ({ type: 'event' as const, event })));
+    // Directory context is added here, the one door every path shares; it never throws and waits at
+    // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
+    return this.enricher.enabled ? this.enricher.enrich(events).then(toBatch) : toBatch(events);
   }
 
   /**
