@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Clock } from './actors/clock.js';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './modules/audit/audit.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { BusModule } from './modules/bus/bus.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
@@ -31,12 +33,18 @@ export class AppModule {
             genReqId: assignCorrelationId,
             customProps: (request) => ({ correlationId: request.id }),
             // Request bodies are never logged: they may hold what the privacy filter exists to remove.
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // Bearer keys and tokens never reach a log line, however a client spells the header.
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'],
+              censor: '[redacted]',
+            },
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
           },
         }),
         DatabaseModule,
         BusModule,
+        AuditModule,
+        AuthModule,
         MetricsModule,
         RuntimeModule.forRoot(overrides.clock),
         IngestModule,

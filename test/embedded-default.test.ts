@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonical, eventually, getJson, postJson } from './support/harness.js';
+import { canonical, eventually, getJson, postJson, registerKey } from './support/harness.js';
 
 const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
 
@@ -40,6 +40,18 @@ describe('npm start with no environment', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const base = `http://127.0.0.1:${port}`;
+
+    // Nothing is open but liveness: the first user gets in with the admin key corral wrote on its
+    // first start (never to the log), as the README's first steps say.
+    await eventually(() => getJson(`${base}/health/live`).catch(() => undefined), (response) => response?.status === 200, 60_000).catch((error: unknown) => {
+      throw new Error(`corral did not come up: ${String(error)}\n--- its output ---\n${output.slice(-4000)}`);
+    });
+    const keyFile = join(cwd, '.corral', 'admin.key');
+    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    const adminKey = readFileSync(keyFile, 'utf8').trim();
+    expect(output).not.toContain(adminKey);
+    expect((await getJson(`${base}/v1/incidents`)).status).toBe(401);
+    registerKey(base, adminKey);
 
     const ready = await eventually(
       () => getJson<{ status: string; details: { nats: { transport: string } } }>(`${base}/health/ready`).catch(() => undefined),

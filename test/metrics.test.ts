@@ -1,4 +1,4 @@
-import { canonical, eventually, postJson, useCorralSuite } from './support/harness.js';
+import { apiFetch, canonical, eventually, postJson, useCorralSuite } from './support/harness.js';
 
 /** The value of one sample in Prometheus text format; 0 when the series does not exist yet. */
 function sample(text: string, series: string): number {
@@ -7,7 +7,7 @@ function sample(text: string, series: string): number {
 }
 
 async function scrape(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/metrics`);
+  const response = await apiFetch(`${baseUrl}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();

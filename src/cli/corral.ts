@@ -6,6 +6,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   migrate: { summary: 'apply pending database migrations', load: () => import('./migrate-command.js') },
   dlq: { summary: 'dlq replay [--reason R]: re-submit dead letters', load: () => import('./dlq-command.js') },
   rules: { summary: 'check a rules directory, or test rule cases against it', load: () => import('./rules-command.js') },
+  keys: { summary: 'keys create --role R --label L [--expires 90d] | list | revoke <id>', load: () => import('./keys-command.js') },
+  audit: { summary: 'audit verify: check the journal and audit hash chains', load: () => import('./audit-command.js') },
 };
 
 function usage(): string {

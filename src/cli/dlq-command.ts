@@ -5,7 +5,8 @@ import { openDatabase } from './open-database.js';
 const USAGE = `usage: npm run corral -- dlq replay [--reason R] [--source S] [--limit N]
 
 Re-submits dead letters not yet accepted to the running corral at CORRAL_URL
-(default http://127.0.0.1:$PORT), oldest first, and records every attempt in dead_letter_replay.`;
+(default http://127.0.0.1:$PORT) with the ingest (or admin) key in CORRAL_API_KEY, oldest first,
+and records every attempt in dead_letter_replay.`;
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
 
@@ -48,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(`replaying ${letters.length} dead letter(s) to ${base}`);
     const tally: Record<Outcome, number> = { accepted: 0, rejected: 0, failed: 0 };
     for (const [index, letter] of letters.entries()) {
-      const { outcome, detail } = await resubmit(base, letter);
+      const { outcome, detail } = await resubmit(base, letter, process.env.CORRAL_API_KEY);
       const at = new Date();
       await db.dataSource.transaction(async (tx) => {
         await tx.getRepository(DeadLetterReplayRow).insert({ deadLetterId: letter.id, at, outcome, detail: detail.slice(0, 2000), by });
@@ -64,11 +65,11 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function resubmit(base: string, letter: DeadLetterRow): Promise<{ outcome: Outcome; detail: string }> {
+async function resubmit(base: string, letter: DeadLetterRow, apiKey: string | undefined): Promise<{ outcome: Outcome; detail: string }> {
   const path = letter.source === 'canonical' ? '/v1/events' : `/v1/ingest/${encodeURIComponent(letter.source)}`;
   const contentType = letter.source === 'hl7' ? 'x-application/hl7-v2+er7' : 'application/json';
   try {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType, 'x-correlation-id': `dlq-replay-${letter.id}` }, body: letter.body });
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType, 'x-correlation-id': `dlq-replay-${letter.id}`, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) }, body: letter.body });
     const text = await response.text();
     if (response.ok) return { outcome: 'accepted', detail: `${response.status} ${text}` };
     const message = (JSON.parse(text || '{}') as { message?: string }).message ?? text;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { jetstream } from '@nats-io/jetstream';
-import { eventually, getJson, type CorralSuite } from '../support/harness.js';
+import { apiFetch, eventually, getJson, type CorralSuite } from '../support/harness.js';
 
 export type Transport = 'http' | 'nats';
 
@@ -39,7 +39,7 @@ export const HL7_TYPE = 'x-application/hl7-v2+er7';
 
 /** POSTs the body as the tool would; answers status and JSON reply. */
 export async function post(suite: CorralSuite, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${suite.corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const response = await apiFetch(`${suite.corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

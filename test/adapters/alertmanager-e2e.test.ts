@@ -27,6 +27,8 @@ describe('end to end with the real Alertmanager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alertmanager-'));
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
+    // Alertmanager authenticates as corral's README tells operators to: an ingest key as bearer credentials.
+    const { key } = await suite.corral.mintKey('ingest', { label: 'alertmanager' });
     writeFileSync(
       join(dir, 'alertmanager.yml'),
       [
@@ -43,6 +45,9 @@ describe('end to end with the real Alertmanager', () => {
         '    webhook_configs:',
         `      - url: '${suite.corral.baseUrl}/v1/ingest/alertmanager'`,
         '        send_resolved: true',
+        '        http_config:',
+        '          authorization:',
+        `            credentials: '${key}'`,
         '',
       ].join('\n'),
     );

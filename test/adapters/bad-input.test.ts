@@ -1,4 +1,4 @@
-import { getJson, useCorralSuite } from '../support/harness.js';
+import { apiFetch, getJson, useCorralSuite } from '../support/harness.js';
 import { fixture, HL7_TYPE } from './adapter-support.js';
 
 interface ErrorBody {
@@ -14,7 +14,7 @@ describe('bad input on the ingest routes', () => {
   const suite = useCorralSuite({ HTTP_BODY_LIMIT: '256kb' });
 
   const raw = async (path: string, body: string | Uint8Array, contentType = 'application/json') => {
-    const response = await fetch(`${suite.corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const response = await apiFetch(`${suite.corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type') ?? '', text, body: JSON.parse(text) as ErrorBody & Record<string, unknown> };
   };
@@ -76,7 +76,7 @@ describe('bad input on the ingest routes', () => {
 
     const reply = await raw('/v1/ingest/helpdesk', JSON.stringify({ id: `${evil}`, channel: 'portal', requester: evil, text: evil, system: `pacs${evil}`.slice(0, 100) }));
     expect(reply.status).toBe(202);
-    const list = await fetch(`${suite.corral.baseUrl}/v1/incidents?limit=500`);
+    const list = await apiFetch(`${suite.corral.baseUrl}/v1/incidents?limit=500`);
     expect(list.headers.get('content-type')).toContain('application/json');
     const { items } = (await list.json()) as { items: Array<{ title: string }> };
     expect(items.map((i) => i.title)).toContain(evil);

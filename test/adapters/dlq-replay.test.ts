@@ -57,7 +57,8 @@ describe('dead letters: listed, and replayed after a fix', () => {
         JSON.stringify(JSON.parse(fixture('alertmanager/webhook-v4-2.json'))),
       ]),
     );
-    const env = { DATABASE_URL: suite.db.url, CORRAL_URL: suite.corral.baseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, USER: 'night-shift' };
+    const { key } = await suite.corral.mintKey('ingest', { label: 'dlq replay' });
+    const env = { DATABASE_URL: suite.db.url, CORRAL_URL: suite.corral.baseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_API_KEY: key, USER: 'night-shift' };
 
     const first = await replay(env, ['--reason', 'unsupported-source']);
 

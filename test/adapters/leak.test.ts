@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { withClient } from '../support/harness.js';
+import { apiFetch, withClient } from '../support/harness.js';
 import { fixture, fixtureJson, HL7_TYPE } from './adapter-support.js';
 import { spawnCorral, type SpawnedCorral } from './spawned-corral.js';
 
@@ -48,13 +48,13 @@ describe('no patient identifier survives ingestion', () => {
   });
 
   const post = async (path: string, body: string, contentType = 'application/json') => {
-    const response = await fetch(`${corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const response = await apiFetch(`${corral.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await response.text();
     responses.push(text);
     return response.status;
   };
   const get = async (path: string) => {
-    const response = await fetch(`${corral.baseUrl}${path}`);
+    const response = await apiFetch(`${corral.baseUrl}${path}`);
     const text = await response.text();
     responses.push(text);
     return { status: response.status, body: JSON.parse(text) as unknown };

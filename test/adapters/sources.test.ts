@@ -1,6 +1,6 @@
 import { requesterToken } from '../../src/correlation/requester-token.js';
 import { pagerDutySystem } from '../../src/modules/ingest/sources/pagerduty.js';
-import { eventually, TOKEN_KEY, useCorralSuite } from '../support/harness.js';
+import { apiFetch, eventually, TOKEN_KEY, useCorralSuite } from '../support/harness.js';
 import { deadLetters, feed, incidents, fixture, fixtureJson, holding, HL7_TYPE, post, settled, type Transport } from './adapter-support.js';
 
 // Every source format, fed with the real or documented payloads in test/fixtures (see SOURCES.md),
@@ -132,7 +132,7 @@ describe.each<Transport>(['http', 'nats'])('source adapters over %s', (transport
     const sessions = await incidents(suite);
     expect(sessions.flatMap((i) => i.children).some((c) => c.id === 'f790999f-fe87-467a-9880-6982a583986c')).toBe(false);
     if (transport === 'http') {
-      const response = await fetch(`${suite.corral.baseUrl}/v1/ingest/okta`, { headers: { 'X-Okta-Verification-Challenge': 'value_from_header' } });
+      const response = await apiFetch(`${suite.corral.baseUrl}/v1/ingest/okta`, { headers: { 'X-Okta-Verification-Challenge': 'value_from_header' } });
       expect([response.status, await response.json()]).toEqual([200, fixtureJson('okta/verification-response-docs.json')]);
     }
   });

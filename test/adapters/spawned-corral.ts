@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, eventually, TestNats, TOKEN_KEY, type TestDatabase } from '../support/harness.js';
+import { createTestDatabase, eventually, registerKey, TestNats, TOKEN_KEY, type TestDatabase } from '../support/harness.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
@@ -21,6 +21,8 @@ export function freePort(): Promise<number> {
 /** corral as operators run it (the built `dist`), so that its real log output can be read. */
 export interface SpawnedCorral {
   baseUrl: string;
+  /** The admin key corral minted on its first start (its data dir's admin.key); apiFetch sends it. */
+  adminKey: string;
   db: TestDatabase;
   nats: TestNats;
   output(): string;
@@ -32,6 +34,7 @@ export async function spawnCorral(env: Record<string, string> = {}): Promise<Spa
   const nats = await TestNats.open();
   const port = await freePort();
   let output = '';
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-spawned-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -41,7 +44,7 @@ export async function spawnCorral(env: Record<string, string> = {}): Promise<Spa
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
       CORRAL_TOKEN_KEY: TOKEN_KEY,
-      CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-spawned-')),
+      CORRAL_DATA_DIR: dataDir,
       BATCH_MAX_DELAY_MS: '2',
       ...env,
     },
@@ -59,13 +62,17 @@ export async function spawnCorral(env: Record<string, string> = {}): Promise<Spa
     await nats.close();
     await db.drop();
   };
+  // A fresh database: corral writes its first admin key beside its data before it listens.
+  const keyFile = join(dataDir, 'admin.key');
+  const adminKey = () => (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
   await eventually(
-    () => fetch(`${baseUrl}/health/ready`).then((r) => r.status).catch(() => 0),
+    () => fetch(`${baseUrl}/health/ready`, { headers: { authorization: `Bearer ${adminKey()}` } }).then((r) => r.status).catch(() => 0),
     (status) => status === 200,
     60_000,
   ).catch(async (error: unknown) => {
     await stop();
     throw new Error(`corral did not become ready: ${String(error)}\n${output.slice(-4000)}`);
   });
-  return { baseUrl, db, nats, output: () => output, stop };
+  registerKey(baseUrl, adminKey());
+  return { baseUrl, adminKey: adminKey(), db, nats, output: () => output, stop };
 }

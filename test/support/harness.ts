@@ -10,6 +10,8 @@ import type { AppOverrides } from '../../src/app.module.js';
 import { createApp } from '../../src/bootstrap.js';
 import { anEvent } from '../../src/correlation/test-events.js';
 import { Subjects } from '../../src/modules/bus/message-bus.js';
+import { ApiKeys } from '../../src/modules/auth/api-keys.js';
+import type { Role } from '../../src/modules/auth/roles.js';
 import { loadConfig } from '../../src/modules/config/corral-config.js';
 import { ENV, required } from './services.js';
 
@@ -73,7 +75,36 @@ export class TestNats {
 export interface RunningCorral {
   app: INestApplication;
   baseUrl: string;
+  /** An admin key the harness minted; getJson/postJson/apiFetch send it to this corral unless told otherwise. */
+  adminKey: string;
+  /** A fresh key with another role (or expiry), for tests that are about who may do what. */
+  mintKey(role: Role, options?: { label?: string; expiresAt?: Date }): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
+}
+
+// Every corral a test starts answers only to keys; the harness remembers each one's admin key by
+// origin, so suites written before authentication keep calling it as before — production gains no bypass.
+const keysByOrigin = new Map<string, string>();
+
+/** Makes getJson/postJson/apiFetch send `key` to the corral at `baseUrl` (e.g. a spawned one). */
+export function registerKey(baseUrl: string, key: string): void {
+  keysByOrigin.set(new URL(baseUrl).origin, key);
+}
+
+/** `key: null` sends no Authorization at all; a string sends that key; undefined, the corral's admin key. */
+export interface AuthOption {
+  key?: string | null;
+}
+
+function withAuth(url: string, headers: Record<string, string>, auth: AuthOption = {}): Record<string, string> {
+  const key = auth.key === undefined ? keysByOrigin.get(new URL(url).origin) : auth.key;
+  if (key === null || key === undefined || Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return headers;
+  return { ...headers, authorization: `Bearer ${key}` };
+}
+
+/** fetch, with the admin key of the harness-started corral at that origin. */
+export function apiFetch(url: string, init: RequestInit = {}, auth: AuthOption = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: withAuth(url, (init.headers as Record<string, string> | undefined) ?? {}, auth) });
 }
 
 export async function startCorral(env: Record<string, string>, overrides: AppOverrides = {}): Promise<RunningCorral> {
@@ -90,7 +121,13 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as import('node:http').Server;
   const address = server.address() as { port: number };
-  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const keys = app.get(ApiKeys, { strict: false });
+  const mintKey = async (role: Role, options: { label?: string; expiresAt?: Date } = {}) =>
+    keys.create({ role, label: options.label ?? `test ${role}`, createdBy: 'test harness', expiresAt: options.expiresAt ?? null });
+  const { key: adminKey } = await mintKey('admin', { label: 'test harness admin' });
+  registerKey(baseUrl, adminKey);
+  return { app, baseUrl, adminKey, mintKey, close: () => app.close() };
 }
 
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -104,17 +141,17 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
   return last;
 }
 
-export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url);
+export async function getJson<T = unknown>(url: string, auth: AuthOption = {}): Promise<{ status: number; body: T }> {
+  const response = await apiFetch(url, {}, auth);
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function postJson<T = unknown>(url: string, body: unknown): Promise<{ status: number; body: T; headers: Headers }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+export async function postJson<T = unknown>(url: string, body: unknown, auth: AuthOption = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await apiFetch(
+    url,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) },
+    auth,
+  );
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }
 

@@ -3,14 +3,17 @@ import { InitialSchema1764000000000 } from '../../../migrations/1764000000000-in
 import { CorrelationEngine1764200000000 } from '../../../migrations/1764200000000-correlation-engine.js';
 import { RuntimeDurability1764250000000 } from '../../../migrations/1764250000000-runtime-durability.js';
 import { Outbox1764300000000 } from '../../../migrations/1764300000000-outbox.js';
+import { AuthAudit1764400000000 } from '../../../migrations/1764400000000-auth-audit.js';
+import { AuditRow } from '../audit/audit.entity.js';
+import { ApiKeyRow } from '../auth/api-key.entity.js';
 import { DeadLetters1764100000000 } from '../../../migrations/1764100000000-dead-letters.js';
 import { Enrichment1764500000000 } from '../../../migrations/1764500000000-enrichment.js';
 import { EnrichmentLookupRow } from '../enrichment/enrichment-lookup.entity.js';
 import { DeadLetterReplayRow, DeadLetterRow } from '../ingest/dead-letters/dead-letter.entity.js';
 import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow, OutboxDeliveryRow, OutboxRow } from './entities.js';
 
-export const ENTITIES = [IncidentRow, IncidentChildRow, JournalRow, ActorSnapshotRow, OutboxRow, OutboxDeliveryRow, DeadLetterRow, DeadLetterReplayRow, EnrichmentLookupRow];
-export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, Enrichment1764500000000];
+export const ENTITIES = [IncidentRow, IncidentChildRow, JournalRow, ActorSnapshotRow, OutboxRow, OutboxDeliveryRow, DeadLetterRow, DeadLetterReplayRow, EnrichmentLookupRow, ApiKeyRow, AuditRow];
+export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, AuthAudit1764400000000, Enrichment1764500000000];
 
 /** The one DataSource definition, used by the app, the migrate CLI and the tests. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

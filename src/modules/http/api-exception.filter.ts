@@ -70,3 +70,9 @@ function reasonPhrase(status: number): string {
 function assertNever(value: never): never {
   throw new Error(`unhandled domain error ${JSON.stringify(value)}`);
 }
+
+/** The status an exception will be answered with, for whoever must know before this filter runs (the audit trail). */
+export function statusOf(exception: unknown): number {
+  if (isDomainError(exception)) return fromDomain(exception).statusCode;
+  return exception instanceof HttpException ? exception.getStatus() : 500;
+}

@@ -2,11 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
 export class CommandDto {
-  @ApiProperty({ description: 'who is acting (agent or system), recorded in the journal', example: 'agent:jdoe' })
+  @ApiPropertyOptional({
+    description: 'the agent a helpdesk integration acts for; the journal records "<caller> for <by>" (the caller is the authenticated key or token)',
+    example: 'agent:jdoe',
+  })
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
-  by!: string;
+  by?: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
@@ -34,6 +38,12 @@ export class SplitDto extends CommandDto {
 export class NatsCommandDto extends CommandDto {
   @IsUUID('all')
   incidentId!: string;
+
+  // Over NATS the connection is authenticated by NATS itself; `by` names the agent and is required.
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  declare by: string;
 }
 
 export class NatsMergeDto extends NatsCommandDto {

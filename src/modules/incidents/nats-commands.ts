@@ -3,6 +3,7 @@ import { ServerNats } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
+import { natsConnectOptions } from '../bus/nats-auth.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
@@ -28,7 +29,7 @@ const deserializer = {
 };
 const serializer = {
   serialize(packet: { response?: unknown; err?: unknown; isDisposed?: boolean }) {
-    const body = 'response' in packet && packet.response !== undefined ? packet.response : packet.err !== undefined ? { error: { statusCode: 500, message: String(packet.err) } } : { done: true };
+    const body = 'response' in packet && packet.response !== undefined ? packet.response : packet.err !== undefined ? { error: { statusCode: 500, message: packet.err instanceof Error ? packet.err.message : JSON.stringify(packet.err) } } : { done: true };
     return { data: JSON.stringify(body), headers: undefined };
   },
 };
@@ -51,12 +52,12 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.natsUrl) return; // the in-process bus has no request/reply peers
-    const server = new ServerNats({ servers: this.config.natsUrl.split(','), queue: 'corral-commands', deserializer, serializer } as never);
+    const server = new ServerNats({ ...natsConnectOptions(this.config.natsAuth), servers: this.config.natsUrl.split(','), queue: 'corral-commands', deserializer, serializer });
     for (const verb of VERBS) {
       server.addHandler(this.subject(verb), (data: unknown) => this.handle(verb, data), false);
     }
     await new Promise<void>((resolve, reject) => {
-      void server.listen((error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+      void server.listen((error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve()));
     });
     this.server = server;
     this.logger.log(`listening on ${this.subject('*')}`);
@@ -73,7 +74,8 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
   private async handle(verb: Verb, data: unknown): Promise<unknown> {
     try {
       const dto = await this.parse(verb, data);
-      const base = { by: dto.by, ...(dto.note ? { note: dto.note } : {}) };
+      // The NATS account's subject permissions decide who may send commands; the journal names the channel and the agent.
+      const base = { by: `nats for ${dto.by}`, ...(dto.note ? { note: dto.note } : {}) };
       switch (verb) {
         case 'merge':
           return await this.commands.run(dto.incidentId, async (lookup) => {

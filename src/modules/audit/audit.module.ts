@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { CorralConfig } from '../config/corral-config.js';
+import { AccessAuditInterceptor } from './access-audit.interceptor.js';
+import { AuditController } from './audit.controller.js';
+import { AuditTrail } from './audit-trail.js';
+import { AuditService } from './audit.service.js';
+
+/** The access audit trail (written by an interceptor), the audit API and chain verification. */
+@Module({
+  controllers: [AuditController],
+  providers: [
+    { provide: AuditTrail, inject: [DataSource], useFactory: (db: DataSource) => new AuditTrail(db) },
+    { provide: AuditService, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new AuditService(db, config.helpdesk.publicUrl) },
+    { provide: APP_INTERCEPTOR, inject: [AuditTrail], useFactory: (trail: AuditTrail) => new AccessAuditInterceptor(trail) },
+  ],
+  exports: [AuditTrail],
+})
+export class AuditModule {}

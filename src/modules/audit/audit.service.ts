@@ -1,0 +1,24 @@
+import type { AuditEvent, Bundle } from 'fhir/r4.js';
+import type { DataSource } from 'typeorm';
+import type { AuditPage } from './audit-entry.js';
+import { toAuditBundle } from './audit-fhir.js';
+import { readTrail } from './audit-log.js';
+import type { AuditQuery } from './audit-query.js';
+import { verifyChains, type VerifyReport } from './chain-verifier.js';
+
+/** The auditor's API: the trail (JSON or FHIR) and the verification of both chains. */
+export class AuditService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly publicUrl: string,
+  ) {}
+
+  async list(query: AuditQuery): Promise<AuditPage | Bundle<AuditEvent>> {
+    const page = await readTrail(this.db, query);
+    return query.format === 'fhir' ? toAuditBundle(page, this.publicUrl, new Date()) : page;
+  }
+
+  verify(): Promise<VerifyReport> {
+    return verifyChains(this.db);
+  }
+}

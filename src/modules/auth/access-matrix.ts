@@ -1,0 +1,75 @@
+import type { Role } from './roles.js';
+
+/** How an access lands in the audit trail (FHIR AuditEvent.type: DCM 110100 / 110112 / 110106). */
+export interface AuditSpec {
+  action: string;
+  /** activity: a change (command); query: a read. A read answered as `?format=fhir` is recorded as an export. */
+  type: 'activity' | 'query';
+  /** The route parameter naming what was touched (an incident id), if any. */
+  targetParam?: string;
+}
+
+export interface RouteAccess {
+  /** Who may call it; 'public' only for the liveness probe and the API description. */
+  roles: readonly Role[] | 'public';
+  audit?: AuditSpec;
+  /** The minimum-necessary shape leadership gets instead of the full response (role-views.ts). */
+  leadershipView?: 'incident-page';
+}
+
+const ANY: readonly Role[] = ['ingest', 'agent', 'leadership', 'auditor', 'admin'];
+const INGEST: readonly Role[] = ['ingest', 'admin'];
+const AGENT: readonly Role[] = ['agent', 'admin'];
+const command = (verb: string): RouteAccess => ({ roles: AGENT, audit: { action: `incident.${verb}`, type: 'activity', targetParam: 'id' } });
+
+/**
+ * THE access matrix: every route corral serves, by method and Express path pattern, with the roles
+ * that may call it. The global AccessGuard looks each request's matched route up here, so controllers
+ * carry no auth code; a route missing from this table is refused (and test/auth-matrix.test.ts,
+ * which enumerates the app's real routes, fails until it is added).
+ *
+ * `admin` is the operator's role: it may call everything (and every call it makes to a sensitive
+ * route is audited like anyone else's). The API description (`/docs`) is public: it holds no data.
+ */
+export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
+  'GET /health/live': { roles: 'public' },
+  'GET /health/ready': { roles: ANY },
+  // Prometheus already holds an ingest key for Alertmanager; metrics are counts, no PHI.
+  'GET /metrics': { roles: INGEST },
+  'GET /docs': { roles: 'public' },
+  'GET /docs-json': { roles: 'public' },
+  'GET /docs-yaml': { roles: 'public' },
+
+  'POST /v1/events': { roles: INGEST },
+  'POST /v1/ingest/pagerduty': { roles: INGEST },
+  'GET /v1/ingest/okta': { roles: INGEST },
+  'POST /v1/ingest/okta': { roles: INGEST },
+  'POST /v1/ingest/hl7': { roles: INGEST },
+  'POST /v1/ingest/:source': { roles: INGEST },
+  'GET /v1/dead-letters': { roles: ['admin'], audit: { action: 'dead-letters.read', type: 'query' } },
+
+  'GET /v1/incidents': { roles: ['agent', 'leadership', 'admin'], leadershipView: 'incident-page' },
+  'GET /v1/incidents/:id': { roles: AGENT, audit: { action: 'incident.read', type: 'query', targetParam: 'id' } },
+  'GET /v1/incidents/:id/timeline': { roles: ['agent', 'auditor', 'admin'], audit: { action: 'incident.timeline.read', type: 'query', targetParam: 'id' } },
+  'POST /v1/incidents/:id/acknowledge': command('acknowledge'),
+  'POST /v1/incidents/:id/resolve': command('resolve'),
+  'POST /v1/incidents/:id/reopen': command('reopen'),
+  'POST /v1/incidents/:id/merge': command('merge'),
+  'POST /v1/incidents/:id/split': command('split'),
+  'POST /v1/incidents/:id/suggestions/:suggestionId/confirm': command('confirm-suggestion'),
+  'POST /v1/incidents/:id/suggestions/:suggestionId/reject': command('reject-suggestion'),
+
+  'GET /v1/deliveries': { roles: AGENT, audit: { action: 'deliveries.read', type: 'query' } },
+  'POST /v1/deliveries/retry': { roles: ['admin'], audit: { action: 'deliveries.retry', type: 'activity' } },
+
+  'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
+  'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },
+};
+
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path}`;
+}
+
+export function accessFor(method: string, path: string): RouteAccess | undefined {
+  return ACCESS_MATRIX[routeKey(method, path)];
+}

@@ -1,0 +1,82 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { ApiKeyRow } from './api-key.entity.js';
+import type { Principal, Role } from './roles.js';
+
+/** `crl_` + 256 random bits: recognisable in a leaked-secret scan, unguessable, fast to hash. */
+const KEY_PATTERN = /^crl_[A-Za-z0-9_-]{43}$/;
+
+export interface CreatedKey {
+  id: string;
+  /** Shown once; corral keeps only its hash. */
+  key: string;
+  label: string;
+  role: Role;
+  expiresAt: Date | null;
+}
+
+export interface KeySummary {
+  id: string;
+  label: string;
+  role: Role;
+  prefix: string;
+  createdAt: Date;
+  createdBy: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * API keys: minted at random, stored as SHA-256 (a 256-bit random key needs no slow hash: there is
+ * nothing to brute-force), found by that hash, refused once expired or revoked. Used by the HTTP
+ * guard and by `corral keys`.
+ */
+export class ApiKeys {
+  constructor(private readonly db: DataSource | EntityManager) {}
+
+  async create(input: { role: Role; label: string; createdBy: string; expiresAt?: Date | null }): Promise<CreatedKey> {
+    const key = `crl_${randomBytes(32).toString('base64url')}`;
+    const row: ApiKeyRow = {
+      id: randomUUID(),
+      label: input.label,
+      role: input.role,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+      createdAt: new Date(),
+      createdBy: input.createdBy,
+      expiresAt: input.expiresAt ?? null,
+      revokedAt: null,
+    };
+    await this.db.getRepository(ApiKeyRow).insert(row);
+    return { id: row.id, key, label: row.label, role: row.role, expiresAt: row.expiresAt };
+  }
+
+  async list(): Promise<KeySummary[]> {
+    const rows = await this.db.getRepository(ApiKeyRow).find({ order: { createdAt: 'ASC' } });
+    return rows.map(({ keyHash: _hash, ...summary }) => summary);
+  }
+
+  /** True when a live key was revoked now; revoking twice keeps the first time. */
+  async revoke(id: string, at = new Date()): Promise<boolean> {
+    const result = await this.db.getRepository(ApiKeyRow).update({ id, revokedAt: IsNull() }, { revokedAt: at });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async count(): Promise<number> {
+    return this.db.getRepository(ApiKeyRow).count();
+  }
+
+  /** The principal behind a presented key, or why there is none. */
+  async authenticate(presented: string, now = new Date()): Promise<Principal | { refused: string }> {
+    if (!KEY_PATTERN.test(presented)) return { refused: 'not an API key' };
+    const row = await this.db.getRepository(ApiKeyRow).findOneBy({ keyHash: hashKey(presented) });
+    if (!row) return { refused: 'unknown API key' };
+    if (row.revokedAt) return { refused: 'API key revoked' };
+    if (row.expiresAt && row.expiresAt <= now) return { refused: 'API key expired' };
+    return { kind: 'api-key', id: row.id, name: row.label, role: row.role };
+  }
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

@@ -1,0 +1,47 @@
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import { CorralConfig } from '../config/corral-config.js';
+import { AccessGuard } from './access.guard.js';
+import { ApiKeys } from './api-keys.js';
+import { Authenticator } from './authenticator.js';
+import { ensureFirstAdmin } from './first-admin.js';
+import { JwtVerifier } from './jwt-verifier.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RoleViewInterceptor } from './role-view.interceptor.js';
+
+class FirstAdmin implements OnApplicationBootstrap {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: CorralConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureFirstAdmin(this.db, this.config.dataDir);
+  }
+}
+
+/** Authentication (API keys, optional OIDC tokens), the access matrix guard, per-key rate limits and role-shaped views. */
+@Module({
+  imports: [AuditModule],
+  providers: [
+    { provide: ApiKeys, inject: [DataSource], useFactory: (db: DataSource) => new ApiKeys(db) },
+    {
+      provide: Authenticator,
+      inject: [ApiKeys, CorralConfig],
+      useFactory: (keys: ApiKeys, config: CorralConfig) => new Authenticator(keys, config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined),
+    },
+    { provide: RateLimiter, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RateLimiter(config.auth.rateLimitPerMinute) },
+    {
+      provide: APP_GUARD,
+      inject: [Authenticator, RateLimiter, AuditTrail],
+      useFactory: (authenticator: Authenticator, limiter: RateLimiter, audit: AuditTrail) => new AccessGuard(authenticator, limiter, audit),
+    },
+    { provide: APP_INTERCEPTOR, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RoleViewInterceptor(config.auth.smallCountThreshold) },
+    { provide: FirstAdmin, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new FirstAdmin(db, config) },
+  ],
+  exports: [ApiKeys],
+})
+export class AuthModule {}
