@@ -1,4 +1,4 @@
-import type { Bundle, Patient } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
 import { spawnCorral, type SpawnedCorral } from './adapters/spawned-corral.js';
 import { fixtureBundle, resourcesOf, TestFhirServer } from './enrichment-support.js';
 import { apiFetch, canonical, eventually, withClient } from './support/harness.js';
@@ -33,7 +33,7 @@ describe('patient-bearing directory answers', () => {
       fixtureBundle('synthea-hospitals.json'),
       fixtureBundle('hospital-directory.json'),
       fixtureBundle('hospital-directory-patient-bearing.json'),
-      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }] } as Bundle,
+      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }] },
     );
     fhir = await TestFhirServer.start(resources);
     // Every search Bundle also carries the patient, once as a match and once as an include.
