@@ -1,6 +1,6 @@
 import type { Correlator, Input, Outcome, World } from '../correlation/correlator.js';
 import type { JournalEntry, Transition } from '../correlation/evolve.js';
-import { nextDueAt, type IncidentState } from '../correlation/incident.js';
+import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';
 import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
 import type { ActorChange, ActorStore } from './actor-store.js';
@@ -90,7 +90,7 @@ function toChange(p: Pending): ActorChange {
     snapshot: { signature: p.actor.signature, seq: p.seq, lastHash: p.lastHash, state: p.state },
     journal: p.journal,
     // A new episode rewrites every child row of the new incident; otherwise only what changed.
-    touchedChildren: newEpisode && p.state.status !== 'none' ? Object.keys(p.state.incident.children) : [...p.touched],
+    touchedChildren: newEpisode && p.state.status !== 'none' ? childrenOf(p.state.incident).map((c) => c.key) : [...p.touched],
     removedChildren: newEpisode ? [] : removedChildren(p.original, p.state),
     nextDueAt: nextDueAt(p.state),
     tickets: ticketEventsOf(p.state, p.journal),
@@ -100,6 +100,10 @@ function toChange(p: Pending): ActorChange {
 /** Children the incident held before the batch and no longer does (moved out by a split). */
 function removedChildren(before: IncidentState, after: IncidentState): string[] {
   if (before.status === 'none' || after.status === 'none') return [];
-  const now = after.incident.children;
-  return Object.keys(before.incident.children).filter((key) => !(key in now));
+  // Only a split removes children, and every split adds forwards: skip the scan otherwise.
+  if (Object.keys(after.incident.forwards).length === Object.keys(before.incident.forwards).length) return [];
+  const incident = after.incident;
+  return childrenOf(before.incident)
+    .map((c) => c.key)
+    .filter((key) => childOf(incident, key) === undefined);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Decisions } from './decisions.js';
 import type { Context, Transition } from './evolve.js';
-import { childrenOf, isActive, requesterTokens, type IncidentLink, type IncidentState } from './incident.js';
+import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentLink, type IncidentState } from './incident.js';
 import { iso, plus, resolve, windowOf } from './lifecycle.js';
 
 /** What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit trail. */
@@ -44,22 +44,20 @@ export function handleCommand(state: IncidentState, command: Command, context: C
     case 'resolve': {
       if (state.status === 'resolved') return reject('already resolved');
       // Resolving the parent resolves every child; dependent incidents are only re-evaluated.
-      const children = Object.fromEntries(
-        childrenOf(incident).map((c) => [c.key, c.status === 'firing' ? { ...c, status: 'resolved' as const, changedAt: now } : c]),
-      );
-      for (const child of childrenOf(incident)) if (child.status === 'firing') d.journal('child.resolved', incident, { by: command.by }, { childKey: child.key });
+      const firing = childrenOf(incident).filter((c) => c.status === 'firing');
+      for (const child of firing) d.journal('child.resolved', incident, { by: command.by }, { childKey: child.key });
       // A ticket resolved by hand must reach its requesters even if groupWait had not yet run out.
-      const body = { ...incident, children, ticketed: true };
+      const body = { ...putChildren(incident, firing.map((c): Child => ({ ...c, status: 'resolved', changedAt: now }))), ticketed: true };
       if (!incident.ticketed) d.journal('ticket.opened', body, { priority: body.priority, title: body.title });
       return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note }));
     }
     case 'reopen': {
       if (state.status !== 'resolved') return reject(`cannot reopen a ${state.status} incident`);
       const window = windowOf(incident, context.rules);
-      const children = Object.fromEntries(childrenOf(incident).map((c) => [c.key, { ...c, status: 'firing' as const, changedAt: now }]));
-      for (const child of childrenOf(incident)) if (child.status === 'resolved') d.journal('child.refired', incident, { by: command.by }, { childKey: child.key });
+      const resolved = childrenOf(incident).filter((c) => c.status === 'resolved');
+      for (const child of resolved) d.journal('child.refired', incident, { by: command.by }, { childKey: child.key });
       // The reopened ticket gets its escalation clock back from zero.
-      const next = { ...incident, children, resolvedAt: null, acknowledged: null, ticketed: true, ticketOpenedAt: now, escalationStep: 0, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
+      const next = { ...putChildren(incident, resolved.map((c): Child => ({ ...c, status: 'firing', changedAt: now }))), resolvedAt: null, acknowledged: null, ticketed: true, ticketOpenedAt: now, escalationStep: 0, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
       d.journal('incident.reopened', next, { by: command.by, reason: 'command', ...note });
       d.journal('ticket.reopened', next, {});
       return d.done({ status: 'open', signature: state.signature, incident: next });
@@ -73,20 +71,19 @@ export function handleCommand(state: IncidentState, command: Command, context: C
       return d.done({ status: 'merged', signature: state.signature, incident: { ...incident, timers: {} }, into });
     }
     case 'split': {
-      const keys = command.children.map((id) => (incident.children[id] ? id : childrenOf(incident).find((c) => c.id === id)?.key));
+      const keys = command.children.map((id) => (childOf(incident, id) ? id : childrenOf(incident).find((c) => c.id === id)?.key));
       if (keys.some((k) => k === undefined)) return reject('some of those children are not in this incident');
       const moving = keys as string[];
-      if (moving.length === 0 || moving.length >= childrenOf(incident).length) return reject('a split must leave at least one child on each side');
+      if (moving.length === 0 || moving.length >= childCount(incident)) return reject('a split must leave at least one child on each side');
       const target = splitSignature(state.signature, moving);
-      const remaining = Object.fromEntries(childrenOf(incident).filter((c) => !moving.includes(c.key)).map((c) => [c.key, c]));
       const forwards = { ...incident.forwards, ...Object.fromEntries(moving.map((k) => [k, target])) };
-      const next = { ...incident, children: remaining, forwards };
+      const next = { ...dropChildren(incident, moving), forwards };
       d.journal('incident.split', next, { children: moving, to: target, by: command.by, ...note });
       if (next.ticketed) d.journal('ticket.updated', next, { split: moving.length });
       d.send(target, {
         type: 'adopt',
         from: { incidentId: incident.id, signature: state.signature },
-        children: moving.map((k) => incident.children[k]).filter((c) => c !== undefined),
+        children: moving.map((k) => childOf(incident, k)).filter((c) => c !== undefined),
         title: `${incident.title} (split)`,
         template: incident,
         by: command.by,

@@ -1,7 +1,7 @@
 import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.js';
 import { Decisions } from './decisions.js';
 import type { Context, Transition } from './evolve.js';
-import { incidentIdFor, isActive, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { childOf, emptyTally, incidentIdFor, isActive, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { iso, plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
@@ -52,7 +52,7 @@ export function foldEvent(state: IncidentState, event: CanonicalEvent, route: Ro
 /** Firing again after the reopen window has passed is a new problem, not the old one back. */
 function startsNewEpisode(incident: IncidentBody, event: CanonicalEvent, context: Context): boolean {
   if (event.status !== 'firing' || incident.resolvedAt === null) return false;
-  const child = incident.children[childKeyOf(event)];
+  const child = childOf(incident, childKeyOf(event));
   const news = !child || supersedes(event, child);
   const window = windowOf(incident, context.rules);
   return news && context.now.getTime() - Date.parse(incident.resolvedAt) > window.reopenWindowMs;
@@ -88,6 +88,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     correlationId: event.correlationId,
     window: ref(window),
     children: {},
+    tally: emptyTally(),
     acknowledged: null,
     parent: null,
     suppressed: maintenance ? ref(maintenance) : null,
@@ -119,7 +120,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
 function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, context: Context): IncidentState {
   const key = childKeyOf(event);
   const before = state.incident;
-  const existing = before.children[key];
+  const existing = childOf(before, key);
   let child: Child;
 
   if (!existing) {
@@ -136,7 +137,7 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
     d.journal('child.repeated', before, { repeats: child.repeats }, { childKey: key });
   }
 
-  let incident = widen({ ...before, children: { ...before.children, [key]: child } }, event);
+  let incident = widen(putChildren(before, [child]), event);
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
   if (isActive(state.status) && event.status === 'firing') {
     const window = windowOf(incident, context.rules);
@@ -155,7 +156,7 @@ function fillContext(incident: IncidentBody, event: CanonicalEvent, d: Decisions
   const offered = event.context;
   if (!offered || offered.enrichment === 'unavailable') return incident;
   const current = incident.context;
-  if (current?.enrichment === 'ok' && JSON.stringify(current) === JSON.stringify(offered)) return incident;
+  if (current !== null && JSON.stringify(current) === JSON.stringify(offered)) return incident;
   if (current?.enrichment === 'ok' && offered.enrichment !== 'ok') return incident;
   const next = { ...incident, context: { ...current, ...offered } };
   if (current === null || current.enrichment !== 'ok') {

@@ -1,7 +1,11 @@
 import { type Context, type IncidentMessage, type Transition } from './evolve.js';
 import { Decisions } from './decisions.js';
 import {
+  childOf,
   childrenOf,
+  putChildren,
+  withChildren,
+  type Child,
   firingChildren,
   incidentIdFor,
   isActive,
@@ -178,11 +182,10 @@ export function tick(state: IncidentState, context: Context): Transition {
     incident = { ...current.incident, timers: rest };
     if (isActive(current.status)) {
       const window = windowOf(incident, context.rules);
-      const children = Object.fromEntries(
-        childrenOf(incident).map((c) => [c.key, c.status === 'firing' ? { ...c, status: 'resolved' as const, changedAt: now } : c]),
-      );
-      for (const key of Object.keys(children)) if (incident.children[key]?.status === 'firing') d.journal('child.resolved', incident, { reason: 'auto-resolve' }, { childKey: key });
-      current = resolve(current, { ...incident, children }, d, context, { reason: 'no activity', after: window.autoResolveAfterMs }, window);
+      const firing = childrenOf(incident).filter((c) => c.status === 'firing');
+      for (const child of firing) d.journal('child.resolved', incident, { reason: 'auto-resolve' }, { childKey: child.key });
+      const quiet = putChildren(incident, firing.map((c): Child => ({ ...c, status: 'resolved', changedAt: now })));
+      current = resolve(current, quiet, d, context, { reason: 'no activity', after: window.autoResolveAfterMs }, window);
     } else current = { ...current, incident };
   }
   return d.done(current);
@@ -192,15 +195,13 @@ export function absorb(state: IncidentState, message: Extract<IncidentMessage, {
   const d = new Decisions(iso(context.now), state.status === 'none' ? '' : state.incident.correlationId);
   if (state.status === 'none' || state.status === 'merged') return d.done(state, `incident ${state.signature} cannot take children now`);
   let incident = state.incident;
-  const children = { ...incident.children };
-  for (const child of message.children) {
-    const existing = children[child.key];
-    children[child.key] = existing ? { ...existing, repeats: existing.repeats + child.repeats + 1 } : child;
-    d.journal('child.attached', incident, { from: message.from.incidentId }, { childKey: child.key });
-  }
+  const arriving = message.children.map((child) => {
+    const existing = childOf(state.incident, child.key);
+    d.journal('child.attached', state.incident, { from: message.from.incidentId }, { childKey: child.key });
+    return existing ? { ...existing, repeats: existing.repeats + child.repeats + 1 } : child;
+  });
   incident = {
-    ...incident,
-    children,
+    ...putChildren(incident, arriving),
     facilities: union(incident.facilities, message.children.flatMap((c) => (c.facility ? [c.facility] : []))),
     departments: union(incident.departments, message.children.flatMap((c) => (c.department ? [c.department] : []))),
     suggestions: incident.suggestions.filter((s) => s.from.signature !== message.from.signature),
@@ -215,15 +216,13 @@ export function adopt(state: IncidentState, message: Extract<IncidentMessage, { 
   const now = iso(context.now);
   const d = new Decisions(now, message.template.correlationId);
   if (state.status !== 'none') return d.done(state, `signature ${state.signature} is already in use`);
-  const children = Object.fromEntries(message.children.map((c) => [c.key, c]));
   const firing = message.children.some((c) => c.status === 'firing');
-  const incident: IncidentBody = {
+  const incident: IncidentBody = withChildren({
     ...message.template,
     id: incidentIdFor(state.signature, 1),
     signature: state.signature,
     episode: 1,
     title: message.title,
-    children,
     facilities: union([], message.children.flatMap((c) => (c.facility ? [c.facility] : []))),
     departments: union([], message.children.flatMap((c) => (c.department ? [c.department] : []))),
     openedAt: now,
@@ -234,7 +233,7 @@ export function adopt(state: IncidentState, message: Extract<IncidentMessage, { 
     timers: {},
     suggestions: [],
     forwards: {},
-  };
+  }, message.children);
   d.journal('incident.adopted', incident, { from: message.from, children: message.children.length, by: message.by });
   d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title });
   const next: IncidentState = firing ? { status: 'open', signature: state.signature, incident } : { status: 'resolved', signature: state.signature, incident };

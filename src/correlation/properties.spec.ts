@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { CanonicalEvent } from './canonical-event.js';
-import { isActive, type IncidentState } from './incident.js';
+import { childrenOf, isActive, type IncidentState } from './incident.js';
 import { Simulation } from './simulation.js';
 import { anEvent, aReport, at, testRules } from './test-events.js';
 
@@ -35,7 +35,7 @@ const summary = (simulation: Simulation) =>
       signature: incident.signature,
       episode: incident.episode,
       status,
-      children: Object.fromEntries(Object.values(incident.children).map((c) => [c.key, c.status])),
+      children: Object.fromEntries(childrenOf(incident).map((c) => [c.key, c.status])),
     }))
     .sort((a, b) => `${a.signature}#${a.episode}`.localeCompare(`${b.signature}#${b.episode}`));
 

@@ -14,16 +14,26 @@ export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string
   return { queue: rule.queue.replaceAll('{facility}', facility).replaceAll('{site}', site), rule };
 }
 
+// Routing runs after every message; compiling its patterns once keeps it cheap.
+const patterns = new Map<string, RegExp>();
+function pattern(source: string): RegExp {
+  let compiled = patterns.get(source);
+  if (!compiled) {
+    compiled = new RegExp(source, 'i');
+    patterns.set(source, compiled);
+  }
+  return compiled;
+}
+
 function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
-  const kinds = new Set(Object.values(incident.children).map((c) => c.kind));
-  const sources = new Set(Object.values(incident.children).map((c) => c.source.type));
+  const { kinds, sources } = incident.tally;
   return (
-    (when.kinds === undefined || when.kinds.some((k) => kinds.has(k))) &&
-    (when.sources === undefined || when.sources.some((s) => sources.has(s))) &&
+    (when.kinds === undefined || when.kinds.some((k) => kinds.includes(k))) &&
+    (when.sources === undefined || when.sources.some((s) => sources.includes(s))) &&
     (when.systems === undefined || when.systems.some((pattern) => systemMatches(pattern, incident.system))) &&
     (when.facilities === undefined || incident.facilities.some((f) => when.facilities?.includes(f))) &&
-    (when.errorSignature === undefined || new RegExp(when.errorSignature, 'i').test(incident.errorSignature ?? '')) &&
-    (when.symptom === undefined || new RegExp(when.symptom, 'i').test(incident.title)) &&
+    (when.errorSignature === undefined || pattern(when.errorSignature).test(incident.errorSignature ?? '')) &&
+    (when.symptom === undefined || pattern(when.symptom).test(incident.title)) &&
     (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
     (when.priorities === undefined || when.priorities.includes(incident.priority)) &&
     (when.minFacilities === undefined || incident.facilities.length >= when.minFacilities)

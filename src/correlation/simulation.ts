@@ -2,7 +2,7 @@ import type { CanonicalEvent } from './canonical-event.js';
 import type { Command } from './commands.js';
 import { Correlator, type Input, type Outcome } from './correlator.js';
 import type { JournalEntry } from './evolve.js';
-import { emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
+import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
 import type { ObservedIncident, RuleCase } from './rule-cases.js';
 import type { RuleSet } from './rules.js';
 
@@ -87,8 +87,8 @@ export function observe(simulation: Simulation): ObservedIncident[] {
     facilities: incident.facilities,
     episode: incident.episode,
     status,
-    children: Object.keys(incident.children).length,
-    requesters: new Set(Object.values(incident.children).flatMap((c) => (c.requesterToken ? [c.requesterToken] : []))).size,
+    children: childCount(incident),
+    requesters: distinctRequesters(incident),
     priority: incident.priority,
     parentSystem: incident.parent ? (byId.get(incident.parent.incidentId)?.incident.system ?? null) : null,
     suppressed: incident.suppressed !== null,

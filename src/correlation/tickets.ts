@@ -1,6 +1,6 @@
 import type { EnrichedContext } from './canonical-event.js';
 import type { JournalEntry } from './evolve.js';
-import { childrenOf, distinctRequesters, isActive, type Child, type IncidentState } from './incident.js';
+import { childCount, childOf, childrenOf, distinctRequesters, isActive, type Child, type IncidentState } from './incident.js';
 
 // The helpdesk contract (DESIGN §10). Ticket events are derived from the journal entries a batch
 // wrote for one actor: one event per ticket decision, plus at most one coalesced `ticket.updated`
@@ -71,7 +71,7 @@ export function ticketEventsOf(state: IncidentState, entries: SequencedEntry[]):
   const incident = state.incident;
   const own = entries.filter((entry) => entry.incidentId === incident.id);
   const touched = [...new Set(own.flatMap((entry) => (entry.childKey === undefined ? [] : [entry.childKey])))]
-    .map((key) => incident.children[key])
+    .map((key) => childOf(incident, key))
     .filter((child): child is Child => child !== undefined);
   const view = ticketIncident(state);
 
@@ -110,7 +110,7 @@ function ticketIncident(state: Extract<IncidentState, { incident: unknown }>): T
     departments: i.departments,
     firstSeen: i.firstSeen,
     lastSeen: i.lastSeen,
-    childCount: childrenOf(i).length,
+    childCount: childCount(i),
     distinctRequesters: distinctRequesters(i),
     patientImpact: i.patientImpact,
     correlationId: i.correlationId,

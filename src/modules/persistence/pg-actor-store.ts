@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
-import { childrenOf, distinctRequesters, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
@@ -36,7 +36,7 @@ export class PgActorStore implements ActorStore {
       throw new Error(`snapshot of ${signature} has version ${row.version}; this build reads ${SNAPSHOT_VERSION}: run the matching corral or migrate`);
     }
     const state = row.state;
-    if (state.status !== 'none') state.incident.children = await this.children(state.incident.id);
+    if (state.status !== 'none') state.incident = withChildren(state.incident, await this.children(state.incident.id));
     return { signature, seq: Number(row.seq), lastHash: row.last_hash, state };
   }
 
@@ -48,7 +48,7 @@ export class PgActorStore implements ActorStore {
           AND (state->>'status' IN ('open', 'acknowledged', 'flapping') OR state->'incident'->>'origin' = 'identity')`,
       [SNAPSHOT_VERSION],
     );
-    for (const { state } of rows) if (state.status !== 'none' && state.incident.origin === 'identity') state.incident.children = await this.children(state.incident.id);
+    for (const { state } of rows) if (state.status !== 'none' && state.incident.origin === 'identity') state.incident = withChildren(state.incident, await this.children(state.incident.id));
     return rows.map((row) => row.state);
   }
 
@@ -91,9 +91,9 @@ export class PgActorStore implements ActorStore {
     });
   }
 
-  private async children(incidentId: string): Promise<Record<string, Child>> {
+  private async children(incidentId: string): Promise<Child[]> {
     const rows = await this.db.query<ChildRow[]>(`SELECT * FROM incident_child WHERE incident_id = $1`, [incidentId]);
-    return Object.fromEntries(rows.map((row) => [row.child_key, childOf(row)]));
+    return rows.map(childFromRow);
   }
 
   /** Ticket events and one delivery row per destination; a replayed batch cannot enqueue a ticket twice. */
@@ -180,6 +180,7 @@ function journalRow(row: ChainedJournalRow): object {
 /** The snapshot keeps everything but the children, which live in incident_child. */
 function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object {
   const { state } = snapshot;
+  // The tally stays (it is small and saves a recount); the children are rows.
   const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: {} } };
   return { signature: snapshot.signature, seq: snapshot.seq, last_hash: snapshot.lastHash, version: SNAPSHOT_VERSION, state: stored, updated_at: now, next_due_at: nextDueAt };
 }
@@ -204,7 +205,7 @@ function incidentRow(state: IncidentState, now: string): object {
     last_seen: incident.lastSeen,
     opened_at: incident.openedAt,
     resolved_at: incident.resolvedAt,
-    child_count: childrenOf(incident).length,
+    child_count: childCount(incident),
     distinct_requesters: distinctRequesters(incident),
     patient_impact: incident.patientImpact,
     correlation_id: incident.correlationId,
@@ -228,7 +229,7 @@ function incidentRow(state: IncidentState, now: string): object {
 function childRows(change: ActorChange): object[] {
   const incident = incidentOf(change.snapshot.state);
   return change.touchedChildren.flatMap((key) => {
-    const child = incident.children[key];
+    const child = childOf(incident, key);
     if (!child) return [];
     return [
       {
@@ -274,7 +275,7 @@ interface ChildRow {
 }
 
 /** The exact Child an actor held: rows round-trip every field evolve reads. */
-function childOf(row: ChildRow): Child {
+function childFromRow(row: ChildRow): Child {
   const attached = row.attached_by ? /^(.*)@(\d+)$/.exec(row.attached_by) : null;
   return {
     key: row.child_key,

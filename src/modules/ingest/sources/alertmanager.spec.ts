@@ -36,3 +36,15 @@ describe('normalizeAlertmanager', () => {
     expect(normalizeAlertmanager([], context)).toMatchObject({ ok: false, field: 'body' });
   });
 });
+
+describe('organisation codes', () => {
+  it('keeps a FHIR logical id or short code as the facility, but scrubs identifier-shaped values', async () => {
+    const { finish } = await import('./normalize-kit.js');
+    const base = { id: 'x', kind: 'alert' as const, source: { type: 'alertmanager' as const, system: 'am' }, occurredAt: '2026-11-24T07:00:00.000Z', status: 'firing' as const, severity: 'high' as const, system: 's', symptom: 'down' };
+    const context = { tokenKey: 'k'.repeat(32), receivedAt: new Date(), correlationId: 'c' };
+
+    expect(finish({ ...base, facility: 'b0e04623-b02c-3f8b-92ea-943fc4db60da' }, context).facility).toBe('b0e04623-b02c-3f8b-92ea-943fc4db60da');
+    expect(finish({ ...base, facility: 'OHMC', department: 'ED-4' }, context)).toEqual(expect.objectContaining({ facility: 'OHMC', department: 'ED-4' }));
+    expect(finish({ ...base, facility: '999-33-5538' }, context).facility).not.toContain('999-33-5538');
+  });
+});

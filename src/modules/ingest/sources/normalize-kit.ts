@@ -130,6 +130,8 @@ const LABEL_KEYS = new Set([
   'alertname', 'channel', 'service', 'job', 'instance', 'team', 'zone', 'cluster', 'namespace', 'env', 'environment',
   'component', 'group', 'class', 'severity', 'receiver', 'orgId', 'messageType', 'ackCode', 'hl7Version', 'errorLocation',
   'channelId', 'connector', 'errorType', 'eventType', 'outcome', 'resource', 'action', 'priority', 'queue', 'category',
+  // Equipment ids, so the EHR directory can name the device's type and owner (config/enrichment.yaml).
+  'device', 'deviceId', 'asset',
 ]);
 
 export interface Draft {
@@ -159,6 +161,20 @@ const clean = (value: string | undefined, max: number) => {
 };
 
 /**
+ * Facility and department are organisation codes (DESIGN §3 class N). A bare code — a FHIR logical
+ * id, an OID, `OHMC` — is kept as it is, so the EHR directory can look it up; anything with spaces
+ * or other signs of free text goes through the scrubber like any text.
+ */
+const CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const LOGICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const orgCode = (value: string | undefined, max: number) => {
+  const code = value?.trim();
+  // A code the scrubber would touch (an SSN- or MRN-shaped value) is not trusted as a code.
+  if (code !== undefined && CODE.test(code) && (LOGICAL_ID.test(code) || scrubText(code) === code)) return code;
+  return clean(value, max);
+};
+
+/**
  * The privacy filter every source goes through: free text scrubbed and clamped to the canonical
  * limits, labels allow-listed, the requester replaced by its token. Ids are the source's own
  * (a long one is hashed, so it stays stable and within 128 characters).
@@ -168,8 +184,8 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
     .filter((entry): entry is [string, string] => LABEL_KEYS.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '')
     .slice(0, 64)
     .map(([key, value]) => [key, clean(value, 256) ?? ''] as const);
-  const facility = clean(draft.facility, 128);
-  const department = clean(draft.department, 128);
+  const facility = orgCode(draft.facility, 128);
+  const department = orgCode(draft.department, 128);
   const location = clean(draft.location, 256);
   const errorSignature = clean(draft.errorSignature, 256);
   const requesterId = draft.requesterId?.trim();
