@@ -226,9 +226,10 @@ describe('helpdesk tickets', () => {
     const reply = await h.nats.nc.request(subject, JSON.stringify({ incidentId: id, by: 'servicenow:agent-7', note: 'looking' }), { timeout: 5000 });
     const bad = await h.nats.nc.request(subject, JSON.stringify({ incidentId: 'nope' }), { timeout: 5000 });
 
-    expect(reply.json<{ status: string; acknowledgedBy: string }>()).toEqual(expect.objectContaining({ status: 'acknowledged', acknowledgedBy: 'servicenow:agent-7' }));
+    // NATS permissions decide who may send commands; the record names the channel and the agent.
+    expect(reply.json<{ status: string; acknowledgedBy: string }>()).toEqual(expect.objectContaining({ status: 'acknowledged', acknowledgedBy: 'nats for servicenow:agent-7' }));
     expect(bad.json<{ error: { statusCode: number; message: string } }>().error).toEqual(expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/incidentId|by/) }));
     const timeline = await getJson<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`${h.corral.baseUrl}/v1/incidents/${id}/timeline`);
-    expect(timeline.body.items.find((e) => e.kind === 'incident.acknowledged')?.data).toEqual({ by: 'servicenow:agent-7', note: 'looking' });
+    expect(timeline.body.items.find((e) => e.kind === 'incident.acknowledged')?.data).toEqual({ by: 'nats for servicenow:agent-7', note: 'looking' });
   });
 });

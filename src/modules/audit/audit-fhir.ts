@@ -30,12 +30,17 @@ function kindOf(entry: AuditEntryView): keyof typeof TYPES {
  * and entities for the incident (object role 20 job), the rule behind a decision (23 routing
  * criteria) and the query that was run (24 query).
  */
-export function toAuditBundle(page: AuditPage, baseUrl: string, now: Date): Bundle<AuditEvent> {
+export function toAuditBundle(page: AuditPage, baseUrl: string, now: Date, filters: Record<string, string | number | undefined> = {}): Bundle<AuditEvent> {
+  // Relative, so it works behind whatever host and proxy the auditor reached corral through.
+  const next = (cursor: string) => {
+    const params = new URLSearchParams(Object.entries({ ...filters, format: 'fhir', cursor }).flatMap(([k, v]): Array<[string, string]> => (v === undefined ? [] : [[k, String(v)]])));
+    return `/v1/audit?${params.toString()}`;
+  };
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     timestamp: now.toISOString(),
-    ...(page.nextCursor ? { link: [{ relation: 'next', url: `${baseUrl}/v1/audit?format=fhir&cursor=${encodeURIComponent(page.nextCursor)}` }] } : {}),
+    ...(page.nextCursor ? { link: [{ relation: 'next', url: next(page.nextCursor) }] } : {}),
     entry: page.items.map((entry) => {
       const id = resourceId(entry);
       return { fullUrl: `urn:uuid:${id}`, resource: toAuditEvent(entry, id, baseUrl), search: { mode: 'match' as const } };
@@ -98,7 +103,8 @@ function entitiesOf(entry: AuditEntryView): AuditEventEntity[] {
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
       query: Buffer.from(entry.detail.query).toString('base64'),
-      ...(typeof entry.detail.route === 'string' ? { name: entry.detail.route } : {}),
+      // sev-2: an entity has a name or a query, not both; the route goes in the description.
+      ...(typeof entry.detail.route === 'string' ? { description: entry.detail.route } : {}),
     });
   }
   return entities;

@@ -47,11 +47,11 @@ export async function readTrail(db: DataSource, query: AuditQuery): Promise<Audi
   }
   if (query.source !== 'access') {
     branches.push(`
-      SELECT 'decision', j.signature || '#' || lpad(j.seq::text, 20, '0'), j.recorded_at, coalesce(j.data->>'by', 'corral'),
-             CASE WHEN j.data ? 'by' THEN 'user' ELSE 'system' END, NULL, j.kind, j.incident_id::text,
-             CASE WHEN j.rule_id IS NULL THEN NULL ELSE j.rule_id || '@' || coalesce(j.rule_version, 0) END,
-             CASE WHEN j.kind = 'command.rejected' THEN 4 ELSE 0 END, j.correlation_id,
-             jsonb_build_object('signature', j.signature, 'seq', j.seq)
+      SELECT 'decision' AS source, j.signature || '#' || lpad(j.seq::text, 20, '0') AS key, j.recorded_at, coalesce(j.data->>'by', 'corral') AS actor,
+             CASE WHEN j.data ? 'by' THEN 'user' ELSE 'system' END AS actor_kind, NULL::text AS role, j.kind AS action, j.incident_id::text AS target,
+             CASE WHEN j.rule_id IS NULL THEN NULL ELSE j.rule_id || '@' || coalesce(j.rule_version, 0) END AS rule_id,
+             CASE WHEN j.kind = 'command.rejected' THEN 4 ELSE 0 END AS outcome, j.correlation_id,
+             jsonb_build_object('signature', j.signature, 'seq', j.seq) AS detail
         FROM journal j
        WHERE ($1::timestamptz IS NULL OR j.recorded_at >= $1) AND ($2::timestamptz IS NULL OR j.recorded_at < $2)
          AND ($3::text IS NULL OR j.kind = $3) AND ($4::text IS NULL OR coalesce(j.data->>'by', 'corral') = $4) AND ($5::text IS NULL OR j.incident_id::text = $5)`);

@@ -15,7 +15,9 @@ export class AuditService {
 
   async list(query: AuditQuery): Promise<AuditPage | Bundle<AuditEvent>> {
     const page = await readTrail(this.db, query);
-    return query.format === 'fhir' ? toAuditBundle(page, this.publicUrl, new Date()) : page;
+    if (query.format !== 'fhir') return page;
+    const { source, from, to, action, actor, target, limit } = query;
+    return toAuditBundle(page, this.publicUrl, new Date(), { source, from, to, action, actor, target, limit });
   }
 
   verify(): Promise<VerifyReport> {

@@ -49,6 +49,8 @@ export async function verifyChains(db: DataSource): Promise<VerifyReport> {
   return { ok: journal.firstBroken === null && audit.firstBroken === null, journal, audit };
 }
 
+// Ids and seqs are read as text (bigint exceeds a JS number's exact range only in theory, but pg
+// returns bigint as text anyway); ordering is always on the table's own numeric columns.
 async function verifyJournal(db: DataSource): Promise<VerifyReport['journal']> {
   const tails = new Map(
     (await db.query<Array<{ signature: string; seq: string; last_hash: string }>>('SELECT signature, seq::text, last_hash FROM actor_snapshot')).map((s) => [s.signature, s]),
@@ -72,8 +74,8 @@ async function verifyJournal(db: DataSource): Promise<VerifyReport['journal']> {
   for (;;) {
     const page = await db.query<JournalDbRow[]>(
       `SELECT signature, seq::text, incident_id, kind, child_key, rule_id, rule_version, at, correlation_id, data, prev_hash, row_hash
-         FROM journal WHERE ($1::text IS NULL OR (signature, seq) > ($1, $2::bigint))
-        ORDER BY signature, seq LIMIT ${PAGE}`,
+         FROM journal WHERE ($1::text IS NULL OR (journal.signature, journal.seq) > ($1, $2::bigint))
+        ORDER BY journal.signature, journal.seq LIMIT ${PAGE}`,
       [after?.signature ?? null, after?.seq ?? '0'],
     );
     for (const row of page) {
@@ -123,7 +125,7 @@ async function verifyAudit(db: DataSource): Promise<VerifyReport['audit']> {
     const page = await db.query<Array<Omit<AuditContent, 'recordedAt'> & { recordedAt: Date; prevHash: string; rowHash: string }>>(
       `SELECT id::text AS "id", recorded_at AS "recordedAt", actor, actor_kind AS "actorKind", role, action, target, rule_id AS "ruleId",
               outcome, correlation_id AS "correlationId", detail, prev_hash AS "prevHash", row_hash AS "rowHash"
-         FROM audit WHERE id > $1::bigint ORDER BY id LIMIT ${PAGE}`,
+         FROM audit WHERE audit.id > $1::bigint ORDER BY audit.id LIMIT ${PAGE}`,
       [after],
     );
     for (const { prevHash, rowHash, recordedAt, ...rest } of page) {
