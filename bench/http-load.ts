@@ -8,9 +8,9 @@ export interface Reply {
   retryAfter: number | undefined;
 }
 
-export function post(url: string, body: string): Promise<Reply> {
+export function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.once('end', () => {
         const header = res.headers['retry-after'];
@@ -23,9 +23,9 @@ export function post(url: string, body: string): Promise<Reply> {
 }
 
 /** Posts until accepted: 429 and 503 are honoured (after Retry-After, at most 1 s) and counted. */
-async function postAccepted(url: string, body: string, accepted: (status: number) => boolean, stats: { retries: number }): Promise<void> {
+async function postAccepted(url: string, body: string, headers: Record<string, string>, accepted: (status: number) => boolean, stats: { retries: number }): Promise<void> {
   for (;;) {
-    const reply = await post(url, body);
+    const reply = await post(url, body, headers);
     if (accepted(reply.status)) return;
     if (reply.status !== 429 && reply.status !== 503) throw new Error(`POST ${url} answered ${reply.status}`);
     stats.retries += 1;
@@ -44,7 +44,13 @@ export interface Throughput {
  * Closed loop: `concurrency` requests in flight, each a pre-serialized batch, until all are
  * accepted. The rate counts only accepted alerts.
  */
-export async function drive(label: string, url: string, bodies: string[], perBody: number, concurrency: number, accepted: (status: number) => boolean): Promise<Throughput> {
+export async function drive(
+  label: string,
+  url: string,
+  bodies: string[],
+  options: { perBody: number; concurrency: number; accepted: (status: number) => boolean; headers?: Record<string, string> },
+): Promise<Throughput> {
+  const { perBody, concurrency, accepted, headers = {} } = options;
   const stats = { retries: 0 };
   let next = 0;
   let done = 0;
@@ -55,7 +61,7 @@ export async function drive(label: string, url: string, bodies: string[], perBod
       Array.from({ length: concurrency }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++];
-          await postAccepted(url, body, accepted, stats);
+          await postAccepted(url, body, headers, accepted, stats);
           done += 1;
         }
       }),
@@ -76,6 +82,10 @@ export interface Latency {
   p99Ms: number;
   maxMs: number;
   failures: number;
+  /** Requests still unanswered `graceSeconds` after the last one was sent. */
+  timeouts: number;
+  graceSeconds: number;
+  sendSeconds: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -88,7 +98,7 @@ export function percentile(sorted: number[], p: number): number {
  * (not from when the client got round to sending it) to the 202, so a server that falls behind
  * shows it instead of slowing the client down (no coordinated omission).
  */
-export async function openLoop(label: string, url: string, bodies: string[], rate: number): Promise<Latency> {
+export async function openLoop(label: string, url: string, bodies: string[], rate: number, headers: Record<string, string> = {}, graceMs = 60_000): Promise<Latency> {
   const latencies: number[] = [];
   let failures = 0;
   const inFlight: Array<Promise<void>> = [];
@@ -101,7 +111,7 @@ export async function openLoop(label: string, url: string, bodies: string[], rat
     for (; sent < due; sent++) {
       const dueAt = start + (sent / rate) * 1000;
       inFlight.push(
-        post(url, bodies[sent]).then(
+        post(url, bodies[sent], headers).then(
           (reply) => {
             if (reply.status === 202) latencies.push(performance.now() - dueAt);
             else failures += 1;
@@ -116,16 +126,25 @@ export async function openLoop(label: string, url: string, bodies: string[], rat
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  await Promise.all(inFlight);
+  // A server far behind would keep the phase going for minutes: what is unanswered by then is a timeout.
+  const sentAll = performance.now();
+  const settled = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref())]);
   const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
+  const answered = latencies.length + failures;
+  const unanswered = bodies.length - answered;
+  if (!settled) progress(`${label}: ${unanswered} requests unanswered ${graceMs / 1000} s after the last was sent; counted as timeouts`);
+  // Timeouts sort last: a percentile that reaches them reads as Infinity ("beyond the grace time").
+  const all = [...latencies, ...Array<number>(unanswered).fill(Number.POSITIVE_INFINITY)].sort((a, b) => a - b);
   return {
     offeredPerSecond: rate,
     requests: bodies.length,
     achievedPerSecond: latencies.length / seconds,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+    p50Ms: percentile(all, 50),
+    p99Ms: percentile(all, 99),
+    maxMs: latencies.sort((a, b) => a - b)[latencies.length - 1] ?? Number.NaN,
     failures,
+    timeouts: unanswered,
+    graceSeconds: graceMs / 1000,
+    sendSeconds: (sentAll - start) / 1000,
   };
 }

@@ -14,6 +14,8 @@ export interface JetStreamResult {
   minSecond: number;
   maxSecond: number;
   drainSeconds: number;
+  /** False when corral had not caught up when the drain timeout ran out. */
+  drained: boolean;
   redelivered: number;
 }
 
@@ -26,7 +28,7 @@ const encoder = new TextEncoder();
  * read from the consumer: delivered minus still awaiting ack. Then waits until nothing is pending
  * and nothing awaits an ack.
  */
-export async function driveJetStream(namespace: string, stream: AlertStream, windowSeconds: number, backlogCap: number, drainTimeoutMs = 300_000): Promise<JetStreamResult> {
+export async function driveJetStream(namespace: string, stream: AlertStream, windowSeconds: number, backlogCap: number, drainTimeoutMs = 120_000): Promise<JetStreamResult> {
   const nc = await connect({ servers: NATS_URL });
   try {
     const js = jetstream(nc);
@@ -92,9 +94,10 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
         lastReport = performance.now();
         progress(`jetstream: draining, ${final.pending} pending, ${final.ackPending} awaiting ack`);
       }
-      if (performance.now() - drainStart > drainTimeoutMs) throw new Error(`corral did not drain the stream within ${drainTimeoutMs / 1000} s`);
+      if (performance.now() - drainStart > drainTimeoutMs) break;
     }
-    progress(`jetstream: drained ${published} in ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the window`);
+    const drained = final.pending === 0 && final.ackPending === 0;
+    progress(`jetstream: ${drained ? 'drained' : 'NOT drained'} ${published} in ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the window`);
     const sorted = [...perSecond].sort((a, b) => a - b);
     return {
       windowSeconds,
@@ -103,6 +106,7 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
       minSecond: sorted[0] ?? 0,
       maxSecond: sorted[sorted.length - 1] ?? 0,
       drainSeconds: (performance.now() - drainStart) / 1000,
+      drained,
       redelivered: final.redelivered,
     };
   } finally {

@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream } from './jetstream-load.js';
 import { renderMarkdown, verdicts, type ActorMemory, type BenchResult, type Machine } from './report.js';
-import { createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg } from './services.js';
+import { createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
@@ -28,7 +28,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 const SIZES = {
-  full: { httpAlerts: 100_000, latencySeconds: 10, latencyRate: 5_000, jetstreamSeconds: 60, jetstreamBacklog: 40_000, actors: 100_000, hydrations: 1_000 },
+  full: { httpAlerts: 100_000, latencySeconds: 10, latencyRate: 5_000, jetstreamSeconds: 60, jetstreamBacklog: 10_000, actors: 100_000, hydrations: 1_000 },
   quick: { httpAlerts: 2_000, latencySeconds: 1, latencyRate: 1_000, jetstreamSeconds: 2, jetstreamBacklog: 1_000, actors: 1_000, hydrations: 100 },
 };
 const BATCH = 500;
@@ -81,40 +81,58 @@ async function main(): Promise<void> {
   const am = await startAlertmanager();
   let alertmanager;
   try {
-    const result = await drive('alertmanager', `${am.baseUrl}/api/v2/alerts`, amBodies, BATCH, CONCURRENCY, (s) => s === 200);
-    alertmanager = { ...result, peakRssBytes: memoryOf(am.pid).peak };
+    const result = await drive('alertmanager', `${am.baseUrl}/api/v2/alerts`, amBodies, { perBody: BATCH, concurrency: CONCURRENCY, accepted: (s) => s === 200 });
+    // Alertmanager answers 200 before it has looked at anything but the JSON; check it kept them all.
+    const listed = (await (await fetch(`${am.baseUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`)).json()) as unknown[];
+    alertmanager = { ...result, peakRssBytes: memoryOf(am.pid).peak, active: listed.length };
   } finally {
     await am.stop();
   }
-  progress(`alertmanager: ${Math.round(alertmanager.perSecond)} alerts/s`);
+  progress(`alertmanager: ${Math.round(alertmanager.perSecond)} alerts/s; ${alertmanager.active} active alerts listed`);
 
-  const db = await createDatabase();
-  const corral = await startCorral(db.url, options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {});
-  let corralHttp;
-  let latency;
-  let jetstream;
-  let corralPeakRssBytes;
-  let corralExitCode: number | null;
-  try {
-    progress('phase 2: corral over HTTP (Alertmanager webhook route)');
-    const result = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, webhookBodies, BATCH, CONCURRENCY, (s) => s === 202);
+  // Each corral phase starts from an empty database, as Alertmanager starts from empty memory: what
+  // one phase leaves behind (large incidents) does not slow the next.
+  const peaks: number[] = [];
+  const exitCodes: Array<number | null> = [];
+  const withCorral = async <T>(work: (corral: CorralProcess, db: BenchDatabase) => Promise<T>): Promise<T> => {
+    const db = await createDatabase();
+    try {
+      const corral = await startCorral(db.url, options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {});
+      try {
+        return await work(corral, db);
+      } finally {
+        peaks.push(memoryOf(corral.pid).peak);
+        exitCodes.push(await corral.stop());
+      }
+    } finally {
+      await db.drop();
+    }
+  };
+
+  progress('phase 2: corral over HTTP (Alertmanager webhook route)');
+  const corralHttp = await withCorral(async (corral, db) => {
+    const result = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, webhookBodies, {
+      perBody: BATCH,
+      concurrency: CONCURRENCY,
+      accepted: (s) => s === 202,
+      headers: { authorization: corral.authorization },
+    });
     const kept = await withPg(db.url, async (c) =>
       (await c.query<{ children: number; repeats: number }>(`SELECT count(*)::int AS children, coalesce(sum(repeats), 0)::int AS repeats FROM incident_child`)).rows[0],
     );
-    corralHttp = { ...result, children: kept?.children ?? 0, repeats: kept?.repeats ?? 0 };
-    progress(`corral http: ${Math.round(corralHttp.perSecond)} alerts/s; ${corralHttp.children} children, ${corralHttp.repeats} repeats kept`);
+    return { ...result, children: kept?.children ?? 0, repeats: kept?.repeats ?? 0 };
+  });
+  progress(`corral http: ${Math.round(corralHttp.perSecond)} alerts/s; ${corralHttp.children} children, ${corralHttp.repeats} repeats kept`);
 
-    progress(`phase 3: corral latency, 1-alert requests at ${size.latencyRate}/s for ${size.latencySeconds} s`);
-    latency = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate);
-    progress(`corral latency: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`);
+  progress(`phase 3: corral latency, 1-alert requests at ${size.latencyRate}/s for ${size.latencySeconds} s`);
+  const latency = await withCorral((corral) => openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate, { authorization: corral.authorization }));
+  progress(`corral latency: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`);
 
-    progress(`phase 4: corral over JetStream for ${size.jetstreamSeconds} s`);
-    jetstream = await driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog);
-    corralPeakRssBytes = memoryOf(corral.pid).peak;
-  } finally {
-    corralExitCode = await corral.stop();
-    await db.drop();
-  }
+  progress(`phase 4: corral over JetStream for ${size.jetstreamSeconds} s`);
+  const jetstream = await withCorral((corral) =>
+    driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog),
+  );
+  const corralPeakRssBytes = Math.max(...peaks);
 
   progress(`phase 5: memory per live actor (${size.actors}) and hydration (${size.hydrations})`);
   const actors = await actorMemory(size.actors, size.hydrations);
@@ -134,7 +152,7 @@ async function main(): Promise<void> {
     latency,
     jetstream,
     corralPeakRssBytes,
-    corralExitCode,
+    corralExitCodes: exitCodes,
     actors,
   };
   if (options.out) {

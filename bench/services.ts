@@ -138,6 +138,8 @@ export async function startAlertmanager(): Promise<Service & { version: string }
 
 export interface CorralProcess extends Service {
   namespace: string;
+  /** The `Authorization` header value for the admin key corral minted at first start. */
+  authorization: string;
   /** Where `--cpu-prof` wrote its profile, when asked for. */
   profileDir?: string;
 }
@@ -163,6 +165,8 @@ export async function startCorral(databaseUrl: string, options: { cpuProfileDir?
       CORRAL_DATA_DIR: dataDir,
       // Per-request access logs at info would be measured too; production sites often run at warn.
       LOG_LEVEL: 'warn',
+      // One key sends everything here; the per-key limit (6,000/min) would otherwise be what is measured.
+      CORRAL_RATE_LIMIT_PER_MINUTE: '1000000000',
       ...options.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -171,15 +175,18 @@ export async function startCorral(databaseUrl: string, options: { cpuProfileDir?
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(`${baseUrl}/health/ready`, 'corral', child, 60_000);
+    await waitReady(`${baseUrl}/health/live`, 'corral', child, 60_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
+  // A fresh database has no keys: corral minted the first admin key into its data directory.
+  const authorization = `Bearer ${readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()}`;
   return {
     baseUrl,
     pid: child.pid as number,
     namespace,
+    authorization,
     ...(options.cpuProfileDir ? { profileDir: options.cpuProfileDir } : {}),
     stop: async () => {
       const code = await stop(child);
