@@ -67,13 +67,13 @@ async function main(): Promise<void> {
   const base = process.env.CORRAL_URL ?? `http://localhost:${config.port}`;
   const response = await fetch(`${base}/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth() },
     body: JSON.stringify(events),
   }).catch((error: unknown) => {
     throw new Error(`could not reach corral at ${base} (${String(error)}): start it with "npm start", or set CORRAL_URL`);
   });
   console.log(`POST ${base}/v1/events → ${response.status}`, await response.json());
-  const incidents = (await (await fetch(`${base}/v1/incidents?status=open`)).json()) as { items: Array<Record<string, unknown>> };
+  const incidents = (await (await fetch(`${base}/v1/incidents?status=open`, { headers: auth() })).json()) as { items: Array<Record<string, unknown>> };
   for (const i of incidents.items) console.log(`  ${String(i.priority)} ${String(i.system)} "${String(i.title)}": ${String(i.childCount)} children, ${String(i.distinctRequesters)} people`);
 }
 
@@ -81,3 +81,8 @@ main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error));
   process.exit(1);
 });
+
+/** corral answers only to keys: an admin key (or an ingest key, for posting only) in CORRAL_API_KEY. */
+function auth(): Record<string, string> {
+  return process.env.CORRAL_API_KEY ? { authorization: `Bearer ${process.env.CORRAL_API_KEY}` } : {};
+}
