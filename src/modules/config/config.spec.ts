@@ -35,4 +35,24 @@ describe('loadConfig', () => {
   it('never echoes a secret value in its error', () => {
     expect(() => loadConfig({ CORRAL_TOKEN_KEY: 'hunter2' })).toThrow(/^((?!hunter2)[\s\S])*$/);
   });
+
+  it('refuses OIDC tokens without an audience to check', () => {
+    expect(() => loadConfig({ CORRAL_DATA_DIR: dataDir(), CORRAL_JWT_JWKS_URL: 'https://idp.example/jwks' })).toThrow(/CORRAL_JWT_AUDIENCE: must be set/);
+  });
+
+  it('turns OIDC and access settings into the auth config', () => {
+    const config = loadConfig({ CORRAL_DATA_DIR: dataDir(), CORRAL_JWT_JWKS_URL: 'https://idp.example/jwks', CORRAL_JWT_AUDIENCE: 'corral', CORRAL_CORS_ORIGINS: 'https://a.example,https://b.example' });
+
+    expect(config.auth.jwt).toEqual({ jwksUrl: 'https://idp.example/jwks', audience: 'corral', issuer: undefined, roleClaim: 'corral_role' });
+    expect(config.auth.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.auth.smallCountThreshold).toBe(5);
+  });
+
+  it('takes one way to authenticate to NATS, and never echoes a NATS secret', () => {
+    const load = () => loadConfig({ CORRAL_DATA_DIR: dataDir(), NATS_TOKEN: 'hunter2', NATS_USER: 'corral', NATS_PASSWORD: 'hunter3' });
+
+    expect(load).toThrow(/set at most one way to authenticate to NATS/);
+    expect(load).toThrow(/^((?!hunter)[\s\S])*$/);
+    expect(() => loadConfig({ CORRAL_DATA_DIR: dataDir(), NATS_CREDS_FILE: '/no/such.creds' })).toThrow(/NATS_CREDS_FILE: no such file/);
+  });
 });
