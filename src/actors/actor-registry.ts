@@ -5,6 +5,8 @@ import { GENESIS_HASH } from './journal-chain.js';
 /** A live actor: the committed state of one signature and the tip of its journal chain. */
 export class Actor {
   lastUsed = 0;
+  /** Prepared batches not yet committed: an actor ahead of the database must not be passivated. */
+  inflight = 0;
 
   constructor(
     readonly signature: string,
@@ -70,6 +72,7 @@ export class ActorRegistry {
     const before = this.live.size;
     const idleBefore = this.clock() - this.options.idleMs;
     for (const [signature, actor] of this.live) {
+      if (actor.inflight > 0) continue;
       if (actor.lastUsed < idleBefore || this.live.size > this.options.maxLive) this.live.delete(signature);
       else if (this.live.size <= this.options.maxLive) break;
     }

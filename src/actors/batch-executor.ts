@@ -20,12 +20,21 @@ interface Pending {
   touched: Set<string>;
 }
 
+/** A batch correlated and applied to its actors speculatively, waiting for its COMMIT. */
+export interface Prepared {
+  outcomes: Outcome[];
+  receipts: string[];
+  pending: Map<string, Pending>;
+}
+
 /**
- * Runs one batch: every input is correlated in arrival order against copies of the actors'
- * states, then the resulting journal rows, snapshots and read models are committed in one
- * transaction, and only then do the actors adopt their new states. If the commit fails the touched
- * actors are evicted and the routing index restored, so the retry starts from what the database
- * holds and nothing is counted twice.
+ * Runs batches in two steps. `prepare` correlates every input in arrival order against copies of
+ * the actors' states and then applies the results to the actors *speculatively*, so that the next
+ * batch can be prepared while this one commits; `commit` writes journal rows, snapshots, read
+ * models, outbox rows and receipts in one transaction. Commits happen strictly in order. If one
+ * fails, it and every batch prepared on top of it are `abort`ed, newest first: their actors are
+ * evicted (they rebuild from what the database holds) and the routing index is put back, so the
+ * retry counts nothing twice.
  */
 export class BatchExecutor {
   constructor(
@@ -35,8 +44,19 @@ export class BatchExecutor {
     private readonly clock: Clock,
   ) {}
 
-  /** `receipts` name the transport messages these inputs came in; they are committed with them. */
+  /** Both steps at once, for callers that do not pipeline. */
   async run(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
+    const prepared = await this.prepare(inputs, receipts);
+    try {
+      return await this.commit(prepared);
+    } catch (error) {
+      this.abort(prepared);
+      throw error;
+    }
+  }
+
+  /** `receipts` name the transport messages these inputs came in; they are committed with them. */
+  async prepare(inputs: Input[], receipts: string[] = []): Promise<Prepared> {
     // Hydrate every first stop concurrently; actors reached by routing load on demand.
     await Promise.all([...new Set(inputs.map((input) => this.correlator.signatureFor(input)))].map((s) => this.registry.get(s)));
     const pending = new Map<string, Pending>();
@@ -44,13 +64,11 @@ export class BatchExecutor {
       load: async (signature) => (pending.get(signature) ?? (await this.open(signature, pending))).state,
       store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
     };
-
     const outcomes: Outcome[] = [];
     try {
       for (const input of inputs) outcomes.push(await this.correlator.handle(input, world, this.clock.now()));
-      await this.store.commit([...pending.values()].map(toChange), receipts);
     } catch (error) {
-      this.registry.evict(pending.keys());
+      // Nothing was applied to the actors yet; only the index saw the turns.
       for (const p of pending.values()) this.correlator.index.apply(p.original);
       throw error;
     }
@@ -58,8 +76,24 @@ export class BatchExecutor {
       p.actor.state = p.state;
       p.actor.seq = p.seq;
       p.actor.lastHash = p.lastHash;
+      p.actor.inflight += 1;
     }
-    return outcomes;
+    return { outcomes, receipts, pending };
+  }
+
+  async commit(prepared: Prepared): Promise<Outcome[]> {
+    await this.store.commit([...prepared.pending.values()].map(toChange), prepared.receipts);
+    for (const p of prepared.pending.values()) p.actor.inflight -= 1;
+    return prepared.outcomes;
+  }
+
+  /** Undoes a prepared batch that will not commit. Abort newer batches before older ones. */
+  abort(prepared: Prepared): void {
+    this.registry.evict(prepared.pending.keys());
+    for (const p of prepared.pending.values()) {
+      p.actor.inflight -= 1;
+      this.correlator.index.apply(p.original);
+    }
   }
 
   private async open(signature: string, pending: Map<string, Pending>): Promise<Pending> {

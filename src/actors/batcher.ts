@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { BatchExecutor, Input, Outcome } from './batch-executor.js';
+import type { BatchExecutor, Input, Outcome, Prepared } from './batch-executor.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
@@ -7,6 +7,12 @@ export interface BatcherOptions {
   maxDelayMs: number;
   /** Inputs waiting at most; beyond it submissions are refused (HTTP 429) and NATS intake pauses. */
   maxQueued?: number;
+}
+
+interface InFlight {
+  prepared: Prepared;
+  /** True once committed and answered; false if the commit failed (callers already rejected). */
+  done: Promise<boolean>;
 }
 
 interface Submission {
@@ -45,6 +51,7 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private waiting: Array<() => void> = [];
+  private arrivals: Array<() => void> = [];
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -66,6 +73,7 @@ export class Batcher {
     const receipt = receiptContext.getStore();
     const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipt, resolve, reject }));
     this.queued += inputs.length;
+    for (const wake of this.arrivals.splice(0)) wake();
     this.schedule();
     return done;
   }
@@ -102,7 +110,7 @@ export class Batcher {
   private takeBatch(): Submission[] {
     const batch: Submission[] = [];
     let size = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || size + (this.queue[0] as Submission).inputs.length <= this.options.maxSize)) {
+    while (this.queue.length > 0 && (batch.length === 0 || size + (this.queue[0]).inputs.length <= this.options.maxSize)) {
       const next = this.queue.shift() as Submission;
       batch.push(next);
       size += next.inputs.length;
@@ -112,24 +120,74 @@ export class Batcher {
     return batch;
   }
 
+  /**
+   * The pipeline: while batch N commits, batch N+1 is taken and correlated on top of N's results.
+   * N+1 commits only after N did; if N failed, N+1 is aborted with it (newest first) and its
+   * callers retry.
+   */
   private async loop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      const inputs = batch.flatMap((s) => s.inputs);
-      const receipts = batch.flatMap((s) => (s.receipt === undefined ? [] : [s.receipt]));
-      const started = performance.now();
-      try {
-        const outcomes = await this.executor.run(inputs, receipts);
-        this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
-        let offset = 0;
-        for (const submission of batch) {
-          submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
-          offset += submission.inputs.length;
+    let committing: InFlight | undefined;
+    while (this.queue.length > 0 || committing) {
+      if (committing && this.queue.length === 0) {
+        // Nothing to prepare yet: wake for whichever comes first, the commit or a new submission.
+        await Promise.race([committing.done, this.arrival()]);
+        if (this.queue.length === 0) {
+          if (!(await committing.done)) this.executor.abort(committing.prepared);
+          committing = undefined;
+          continue;
         }
-      } catch (error) {
-        this.observer?.batchFailed(inputs, performance.now() - started);
-        for (const submission of batch) submission.reject(error);
       }
+      const batch = this.takeBatch();
+      const prepared = await this.prepare(batch);
+      if (committing && !(await committing.done)) {
+        if (prepared) {
+          this.executor.abort(prepared);
+          this.fail(batch, new Error('an earlier batch could not be committed; nothing of this one was kept'), 0);
+        }
+        this.executor.abort(committing.prepared);
+        committing = undefined;
+        continue;
+      }
+      committing = prepared ? { prepared, done: this.commit(batch, prepared) } : undefined;
     }
+  }
+
+  private arrival(): Promise<void> {
+    return new Promise((resolve) => this.arrivals.push(resolve));
+  }
+
+  private async prepare(batch: Submission[]): Promise<Prepared | undefined> {
+    const inputs = batch.flatMap((s) => s.inputs);
+    const receipts = batch.flatMap((s) => (s.receipt === undefined ? [] : [s.receipt]));
+    try {
+      return await this.executor.prepare(inputs, receipts);
+    } catch (error) {
+      this.fail(batch, error, 0);
+      return undefined;
+    }
+  }
+
+  /** Resolves true once committed (callers answered), false if the commit failed (callers rejected). */
+  private async commit(batch: Submission[], prepared: Prepared): Promise<boolean> {
+    const inputs = batch.flatMap((s) => s.inputs);
+    const started = performance.now();
+    try {
+      const outcomes = await this.executor.commit(prepared);
+      this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
+      let offset = 0;
+      for (const submission of batch) {
+        submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
+        offset += submission.inputs.length;
+      }
+      return true;
+    } catch (error) {
+      this.fail(batch, error, performance.now() - started);
+      return false;
+    }
+  }
+
+  private fail(batch: Submission[], error: unknown, millis: number): void {
+    this.observer?.batchFailed(batch.flatMap((s) => s.inputs), millis);
+    for (const submission of batch) submission.reject(error);
   }
 }

@@ -170,7 +170,7 @@ export function putChildren(incident: IncidentBody, children: Child[]): Incident
       buckets[b] = { ...buckets[b] };
       copied.add(b);
     }
-    const bucket = buckets[b] as Record<string, Child>;
+    const bucket = buckets[b];
     const previous = bucket[child.key];
     bucket[child.key] = child;
     if (!previous) count += 1;
@@ -191,7 +191,7 @@ export function dropChildren(incident: IncidentBody, keys: string[]): IncidentBo
     const b = bucketOf(key);
     const child = buckets[b]?.[key];
     if (!child) continue;
-    const { [key]: _, ...rest } = buckets[b] as Record<string, Child>;
+    const { [key]: _, ...rest } = buckets[b];
     buckets[b] = rest;
     count -= 1;
     if (child.status === 'firing') firing -= 1;

@@ -62,7 +62,8 @@ export class InProcessBus implements MessageBus {
       this.backlog.push(message);
       return;
     }
-    handler({
+    // In-process publishers are corral itself (no outside producer to slow down), so admission is not awaited.
+    void handler({
       ...message,
       redelivered,
       ack: () => undefined,

@@ -64,7 +64,7 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
       const secret = typeof secretEnv === 'string' ? env[secretEnv] : undefined;
       if (typeof secretEnv === 'string' && !secret) fail('secretEnv', `names ${secretEnv}, which is not set`);
       if (section === 'webhooks' && secretEnv === undefined) fail('secretEnv', 'is required: ticket webhooks are signed');
-      const queues = Array.isArray(raw.queues) && raw.queues.every((q) => typeof q === 'string') ? (raw.queues as string[]) : ['*'];
+      const queues = Array.isArray(raw.queues) && raw.queues.every((q) => typeof q === 'string') ? (raw.queues) : ['*'];
       const timeoutMs = raw.timeout === undefined ? 5000 : typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : undefined;
       if (timeoutMs === undefined) fail('timeout', 'must be a duration such as 5s');
       const maxAttempts = raw.maxAttempts === undefined ? 12 : typeof raw.maxAttempts === 'number' && raw.maxAttempts >= 1 ? raw.maxAttempts : (fail('maxAttempts', 'must be a whole number ≥ 1'), 1);

@@ -82,7 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       lanes.set(lane, [...(lanes.get(lane) ?? []), row]);
     }
     const now = Date.now();
-    const due = [...lanes.values()].filter((lane) => (lane[0] as PendingDelivery).next_attempt_at.getTime() <= now);
+    const due = [...lanes.values()].filter((lane) => (lane[0]).next_attempt_at.getTime() <= now);
     let delivered = 0;
     for (let i = 0; i < due.length; i += CONCURRENCY) {
       const results = await Promise.all(due.slice(i, i + CONCURRENCY).map((lane) => this.deliverHead(lane)));
@@ -93,7 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Sends the head of one lane (merged with the updates right behind it) and records the outcome. */
   private async deliverHead(lane: PendingDelivery[]): Promise<boolean> {
-    const head = lane[0] as PendingDelivery;
+    const head = lane[0];
     const run = [head];
     if (head.type === 'ticket.updated') for (const next of lane.slice(1)) if (next.type === 'ticket.updated') run.push(next); else break;
     const last = run.at(-1) as PendingDelivery;

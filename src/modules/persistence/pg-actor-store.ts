@@ -137,7 +137,7 @@ const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, seve
   first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
   patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
   routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
-const INCIDENT_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0] as string);
+const INCIDENT_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
 const INCIDENTS = table(`
   INSERT INTO incident (${INCIDENT_NAMES.join(', ')})
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${INCIDENT_COLUMNS})
@@ -146,7 +146,7 @@ const INCIDENTS = table(`
 const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
   severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
   attached_by text, attached_score real`;
-const CHILD_NAMES = CHILD_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0] as string);
+const CHILD_NAMES = CHILD_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
 const CHILDREN = table(`
   INSERT INTO incident_child (${CHILD_NAMES.join(', ')})
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${CHILD_COLUMNS})
@@ -290,6 +290,6 @@ function childFromRow(row: ChildRow): Child {
     ...(row.requester_token ? { requesterToken: row.requester_token } : {}),
     ...(row.facility ? { facility: row.facility } : {}),
     ...(row.department ? { department: row.department } : {}),
-    ...(attached ? { attachedBy: { id: attached[1] as string, version: Number(attached[2]), score: row.attached_score ?? 0 } } : {}),
+    ...(attached ? { attachedBy: { id: attached[1], version: Number(attached[2]), score: row.attached_score ?? 0 } } : {}),
   };
 }
