@@ -11,6 +11,8 @@ export interface Machine {
   postgres: string;
   nats: string;
   alertmanager: string;
+  /** `git describe --always --dirty` of the tree that was built and measured. */
+  revision: string;
 }
 
 export interface ActorMemory {
@@ -113,6 +115,7 @@ Command: \`${r.command}\`
 | PostgreSQL | ${m.postgres} (127.0.0.1:5432, shared with the load generator's machine) |
 | NATS | nats-server ${m.nats} with JetStream (127.0.0.1:4222) |
 | Alertmanager | prometheus-alertmanager ${m.alertmanager} (Debian package) |
+| corral revision | ${m.revision} |
 
 Everything runs on this one machine: the load generator, corral, PostgreSQL, NATS and Alertmanager
 share its ${m.cpus} cores. Alertmanager and corral are measured one after the other, never at once.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { connect } from '@nats-io/transport-node';
@@ -40,7 +40,8 @@ async function machine(alertmanager: string): Promise<Machine> {
   const nc = await connect({ servers: NATS_URL });
   const nats = nc.info?.version ?? 'unknown';
   await nc.close();
-  return { cpus: cpus().length, cpuModel, memoryGiB: totalmem() / 1024 ** 3, kernel: release(), node: process.version, postgres, nats, alertmanager };
+  const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+  return { cpus: cpus().length, cpuModel, memoryGiB: totalmem() / 1024 ** 3, kernel: release(), node: process.version, postgres, nats, alertmanager, revision };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResult } from '../bench/report.js';
+import { ENV, required } from './support/services.js';
+
+// `npm run bench -- --quick` end to end, so the benchmark keeps working as corral changes. It
+// needs the real Alertmanager, like test/adapters/alertmanager-e2e.test.ts.
+const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
+const present = existsSync(ALERTMANAGER);
+if (!present) {
+  if (process.env.CI) throw new Error('prometheus-alertmanager must be installed in CI (.ci/run installs it)');
+  console.warn('\n*** bench: SKIPPED LOUDLY: prometheus-alertmanager is not installed here (apt-get install prometheus-alertmanager) ***\n');
+}
+const maybe = present ? it : it.skip;
+
+describe('npm run bench -- --quick', () => {
+  maybe('drives Alertmanager and corral with the same workload and reports every measurement', () => {
+    const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'bench/tsconfig.json'], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    const out = join(mkdtempSync(join(tmpdir(), 'corral-bench-test-')), 'BENCHMARKS.md');
+    const run = spawnSync(process.execPath, ['dist/bench/run.js', '--quick', '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_PG_ADMIN_URL: required(ENV.pgAdminUrl), BENCH_NATS_URL: required(ENV.natsUrl) },
+      timeout: 50_000,
+    });
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as BenchResult;
+
+    expect(result.alertmanager.perSecond).toBeGreaterThan(0);
+    expect(result.corralHttp.perSecond).toBeGreaterThan(0);
+    // corral kept every alert of the HTTP phase, once: each new alert a child, each resend a repeat.
+    expect({ children: result.corralHttp.children, repeats: result.corralHttp.repeats }).toEqual({ children: result.httpMix.fresh, repeats: result.httpMix.repeats });
+    expect({ failures: result.latency.failures, timeouts: result.latency.timeouts }).toEqual({ failures: 0, timeouts: 0 });
+    expect(Number.isFinite(result.latency.p99Ms)).toBe(true);
+    expect(result.jetstream.drained).toBe(true);
+    expect(result.jetstream.sustainedPerSecond).toBeGreaterThan(0);
+    expect(result.corralPeakRssBytes).toBeGreaterThan(0);
+    expect(result.actors.actors).toBeGreaterThanOrEqual(1_000);
+    expect(result.actors.heapBytesPerActor).toBeGreaterThan(0);
+    expect(Number.isFinite(result.actors.hydrationP99Ms)).toBe(true);
+
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown).toContain('QUICK run');
+    expect(markdown).toContain(`prometheus-alertmanager ${result.machine.alertmanager}`);
+  }, 60_000);
+});
