@@ -38,7 +38,8 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
     const info = () => jsm.consumers.info(subjects.inStream, subjects.ingestConsumer);
     const processed = async () => {
       const c = await info();
-      return { done: c.delivered.stream_seq - c.num_ack_pending, pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.num_redelivered };
+      // The stream is the phase's own: each delivery beyond its messages is a redelivery.
+      return { done: c.delivered.stream_seq - c.num_ack_pending, pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.delivered.consumer_seq - c.delivered.stream_seq };
     };
 
     const base = (await processed()).done;

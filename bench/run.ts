@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
@@ -32,6 +32,7 @@ const SIZES = {
   quick: { httpAlerts: 2_000, latencySeconds: 1, latencyRate: 1_000, jetstreamSeconds: 2, jetstreamBacklog: 1_000, actors: 1_000, hydrations: 100 },
 };
 const BATCH = 500;
+const NOTES = '## Notes (kept when the file is regenerated)';
 const CONCURRENCY = 4;
 
 async function machine(alertmanager: string): Promise<Machine> {
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
 
   const result: BenchResult = {
     quick: options.quick,
-    command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString().slice(0, 10),
     machine: await machine(am.version),
     shape: ISSUE_SHAPE,
@@ -157,7 +158,10 @@ async function main(): Promise<void> {
     actors,
   };
   if (options.out) {
-    writeFileSync(options.out, renderMarkdown(result));
+    // Hand-written analysis below the NOTES heading survives regeneration.
+    const previous = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
+    const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
+    writeFileSync(options.out, `${renderMarkdown(result)}${notes ? `\n${notes}` : ''}`);
     progress(`wrote ${options.out}`);
   }
   for (const v of verdicts(result)) progress(`${v.met === undefined ? '·' : v.met ? '✓' : '✗'} ${v.target}: ${v.measured}`);
