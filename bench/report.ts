@@ -112,7 +112,7 @@ Command: \`${r.command}\`
 | memory | ${n(m.memoryGiB, 1)} GiB |
 | kernel | ${m.kernel} |
 | Node.js | ${m.node} |
-| PostgreSQL | ${m.postgres} (127.0.0.1:5432, shared with the load generator's machine) |
+| PostgreSQL | ${m.postgres} (127.0.0.1:5432, same machine) |
 | NATS | nats-server ${m.nats} with JetStream (127.0.0.1:4222) |
 | Alertmanager | prometheus-alertmanager ${m.alertmanager} (Debian package) |
 | corral revision | ${m.revision} |
@@ -133,8 +133,9 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
   \`POST /v1/ingest/alertmanager\` (answer 202 only after the batch's transaction has committed).
   After the phase, Alertmanager lists ${n(r.alertmanager.active)} active alerts (new minus resolved is ${n(r.httpMix.fresh - r.httpMix.resolves)}; with 4
   requests in flight a few resends land after their resolve, and Alertmanager takes those as firing again);
-  corral's \`incident_child\` table holds ${n(r.corralHttp.children)} children with ${n(r.corralHttp.repeats)} repeats
-  (expected ${n(r.httpMix.fresh)} and ${n(r.httpMix.repeats)}): nothing was lost or counted twice.
+  corral's \`incident_child\` table holds ${n(r.corralHttp.children)} children (one per new alert: ${n(r.httpMix.fresh)}) with ${n(r.corralHttp.repeats)} repeats
+  (${n(r.httpMix.repeats)} resends; the ${n(r.corralHttp.repeats - r.httpMix.repeats)} more are first firings overtaken by their own resolve in a
+  concurrent request, which corral counts as repeats so that they cannot undo the newer resolve).
 - JetStream: canonical events (the same generator) published to \`<ns>.corral.in.canonical\` as fast as
   JetStream stores them, but never more than 10,000 ahead of what corral has acked; corral consumes
   them through its durable pull consumer and acks each after its batch commits.
@@ -149,7 +150,7 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
   fixed rate: request *i* is due at start + *i*/rate, and its latency runs from that due time to
   the arrival of its 202 (which corral sends after COMMIT). Client-side queueing therefore counts
   against corral, as it would for a real sender (no coordinated omission). It includes HTTP,
-  validation, the privacy filter, the batch wait (\`BATCH_MAX_DELAY_MS\`) and the commit.
+  the API-key check, validation, the privacy filter, the batch wait (\`BATCH_MAX_DELAY_MS\`) and the commit.
 - **JetStream sustained rate**: messages acked by corral during the window, read from the consumer
   (delivered stream sequence minus messages awaiting ack) once a second, divided by the window.
 - **peak RSS**: \`VmHWM\` of the corral process from \`/proc/<pid>/status\`, read before it is stopped.

@@ -31,7 +31,11 @@ describe('npm run bench -- --quick', () => {
     expect(result.alertmanager.perSecond).toBeGreaterThan(0);
     expect(result.corralHttp.perSecond).toBeGreaterThan(0);
     // corral kept every alert of the HTTP phase, once: each new alert a child, each resend a repeat.
-    expect({ children: result.corralHttp.children, repeats: result.corralHttp.repeats }).toEqual({ children: result.httpMix.fresh, repeats: result.httpMix.repeats });
+    // With requests in flight together, a resolve can overtake its alert's first firing; that late,
+    // older firing is then a repeat too (by design: it must not undo the newer resolve).
+    expect(result.corralHttp.children).toBe(result.httpMix.fresh);
+    expect(result.corralHttp.repeats).toBeGreaterThanOrEqual(result.httpMix.repeats);
+    expect(result.corralHttp.repeats).toBeLessThanOrEqual(result.httpMix.repeats + result.httpMix.resolves);
     expect({ failures: result.latency.failures, timeouts: result.latency.timeouts }).toEqual({ failures: 0, timeouts: 0 });
     expect(Number.isFinite(result.latency.p99Ms)).toBe(true);
     expect(result.jetstream.drained).toBe(true);
