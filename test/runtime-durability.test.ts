@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { jetstream } from '@nats-io/jetstream';
 import pg from 'pg';
+import { Batcher } from '../src/actors/batcher.js';
 import { createApp } from '../src/bootstrap.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../src/modules/bus/message-bus.js';
 import { loadConfig } from '../src/modules/config/corral-config.js';
@@ -86,8 +87,14 @@ describe('runtime durability', () => {
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE journal IN ACCESS EXCLUSIVE MODE');
     // One batch commits (blocked), the next is prepared behind it, the third waits in the queue.
-    const accepted = [post(batch('a', 60)), post(batch('b', 60)), post(batch('c', 60))];
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const batcher = app.get(Batcher);
+    const state = () => Promise.resolve({ queued: batcher.depth, inFlight: batcher.inFlight });
+    const accepted = [post(batch('a', 60))];
+    await eventually(state, (s) => s.inFlight === 60);
+    accepted.push(post(batch('b', 60)));
+    await eventually(state, (s) => s.inFlight === 120);
+    accepted.push(post(batch('c', 60)));
+    await eventually(state, (s) => s.queued === 60);
     const refused = await post(batch('d', 80));
     await blocker.query('COMMIT');
     await blocker.end();

@@ -48,6 +48,7 @@ export class Batcher {
   static readonly receipt = receiptContext;
   private queue: Submission[] = [];
   private queued = 0;
+  private taken = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private waiting: Array<() => void> = [];
@@ -62,6 +63,11 @@ export class Batcher {
   /** Inputs waiting for a batch (the actors' mailboxes, taken together). */
   get depth(): number {
     return this.queued;
+  }
+
+  /** Inputs taken into batches (being correlated or committed) and not yet answered. */
+  get inFlight(): number {
+    return this.taken;
   }
 
   private get limit(): number {
@@ -116,6 +122,7 @@ export class Batcher {
       size += next.inputs.length;
     }
     this.queued -= size;
+    this.taken += size;
     if (this.queued < this.limit / 2) for (const wake of this.waiting.splice(0)) wake();
     return batch;
   }
@@ -173,6 +180,7 @@ export class Batcher {
     const started = performance.now();
     try {
       const outcomes = await this.executor.commit(prepared);
+      this.taken -= inputs.length;
       this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
       let offset = 0;
       for (const submission of batch) {
@@ -187,7 +195,9 @@ export class Batcher {
   }
 
   private fail(batch: Submission[], error: unknown, millis: number): void {
-    this.observer?.batchFailed(batch.flatMap((s) => s.inputs), millis);
+    const inputs = batch.flatMap((s) => s.inputs);
+    this.taken -= inputs.length;
+    this.observer?.batchFailed(inputs, millis);
     for (const submission of batch) submission.reject(error);
   }
 }
