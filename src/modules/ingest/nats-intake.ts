@@ -32,6 +32,8 @@ type Decoded = { ok: true; value: unknown } | { ok: false; reason: string; detai
 export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly maxBytes: number;
 
+  private readonly handling = new Set<Promise<void>>();
+
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly ingest: IngestService,
@@ -49,13 +51,18 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     // Admission waits for room in the batcher, so a full runtime stops pulling instead of buffering.
     await this.bus.consume(async (message) => {
       await this.batcher.capacity();
-      void (message.receipt ? Batcher.receipt.run(message.receipt, () => this.handle(message)) : this.handle(message));
+      const handling = message.receipt ? Batcher.receipt.run(message.receipt, () => this.handle(message)) : this.handle(message);
+      this.handling.add(handling);
+      void handling.finally(() => this.handling.delete(handling));
     });
   }
 
   /** Stop intake, then let everything already taken commit and be acked before the bus closes. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Messages already pulled into the client's buffer still come through the iterator after the
+    // stop: wait until every one taken has been handled (committed and acked), then drain the rest.
     await this.bus.stopConsuming();
+    await Promise.allSettled([...this.handling]);
     await this.batcher.drain();
   }
 
