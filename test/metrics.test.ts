@@ -15,6 +15,7 @@ async function scrape(baseUrl: string): Promise<string> {
 
 const ACCEPTED = 'corral_events_total{source="canonical",outcome="accepted"}';
 const DUPLICATE = 'corral_events_total{source="canonical",outcome="duplicate"}';
+const REJECTED = 'corral_events_total{source="canonical",outcome="rejected"}';
 
 describe('GET /metrics', () => {
   const suite = useCorralSuite();
@@ -73,5 +74,15 @@ describe('GET /metrics', () => {
     );
     expect(sample(after, ACCEPTED) - sample(before, ACCEPTED)).toBe(1);
     expect(sample(after, 'corral_dead_letters') - sample(before, 'corral_dead_letters')).toBe(1);
+    expect(sample(after, REJECTED) - sample(before, REJECTED)).toBe(1);
+  });
+
+  it('counts events refused over HTTP', async () => {
+    const before = await scrape(suite.corral.baseUrl);
+
+    await postJson(`${suite.corral.baseUrl}/v1/events`, [canonical({ system: 'metrics-mixed' }), { id: 'no-schema' }, { id: 'no-schema-2' }]);
+
+    const after = await scrape(suite.corral.baseUrl);
+    expect(sample(after, REJECTED) - sample(before, REJECTED)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { DataSource } from 'typeorm';
 import type { TicketChild, TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { formatFor } from './formats.js';
 import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
@@ -41,9 +42,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
     private readonly config: CorralConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.metrics.bindOutboxDepth(() => this.depth());
     this.timer = setInterval(() => void this.pass(), this.config.helpdesk.relayPollMs);
   }
 
@@ -100,6 +103,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const ticket: TicketEvent = run.length === 1 ? head.payload : { ...last.payload, children: mergeChildren(run.map((r) => r.payload.children)) };
     try {
       await this.send(head.destination, ticket);
+      // From the first event to the ticket leaving corral: what the helpdesk feels.
+      if (ticket.type === 'ticket.opened' && head.destination === NATS_DESTINATION) {
+        this.metrics.eventToTicket.observe(Math.max(0, (Date.now() - Date.parse(ticket.incident.firstSeen)) / 1000));
+      }
       await this.db.transaction(async (tx) => {
         await tx.query(`UPDATE outbox_delivery SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE outbox_id = $1 AND destination = $2`, [last.outbox_id, head.destination]);
         if (run.length > 1) {

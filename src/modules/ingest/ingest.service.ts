@@ -3,6 +3,7 @@ import { Batcher } from '../../actors/batcher.js';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { Enricher } from '../enrichment/enricher.js';
 import { commitFailure, InvalidInputError, type RejectedItem } from '../http/domain-errors.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
@@ -20,6 +21,7 @@ export class IngestService {
     private readonly batcher: Batcher,
     private readonly config: CorralConfig,
     private readonly enricher: Enricher,
+    private readonly metrics: MetricsService,
   ) {}
 
   parse(raw: unknown, correlationId?: string): Parsed {
@@ -44,6 +46,7 @@ export class IngestService {
     const parsed = items.map((item) => this.parse(item, correlationId));
     const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
     const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
+    if (rejected.length > 0) this.metrics.eventsRejected('canonical', rejected.length);
     if (valid.length === 0) {
       const message = Array.isArray(body) ? 'no valid event in the array' : `invalid event: ${rejected[0]?.reason ?? ''}`;
       throw new InvalidInputError(message, Array.isArray(body) ? rejected : rejected[0]?.fields);

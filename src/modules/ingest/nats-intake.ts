@@ -5,6 +5,7 @@ import { Batcher } from '../../actors/batcher.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../bus/message-bus.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { IngestService } from './ingest.service.js';
@@ -41,6 +42,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly deadLetters: DeadLetterService,
     private readonly batcher: Batcher,
     private readonly receipts: PgActorStore,
+    private readonly metrics: MetricsService,
     private readonly config: CorralConfig,
     @InjectPinoLogger(NatsIntake.name) private readonly logger: PinoLogger,
   ) {
@@ -67,6 +69,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async handle(message: InboundMessage): Promise<void> {
+    if (message.redelivered) this.metrics.redelivered(this.bus.subjects.sourceOf(message.subject) ?? 'unknown');
     // A redelivery may be of a message whose effects committed but whose ack was lost: ack it, again.
     if (message.redelivered && message.receipt && (await this.alreadyCommitted(message.receipt))) {
       this.logger.info({ receipt: message.receipt }, 'redelivered message was already committed; acked without effects');
@@ -109,6 +112,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async deadLetter(message: InboundMessage, source: string, reason: string, detail: string): Promise<void> {
+    this.metrics.eventsRejected(source);
     try {
       await this.deadLetters.record({ reason, source, subject: message.subject, detail, data: message.data });
       message.reject(`${reason}: ${scrubText(detail)}`.slice(0, 256));
