@@ -1,6 +1,6 @@
 import { AuditTrail } from '../modules/audit/audit-trail.js';
 import { verifyChains } from '../modules/audit/chain-verifier.js';
-import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
+import { loadConfig } from '../modules/config/corral-config.js';
 import { openDatabase } from './open-database.js';
 
 const USAGE = `usage: npm run corral -- audit verify [--json]
@@ -15,13 +15,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : String(error));
-    return 1;
-  }
+  // A ConfigError reaches the operator as it is, through corral.ts.
+  const config = loadConfig();
   const db = await openDatabase(config);
   try {
     const report = await verifyChains(db.dataSource);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
+import { loadConfig } from '../modules/config/corral-config.js';
 import { DeadLetterReplayRow, DeadLetterRow } from '../modules/ingest/dead-letters/dead-letter.entity.js';
 import { openDatabase } from './open-database.js';
 
@@ -27,13 +27,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(`${options}\n\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : String(error));
-    return 1;
-  }
+  // A ConfigError reaches the operator as it is, through corral.ts.
+  const config = loadConfig();
   const base = (process.env.CORRAL_URL ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
   const by = process.env.USER ?? 'cli';
   const db = await openDatabase(config);

@@ -1,6 +1,6 @@
 import { ApiKeys } from '../modules/auth/api-keys.js';
 import { isRole, ROLES } from '../modules/auth/roles.js';
-import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
+import { loadConfig } from '../modules/config/corral-config.js';
 import { AuditTrail } from '../modules/audit/audit-trail.js';
 import { openDatabase } from './open-database.js';
 
@@ -18,13 +18,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(`${typeof options === 'string' ? `${options}\n\n` : ''}${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : String(error));
-    return 1;
-  }
+  // A ConfigError reaches the operator as it is, through corral.ts.
+  const config = loadConfig();
   const db = await openDatabase(config);
   const keys = new ApiKeys(db.dataSource);
   const trail = new AuditTrail(db.dataSource);

@@ -1,22 +1,17 @@
-import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
+import { loadConfig } from '../modules/config/corral-config.js';
 import { openDatabase } from './open-database.js';
 
 /** `npm run migration:run` / `npm run corral -- migrate`: applies pending migrations (corral also does this at start-up). */
 export async function run(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : String(error));
-    return 1;
-  }
+  // A ConfigError reaches the operator as it is, through corral.ts.
+  const config = loadConfig();
   console.log(config.databaseUrl ? 'migrating the database at DATABASE_URL' : `migrating the embedded database in ${config.dataDir}/pg`);
   const db = await openDatabase(config);
   try {
     const applied = await db.dataSource.runMigrations({ transaction: 'each' });
     console.log(applied.length === 0 ? 'schema is up to date' : `applied: ${applied.map((m) => m.name).join(', ')}`);
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
     await db.close();
