@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BusModule } from './modules/bus/bus.module.js';
+import { ClusterModule } from './modules/cluster/cluster.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { DatabaseModule } from './modules/database/database.module.js';
@@ -47,6 +48,7 @@ export class AppModule {
         AuthModule,
         MetricsModule,
         RuntimeModule.forRoot(overrides.clock),
+        ClusterModule,
         IngestModule,
         IncidentsModule,
         HelpdeskModule,

@@ -67,6 +67,17 @@ export class ActorRegistry {
     for (const signature of signatures) this.live.delete(signature);
   }
 
+  /** Drops every live actor whose signature matches: a partition handed over or taken over. */
+  evictWhere(matches: (signature: string) => boolean): number {
+    let dropped = 0;
+    for (const signature of [...this.live.keys()]) {
+      if (!matches(signature)) continue;
+      this.live.delete(signature);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
   /** Passivates idle actors, and the least recently used beyond the cap. */
   sweep(): number {
     const before = this.live.size;

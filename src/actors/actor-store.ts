@@ -1,6 +1,7 @@
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';
 import type { ChainedJournalRow } from './journal-chain.js';
+import type { Forward } from './ownership.js';
 
 /** What an actor is rebuilt from: its last committed state and the tip of its journal chain. */
 export interface ActorSnapshot {
@@ -29,7 +30,8 @@ export interface ActorChange {
  */
 export interface ActorStore {
   load(signature: string): Promise<ActorSnapshot | null>;
-  commit(changes: ActorChange[], receipts?: string[]): Promise<void>;
+  /** `forwards`: messages for actors another instance owns, sent on after COMMIT (several instances only). */
+  commit(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): Promise<void>;
   /** Whether the transport message with this receipt already committed its effects. */
   committed(receipt: string): Promise<boolean>;
   /** States that cross-incident routing must know about at start-up: active, or recent identity. */

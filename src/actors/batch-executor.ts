@@ -6,6 +6,7 @@ import type { Actor, ActorRegistry } from './actor-registry.js';
 import type { ActorChange, ActorStore } from './actor-store.js';
 import type { Clock } from './clock.js';
 import { chainRow, type ChainedJournalRow } from './journal-chain.js';
+import type { Forward, Ownership } from './ownership.js';
 
 export type { Input, Outcome };
 
@@ -25,6 +26,7 @@ export interface Prepared {
   outcomes: Outcome[];
   receipts: string[];
   pending: Map<string, Pending>;
+  forwards: Forward[];
 }
 
 /**
@@ -42,6 +44,8 @@ export class BatchExecutor {
     private readonly store: ActorStore,
     private readonly correlator: Correlator,
     private readonly clock: Clock,
+    /** Several instances: which actors are here; the rest get forwarded (see World.forward). */
+    private readonly ownership?: Ownership,
   ) {}
 
   /** Both steps at once, for callers that do not pipeline. */
@@ -58,11 +62,18 @@ export class BatchExecutor {
   /** `receipts` name the transport messages these inputs came in; they are committed with them. */
   async prepare(inputs: Input[], receipts: string[] = []): Promise<Prepared> {
     // Hydrate every first stop concurrently; actors reached by routing load on demand.
-    await Promise.all([...new Set(inputs.map((input) => this.correlator.signatureFor(input)))].map((s) => this.registry.get(s)));
+    const { ownership } = this;
+    const firstStops = new Set(inputs.map((input) => this.correlator.signatureFor(input)));
+    await Promise.all([...firstStops].filter((s) => !ownership || ownership.isLocal(s)).map((s) => this.registry.get(s)));
     const pending = new Map<string, Pending>();
+    const forwards: Forward[] = [];
     const world: World = {
       load: async (signature) => (pending.get(signature) ?? (await this.open(signature, pending))).state,
       store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
+      // Decided once per batch per actor: an actor already touched in this batch stays here.
+      ...(ownership
+        ? { isLocal: (signature: string) => pending.has(signature) || ownership.isLocal(signature), forward: (input: Input) => forwards.push({ signature: this.correlator.signatureFor(input), input }) }
+        : {}),
     };
     const outcomes: Outcome[] = [];
     try {
@@ -78,11 +89,11 @@ export class BatchExecutor {
       p.actor.lastHash = p.lastHash;
       p.actor.inflight += 1;
     }
-    return { outcomes, receipts, pending };
+    return { outcomes, receipts, pending, forwards };
   }
 
   async commit(prepared: Prepared): Promise<Outcome[]> {
-    await this.store.commit([...prepared.pending.values()].map(toChange), prepared.receipts);
+    await this.store.commit([...prepared.pending.values()].map(toChange), prepared.receipts, prepared.forwards);
     for (const p of prepared.pending.values()) p.actor.inflight -= 1;
     return prepared.outcomes;
   }

@@ -12,6 +12,13 @@ import { overlap, tokensOf } from './tokens.js';
 export interface World {
   load(signature: string): Promise<IncidentState> | IncidentState;
   store(signature: string, transition: Transition, entries: JournalEntry[]): void;
+  /**
+   * With several instances, whether this one may run the actor of `signature` now. A delivery
+   * for an actor elsewhere is not run here but handed to `forward`, already decided (routed,
+   * scored): the owner applies it as it is instead of routing it again. Absent: every actor is here.
+   */
+  isLocal?(signature: string): boolean;
+  forward?(input: Input): void;
 }
 
 export type Input =
@@ -19,7 +26,9 @@ export type Input =
   | { type: 'event'; event: CanonicalEvent; signature?: string }
   /** `incidentId` pins the command to one episode: a command for an incident since replaced is refused. */
   | { type: 'command'; signature: string; command: Command; incidentId?: string }
-  | { type: 'tick'; signature: string };
+  | { type: 'tick'; signature: string }
+  /** A delivery decided on another instance for an actor this one owns (see World.forward). */
+  | { type: 'delivery'; signature: string; delivery: Delivery };
 
 export interface Outcome {
   /** The incident the input ended up in (after routing and forwarding), if any. */
@@ -27,9 +36,12 @@ export interface Outcome {
   signature: string;
   duplicate: boolean;
   rejected?: string;
+  /** Handed to the instance that owns the target actor: accepted (durably), not yet applied. */
+  forwarded?: true;
 }
 
-interface Delivery {
+/** One message for one actor; plain data, so it can travel to the instance that owns the actor. */
+export interface Delivery {
   to: string;
   message: IncidentMessage;
   /** This delivery carries the input itself (not a consequence of it): its result is the outcome. */
@@ -63,6 +75,13 @@ export class Correlator {
     for (let count = 0; queue.length > 0; count++) {
       if (count >= MAX_DELIVERIES) throw new Error(`correlation loop: more than ${MAX_DELIVERIES} deliveries for one input`);
       const delivery = queue.shift() as Delivery;
+      if (world.forward && world.isLocal && !world.isLocal(delivery.to)) {
+        // A command or tick keeps its own shape (the owner checks the episode it names); anything
+        // else travels as the delivery decided here, so the owner does not route it again.
+        world.forward(count === 0 && (input.type === 'command' || input.type === 'tick') ? input : { type: 'delivery', signature: delivery.to, delivery });
+        if (delivery.primary) outcome = { incidentId: null, signature: delivery.to, duplicate: false, forwarded: true };
+        continue;
+      }
       const before = await world.load(delivery.to);
       if (delivery.primary && input.type === 'command' && input.incidentId && (before.status === 'none' || before.incident.id !== input.incidentId)) {
         return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected: 'this incident is no longer the current one for its signature' };
@@ -105,6 +124,8 @@ export class Correlator {
         return { to: input.signature, message: { type: 'tick' }, primary: true };
       case 'command':
         return { to: input.signature, message: { type: 'command', command: input.command }, primary: true };
+      case 'delivery':
+        return input.delivery;
       case 'event': {
         const { signature: derived, rule } = signatureWith(input.event, this.rules);
         const route: Route = { signatureRule: ref(rule) };

@@ -68,6 +68,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
 
   'GET /v1/deliveries': { roles: AGENT, audit: { action: 'deliveries.read', type: 'query' } },
   'POST /v1/deliveries/retry': { roles: ['admin'], audit: { action: 'deliveries.retry', type: 'activity' } },
+  // Instances, partition owners, epochs and lag: operations data, no PHI.
+  'GET /v1/cluster': { roles: ['admin'] },
 
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },

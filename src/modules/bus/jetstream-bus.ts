@@ -79,6 +79,11 @@ export class JetStreamBus implements MessageBus {
     });
   }
 
+  /** The JetStream handles, for the partitioned second stage (src/modules/cluster/partition-streams.ts). */
+  get jetstream(): { js: JetStreamClient; jsm: JetStreamManager } {
+    return { js: this.js, jsm: this.jsm };
+  }
+
   async consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
     const consumer = await this.js.consumers.get(this.subjects.inStream, this.subjects.ingestConsumer);
     const messages = await consumer.consume({ max_messages: this.options.maxInFlight ?? 1000 });

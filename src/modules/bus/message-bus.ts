@@ -84,4 +84,20 @@ export class Subjects {
   get ingestConsumer(): string {
     return 'corral-ingest';
   }
+  /** Several instances: normalized inputs by signature partition (DESIGN §13), `<prefix>.sig.<partition>.<token>`. */
+  sig(partition: number, token: string): string {
+    return `${this.prefix}.sig.${partition}.${token}`;
+  }
+  sigPartition(partition: number): string {
+    return `${this.prefix}.sig.${partition}.>`;
+  }
+  get sigAll(): string {
+    return `${this.prefix}.sig.>`;
+  }
+  get sigStream(): string {
+    return `${this.streamPrefix}CORRAL_SIG`;
+  }
+  sigConsumer(partition: number): string {
+    return `corral-sig-${partition}`;
+  }
 }

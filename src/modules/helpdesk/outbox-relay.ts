@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import type { TicketChild, TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { PartitionOwnership } from '../cluster/partition-ownership.js';
+import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { formatFor } from './formats.js';
 import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
@@ -43,6 +45,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
     private readonly config: CorralConfig,
     private readonly metrics: MetricsService,
+    /** Several instances: each relays the incidents of the partitions it owns, so lanes never run twice. */
+    @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -72,12 +76,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async deliverDue(): Promise<number> {
+    const { ownership } = this;
+    const owned = ownership && !ownership.ownsAll() ? ownership.owned() : undefined;
+    if (owned?.length === 0) return 0;
+    // Rows from before sig_hash existed count as partition 0's, like their timers.
     const rows = await this.db.query<PendingDelivery[]>(
       `SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, d.next_attempt_at, o.type, o.payload
          FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
-        WHERE d.status = 'pending'
+        WHERE d.status = 'pending' ${owned ? 'AND COALESCE(o.sig_hash, 0) % $1 = ANY($2::int[])' : ''}
         ORDER BY d.outbox_id
         LIMIT 2000`,
+      owned && ownership ? [ownership.partitions, owned] : [],
     );
     const lanes = new Map<string, PendingDelivery[]>();
     for (const row of rows) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Batcher } from '../../actors/batcher.js';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+import { ClusterRouter } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Enricher } from '../enrichment/enricher.js';
@@ -18,7 +18,8 @@ export interface IngestResult {
 @Injectable()
 export class IngestService {
   constructor(
-    private readonly batcher: Batcher,
+    /** The batcher, or with several instances the owner's partition (ClusterRouter). */
+    private readonly router: ClusterRouter,
     private readonly config: CorralConfig,
     private readonly enricher: Enricher,
     private readonly metrics: MetricsService,
@@ -30,7 +31,7 @@ export class IngestService {
 
   /** Resolves once every event is committed; rejects if the batch could not be. */
   submit(events: CanonicalEvent[]): Promise<Outcome[]> {
-    const toBatch = (ready: CanonicalEvent[]) => this.batcher.submit(ready.map((event) => ({ type: 'event' as const, event })));
+    const toBatch = (ready: CanonicalEvent[]) => this.router.submit(ready.map((event) => ({ type: 'event' as const, event })));
     // Directory context is added here, the one door every path shares; it never throws and waits at
     // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
     return this.enricher.enabled ? this.enricher.enrich(events).then(toBatch) : toBatch(events);

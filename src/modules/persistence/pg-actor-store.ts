@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import { FencedError, type Fence, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
 import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
+import { signatureHash } from '../cluster/partitioning.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
 export const SNAPSHOT_VERSION = 3;
@@ -24,6 +26,8 @@ export class PgActorStore implements ActorStore {
   constructor(
     private readonly db: DataSource,
     private readonly destinations: Destinations = () => ['nats'],
+    /** Several instances: every commit proves the leases of the partitions it touches (fencing). */
+    private readonly ownership?: Ownership,
   ) {}
 
   async load(signature: string): Promise<ActorSnapshot | null> {
@@ -52,12 +56,32 @@ export class PgActorStore implements ActorStore {
     return rows.map((row) => row.state);
   }
 
-  async due(now: Date, limit: number): Promise<string[]> {
-    const rows = await this.db.query<Array<{ signature: string }>>(
-      `SELECT signature FROM actor_snapshot WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2`,
-      [now, limit],
-    );
+  /** `only`: several instances, the timers of these partitions (of `count`) and no others. */
+  async due(now: Date, limit: number, only?: { count: number; partitions: number[] }): Promise<string[]> {
+    const rows = only
+      ? await this.db.query<Array<{ signature: string }>>(
+          // Rows from before sig_hash existed count as partition 0; the runtime forwards them to their owner.
+          `SELECT signature FROM actor_snapshot WHERE next_due_at <= $1 AND COALESCE(sig_hash, 0) % $3 = ANY($4::int[]) ORDER BY next_due_at LIMIT $2`,
+          [now, limit, only.count, only.partitions],
+        )
+      : await this.db.query<Array<{ signature: string }>>(`SELECT signature FROM actor_snapshot WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2`, [now, limit]);
     return rows.map((row) => row.signature);
+  }
+
+  /**
+   * Snapshots written since `since` outside the given partitions: what the other instances'
+   * actors became, for this instance's routing index. Identity incidents come with their children
+   * (routing reads the requester tokens). `until` is the newest `updated_at` seen.
+   */
+  async changedSince(since: Date, count: number, except: number[]): Promise<{ states: IncidentState[]; until: Date }> {
+    const rows = await this.db.query<Array<{ state: IncidentState; updated_at: Date }>>(
+      `SELECT state, updated_at FROM actor_snapshot
+        WHERE updated_at > $1 AND version = $2 AND NOT (COALESCE(sig_hash, 0) % $3 = ANY($4::int[]))
+        ORDER BY updated_at`,
+      [since, SNAPSHOT_VERSION, count, except],
+    );
+    for (const { state } of rows) if (state.status !== 'none' && state.incident.origin === 'identity') state.incident = withChildren(state.incident, await this.children(state.incident.id));
+    return { states: rows.map((r) => r.state), until: rows.at(-1)?.updated_at ?? since };
   }
 
   async committed(receipt: string): Promise<boolean> {
@@ -70,10 +94,13 @@ export class PgActorStore implements ActorStore {
     return rows.length;
   }
 
-  async commit(changes: ActorChange[], receipts: string[] = []): Promise<void> {
+  async commit(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = []): Promise<void> {
     const now = new Date().toISOString();
     const live = changes.filter((change) => change.snapshot.state.status !== 'none');
+    // Throws before any I/O when a touched partition is not held here at all.
+    const fence = this.ownership && changes.length > 0 ? this.ownership.fenceFor(changes.map((c) => c.snapshot.signature)) : undefined;
     await this.db.transaction(async (tx) => {
+      if (fence) await checkFence(tx, fence);
       await insertRows(tx, JOURNAL, changes.flatMap((change) => change.journal.map(journalRow)));
       await insertRows(tx, SNAPSHOTS, changes.map((change) => snapshotRow(change, now)));
       await insertRows(tx, INCIDENTS, live.map((change) => incidentRow(change.snapshot.state, now)));
@@ -88,6 +115,10 @@ export class PgActorStore implements ActorStore {
       }
       await this.writeOutbox(tx, changes.flatMap((change) => change.tickets));
       if (receipts.length > 0) await tx.query(`INSERT INTO processed_message (receipt) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [receipts]);
+      if (forwards.length > 0 && this.ownership) {
+        const ownership = this.ownership;
+        await insertRows(tx, FORWARDS, forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })));
+      }
     });
   }
 
@@ -100,11 +131,11 @@ export class PgActorStore implements ActorStore {
   private async writeOutbox(tx: EntityManager, tickets: TicketEvent[]): Promise<void> {
     if (tickets.length === 0) return;
     const inserted = await tx.query<Array<{ id: string; event_key: string }>>(
-      `INSERT INTO outbox (event_key, incident_id, queue, type, payload)
-       SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload
-         FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb)
+      `INSERT INTO outbox (event_key, incident_id, queue, type, payload, sig_hash)
+       SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload, x.sig_hash
+         FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
        ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key`,
-      [JSON.stringify(tickets.map((t) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t })))],
+      [JSON.stringify(tickets.map((t) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t, sig_hash: signatureHash(t.incident.signature) })))],
     );
     const byKey = new Map(tickets.map((t) => [t.eventKey, t]));
     const rows = inserted.flatMap(({ id, event_key }) => {
@@ -128,10 +159,36 @@ const JOURNAL = table(`
     correlation_id text, data jsonb, prev_hash text, row_hash text, rule_id text, rule_version integer)`);
 
 const SNAPSHOTS = table(`
-  INSERT INTO actor_snapshot (signature, seq, last_hash, version, state, updated_at, next_due_at)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz)
+  INSERT INTO actor_snapshot (signature, seq, last_hash, version, state, updated_at, next_due_at, sig_hash)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz, sig_hash bigint)
   ON CONFLICT (signature) DO UPDATE SET seq = excluded.seq, last_hash = excluded.last_hash, version = excluded.version, state = excluded.state,
-    updated_at = excluded.updated_at, next_due_at = excluded.next_due_at`);
+    updated_at = excluded.updated_at, next_due_at = excluded.next_due_at, sig_hash = excluded.sig_hash`);
+
+const FORWARDS = table(`
+  INSERT INTO cluster_forward (partition, subject_token, payload)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(partition integer, subject_token text, payload jsonb)`);
+
+const addressRow = ({ partition, token }: { partition: number; token: string }) => ({ partition, subject_token: token });
+
+/**
+ * Fencing: the leases of every partition this batch touches are locked FOR SHARE (in partition
+ * order, as lease renewals lock them, so the two cannot deadlock) and must still name this
+ * instance with the epoch it claimed. A takeover (owner, epoch+1) waits for this transaction, or
+ * this transaction sees it and aborts: an instance that lost a lease cannot write after the new
+ * owner started.
+ */
+async function checkFence(tx: EntityManager, fence: Fence): Promise<void> {
+  const held = await tx.query<Array<{ partition: number }>>(
+    `SELECT l.partition FROM partition_lease l JOIN jsonb_to_recordset($2::jsonb) AS x(partition integer, epoch bigint) ON x.partition = l.partition
+      WHERE l.owner = $1 AND l.epoch = x.epoch AND l.expires_at > now()
+      ORDER BY l.partition FOR SHARE OF l`,
+    [fence.owner, JSON.stringify(fence.leases)],
+  );
+  if (held.length !== fence.leases.length) {
+    const have = new Set(held.map((h) => h.partition));
+    throw new FencedError(`lease of partition ${fence.leases.filter((l) => !have.has(l.partition)).map((l) => `${l.partition}@${l.epoch}`).join(', ')} lost`);
+  }
+}
 
 const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
   first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
@@ -182,7 +239,16 @@ function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object 
   const { state } = snapshot;
   // The tally stays (it is small and saves a recount); the children are rows.
   const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: {} } };
-  return { signature: snapshot.signature, seq: snapshot.seq, last_hash: snapshot.lastHash, version: SNAPSHOT_VERSION, state: stored, updated_at: now, next_due_at: nextDueAt };
+  return {
+    signature: snapshot.signature,
+    seq: snapshot.seq,
+    last_hash: snapshot.lastHash,
+    version: SNAPSHOT_VERSION,
+    state: stored,
+    updated_at: now,
+    next_due_at: nextDueAt,
+    sig_hash: signatureHash(snapshot.signature),
+  };
 }
 
 function incidentOf(state: IncidentState): IncidentBody {

@@ -12,6 +12,9 @@ import { HELPDESK } from '../helpdesk/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
+import { loadClusterConfig, type ClusterConfig } from '../cluster/cluster-config.js';
+import { PartitionOwnership } from '../cluster/partition-ownership.js';
+import { CLUSTER_CONFIG, OWNERSHIP } from '../cluster/tokens.js';
 import { Timekeeper } from './timekeeper.js';
 import { CLOCK, RULES } from './tokens.js';
 
@@ -28,10 +31,18 @@ const PROVIDERS: Provider[] = [
       return rules;
     },
   },
+  { provide: CLUSTER_CONFIG, useFactory: () => loadClusterConfig() },
+  {
+    // Null unless CORRAL_CLUSTER=on: then the executor forwards what it does not own and every commit is fenced.
+    provide: OWNERSHIP,
+    inject: [CLUSTER_CONFIG],
+    useFactory: (cluster: ClusterConfig) => (cluster.enabled ? new PartitionOwnership(cluster.instanceId, cluster.partitions) : null),
+  },
   {
     provide: PgActorStore,
-    inject: [DataSource, HELPDESK],
-    useFactory: (db: DataSource, helpdesk: HelpdeskConfig) => new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue)),
+    inject: [DataSource, HELPDESK, OWNERSHIP],
+    useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null) =>
+      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined),
   },
   {
     provide: ActorRegistry,
@@ -50,9 +61,16 @@ const PROVIDERS: Provider[] = [
   },
   {
     provide: Batcher,
-    inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK, { token: MetricsService, optional: true }],
-    useFactory: (registry: ActorRegistry, store: PgActorStore, correlator: Correlator, config: CorralConfig, clock: Clock, metrics?: MetricsService) =>
-      new Batcher(new BatchExecutor(registry, store, correlator, clock), config.batch, metrics),
+    inject: [ActorRegistry, PgActorStore, Correlator, CorralConfig, CLOCK, OWNERSHIP, { token: MetricsService, optional: true }],
+    useFactory: (
+      registry: ActorRegistry,
+      store: PgActorStore,
+      correlator: Correlator,
+      config: CorralConfig,
+      clock: Clock,
+      ownership: PartitionOwnership | null,
+      metrics?: MetricsService,
+    ) => new Batcher(new BatchExecutor(registry, store, correlator, clock, ownership ?? undefined), config.batch, metrics),
   },
   Timekeeper,
 ];
@@ -66,7 +84,7 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       providers: [{ provide: CLOCK, useValue: clock }, ...PROVIDERS],
-      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, CLOCK, RULES],
+      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, CLOCK, RULES, OWNERSHIP, CLUSTER_CONFIG],
     };
   }
 }

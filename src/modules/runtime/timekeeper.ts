@@ -3,6 +3,8 @@ import { ActorRegistry } from '../../actors/actor-registry.js';
 import { Batcher } from '../../actors/batcher.js';
 import type { Clock } from '../../actors/clock.js';
 import { CorralConfig } from '../config/corral-config.js';
+import type { PartitionOwnership } from '../cluster/partition-ownership.js';
+import { OWNERSHIP } from '../cluster/tokens.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { CLOCK } from './tokens.js';
 
@@ -25,6 +27,8 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly registry: ActorRegistry,
     private readonly config: CorralConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    /** Several instances: only the timers of owned partitions fire here. */
+    @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,7 +55,9 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
   /** One pass: fire what is due, then let idle actors go. Exposed for tests that drive a manual clock. */
   async poll(): Promise<void> {
     try {
-      const due = (await this.store.due(this.clock.now(), 500)).filter((signature) => !this.inFlight.has(signature));
+      const { ownership } = this;
+      const only = ownership && !ownership.ownsAll() ? { count: ownership.partitions, partitions: ownership.owned() } : undefined;
+      const due = only?.partitions.length === 0 ? [] : (await this.store.due(this.clock.now(), 500, only)).filter((signature) => !this.inFlight.has(signature));
       for (const signature of due) this.inFlight.add(signature);
       await Promise.all(
         due.map((signature) =>
