@@ -3,9 +3,11 @@ import type { Clock } from './actors/clock.js';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { BlastRadiusModule } from './modules/blast-radius/blast-radius.module.js';
 import { BusModule } from './modules/bus/bus.module.js';
 import { ClusterModule } from './modules/cluster/cluster.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
+import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { DatabaseModule } from './modules/database/database.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -53,6 +55,8 @@ export class AppModule {
         IncidentsModule,
         HelpdeskModule,
         HealthModule,
+        BlastRadiusModule,
+        DashboardModule,
       ],
     };
   }

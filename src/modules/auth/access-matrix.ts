@@ -1,3 +1,4 @@
+import type { SessionUse } from './dashboard-session.js';
 import type { Role } from './roles.js';
 
 /** How an access lands in the audit trail (FHIR AuditEvent.type: DCM 110100 / 110112 / 110106). */
@@ -14,12 +15,15 @@ export interface RouteAccess {
   roles: readonly Role[] | 'public';
   audit?: AuditSpec;
   /** The minimum-necessary shape leadership gets instead of the full response (role-views.ts). */
-  leadershipView?: 'incident-page';
+  leadershipView?: 'incident-page' | 'aggregates';
+  /** Dashboard routes only: also accept its session cookie, or (the sign-in route) a key from the form. */
+  session?: SessionUse;
 }
 
 const ANY: readonly Role[] = ['ingest', 'agent', 'leadership', 'auditor', 'admin'];
 const INGEST: readonly Role[] = ['ingest', 'admin'];
 const AGENT: readonly Role[] = ['agent', 'admin'];
+const LEADERSHIP: readonly Role[] = ['leadership', 'admin'];
 const command = (verb: string): RouteAccess => ({ roles: AGENT, audit: { action: `incident.${verb}`, type: 'activity', targetParam: 'id' } });
 
 /**
@@ -70,6 +74,17 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/deliveries/retry': { roles: ['admin'], audit: { action: 'deliveries.retry', type: 'activity' } },
   // Instances, partition owners, epochs and lag: operations data, no PHI.
   'GET /v1/cluster': { roles: ['admin'] },
+
+  // Blast radius, outcomes and the live dashboard (src/modules/blast-radius, src/modules/dashboard):
+  // aggregates only, and leadership gets people counts under the threshold as "<5".
+  'GET /v1/blast-radius': { roles: LEADERSHIP, leadershipView: 'aggregates' },
+  'GET /v1/incidents/:id/blast-radius': { roles: ['agent', 'leadership', 'admin'], leadershipView: 'aggregates' },
+  'GET /v1/metrics/outcomes': { roles: LEADERSHIP, leadershipView: 'aggregates' },
+  'GET /dashboard': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
+  'GET /dashboard/app.js': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
+  'GET /dashboard/app.css': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
+  'GET /dashboard/stream': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
+  'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'aggregates', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
 
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },

@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { accessFor, routeKey } from './access-matrix.js';
 import { Authenticator, isPrincipal } from './authenticator.js';
+import { authenticateRequest, type DashboardSessions } from './dashboard-session.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { routeOf, type AuthedRequest } from './request-context.js';
 
@@ -21,6 +22,7 @@ export class AccessGuard implements CanActivate {
     private readonly authenticator: Authenticator,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditTrail,
+    private readonly sessions: DashboardSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,7 +37,8 @@ export class AccessGuard implements CanActivate {
     }
     if (access.roles === 'public') return true;
 
-    const who = await this.authenticator.authenticate(request.headers.authorization);
+    // The bearer header; on the dashboard's routes only, its session cookie or sign-in form (dashboard-session.ts).
+    const who = await authenticateRequest(request, access.session, this.authenticator, this.sessions);
     if (!isPrincipal(who)) {
       this.logger.warn(`${routeKey(route.method, route.path)}: 401 ${who.refused}`);
       response.setHeader('WWW-Authenticate', 'Bearer realm="corral"');

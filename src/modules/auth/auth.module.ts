@@ -7,6 +7,7 @@ import { CorralConfig } from '../config/corral-config.js';
 import { AccessGuard } from './access.guard.js';
 import { ApiKeys } from './api-keys.js';
 import { Authenticator } from './authenticator.js';
+import { DashboardSessions } from './dashboard-session.js';
 import { ensureFirstAdmin } from './first-admin.js';
 import { JwtVerifier } from './jwt-verifier.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -34,14 +35,15 @@ class FirstAdmin implements OnApplicationBootstrap {
       useFactory: (keys: ApiKeys, config: CorralConfig) => new Authenticator(keys, config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined),
     },
     { provide: RateLimiter, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RateLimiter(config.auth.rateLimitPerMinute) },
+    { provide: DashboardSessions, inject: [DataSource], useFactory: (db: DataSource) => new DashboardSessions(db) },
     {
       provide: APP_GUARD,
-      inject: [Authenticator, RateLimiter, AuditTrail],
-      useFactory: (authenticator: Authenticator, limiter: RateLimiter, audit: AuditTrail) => new AccessGuard(authenticator, limiter, audit),
+      inject: [Authenticator, RateLimiter, AuditTrail, DashboardSessions],
+      useFactory: (authenticator: Authenticator, limiter: RateLimiter, audit: AuditTrail, sessions: DashboardSessions) => new AccessGuard(authenticator, limiter, audit, sessions),
     },
     { provide: APP_INTERCEPTOR, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RoleViewInterceptor(config.auth.smallCountThreshold) },
     { provide: FirstAdmin, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new FirstAdmin(db, config) },
   ],
-  exports: [ApiKeys],
+  exports: [ApiKeys, DashboardSessions],
 })
 export class AuthModule {}

@@ -1,3 +1,4 @@
+import { suppressPeopleCounts } from '../blast-radius/suppression.js';
 import type { IncidentPage, IncidentView } from '../incidents/incident.views.js';
 
 /**
@@ -57,4 +58,6 @@ export const LEADERSHIP_VIEWS = {
     const page = body as IncidentPage;
     return { items: page.items.map((item) => toLeadershipIncident(item, threshold)), nextCursor: page.nextCursor };
   },
+  // Blast radius, outcomes and the dashboard are aggregates already: people counts get suppressed.
+  aggregates: (body: unknown, threshold: number) => suppressPeopleCounts(body, threshold),
 } as const;

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { hashKey } from './api-keys.js';
+import type { Authentication, Authenticator } from './authenticator.js';
+import type { Principal, Role } from './roles.js';
+
+/**
+ * Dashboard sessions. A browser cannot send `Authorization: Bearer` when it navigates to
+ * /dashboard or opens an EventSource, so a leadership (or admin) API key is exchanged once, at
+ * `POST /dashboard/session`, for a random session token in an HttpOnly, SameSite=Strict cookie
+ * scoped to `/dashboard` (Secure when the request came over https). The guard accepts that cookie
+ * only on routes whose matrix entry says `session: 'cookie'` — the page, its script and style, and
+ * its live stream — never on the API. Only the token's hash is stored, with the key it came from, so
+ * revoking or expiring the key ends its sessions at once, on every corral instance.
+ */
+export const SESSION_COOKIE = 'corral_dashboard';
+export const SESSION_HOURS = 12;
+
+/** How a matrix entry takes credentials besides the bearer header. */
+export type SessionUse = 'cookie' | 'exchange';
+
+export class DashboardSessions {
+  constructor(private readonly db: DataSource) {}
+
+  async create(principal: Principal, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+    const token = `crs_${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
+    await this.db.query(`DELETE FROM dashboard_session WHERE expires_at < $1`, [now.toISOString()]);
+    await this.db.query(`INSERT INTO dashboard_session (token_hash, key_id, expires_at) VALUES ($1, $2, $3)`, [hashKey(token), principal.id, expiresAt.toISOString()]);
+    return { token, expiresAt };
+  }
+
+  async authenticate(token: string, now = new Date()): Promise<Authentication> {
+    const rows = await this.db.query<Array<{ id: string; label: string; role: Role; expires_at: Date; revoked_at: Date | null; key_expires_at: Date | null }>>(
+      `SELECT k.id, k.label, k.role, s.expires_at, k.revoked_at, k.expires_at AS key_expires_at
+         FROM dashboard_session s JOIN api_key k ON k.id = s.key_id WHERE s.token_hash = $1`,
+      [hashKey(token)],
+    );
+    const row = rows[0];
+    if (!row) return { refused: 'unknown dashboard session: sign in again' };
+    if (row.expires_at <= now) return { refused: 'dashboard session expired: sign in again' };
+    if (row.revoked_at) return { refused: 'API key revoked' };
+    if (row.key_expires_at && row.key_expires_at <= now) return { refused: 'API key expired' };
+    return { kind: 'api-key', id: row.id, name: row.label, role: row.role };
+  }
+}
+
+/**
+ * Who is calling a route: the bearer header always wins; without one, a `cookie` route accepts the
+ * dashboard session cookie and the `exchange` route accepts the key typed into the sign-in form.
+ */
+export async function authenticateRequest(request: Request, use: SessionUse | undefined, authenticator: Authenticator, sessions: DashboardSessions): Promise<Authentication> {
+  const header = request.headers.authorization;
+  if (header || !use) return authenticator.authenticate(header);
+  if (use === 'cookie') {
+    const token = cookieOf(request.headers.cookie, SESSION_COOKIE);
+    return token ? sessions.authenticate(token) : authenticator.authenticate(undefined);
+  }
+  const key = (request.body as { key?: unknown } | undefined)?.key;
+  return typeof key === 'string' && key.trim() ? authenticator.authenticate(`Bearer ${key.trim()}`) : authenticator.authenticate(undefined);
+}
+
+export function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=') || undefined;
+  }
+  return undefined;
+}
+
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return `${SESSION_COOKIE}=${token}; Path=/dashboard; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}

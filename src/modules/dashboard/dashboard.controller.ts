@@ -1,0 +1,64 @@
+import { Controller, Get, Header, HttpCode, Post, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { CurrentPrincipal } from '../auth/current-principal.js';
+import type { Principal } from '../auth/roles.js';
+import { DashboardAssets } from './dashboard.assets.js';
+import { DashboardSignIn } from './dashboard.sign-in.js';
+import { DashboardStream } from './dashboard.stream.js';
+import { SignInPageFilter } from './sign-in.filter.js';
+
+@ApiTags('dashboard')
+@ApiBearerAuth()
+@Controller('dashboard')
+@UseFilters(SignInPageFilter)
+export class DashboardController {
+  constructor(
+    private readonly assets: DashboardAssets,
+    private readonly live: DashboardStream,
+    private readonly sessions: DashboardSignIn,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The live blast-radius page (leadership, admin); without a session: 401 and a sign-in form' })
+  @ApiProduces('text/html')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  page(): string {
+    return this.assets.page;
+  }
+
+  @Get('app.js')
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  script(): string {
+    return this.assets.script();
+  }
+
+  @Get('app.css')
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/css; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  style(): string {
+    return this.assets.style;
+  }
+
+  @Sse('stream')
+  @ApiOperation({
+    summary: 'Server-sent events: a `frame` (blast radius, grid, 24 h timeline, outcomes) at once, then within about a second of every change',
+    description: 'A client that does not ask for text/event-stream gets the current frame once and the stream ends.',
+  })
+  stream(@Req() request: Request): Observable<MessageEvent> {
+    return this.live.frames((request.headers.accept ?? '').includes('text/event-stream'));
+  }
+
+  @Post('session')
+  @HttpCode(303)
+  @ApiOperation({ summary: 'Exchange a leadership or admin API key (bearer header, or form field `key`) for a dashboard session cookie; 303 to /dashboard' })
+  @Header('cache-control', 'no-store')
+  signIn(@CurrentPrincipal() principal: Principal | undefined, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
+    return this.sessions.signIn(principal, request.secure, response);
+  }
+}
