@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
+import { CorralProcess } from './support/corral-process.js';
 import { createTestDatabase, eventually, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
 
 const TOTAL = 6_000;
@@ -25,40 +25,6 @@ function canonicalEvent(n: number): string {
   });
 }
 
-/** corral as production runs it: `node dist/src/main.js` (built by `npm test` before jest). */
-class CorralProcess {
-  private child: ChildProcess | undefined;
-  readonly port = 20_000 + Math.floor(Math.random() * 20_000);
-  stderr = '';
-
-  constructor(private readonly env: Record<string, string>) {}
-
-  async start(): Promise<void> {
-    this.child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-8000)));
-    const child = this.child;
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`corral exited with ${child.exitCode}: ${this.stderr}`);
-        return fetch(`http://127.0.0.1:${this.port}/health/live`).then((r) => r.ok, () => false);
-      },
-      (ready) => ready,
-      30_000,
-    );
-  }
-
-  /** Resolves with the exit code, or the signal that ended it. */
-  async stop(signal: NodeJS.Signals): Promise<number | string | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig)));
-    child.kill(signal);
-    return exited;
-  }
-}
 
 describe('graceful stop: SIGTERM while JetStream events stream in', () => {
   let db: TestDatabase;

@@ -34,6 +34,8 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly maxBytes: number;
 
   private readonly handling = new Set<Promise<void>>();
+  /** Receipts of the messages being handled right now. */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -53,9 +55,21 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     // Admission waits for room in the batcher, so a full runtime stops pulling instead of buffering.
     await this.bus.consume(async (message) => {
       await this.batcher.capacity();
-      const handling = message.receipt ? Batcher.receipt.run(message.receipt, () => this.handle(message)) : this.handle(message);
+      const { receipt } = message;
+      // JetStream redelivers a message whose ack-wait ran out while corral still holds it (a long
+      // queue during a storm). That copy must not be processed a second time: the first one will
+      // commit and ack (an ack settles the message whichever delivery it answers).
+      if (receipt !== undefined && this.inFlight.has(receipt)) {
+        this.logger.info({ receipt }, 'redelivered while still being processed; the first delivery will settle it');
+        return;
+      }
+      if (receipt !== undefined) this.inFlight.add(receipt);
+      const handling = receipt !== undefined ? Batcher.receipt.run(receipt, () => this.handle(message)) : this.handle(message);
       this.handling.add(handling);
-      void handling.finally(() => this.handling.delete(handling));
+      void handling.finally(() => {
+        this.handling.delete(handling);
+        if (receipt !== undefined) this.inFlight.delete(receipt);
+      });
     });
   }
 
