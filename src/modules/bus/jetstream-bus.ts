@@ -26,7 +26,7 @@ export interface JetStreamOptions {
 
 export class JetStreamBus implements MessageBus {
   readonly kind = 'jetstream';
-  private messages: ConsumerMessages | undefined;
+  private stopping = false;
   private loop: Promise<void> | undefined;
 
   private constructor(
@@ -84,30 +84,44 @@ export class JetStreamBus implements MessageBus {
     return { js: this.js, jsm: this.jsm };
   }
 
+  /**
+   * Pulls in bounded batches (`fetch`): each pull request ends — every message it asked for
+   * received, or expired within a second — before the next is made. Stopping therefore leaves no
+   * message in transit: a consume()-style subscription closed mid-pull would drop deliveries the
+   * server already counted, and they would come back only after their ack-wait.
+   */
   async consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
     const consumer = await this.js.consumers.get(this.subjects.inStream, this.subjects.ingestConsumer);
-    const messages = await consumer.consume({ max_messages: this.options.maxInFlight ?? 1000 });
-    this.messages = messages;
+    this.stopping = false;
     this.loop = (async () => {
-      for await (const m of messages) {
-        await handler({
-          subject: m.subject,
-          data: m.data,
-          redelivered: m.redelivered,
-          receipt: `${m.info.stream}:${m.seq}`,
-          ack: () => m.ack(),
-          retry: (delayMs) => m.nak(delayMs),
-          // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
-          reject: () => m.term(),
-        });
+      while (!this.stopping) {
+        let batch: ConsumerMessages;
+        try {
+          batch = await consumer.fetch({ max_messages: this.options.maxInFlight ?? 1000, expires: 1000 });
+        } catch {
+          // NATS unreachable for a moment: the connection reconnects by itself; ask again shortly.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          continue;
+        }
+        for await (const m of batch) {
+          await handler({
+            subject: m.subject,
+            data: m.data,
+            redelivered: m.redelivered,
+            receipt: `${m.info.stream}:${m.seq}`,
+            ack: () => m.ack(),
+            retry: (delayMs) => m.nak(delayMs),
+            // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
+            reject: () => m.term(),
+          });
+        }
       }
     })();
   }
 
   async stopConsuming(): Promise<void> {
-    await this.messages?.close();
+    this.stopping = true;
     await this.loop;
-    this.messages = undefined;
   }
 
   async publish(subject: string, data: Uint8Array, options: { msgId?: string } = {}): Promise<void> {
