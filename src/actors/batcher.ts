@@ -17,7 +17,7 @@ interface InFlight {
 
 interface Submission {
   inputs: Input[];
-  receipt: string | undefined;
+  receipts: string[];
   resolve: (outcomes: Outcome[]) => void;
   reject: (error: unknown) => void;
 }
@@ -74,10 +74,12 @@ export class Batcher {
     return this.options.maxQueued ?? Number.POSITIVE_INFINITY;
   }
 
-  submit(inputs: Input[]): Promise<Outcome[]> {
+  /** `receipts`: more ids committed with these inputs, beside the transport message's own (see PgActorStore). */
+  submit(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
     if (this.queued + inputs.length > this.limit && this.queued > 0) return Promise.reject(new OverloadedError(1));
     const receipt = receiptContext.getStore();
-    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipt, resolve, reject }));
+    const all = receipt === undefined ? receipts : [receipt, ...receipts];
+    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, resolve, reject }));
     this.queued += inputs.length;
     for (const wake of this.arrivals.splice(0)) wake();
     this.schedule();
@@ -165,7 +167,7 @@ export class Batcher {
 
   private async prepare(batch: Submission[]): Promise<Prepared | undefined> {
     const inputs = batch.flatMap((s) => s.inputs);
-    const receipts = batch.flatMap((s) => (s.receipt === undefined ? [] : [s.receipt]));
+    const receipts = batch.flatMap((s) => s.receipts);
     try {
       return await this.executor.prepare(inputs, receipts);
     } catch (error) {

@@ -1,19 +1,29 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '../../actors/batcher.js';
 import type { Input, Outcome } from '../../correlation/correlator.js';
 import { Correlator } from '../../correlation/correlator.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
+import { PgActorStore } from '../persistence/pg-actor-store.js';
 import type { PartitionOwnership } from './partition-ownership.js';
 import { OWNERSHIP } from './tokens.js';
 
 const encoder = new TextEncoder();
 
-/** What travels on `corral.sig.<partition>.<token>`: one input, already validated, scrubbed and enriched. */
+/**
+ * What travels on `corral.sig.<partition>.<token>`: one input, already validated, scrubbed and
+ * enriched; `origin` names it as `<inbound receipt>#<index>` so that whichever path applies it
+ * (here, or the owner after the second hop) commits that id once (PgActorStore claimReceipts).
+ */
 export interface SigMessage {
   input: Input;
+  origin?: string;
 }
 
-export const encodeSig = (input: Input): Uint8Array => encoder.encode(JSON.stringify({ input } satisfies SigMessage));
+export const encodeSig = (input: Input, origin?: string): Uint8Array => encoder.encode(JSON.stringify({ input, ...(origin ? { origin } : {}) } satisfies SigMessage));
+
+/** Set by NatsIntake around a redelivered inbound message: inputs some path already applied are skipped. */
+export const redelivery = new AsyncLocalStorage<true>();
 
 /**
  * The first hop of ingest with several instances. Inputs whose actor this instance owns go to its
@@ -28,26 +38,37 @@ export class ClusterRouter {
     private readonly correlator: Correlator,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null,
+    private readonly store: PgActorStore,
   ) {}
 
   async submit(inputs: Input[]): Promise<Outcome[]> {
     const { ownership } = this;
-    if (!ownership || ownership.ownsAll()) return this.batcher.submit(inputs);
+    if (!ownership) return this.batcher.submit(inputs);
+    const receipt = Batcher.receipt.getStore();
+    const origin = (i: number) => (receipt ? `${receipt}#${i}` : undefined);
     const signatures = inputs.map((input) => this.correlator.signatureFor(input));
-    const local = inputs.flatMap((_, i) => (ownership.isLocal(signatures[i]) ? [i] : []));
-    const remote = inputs.flatMap((_, i) => (local.includes(i) ? [] : [i]));
+    const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i], duplicate: false, forwarded: true }));
+    let todo = inputs.map((_, i) => i);
+    if (receipt && redelivery.getStore()) {
+      // An earlier delivery may have been applied in parts, here or by an owner after the second hop.
+      const done = new Set(await this.store.committedOf(todo.map((i) => origin(i) as string)));
+      todo = todo.filter((i) => !done.has(origin(i) as string));
+    }
+    const allHere = ownership.ownsAll();
+    const local = todo.filter((i) => allHere || ownership.isLocal(signatures[i]));
+    const remote = todo.filter((i) => !local.includes(i));
     // Publish before committing the local share: if the local commit fails the transport message is
     // redelivered and republished under the same Nats-Msg-Id (deduplicated); if the publish fails,
     // nothing was committed, so an ack-less retry repeats nothing.
-    const receipt = Batcher.receipt.getStore();
     await Promise.all(
       remote.map((i) => {
         const { partition, token } = ownership.addressOf(signatures[i]);
-        return this.bus.publish(this.bus.subjects.sig(partition, token), encodeSig(inputs[i]), receipt ? { msgId: `${receipt}#${i}` } : {});
+        const id = origin(i);
+        return this.bus.publish(this.bus.subjects.sig(partition, token), encodeSig(inputs[i], id), id ? { msgId: id } : {});
       }),
     );
-    const committed = local.length > 0 ? await this.batcher.submit(local.map((i) => inputs[i])) : [];
-    const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i], duplicate: false, forwarded: true }));
+    const receipts = receipt ? local.map((i) => origin(i) as string) : [];
+    const committed = local.length > 0 ? await this.batcher.submit(local.map((i) => inputs[i]), receipts) : [];
     local.forEach((i, k) => (outcomes[i] = committed[k]));
     return outcomes;
   }

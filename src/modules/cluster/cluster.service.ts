@@ -62,6 +62,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
   private readonly refresher = new Ticker(() => this.refreshIndex(), (e) => this.logger.warn(`index refresh failed: ${String(e)}`));
   private readonly forwarder = new Ticker(() => this.forwards.pass().then(() => undefined), (e) => this.logger.warn(`forward relay failed: ${String(e)}`));
   private indexSince = new Date(0);
+  private readonly handling = new Set<string>();
   private shuttingDown = false;
 
   constructor(
@@ -200,10 +201,17 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
   /** One message of an owned partition: committed with its receipt, acked after COMMIT, like corral.in. */
   private async handle(message: JsMsg): Promise<void> {
     const receipt = `${message.info.stream}:${message.seq}`;
-    if (message.redelivered && (await this.store.committed(receipt).catch(() => false))) {
-      message.ack();
-      return;
+    // Its ack wait ran out while it waited here: the delivery still being handled will settle it.
+    if (this.handling.has(receipt)) return;
+    this.handling.add(receipt);
+    try {
+      await this.handleOnce(message, receipt);
+    } finally {
+      this.handling.delete(receipt);
     }
+  }
+
+  private async handleOnce(message: JsMsg, receipt: string): Promise<void> {
     let sig: SigMessage;
     try {
       sig = JSON.parse(decoder.decode(message.data)) as SigMessage;
@@ -213,8 +221,14 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       message.term();
       return;
     }
+    const origin = sig.origin ? [sig.origin] : [];
+    // Committed by an earlier delivery, or (origin) applied on another path: acked without effects.
+    if (message.redelivered && (await this.store.committedOf([receipt, ...origin]).catch(() => [])).length > 0) {
+      message.ack();
+      return;
+    }
     try {
-      await Batcher.receipt.run(receipt, () => this.batcher.submit([sig.input]));
+      await Batcher.receipt.run(receipt, () => this.batcher.submit([sig.input], origin));
       message.ack();
     } catch (error) {
       this.logger.warn(`${receipt}: not committed (${error instanceof Error ? error.message : String(error)}); redelivery`);

@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { LeaseView } from './assignment.js';
 
+/** TypeORM answers an UPDATE … RETURNING with `[rows, affectedCount]`, a SELECT with the rows. */
+function returned<T>(result: T[] | [T[], number]): T[] {
+  return Array.isArray(result[0]) ? (result[0]) : (result as T[]);
+}
+
 export interface LeaseRow {
   partition: number;
   owner: string | null;
@@ -46,24 +51,24 @@ export class LeaseTable {
   /** Extends every lease still ours; returns partition → epoch of those (anything missing was lost). */
   async renew(): Promise<Map<number, number>> {
     // Rows locked in partition order, like the commit's FOR SHARE, so the two never deadlock.
-    const rows = await this.db.query<Array<{ partition: number; epoch: string }>>(
+    const rows = returned<{ partition: number; epoch: string }>(await this.db.query(
       `UPDATE partition_lease SET expires_at = now() + ($2 || ' milliseconds')::interval
         WHERE partition IN (SELECT partition FROM partition_lease WHERE owner = $1 AND expires_at > now() ORDER BY partition FOR UPDATE)
         RETURNING partition, epoch`,
       [this.me, String(this.leaseMs)],
-    );
+    ));
     return new Map(rows.map((r) => [r.partition, Number(r.epoch)]));
   }
 
   /** Takes the partitions that are free or expired; returns partition → new epoch of those it got. */
   async claim(partitions: number[]): Promise<Map<number, number>> {
     if (partitions.length === 0) return new Map();
-    const rows = await this.db.query<Array<{ partition: number; epoch: string }>>(
+    const rows = returned<{ partition: number; epoch: string }>(await this.db.query(
       `UPDATE partition_lease SET owner = $1, epoch = epoch + 1, expires_at = now() + ($3 || ' milliseconds')::interval, acquired_at = now()
         WHERE partition IN (SELECT partition FROM partition_lease WHERE partition = ANY($2::int[]) AND (owner IS NULL OR expires_at <= now()) ORDER BY partition FOR UPDATE SKIP LOCKED)
         RETURNING partition, epoch`,
       [this.me, partitions, String(this.leaseMs)],
-    );
+    ));
     return new Map(rows.map((r) => [r.partition, Number(r.epoch)]));
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Batcher } from '../../actors/batcher.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../bus/message-bus.js';
+import { redelivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
@@ -64,7 +65,9 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
         return;
       }
       if (receipt !== undefined) this.inFlight.add(receipt);
-      const handling = receipt !== undefined ? Batcher.receipt.run(receipt, () => this.handle(message)) : this.handle(message);
+      const run = () => (receipt !== undefined ? Batcher.receipt.run(receipt, () => this.handle(message)) : this.handle(message));
+      // Several instances: a redelivered message may have been applied in parts (ClusterRouter).
+      const handling = message.redelivered ? redelivery.run(true, run) : run();
       this.handling.add(handling);
       void handling.finally(() => {
         this.handling.delete(handling);

@@ -89,6 +89,13 @@ export class PgActorStore implements ActorStore {
     return rows.length > 0;
   }
 
+  /** Which of these receipts have committed. */
+  async committedOf(receipts: string[]): Promise<string[]> {
+    if (receipts.length === 0) return [];
+    const rows = await this.db.query<Array<{ receipt: string }>>(`SELECT receipt FROM processed_message WHERE receipt = ANY($1::text[])`, [receipts]);
+    return rows.map((r) => r.receipt);
+  }
+
   async pruneReceipts(olderThan: Date): Promise<number> {
     const rows = await this.db.query<unknown[]>(`DELETE FROM processed_message WHERE at < $1 RETURNING 1`, [olderThan]);
     return rows.length;
@@ -101,6 +108,7 @@ export class PgActorStore implements ActorStore {
     const fence = this.ownership && changes.length > 0 ? this.ownership.fenceFor(changes.map((c) => c.snapshot.signature)) : undefined;
     await this.db.transaction(async (tx) => {
       if (fence) await checkFence(tx, fence);
+      if (receipts.length > 0) await claimReceipts(tx, receipts);
       await insertRows(tx, JOURNAL, changes.flatMap((change) => change.journal.map(journalRow)));
       await insertRows(tx, SNAPSHOTS, changes.map((change) => snapshotRow(change, now)));
       await insertRows(tx, INCIDENTS, live.map((change) => incidentRow(change.snapshot.state, now)));
@@ -114,7 +122,6 @@ export class PgActorStore implements ActorStore {
         );
       }
       await this.writeOutbox(tx, changes.flatMap((change) => change.tickets));
-      if (receipts.length > 0) await tx.query(`INSERT INTO processed_message (receipt) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [receipts]);
       if (forwards.length > 0 && this.ownership) {
         const ownership = this.ownership;
         await insertRows(tx, FORWARDS, forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })));
@@ -169,6 +176,29 @@ const FORWARDS = table(`
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(partition integer, subject_token text, payload jsonb)`);
 
 const addressRow = ({ partition, token }: { partition: number; token: string }) => ({ partition, subject_token: token });
+
+/**
+ * A transport message commits its effects once: if another delivery of it committed first (a
+ * redelivery after an ack wait, taken by this or another instance), the whole batch aborts and its
+ * messages come back, to be acked without effects (`committed`). One message may make several
+ * submissions under one receipt (native payloads), hence DISTINCT.
+ */
+async function claimReceipts(tx: EntityManager, receipts: string[]): Promise<void> {
+  const distinct = [...new Set(receipts)];
+  const result = await tx.query<Array<{ receipt: string }> | [Array<{ receipt: string }>, number]>(
+    `INSERT INTO processed_message (receipt) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING receipt`,
+    [distinct],
+  );
+  const inserted = Array.isArray(result[0]) ? result[0].length : result.length;
+  if (inserted !== distinct.length) throw new DuplicateDeliveryError(distinct.length - inserted);
+}
+
+export class DuplicateDeliveryError extends Error {
+  constructor(count: number) {
+    super(`${count} message(s) of this batch were already committed by an earlier delivery; the batch is retried without them`);
+    this.name = 'DuplicateDeliveryError';
+  }
+}
 
 /**
  * Fencing: the leases of every partition this batch touches are locked FOR SHARE (in partition
