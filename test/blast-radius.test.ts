@@ -3,7 +3,7 @@ import { apiFetch, canonical, getJson, postJson, useCorralSuite } from './suppor
 interface Facility {
   facility: string;
   departments: string[];
-  children: number | string;
+  childCount: number | string;
   requesters: number | string;
 }
 interface Incident {
@@ -100,7 +100,7 @@ describe('blast radius on scenario data', () => {
     expect(body.totals).toEqual(expect.objectContaining({ incidents: 3, facilitiesAffected: 3, peopleAffected: 40, p1: 1, patientImpact: 3 }));
     // P1 first: Overlake's critical, patient-affecting alert.
     expect(body.incidents[0]).toEqual(expect.objectContaining({ priority: 'P1', system: 'epic-adt', childCount: 21, distinctRequesters: 20, patientImpact: true }));
-    expect(body.incidents[0]?.facilities).toEqual([{ facility: 'overlake', name: null, departments: ['ed', 'icu'], children: 21, requesters: 20 }]);
+    expect(body.incidents[0]?.facilities).toEqual([{ facility: 'overlake', name: null, departments: ['ed', 'icu'], childCount: 21, requesters: 20 }]);
     expect(byFacility.get('bellevue')).toEqual(expect.objectContaining({ childCount: 18, distinctRequesters: 17 }));
     expect(byFacility.get('kirkland')).toEqual(expect.objectContaining({ childCount: 4, distinctRequesters: 3 }));
     expect(body.grid.map((c) => [c.facility, c.system, c.incidents, c.requesters])).toEqual([
@@ -118,7 +118,7 @@ describe('blast radius on scenario data', () => {
     expect(response.status).toBe(200);
     const kirkland = body.incidents.find((i) => i.facilities.some((f) => f.facility === 'kirkland'));
     expect(kirkland).toEqual(expect.objectContaining({ childCount: '<5', distinctRequesters: '<5' }));
-    expect(kirkland?.facilities[0]).toEqual(expect.objectContaining({ children: '<5', requesters: '<5' }));
+    expect(kirkland?.facilities[0]).toEqual(expect.objectContaining({ childCount: '<5', requesters: '<5' }));
     // Larger counts stay exact: suppression hides small groups, not the size of the outage.
     expect(body.totals.peopleAffected).toBe(40);
     expect(text).not.toMatch(/clinician-|requesterToken/);
@@ -148,7 +148,7 @@ describe('blast radius on scenario data', () => {
       mode: string;
       bucketSeconds: number;
       totals: Record<string, number>;
-      buckets: Array<{ active: number; opened: number; resolved: number; children: number; requesters: number }>;
+      buckets: Array<{ active: number; opened: number; resolved: number; childCount: number; requesters: number }>;
     }>(url(`/v1/blast-radius?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=30s`));
 
     expect(status).toBe(200);
@@ -156,11 +156,11 @@ describe('blast radius on scenario data', () => {
     expect(body.bucketSeconds).toBe(30);
     expect(body.buckets.length).toBe(Math.ceil((Date.parse(to) - Date.parse(from)) / 30_000));
     expect(body.totals).toEqual(expect.objectContaining({ incidents: 3, opened: 3, resolved: 1, peakActive: 3, p1: 1, facilitiesAffected: 3, peopleAffected: 40 }));
-    expect(body.buckets.reduce((sum, b) => sum + b.children, 0)).toBe(43);
+    expect(body.buckets.reduce((sum, b) => sum + b.childCount, 0)).toBe(43);
     expect(body.buckets.reduce((sum, b) => sum + b.opened, 0)).toBe(3);
     expect(body.buckets.reduce((sum, b) => sum + b.resolved, 0)).toBe(1);
     // Nothing was open in the first bucket, a minute before the outage.
-    expect(body.buckets[0]).toEqual(expect.objectContaining({ active: 0, children: 0 }));
+    expect(body.buckets[0]).toEqual(expect.objectContaining({ active: 0, childCount: 0 }));
   });
 
   it("answers one incident's blast radius and growth to an agent, and refuses what is not a range", async () => {

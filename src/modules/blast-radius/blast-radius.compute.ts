@@ -29,7 +29,7 @@ export interface SpreadRecord {
   incidentId: string;
   facility: string | null;
   departments: string[];
-  children: number;
+  childCount: number;
   requesters: number;
 }
 
@@ -43,7 +43,7 @@ export interface FacilitySpread {
   facility: string;
   name: string | null;
   departments: string[];
-  children: number;
+  childCount: number;
   requesters: number;
 }
 
@@ -90,6 +90,8 @@ export interface BlastRadius {
   at: string;
   totals: BlastTotals;
   incidents: IncidentBlast[];
+  /** Incidents counted in the totals but not listed (see `limit`). */
+  moreIncidents: number;
   facilities: Array<{ facility: string; name: string | null; incidents: number; requesters: number; worstPriority: string }>;
   systems: Array<{ system: string; incidents: number; dependsOn: string[]; worstPriority: string }>;
   queues: Array<{ queue: string; incidents: number }>;
@@ -156,6 +158,7 @@ export function assembleBlastRadius(input: BlastInput): BlastRadius {
     at: input.at.toISOString(),
     totals: totalsOf(incidents, input.peopleAffected),
     incidents,
+    moreIncidents: 0,
     facilities: facilitiesSummary(incidents),
     systems: systemsSummary(incidents),
     queues: countBy(incidents, (i) => i.queue ?? '(unrouted)').map(([queue, n]) => ({ queue, incidents: n })),
@@ -168,19 +171,19 @@ function facilitiesOf(row: IncidentRecord, spread: SpreadRecord[]): FacilitySpre
   const byFacility = new Map<string, FacilitySpread>();
   for (const s of spread) {
     const facility = s.facility ?? UNKNOWN_FACILITY;
-    const current = byFacility.get(facility) ?? { facility, name: null, departments: [], children: 0, requesters: 0 };
+    const current = byFacility.get(facility) ?? { facility, name: null, departments: [], childCount: 0, requesters: 0 };
     byFacility.set(facility, {
       ...current,
       departments: [...new Set([...current.departments, ...s.departments])].sort(),
-      children: current.children + s.children,
+      childCount: current.childCount + s.childCount,
       requesters: current.requesters + s.requesters,
     });
   }
-  for (const facility of row.facilities) if (!byFacility.has(facility)) byFacility.set(facility, { facility, name: null, departments: [], children: 0, requesters: 0 });
+  for (const facility of row.facilities) if (!byFacility.has(facility)) byFacility.set(facility, { facility, name: null, departments: [], childCount: 0, requesters: 0 });
   // Enrichment names one facility per incident; it is only trustworthy when there is just one.
   const only = byFacility.size === 1 ? [...byFacility.values()][0] : undefined;
   if (only && row.facilityName) only.name = row.facilityName;
-  return [...byFacility.values()].sort((a, b) => b.requesters - a.requesters || b.children - a.children || a.facility.localeCompare(b.facility));
+  return [...byFacility.values()].sort((a, b) => b.requesters - a.requesters || b.childCount - a.childCount || a.facility.localeCompare(b.facility));
 }
 
 export function totalsOf(incidents: IncidentBlast[], peopleAffected: number): BlastTotals {

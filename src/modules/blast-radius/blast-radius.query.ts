@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 
 const STEP = /^\d{1,4}[smhd]$/;
 
@@ -28,6 +29,14 @@ export class BlastRadiusQueryDto extends RangeQueryDto {
   @IsOptional()
   @IsISO8601()
   at?: string;
+
+  @ApiPropertyOptional({ description: 'incidents listed, highest priority and oldest first (totals and aggregates always cover all of them)', minimum: 1, maximum: 5000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit?: number;
 }
 
 export class OutcomesQueryDto {

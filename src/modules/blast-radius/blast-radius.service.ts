@@ -15,7 +15,11 @@ export interface RangeQuery {
 
 export interface BlastRadiusQuery extends RangeQuery {
   at?: string;
+  /** How many incidents to list (highest priority, oldest first); totals and aggregates always cover all. */
+  limit?: number;
 }
+
+export const DEFAULT_LIMIT = 100;
 
 export interface BlastRadiusRange {
   mode: 'range';
@@ -55,16 +59,16 @@ export class BlastRadiusService {
   get(query: BlastRadiusQuery): Promise<BlastRadius | BlastRadiusRange> {
     if (query.at !== undefined) {
       if (query.from !== undefined || query.to !== undefined) throw new InvalidInputError('ask for either "at" or "from"/"to", not both');
-      return this.at(instant(query.at, 'at'));
+      return this.at(instant(query.at, 'at')).then((value) => listing(value, query.limit ?? DEFAULT_LIMIT));
     }
     if (query.from !== undefined || query.to !== undefined) return this.range(query);
-    return this.now();
+    return this.now(query.limit ?? DEFAULT_LIMIT);
   }
 
-  async now(): Promise<BlastRadius> {
+  async now(limit = DEFAULT_LIMIT): Promise<BlastRadius> {
     const version = await this.reads.version();
     const now = this.clock.now();
-    if (this.cached?.version === version) return withAges(this.cached.value, now);
+    if (this.cached?.version === version) return withAges(listing(this.cached.value, limit), now);
     if (this.computing?.version !== version) {
       const value = this.reads.now().then((rows) => assembleBlastRadius({ mode: 'now', at: now, ...rows }));
       this.computing = { version, value };
@@ -75,7 +79,7 @@ export class BlastRadiusService {
         () => undefined,
       );
     }
-    return withAges(await this.computing.value, now);
+    return withAges(listing(await this.computing.value, limit), now);
   }
 
   async at(at: Date): Promise<BlastRadius> {
@@ -120,7 +124,7 @@ export class BlastRadiusService {
       incidentId: id,
       facility: facility || null,
       departments: [...new Set(members.flatMap((m) => (m.department ? [m.department] : [])))],
-      children: members.length,
+      childCount: members.length,
       requesters: new Set(members.flatMap((m) => (m.requesterToken ? [m.requesterToken] : []))).size,
     }));
     const end = row.resolvedAt ?? now;
@@ -145,6 +149,11 @@ export class BlastRadiusService {
     const [incidents, reroutes] = await Promise.all([this.reads.outcomeIncidents(from, to), this.reads.reroutes(from, to)]);
     return outcomesOf({ from, to }, incidents, reroutes);
   }
+}
+
+/** The first `limit` incidents; `moreIncidents` says how many were left out of the list (never out of the totals). */
+export function listing(value: BlastRadius, limit: number): BlastRadius {
+  return { ...value, incidents: value.incidents.slice(0, limit), moreIncidents: Math.max(0, value.incidents.length - limit) };
 }
 
 /** Ages move with the clock even when nothing was written: recomputed on every answer from the cache. */

@@ -38,9 +38,9 @@ describe('assembleBlastRadius', () => {
         incident('adt-c', { priority: 'P2', openedAt: T('07:10'), facilities: ['kirkland'] }),
       ],
       spread: [
-        { incidentId: 'adt-a', facility: 'overlake', departments: ['ed'], children: 20, requesters: 15 },
-        { incidentId: 'adt-b', facility: 'bellevue', departments: ['icu', 'ed'], children: 15, requesters: 15 },
-        { incidentId: 'adt-c', facility: 'kirkland', departments: [], children: 10, requesters: 10 },
+        { incidentId: 'adt-a', facility: 'overlake', departments: ['ed'], childCount: 20, requesters: 15 },
+        { incidentId: 'adt-b', facility: 'bellevue', departments: ['icu', 'ed'], childCount: 15, requesters: 15 },
+        { incidentId: 'adt-c', facility: 'kirkland', departments: [], childCount: 10, requesters: 10 },
       ],
       parents: [{ id: 'adt-a', system: 'epic-adt', status: 'open' }],
       peopleAffected: 40,
@@ -56,10 +56,10 @@ describe('assembleBlastRadius', () => {
     });
     // P1s first (oldest first), then P2, then P3.
     expect(result.incidents.map((i) => i.id)).toEqual(['adt-b', 'adt-a', 'adt-c', 'lab']);
-    expect(result.incidents[0]?.facilities).toEqual([{ facility: 'bellevue', name: null, departments: ['ed', 'icu'], children: 15, requesters: 15 }]);
+    expect(result.incidents[0]?.facilities).toEqual([{ facility: 'bellevue', name: null, departments: ['ed', 'icu'], childCount: 15, requesters: 15 }]);
     expect(result.incidents[1]?.facilities[0]?.name).toBe('Overlake Medical Center');
     // A facility known only from the incident row (no children yet) still counts as affected.
-    expect(result.incidents[3]?.facilities).toEqual([{ facility: 'overlake', name: null, departments: [], children: 0, requesters: 0 }]);
+    expect(result.incidents[3]?.facilities).toEqual([{ facility: 'overlake', name: null, departments: [], childCount: 0, requesters: 0 }]);
     expect(result.incidents[3]?.dependsOn).toEqual([{ id: 'adt-a', system: 'epic-adt', status: 'open' }]);
     expect(result.systems).toEqual([
       { system: 'epic-adt', incidents: 3, dependsOn: [], worstPriority: 'P1' },
@@ -119,9 +119,9 @@ describe('buckets', () => {
         { priority: 'P1', openedAt: T('07:30'), resolvedAt: T('08:30') },
         { priority: 'P3', openedAt: T('06:00'), resolvedAt: null },
       ],
-      new Map([[1, { children: 5, requesters: 4, facilities: 2 }]]),
+      new Map([[1, { childCount: 5, requesters: 4, facilities: 2 }]]),
     );
-    expect(series.map((b) => [b.active, b.p1Active, b.opened, b.resolved, b.children])).toEqual([
+    expect(series.map((b) => [b.active, b.p1Active, b.opened, b.resolved, b.childCount])).toEqual([
       [2, 1, 1, 0, 0],
       [2, 1, 0, 1, 5],
       [1, 0, 0, 0, 0],
@@ -156,10 +156,10 @@ describe('buckets', () => {
 describe('suppressPeopleCounts', () => {
   it('shows people counts 1..4 as "<5" at any depth, keeps 0, 5+, incident counts and strings', () => {
     const shaped = suppressPeopleCounts(
-      { totals: { incidents: 2, peopleAffected: 3 }, incidents: [{ childCount: 4, distinctRequesters: 0, facilities: [{ requesters: 5, children: 1 }] }], page: '<html>' },
+      { totals: { incidents: 2, peopleAffected: 3 }, incidents: [{ childCount: 4, distinctRequesters: 0, facilities: [{ requesters: 5, childCount: 1 }] }], page: '<html>' },
       5,
     );
-    expect(shaped).toEqual({ totals: { incidents: 2, peopleAffected: '<5' }, incidents: [{ childCount: '<5', distinctRequesters: 0, facilities: [{ requesters: 5, children: '<5' }] }], page: '<html>' });
+    expect(shaped).toEqual({ totals: { incidents: 2, peopleAffected: '<5' }, incidents: [{ childCount: '<5', distinctRequesters: 0, facilities: [{ requesters: 5, childCount: '<5' }] }], page: '<html>' });
   });
 });
 

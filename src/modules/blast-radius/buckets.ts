@@ -53,7 +53,7 @@ export interface IncidentSpan {
 }
 
 export interface ChildBucketStats {
-  children: number;
+  childCount: number;
   requesters: number;
   facilities: number;
 }
@@ -67,7 +67,7 @@ export interface RangeBucket {
   opened: number;
   resolved: number;
   /** Events and reports that joined an incident in the bucket. */
-  children: number;
+  childCount: number;
   /** Distinct people who reported in the bucket. */
   requesters: number;
   /** Distinct facilities with a new event or report in the bucket. */
@@ -77,7 +77,7 @@ export interface RangeBucket {
 export function rangeBuckets(buckets: Bucket[], incidents: IncidentSpan[], children: Map<number, ChildBucketStats>): RangeBucket[] {
   return buckets.map((bucket, index) => {
     const active = incidents.filter((i) => i.openedAt < bucket.end && (i.resolvedAt === null || i.resolvedAt > bucket.start));
-    const stats = children.get(index) ?? { children: 0, requesters: 0, facilities: 0 };
+    const stats = children.get(index) ?? { childCount: 0, requesters: 0, facilities: 0 };
     return {
       start: bucket.start.toISOString(),
       end: bucket.end.toISOString(),

@@ -8,9 +8,9 @@ const incident = {
   dependsOn: [],
   queue: 'major-incident',
   facilities: [
-    { facility: 'overlake', name: 'Overlake Medical Center', departments: ['ed', 'icu'], children: 22, requesters: 15 },
-    { facility: 'bellevue', name: null, departments: ['ed'], children: 12, requesters: 9 },
-    { facility: 'kirkland', name: null, departments: ['lab'], children: 3, requesters: '<5' },
+    { facility: 'overlake', name: 'Overlake Medical Center', departments: ['ed', 'icu'], childCount: 22, requesters: 15 },
+    { facility: 'bellevue', name: null, departments: ['ed'], childCount: 12, requesters: 9 },
+    { facility: 'kirkland', name: null, departments: ['lab'], childCount: 3, requesters: '<5' },
   ],
   departments: ['ed', 'icu', 'lab'],
   childCount: 37,
@@ -42,7 +42,7 @@ export const BLAST_RADIUS_EXAMPLE = {
       system: 'lab-interface',
       dependsOn: [{ id: incident.id, system: 'epic-adt', status: 'open' }],
       queue: 'integration',
-      facilities: [{ facility: 'overlake', name: null, departments: ['lab'], children: 6, requesters: '<5' }],
+      facilities: [{ facility: 'overlake', name: null, departments: ['lab'], childCount: 6, requesters: '<5' }],
       departments: ['lab'],
       childCount: 6,
       distinctRequesters: '<5',
@@ -50,6 +50,7 @@ export const BLAST_RADIUS_EXAMPLE = {
       ageSeconds: 1800,
     },
   ],
+  moreIncidents: 0,
   facilities: [{ facility: 'overlake', name: 'Overlake Medical Center', incidents: 2, requesters: 17, worstPriority: 'P1' }],
   systems: [
     { system: 'epic-adt', incidents: 1, dependsOn: [], worstPriority: 'P1' },
@@ -69,9 +70,9 @@ export const BLAST_RADIUS_RANGE_EXAMPLE = {
   bucketSeconds: 3600,
   totals: { incidents: 3, opened: 3, resolved: 1, peakActive: 3, p1: 1, facilitiesAffected: 3, peopleAffected: 40 },
   buckets: [
-    { start: '2026-11-24T06:00:00.000Z', end: '2026-11-24T07:00:00.000Z', active: 0, p1Active: 0, opened: 0, resolved: 0, children: 0, requesters: 0, facilities: 0 },
-    { start: '2026-11-24T07:00:00.000Z', end: '2026-11-24T08:00:00.000Z', active: 3, p1Active: 1, opened: 3, resolved: 0, children: 70, requesters: 40, facilities: 3 },
-    { start: '2026-11-24T08:00:00.000Z', end: '2026-11-24T09:00:00.000Z', active: 3, p1Active: 1, opened: 0, resolved: 1, children: 2, requesters: '<5', facilities: 1 },
+    { start: '2026-11-24T06:00:00.000Z', end: '2026-11-24T07:00:00.000Z', active: 0, p1Active: 0, opened: 0, resolved: 0, childCount: 0, requesters: 0, facilities: 0 },
+    { start: '2026-11-24T07:00:00.000Z', end: '2026-11-24T08:00:00.000Z', active: 3, p1Active: 1, opened: 3, resolved: 0, childCount: 70, requesters: 40, facilities: 3 },
+    { start: '2026-11-24T08:00:00.000Z', end: '2026-11-24T09:00:00.000Z', active: 3, p1Active: 1, opened: 0, resolved: 1, childCount: 2, requesters: '<5', facilities: 1 },
   ],
   incidents: [{ id: incident.id, priority: 'P1', system: 'epic-adt', facilities: ['overlake', 'bellevue', 'kirkland'], openedAt: incident.openedAt, resolvedAt: null }],
 };

@@ -132,7 +132,7 @@ export class BlastRadiusReads {
         GROUP BY GROUPING SETS ((b.bucket), ())`,
       [from.toISOString(), to.toISOString(), stepMs],
     );
-    return new Map(rows.map((r) => [r.bucket ?? -1, { children: r.children, requesters: r.requesters, facilities: r.facilities }]));
+    return new Map(rows.map((r) => [r.bucket ?? -1, { childCount: r.children, requesters: r.requesters, facilities: r.facilities }]));
   }
 
   async incident(id: string): Promise<{ row: IncidentRecord & { resolvedAt: Date | null }; children: Array<GrowthChild & { department: string | null }>; parents: ParentRecord[] } | undefined> {
@@ -220,5 +220,5 @@ export class BlastRadiusReads {
 }
 
 function toSpread(r: SpreadSqlRow): SpreadRecord {
-  return { incidentId: r.incident_id, facility: r.facility, departments: r.departments, children: r.children, requesters: r.requesters };
+  return { incidentId: r.incident_id, facility: r.facility, departments: r.departments, childCount: r.children, requesters: r.requesters };
 }

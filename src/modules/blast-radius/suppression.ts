@@ -9,7 +9,6 @@ import { suppressSmall } from '../auth/role-views.js';
 export const PEOPLE_COUNT_FIELDS: ReadonlySet<string> = new Set([
   'childCount',
   'distinctRequesters',
-  'children',
   'requesters',
   'peopleAffected',
   'newChildren',

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '../../actors/clock.js';
 import { BlastRadiusService } from '../blast-radius/blast-radius.service.js';
 import { CLOCK } from '../runtime/tokens.js';
-import { dashboardFrame, type DashboardFrame } from './dashboard.view.js';
+import { dashboardFrame, LIMITS, type DashboardFrame } from './dashboard.view.js';
 
 const DAY_MS = 86_400_000;
 
@@ -36,7 +36,7 @@ export class DashboardService {
   private async compute(now: Date): Promise<DashboardFrame> {
     const from = new Date(now.getTime() - DAY_MS).toISOString();
     const to = now.toISOString();
-    const [blast, timeline, outcomes] = await Promise.all([this.blast.now(), this.blast.range({ from, to, bucket: '1h' }), this.blast.outcomes({ from, to })]);
+    const [blast, timeline, outcomes] = await Promise.all([this.blast.now(LIMITS.incidents), this.blast.range({ from, to, bucket: '1h' }), this.blast.outcomes({ from, to })]);
     return dashboardFrame(blast, timeline, outcomes);
   }
 }

@@ -1,5 +1,5 @@
-import { Injectable, type MessageEvent } from '@nestjs/common';
-import { combineLatest, from, map, switchMap, take, timer, type Observable } from 'rxjs';
+import { Injectable, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
+import { combineLatest, from, map, Subject, switchMap, take, takeUntil, timer, type Observable } from 'rxjs';
 import { ChangeWatcher } from '../blast-radius/change-watcher.js';
 import { DashboardService } from './dashboard.service.js';
 
@@ -7,7 +7,9 @@ import { DashboardService } from './dashboard.service.js';
 export const REFRESH_MS = 30_000;
 
 @Injectable()
-export class DashboardStream {
+export class DashboardStream implements OnModuleDestroy {
+  private readonly closing = new Subject<void>();
+
   constructor(
     private readonly watcher: ChangeWatcher,
     private readonly dashboard: DashboardService,
@@ -20,6 +22,12 @@ export class DashboardStream {
     return versions.pipe(
       switchMap((version) => from(this.dashboard.frame(version))),
       map((frame): MessageEvent => ({ type: 'frame', data: frame, retry: 2000 })),
+      takeUntil(this.closing),
     );
+  }
+
+  /** On shutdown, end every stream so the HTTP server can close; browsers reconnect (to another instance, or this one restarted). */
+  onModuleDestroy(): void {
+    this.closing.next();
   }
 }

@@ -20,6 +20,7 @@ section { background: var(--panel); border: 1px solid var(--line); border-radius
 .totals { grid-column: 1 / -1; }
 #totals { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .5rem; margin: 0; }
 #totals div { padding: .25rem .5rem; } #totals dt { color: var(--muted); font-size: .85rem; } #totals dd { margin: 0; font-size: 2rem; font-weight: 700; }
+#totals dd[data-total="longestOpen"] { font-size: 1.2rem; }
 .incidents { grid-row: span 2; }
 .incident-list { list-style: none; margin: 0; padding: 0; display: grid; gap: .4rem; }
 .incident { border-left: .45rem solid var(--line); padding: .35rem .6rem; background: #1c2430; }

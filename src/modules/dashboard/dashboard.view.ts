@@ -65,7 +65,7 @@ export function dashboardFrame(blast: BlastRadius, timeline: BlastRadiusRange, o
       openedAt: i.openedAt,
       ageSeconds: i.ageSeconds,
     })),
-    moreIncidents: Math.max(0, blast.incidents.length - limits.incidents),
+    moreIncidents: Math.max(0, blast.totals.incidents - Math.min(limits.incidents, blast.incidents.length)),
     grid: {
       facilities: facilities.map((f) => ({ code: f.facility, name: f.name })),
       systems: systems.map((s) => s.system),
