@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { apiFetch, canonical, postJson, useCorralSuite } from './support/harness.js';
+
+// Debian's Chromium (installed by .ci/run), driven by playwright-core: no browser download.
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const alert = (system: string, facility: string, extra: Record<string, unknown> = {}) =>
+  canonical({ id: `dash-${system}-${facility}-${Math.random().toString(36).slice(2)}`, system, facility, symptom: `${system} down`, errorSignature: 'DOWN', occurredAt: new Date().toISOString(), ...extra });
+
+/**
+ * The dashboard in a real browser: refused without a session, signed into with a leadership key
+ * through the sign-in form, and updated live (server-sent events) when an alert arrives.
+ */
+describe('dashboard in headless Chromium', () => {
+  const suite = useCorralSuite({ CORRAL_SMALL_COUNT_THRESHOLD: '5' });
+  let context: BrowserContext;
+  let page: Page;
+  let leadershipKey = '';
+  const artifacts = mkdtempSync(join(tmpdir(), 'corral-dashboard-'));
+
+  beforeAll(async () => {
+    leadershipKey = (await suite.corral.mintKey('leadership', { label: 'Command centre wall' })).key;
+    // Something to look at: a P1 ADT outage with callers, and a lab interface issue downstream.
+    const calls = Array.from({ length: 14 }, (_, n) =>
+      canonical({
+        id: `dash-call-${n}`,
+        kind: 'report',
+        source: { type: 'helpdesk', system: 'servicenow' },
+        system: 'epic-adt',
+        facility: n < 9 ? 'overlake' : 'bellevue',
+        department: n % 2 ? 'ed' : 'icu',
+        symptom: 'epic-adt down',
+        severity: 'medium',
+        patientImpact: true,
+        requester: { token: `dash-clinician-${n}` },
+        occurredAt: new Date().toISOString(),
+      }),
+    );
+    const seed = [
+      alert('epic-adt', 'overlake', { severity: 'critical', patientImpact: true }),
+      alert('epic-adt', 'bellevue', { severity: 'high', patientImpact: true }),
+      alert('lab-interface', 'overlake', { severity: 'high' }),
+      alert('pacs', 'kirkland', { severity: 'medium' }),
+    ];
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, seed)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, calls)).status).toBe(202);
+
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'corral-chromium-')), {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('answers a browser without a session with 401 and a sign-in form, not the dashboard', async () => {
+    const response = await page.goto(`${suite.corral.baseUrl}/dashboard`);
+
+    expect(response?.status()).toBe(401);
+    expect(await page.locator('form[action="/dashboard/session"] input[name="key"]').count()).toBe(1);
+    expect(await page.locator('#incidents').count()).toBe(0);
+  });
+
+  it('refuses a key whose role may not see the dashboard', async () => {
+    await page.fill('input[name="key"]', (await suite.corral.mintKey('agent')).key);
+    const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+
+    expect(response?.status()).toBe(403);
+    expect(await page.textContent('main')).toContain('may not view the dashboard');
+    expect(await context.cookies()).toEqual([]);
+  });
+
+  it('signs in with a leadership key into an HttpOnly, SameSite=Strict cookie the API does not accept', async () => {
+    await page.fill('input[name="key"]', leadershipKey);
+    await Promise.all([page.waitForURL(`${suite.corral.baseUrl}/dashboard`), page.click('button[type="submit"]')]);
+    await page.waitForSelector('#status:has-text("Live")', { timeout: 5000 });
+
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => [c.name, c.path, c.httpOnly, c.sameSite])).toEqual([['corral_dashboard', '/dashboard', true, 'Strict']]);
+    expect(cookies[0]?.value).not.toContain(leadershipKey);
+    // The session opens the dashboard only: the same cookie sent to the API is no credential.
+    const cookie = `corral_dashboard=${cookies[0]?.value ?? ''}`;
+    expect((await apiFetch(`${suite.corral.baseUrl}/v1/blast-radius`, { headers: { cookie } }, { key: null })).status).toBe(401);
+    expect((await apiFetch(`${suite.corral.baseUrl}/dashboard/stream`, { headers: { cookie } }, { key: null })).status).toBe(200);
+  });
+
+  it('shows the open incidents by priority, the grid and the totals, with small counts suppressed', async () => {
+    await page.waitForSelector('[data-incident]');
+    const priorities = await page.locator('.incident .prio').allTextContents();
+
+    expect(priorities[0]).toBe('P1');
+    // ADT at Overlake and Bellevue (the calls joined them), lab interface, PACS.
+    expect(priorities).toHaveLength(4);
+    expect(await page.textContent('[data-total="incidents"]')).toBe('4');
+    expect(await page.textContent('[data-total="facilitiesAffected"]')).toBe('3');
+    expect(await page.locator('#grid th[scope="row"]').allTextContents()).toEqual(expect.arrayContaining(['overlake', 'bellevue', 'kirkland']));
+    // The Kirkland PACS incident has one alert and no caller: its count of reports shows as "<5".
+    expect(await page.textContent('[data-incident]:has-text("pacs")')).toContain('<5 reports/alerts');
+    expect(await page.content()).not.toContain('dash-clinician-');
+  });
+
+  it('can be used from the keyboard: the first Tab reaches the skip link, Enter on an incident opens its spread', async () => {
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to open incidents');
+
+    await page.focus('.incident summary');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('.incident details').first().getAttribute('open')).not.toBeNull();
+    expect(await page.textContent('.incident .spread')).toMatch(/overlake|bellevue/);
+  });
+
+  it('shows a new incident within 2 s of its alert being accepted, without a reload', async () => {
+    const before = await page.locator('[data-incident]').count();
+    const posted = await postJson(`${suite.corral.baseUrl}/v1/events`, alert('pharmacy-interface', 'redmond', { severity: 'critical', patientImpact: true }));
+    expect(posted.status).toBe(202);
+    const accepted = Date.now();
+
+    await page.waitForSelector('[data-incident]:has-text("pharmacy-interface")', { timeout: 2000 });
+
+    expect(Date.now() - accepted).toBeLessThan(2000);
+    expect(await page.locator('[data-incident]').count()).toBe(before + 1);
+    expect(await page.textContent('#announce')).toContain('pharmacy-interface');
+
+    const shot = join(artifacts, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    // Regenerate the README's picture with CORRAL_DASHBOARD_SCREENSHOT=docs/dashboard.png.
+    if (process.env.CORRAL_DASHBOARD_SCREENSHOT) await page.screenshot({ path: resolve(process.env.CORRAL_DASHBOARD_SCREENSHOT), fullPage: true });
+    console.log(`dashboard screenshot: ${shot}`);
+  });
+});
