@@ -126,6 +126,16 @@ function report(results: Phase[]): string {
     '',
     `_Generated ${new Date().toISOString()}._`,
     '',
+    'Reading it: on 2 cores shared by every instance, NATS and Postgres, more instances do not add capacity, they add work —',
+    'with N instances about (N−1)/N of the events take the second hop (publish to `corral.sig.<p>.<token>`, a second consumer,',
+    'a second ack), every commit proves its leases (`FOR SHARE` on the lease rows) and claims one receipt per event, and each',
+    'instance commits smaller batches, so Postgres sees more, smaller transactions. The per-instance CPU shows the instances are',
+    'not CPU-bound at 3 (about a quarter core each): time goes to the extra round trips and commits. One instance in cluster mode',
+    'owns all 64 partitions and takes the fast path (no second hop); the single-instance default (CORRAL_CLUSTER off) is what',
+    '`npm run bench` measures and is unchanged. Scaling out pays on separate machines, where each instance brings its own cores.',
+    'Failover in test/cluster.test.ts (3 instances under load, lease 3 s): 2.4–4.6 s from SIGKILL to all partitions reassigned',
+    'over five runs; the bound is the lease (expiry) plus one rebalance tick (lease/3).',
+    '',
   ].join('\n');
 }
 
