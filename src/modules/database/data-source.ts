@@ -27,6 +27,8 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: 'corral' },
+    // A process frozen inside a transaction (SIGSTOP, a long GC, a VM pause) would otherwise hold its
+    // partition-lease locks indefinitely and block the takeover by another instance.
+    extra: { max: options.poolSize ?? 10, application_name: 'corral', idle_in_transaction_session_timeout: 30_000 },
   });
 }

@@ -97,8 +97,12 @@ export class PgActorStore implements ActorStore {
   }
 
   async pruneReceipts(olderThan: Date): Promise<number> {
-    const rows = await this.db.query<unknown[]>(`DELETE FROM processed_message WHERE at < $1 RETURNING 1`, [olderThan]);
-    return rows.length;
+    // A CTE makes the count a plain SELECT row (TypeORM answers DELETE … RETURNING as [rows, count]).
+    const [row] = await this.db.query<Array<{ n: string }>>(
+      `WITH gone AS (DELETE FROM processed_message WHERE at < $1 RETURNING 1) SELECT count(*) AS n FROM gone`,
+      [olderThan],
+    );
+    return Number(row?.n ?? 0);
   }
 
   async commit(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = []): Promise<void> {
