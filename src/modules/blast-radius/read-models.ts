@@ -72,6 +72,8 @@ export interface BlastRows {
  */
 @Injectable()
 export class BlastRadiusReads {
+  private readonly perIncident = new Map<string, { updated: string; spread: SpreadRecord[]; tokens: string[] }>();
+
   constructor(private readonly db: DataSource) {}
 
   /** Changes whenever the runtime writes an incident (it does in every batch that touches one). */
@@ -80,14 +82,41 @@ export class BlastRadiusReads {
     return rows[0]?.v ?? 'empty';
   }
 
-  /** Incidents active now, as the read model holds them. */
+  /**
+   * Incidents active now, as the read model holds them. The per-incident spread and requester set
+   * come from a cache keyed by each incident's `updated_at` (the runtime bumps it whenever the
+   * incident or its children change): after a write only the incidents that changed are grouped
+   * again, instead of every child of every open incident.
+   */
   async now(): Promise<BlastRows> {
-    const [incidents, spread, people] = await Promise.all([
-      this.db.query<IncidentSqlRow[]>(`SELECT ${INCIDENT_COLUMNS} FROM incident i WHERE i.status IN ${ACTIVE}`),
-      this.spread(`i.status IN ${ACTIVE}`, []),
-      this.db.query<Array<{ n: number }>>(`SELECT count(DISTINCT c.requester_token)::int AS n FROM incident_child c JOIN incident i ON i.id = c.incident_id WHERE i.status IN ${ACTIVE}`),
-    ]);
-    return this.withParents(incidents.map(toIncident), spread.filter((s) => s.whole === 0).map(toSpread), people[0]?.n ?? 0);
+    const incidents = await this.db.query<Array<IncidentSqlRow & { updated: string }>>(
+      `SELECT ${INCIDENT_COLUMNS}, i.updated_at::text AS updated FROM incident i WHERE i.status IN ${ACTIVE}`,
+    );
+    const changed = incidents.filter((i) => this.perIncident.get(i.id)?.updated !== i.updated).map((i) => i.id);
+    if (changed.length > 0) {
+      const [spread, tokens] = await Promise.all([
+        this.spread(`c.incident_id = ANY($1::uuid[])`, [changed]),
+        this.db.query<Array<{ incident_id: string; tokens: string[] }>>(
+          `SELECT incident_id, array_agg(DISTINCT requester_token) AS tokens FROM incident_child
+            WHERE incident_id = ANY($1::uuid[]) AND requester_token IS NOT NULL GROUP BY incident_id`,
+          [changed],
+        ),
+      ]);
+      const byIncident = new Map<string, { updated: string; spread: SpreadRecord[]; tokens: string[] }>();
+      for (const i of incidents) if (changed.includes(i.id)) byIncident.set(i.id, { updated: i.updated, spread: [], tokens: [] });
+      for (const row of spread) if (row.whole === 0) byIncident.get(row.incident_id)?.spread.push(toSpread(row));
+      for (const row of tokens) {
+        const entry = byIncident.get(row.incident_id);
+        if (entry) entry.tokens = row.tokens;
+      }
+      for (const [id, entry] of byIncident) this.perIncident.set(id, entry);
+    }
+    const active = new Set(incidents.map((i) => i.id));
+    for (const id of this.perIncident.keys()) if (!active.has(id)) this.perIncident.delete(id);
+    const people = new Set<string>();
+    for (const entry of this.perIncident.values()) for (const token of entry.tokens) people.add(token);
+    const spread = [...this.perIncident.values()].flatMap((entry) => entry.spread);
+    return this.withParents(incidents.map(toIncident), spread, people.size);
   }
 
   /**
