@@ -73,6 +73,7 @@ export interface BlastRows {
 @Injectable()
 export class BlastRadiusReads {
   private readonly perIncident = new Map<string, { updated: string; spread: SpreadRecord[]; tokens: string[] }>();
+  private readonly rows = new Map<string, IncidentRecord>();
 
   constructor(private readonly db: DataSource) {}
 
@@ -83,16 +84,22 @@ export class BlastRadiusReads {
   }
 
   /**
-   * Incidents active now, as the read model holds them. The per-incident spread and requester set
-   * come from a cache keyed by each incident's `updated_at` (the runtime bumps it whenever the
-   * incident or its children change): after a write only the incidents that changed are grouped
-   * again, instead of every child of every open incident.
+   * Incidents active now, as the read model holds them. Each incident's row, spread and requester
+   * set are cached, keyed by its `updated_at` (the runtime bumps it whenever the incident or its
+   * children change): after a write only the incidents that changed are read and grouped again.
    */
   async now(): Promise<BlastRows> {
-    const incidents = await this.db.query<Array<IncidentSqlRow & { updated: string }>>(
-      `SELECT ${INCIDENT_COLUMNS}, i.updated_at::text AS updated FROM incident i WHERE i.status IN ${ACTIVE}`,
+    // Which incidents are active, and which of them changed since the last answer: a narrow read.
+    // xmin changes with every write of the row, even two within the same millisecond.
+    const versions = await this.db.query<Array<{ id: string; updated: string }>>(
+      `SELECT i.id, i.xmin::text AS updated FROM incident i WHERE i.status IN ${ACTIVE}`,
     );
-    const changed = incidents.filter((i) => this.perIncident.get(i.id)?.updated !== i.updated).map((i) => i.id);
+    const changed = versions.filter((v) => this.perIncident.get(v.id)?.updated !== v.updated).map((v) => v.id);
+    if (changed.length > 0) {
+      const rows = await this.db.query<IncidentSqlRow[]>(`SELECT ${INCIDENT_COLUMNS} FROM incident i WHERE i.id = ANY($1::uuid[])`, [changed]);
+      for (const row of rows) this.rows.set(row.id, toIncident(row));
+    }
+    const incidents = versions;
     if (changed.length > 0) {
       const [spread, tokens] = await Promise.all([
         this.spread(`c.incident_id = ANY($1::uuid[])`, [changed]),
@@ -103,7 +110,8 @@ export class BlastRadiusReads {
         ),
       ]);
       const byIncident = new Map<string, { updated: string; spread: SpreadRecord[]; tokens: string[] }>();
-      for (const i of incidents) if (changed.includes(i.id)) byIncident.set(i.id, { updated: i.updated, spread: [], tokens: [] });
+      const wanted = new Set(changed);
+      for (const i of incidents) if (wanted.has(i.id)) byIncident.set(i.id, { updated: i.updated, spread: [], tokens: [] });
       for (const row of spread) if (row.whole === 0) byIncident.get(row.incident_id)?.spread.push(toSpread(row));
       for (const row of tokens) {
         const entry = byIncident.get(row.incident_id);
@@ -113,10 +121,15 @@ export class BlastRadiusReads {
     }
     const active = new Set(incidents.map((i) => i.id));
     for (const id of this.perIncident.keys()) if (!active.has(id)) this.perIncident.delete(id);
+    for (const id of this.rows.keys()) if (!active.has(id)) this.rows.delete(id);
     const people = new Set<string>();
     for (const entry of this.perIncident.values()) for (const token of entry.tokens) people.add(token);
     const spread = [...this.perIncident.values()].flatMap((entry) => entry.spread);
-    return this.withParents(incidents.map(toIncident), spread, people.size);
+    const records = incidents.flatMap((i) => {
+      const record = this.rows.get(i.id);
+      return record ? [record] : [];
+    });
+    return this.withParents(records, spread, people.size);
   }
 
   /**
