@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './support/services.js';
+export { freePort };
 
 /**
  * Several corral processes as operators run them (`node dist/src/main.js`, built beforehand), for
@@ -69,16 +70,6 @@ export class ClusterNode {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A firing alert: one distinct child of the incident of `system` (signature = system + error + facility). */
 export function clusterEvent(system: string, id: string): string {

@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, eventually, registerKey, TestNats, TOKEN_KEY, type TestDatabase } from '../support/harness.js';
+import { freePort } from '../support/services.js';
+export { freePort };
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** corral as operators run it (the built `dist`), so that its real log output can be read. */
 export interface SpawnedCorral {
