@@ -27,8 +27,9 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    // A process frozen inside a transaction (SIGSTOP, a long GC, a VM pause) would otherwise hold its
-    // partition-lease locks indefinitely and block the takeover by another instance.
-    extra: { max: options.poolSize ?? 10, application_name: 'corral', idle_in_transaction_session_timeout: 30_000 },
+    // A process frozen inside a transaction (SIGSTOP, a VM pause) would otherwise hold its
+    // partition-lease locks indefinitely and block the takeover by another instance. corral's
+    // transactions run their statements back to back, so 5 s idle inside one is never legitimate.
+    extra: { max: options.poolSize ?? 10, application_name: 'corral', idle_in_transaction_session_timeout: 5_000 },
   });
 }
