@@ -1,4 +1,4 @@
-import { apiFetch, canonical, getJson, postJson, useCorralSuite } from './support/harness.js';
+import { apiFetch, canonical, getJson, postJson, useCorralSuite, withClient } from './support/harness.js';
 
 interface Facility {
   facility: string;
@@ -122,6 +122,17 @@ describe('blast radius on scenario data', () => {
     // Larger counts stay exact: suppression hides small groups, not the size of the outage.
     expect(body.totals.peopleAffected).toBe(40);
     expect(text).not.toMatch(/clinician-|requesterToken/);
+  });
+
+  it('sees a write that leaves max(updated_at) where it was (a second write in the same millisecond, or an instance whose clock is behind)', async () => {
+    const bellevue = byFacility.get('bellevue');
+    const before = await getJson<Blast>(url('/v1/blast-radius'));
+    expect(before.body.incidents.find((i) => i.id === bellevue?.id)?.priority).not.toBe('P4');
+
+    await withClient(suite.db.url, (c) => c.query(`UPDATE incident SET priority = 'P4', updated_at = updated_at WHERE id = $1`, [bellevue?.id]));
+
+    const after = await getJson<Blast>(url('/v1/blast-radius'));
+    expect(after.body.incidents.find((i) => i.id === bellevue?.id)?.priority).toBe('P4');
   });
 
   it('answers ?at= a past instant after an incident resolved as things stood then', async () => {

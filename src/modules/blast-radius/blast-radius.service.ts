@@ -3,6 +3,7 @@ import type { Clock } from '../../actors/clock.js';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import { CLOCK } from '../runtime/tokens.js';
 import { assembleBlastRadius, type BlastRadius, type IncidentBlast } from './blast-radius.compute.js';
+import { LiveBlastRadius } from './blast-radius.live.js';
 import { bucketsOf, chooseStep, growthOf, parseStep, rangeBuckets, type GrowthBucket, type RangeBucket } from './buckets.js';
 import { outcomesOf, type Outcomes } from './outcomes.js';
 import { BlastRadiusReads } from './read-models.js';
@@ -38,18 +39,27 @@ export interface IncidentBlastRadius {
   growth: { from: string; to: string; bucketSeconds: number; buckets: GrowthBucket[] };
 }
 
+interface Cached {
+  version: string;
+  value: BlastRadius;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Blast radius now, at a past instant, or over a range, from the incident read models. "Now" is
- * asked for by every dashboard and wall screen, so it is cached per read-model version (the newest
- * `incident.updated_at`): a request costs one indexed max() until the runtime writes again, on this
- * instance or any other.
+ * asked for by every dashboard and wall screen, so it is cached per read-model version (a digest of
+ * the active incidents' `xmin`s): a request costs that one read until the runtime writes again, on
+ * this instance or any other. After a write only the incidents that changed are read and rebuilt
+ * (`LiveBlastRadius`).
  */
 @Injectable()
 export class BlastRadiusService {
-  private cached: { version: string; value: BlastRadius } | undefined;
+  private cached: Cached | undefined;
   private computing: { version: string; value: Promise<BlastRadius> } | undefined;
+  private readonly live = new LiveBlastRadius();
+  /** Refreshes of `live` run one after another: each takes in what changed since the one before. */
+  private refreshed: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly reads: BlastRadiusReads,
@@ -66,20 +76,34 @@ export class BlastRadiusService {
   }
 
   async now(limit = DEFAULT_LIMIT): Promise<BlastRadius> {
-    const version = await this.reads.version();
+    const cached = this.cached;
+    const { version, active } = await this.reads.active(cached?.version);
     const now = this.clock.now();
-    if (this.cached?.version === version) return withAges(listing(this.cached.value, limit), now);
+    // No list comes back only when the version is still the cached answer's.
+    if (!active) return withAges(listing((cached as Cached).value, limit), now);
     if (this.computing?.version !== version) {
-      const value = this.reads.now().then((rows) => assembleBlastRadius({ mode: 'now', at: now, ...rows }));
+      const value = this.refresh(active, now);
       this.computing = { version, value };
       value.then(
         (v) => {
           this.cached = { version, value: v };
         },
-        () => undefined,
+        // A failed computation is not kept: the next request tries again.
+        () => {
+          if (this.computing?.value === value) this.computing = undefined;
+        },
       );
     }
     return withAges(listing(await this.computing.value, limit), now);
+  }
+
+  private refresh(active: Map<string, string>, now: Date): Promise<BlastRadius> {
+    const value = this.refreshed.then(async () => {
+      this.live.update(active, await this.reads.activeIncidents(this.live.stale(active)), now);
+      return this.live.answer(now);
+    });
+    this.refreshed = value.catch(() => undefined);
+    return value;
   }
 
   async at(at: Date): Promise<BlastRadius> {

@@ -5,7 +5,7 @@ import { BlastRadiusReads } from './read-models.js';
 export const WATCH_INTERVAL_MS = 500;
 
 /**
- * Notices that the incident read models changed: ONE poll of `max(incident.updated_at)` every
+ * Notices that the incident read models changed: ONE poll of the read-model version every
  * 500 ms, shared by every live dashboard connected to this instance, running only while at least
  * one is connected. It reads the database, not this process's memory, so a change written by any
  * corral instance reaches every instance's dashboards within about half a second.
