@@ -1,0 +1,64 @@
+import { drive, openLoop } from './http-load.js';
+import { driveJetStream } from './jetstream-load.js';
+import { createDatabase, memoryOf, progress, startCorral, suffix } from './services.js';
+import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
+
+/**
+ * npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...]
+ *
+ * One corral phase of `npm run bench`, on its own and without Alertmanager, for working on one
+ * path (with a CPU profile, or a changed setting) in a minute instead of the whole run. It prints
+ * its result as JSON and does not touch BENCHMARKS.md: figures for the record come from the full run.
+ */
+const argv = process.argv.slice(2);
+const value = (flag: string) => {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const phase = argv[0];
+const env = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [a.split('=', 2) as [string, string]] : [])));
+const cpuProfileDir = value('--cpu-prof');
+
+async function main(): Promise<void> {
+  if (phase !== 'http' && phase !== 'latency' && phase !== 'jetstream') {
+    throw new Error('which phase? npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR]');
+  }
+  const run = suffix();
+  const db = await createDatabase();
+  try {
+    const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), env });
+    let result: unknown;
+    try {
+      if (phase === 'http') {
+        const alerts = Number(value('--alerts') ?? 50_000);
+        const stream = new AlertStream(ISSUE_SHAPE, `http-${run}`);
+        const all = stream.take(alerts);
+        const bodies = Array.from({ length: Math.ceil(all.length / 500) }, (_, i) => toWebhook(all.slice(i * 500, (i + 1) * 500)));
+        result = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, { perBody: 500, concurrency: 4, accepted: (s) => s === 202, headers: { authorization: corral.authorization } });
+      } else if (phase === 'latency') {
+        const rate = Number(value('--rate') ?? 5_000);
+        const seconds = Number(value('--seconds') ?? 10);
+        const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
+        const bodies = stream.take(rate * seconds).map((alert) => toWebhook([alert]));
+        result = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
+      } else {
+        const seconds = Number(value('--seconds') ?? 20);
+        result = await driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), seconds, 10_000);
+      }
+      progress(`peak RSS ${Math.round(memoryOf(corral.pid).peak / 2 ** 20)} MiB`);
+      // The batch histograms say where the time went: small batches or slow commits.
+      const metrics = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
+      for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count)/.test(line)) progress(line);
+    } finally {
+      await corral.stop();
+    }
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:phase failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
