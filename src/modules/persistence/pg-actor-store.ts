@@ -1,7 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
-import { FencedError, type Fence, type Forward, type Ownership } from '../../actors/ownership.js';
+import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
 import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
@@ -16,11 +16,8 @@ export type Destinations = (type: string, queue: string) => string[];
 const ref = (r: { id: string; version: number }) => `${r.id}@${r.version}`;
 
 /**
- * The actor runtime's Postgres side. A batch is one transaction of a handful of statements, each
- * taking all of its rows as one JSON parameter (`jsonb_to_recordset`): statement count does not
- * grow with the batch. Snapshots hold the incident without its children; children are rows of
- * `incident_child` (written when touched), so a hot incident with thousands of children does not
- * rewrite them all at every batch.
+ * The actor runtime's Postgres side: hydration reads, timer and receipt lookups, and the batch
+ * commit, which is a single statement whatever the batch holds (COMMIT_BATCH below).
  */
 export class PgActorStore implements ActorStore {
   constructor(
@@ -105,32 +102,37 @@ export class PgActorStore implements ActorStore {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * The whole batch is one statement (see COMMIT_BATCH), so one round trip and its own implicit
+   * transaction: the event loop, busy correlating the next batch meanwhile, is not needed between
+   * statements. Checks that must hold for it to commit (fencing, receipts) are conditions inside
+   * it; a failed one rolls everything back and surfaces here as FencedError or DuplicateDeliveryError.
+   */
   async commit(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = []): Promise<void> {
     const now = new Date().toISOString();
     const live = changes.filter((change) => change.snapshot.state.status !== 'none');
     // Throws before any I/O when a touched partition is not held here at all.
     const fence = this.ownership && changes.length > 0 ? this.ownership.fenceFor(changes.map((c) => c.snapshot.signature)) : undefined;
-    await this.db.transaction(async (tx) => {
-      if (fence) await checkFence(tx, fence);
-      if (receipts.length > 0) await claimReceipts(tx, receipts);
-      await insertRows(tx, JOURNAL, changes.flatMap((change) => change.journal.map(journalRow)));
-      await insertRows(tx, SNAPSHOTS, changes.map((change) => snapshotRow(change, now)));
-      await insertRows(tx, INCIDENTS, live.map((change) => incidentRow(change.snapshot.state, now)));
-      await insertRows(tx, CHILDREN, live.flatMap(childRows));
-      const removed = live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })));
-      if (removed.length > 0) {
-        await tx.query(
-          `DELETE FROM incident_child c USING jsonb_to_recordset($1::jsonb) AS x(incident_id uuid, child_key text)
-            WHERE c.incident_id = x.incident_id AND c.child_key = x.child_key`,
-          [JSON.stringify(removed)],
-        );
-      }
-      await this.writeOutbox(tx, changes.flatMap((change) => change.tickets));
-      if (forwards.length > 0 && this.ownership) {
-        const ownership = this.ownership;
-        await insertRows(tx, FORWARDS, forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })));
-      }
-    });
+    const ownership = this.ownership;
+    const tickets = changes.flatMap((change) => change.tickets);
+    const distinctReceipts = [...new Set(receipts)];
+    const params = [
+      fence?.owner ?? null,
+      JSON.stringify(fence?.leases ?? []),
+      distinctReceipts,
+      JSON.stringify(changes.flatMap((change) => change.journal.map(journalRow))),
+      JSON.stringify(changes.map((change) => snapshotRow(change, now))),
+      JSON.stringify(live.map((change) => incidentRow(change.snapshot.state, now))),
+      JSON.stringify(live.flatMap(childRows)),
+      JSON.stringify(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
+      JSON.stringify(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
+      JSON.stringify(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
+    ];
+    try {
+      await this.db.query(COMMIT_BATCH, params);
+    } catch (error) {
+      throw commitCheckFailure(error) ?? error;
+    }
   }
 
   private async children(incidentId: string): Promise<Child[]> {
@@ -138,63 +140,105 @@ export class PgActorStore implements ActorStore {
     return rows.map(childFromRow);
   }
 
-  /** Ticket events and one delivery row per destination; a replayed batch cannot enqueue a ticket twice. */
-  private async writeOutbox(tx: EntityManager, tickets: TicketEvent[]): Promise<void> {
-    if (tickets.length === 0) return;
-    const inserted = await tx.query<Array<{ id: string; event_key: string }>>(
-      `INSERT INTO outbox (event_key, incident_id, queue, type, payload, sig_hash)
-       SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload, x.sig_hash
-         FROM jsonb_to_recordset($1::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
-       ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key`,
-      [JSON.stringify(tickets.map((t) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t, sig_hash: signatureHash(t.incident.signature) })))],
-    );
-    const byKey = new Map(tickets.map((t) => [t.eventKey, t]));
-    const rows = inserted.flatMap(({ id, event_key }) => {
-      const ticket = byKey.get(event_key);
-      return ticket ? this.destinations(ticket.type, ticket.incident.queue).map((destination) => ({ outbox_id: id, destination, incident_id: ticket.incident.id })) : [];
-    });
-    await insertRows(tx, DELIVERIES, rows);
-  }
 }
 
-interface Table {
-  sql: string;
-}
+const JOURNAL_COLUMNS = `signature text, seq bigint, incident_id uuid, kind text, child_key text, at timestamptz, correlation_id text, data jsonb,
+  prev_hash text, row_hash text, rule_id text, rule_version integer`;
+const SNAPSHOT_COLUMNS = `signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz, sig_hash bigint`;
+const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
+  first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
+  patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
+  routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
+const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
+  severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
+  attached_by text, attached_score real`;
 
-/** `sql` takes the rows as $1 (a JSON array) and names their columns with types. */
-const table = (sql: string): Table => ({ sql });
+const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
+/** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
+const insertFrom = (tableName: string, param: string, columns: string) => `INSERT INTO ${tableName} (${namesOf(columns).join(', ')})
+    SELECT * FROM jsonb_to_recordset(${param}::jsonb) AS x(${columns})`;
+/** On a key conflict, every other column takes the new row's value. */
+const updateOthers = (columns: string, key: string[]) =>
+  `DO UPDATE SET ${namesOf(columns)
+    .filter((n) => !key.includes(n))
+    .map((n) => `${n} = excluded.${n}`)
+    .join(', ')}`;
 
-const JOURNAL = table(`
-  INSERT INTO journal (signature, seq, incident_id, kind, child_key, at, correlation_id, data, prev_hash, row_hash, rule_id, rule_version)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, incident_id uuid, kind text, child_key text, at timestamptz,
-    correlation_id text, data jsonb, prev_hash text, row_hash text, rule_id text, rule_version integer)`);
-
-const SNAPSHOTS = table(`
-  INSERT INTO actor_snapshot (signature, seq, last_hash, version, state, updated_at, next_due_at, sig_hash)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz, sig_hash bigint)
-  ON CONFLICT (signature) DO UPDATE SET seq = excluded.seq, last_hash = excluded.last_hash, version = excluded.version, state = excluded.state,
-    updated_at = excluded.updated_at, next_due_at = excluded.next_due_at, sig_hash = excluded.sig_hash`);
-
-const FORWARDS = table(`
-  INSERT INTO cluster_forward (partition, subject_token, payload)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(partition integer, subject_token text, payload jsonb)`);
+/**
+ * One batch, one statement: every table's rows arrive as one JSON array parameter
+ * (`jsonb_to_recordset`), so neither the statement nor the round trips grow with the batch.
+ * Data-modifying CTEs all run to completion within the statement's own transaction; the final
+ * SELECT checks what must hold for it to commit, in this order:
+ *
+ * - Fencing ($1 owner, $2 leases): the lease of every partition the batch touches is locked
+ *   FOR SHARE, in partition order as lease renewals lock them (so the two cannot deadlock), and
+ *   must still name this instance with the epoch it claimed. A takeover (owner, epoch+1) waits for
+ *   this statement, or this statement sees it and fails: an instance that lost a lease cannot
+ *   write after the new owner started. Without cluster mode $2 is empty and nothing is locked.
+ * - Receipts ($3): a transport message commits its effects once. If another delivery of one of
+ *   them committed first (a redelivery after an ack wait, taken by this or another instance), the
+ *   batch fails and its messages come back, to be acked without effects (`committed`).
+ *
+ * Snapshots hold the incident without its children; children are rows of `incident_child`
+ * (written when touched), so a hot incident with thousands of children does not rewrite them all
+ * at every batch. Outbox rows get one delivery row per destination; a replayed batch cannot
+ * enqueue a ticket twice (ON CONFLICT on event_key).
+ */
+const COMMIT_BATCH = `
+  WITH fenced AS (
+    SELECT l.partition FROM partition_lease l JOIN jsonb_to_recordset($2::jsonb) AS x(partition integer, epoch bigint) ON x.partition = l.partition
+     WHERE l.owner = $1 AND l.epoch = x.epoch AND l.expires_at > now()
+     ORDER BY l.partition FOR SHARE OF l
+  ), claimed AS (
+    INSERT INTO processed_message (receipt) SELECT unnest($3::text[]) ON CONFLICT DO NOTHING RETURNING 1
+  ), journaled AS (
+    ${insertFrom('journal', '$4', JOURNAL_COLUMNS)}
+  ), snapshots AS (
+    ${insertFrom('actor_snapshot', '$5', SNAPSHOT_COLUMNS)}
+    ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature'])}
+  ), incidents AS (
+    ${insertFrom('incident', '$6', INCIDENT_COLUMNS)}
+    ON CONFLICT (id) ${updateOthers(INCIDENT_COLUMNS, ['id'])}
+  ), children AS (
+    ${insertFrom('incident_child', '$7', CHILD_COLUMNS)}
+    ON CONFLICT (incident_id, child_key) ${updateOthers(CHILD_COLUMNS, ['incident_id', 'child_key'])}
+  ), split_off AS (
+    DELETE FROM incident_child c USING jsonb_to_recordset($8::jsonb) AS x(incident_id uuid, child_key text)
+     WHERE c.incident_id = x.incident_id AND c.child_key = x.child_key
+  ), outboxed AS (
+    INSERT INTO outbox (event_key, incident_id, queue, type, payload, sig_hash)
+    SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload, x.sig_hash
+      FROM jsonb_to_recordset($9::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
+    ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key, incident_id
+  ), delivered AS (
+    INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
+    SELECT o.id, d.destination, o.incident_id
+      FROM outboxed o JOIN jsonb_to_recordset($9::jsonb) AS x(event_key text, destinations text[]) USING (event_key)
+      CROSS JOIN LATERAL unnest(x.destinations) AS d(destination)
+  ), forwarded AS (
+    INSERT INTO cluster_forward (partition, subject_token, payload)
+    SELECT * FROM jsonb_to_recordset($10::jsonb) AS x(partition integer, subject_token text, payload jsonb)
+  )
+  SELECT CASE
+    WHEN corral_require(
+      (SELECT count(*) FROM fenced) = jsonb_array_length($2::jsonb),
+      'fenced:lease of partition ' || coalesce((SELECT string_agg(x.partition || '@' || x.epoch, ', ')
+        FROM jsonb_to_recordset($2::jsonb) AS x(partition integer, epoch bigint) WHERE x.partition NOT IN (SELECT partition FROM fenced)), '?') || ' lost')
+    THEN corral_require((SELECT count(*) FROM claimed) = cardinality($3::text[]),
+      'duplicate:' || (cardinality($3::text[]) - (SELECT count(*) FROM claimed)))
+  END AS committed`;
 
 const addressRow = ({ partition, token }: { partition: number; token: string }) => ({ partition, subject_token: token });
 
-/**
- * A transport message commits its effects once: if another delivery of it committed first (a
- * redelivery after an ack wait, taken by this or another instance), the whole batch aborts and its
- * messages come back, to be acked without effects (`committed`). One message may make several
- * submissions under one receipt (native payloads), hence DISTINCT.
- */
-async function claimReceipts(tx: EntityManager, receipts: string[]): Promise<void> {
-  const distinct = [...new Set(receipts)];
-  const result = await tx.query<Array<{ receipt: string }> | [Array<{ receipt: string }>, number]>(
-    `INSERT INTO processed_message (receipt) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING receipt`,
-    [distinct],
-  );
-  const inserted = Array.isArray(result[0]) ? result[0].length : result.length;
-  if (inserted !== distinct.length) throw new DuplicateDeliveryError(distinct.length - inserted);
+const outboxRow = (t: TicketEvent) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t, sig_hash: signatureHash(t.incident.signature) });
+
+/** A failed check of COMMIT_BATCH (raised by corral_require, SQLSTATE CR001) as the runtime's error. */
+function commitCheckFailure(error: unknown): Error | undefined {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code !== 'CR001' || message === undefined) return undefined;
+  if (message.startsWith('duplicate:')) return new DuplicateDeliveryError(Number(message.slice('duplicate:'.length)));
+  if (message.startsWith('fenced:')) return new FencedError(message.slice('fenced:'.length));
+  return undefined;
 }
 
 export class DuplicateDeliveryError extends Error {
@@ -202,53 +246,6 @@ export class DuplicateDeliveryError extends Error {
     super(`${count} message(s) of this batch were already committed by an earlier delivery; the batch is retried without them`);
     this.name = 'DuplicateDeliveryError';
   }
-}
-
-/**
- * Fencing: the leases of every partition this batch touches are locked FOR SHARE (in partition
- * order, as lease renewals lock them, so the two cannot deadlock) and must still name this
- * instance with the epoch it claimed. A takeover (owner, epoch+1) waits for this transaction, or
- * this transaction sees it and aborts: an instance that lost a lease cannot write after the new
- * owner started.
- */
-async function checkFence(tx: EntityManager, fence: Fence): Promise<void> {
-  const held = await tx.query<Array<{ partition: number }>>(
-    `SELECT l.partition FROM partition_lease l JOIN jsonb_to_recordset($2::jsonb) AS x(partition integer, epoch bigint) ON x.partition = l.partition
-      WHERE l.owner = $1 AND l.epoch = x.epoch AND l.expires_at > now()
-      ORDER BY l.partition FOR SHARE OF l`,
-    [fence.owner, JSON.stringify(fence.leases)],
-  );
-  if (held.length !== fence.leases.length) {
-    const have = new Set(held.map((h) => h.partition));
-    throw new FencedError(`lease of partition ${fence.leases.filter((l) => !have.has(l.partition)).map((l) => `${l.partition}@${l.epoch}`).join(', ')} lost`);
-  }
-}
-
-const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
-  first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
-  patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
-  routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
-const INCIDENT_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
-const INCIDENTS = table(`
-  INSERT INTO incident (${INCIDENT_NAMES.join(', ')})
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${INCIDENT_COLUMNS})
-  ON CONFLICT (id) DO UPDATE SET ${INCIDENT_NAMES.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')}`);
-
-const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
-  severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
-  attached_by text, attached_score real`;
-const CHILD_NAMES = CHILD_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
-const CHILDREN = table(`
-  INSERT INTO incident_child (${CHILD_NAMES.join(', ')})
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${CHILD_COLUMNS})
-  ON CONFLICT (incident_id, child_key) DO UPDATE SET ${CHILD_NAMES.filter((n) => n !== 'incident_id' && n !== 'child_key').map((n) => `${n} = excluded.${n}`).join(', ')}`);
-
-const DELIVERIES = table(`
-  INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(outbox_id bigint, destination text, incident_id uuid)`);
-
-async function insertRows(tx: EntityManager, target: Table, rows: object[]): Promise<void> {
-  if (rows.length > 0) await tx.query(target.sql, [JSON.stringify(rows)]);
 }
 
 function journalRow(row: ChainedJournalRow): object {
@@ -272,7 +269,7 @@ function journalRow(row: ChainedJournalRow): object {
 function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object {
   const { state } = snapshot;
   // The tally stays (it is small and saves a recount); the children are rows.
-  const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: {} } };
+  const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: [] } };
   return {
     signature: snapshot.signature,
     seq: snapshot.seq,

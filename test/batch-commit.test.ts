@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import type { ActorChange } from '../src/actors/actor-store.js';
+import { chainRow, GENESIS_HASH } from '../src/actors/journal-chain.js';
+import { FencedError, type Ownership } from '../src/actors/ownership.js';
+import { childrenOf, nextDueAt } from '../src/correlation/incident.js';
+import { Simulation } from '../src/correlation/simulation.js';
+import { anEvent, at, testRules } from '../src/correlation/test-events.js';
+import { ticketEventsOf } from '../src/correlation/tickets.js';
+import { createDataSource } from '../src/modules/database/data-source.js';
+import { DuplicateDeliveryError, PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
+
+/**
+ * The batch commit is one SQL statement with its checks inside (PgActorStore.commit): these
+ * cases make each check fail on a real Postgres and look for the batch's rows afterwards.
+ */
+describe('batch commit (one statement)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = createDataSource(db.url, { poolSize: 2 });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  /** One actor's first turn for a fresh system, as the batch executor would hand it over. */
+  async function changeFor(system: string): Promise<ActorChange> {
+    const sim = new Simulation(testRules());
+    await sim.event(anEvent({ id: `${system}-1`, system }), at(0));
+    await sim.tick(at(5));
+    const [[signature, state]] = [...sim.states];
+    let lastHash = GENESIS_HASH;
+    const journal = sim.journal.map((entry, i) => {
+      const row = chainRow(signature, i + 1, lastHash, entry);
+      lastHash = row.rowHash;
+      return row;
+    });
+    if (state.status === 'none') throw new Error('no incident');
+    return {
+      snapshot: { signature, seq: journal.length, lastHash, state },
+      journal,
+      touchedChildren: childrenOf(state.incident).map((c) => c.key),
+      removedChildren: [],
+      nextDueAt: nextDueAt(state),
+      tickets: ticketEventsOf(state, journal),
+    };
+  }
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await dataSource.query<Array<{ n: string }>>(sql, params))[0]?.n);
+
+  it('writes every table of the batch, with one delivery row per destination', async () => {
+    const store = new PgActorStore(dataSource, () => ['nats', 'webhook']);
+    const change = await changeFor('commit-ok');
+    expect(change.tickets.length).toBeGreaterThan(0);
+    await store.commit([change], ['receipt-ok']);
+    const sig = [change.snapshot.signature];
+    expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, sig)).toBe(change.journal.length);
+    expect(await count(`SELECT count(*) AS n FROM actor_snapshot WHERE signature = $1`, sig)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM incident WHERE signature = $1`, sig)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM incident_child c JOIN incident i ON i.id = c.incident_id WHERE i.signature = $1`, sig)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id WHERE o.incident_id = $1`, [change.tickets[0]?.incident.id])).toBe(
+      2 * change.tickets.length,
+    );
+    expect(await store.committed('receipt-ok')).toBe(true);
+  });
+
+  it('refuses a batch carrying a receipt that already committed, and keeps none of it', async () => {
+    const store = new PgActorStore(dataSource);
+    await store.commit([await changeFor('first-delivery')], ['receipt-dup']);
+    const second = await changeFor('second-delivery');
+    await expect(store.commit([second], ['receipt-new', 'receipt-dup'])).rejects.toThrow(DuplicateDeliveryError);
+    expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, [second.snapshot.signature])).toBe(0);
+    expect(await store.committed('receipt-new')).toBe(false);
+  });
+
+  it('refuses a batch whose lease was taken over (fencing), names the partition, and keeps none of it', async () => {
+    await dataSource.query(`INSERT INTO partition_lease (partition, owner, epoch, expires_at) VALUES (7, 'me', 3, now() + interval '1 minute')`);
+    const ownership: Ownership = {
+      isLocal: () => true,
+      fenceFor: () => ({ owner: 'me', leases: [{ partition: 7, epoch: 3 }] }),
+      hashOf: () => 7,
+      addressOf: () => ({ partition: 7, token: 't' }),
+    };
+    const store = new PgActorStore(dataSource, () => ['nats'], ownership);
+    const held = await changeFor('fenced-held');
+    await store.commit([held]);
+    expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, [held.snapshot.signature])).toBe(held.journal.length);
+
+    await dataSource.query(`UPDATE partition_lease SET owner = 'other', epoch = 4 WHERE partition = 7`);
+    const lost = await changeFor('fenced-lost');
+    const failure = store.commit([lost], ['receipt-fenced']);
+    await expect(failure).rejects.toThrow(FencedError);
+    await expect(failure).rejects.toThrow(/7@3/);
+    expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, [lost.snapshot.signature])).toBe(0);
+    expect(await store.committed('receipt-fenced')).toBe(false);
+  });
+});
