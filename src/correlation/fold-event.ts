@@ -87,7 +87,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     patientImpact: event.patientImpact,
     correlationId: event.correlationId,
     window: ref(window),
-    children: {},
+    children: [],
     tally: emptyTally(),
     acknowledged: null,
     parent: null,

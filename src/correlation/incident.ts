@@ -121,10 +121,13 @@ export function incidentIdFor(signature: string, episode: number): string {
 }
 
 // Children are the one part of an incident that can grow large (a storm of thousands of alerts).
-// Copying a plain map on every event would make each event cost O(children); a two-level map with a
-// fixed number of buckets keeps transitions pure and JSON-serialisable while an update copies only
-// one bucket (~n/64 entries) and the 64-entry top level.
-export type ChildBuckets = Record<string, Record<string, Child>>;
+// Copying a plain map on every event would make each event cost O(children); a fixed three-level
+// hash trie of 16-slot arrays keeps transitions pure while an update copies three short arrays and
+// one leaf of ~n/4096 entries (an incident of 100,000 children: ~25). Arrays, not objects, for the
+// inner levels: copying a small array is a memcpy, copying an object with many keys is not.
+type Leaf = Record<string, Child>;
+type Level<T> = Array<T | undefined | null>;
+export type ChildBuckets = Level<Level<Level<Leaf>>>;
 
 export interface Tally {
   children: number;
@@ -135,69 +138,107 @@ export interface Tally {
   sources: string[];
 }
 
-const BUCKETS = 64;
+const BITS = 4;
+const SLOT = (1 << BITS) - 1;
 
 export const emptyTally = (): Tally => ({ children: 0, firing: 0, requesters: {}, kinds: [], sources: [] });
 
-function bucketOf(key: string): string {
+/** The trie path of a key: three 4-bit slices of its FNV-1a hash. */
+function pathOf(key: string): [number, number, number] {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return ((hash >>> 0) % BUCKETS).toString(36);
+  return [hash & SLOT, (hash >>> BITS) & SLOT, (hash >>> (2 * BITS)) & SLOT];
 }
 
 export function childOf(incident: IncidentBody, key: string): Child | undefined {
-  return incident.children[bucketOf(key)]?.[key];
+  const [a, b, c] = pathOf(key);
+  return incident.children[a]?.[b]?.[c]?.[key];
 }
 
 /** Every child, oldest first (then by key): a stable order for tickets and bulk commands. */
 export function childrenOf(incident: IncidentBody): Child[] {
-  return Object.values(incident.children)
-    .flatMap((bucket) => Object.values(bucket))
-    .sort((a, b) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1));
+  const all: Child[] = [];
+  // Index-only states read from snapshots (routing) may hold `{}`: no children loaded.
+  if (!Array.isArray(incident.children)) return all;
+  for (const middle of incident.children) for (const lower of middle ?? []) for (const leaf of lower ?? []) if (leaf) all.push(...Object.values(leaf));
+  return all.sort((a, b) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1));
+}
+
+/** Dense and null-filled: the same after a JSON round trip, and V8 keeps it as packed elements. */
+const emptyLevel = <T>(): Level<T> => new Array<T | null>(SLOT + 1).fill(null);
+
+/**
+ * Copy-on-write access to a trie under construction: each array and leaf on a touched path is
+ * copied once per call, however many children of one call land in it.
+ */
+class TrieWriter {
+  readonly root: ChildBuckets;
+  private readonly copied = new Set<object>();
+
+  // A state read back from JSON without children (an index-only snapshot) may hold `{}` here.
+  constructor(from: ChildBuckets) {
+    this.root = Array.isArray(from) && from.length > 0 ? from.slice() : emptyLevel();
+  }
+
+  leaf(key: string): Leaf {
+    const [a, b, c] = pathOf(key);
+    const middle = this.level(this.root, a);
+    const lower = this.level(middle, b);
+    let leaf = lower[c];
+    if (!leaf || !this.copied.has(leaf)) {
+      leaf = { ...leaf };
+      this.copied.add(leaf);
+      lower[c] = leaf;
+    }
+    return leaf;
+  }
+
+  private level<T>(parent: Level<Level<T>>, slot: number): Level<T> {
+    let child = parent[slot];
+    if (!child || !this.copied.has(child)) {
+      child = child ? child.slice() : emptyLevel<T>();
+      this.copied.add(child);
+      parent[slot] = child;
+    }
+    return child;
+  }
 }
 
 /** Writes children (new or changed) and keeps the tally in step: the only way children change. */
 export function putChildren(incident: IncidentBody, children: Child[]): IncidentBody {
   if (children.length === 0) return incident;
-  const buckets: ChildBuckets = { ...incident.children };
-  const copied = new Set<string>();
+  const trie = new TrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
   let { kinds, sources } = incident.tally;
   for (const child of children) {
-    const b = bucketOf(child.key);
-    if (!copied.has(b)) {
-      buckets[b] = { ...buckets[b] };
-      copied.add(b);
-    }
-    const bucket = buckets[b];
-    const previous = bucket[child.key];
-    bucket[child.key] = child;
+    const leaf = trie.leaf(child.key);
+    const previous = leaf[child.key];
+    leaf[child.key] = child;
     if (!previous) count += 1;
     firing += (child.status === 'firing' ? 1 : 0) - (previous?.status === 'firing' ? 1 : 0);
     if (previous?.requesterToken !== child.requesterToken) requesters = moveToken(requesters, previous?.requesterToken, child.requesterToken);
     if (!kinds.includes(child.kind)) kinds = [...kinds, child.kind].sort();
     if (!sources.includes(child.source.type)) sources = [...sources, child.source.type].sort();
   }
-  return { ...incident, children: buckets, tally: { children: count, firing, requesters, kinds, sources } };
+  return { ...incident, children: trie.root, tally: { children: count, firing, requesters, kinds, sources } };
 }
 
 /** Removes children (split off to another incident), keeping the tally in step. */
 export function dropChildren(incident: IncidentBody, keys: string[]): IncidentBody {
-  const buckets: ChildBuckets = { ...incident.children };
+  const trie = new TrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
   for (const key of keys) {
-    const b = bucketOf(key);
-    const child = buckets[b]?.[key];
+    const leaf = trie.leaf(key);
+    const child = leaf[key];
     if (!child) continue;
-    const { [key]: _, ...rest } = buckets[b];
-    buckets[b] = rest;
+    delete leaf[key];
     count -= 1;
     if (child.status === 'firing') firing -= 1;
     requesters = moveToken(requesters, child.requesterToken, undefined);
   }
-  return { ...incident, children: buckets, tally: { ...incident.tally, children: count, firing, requesters } };
+  return { ...incident, children: trie.root, tally: { ...incident.tally, children: count, firing, requesters } };
 }
 
 function moveToken(counts: Record<string, number>, from: string | undefined, to: string | undefined): Record<string, number> {
@@ -213,7 +254,7 @@ function moveToken(counts: Record<string, number>, from: string | undefined, to:
 
 /** Builds buckets and tally from scratch (hydration from rows, adoption). */
 export function withChildren(incident: IncidentBody, children: Child[]): IncidentBody {
-  return putChildren({ ...incident, children: {}, tally: emptyTally() }, children);
+  return putChildren({ ...incident, children: emptyLevel(), tally: emptyTally() }, children);
 }
 
 export function requesterTokens(incident: IncidentBody): string[] {
