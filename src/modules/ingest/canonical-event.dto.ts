@@ -3,13 +3,13 @@ import {
   Equals,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   MaxLength,
   ValidateNested,
+  isISO8601,
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
@@ -28,6 +28,36 @@ export class RequesterDto {
   @IsOptional() @IsString() @MaxLength(128) department?: string;
 }
 
+/**
+ * An ISO 8601 instant JavaScript can read. `IsISO8601` alone also passes forms such as
+ * 20261124T070000Z or 2026-W48, which Date cannot parse: they would fail later, after validation.
+ */
+export function isInstant(value: unknown): boolean {
+  return isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value as string));
+}
+
+function IsInstant(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an ISO 8601 date-time such as 2026-11-24T07:00:00Z`, ...options },
+      validator: { validate: isInstant },
+    });
+}
+
+/** At most 64 keys, each mapped to a string of at most 256 characters. */
+export function isLabelMap(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length <= 64 &&
+    Object.values(value).every((v) => typeof v === 'string' && v.length <= 256)
+  );
+}
+
 function IsLabelMap(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -35,14 +65,7 @@ function IsLabelMap(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options: { message: 'must map at most 64 keys to strings of at most 256 characters', ...options },
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= 64 &&
-          Object.values(value).every((v) => typeof v === 'string' && v.length <= 256),
-      },
+      validator: { validate: isLabelMap },
     });
 }
 
@@ -52,9 +75,9 @@ export class CanonicalEventDto {
   @Equals('1', { message: 'schemaVersion must be "1"' }) schemaVersion!: '1';
   @IsIn(EVENT_KINDS) kind!: (typeof EVENT_KINDS)[number];
   @IsObject() @ValidateNested() @Type(() => EventSourceDto) source!: EventSourceDto;
-  @IsISO8601({ strict: true }) occurredAt!: string;
+  @IsInstant() occurredAt!: string;
   /** Set by corral on arrival; a producer's value is accepted and overwritten. */
-  @IsOptional() @IsISO8601({ strict: true }) receivedAt?: string;
+  @IsOptional() @IsInstant() receivedAt?: string;
   @IsIn(EVENT_STATUSES) status!: (typeof EVENT_STATUSES)[number];
   @IsIn(SEVERITIES) severity!: (typeof SEVERITIES)[number];
   @IsString() @IsNotEmpty() @MaxLength(128) system!: string;
