@@ -10,16 +10,27 @@ export interface ChainedJournalRow extends JournalEntry {
   rowHash: string;
 }
 
-/** JSON with sorted keys: the same row always hashes the same, whatever built the object. */
+/**
+ * JSON with sorted keys: the same row always hashes the same, whatever built the object. Its
+ * output is part of every stored hash, so it must never change: undefined members are left out,
+ * an undefined array element becomes an empty slot (as `[a, undefined].map(…).join(',')` gives).
+ * Written as loops because it runs for every journal row.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (canonicalJson(value[i]) ?? '');
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${out}}`;
 }
 
 /** row_hash = sha256(prev_hash ‖ canonical row): altering or removing any row breaks every later link. */
