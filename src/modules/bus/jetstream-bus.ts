@@ -103,17 +103,23 @@ export class JetStreamBus implements MessageBus {
           await new Promise((resolve) => setTimeout(resolve, 500));
           continue;
         }
-        for await (const m of batch) {
-          await handler({
-            subject: m.subject,
-            data: m.data,
-            redelivered: m.redelivered,
-            receipt: `${m.info.stream}:${m.seq}`,
-            ack: () => m.ack(),
-            retry: (delayMs) => m.nak(delayMs),
-            // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
-            reject: () => m.term(),
-          });
+        try {
+          for await (const m of batch) {
+            await handler({
+              subject: m.subject,
+              data: m.data,
+              redelivered: m.redelivered,
+              receipt: `${m.info.stream}:${m.seq}`,
+              ack: () => m.ack(),
+              retry: (delayMs) => m.nak(delayMs),
+              // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
+              reject: () => m.term(),
+            });
+          }
+        } catch {
+          // The pull ended early ("heartbeats missed" after the event loop stalled for two idle
+          // heartbeats): unacked messages come back after their ack wait; pull again. Uncaught, this
+          // rejection ended the process.
         }
       }
     })();
