@@ -12,12 +12,15 @@ import { planAssignment } from './assignment.js';
 import type { ClusterConfig } from './cluster-config.js';
 import type { SigMessage } from './cluster-router.js';
 import { ForwardRelay } from './forward-relay.js';
+import { LeaseRenewer, type RenewerReport } from './lease-renewer.js';
 import { LeaseTable, toView } from './lease-table.js';
 import type { PartitionOwnership } from './partition-ownership.js';
 import { PartitionConsumer, PartitionStreams } from './partition-streams.js';
 import { CLUSTER_CONFIG, OWNERSHIP } from './tokens.js';
 
 const decoder = new TextDecoder();
+/** Renewals stop when the main thread has not run for this many lease periods (stuck, not slow). */
+const MAX_STALL_LEASES = 5;
 
 /** A loop that never overlaps itself: a tick that is still running when the next is due is skipped. */
 class Ticker {
@@ -53,17 +56,23 @@ class Ticker {
 export class ClusterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Cluster');
   readonly leases: LeaseTable | undefined;
+  private readonly renewer: LeaseRenewer | undefined;
   readonly streams: PartitionStreams | undefined;
   readonly forwards: ForwardRelay;
   private readonly consumers = new Map<number, PartitionConsumer>();
   private readonly stopping = new Map<number, Promise<void>>();
-  private readonly renewer = new Ticker(() => this.renew(), (e) => this.logger.warn(`lease renewal failed: ${String(e)}`));
   private readonly balancer = new Ticker(() => this.balance(), (e) => this.logger.warn(`rebalance failed: ${String(e)}`));
   private readonly refresher = new Ticker(() => this.refreshIndex(), (e) => this.logger.warn(`index refresh failed: ${String(e)}`));
   private readonly forwarder = new Ticker(() => this.forwards.pass().then(() => undefined), (e) => this.logger.warn(`forward relay failed: ${String(e)}`));
   private indexSince = new Date(0);
   private readonly handling = new Set<string>();
   private shuttingDown = false;
+  /**
+   * Partition messages nak'd since the last renewal, and the last reason. Logged as one line per
+   * renewal: after a lost lease thousands are refused at once, and a line each slowed the process
+   * enough to lose the next lease too.
+   */
+  private returned = { count: 0, reason: '' };
 
   constructor(
     db: DataSource,
@@ -79,7 +88,23 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     this.forwards = new ForwardRelay(db, bus);
     if (ownership) {
       if (!(bus instanceof JetStreamBus)) throw new Error('CORRAL_CLUSTER=on needs JetStream (NATS_URL)');
-      this.leases = new LeaseTable(db, config.instanceId, config.leaseMs);
+      const { url } = db.options as { url?: string };
+      if (!url) throw new Error('CORRAL_CLUSTER=on needs the database as a URL (the lease table keeps a connection of its own)');
+      // Claims skip locked rows and releases wait only for a claim or renewal: a lease long enough for any of them.
+      this.leases = new LeaseTable(url, config.instanceId, config.leaseMs, config.leaseMs);
+      this.renewer = new LeaseRenewer(
+        {
+          url,
+          instanceId: config.instanceId,
+          leaseMs: config.leaseMs,
+          // Four times a lease: three quarters of it are left for a renewal that is late.
+          everyMs: Math.max(200, Math.floor(config.leaseMs / 4)),
+          maxStallMs: config.leaseMs * MAX_STALL_LEASES,
+          shared: ownership.shared,
+        },
+        (report) => this.renewed(report),
+        (error) => this.logger.error(`lease renewer: ${String(error)}`),
+      );
       const { js, jsm } = bus.jetstream;
       this.streams = new PartitionStreams(js, jsm, bus.subjects, config.partitions, config.ackWaitMs);
     }
@@ -91,11 +116,9 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     await this.streams.ensureTopology();
     // The routing index was loaded from every snapshot at start-up; refresh from now on.
     this.indexSince = new Date(Date.now() - 5_000);
-    await this.renewer.now();
+    await this.renewer?.start();
     await this.balancer.now();
-    const third = Math.max(200, Math.floor(this.config.leaseMs / 3));
-    this.renewer.start(third);
-    this.balancer.start(third);
+    this.balancer.start(Math.max(200, Math.floor(this.config.leaseMs / 3)));
     this.refresher.start(this.config.indexRefreshMs);
     this.forwarder.start(this.config.forwardPollMs);
     this.logger.log(`instance ${this.config.instanceId}: ${this.ownership.owned().length} of ${this.config.partitions} partitions`);
@@ -107,23 +130,26 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     this.shuttingDown = true;
     await this.balancer.stop();
     await this.handOff(this.ownership.held());
-    await this.renewer.stop();
+    await this.renewer?.stop();
     await this.refresher.stop();
     await this.forwarder.stop();
     // Forwards decided while handing off: send them now rather than leave them to the others' relays.
     await this.forwards.pass().catch(() => 0);
     await this.leases.leave().catch(() => undefined);
+    await this.leases.close().catch(() => undefined);
     this.logger.log('handed off every partition');
   }
 
-  private async renew(): Promise<void> {
+  /** What a renewal (on the renewer's thread) found: anything held and not extended was lost. */
+  private renewed(report: RenewerReport): void {
     const ownership = this.ownership as PartitionOwnership;
-    const leases = this.leases as LeaseTable;
-    const startedAt = performance.now();
-    const before = ownership.held();
-    await leases.heartbeat();
-    const renewed = await leases.renew();
-    const lost = [...before].filter(([p, epoch]) => renewed.get(p) !== epoch).map(([p]) => p);
+    if (report.kind === 'failed') this.logger.warn(`lease renewal failed: ${report.error}`);
+    if (report.kind === 'stalled') this.logger.error(`main thread not seen for ${MAX_STALL_LEASES} leases: leases not renewed`);
+    if (report.kind !== 'renewed') return;
+    if (report.tookMs > this.config.leaseMs / 3) this.logger.warn(`lease renewal took ${Math.round(report.tookMs)} ms (lease ${this.config.leaseMs} ms)`);
+    const renewed = new Map(report.leases);
+    // Held before the renewal started, with the epoch it would have extended (a later claim or handoff lost nothing).
+    const lost = [...ownership.held()].filter(([p, epoch]) => renewed.get(p) !== epoch && ownership.heldSince(p) < report.startedAt).map(([p]) => p);
     if (lost.length > 0) {
       // Another instance holds them now (or may at any moment): stop at once, nothing to hand off.
       this.logger.warn(`lost partitions ${lost.join(', ')} (lease expired); stopping them`);
@@ -131,7 +157,10 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       this.registry.evictWhere((s) => lost.includes(ownership.partitionOf(s)));
       for (const p of lost) void this.stopConsumer(p);
     }
-    ownership.renewed(startedAt, this.config.leaseMs);
+    if (this.returned.count > 0) {
+      this.logger.warn(`${this.returned.count} partition messages not committed, returned for redelivery (last: ${this.returned.reason})`);
+      this.returned = { count: 0, reason: '' };
+    }
   }
 
   private async balance(): Promise<void> {
@@ -139,6 +168,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     const ownership = this.ownership as PartitionOwnership;
     const leases = this.leases as LeaseTable;
     if (!ownership.valid) return;
+    await leases.forgetDead();
     const [rows, instances] = await Promise.all([leases.leases(), leases.instances()]);
     const plan = planAssignment(
       this.config.instanceId,
@@ -155,8 +185,9 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
         // Actors of this partition held from an earlier ownership are stale: the last owner wrote since.
         this.registry.evictWhere((s) => ownership.partitionOf(s) === p);
         ownership.add(p, epoch);
-        await this.startConsumer(p);
       }
+      // One JetStream request each: side by side, so a takeover of many partitions starts pulling them together.
+      await Promise.all([...claimed.keys()].map((p) => this.startConsumer(p)));
       if (claimed.size > 0) this.logger.log(`claimed partitions ${[...claimed.keys()].join(', ')}; ${ownership.owned().length} held`);
     }
   }
@@ -166,9 +197,17 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     const ownership = this.ownership as PartitionOwnership;
     const partitions = [...leases.keys()];
     ownership.beginRelease(partitions);
-    await Promise.all(partitions.map((p) => this.stopConsumer(p)));
-    // A barrier: an empty submission commits after every batch already taken (strict commit order).
-    await this.batcher.submit([]).catch(() => undefined);
+    // Let what was taken for these partitions settle, then a barrier: an empty submission commits
+    // after every batch already taken (strict commit order), so none of them is refused by the
+    // fence once the lease is gone. Both wait behind the whole batcher queue, which under overload
+    // (20,000 inputs) took tens of seconds; so they are waited for at most a lease. What is still
+    // queued then is safe anyway: prepared after the release, it is forwarded to the next owner;
+    // prepared before, its commit is refused by the fence and its messages come back.
+    const settled = Promise.all(partitions.map((p) => this.stopConsumer(p))).then(() => this.batcher.submit([]).catch(() => undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.leaseMs)));
+    await Promise.race([settled, waited]);
+    clearTimeout(timer);
     ownership.remove(partitions);
     this.registry.evictWhere((s) => partitions.includes(ownership.partitionOf(s)));
     await (this.leases as LeaseTable).release(leases);
@@ -183,6 +222,8 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       await (this.streams as PartitionStreams).consumer(p),
       (message) => this.handle(message),
       () => this.batcher.capacity(),
+      // A belief not renewed in time: whatever it pulled now would only be refused by the fence.
+      () => !(this.ownership as PartitionOwnership).valid,
       (error) => this.logger.warn(`partition ${p}: pull failed, retrying: ${String(error)}`),
     );
     this.consumers.set(p, consumer);
@@ -231,7 +272,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       await Batcher.receipt.run(receipt, () => this.batcher.submit([sig.input], origin));
       message.ack();
     } catch (error) {
-      this.logger.warn(`${receipt}: not committed (${error instanceof Error ? error.message : String(error)}); redelivery`);
+      this.returned = { count: this.returned.count + 1, reason: `${receipt}: ${error instanceof Error ? error.message : String(error)}` };
       message.nak(this.corral.nats.retryDelayMs);
     }
   }

@@ -3,20 +3,25 @@ import { partitionOf, signatureHash, signatureToken } from './partitioning.js';
 
 /**
  * What this instance believes it owns: partition → epoch of its lease, and until when that belief
- * holds without a renewal (local monotonic clock, a margin short of the lease's expiry in the
- * database). A paused process that wakes up past that instant owns nothing until a renewal says
- * otherwise, so it neither runs actors nor sends tickets on a stale belief; the database check in
- * every commit (PgActorStore `checkFence`) is what makes that safe, this only avoids wasted work.
+ * holds without a renewal (epoch ms, a margin short of the lease's expiry in the database). A
+ * paused process that wakes up past that instant owns nothing until a renewal says otherwise, so
+ * it neither runs actors nor sends tickets on a stale belief; the database check in every commit
+ * (PgActorStore `checkFence`) is what makes that safe, this only avoids wasted work. The instant
+ * lives in shared memory (`shared[0]`) because the lease renewer writes it from its own thread.
  */
 export class PartitionOwnership implements Ownership {
   private readonly epochs = new Map<number, number>();
+  /** When each lease was added here (epoch ms): a renewal that started earlier could not have extended it. */
+  private readonly since = new Map<number, number>();
   private readonly releasing = new Set<number>();
-  private validUntil = 0;
+  /** [0]: the belief holds until (epoch ms); [1]: the main thread last seen (LeaseRenewer). */
+  readonly shared = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+  private readonly validUntil = new Float64Array(this.shared);
 
   constructor(
     readonly instanceId: string,
     readonly partitions: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
   ) {}
 
   partitionOf(signature: string): number {
@@ -32,7 +37,7 @@ export class PartitionOwnership implements Ownership {
   }
 
   get valid(): boolean {
-    return this.now() < this.validUntil;
+    return this.now() < (this.validUntil[0] ?? 0);
   }
 
   /** Partitions whose actors run here now (held, not being handed off, belief still valid). */
@@ -68,13 +73,13 @@ export class PartitionOwnership implements Ownership {
     return { owner: this.instanceId, leases: [...leases].map(([partition, epoch]) => ({ partition, epoch })) };
   }
 
-  /** A renewal succeeded at (local) `startedAt`; the leases last `leaseMs` from the database's later now(). */
-  renewed(startedAt: number, leaseMs: number): void {
-    this.validUntil = startedAt + leaseMs * 0.8;
+  heldSince(partition: number): number {
+    return this.since.get(partition) ?? Infinity;
   }
 
   add(partition: number, epoch: number): void {
     this.epochs.set(partition, epoch);
+    this.since.set(partition, this.now());
     this.releasing.delete(partition);
   }
 
@@ -86,6 +91,7 @@ export class PartitionOwnership implements Ownership {
   remove(partitions: Iterable<number>): void {
     for (const p of partitions) {
       this.epochs.delete(p);
+      this.since.delete(p);
       this.releasing.delete(p);
     }
   }

@@ -72,6 +72,8 @@ export class PartitionStreams {
  */
 export class PartitionConsumer {
   private stopping = false;
+  private stopped!: () => void;
+  private readonly stopSignal = new Promise<void>((resolve) => (this.stopped = resolve));
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -80,6 +82,7 @@ export class PartitionConsumer {
     private readonly consumer: Consumer,
     private readonly handle: (message: JsMsg) => Promise<void>,
     private readonly capacity: () => Promise<void>,
+    private readonly paused: () => boolean,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -89,10 +92,20 @@ export class PartitionConsumer {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      if (this.paused()) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       try {
         const batch = await this.consumer.fetch({ max_messages: 250, expires: 1000 });
         for await (const message of batch) {
-          await this.capacity();
+          // Not started when the handoff began: back to the stream at once, for the next owner,
+          // rather than waited through a full batcher first.
+          if (!this.stopping) await Promise.race([this.capacity(), this.stopSignal]);
+          if (this.stopping) {
+            message.nak();
+            continue;
+          }
           const settled: Promise<void> = this.handle(message).finally(() => this.inFlight.delete(settled));
           this.inFlight.add(settled);
         }
@@ -105,6 +118,7 @@ export class PartitionConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped();
     await this.loop;
     await Promise.all([...this.inFlight]);
   }

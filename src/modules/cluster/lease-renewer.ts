@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads';
+
+export interface RenewerData {
+  url: string;
+  instanceId: string;
+  leaseMs: number;
+  everyMs: number;
+  /** The main thread not seen for this long: renewals stop. */
+  maxStallMs: number;
+  /** Float64 × 2: [0] this instance's belief holds until (epoch ms), [1] the main thread last seen (epoch ms). */
+  shared: SharedArrayBuffer;
+}
+
+export type RenewerReport =
+  | { kind: 'renewed'; startedAt: number; tookMs: number; leases: Array<[number, number]> }
+  | { kind: 'failed'; startedAt: number; error: string }
+  | { kind: 'stalled'; startedAt: number };
+
+/**
+ * Renews this instance's leases from a worker thread. On the main thread a renewal waited for
+ * the event loop twice (to send, then to read the answer), and with batches being correlated and
+ * committed on 2 busy cores the loop was seen stalling 4 s: every instance lost its leases at once
+ * while working normally. A lease should say "this process is alive", which a frozen or killed
+ * process still stops saying at once; a main thread stuck for `maxStallMs` stops it too.
+ */
+export class LeaseRenewer {
+  private worker: Worker | undefined;
+  private readonly seen: NodeJS.Timeout;
+  private readonly shared: Float64Array;
+  private stopping = false;
+
+  constructor(
+    private readonly data: RenewerData,
+    private readonly onReport: (report: RenewerReport) => void,
+    private readonly onCrash: (error: unknown) => void,
+  ) {
+    this.shared = new Float64Array(data.shared);
+    const mark = () => (this.shared[1] = performance.timeOrigin + performance.now());
+    mark();
+    this.seen = setInterval(mark, Math.max(50, Math.floor(data.everyMs / 2)));
+    this.seen.unref();
+  }
+
+  /** Starts the loop; resolves with its first report, so start-up knows what it holds before balancing. */
+  start(): Promise<RenewerReport> {
+    return new Promise((resolve) => {
+      let first = true;
+      const worker = new Worker(new URL('./lease-renewer.worker.js', import.meta.url), { workerData: this.data });
+      worker.on('message', (report: RenewerReport) => {
+        this.onReport(report);
+        if (first) resolve(report);
+        first = false;
+      });
+      worker.on('error', (error) => this.onCrash(error));
+      worker.on('exit', (code) => {
+        if (this.stopping || this.worker !== worker) return;
+        // Leases expire without it; a fresh one picks the loop up again.
+        this.onCrash(new Error(`lease renewer exited (${code}); restarting it`));
+        void this.start();
+      });
+      this.worker = worker;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.seen);
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    // Its connection closes in milliseconds; a worker that does not finish is ended.
+    const timer = setTimeout(() => void worker.terminate(), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
