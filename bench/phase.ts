@@ -4,7 +4,7 @@ import { createDatabase, memoryOf, progress, startCorral, suffix } from './servi
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
- * npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...]
+ * npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...] [--node-arg ARG ...]
  *
  * One corral phase of `npm run bench`, on its own and without Alertmanager, for working on one
  * path (with a CPU profile, or a changed setting) in a minute instead of the whole run. It prints
@@ -18,6 +18,7 @@ const value = (flag: string) => {
 const phase = argv[0];
 const env = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [a.split('=', 2) as [string, string]] : [])));
 const cpuProfileDir = value('--cpu-prof');
+const nodeArgs = argv.flatMap((a, i) => (argv[i - 1] === '--node-arg' ? [a] : []));
 
 async function main(): Promise<void> {
   if (phase !== 'http' && phase !== 'latency' && phase !== 'jetstream') {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const run = suffix();
   const db = await createDatabase();
   try {
-    const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), env });
+    const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), env, nodeArgs });
     let result: unknown;
     try {
       if (phase === 'http') {

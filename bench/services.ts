@@ -148,11 +148,11 @@ export interface CorralProcess extends Service {
  * corral as it runs in production: `node dist/src/main.js`, on the real Postgres and NATS. Its own
  * process, so its RSS is its own and the load generator does not share its event loop.
  */
-export async function startCorral(databaseUrl: string, options: { cpuProfileDir?: string; env?: Record<string, string> } = {}): Promise<CorralProcess> {
+export async function startCorral(databaseUrl: string, options: { cpuProfileDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CorralProcess> {
   const port = await freePort();
   const namespace = `bench${suffix()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'corral-bench-data-'));
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { ApiKeyCache, KeyRecord } from './api-key-cache.js';
 import { ApiKeyRow } from './api-key.entity.js';
 import type { Principal, Role } from './roles.js';
 
@@ -32,7 +33,11 @@ export interface KeySummary {
  * guard and by `corral keys`.
  */
 export class ApiKeys {
-  constructor(private readonly db: DataSource | EntityManager) {}
+  constructor(
+    private readonly db: DataSource | EntityManager,
+    /** The server's: keys looked up once, forgotten on any change (the CLI reads every time). */
+    private readonly cache?: ApiKeyCache,
+  ) {}
 
   async create(input: { role: Role; label: string; createdBy: string; expiresAt?: Date | null }): Promise<CreatedKey> {
     const key = `crl_${randomBytes(32).toString('base64url')}`;
@@ -69,11 +74,20 @@ export class ApiKeys {
   /** The principal behind a presented key, or why there is none. */
   async authenticate(presented: string, now = new Date()): Promise<Principal | { refused: string }> {
     if (!KEY_PATTERN.test(presented)) return { refused: 'not an API key' };
-    const row = await this.db.getRepository(ApiKeyRow).findOneBy({ keyHash: hashKey(presented) });
+    const keyHash = hashKey(presented);
+    const row = this.cache?.get(keyHash) ?? (this.cache ? await this.cache.load(keyHash, () => this.read(keyHash)) : await this.read(keyHash));
     if (!row) return { refused: 'unknown API key' };
     if (row.revokedAt) return { refused: 'API key revoked' };
     if (row.expiresAt && row.expiresAt <= now) return { refused: 'API key expired' };
-    return { kind: 'api-key', id: row.id, name: row.label, role: row.role };
+    return { kind: 'api-key', id: row.id, name: row.label, role: row.role as Role };
+  }
+
+  private async read(keyHash: string): Promise<KeyRecord | undefined> {
+    const [row] = await this.db.query<Array<{ id: string; label: string; role: string; expires_at: Date | null; revoked_at: Date | null }>>(
+      `SELECT id, label, role, expires_at, revoked_at FROM api_key WHERE key_hash = $1`,
+      [keyHash],
+    );
+    return row ? { id: row.id, label: row.label, role: row.role, expiresAt: row.expires_at, revokedAt: row.revoked_at } : undefined;
   }
 }
 

@@ -5,6 +5,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { AccessGuard } from './access.guard.js';
+import { ApiKeyCache } from './api-key-cache.js';
 import { ApiKeys } from './api-keys.js';
 import { Authenticator } from './authenticator.js';
 import { DashboardSessions } from './dashboard-session.js';
@@ -24,11 +25,19 @@ class FirstAdmin implements OnApplicationBootstrap {
   }
 }
 
+/** The URL the DataSource was built with (createDataSource always passes one, embedded Postgres too). */
+function connectionStringOf(db: DataSource): string {
+  const { url } = db.options as { url?: string };
+  if (!url) throw new Error('the DataSource has no url: API key change notifications need one');
+  return url;
+}
+
 /** Authentication (API keys, optional OIDC tokens), the access matrix guard, per-key rate limits and role-shaped views. */
 @Module({
   imports: [AuditModule],
   providers: [
-    { provide: ApiKeys, inject: [DataSource], useFactory: (db: DataSource) => new ApiKeys(db) },
+    { provide: ApiKeyCache, inject: [DataSource], useFactory: (db: DataSource) => new ApiKeyCache(connectionStringOf(db)) },
+    { provide: ApiKeys, inject: [DataSource, ApiKeyCache], useFactory: (db: DataSource, cache: ApiKeyCache) => new ApiKeys(db, cache) },
     {
       provide: Authenticator,
       inject: [ApiKeys, CorralConfig],

@@ -1,0 +1,103 @@
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import pg from 'pg';
+
+/** What a request needs to know about its key; expiry is checked at every use. */
+export interface KeyRecord {
+  id: string;
+  label: string;
+  role: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const CHANNEL = 'corral_api_key';
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * API keys this instance has looked up, so that a request does not cost a database read (it was
+ * the largest per-request cost after HTTP itself). Correctness rests on invalidation, not on a
+ * short lifetime: every change to `api_key` notifies `corral_api_key` when it commits (migration
+ * 1764810000000), and this instance, LISTENing on its own connection, forgets everything. While
+ * that connection is down nothing is remembered, so a revocation is never missed; and a lookup
+ * that raced a notification is not remembered either (the generation moved on meanwhile).
+ */
+export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeyCache');
+  private readonly records = new LRUCache<string, KeyRecord>({ max: 10_000 });
+  private client: pg.Client | undefined;
+  private listening = false;
+  private generation = 0;
+  private backoffMs = 500;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly connectionString: string) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.listening = false;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** The remembered record of a key hash, if it is safe to use one now. */
+  get(keyHash: string): KeyRecord | undefined {
+    return this.listening ? this.records.get(keyHash) : undefined;
+  }
+
+  /** Looks up through `read` and remembers the answer unless a change was notified meanwhile. */
+  async load(keyHash: string, read: () => Promise<KeyRecord | undefined>): Promise<KeyRecord | undefined> {
+    const before = this.generation;
+    const record = await read();
+    if (record && this.listening && this.generation === before) this.records.set(keyHash, record);
+    return record;
+  }
+
+  private forget(): void {
+    this.generation += 1;
+    this.records.clear();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'corral-api-key-listener' });
+    let gone = false;
+    // 'error' and 'end' may both come, and a failed connect may add either: act once per connection.
+    const lost = (error: unknown) => {
+      if (gone) return;
+      gone = true;
+      this.lost(client, error);
+    };
+    client.on('notification', () => this.forget());
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('connection ended')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      lost(error);
+      return;
+    }
+    if (gone) return;
+    this.client = client;
+    // Anything may have changed while nobody listened.
+    this.forget();
+    this.listening = true;
+    this.backoffMs = 500;
+  }
+
+  private lost(client: pg.Client, error: unknown): void {
+    this.listening = false;
+    this.forget();
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    if (this.stopped) return;
+    this.logger.warn(`API key change notifications lost (${error instanceof Error ? error.message : String(error)}); every request reads its key until they are back, retrying in ${this.backoffMs} ms`);
+    this.retry = setTimeout(() => void this.listen(), this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+}
