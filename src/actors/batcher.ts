@@ -18,6 +18,8 @@ interface InFlight {
 interface Submission {
   inputs: Input[];
   receipts: string[];
+  /** The ids of these very inputs (`<receipt>#<index>`): at most one submission holding each may be taken. */
+  inputReceipts: string[];
   resolve: (outcomes: Outcome[]) => void;
   reject: (error: unknown) => void;
 }
@@ -27,6 +29,20 @@ export class OverloadedError extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super(`corral is at capacity; retry in ${retryAfterSeconds} s`);
     this.name = 'OverloadedError';
+  }
+}
+
+/**
+ * Refused because a submission carrying the same input (the same `<receipt>#<index>`) is already
+ * in a batch: with several instances one input can arrive twice (a redelivered inbound message
+ * applied here, and the second-hop message another instance published for its first delivery).
+ * Nothing was done; the caller's message comes back and is acked without effects if the other
+ * copy committed, or applied if it did not.
+ */
+export class DuplicateInputError extends Error {
+  constructor(readonly receipt: string) {
+    super(`input ${receipt} is already in a batch; this copy is not applied`);
+    this.name = 'DuplicateInputError';
   }
 }
 
@@ -53,6 +69,8 @@ export class Batcher {
   private running: Promise<void> | undefined;
   private waiting: Array<() => void> = [];
   private arrivals: Array<() => void> = [];
+  /** Input receipts of the submissions taken and not yet settled (committed or failed). */
+  private readonly takenReceipts = new Set<string>();
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -74,12 +92,19 @@ export class Batcher {
     return this.options.maxQueued ?? Number.POSITIVE_INFINITY;
   }
 
-  /** `receipts`: more ids committed with these inputs, beside the transport message's own (see PgActorStore). */
+  /**
+   * `receipts`: the ids of these inputs (`<receipt>#<index>`), committed with them beside the
+   * transport message's own (see PgActorStore). The transport receipt may be shared by several
+   * submissions of one message (native payloads); an input receipt names one input, so a second
+   * submission carrying it while the first is in a batch is refused (DuplicateInputError): the
+   * commit could not tell the two apart within one batch, and across pipelined batches it would
+   * refuse the whole later batch.
+   */
   submit(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
     if (this.queued + inputs.length > this.limit && this.queued > 0) return Promise.reject(new OverloadedError(1));
     const receipt = receiptContext.getStore();
     const all = receipt === undefined ? receipts : [receipt, ...receipts];
-    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, resolve, reject }));
+    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, inputReceipts: receipts, resolve, reject }));
     this.queued += inputs.length;
     for (const wake of this.arrivals.splice(0)) wake();
     this.schedule();
@@ -118,12 +143,20 @@ export class Batcher {
   private takeBatch(): Submission[] {
     const batch: Submission[] = [];
     let size = 0;
+    let refused = 0;
     while (this.queue.length > 0 && (batch.length === 0 || size + (this.queue[0]).inputs.length <= this.options.maxSize)) {
       const next = this.queue.shift() as Submission;
+      const copy = next.inputReceipts.find((r) => this.takenReceipts.has(r));
+      if (copy !== undefined) {
+        refused += next.inputs.length;
+        next.reject(new DuplicateInputError(copy));
+        continue;
+      }
+      for (const r of next.inputReceipts) this.takenReceipts.add(r);
       batch.push(next);
       size += next.inputs.length;
     }
-    this.queued -= size;
+    this.queued -= size + refused;
     this.taken += size;
     if (this.queued < this.limit / 2) for (const wake of this.waiting.splice(0)) wake();
     return batch;
@@ -147,6 +180,8 @@ export class Batcher {
         }
       }
       const batch = this.takeBatch();
+      // Every submission taken was a copy of an input already in a batch (refused): nothing to run.
+      if (batch.length === 0) continue;
       const prepared = await this.prepare(batch);
       if (committing && !(await committing.done)) {
         if (prepared) {
@@ -184,6 +219,7 @@ export class Batcher {
       const outcomes = await this.executor.commit(prepared);
       this.taken -= inputs.length;
       this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
+      this.release(batch);
       let offset = 0;
       for (const submission of batch) {
         submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
@@ -196,8 +232,14 @@ export class Batcher {
     }
   }
 
+  /** A batch settled (committed or failed): its inputs may be submitted again. */
+  private release(batch: Submission[]): void {
+    for (const submission of batch) for (const r of submission.inputReceipts) this.takenReceipts.delete(r);
+  }
+
   private fail(batch: Submission[], error: unknown, millis: number): void {
     const inputs = batch.flatMap((s) => s.inputs);
+    this.release(batch);
     this.taken -= inputs.length;
     this.observer?.batchFailed(inputs, millis);
     for (const submission of batch) submission.reject(error);

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { ActorRegistry } from '../src/actors/actor-registry.js';
+import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
+import { Batcher } from '../src/actors/batcher.js';
+import { ManualClock } from '../src/actors/clock.js';
+import { Correlator } from '../src/correlation/correlator.js';
+import { anEvent, at, testRules } from '../src/correlation/test-events.js';
+import { createDataSource } from '../src/modules/database/data-source.js';
+import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
+
+/**
+ * With several instances one input can reach its owner twice: the inbound message `in:7`, its ack
+ * wait run out while it waited in a busy instance B, is redelivered to A, which owns the actor and
+ * submits the input itself with receipt `in:7#0`; meanwhile B, still handling its own delivery,
+ * publishes the input to the partition subject (`origin: in:7#0`), and A's partition consumer
+ * submits that message too, again with `in:7#0`. Whichever commits second must be refused. When
+ * both land in the same batch, the commit's DISTINCT on receipts used to let both through: the
+ * event was applied twice (a repeat in the 3-process cluster test).
+ */
+describe('input receipts (<receipt>#<index>) within and across pipelined batches', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = createDataSource(db.url, { poolSize: 2 });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  function runtime(maxSize: number): Batcher {
+    const store = new PgActorStore(dataSource);
+    return new Batcher(new BatchExecutor(new ActorRegistry(store), store, new Correlator(testRules()), new ManualClock(at(0))), { maxSize, maxDelayMs: 20 });
+  }
+
+  const event = (system: string, id: string): Input => ({ type: 'event', event: anEvent({ id, system }) });
+
+  const repeats = async (system: string) =>
+    (await dataSource.query<Array<{ children: number; repeats: number }>>(
+      `SELECT count(*)::int AS children, coalesce(sum(c.repeats), 0)::int AS repeats FROM incident_child c JOIN incident i ON i.id = c.incident_id WHERE i.system = $1`,
+      [system],
+    ))[0];
+
+  it('applies an input once when its local delivery and its second-hop message land in the same batch', async () => {
+    const batcher = runtime(100);
+    const input = event('same-batch', 'same-batch-1');
+    // The redelivered inbound message, applied locally, and the partition message B published for it.
+    const local = Batcher.receipt.run('in:7', () => batcher.submit([input], ['in:7#0']));
+    const secondHop = Batcher.receipt.run('sig:3', () => batcher.submit([input], ['in:7#0']));
+    const results = await Promise.allSettled([local, secondHop]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await repeats('same-batch')).toEqual({ children: 1, repeats: 0 });
+  });
+
+  it('refuses only the copy when the input is already in the batch being committed, not the batch prepared next to it', async () => {
+    const batcher = runtime(2);
+    const input = event('pipelined', 'pipelined-1');
+    // Two inputs fill a batch: it is taken at once and commits while the next one is prepared.
+    const first = Batcher.receipt.run('in:8', () => batcher.submit([input, event('pipelined', 'pipelined-2')], ['in:8#0', 'in:8#1']));
+    const copy = Batcher.receipt.run('sig:4', () => batcher.submit([input], ['in:8#0']));
+    const innocent = Batcher.receipt.run('sig:5', () => batcher.submit([event('pipelined', 'pipelined-3')], ['in:9#0']));
+    const results = await Promise.allSettled([first, copy, innocent]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await repeats('pipelined')).toEqual({ children: 3, repeats: 0 });
+  });
+});
