@@ -115,6 +115,8 @@ export class PgActorStore implements ActorStore {
     const fence = this.ownership && changes.length > 0 ? this.ownership.fenceFor(changes.map((c) => c.snapshot.signature)) : undefined;
     const ownership = this.ownership;
     const tickets = changes.flatMap((change) => change.tickets);
+    // A transport receipt repeats when one message made several submissions (native payloads); an
+    // input receipt (`#index`) never does within a batch: the Batcher refuses a second copy.
     const distinctReceipts = [...new Set(receipts)];
     const params = [
       fence?.owner ?? null,
