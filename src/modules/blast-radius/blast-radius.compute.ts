@@ -164,8 +164,8 @@ export function compareBlast(a: IncidentBlast, b: IncidentBlast): number {
  * Totals, facilities, systems, queues and the grid over `incidents`, which must already be in
  * `compareBlast` order: each group's worst priority is then that of the first incident in it.
  */
-export function summarise(mode: BlastRadius['mode'], at: Date, incidents: IncidentBlast[], peopleAffected: number): BlastRadius {
-  const { facilities, systems, queues, cells, oldest, p1, patientImpact } = tally(incidents);
+export function summarise(mode: BlastRadius['mode'], at: Date, incidents: IncidentBlast[], peopleAffected: number, tallies: Tallies = tally(incidents)): BlastRadius {
+  const { facilities, systems, queues, cells, oldest, p1, patientImpact } = tallies;
   let facilitiesAffected = 0;
   for (const facility of facilities.keys()) if (facility !== UNKNOWN_FACILITY) facilitiesAffected += 1;
   return {
@@ -192,8 +192,22 @@ export function summarise(mode: BlastRadius['mode'], at: Date, incidents: Incide
   };
 }
 
-/** Per-group accumulators over the incidents, mutated in place: this runs over every open incident on every change. */
-class Tally {
+/**
+ * What `summarise` needs besides the incidents, per group in first-seen order (the order the
+ * incidents are in), each group's worst priority and facility name those of its first incident.
+ */
+export interface Tallies {
+  facilities: Map<string, BlastRadius['facilities'][number]>;
+  systems: Map<string, { system: string; incidents: number; dependsOn: Set<string>; worstPriority: string }>;
+  queues: Map<string, number>;
+  cells: GridCell[];
+  oldest: IncidentBlast | undefined;
+  p1: number;
+  patientImpact: number;
+}
+
+/** Per-group accumulators over the incidents, mutated in place. */
+class Tally implements Tallies {
   readonly facilities = new Map<string, BlastRadius['facilities'][number]>();
   readonly systems = new Map<string, { system: string; incidents: number; dependsOn: Set<string>; worstPriority: string }>();
   readonly queues = new Map<string, number>();

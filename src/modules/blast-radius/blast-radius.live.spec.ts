@@ -21,7 +21,8 @@ const minutes = (n: number) => new Date(T0 + n * 60_000);
 const aWrite = fc.record({
   id: fc.constantFrom(...IDS),
   status: fc.constantFrom('open', 'acknowledged', 'flapping', 'resolved', 'merged'),
-  priority: fc.constantFrom('P1', 'P2', 'P3', 'P4', 'urgent'),
+  // 'urgent' and 'P9' share the lowest rank: the listing order, not the counts, says which is a group's worst.
+  priority: fc.constantFrom('P1', 'P2', 'P3', 'P4', 'P9', 'urgent'),
   system: fc.constantFrom('epic-adt', 'lab-interface', 'pacs'),
   queue: fc.option(fc.constantFrom('application-support', 'integration'), { nil: null }),
   parentId: fc.option(fc.constantFrom(...IDS), { nil: null }),

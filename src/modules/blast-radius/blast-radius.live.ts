@@ -1,4 +1,4 @@
-import { compareBlast, incidentBlastOf, summarise, type BlastRadius, type IncidentBlast, type IncidentRecord, type ParentRecord, type SpreadRecord } from './blast-radius.compute.js';
+import { compareBlast, incidentBlastOf, priorityRank, summarise, type BlastRadius, type GridCell, type IncidentBlast, type IncidentRecord, type ParentRecord, type SpreadRecord, type Tallies } from './blast-radius.compute.js';
 
 /** One active incident as read after it changed. */
 export interface ActiveIncident {
@@ -15,11 +15,19 @@ interface Entry {
   tokens: string[];
 }
 
+/** A facility, system or grid cell: its incidents, their requesters there, and how many have each priority. */
+interface Group {
+  incidents: number;
+  requesters: number;
+  priorities: Map<string, number>;
+}
+
 /**
  * "Now", kept up to date one incident at a time. Each active incident's entry is built once per
  * key; the list stays in `compareBlast` order by moving only the entries that changed; the people
- * set is a count per requester token, so a change subtracts the old tokens and adds the new. What
- * is left per answer is one pass over the entries for the totals, summaries and grid.
+ * set, and every facility, system, queue and grid cell, are counts that a change subtracts the old
+ * entry from and adds the new one to. An answer then costs a pass over the groups, not over the
+ * incidents and their facilities.
  *
  * Pure (no database, no clock): `assembleBlastRadius` over the same incidents gives the same answer.
  */
@@ -27,8 +35,12 @@ export class LiveBlastRadius {
   private readonly entries = new Map<string, Entry>();
   private readonly sorted: IncidentBlast[] = [];
   private readonly people = new Map<string, number>();
-  /** One string object per facility and system name, so the per-answer pass compares pointers, not characters (about twice as fast). */
-  private readonly names = new Map<string, string>();
+  private readonly facilities = new Map<string, Group & { names: Map<string, number> }>();
+  private readonly systems = new Map<string, Group & { dependsOn: Map<string, number> }>();
+  private readonly grid = new Map<string, Map<string, Group>>();
+  private readonly queues = new Map<string, number>();
+  private p1 = 0;
+  private patientImpact = 0;
 
   /** Of the incidents active now (id → key), those not known at that key: they must be read again. */
   stale(active: ReadonlyMap<string, string>): string[] {
@@ -49,18 +61,71 @@ export class LiveBlastRadius {
       const key = active.get(incident.row.id);
       if (key === undefined) continue;
       this.remove(incident.row.id);
-      const row = { ...incident.row, system: this.name(incident.row.system), facilities: incident.row.facilities.map((f) => this.name(f)) };
-      const spread = incident.spread.map((s) => ({ ...s, facility: s.facility === null ? null : this.name(s.facility) }));
-      const blast = incidentBlastOf(row, spread, incident.parent, at);
+      const blast = incidentBlastOf(incident.row, incident.spread, incident.parent, at);
       this.entries.set(blast.id, { key, blast, tokens: incident.tokens });
       this.sorted.splice(this.position(blast), 0, blast);
-      for (const token of incident.tokens) this.people.set(token, (this.people.get(token) ?? 0) + 1);
+      for (const token of incident.tokens) count(this.people, token, 1);
+      this.count(blast, 1);
     }
   }
 
   /** The answer over every entry; ages are as of when each entry was built (the service moves them on). */
   answer(at: Date): BlastRadius {
-    return summarise('now', at, [...this.sorted], this.people.size);
+    const incidents = [...this.sorted];
+    const tallies = this.tallies(incidents);
+    const answer = tallies && summarise('now', at, incidents, this.people.size, tallies);
+    // Where the counts cannot tell which incident comes first in a group (two unknown priorities of
+    // the same rank, two names for a facility, names that collate alike), the pass over all decides.
+    return answer && !collationTies(answer) ? answer : summarise('now', at, incidents, this.people.size);
+  }
+
+  /** Adds an entry to (sign 1) or takes it out of (sign -1) every group it is in. */
+  private count(blast: IncidentBlast, sign: 1 | -1): void {
+    if (blast.priority === 'P1') this.p1 += sign;
+    if (blast.patientImpact) this.patientImpact += sign;
+    count(this.queues, blast.queue ?? '(unrouted)', sign);
+    const system = entry(this.systems, blast.system, () => ({ ...group(), dependsOn: new Map<string, number>() }));
+    tally(system, blast.priority, 0, sign);
+    for (const d of blast.dependsOn) count(system.dependsOn, d.system, sign);
+    if (system.incidents === 0) this.systems.delete(blast.system);
+    for (const f of blast.facilities) {
+      const facility = entry(this.facilities, f.facility, () => ({ ...group(), names: new Map<string, number>() }));
+      tally(facility, blast.priority, f.requesters, sign);
+      if (f.name !== null) count(facility.names, f.name, sign);
+      if (facility.incidents === 0) this.facilities.delete(f.facility);
+      const row = entry(this.grid, f.facility, () => new Map<string, Group>());
+      const cell = entry(row, blast.system, group);
+      tally(cell, blast.priority, f.requesters, sign);
+      if (cell.incidents === 0) row.delete(blast.system);
+      if (row.size === 0) this.grid.delete(f.facility);
+    }
+  }
+
+  /** What `summarise` would tally from the incidents, from the counts; undefined where they are not enough. */
+  private tallies(incidents: IncidentBlast[]): Tallies | undefined {
+    const facilities: Tallies['facilities'] = new Map();
+    for (const [facility, g] of this.facilities) {
+      const worstPriority = worstOf(g);
+      if (worstPriority === undefined || g.names.size > 1) return undefined;
+      facilities.set(facility, { facility, name: g.names.size === 1 ? [...g.names.keys()][0] : null, incidents: g.incidents, requesters: g.requesters, worstPriority });
+    }
+    const systems: Tallies['systems'] = new Map();
+    for (const [system, g] of this.systems) {
+      const worstPriority = worstOf(g);
+      if (worstPriority === undefined) return undefined;
+      systems.set(system, { system, incidents: g.incidents, dependsOn: new Set(g.dependsOn.keys()), worstPriority });
+    }
+    const cells: GridCell[] = [];
+    for (const [facility, row] of this.grid) {
+      for (const [system, g] of row) {
+        const worstPriority = worstOf(g);
+        if (worstPriority === undefined) return undefined;
+        cells.push({ facility, system, incidents: g.incidents, requesters: g.requesters, worstPriority });
+      }
+    }
+    let oldest: IncidentBlast | undefined;
+    for (const incident of incidents) if (!oldest || incident.openedAt < oldest.openedAt) oldest = incident;
+    return { facilities, systems, queues: new Map(this.queues), cells, oldest, p1: this.p1, patientImpact: this.patientImpact };
   }
 
   private remove(id: string): void {
@@ -71,20 +136,8 @@ export class LiveBlastRadius {
     let index = this.position(entry.blast);
     if (this.sorted[index] !== entry.blast) index = this.sorted.indexOf(entry.blast);
     if (index >= 0) this.sorted.splice(index, 1);
-    for (const token of entry.tokens) {
-      const n = (this.people.get(token) ?? 0) - 1;
-      if (n > 0) this.people.set(token, n);
-      else this.people.delete(token);
-    }
-  }
-
-  private name(text: string): string {
-    const known = this.names.get(text);
-    if (known !== undefined) return known;
-    // Facilities and systems are a directory's worth; should they not be, start over rather than grow.
-    if (this.names.size >= 100_000) this.names.clear();
-    this.names.set(text, text);
-    return text;
+    for (const token of entry.tokens) count(this.people, token, -1);
+    this.count(entry.blast, -1);
   }
 
   /** The first index whose incident does not sort before `blast` (binary search). */
@@ -98,4 +151,59 @@ export class LiveBlastRadius {
     }
     return low;
   }
+}
+
+const group = (): Group => ({ incidents: 0, requesters: 0, priorities: new Map() });
+
+function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+}
+
+/** A count per key; a key whose count reaches zero is gone. */
+function count<K>(counts: Map<K, number>, key: K, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n === 0) counts.delete(key);
+  else counts.set(key, n);
+}
+
+function tally(g: Group, priority: string, requesters: number, sign: 1 | -1): void {
+  g.incidents += sign;
+  g.requesters += sign * requesters;
+  count(g.priorities, priority, sign);
+}
+
+/**
+ * The group's worst priority, which in listing order is its first incident's. Undefined when two
+ * different priorities share the lowest rank (only unknown ones can: all rank 9): then only the
+ * listing order says which comes first.
+ */
+function worstOf(g: Group): string | undefined {
+  let worst: string | undefined;
+  let tied = false;
+  for (const priority of g.priorities.keys()) {
+    const rank = priorityRank(priority);
+    if (worst === undefined || rank < priorityRank(worst)) {
+      worst = priority;
+      tied = false;
+    } else if (rank === priorityRank(worst)) tied = true;
+  }
+  return tied ? undefined : worst;
+}
+
+const collate = new Intl.Collator().compare;
+
+/**
+ * Whether two neighbours in a sorted list of the answer have names that collate as equal: only then
+ * could their order depend on which was seen first, which the counts do not keep.
+ */
+function collationTies(answer: BlastRadius): boolean {
+  const tied = <T>(items: T[], same: (a: T, b: T) => boolean) => items.some((item, i) => i > 0 && same(items[i - 1], item));
+  return (
+    tied(answer.facilities, (a, b) => collate(a.facility, b.facility) === 0) ||
+    tied(answer.systems, (a, b) => collate(a.system, b.system) === 0) ||
+    tied(answer.queues, (a, b) => collate(a.queue, b.queue) === 0) ||
+    tied(answer.grid, (a, b) => collate(a.facility, b.facility) === 0 && collate(a.system, b.system) === 0)
+  );
 }
