@@ -29,12 +29,19 @@ export class IngestService {
     return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt: new Date(), ...(correlationId ? { correlationId } : {}) });
   }
 
-  /** Resolves once every event is committed; rejects if the batch could not be. */
-  submit(events: CanonicalEvent[]): Promise<Outcome[]> {
-    const toBatch = (ready: CanonicalEvent[]) => this.router.submit(ready.map((event) => ({ type: 'event' as const, event })));
+  /**
+   * Resolves once every event is committed; rejects if the batch could not be. `addressed` are
+   * events for a known incident's signature (a resolve that names only a child), already carrying
+   * that incident's context: they are not enriched, and they go in the same submission as the
+   * others, so that one transport message commits in one batch, all or nothing (its receipt is
+   * claimed once).
+   */
+  submit(events: CanonicalEvent[], addressed: Array<{ signature: string; event: CanonicalEvent }> = []): Promise<Outcome[]> {
+    const toBatch = (ready: CanonicalEvent[]) =>
+      this.router.submit([...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))]);
     // Directory context is added here, the one door every path shares; it never throws and waits at
     // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
-    return this.enricher.enabled ? this.enricher.enrich(events).then(toBatch) : toBatch(events);
+    return this.enricher.enabled && events.length > 0 ? this.enricher.enrich(events).then(toBatch) : toBatch(events);
   }
 
   /**

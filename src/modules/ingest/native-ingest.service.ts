@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Batcher } from '../../actors/batcher.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { depthExceeds } from '../../correlation/scrub.js';
 import { CorralConfig } from '../config/corral-config.js';
@@ -30,7 +29,6 @@ export type Checked = { ok: true; normalized: Extract<Normalized, { ok: true }> 
 export class NativeIngestService {
   constructor(
     private readonly ingest: IngestService,
-    private readonly batcher: Batcher,
     private readonly dataSource: DataSource,
     private readonly config: CorralConfig,
   ) {}
@@ -64,11 +62,9 @@ export class NativeIngestService {
   async commit(normalized: Extract<Normalized, { ok: true }>): Promise<NativeResult> {
     const closing = await Promise.all(normalized.resolves.map((resolve) => this.resolveEnvelope(resolve)));
     const found = closing.filter((c): c is NonNullable<typeof c> => c !== undefined);
-    const [outcomes, closed] = await Promise.all([
-      normalized.events.length > 0 ? this.ingest.submit(normalized.events) : Promise.resolve([]),
-      found.length > 0 ? this.batcher.submit(found.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))) : Promise.resolve([]),
-    ]);
-    const all = [...outcomes, ...closed];
+    // One submission for the whole payload: two would commit in two batches under one receipt,
+    // and the second would be refused as a duplicate delivery of the first.
+    const all = normalized.events.length + found.length > 0 ? await this.ingest.submit(normalized.events, found) : [];
     const duplicates = all.filter((o) => o.duplicate).length;
     // A resolve for a child corral never saw has nothing to close: PagerDuty would accept it too.
     const unknown = normalized.resolves.length - found.length;
