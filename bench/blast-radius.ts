@@ -4,7 +4,8 @@
  * found among history). The read models are seeded directly with SQL, then corral (in-process, its
  * own database, the in-process bus) is asked over HTTP with a leadership key:
  *   - warm: nothing changed since the last answer (the usual case: dashboards asking every second);
- *   - changed: an incident is written before every request, so every answer is computed afresh;
+ *   - changed: an incident is written before every request (a new `xmin`, so a new version), so
+ *     every answer finds the changed incident, reads it again and updates the answer from it;
  *   - ?at=: a past instant (never cached).
  * Prints the numbers and a Markdown section for BENCHMARKS.md.
  */
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
 
     const rows = [
       ['unchanged read models (cached per version)', summary(warm)],
-      ['an incident written before every request (computed afresh)', summary(changed)],
+      ['an incident written before every request (answer updated from it)', summary(changed)],
       ['`?at=` 10 min ago (never cached)', summary(past)],
     ] as const;
     const fmt = (n: number) => n.toFixed(1);
