@@ -13,24 +13,32 @@ export interface KeyRecord {
 
 const CHANNEL = 'corral_api_key';
 const MAX_BACKOFF_MS = 30_000;
+/** How often the listening connection is proven alive; a half-open one would otherwise look fine forever. */
+const PROBE_MS = 5_000;
+/** A backstop, not the mechanism: even if every check failed silently, nothing is remembered longer. */
+const REMEMBER_MS = 60_000;
 
 /**
  * API keys this instance has looked up, so that a request does not cost a database read (it was
  * the largest per-request cost after HTTP itself). Correctness rests on invalidation, not on a
  * short lifetime: every change to `api_key` notifies `corral_api_key` when it commits (migration
  * 1764810000000), and this instance, LISTENing on its own connection, forgets everything. While
- * that connection is down nothing is remembered, so a revocation is never missed; and a lookup
- * that raced a notification is not remembered either (the generation moved on meanwhile).
+ * that connection is down nothing is remembered, so a revocation is never missed; the connection
+ * is proven alive every 5 s (a half-open one never reports an error), and nothing is remembered
+ * longer than a minute in any case. A lookup that raced a notification is not remembered either
+ * (the generation moved on meanwhile). LISTEN needs a session of its own: through a pooler in
+ * transaction mode (PgBouncer) notices never arrive, and the probe cannot tell.
  */
 export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeyCache');
-  private readonly records = new LRUCache<string, KeyRecord>({ max: 10_000 });
+  private readonly records = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: REMEMBER_MS });
   private client: pg.Client | undefined;
   private listening = false;
   private generation = 0;
   private backoffMs = 500;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(private readonly connectionString: string) {}
 
@@ -41,6 +49,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.probe);
     this.listening = false;
     await this.client?.end().catch(() => undefined);
   }
@@ -64,7 +73,8 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'corral-api-key-listener' });
+    // Keepalive and the probe below find a connection a firewall or failover silently dropped.
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'corral-api-key-listener', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     let gone = false;
     // 'error' and 'end' may both come, and a failed connect may add either: act once per connection.
     const lost = (error: unknown) => {
@@ -83,14 +93,36 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     if (gone) return;
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     // Anything may have changed while nobody listened.
     this.forget();
     this.listening = true;
     this.backoffMs = 500;
+    this.probe = setInterval(() => void this.prove(client, lost), PROBE_MS);
+    this.probe.unref();
+  }
+
+  /** A round trip on the listening connection within a probe interval, or it counts as lost. */
+  private async prove(client: pg.Client, lost: (error: unknown) => void): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_MS} ms`)), PROBE_MS);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), late]);
+    } catch (error) {
+      lost(error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private lost(client: pg.Client, error: unknown): void {
+    clearInterval(this.probe);
     this.listening = false;
     this.forget();
     this.client = undefined;
