@@ -41,11 +41,16 @@ export class ClusterRouter {
     private readonly store: PgActorStore,
   ) {}
 
-  async submit(inputs: Input[]): Promise<Outcome[]> {
+  /**
+   * `positions`: each input's place in its transport message, when that is not its place in
+   * `inputs` (a native payload submits only the resolves it could address): the `#index` of an
+   * input must be the same on every delivery of the message, or a redelivery would skip the wrong one.
+   */
+  async submit(inputs: Input[], positions?: number[]): Promise<Outcome[]> {
     const { ownership } = this;
     if (!ownership) return this.batcher.submit(inputs);
     const receipt = Batcher.receipt.getStore();
-    const origin = (i: number) => (receipt ? `${receipt}#${i}` : undefined);
+    const origin = (i: number) => (receipt ? `${receipt}#${positions?.[i] ?? i}` : undefined);
     const signatures = inputs.map((input) => this.correlator.signatureFor(input));
     const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i], duplicate: false, forwarded: true }));
     let todo = inputs.map((_, i) => i);

@@ -36,9 +36,12 @@ export class IngestService {
    * others, so that one transport message commits in one batch, all or nothing (its receipt is
    * claimed once).
    */
-  submit(events: CanonicalEvent[], addressed: Array<{ signature: string; event: CanonicalEvent }> = []): Promise<Outcome[]> {
+  submit(events: CanonicalEvent[], addressed: Array<{ signature: string; event: CanonicalEvent; position: number }> = []): Promise<Outcome[]> {
+    // An addressed event's position counts after every event of its message, so that it stays the
+    // same on a redelivery that can address more (or fewer) of them.
+    const positions = addressed.length > 0 ? [...events.map((_, i) => i), ...addressed.map((a) => events.length + a.position)] : undefined;
     const toBatch = (ready: CanonicalEvent[]) =>
-      this.router.submit([...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))]);
+      this.router.submit([...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))], positions);
     // Directory context is added here, the one door every path shares; it never throws and waits at
     // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
     return this.enricher.enabled && events.length > 0 ? this.enricher.enrich(events).then(toBatch) : toBatch(events);

@@ -60,8 +60,11 @@ export class NativeIngestService {
 
   /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
   async commit(normalized: Extract<Normalized, { ok: true }>): Promise<NativeResult> {
-    const closing = await Promise.all(normalized.resolves.map((resolve) => this.resolveEnvelope(resolve)));
-    const found = closing.filter((c): c is NonNullable<typeof c> => c !== undefined);
+    const closing = await Promise.all(normalized.resolves.map(async (resolve, position) => {
+      const addressed = await this.resolveEnvelope(resolve);
+      return addressed && { ...addressed, position };
+    }));
+    const found = closing.filter((c) => c !== undefined);
     // One submission for the whole payload: two would commit in two batches under one receipt,
     // and the second would be refused as a duplicate delivery of the first.
     const all = normalized.events.length + found.length > 0 ? await this.ingest.submit(normalized.events, found) : [];
