@@ -9,6 +9,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { InboundMessage, MessageBus, Subjects } from './message-bus.js';
 
@@ -25,6 +26,7 @@ export interface JetStreamOptions {
 }
 
 export class JetStreamBus implements MessageBus {
+  private readonly logger = new Logger('JetStreamBus');
   readonly kind = 'jetstream';
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -116,10 +118,12 @@ export class JetStreamBus implements MessageBus {
               reject: () => m.term(),
             });
           }
-        } catch {
+        } catch (error) {
           // The pull ended early ("heartbeats missed" after the event loop stalled for two idle
-          // heartbeats): unacked messages come back after their ack wait; pull again. Uncaught, this
-          // rejection ended the process.
+          // heartbeats) or a handler threw: unacked messages come back after their ack wait; pull
+          // again. Uncaught, this rejection ended the process; unlogged, a persistent fault would be
+          // a silent redelivery loop.
+          this.logger.warn(`JetStream pull ended early (${error instanceof Error ? error.message : String(error)}); unacked messages come back after their ack wait`);
         }
       }
     })();
