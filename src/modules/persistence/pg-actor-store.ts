@@ -115,8 +115,9 @@ export class PgActorStore implements ActorStore {
     const fence = this.ownership && changes.length > 0 ? this.ownership.fenceFor(changes.map((c) => c.snapshot.signature)) : undefined;
     const ownership = this.ownership;
     const tickets = changes.flatMap((change) => change.tickets);
-    // A transport receipt repeats when one message made several submissions (native payloads); an
-    // input receipt (`#index`) never does within a batch: the Batcher refuses a second copy.
+    // Receipts are claimed once each: a message makes one submission, and an input receipt
+    // (`#index`) never repeats within a batch (the Batcher refuses a second copy); the Set is a
+    // guard, not a case that occurs.
     const distinctReceipts = [...new Set(receipts)];
     const params = [
       fence?.owner ?? null,
