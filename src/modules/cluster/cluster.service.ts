@@ -147,7 +147,9 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     if (report.kind === 'stalled') this.logger.error(`main thread not seen for ${MAX_STALL_LEASES} leases: leases not renewed`);
     if (report.kind !== 'renewed') return;
     if (report.tookMs > this.config.leaseMs / 3) this.logger.warn(`lease renewal took ${Math.round(report.tookMs)} ms (lease ${this.config.leaseMs} ms)`);
-    const renewed = new Map(report.leases);
+    if (report.waiting.length > 0) this.logger.warn(`leases ${report.waiting.map(([p]) => p).join(', ')} held by a commit in flight: renewing them next tick`);
+    // Left waiting for a commit of ours: still ours (a takeover waits for that commit too), tried again next tick.
+    const renewed = new Map([...report.waiting, ...report.leases]);
     // Held before the renewal started, with the epoch it would have extended (a later claim or handoff lost nothing).
     const lost = [...ownership.held()].filter(([p, epoch]) => renewed.get(p) !== epoch && ownership.heldSince(p) < report.startedAt).map(([p]) => p);
     if (lost.length > 0) {

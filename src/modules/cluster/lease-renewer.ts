@@ -12,7 +12,8 @@ export interface RenewerData {
 }
 
 export type RenewerReport =
-  | { kind: 'renewed'; startedAt: number; tookMs: number; leases: Array<[number, number]> }
+  /** `leases`: extended (partition, epoch); `waiting`: still ours, held by a commit of ours, tried again next tick. */
+  | { kind: 'renewed'; startedAt: number; tookMs: number; leases: Array<[number, number]>; waiting: Array<[number, number]> }
   | { kind: 'failed'; startedAt: number; error: string }
   | { kind: 'stalled'; startedAt: number };
 

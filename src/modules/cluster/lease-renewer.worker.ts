@@ -3,12 +3,13 @@ import { LeaseTable } from './lease-table.js';
 import type { RenewerData, RenewerReport } from './lease-renewer.js';
 
 /**
- * The lease renewal loop, on a thread of its own (see LeaseRenewer): one statement every
+ * The lease renewal loop, on a thread of its own (see LeaseRenewer): one renewal every
  * `everyMs`, over its own connection. It writes how long this instance's belief holds into the
  * shared `deadline` and reports each outcome to the main thread, which stops what was lost.
  */
 const data = workerData as RenewerData;
-// A renewal may wait for this instance's own commit in flight (see LeaseTable.renew), never longer than the stall allowed.
+// The statement timeout only bounds a database that does not answer; waits for this instance's own
+// commit in flight are bounded by a tick (see renew below), so the loop keeps its pace.
 const table = new LeaseTable(data.url, data.instanceId, data.leaseMs, data.maxStallMs);
 const shared = new Float64Array(data.shared);
 const now = () => performance.timeOrigin + performance.now();
@@ -24,10 +25,12 @@ async function tick(): Promise<void> {
     report = { kind: 'stalled', startedAt };
   } else {
     try {
-      const { leases, extendedMs } = await table.renew();
+      // Leases a commit of ours holds longer than a tick are left for the next one, so that a slow
+      // commit never holds up the renewal of every other lease.
+      const { leases, waiting, extendedMs } = await table.renew(data.everyMs);
       // The database's expiry is at least startedAt + extendedMs (its statement began later); a fifth of a lease short of it.
       shared[0] = startedAt + extendedMs - data.leaseMs * 0.2;
-      report = { kind: 'renewed', startedAt, tookMs: now() - startedAt, leases: [...leases] };
+      report = { kind: 'renewed', startedAt, tookMs: now() - startedAt, leases: [...leases], waiting: [...waiting] };
     } catch (error) {
       report = { kind: 'failed', startedAt, error: String(error) };
     }

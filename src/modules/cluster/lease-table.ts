@@ -19,6 +19,9 @@ export interface InstanceRow {
 /** An instance whose heartbeat is older than this many lease periods is gone: its row is deleted. */
 export const FORGET_AFTER_LEASES = 10;
 
+/** SQLSTATE of a lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 /**
  * The lease table in Postgres. Every instant that decides validity is the database's `now()`, so
  * instances never compare their own clocks. A claim bumps the epoch; a renewal or release only
@@ -60,17 +63,22 @@ export class LeaseTable {
 
   /**
    * The heartbeat and the extension of every lease still ours. Returns partition → epoch of the
-   * leases extended (anything held and missing was lost) and by how much the earliest new expiry
-   * outlasts the first statement's start, by the database's clock.
+   * leases extended, partition → epoch of those still ours but left for the next call (`waiting`,
+   * see below; anything else held and missing was lost), and by how much the earliest expiry of
+   * all of them outlasts the first statement's start, by the database's clock.
    *
    * A lease row is share-locked by this instance's own commit in flight (its fence), and on a
    * loaded machine a commit can take seconds. So the first statement extends every lease of ours
    * nobody holds right now (SKIP LOCKED), and only the rest wait for that commit, counting their
-   * expiry from when they were locked. A lease still ours is extended even if it expired
-   * meanwhile: nobody took it (a claim bumps owner and epoch), and the fence refused every commit
-   * while it was expired.
+   * expiry from when they were locked. That wait is bounded by `lockWaitMs` (`SET LOCAL
+   * lock_timeout`): a caller that renews periodically must come back on time for the leases the
+   * first statement extended, so when the commit holds its locks longer, those rows are returned
+   * as `waiting`, not extended this time, and the next call tries them again (a takeover waits for
+   * the same commit, so nobody can take them meanwhile; after it, their expiry is what it was).
+   * A lease still ours is extended even if it expired meanwhile: nobody took it (a claim bumps
+   * owner and epoch), and the fence refused every commit while it was expired.
    */
-  async renew(): Promise<{ leases: Map<number, number>; extendedMs: number }> {
+  async renew(lockWaitMs: number): Promise<{ leases: Map<number, number>; waiting: Map<number, number>; extendedMs: number }> {
     const first = await this.query<{ partition: number | null; epoch: string | null; extended: boolean | null; began: Date; expires_at: Date | null }>(
       `WITH beat AS (
          INSERT INTO cluster_instance (id, heartbeat_at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
@@ -79,27 +87,55 @@ export class LeaseTable {
           WHERE partition IN (SELECT partition FROM partition_lease WHERE owner = $1 ORDER BY partition FOR UPDATE SKIP LOCKED)
           RETURNING partition, expires_at
        )
-       SELECT l.partition, l.epoch, f.partition IS NOT NULL AS extended, statement_timestamp() AS began, f.expires_at
+       SELECT l.partition, l.epoch, f.partition IS NOT NULL AS extended, statement_timestamp() AS began, coalesce(f.expires_at, l.expires_at) AS expires_at
          FROM (SELECT 1) one LEFT JOIN (partition_lease l LEFT JOIN free f USING (partition)) ON l.owner = $1`,
       [this.me, String(this.leaseMs)],
     );
     const began = first[0]?.began.getTime() ?? 0;
-    const held = first.filter((r) => r.partition !== null);
-    const extended = held.filter((r) => r.extended).map((r) => ({ partition: r.partition as number, epoch: r.epoch as string, expires_at: r.expires_at as Date }));
-    const locked = held.filter((r) => !r.extended).map((r) => r.partition as number);
-    if (locked.length > 0) {
+    const held = first.filter((r) => r.partition !== null).map((r) => ({ partition: r.partition as number, epoch: r.epoch as string, expires_at: r.expires_at as Date, extended: r.extended }));
+    const extended = held.filter((r) => r.extended);
+    let waiting = held.filter((r) => !r.extended);
+    if (waiting.length > 0) {
+      const rows = await this.extendLocked(waiting.map((r) => r.partition), lockWaitMs);
+      if (rows) {
+        extended.push(...rows.map((r) => ({ ...r, extended: true })));
+        waiting = [];
+      }
+    }
+    // The belief must not outlast any lease it covers: a row left waiting keeps the expiry it had.
+    const expiries = [...extended, ...waiting].map((r) => r.expires_at.getTime());
+    return {
+      leases: new Map(extended.map((r) => [r.partition, Number(r.epoch)])),
+      waiting: new Map(waiting.map((r) => [r.partition, Number(r.epoch)])),
+      extendedMs: expiries.length === 0 ? this.leaseMs : Math.min(...expiries) - began,
+    };
+  }
+
+  /**
+   * Extends leases of ours a commit holds, waiting for it at most `lockWaitMs`; undefined when it
+   * held them longer (lock_timeout: nothing extended, try again later).
+   */
+  private async extendLocked(partitions: number[], lockWaitMs: number): Promise<Array<{ partition: number; epoch: string; expires_at: Date }> | undefined> {
+    const client = await this.session.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(lockWaitMs))}ms`]);
       // In partition order, like the fence, so the two never deadlock.
-      extended.push(...(await this.query<{ partition: number; epoch: string; expires_at: Date }>(
+      const { rows } = await client.query<{ partition: number; epoch: string; expires_at: Date }>(
         `UPDATE partition_lease SET expires_at = clock_timestamp() + ($3 || ' milliseconds')::interval
           WHERE partition IN (SELECT partition FROM partition_lease WHERE partition = ANY($2::int[]) AND owner = $1 ORDER BY partition FOR UPDATE)
           RETURNING partition, epoch, expires_at`,
-        [this.me, locked, String(this.leaseMs)],
-      )));
+        [this.me, partitions, String(this.leaseMs)],
+      );
+      await client.query('COMMIT');
+      return rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return undefined;
+      throw error;
+    } finally {
+      client.release();
     }
-    return {
-      leases: new Map(extended.map((r) => [r.partition, Number(r.epoch)])),
-      extendedMs: extended.length === 0 ? this.leaseMs : Math.min(...extended.map((r) => r.expires_at.getTime())) - began,
-    };
   }
 
   /** Takes the partitions that are free or expired; returns partition → new epoch of those it got. */
