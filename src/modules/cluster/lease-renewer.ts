@@ -17,6 +17,10 @@ export type RenewerReport =
   | { kind: 'failed'; startedAt: number; error: string }
   | { kind: 'stalled'; startedAt: number };
 
+/** A renewer thread that died is restarted after this, doubling while it keeps dying, up to the max. */
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 5_000;
+
 /**
  * Renews this instance's leases from a worker thread. On the main thread a renewal waited for
  * the event loop twice (to send, then to read the answer), and with batches being correlated and
@@ -29,6 +33,8 @@ export class LeaseRenewer {
   private readonly seen: NodeJS.Timeout;
   private readonly shared: Float64Array;
   private stopping = false;
+  private restart: NodeJS.Timeout | undefined;
+  private restartDelayMs = RESTART_MIN_MS;
 
   constructor(
     private readonly data: RenewerData,
@@ -42,30 +48,58 @@ export class LeaseRenewer {
     this.seen.unref();
   }
 
-  /** Starts the loop; resolves with its first report, so start-up knows what it holds before balancing. */
+  /**
+   * Starts the loop; resolves with its first report, so start-up knows what it holds before
+   * balancing. Rejects if the thread exits before reporting once (it could not even load).
+   */
   start(): Promise<RenewerReport> {
-    return new Promise((resolve) => {
-      let first = true;
-      const worker = new Worker(new URL('./lease-renewer.worker.js', import.meta.url), { workerData: this.data });
-      worker.on('message', (report: RenewerReport) => {
-        this.onReport(report);
-        if (first) resolve(report);
-        first = false;
-      });
-      worker.on('error', (error) => this.onCrash(error));
-      worker.on('exit', (code) => {
-        if (this.stopping || this.worker !== worker) return;
-        // Leases expire without it; a fresh one picks the loop up again.
-        this.onCrash(new Error(`lease renewer exited (${code}); restarting it`));
-        void this.start();
-      });
-      this.worker = worker;
+    return new Promise((resolve, reject) => this.spawn({ resolve, reject }));
+  }
+
+  private spawn(first?: { resolve: (report: RenewerReport) => void; reject: (error: Error) => void }): void {
+    let reported = false;
+    let failure: Error | undefined;
+    const worker = new Worker(new URL('./lease-renewer.worker.js', import.meta.url), { workerData: this.data });
+    const spawnedAt = Date.now();
+    worker.on('message', (report: RenewerReport) => {
+      this.onReport(report);
+      if (!reported) first?.resolve(report);
+      reported = true;
     });
+    worker.on('error', (error) => {
+      failure = error instanceof Error ? error : new Error(String(error));
+      this.onCrash(error);
+    });
+    worker.on('exit', (code) => {
+      if (this.stopping || this.worker !== worker) return;
+      this.worker = undefined;
+      if (first && !reported) {
+        first.reject(
+          new Error(
+            `lease renewer thread exited (code ${code}) before renewing once${failure ? `: ${failure.message}` : ''}; ` +
+              'check that the build is complete (dist/modules/cluster/lease-renewer.worker.js, `npm run build`) and that the database is reachable, then start again',
+          ),
+        );
+        return;
+      }
+      // Leases expire without it; a fresh one picks the loop up again, after a delay that grows
+      // while it keeps dying (no tight loop, no log flood) and starts over once one ran a while.
+      if (Date.now() - spawnedAt > RESTART_MAX_MS) this.restartDelayMs = RESTART_MIN_MS;
+      const delay = this.restartDelayMs;
+      this.restartDelayMs = Math.min(RESTART_MAX_MS, delay * 2);
+      this.onCrash(new Error(`lease renewer exited (code ${code}); restarting it in ${delay} ms`));
+      this.restart = setTimeout(() => {
+        this.restart = undefined;
+        if (!this.stopping) this.spawn();
+      }, delay);
+    });
+    this.worker = worker;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.seen);
+    clearTimeout(this.restart);
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
