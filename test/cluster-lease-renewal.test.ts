@@ -26,7 +26,7 @@ describe('lease renewal while a commit holds a lease row', () => {
     await other.query(
       `CREATE TABLE partition_lease (partition integer PRIMARY KEY, owner text, epoch bigint NOT NULL DEFAULT 0, expires_at timestamptz NOT NULL DEFAULT now(), acquired_at timestamptz)`,
     );
-    table = new LeaseTable(db.url, 'me', LEASE_MS, LEASE_MS * 5);
+    table = new LeaseTable(db.url, 'me', LEASE_MS, LEASE_MS * 5, EVERY_MS);
     await table.ensure(4);
   });
 
@@ -47,7 +47,7 @@ describe('lease renewal while a commit holds a lease row', () => {
     const end = Date.now() + LEASE_MS * 2.5;
     while (Date.now() < end) {
       const startedAt = Date.now();
-      const { leases, waiting, extendedMs } = await table.renew(EVERY_MS);
+      const { leases, waiting, extendedMs } = await table.renew();
       const tookMs = Date.now() - startedAt;
       // Read on the locker's connection (a plain read does not wait for row locks).
       const valid = await other.query<{ partition: number }>(`SELECT partition FROM partition_lease WHERE owner = 'me' AND expires_at > now() ORDER BY partition`);
@@ -75,7 +75,7 @@ describe('lease renewal while a commit holds a lease row', () => {
     expect(ticks.at(-1)?.extendedMs).toBeLessThan(0);
 
     // Lock gone: the next renewal extends it again (nobody could take it meanwhile).
-    const after = await table.renew(EVERY_MS);
+    const after = await table.renew();
     expect([...after.leases.keys()].sort()).toEqual([0, 1, 2, 3]);
     expect(after.waiting.size).toBe(0);
     expect(after.extendedMs).toBeGreaterThan(LEASE_MS * 0.5);

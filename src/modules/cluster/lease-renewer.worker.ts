@@ -9,8 +9,8 @@ import type { RenewerData, RenewerReport } from './lease-renewer.js';
  */
 const data = workerData as RenewerData;
 // The statement timeout only bounds a database that does not answer; waits for this instance's own
-// commit in flight are bounded by a tick (see renew below), so the loop keeps its pace.
-const table = new LeaseTable(data.url, data.instanceId, data.leaseMs, data.maxStallMs);
+// commit in flight are bounded by a tick (lock_timeout, see renew below), so the loop keeps its pace.
+const table = new LeaseTable(data.url, data.instanceId, data.leaseMs, data.maxStallMs, data.everyMs);
 const shared = new Float64Array(data.shared);
 const now = () => performance.timeOrigin + performance.now();
 let timer: NodeJS.Timeout | undefined;
@@ -27,7 +27,7 @@ async function tick(): Promise<void> {
     try {
       // Leases a commit of ours holds longer than a tick are left for the next one, so that a slow
       // commit never holds up the renewal of every other lease.
-      const { leases, waiting, extendedMs } = await table.renew(data.everyMs);
+      const { leases, waiting, extendedMs } = await table.renew();
       // The database's expiry is at least startedAt + extendedMs (its statement began later); a fifth of a lease short of it.
       shared[0] = startedAt + extendedMs - data.leaseMs * 0.2;
       report = { kind: 'renewed', startedAt, tookMs: now() - startedAt, leases: [...leases], waiting: [...waiting] };

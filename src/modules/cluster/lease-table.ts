@@ -39,8 +39,16 @@ export class LeaseTable {
     private readonly me: string,
     private readonly leaseMs: number,
     statementTimeoutMs: number,
+    /** How long a statement waits for a row lock (see renew); unset: as long as the statement may run. */
+    lockTimeoutMs?: number,
   ) {
-    this.session = new pg.Pool({ connectionString: url, max: 1, application_name: 'corral-lease', statement_timeout: statementTimeoutMs });
+    this.session = new pg.Pool({
+      connectionString: url,
+      max: 1,
+      application_name: 'corral-lease',
+      statement_timeout: statementTimeoutMs,
+      ...(lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, Math.round(lockTimeoutMs)) }),
+    });
     // An idle connection dropped by the server surfaces here, not as a crash; the next query reconnects.
     this.session.on('error', () => undefined);
   }
@@ -70,15 +78,16 @@ export class LeaseTable {
    * A lease row is share-locked by this instance's own commit in flight (its fence), and on a
    * loaded machine a commit can take seconds. So the first statement extends every lease of ours
    * nobody holds right now (SKIP LOCKED), and only the rest wait for that commit, counting their
-   * expiry from when they were locked. That wait is bounded by `lockWaitMs` (`SET LOCAL
-   * lock_timeout`): a caller that renews periodically must come back on time for the leases the
-   * first statement extended, so when the commit holds its locks longer, those rows are returned
-   * as `waiting`, not extended this time, and the next call tries them again (a takeover waits for
-   * the same commit, so nobody can take them meanwhile; after it, their expiry is what it was).
+   * expiry from when they were locked. That wait is bounded by the session's `lock_timeout` (the
+   * renewer sets it to its tick): a caller that renews periodically must come back on time for the
+   * leases the first statement extended, so when the commit holds its locks longer, those rows are
+   * returned as `waiting`, not extended this time, and the next call tries them again (a takeover
+   * waits for the same commit, so nobody can take them meanwhile; after it, their expiry is what
+   * it was). Both statements are autocommitted: a process paused between them holds no lock.
    * A lease still ours is extended even if it expired meanwhile: nobody took it (a claim bumps
    * owner and epoch), and the fence refused every commit while it was expired.
    */
-  async renew(lockWaitMs: number): Promise<{ leases: Map<number, number>; waiting: Map<number, number>; extendedMs: number }> {
+  async renew(): Promise<{ leases: Map<number, number>; waiting: Map<number, number>; extendedMs: number }> {
     const first = await this.query<{ partition: number | null; epoch: string | null; extended: boolean | null; began: Date; expires_at: Date | null }>(
       `WITH beat AS (
          INSERT INTO cluster_instance (id, heartbeat_at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
@@ -96,7 +105,7 @@ export class LeaseTable {
     const extended = held.filter((r) => r.extended);
     let waiting = held.filter((r) => !r.extended);
     if (waiting.length > 0) {
-      const rows = await this.extendLocked(waiting.map((r) => r.partition), lockWaitMs);
+      const rows = await this.extendLocked(waiting.map((r) => r.partition));
       if (rows) {
         extended.push(...rows.map((r) => ({ ...r, extended: true })));
         waiting = [];
@@ -111,30 +120,19 @@ export class LeaseTable {
     };
   }
 
-  /**
-   * Extends leases of ours a commit holds, waiting for it at most `lockWaitMs`; undefined when it
-   * held them longer (lock_timeout: nothing extended, try again later).
-   */
-  private async extendLocked(partitions: number[], lockWaitMs: number): Promise<Array<{ partition: number; epoch: string; expires_at: Date }> | undefined> {
-    const client = await this.session.connect();
+  /** Extends leases of ours a commit holds, once it let go; undefined when it held them past the lock_timeout. */
+  private async extendLocked(partitions: number[]): Promise<Array<{ partition: number; epoch: string; expires_at: Date }> | undefined> {
     try {
-      await client.query('BEGIN');
-      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(lockWaitMs))}ms`]);
       // In partition order, like the fence, so the two never deadlock.
-      const { rows } = await client.query<{ partition: number; epoch: string; expires_at: Date }>(
+      return await this.query<{ partition: number; epoch: string; expires_at: Date }>(
         `UPDATE partition_lease SET expires_at = clock_timestamp() + ($3 || ' milliseconds')::interval
           WHERE partition IN (SELECT partition FROM partition_lease WHERE partition = ANY($2::int[]) AND owner = $1 ORDER BY partition FOR UPDATE)
           RETURNING partition, epoch, expires_at`,
         [this.me, partitions, String(this.leaseMs)],
       );
-      await client.query('COMMIT');
-      return rows;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return undefined;
       throw error;
-    } finally {
-      client.release();
     }
   }
 
