@@ -134,7 +134,7 @@ function report(results: Phase[]): string {
     'owns all 64 partitions and takes the fast path (no second hop); the single-instance default (CORRAL_CLUSTER off) is what',
     '`npm run bench` measures and is unchanged. Scaling out pays on separate machines, where each instance brings its own cores.',
     'Failover in test/cluster.test.ts (3 instances under load, lease 3 s): 1.1–4.6 s from SIGKILL to all partitions reassigned',
-    'over six runs; it depends on when the victim last renewed: between lease − lease/3 and lease + one rebalance tick (lease/3).',
+    'over six runs; it depends on when the victim last renewed: between lease − lease/4 (renewal every lease/4) and lease + one rebalance tick (lease/3).',
     '',
   ].join('\n');
 }

@@ -13,7 +13,8 @@ const encoder = new TextEncoder();
 /**
  * What travels on `corral.sig.<partition>.<token>`: one input, already validated, scrubbed and
  * enriched; `origin` names it as `<inbound receipt>#<index>` so that whichever path applies it
- * (here, or the owner after the second hop) commits that id once (PgActorStore claimReceipts).
+ * (here, or the owner after the second hop) commits that id once (the `claimed` part of
+ * PgActorStore's COMMIT_BATCH).
  */
 export interface SigMessage {
   input: Input;

@@ -6,8 +6,10 @@ import { partitionOf, signatureHash, signatureToken } from './partitioning.js';
  * holds without a renewal (epoch ms, a margin short of the lease's expiry in the database). A
  * paused process that wakes up past that instant owns nothing until a renewal says otherwise, so
  * it neither runs actors nor sends tickets on a stale belief; the database check in every commit
- * (PgActorStore `checkFence`) is what makes that safe, this only avoids wasted work. The instant
- * lives in shared memory (`shared[0]`) because the lease renewer writes it from its own thread.
+ * (the `fenced` part of PgActorStore's COMMIT_BATCH) is what makes that safe, this only avoids
+ * wasted work. The instant lives in shared memory (`shared[0]`) because the lease renewer writes it
+ * from its own thread. It is a fifth of a lease short of the earliest expiry among the leases held,
+ * including one a renewal had to leave for its next tick (LeaseTable.renew).
  */
 export class PartitionOwnership implements Ownership {
   private readonly epochs = new Map<number, number>();
