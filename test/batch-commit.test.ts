@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
 import type { ActorChange } from '../src/actors/actor-store.js';
 import { chainRow, GENESIS_HASH } from '../src/actors/journal-chain.js';
 import { FencedError, type Ownership } from '../src/actors/ownership.js';
@@ -7,29 +6,15 @@ import { childrenOf, nextDueAt } from '../src/correlation/incident.js';
 import { Simulation } from '../src/correlation/simulation.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { ticketEventsOf } from '../src/correlation/tickets.js';
-import { createDataSource } from '../src/modules/database/data-source.js';
 import { DuplicateDeliveryError, PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
-import { createTestDatabase, type TestDatabase } from './support/harness.js';
+import { useMigratedDatabase } from './support/harness.js';
 
 /**
  * The batch commit is one SQL statement with its checks inside (PgActorStore.commit): these
  * cases make each check fail on a real Postgres and look for the batch's rows afterwards.
  */
 describe('batch commit (one statement)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = createDataSource(db.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  const suite = useMigratedDatabase();
 
   /** One actor's first turn for a fresh system, as the batch executor would hand it over. */
   async function changeFor(system: string): Promise<ActorChange> {
@@ -54,10 +39,10 @@ describe('batch commit (one statement)', () => {
     };
   }
 
-  const count = async (sql: string, params: unknown[] = []) => Number((await dataSource.query<Array<{ n: string }>>(sql, params))[0]?.n);
+  const count = async (sql: string, params: unknown[] = []) => Number((await suite.dataSource.query<Array<{ n: string }>>(sql, params))[0]?.n);
 
   it('writes every table of the batch, with one delivery row per destination', async () => {
-    const store = new PgActorStore(dataSource, () => ['nats', 'webhook']);
+    const store = new PgActorStore(suite.dataSource, () => ['nats', 'webhook']);
     const change = await changeFor('commit-ok');
     expect(change.tickets.length).toBeGreaterThan(0);
     await store.commit([change], ['receipt-ok']);
@@ -73,7 +58,7 @@ describe('batch commit (one statement)', () => {
   });
 
   it('refuses a batch carrying a receipt that already committed, and keeps none of it', async () => {
-    const store = new PgActorStore(dataSource);
+    const store = new PgActorStore(suite.dataSource);
     await store.commit([await changeFor('first-delivery')], ['receipt-dup']);
     const second = await changeFor('second-delivery');
     await expect(store.commit([second], ['receipt-new', 'receipt-dup'])).rejects.toThrow(DuplicateDeliveryError);
@@ -82,19 +67,19 @@ describe('batch commit (one statement)', () => {
   });
 
   it('refuses a batch whose lease was taken over (fencing), names the partition, and keeps none of it', async () => {
-    await dataSource.query(`INSERT INTO partition_lease (partition, owner, epoch, expires_at) VALUES (7, 'me', 3, now() + interval '1 minute')`);
+    await suite.dataSource.query(`INSERT INTO partition_lease (partition, owner, epoch, expires_at) VALUES (7, 'me', 3, now() + interval '1 minute')`);
     const ownership: Ownership = {
       isLocal: () => true,
       fenceFor: () => ({ owner: 'me', leases: [{ partition: 7, epoch: 3 }] }),
       hashOf: () => 7,
       addressOf: () => ({ partition: 7, token: 't' }),
     };
-    const store = new PgActorStore(dataSource, () => ['nats'], ownership);
+    const store = new PgActorStore(suite.dataSource, () => ['nats'], ownership);
     const held = await changeFor('fenced-held');
     await store.commit([held]);
     expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, [held.snapshot.signature])).toBe(held.journal.length);
 
-    await dataSource.query(`UPDATE partition_lease SET owner = 'other', epoch = 4 WHERE partition = 7`);
+    await suite.dataSource.query(`UPDATE partition_lease SET owner = 'other', epoch = 4 WHERE partition = 7`);
     const lost = await changeFor('fenced-lost');
     const failure = store.commit([lost], ['receipt-fenced']);
     await expect(failure).rejects.toThrow(FencedError);

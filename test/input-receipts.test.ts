@@ -1,14 +1,12 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
 import { ActorRegistry } from '../src/actors/actor-registry.js';
 import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
 import { Batcher } from '../src/actors/batcher.js';
 import { ManualClock } from '../src/actors/clock.js';
 import { Correlator } from '../src/correlation/correlator.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
-import { createDataSource } from '../src/modules/database/data-source.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
-import { createTestDatabase, type TestDatabase } from './support/harness.js';
+import { useMigratedDatabase } from './support/harness.js';
 
 /**
  * With several instances one input can reach its owner twice: the inbound message `in:7`, its ack
@@ -20,30 +18,17 @@ import { createTestDatabase, type TestDatabase } from './support/harness.js';
  * event was applied twice (a repeat in the 3-process cluster test).
  */
 describe('input receipts (<receipt>#<index>) within and across pipelined batches', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = createDataSource(db.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  const suite = useMigratedDatabase();
 
   function runtime(maxSize: number): Batcher {
-    const store = new PgActorStore(dataSource);
+    const store = new PgActorStore(suite.dataSource);
     return new Batcher(new BatchExecutor(new ActorRegistry(store), store, new Correlator(testRules()), new ManualClock(at(0))), { maxSize, maxDelayMs: 20 });
   }
 
   const event = (system: string, id: string): Input => ({ type: 'event', event: anEvent({ id, system }) });
 
   const repeats = async (system: string) =>
-    (await dataSource.query<Array<{ children: number; repeats: number }>>(
+    (await suite.dataSource.query<Array<{ children: number; repeats: number }>>(
       `SELECT count(*)::int AS children, coalesce(sum(c.repeats), 0)::int AS repeats FROM incident_child c JOIN incident i ON i.id = c.incident_id WHERE i.system = $1`,
       [system],
     ))[0];

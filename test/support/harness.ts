@@ -13,6 +13,8 @@ import { Subjects } from '../../src/modules/bus/message-bus.js';
 import { ApiKeys } from '../../src/modules/auth/api-keys.js';
 import type { Role } from '../../src/modules/auth/roles.js';
 import { loadConfig } from '../../src/modules/config/corral-config.js';
+import { createDataSource } from '../../src/modules/database/data-source.js';
+import type { DataSource } from 'typeorm';
 import { ENV, required } from './services.js';
 
 export const TOKEN_KEY = 'test-token-key-0123456789abcdefghijklmnop';
@@ -35,6 +37,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/**
+ * A suite's own migrated database and a small DataSource on it, for suites that drive the runtime's
+ * parts directly (no HTTP app): created before the suite, dropped after it. Read `db` and
+ * `dataSource` inside hooks and tests, once beforeAll has run.
+ */
+export function useMigratedDatabase(): { readonly db: TestDatabase; readonly dataSource: DataSource } {
+  const suite = {} as { db: TestDatabase; dataSource: DataSource };
+  beforeAll(async () => {
+    suite.db = await createTestDatabase();
+    suite.dataSource = createDataSource(suite.db.url, { poolSize: 2 });
+    await suite.dataSource.initialize();
+    await suite.dataSource.runMigrations();
+  });
+  afterAll(async () => {
+    await suite.dataSource?.destroy();
+    await suite.db?.drop();
+  });
+  return suite;
 }
 
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
