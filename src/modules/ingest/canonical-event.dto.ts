@@ -36,16 +36,6 @@ export function isInstant(value: unknown): boolean {
   return isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value as string));
 }
 
-function IsInstant(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isInstant',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be an ISO 8601 date-time such as 2026-11-24T07:00:00Z`, ...options },
-      validator: { validate: isInstant },
-    });
-}
 
 /** At most 64 keys, each mapped to a string of at most 256 characters. */
 export function isLabelMap(value: unknown): boolean {
@@ -58,16 +48,14 @@ export function isLabelMap(value: unknown): boolean {
   );
 }
 
-function IsLabelMap(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isLabelMap',
-      target: target.constructor,
-      propertyName,
-      options: { message: 'must map at most 64 keys to strings of at most 256 characters', ...options },
-      validator: { validate: isLabelMap },
-    });
+/** A class-validator decorator for one of the predicates above; the hot path calls the predicate itself. */
+function constraint(name: string, validate: (value: unknown) => boolean, message: (propertyName: string) => string) {
+  return (options?: ValidationOptions) => (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message: message(propertyName), ...options }, validator: { validate } });
 }
+
+const IsInstant = constraint('isInstant', isInstant, (property) => `${property} must be an ISO 8601 date-time such as 2026-11-24T07:00:00Z`);
+const IsLabelMap = constraint('isLabelMap', isLabelMap, () => 'must map at most 64 keys to strings of at most 256 characters');
 
 /** Canonical event v1 as producers send it (DESIGN §3). Unknown fields are refused. */
 export class CanonicalEventDto {
