@@ -1,5 +1,5 @@
 import { emptyState, type IncidentState } from '../correlation/incident.js';
-import type { ActorStore } from './actor-store.js';
+import type { ActorSnapshot, ActorStore } from './actor-store.js';
 import { GENESIS_HASH } from './journal-chain.js';
 
 /** A live actor: the committed state of one signature and the tip of its journal chain. */
@@ -92,9 +92,37 @@ export class ActorRegistry {
     return dropped;
   }
 
-  private async hydrate(signature: string): Promise<Actor> {
+  /**
+   * Makes every one of these signatures live, hydrating those not yet in memory with one read:
+   * a batch's first stops, where one query per new signature would queue hundreds of round trips
+   * behind each other during a storm of new alerts.
+   */
+  async getMany(signatures: Iterable<string>): Promise<void> {
+    const missing: string[] = [];
+    const waits: Array<Promise<Actor>> = [];
+    for (const signature of signatures) {
+      const pending = this.live.has(signature) ? this.get(signature) : this.loading.get(signature);
+      if (pending) waits.push(pending);
+      else missing.push(signature);
+    }
+    if (missing.length > 0) {
+      const snapshots = this.store.loadMany(missing);
+      for (const signature of missing) {
+        const pending = this.adopt(signature, snapshots.then((found) => found.get(signature) ?? null));
+        this.loading.set(signature, pending);
+        waits.push(pending);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  private hydrate(signature: string): Promise<Actor> {
+    return this.adopt(signature, this.store.load(signature));
+  }
+
+  private async adopt(signature: string, loaded: Promise<ActorSnapshot | null>): Promise<Actor> {
     try {
-      const snapshot = await this.store.load(signature);
+      const snapshot = await loaded;
       const actor = snapshot
         ? new Actor(signature, snapshot.state, snapshot.seq, snapshot.lastHash)
         : new Actor(signature, emptyState(signature), 0, GENESIS_HASH);

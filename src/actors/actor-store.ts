@@ -30,6 +30,8 @@ export interface ActorChange {
  */
 export interface ActorStore {
   load(signature: string): Promise<ActorSnapshot | null>;
+  /** Several at once (a batch's new actors): one read instead of one per signature; absent ones are missing from the map. */
+  loadMany(signatures: string[]): Promise<Map<string, ActorSnapshot>>;
   /** `forwards`: messages for actors another instance owns, sent on after COMMIT (several instances only). */
   commit(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): Promise<void>;
   /** Whether the transport message with this receipt already committed its effects. */

@@ -61,10 +61,10 @@ export class BatchExecutor {
 
   /** `receipts` name the transport messages these inputs came in; they are committed with them. */
   async prepare(inputs: Input[], receipts: string[] = []): Promise<Prepared> {
-    // Hydrate every first stop concurrently; actors reached by routing load on demand.
+    // Hydrate every first stop with one read; actors reached by routing load on demand.
     const { ownership } = this;
     const firstStops = new Set(inputs.map((input) => this.correlator.signatureFor(input)));
-    await Promise.all([...firstStops].filter((s) => !ownership || ownership.isLocal(s)).map((s) => this.registry.get(s)));
+    await this.registry.getMany(ownership ? [...firstStops].filter((s) => ownership.isLocal(s)) : firstStops);
     const pending = new Map<string, Pending>();
     const forwards: Forward[] = [];
     const world: World = {
