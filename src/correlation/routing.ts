@@ -7,12 +7,15 @@ import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
  */
 export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string; rule: RoutingRule } {
   const rule = rules.routing.find((candidate) => holds(candidate, incident)) ?? FALLBACK_ROUTE;
-  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
+  // Routing runs after every message: a fixed queue name needs no placeholders filled in.
+  if (!rule.queue.includes('{')) return { queue: rule.queue, rule };
   const facility = slug(incident.facilities[0] ?? 'unknown');
   // `{site}` uses the site the EHR directory names, when enrichment found one.
   const site = incident.context?.siteName ? slug(incident.context.siteName) : facility;
   return { queue: rule.queue.replaceAll('{facility}', facility).replaceAll('{site}', site), rule };
 }
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
 
 // Routing runs after every message; compiling its patterns once keeps it cheap.
 const patterns = new Map<string, RegExp>();
