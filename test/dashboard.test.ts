@@ -136,4 +136,16 @@ describe('dashboard in headless Chromium', () => {
     if (process.env.CORRAL_DASHBOARD_SCREENSHOT) await page.screenshot({ path: resolve(process.env.CORRAL_DASHBOARD_SCREENSHOT), fullPage: true });
     console.log(`dashboard screenshot: ${shot}`);
   });
+
+  it('signs out: the session ends on the server, the cookie is dropped, and the sign-in form is back', async () => {
+    const cookie = `corral_dashboard=${(await context.cookies())[0]?.value ?? ''}`;
+    const [response] = await Promise.all([page.waitForNavigation(), page.click('form.sign-out button')]);
+
+    // 303 to /dashboard, which without a session is the sign-in form (401).
+    expect(response?.status()).toBe(401);
+    expect(await page.locator('form[action="/dashboard/session"] input[name="key"]').count()).toBe(1);
+    expect(await context.cookies()).toEqual([]);
+    // A copy of the old cookie (another tab, a saved request) no longer opens anything.
+    expect((await apiFetch(`${suite.corral.baseUrl}/dashboard/stream`, { headers: { cookie } }, { key: null })).status).toBe(401);
+  });
 });

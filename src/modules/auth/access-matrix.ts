@@ -85,6 +85,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /dashboard/app.css': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
   'GET /dashboard/stream': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
   'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'aggregates', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
+  'POST /dashboard/sign-out': { roles: LEADERSHIP, leadershipView: 'aggregates', audit: { action: 'dashboard.sign-out', type: 'activity' }, session: 'cookie' },
 
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },

@@ -31,6 +31,11 @@ export class DashboardSessions {
     return { token, expiresAt };
   }
 
+  /** Signing out: the session is gone on every instance at once, whatever the browser keeps. */
+  async end(token: string): Promise<void> {
+    await this.db.query(`DELETE FROM dashboard_session WHERE token_hash = $1`, [hashKey(token)]);
+  }
+
   async authenticate(token: string, now = new Date()): Promise<Authentication> {
     const rows = await this.db.query<Array<{ id: string; label: string; role: Role; expires_at: Date; revoked_at: Date | null; key_expires_at: Date | null }>>(
       `SELECT k.id, k.label, k.role, s.expires_at, k.revoked_at, k.expires_at AS key_expires_at
@@ -70,6 +75,13 @@ export function cookieOf(header: string | undefined, name: string): string | und
 }
 
 export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
-  return `${SESSION_COOKIE}=${token}; Path=/dashboard; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  return cookie(token, Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)), secure);
 }
+
+/** Tells the browser to drop the session cookie: same name, path and flags, no value, Max-Age 0. */
+export function clearedSessionCookie(secure: boolean): string {
+  return cookie('', 0, secure);
+}
+
+const cookie = (value: string, maxAge: number, secure: boolean) =>
+  `${SESSION_COOKIE}=${value}; Path=/dashboard; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;

@@ -61,4 +61,12 @@ export class DashboardController {
   signIn(@CurrentPrincipal() principal: Principal | undefined, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
     return this.sessions.signIn(principal, request.secure, response);
   }
+
+  @Post('sign-out')
+  @HttpCode(303)
+  @ApiOperation({ summary: 'End this browser\'s dashboard session (the cookie it sends) on every instance, drop the cookie; 303 to /dashboard' })
+  @Header('cache-control', 'no-store')
+  signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
+    return this.sessions.signOut(request, response);
+  }
 }

@@ -23,6 +23,7 @@ export function dashboardPage(): string {
 <header class="bar">
   <h1>Blast radius</h1>
   <p id="status" class="status" role="status">Connecting…</p>
+  <form method="post" action="/dashboard/sign-out" class="sign-out"><button type="submit">Sign out</button></form>
 </header>
 <main>
   <section aria-labelledby="totals-h" class="totals">
@@ -78,6 +79,13 @@ export function signInPage(message: string): string {
   </form>
 </main>
 </body>
+</html>
+`;
+}
+
+export function signedOutPage(): string {
+  return `${head('corral — signed out')}
+<body><main class="sign-in"><p>Signed out: this browser's dashboard session has ended. <a href="/dashboard">Sign in again</a>.</p></main></body>
 </html>
 `;
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
-import { DashboardSessions, sessionCookie } from '../auth/dashboard-session.js';
+import type { Request, Response } from 'express';
+import { clearedSessionCookie, cookieOf, DashboardSessions, SESSION_COOKIE, sessionCookie } from '../auth/dashboard-session.js';
 import type { Principal } from '../auth/roles.js';
 import { InvalidInputError } from '../http/domain-errors.js';
-import { signedInPage } from './dashboard.pages.js';
+import { signedInPage, signedOutPage } from './dashboard.pages.js';
 
-/** The guard has already checked the key and its role; this turns the caller into a session cookie. */
+/** The guard has already checked the key and its role; this turns the caller into a session cookie, and back. */
 @Injectable()
 export class DashboardSignIn {
   constructor(private readonly sessions: DashboardSessions) {}
@@ -18,5 +18,15 @@ export class DashboardSignIn {
     response.setHeader('location', '/dashboard');
     response.type('html');
     return signedInPage();
+  }
+
+  /** Ends the session the cookie names (a shared workstation in a command centre) and drops the cookie. */
+  async signOut(request: Request, response: Response): Promise<string> {
+    const token = cookieOf(request.headers.cookie, SESSION_COOKIE);
+    if (token) await this.sessions.end(token);
+    response.setHeader('set-cookie', clearedSessionCookie(request.secure));
+    response.setHeader('location', '/dashboard');
+    response.type('html');
+    return signedOutPage();
   }
 }

@@ -48,6 +48,8 @@ td.P1 { background: #5c1f1b; } td.P2 { background: #5a3d12; } td.P3 { background
 .sign-in form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
 .sign-in input { font-size: 1rem; padding: .4rem; min-width: 22rem; background: #fff; color: #000; }
 .sign-in button { font-size: 1rem; padding: .4rem 1rem; }
+.sign-out button { font-size: .9rem; padding: .3rem .8rem; background: transparent; color: inherit; border: 1px solid var(--line); border-radius: .25rem; cursor: pointer; }
+.sign-out button:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }
 @media (max-width: 900px) { main { grid-template-columns: 1fr; } .incidents { grid-row: auto; } }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
 `;
