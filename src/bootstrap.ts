@@ -13,6 +13,9 @@ import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  // Behind a TLS-terminating proxy, request.secure (the dashboard cookie's Secure flag) and the
+  // client address come from X-Forwarded-* — but only from the proxies named here.
+  if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);
   // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
   app.use(helmet());
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });

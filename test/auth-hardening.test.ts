@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { spawnCorral } from './adapters/spawned-corral.js';
 import { apiFetch, getJson, TOKEN_KEY, useCorralSuite } from './support/harness.js';
+import { loadConfig } from '../src/modules/config/corral-config.js';
 
 const CLI = new URL('../dist/src/cli/corral.js', import.meta.url).pathname;
 
@@ -64,6 +65,31 @@ describe('HTTP hardening', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const other = (await suite.corral.mintKey('agent', { label: 'calm agent' })).key;
     expect((await apiFetch(`${suite.corral.baseUrl}/v1/incidents`, {}, { key: other })).status).toBe(200);
+  });
+});
+
+/** The dashboard's session cookie as a sign-in with a leadership key sets it, sent as if through a TLS proxy. */
+async function signInCookie(baseUrl: string, key: string): Promise<string> {
+  const response = await apiFetch(`${baseUrl}/dashboard/session`, { method: 'POST', redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } }, { key });
+  expect(response.status).toBe(303);
+  return response.headers.get('set-cookie') ?? '';
+}
+
+describe('behind a TLS-terminating proxy', () => {
+  const direct = useCorralSuite();
+  const proxied = useCorralSuite({ CORRAL_TRUST_PROXY: 'loopback' });
+
+  it('believes X-Forwarded-Proto only from a proxy named in CORRAL_TRUST_PROXY: the dashboard cookie is then Secure', async () => {
+    const trusted = await signInCookie(proxied.corral.baseUrl, (await proxied.corral.mintKey('leadership')).key);
+    expect(trusted).toMatch(/^corral_dashboard=crs_[\w-]+; .*HttpOnly; SameSite=Strict; Secure$/);
+
+    // Without the setting anyone could send the header: it is ignored, and the cookie is not Secure over plain HTTP.
+    const untrusted = await signInCookie(direct.corral.baseUrl, (await direct.corral.mintKey('leadership')).key);
+    expect(untrusted).toMatch(/^corral_dashboard=crs_[\w-]+; .*SameSite=Strict$/);
+  });
+
+  it('refuses a trust setting that is neither a hop count nor addresses', () => {
+    expect(() => loadConfig({ CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_TRUST_PROXY: 'everyone' })).toThrow(/CORRAL_TRUST_PROXY/);
   });
 });
 

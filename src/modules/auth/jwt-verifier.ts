@@ -37,8 +37,13 @@ export class JwtVerifier {
   }
 }
 
-/** `realm_access.roles` walks into nested objects, as Keycloak and Entra shape their claims. */
+/**
+ * A claim literally named `path` wins: Auth0 and Okta namespace custom claims as URLs
+ * (`https://corral.example.org/role`), dots included. Otherwise `realm_access.roles` walks into
+ * nested objects, as Keycloak and Entra shape their claims.
+ */
 function claimAt(payload: JWTPayload, path: string): unknown {
+  if (Object.hasOwn(payload, path)) return payload[path];
   return path.split('.').reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), payload);
 }
 

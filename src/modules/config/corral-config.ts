@@ -46,6 +46,8 @@ export interface AuthConfig {
   rateLimitPerMinute: number;
   /** Empty: CORS stays off (no Access-Control-* headers at all). */
   corsOrigins: string[];
+  /** Express' `trust proxy` (hops, or addresses and subnets); undefined trusts no proxy. */
+  trustProxy?: number | string;
 }
 
 const DEFAULT_AUTH: AuthConfig = { jwt: undefined, smallCountThreshold: 5, rateLimitPerMinute: 6000, corsOrigins: [] };
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
       smallCountThreshold: dto.CORRAL_SMALL_COUNT_THRESHOLD,
       rateLimitPerMinute: dto.CORRAL_RATE_LIMIT_PER_MINUTE,
       corsOrigins: dto.CORRAL_CORS_ORIGINS?.split(',') ?? [],
+      ...(dto.CORRAL_TRUST_PROXY === undefined ? {} : { trustProxy: /^\d+$/.test(dto.CORRAL_TRUST_PROXY) ? Number(dto.CORRAL_TRUST_PROXY) : dto.CORRAL_TRUST_PROXY }),
     },
     natsAuthOf(dto),
     enrichmentFrom(dto),

@@ -125,7 +125,7 @@ export class EnvDto {
   @IsString()
   CORRAL_JWT_AUDIENCE?: string;
 
-  @Matches(/^[\w.:/-]{1,128}$/, { message: 'must be a claim name (dots walk into nested objects)' })
+  @Matches(/^[\w.:/-]{1,128}$/, { message: 'must be a claim name (a claim of exactly that name, else dots walk into nested objects)' })
   CORRAL_JWT_ROLE_CLAIM = 'corral_role';
 
   @Transform(toInt)
@@ -142,6 +142,14 @@ export class EnvDto {
   @IsOptional()
   @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: 'must be a comma-separated list of http(s) origins' })
   CORRAL_CORS_ORIGINS?: string;
+
+  // Express' `trust proxy`: how many proxies, or which addresses, may say (X-Forwarded-*) that the
+  // browser came over https. Unset: none, and the dashboard cookie is Secure only on corral's own TLS.
+  @IsOptional()
+  @Matches(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
+    message: 'must be a number of proxy hops (1) or a comma-separated list of loopback, linklocal, uniquelocal, addresses or CIDR subnets',
+  })
+  CORRAL_TRUST_PROXY?: string;
 
   // NATS connection credentials; secrets come from files (or the environment), never from the command line.
 
