@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import type { ActorChange } from '../src/actors/actor-store.js';
-import { chainRow, GENESIS_HASH } from '../src/actors/journal-chain.js';
 import { FencedError, type Ownership } from '../src/actors/ownership.js';
-import { childrenOf, nextDueAt } from '../src/correlation/incident.js';
 import { Simulation } from '../src/correlation/simulation.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
-import { ticketEventsOf } from '../src/correlation/tickets.js';
 import { DuplicateDeliveryError, PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
+import { changeFromSimulation } from './support/actor-changes.js';
 import { useMigratedDatabase } from './support/harness.js';
 
 /**
@@ -21,22 +19,7 @@ describe('batch commit (one statement)', () => {
     const sim = new Simulation(testRules());
     await sim.event(anEvent({ id: `${system}-1`, system }), at(0));
     await sim.tick(at(5));
-    const [[signature, state]] = [...sim.states];
-    let lastHash = GENESIS_HASH;
-    const journal = sim.journal.map((entry, i) => {
-      const row = chainRow(signature, i + 1, lastHash, entry);
-      lastHash = row.rowHash;
-      return row;
-    });
-    if (state.status === 'none') throw new Error('no incident');
-    return {
-      snapshot: { signature, seq: journal.length, lastHash, state },
-      journal,
-      touchedChildren: childrenOf(state.incident).map((c) => c.key),
-      removedChildren: [],
-      nextDueAt: nextDueAt(state),
-      tickets: ticketEventsOf(state, journal),
-    };
+    return changeFromSimulation(sim);
   }
 
   const count = async (sql: string, params: unknown[] = []) => Number((await suite.dataSource.query<Array<{ n: string }>>(sql, params))[0]?.n);

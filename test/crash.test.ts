@@ -59,6 +59,12 @@ function canonicalEvent(e: { system: string; id: string }): string {
   });
 }
 
+/** Resolves as soon as corral holds delivered, unacked messages (polled every 2 ms, for at most 3 s). */
+async function inFlight(nats: TestNats): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  while (Date.now() < deadline && (await nats.ingestConsumer()).num_ack_pending === 0) await new Promise((r) => setTimeout(r, 2));
+}
+
 describe('crash: SIGKILL while JetStream events stream in', () => {
   let db: TestDatabase;
   let nats: TestNats;
@@ -99,11 +105,16 @@ describe('crash: SIGKILL while JetStream events stream in', () => {
     const kills: Array<number | string | null> = [];
     for (let i = 0; i < TOTAL; i += 250) {
       await Promise.all(events.slice(i, i + 250).map((e) => js.publish(subject, canonicalEvent(e))));
-      // Publishing slower than corral consumes keeps kills landing while corral is mid-batch.
-      await new Promise((r) => setTimeout(r, 40));
       if (killAt.some((k) => k >= i && k < i + 250)) {
+        // Kill while corral holds messages it has not acked (taken, in a batch, perhaps committed):
+        // their redelivery after the restart is what this test is about. corral works through 250
+        // events in a few tens of milliseconds, so waiting first could leave nothing in flight.
+        await inFlight(nats);
         kills.push(await corral.stop('SIGKILL'));
         await corral.start();
+      } else {
+        // Publishing in steps spreads the stream over the run, so the kills land among batches.
+        await new Promise((r) => setTimeout(r, 40));
       }
     }
     expect(kills).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL']);
