@@ -94,24 +94,61 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /**
- * Open loop at a fixed rate: request i is due at start + i/rate and its latency runs from then
- * (not from when the client got round to sending it) to the 202, so a server that falls behind
- * shows it instead of slowing the client down (no coordinated omission).
+ * Open loop at a fixed rate: item i is due at start + i / rate, and `send(i, dueAt)` is called
+ * for it as soon as it is due (a 1 ms timer late at worst), whether or not earlier ones were
+ * answered. Latencies counted from `dueAt`, not from when the client got round to sending, show a
+ * server that falls behind instead of slowing the client down (no coordinated omission).
  */
+export async function onSchedule(total: number, rate: number, send: (i: number, dueAt: number) => void, report: (sent: number) => void): Promise<{ start: number; sentAll: number }> {
+  const start = performance.now();
+  let sent = 0;
+  let lastReport = start;
+  while (sent < total) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor(((now - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) send(sent, start + (sent / rate) * 1000);
+    if (now - lastReport >= 1000) {
+      lastReport = now;
+      report(sent);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return { start, sentAll: performance.now() };
+}
+
+/**
+ * An open-loop phase's figures. `latencies` holds one entry per item answered as hoped, and
+ * Infinity for each left unanswered after the grace time: timeouts sort last, so a percentile that
+ * reaches them reads as Infinity ("beyond the grace time").
+ */
+export function latencyOf(latencies: number[], run: { rate: number; requests: number; failures: number; start: number; sentAll: number; graceMs: number }): Latency {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const finite = sorted.filter((l) => Number.isFinite(l));
+  return {
+    offeredPerSecond: run.rate,
+    requests: run.requests,
+    achievedPerSecond: finite.length / ((performance.now() - run.start) / 1000),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: finite[finite.length - 1] ?? Number.NaN,
+    failures: run.failures,
+    timeouts: sorted.length - finite.length,
+    graceSeconds: run.graceMs / 1000,
+    sendSeconds: (run.sentAll - run.start) / 1000,
+  };
+}
+
+/** 1-alert webhook requests open loop (see onSchedule); a request's latency ends at its 202. */
 export async function openLoop(label: string, url: string, bodies: string[], rate: number, headers: Record<string, string> = {}, graceMs = 60_000): Promise<Latency> {
   const latencies: number[] = [];
   let failures = 0;
   const inFlight: Array<Promise<void>> = [];
-  const start = performance.now();
-  let sent = 0;
-  let lastReport = start;
-  while (sent < bodies.length) {
-    const now = performance.now();
-    const due = Math.min(bodies.length, Math.floor(((now - start) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const dueAt = start + (sent / rate) * 1000;
+  const { start, sentAll } = await onSchedule(
+    bodies.length,
+    rate,
+    (i, dueAt) => {
       inFlight.push(
-        post(url, bodies[sent], headers).then(
+        post(url, bodies[i], headers).then(
           (reply) => {
             if (reply.status === 202) latencies.push(performance.now() - dueAt);
             else failures += 1;
@@ -119,32 +156,13 @@ export async function openLoop(label: string, url: string, bodies: string[], rat
           () => void (failures += 1),
         ),
       );
-    }
-    if (now - lastReport >= 1000) {
-      lastReport = now;
-      progress(`${label}: ${sent} sent, ${latencies.length} committed, ${failures} failed`);
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
+    },
+    (sent) => progress(`${label}: ${sent} sent, ${latencies.length} committed, ${failures} failed`),
+  );
   // A server far behind would keep the phase going for minutes: what is unanswered by then is a timeout.
-  const sentAll = performance.now();
   const settled = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref())]);
-  const seconds = (performance.now() - start) / 1000;
-  const answered = latencies.length + failures;
-  const unanswered = bodies.length - answered;
+  const unanswered = bodies.length - latencies.length - failures;
   if (!settled) progress(`${label}: ${unanswered} requests unanswered ${graceMs / 1000} s after the last was sent; counted as timeouts`);
-  // Timeouts sort last: a percentile that reaches them reads as Infinity ("beyond the grace time").
-  const all = [...latencies, ...Array<number>(unanswered).fill(Number.POSITIVE_INFINITY)].sort((a, b) => a - b);
-  return {
-    offeredPerSecond: rate,
-    requests: bodies.length,
-    achievedPerSecond: latencies.length / seconds,
-    p50Ms: percentile(all, 50),
-    p99Ms: percentile(all, 99),
-    maxMs: latencies.sort((a, b) => a - b)[latencies.length - 1] ?? Number.NaN,
-    failures,
-    timeouts: unanswered,
-    graceSeconds: graceMs / 1000,
-    sendSeconds: (sentAll - start) / 1000,
-  };
+  const all = [...latencies, ...Array<number>(unanswered).fill(Number.POSITIVE_INFINITY)];
+  return latencyOf(all, { rate, requests: bodies.length, failures, start, sentAll, graceMs });
 }

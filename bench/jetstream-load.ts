@@ -1,6 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Subjects } from '../src/modules/bus/message-bus.js';
+import { latencyOf, onSchedule, percentile, type Latency } from './http-load.js';
 import type { AlertStream } from './workload.js';
 import { toCanonical } from './workload.js';
 import { NATS_URL, progress } from './services.js';
@@ -109,6 +111,103 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
       drainSeconds: (performance.now() - drainStart) / 1000,
       drained,
       redelivered: final.redelivered,
+    };
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Open loop over JetStream: publishes one canonical event per message at `rate` per second for
+ * `seconds`, on schedule whether or not corral keeps up, and times each event from its scheduled
+ * send to corral's ack of it. corral acks a message only after the batch holding it committed, so
+ * this is event → committed as a producer sees it, NATS both ways included. The acks are read off
+ * the wire: a plain subscription to the consumer's ack subjects (`$JS.ACK.<stream>.<consumer>.>`)
+ * sees every ack corral sends, and the ack subject names the stream sequence it settles.
+ *
+ * The events are published without waiting for JetStream's confirmations (core NATS publishes on
+ * one connection, which the stream stores in order): this load generator shares the machine's two
+ * cores with corral, and awaiting 5,000 confirmations a second cost it a quarter of a core that
+ * would be counted against corral. Event *i* is therefore stream sequence first + *i*; the stream's
+ * last sequence is checked afterwards, and the phase fails if any event was not stored.
+ */
+export interface JetStreamLatency extends Latency {
+  /** p99 of the events due in each second of the schedule. */
+  p99PerSecondMs: number[];
+  /** p99 of the events due after the first `warmupSeconds` (cold caches, every actor new). */
+  p99AfterWarmupMs: number;
+  warmupSeconds: number;
+}
+
+export async function openLoopJetStream(namespace: string, stream: AlertStream, rate: number, seconds: number, graceMs = 60_000): Promise<JetStreamLatency> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const subjects = new Subjects(namespace);
+    const subject = subjects.in('canonical');
+    const total = rate * seconds;
+    const bodies = Array.from({ length: total }, () => encoder.encode(toCanonical(stream.next())));
+    const ackedAt = new Map<number, number>();
+    const acks = nc.subscribe(`$JS.ACK.${subjects.inStream}.${subjects.ingestConsumer}.>`, {
+      callback: (error, msg) => {
+        if (error) return;
+        // An ack is an empty body or `+ACK`; `-NAK`, `+WPI` and `+TERM` settle nothing committed.
+        if (msg.data.length > 0 && !(msg.data[0] === 0x2b && msg.data[1] === 0x41)) return;
+        // v1 `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens); v2 adds domain and account hash.
+        const tokens = msg.subject.split('.');
+        const sseq = Number(tokens.length === 9 ? tokens[5] : tokens[tokens.length - 4]);
+        if (!ackedAt.has(sseq)) ackedAt.set(sseq, performance.now());
+      },
+    });
+    await nc.flush();
+    // The acks are timed on this process' event loop: a stall here would read as corral's latency.
+    const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+    ownDelay.enable();
+    const first = (await jsm.streams.info(subjects.inStream)).state.last_seq + 1;
+    const dueAt: number[] = new Array<number>(total);
+    const { start, sentAll } = await onSchedule(
+      total,
+      rate,
+      (i, due) => {
+        dueAt[i] = due;
+        nc.publish(subject, bodies[i]);
+      },
+      (sent) => progress(`jetstream latency: ${sent} published, ${ackedAt.size} committed and acked`),
+    );
+    await nc.flush();
+    // Flushed means the server has them; the stream stores them a moment later.
+    let stored = 0;
+    for (let waited = 0; waited < 5_000 && stored < total; waited += 100) {
+      stored = (await jsm.streams.info(subjects.inStream)).state.last_seq - first + 1;
+      if (stored < total) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (stored !== total) throw new Error(`JetStream stored ${stored} of the ${total} events published; the phase cannot tell which ack is whose`);
+    const graceEnd = performance.now() + graceMs;
+    while (ackedAt.size < total && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 50));
+    acks.unsubscribe();
+    ownDelay.disable();
+    progress(`jetstream latency: this process' own event-loop delay p99 ${(ownDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownDelay.max / 1e6).toFixed(1)} ms`);
+    const latencies: number[] = [];
+    // Per second of the schedule: a slow start (cold caches, new actors) shows apart from a steady state.
+    const bySecond: number[][] = Array.from({ length: seconds }, () => []);
+    for (let i = 0; i < total; i++) {
+      const at = ackedAt.get(first + i);
+      const latency = at === undefined ? Number.POSITIVE_INFINITY : at - dueAt[i];
+      latencies.push(latency);
+      bySecond[Math.min(seconds - 1, Math.floor((dueAt[i] - start) / 1000))]?.push(latency);
+    }
+    const p99PerSecondMs = bySecond.map((l) => percentile(l.sort((a, b) => a - b), 99));
+    progress(`jetstream latency, p99 per second sent: ${p99PerSecondMs.map((l) => l.toFixed(0)).join(' ')} ms`);
+    const warmupSeconds = Math.min(5, Math.floor(seconds / 2));
+    const afterWarmup = bySecond.slice(warmupSeconds).flat().sort((a, b) => a - b);
+    const timeouts = latencies.filter((l) => l === Number.POSITIVE_INFINITY).length;
+    if (timeouts > 0) progress(`jetstream latency: ${timeouts} events unacked ${graceMs / 1000} s after the last was sent; counted as timeouts`);
+    return {
+      // A core publish cannot fail visibly: an event JetStream did not store fails the phase above.
+      ...latencyOf(latencies, { rate, requests: total, failures: 0, start, sentAll, graceMs }),
+      p99PerSecondMs,
+      p99AfterWarmupMs: percentile(afterWarmup, 99),
+      warmupSeconds,
     };
   } finally {
     await nc.close();

@@ -1,14 +1,15 @@
 import { drive, openLoop } from './http-load.js';
-import { driveJetStream } from './jetstream-load.js';
+import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { createDatabase, memoryOf, progress, startCorral, suffix } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
- * npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...] [--node-arg ARG ...]
+ * npm run bench:phase -- http|latency|latency-jetstream|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...] [--node-arg ARG ...] [--corral-log FILE] [--keep-db]
  *
  * One corral phase of `npm run bench`, on its own and without Alertmanager, for working on one
  * path (with a CPU profile, or a changed setting) in a minute instead of the whole run. It prints
  * its result as JSON and does not touch BENCHMARKS.md: figures for the record come from the full run.
+ * `--keep-db` leaves the run's database in place (its URL is printed) to look at what was written.
  */
 const argv = process.argv.slice(2);
 const value = (flag: string) => {
@@ -21,13 +22,14 @@ const cpuProfileDir = value('--cpu-prof');
 const nodeArgs = argv.flatMap((a, i) => (argv[i - 1] === '--node-arg' ? [a] : []));
 
 async function main(): Promise<void> {
-  if (phase !== 'http' && phase !== 'latency' && phase !== 'jetstream') {
-    throw new Error('which phase? npm run bench:phase -- http|latency|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR]');
+  if (phase !== 'http' && phase !== 'latency' && phase !== 'latency-jetstream' && phase !== 'jetstream') {
+    throw new Error('which phase? npm run bench:phase -- http|latency|latency-jetstream|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR]');
   }
   const run = suffix();
   const db = await createDatabase();
   try {
-    const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), env, nodeArgs });
+    const logFile = value('--corral-log');
+    const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), ...(logFile ? { logFile } : {}), env, nodeArgs });
     let result: unknown;
     try {
       if (phase === 'http') {
@@ -42,6 +44,10 @@ async function main(): Promise<void> {
         const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
         const bodies = stream.take(rate * seconds).map((alert) => toWebhook([alert]));
         result = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
+      } else if (phase === 'latency-jetstream') {
+        const rate = Number(value('--rate') ?? 5_000);
+        const seconds = Number(value('--seconds') ?? 10);
+        result = await openLoopJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 3 }, `jlat-${run}`), rate, seconds);
       } else {
         const seconds = Number(value('--seconds') ?? 20);
         result = await driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), seconds, 10_000);
@@ -49,13 +55,14 @@ async function main(): Promise<void> {
       progress(`peak RSS ${Math.round(memoryOf(corral.pid).peak / 2 ** 20)} MiB`);
       // The batch histograms say where the time went: small batches or slow commits.
       const metrics = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
-      for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count)/.test(line)) progress(line);
+      for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count)|^nodejs_eventloop_lag_(p99|max)_seconds|^nodejs_gc_duration_seconds_sum/.test(line)) progress(line);
     } finally {
       await corral.stop();
     }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    await db.drop();
+    if (argv.includes('--keep-db')) progress(`database kept: ${db.url} (drop it when done)`);
+    else await db.drop();
   }
 }
 

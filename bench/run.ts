@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
-import { driveJetStream } from './jetstream-load.js';
+import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { renderMarkdown, verdicts, type ActorMemory, type BenchResult, type Machine } from './report.js';
 import { createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
@@ -28,8 +28,8 @@ function parseArgs(argv: string[]): Options {
 }
 
 const SIZES = {
-  full: { httpAlerts: 100_000, latencySeconds: 10, latencyRate: 5_000, jetstreamSeconds: 60, jetstreamBacklog: 10_000, actors: 100_000, hydrations: 1_000 },
-  quick: { httpAlerts: 2_000, latencySeconds: 1, latencyRate: 1_000, jetstreamSeconds: 2, jetstreamBacklog: 1_000, actors: 1_000, hydrations: 100 },
+  full: { httpAlerts: 100_000, latencySeconds: 10, latencyRate: 5_000, jetstreamLatencySeconds: 30, jetstreamSeconds: 60, jetstreamBacklog: 10_000, actors: 100_000, hydrations: 1_000 },
+  quick: { httpAlerts: 2_000, latencySeconds: 1, latencyRate: 1_000, jetstreamLatencySeconds: 2, jetstreamSeconds: 2, jetstreamBacklog: 1_000, actors: 1_000, hydrations: 100 },
 };
 const BATCH = 500;
 const NOTES = '## Notes (kept when the file is regenerated)';
@@ -130,13 +130,19 @@ async function main(): Promise<void> {
   const latency = await withCorral((corral) => openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate, { authorization: corral.authorization }));
   progress(`corral latency: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`);
 
-  progress(`phase 4: corral over JetStream for ${size.jetstreamSeconds} s`);
+  progress(`phase 4: corral latency over JetStream, one event per message at ${size.latencyRate}/s for ${size.jetstreamLatencySeconds} s`);
+  const latencyJetStream = await withCorral((corral) =>
+    openLoopJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 3 }, `jlat-${run}`), size.latencyRate, size.jetstreamLatencySeconds),
+  );
+  progress(`corral latency over JetStream: p50 ${latencyJetStream.p50Ms.toFixed(1)} ms, p99 ${latencyJetStream.p99Ms.toFixed(1)} ms`);
+
+  progress(`phase 5: corral over JetStream for ${size.jetstreamSeconds} s`);
   const jetstream = await withCorral((corral) =>
     driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog),
   );
   const corralPeakRssBytes = Math.max(...peaks);
 
-  progress(`phase 5: memory per live actor (${size.actors}) and hydration (${size.hydrations})`);
+  progress(`phase 6: memory per live actor (${size.actors}) and hydration (${size.hydrations})`);
   const actors = await actorMemory(size.actors, size.hydrations);
 
   const result: BenchResult = {
@@ -152,6 +158,7 @@ async function main(): Promise<void> {
     corralHttp,
     ratio: corralHttp.perSecond / alertmanager.perSecond,
     latency,
+    latencyJetStream,
     jetstream,
     corralPeakRssBytes,
     corralExitCodes: exitCodes,

@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { Subjects } from '../src/modules/bus/message-bus.js';
+import { freePort } from '../test/support/services.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -17,16 +17,8 @@ export const progress = (line: string) => process.stderr.write(`[bench ${new Dat
 
 export const suffix = () => randomBytes(4).toString('hex');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The tests' helper (node:net only): one implementation of "a port nobody listens on".
+export { freePort };
 
 export async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -148,7 +140,10 @@ export interface CorralProcess extends Service {
  * corral as it runs in production: `node dist/src/main.js`, on the real Postgres and NATS. Its own
  * process, so its RSS is its own and the load generator does not share its event loop.
  */
-export async function startCorral(databaseUrl: string, options: { cpuProfileDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CorralProcess> {
+export async function startCorral(
+  databaseUrl: string,
+  options: { cpuProfileDir?: string; env?: Record<string, string>; nodeArgs?: string[]; /** corral's stdout (its log, and e.g. --trace-gc) goes here */ logFile?: string } = {},
+): Promise<CorralProcess> {
   const port = await freePort();
   const namespace = `bench${suffix()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'corral-bench-data-'));
@@ -169,7 +164,7 @@ export async function startCorral(databaseUrl: string, options: { cpuProfileDir?
       CORRAL_RATE_LIMIT_PER_MINUTE: '1000000000',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.logFile ? openSync(options.logFile, 'a') : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -23,7 +23,7 @@ describe('npm run bench -- --quick', () => {
     const run = spawnSync(process.execPath, ['dist/bench/run.js', '--quick', '--out', out], {
       encoding: 'utf8',
       env: { ...process.env, BENCH_PG_ADMIN_URL: required(ENV.pgAdminUrl), BENCH_NATS_URL: required(ENV.natsUrl) },
-      timeout: 50_000,
+      timeout: 80_000,
     });
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
     const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as BenchResult;
@@ -38,6 +38,10 @@ describe('npm run bench -- --quick', () => {
     expect(result.corralHttp.repeats).toBeLessThanOrEqual(result.httpMix.repeats + result.httpMix.resolves);
     expect({ failures: result.latency.failures, timeouts: result.latency.timeouts }).toEqual({ failures: 0, timeouts: 0 });
     expect(Number.isFinite(result.latency.p99Ms)).toBe(true);
+    // Every event published for the JetStream latency phase was seen acked (after its commit).
+    expect({ failures: result.latencyJetStream.failures, timeouts: result.latencyJetStream.timeouts }).toEqual({ failures: 0, timeouts: 0 });
+    expect(Number.isFinite(result.latencyJetStream.p99Ms)).toBe(true);
+    expect(result.latencyJetStream.p99PerSecondMs).toHaveLength(result.latencyJetStream.requests / result.latencyJetStream.offeredPerSecond);
     expect(result.jetstream.drained).toBe(true);
     expect(result.jetstream.sustainedPerSecond).toBeGreaterThan(0);
     expect(result.corralPeakRssBytes).toBeGreaterThan(0);
@@ -48,5 +52,5 @@ describe('npm run bench -- --quick', () => {
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('QUICK run');
     expect(markdown).toContain(`prometheus-alertmanager ${result.machine.alertmanager}`);
-  }, 60_000);
+  }, 90_000);
 });
