@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JournalEntry } from '../correlation/evolve.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -25,7 +25,7 @@ export function canonicalJson(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   let out = '{';
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedInPlace(Object.keys(record))) {
     const member = record[key];
     if (member === undefined) continue;
     out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
@@ -33,9 +33,24 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/**
+ * The same order as `Array.prototype.sort()` (UTF-16 code units), sorted where it stands: a row
+ * has a dozen keys, and the built-in sort copies them into a scratch array first.
+ */
+function sortedInPlace(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /** row_hash = sha256(prev_hash ‖ canonical row): altering or removing any row breaks every later link. */
 export function chainRow(signature: string, seq: number, prevHash: string, entry: JournalEntry): ChainedJournalRow {
   const body = canonicalJson({ signature, seq, ...entry });
-  const rowHash = createHash('sha256').update(prevHash).update(body).digest('hex');
+  // One-shot hash: no Hash object per row (same digest as update(prevHash).update(body)).
+  const rowHash = hash('sha256', prevHash + body, 'hex');
   return { ...entry, signature, seq, prevHash, rowHash };
 }
