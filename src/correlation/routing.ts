@@ -28,13 +28,15 @@ function pattern(source: string): RegExp {
   return compiled;
 }
 
+// Plain loops and no substrings: this runs for every rule after every message, and the closures
+// of some()/includes() and the slices of a `prefix*` pattern were a tenth of all allocations.
 function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
   const { kinds, sources } = incident.tally;
   return (
-    (when.kinds === undefined || when.kinds.some((k) => kinds.includes(k))) &&
-    (when.sources === undefined || when.sources.some((s) => sources.includes(s))) &&
-    (when.systems === undefined || when.systems.some((pattern) => systemMatches(pattern, incident.system))) &&
-    (when.facilities === undefined || incident.facilities.some((f) => when.facilities?.includes(f))) &&
+    (when.kinds === undefined || anyIn(when.kinds, kinds)) &&
+    (when.sources === undefined || anyIn(when.sources, sources)) &&
+    (when.systems === undefined || anySystem(when.systems, incident.system)) &&
+    (when.facilities === undefined || anyIn(incident.facilities, when.facilities)) &&
     (when.errorSignature === undefined || pattern(when.errorSignature).test(incident.errorSignature ?? '')) &&
     (when.symptom === undefined || pattern(when.symptom).test(incident.title)) &&
     (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
@@ -43,9 +45,30 @@ function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
   );
 }
 
+function anyIn(wanted: readonly string[], present: readonly string[]): boolean {
+  for (const item of wanted) if (present.includes(item)) return true;
+  return false;
+}
+
+function anySystem(patterns: readonly string[], system: string): boolean {
+  for (const p of patterns) if (systemMatches(p, system)) return true;
+  return false;
+}
+
 /** `epic*` matches a prefix, `*-interface` a suffix; anything else must be equal. */
 export function systemMatches(pattern: string, system: string): boolean {
-  if (pattern.endsWith('*')) return system.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return system.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return system.startsWith(affix(pattern));
+  if (pattern.startsWith('*')) return system.endsWith(affix(pattern));
   return pattern === system;
+}
+
+/** A pattern without its `*`, cut once per pattern. */
+const affixes = new Map<string, string>();
+function affix(pattern: string): string {
+  let cut = affixes.get(pattern);
+  if (cut === undefined) {
+    cut = pattern.endsWith('*') ? pattern.slice(0, -1) : pattern.slice(1);
+    affixes.set(pattern, cut);
+  }
+  return cut;
 }
