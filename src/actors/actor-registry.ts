@@ -45,17 +45,28 @@ export class ActorRegistry {
   }
 
   async get(signature: string): Promise<Actor> {
-    const actor = this.live.get(signature);
-    if (actor) {
-      actor.lastUsed = this.clock();
-      // Map order is insertion order: re-inserting keeps the least recently used first.
-      this.live.delete(signature);
-      this.live.set(signature, actor);
-      return actor;
-    }
+    const actor = this.touch(signature);
+    if (actor) return actor;
     const pending = this.loading.get(signature) ?? this.hydrate(signature);
     this.loading.set(signature, pending);
     return pending;
+  }
+
+  /** The actor if it is in memory, marked as just used; no promise, for the batch's hot path. */
+  touch(signature: string): Actor | undefined {
+    const actor = this.live.get(signature);
+    if (actor) {
+      const now = this.clock();
+      // Map order is insertion order: re-inserting keeps the least recently used first. Once a
+      // second is enough for that order (idle limits are minutes), and spares a delete and a set
+      // for every event on a busy actor.
+      if (now - actor.lastUsed >= 1000) {
+        this.live.delete(signature);
+        this.live.set(signature, actor);
+      }
+      actor.lastUsed = now;
+    }
+    return actor;
   }
 
   peek(signature: string): Actor | undefined {
@@ -101,7 +112,8 @@ export class ActorRegistry {
     const missing: string[] = [];
     const waits: Array<Promise<Actor>> = [];
     for (const signature of signatures) {
-      const pending = this.live.has(signature) ? this.get(signature) : this.loading.get(signature);
+      if (this.touch(signature)) continue;
+      const pending = this.loading.get(signature);
       if (pending) waits.push(pending);
       else missing.push(signature);
     }
@@ -113,7 +125,7 @@ export class ActorRegistry {
         waits.push(pending);
       }
     }
-    await Promise.all(waits);
+    if (waits.length > 0) await Promise.all(waits);
   }
 
   private hydrate(signature: string): Promise<Actor> {

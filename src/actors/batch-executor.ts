@@ -68,7 +68,12 @@ export class BatchExecutor {
     const pending = new Map<string, Pending>();
     const forwards: Forward[] = [];
     const world: World = {
-      load: async (signature) => (pending.get(signature) ?? (await this.open(signature, pending))).state,
+      // Synchronous when the actor is in memory (nearly always: first stops were hydrated above),
+      // so a batch of 500 does not make a promise per delivery.
+      load: (signature) => {
+        const entry = pending.get(signature) ?? this.open(signature, pending);
+        return entry instanceof Promise ? entry.then((opened) => opened.state) : entry.state;
+      },
       store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
       // Decided once per batch per actor: an actor already touched in this batch stays here.
       ...(ownership
@@ -107,11 +112,10 @@ export class BatchExecutor {
     }
   }
 
-  private async open(signature: string, pending: Map<string, Pending>): Promise<Pending> {
-    const actor = await this.registry.get(signature);
-    const entry: Pending = { actor, original: actor.state, state: actor.state, seq: actor.seq, lastHash: actor.lastHash, journal: [], touched: new Set() };
-    pending.set(signature, entry);
-    return entry;
+  private open(signature: string, pending: Map<string, Pending>): Pending | Promise<Pending> {
+    const live = this.registry.touch(signature);
+    if (live) return begin(live, pending);
+    return this.registry.get(signature).then((actor) => pending.get(signature) ?? begin(actor, pending));
   }
 
   private record(pending: Map<string, Pending>, signature: string, transition: Transition, entries: JournalEntry[]): void {
@@ -151,4 +155,11 @@ function removedChildren(before: IncidentState, after: IncidentState): string[] 
   return childrenOf(before.incident)
     .map((c) => c.key)
     .filter((key) => childOf(incident, key) === undefined);
+}
+
+/** The actor's entry in this batch: its state as the batch goes on, and the rows it will commit. */
+function begin(actor: Actor, pending: Map<string, Pending>): Pending {
+  const entry: Pending = { actor, original: actor.state, state: actor.state, seq: actor.seq, lastHash: actor.lastHash, journal: [], touched: new Set() };
+  pending.set(actor.signature, entry);
+  return entry;
 }

@@ -82,7 +82,9 @@ export class Correlator {
         if (delivery.primary) outcome = { incidentId: null, signature: delivery.to, duplicate: false, forwarded: true };
         continue;
       }
-      const before = await world.load(delivery.to);
+      // Awaited only when the actor had to be read: a microtask per delivery adds up over a batch.
+      const loaded = world.load(delivery.to);
+      const before = loaded instanceof Promise ? await loaded : loaded;
       if (delivery.primary && input.type === 'command' && input.incidentId && (before.status === 'none' || before.incident.id !== input.incidentId)) {
         return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected: 'this incident is no longer the current one for its signature' };
       }
