@@ -22,8 +22,20 @@ import { routeOf } from './routing.js';
 import { FALLBACK_WINDOW, ref, type EscalationRule, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
 import { widenVocabulary } from './tokens.js';
 
-export const iso = (date: Date): string => date.toISOString();
-export const plus = (instant: string, ms: number): string => new Date(Date.parse(instant) + ms).toISOString();
+// One message asks for the same instant, and the same instant plus a window, several times over
+// (every transition stamps it, every event re-arms auto-resolve): each remembers its last answer.
+let isoOf: { date: Date; time: number; text: string } | undefined;
+export function iso(date: Date): string {
+  const time = date.getTime();
+  if (isoOf?.date !== date || isoOf.time !== time) isoOf = { date, time, text: date.toISOString() };
+  return isoOf.text;
+}
+
+let plusOf: { instant: string; ms: number; text: string } | undefined;
+export function plus(instant: string, ms: number): string {
+  if (plusOf?.instant !== instant || plusOf.ms !== ms) plusOf = { instant, ms, text: new Date(Date.parse(instant) + ms).toISOString() };
+  return plusOf.text;
+}
 
 export function windowOf(incident: IncidentBody, rules: RuleSet): WindowRule {
   return rules.windows.find((rule) => rule.id === incident.window.id) ?? FALLBACK_WINDOW;
