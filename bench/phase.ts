@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       progress(`peak RSS ${Math.round(memoryOf(corral.pid).peak / 2 ** 20)} MiB`);
       // The batch histograms say where the time went: small batches or slow commits.
       const metrics = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
-      for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count)|^nodejs_eventloop_lag_(p99|max)_seconds|^nodejs_gc_duration_seconds_sum|^process_cpu_seconds_total/.test(line)) progress(line);
+      for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count|bucket)|^nodejs_eventloop_lag_(p99|max)_seconds|^nodejs_gc_duration_seconds_sum|^process_cpu_seconds_total/.test(line)) progress(line);
     } finally {
       await corral.stop();
     }
