@@ -29,7 +29,7 @@ function pattern(source: string): RegExp {
 }
 
 // Plain loops and no substrings: this runs for every rule after every message, and the closures
-// of some()/includes() and the slices of a `prefix*` pattern were a tenth of all allocations.
+// of some()/includes() and the slices of a `prefix*` pattern were about 5 % of all allocations.
 function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
   const { kinds, sources } = incident.tally;
   return (
