@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { verifyChains } from '../src/modules/audit/chain-verifier.js';
+import { partitionOf } from '../src/modules/cluster/partitioning.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
 import { ClusterNode, clusterEvent, clusterWorkload, freePort, sleep } from './cluster-support.js';
 import { createTestDatabase, eventually, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
@@ -189,6 +190,23 @@ describe('cluster: three instances, one killed and one paused under load', () =>
     // The killed instance's row is deleted once its heartbeat is 10 leases old (FORGET_AFTER_LEASES).
     const instanceIds = () => withClient(db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM cluster_instance ORDER BY id`)).rows.map((r) => r.id));
     await expect(eventually(instanceIds, (ids) => !ids.includes('c1'), 10 * LEASE_MS)).resolves.toEqual(['c0', 'c2']);
+
+    // A command sent to an instance that does not own the incident is forwarded to the owner, and
+    // the answer is the owner's: the incident after the command, or its refusal.
+    const owners = new Map((await leases()).filter((r) => r.valid).map((r) => [r.partition, r.owner]));
+    const [target] = await withClient(db.url, async (c) => (await c.query<{ id: string; signature: string }>(`SELECT id, signature FROM incident WHERE status = 'open' ORDER BY id`)).rows)
+      .then((rows) => rows.filter((r) => owners.get(partitionOf(r.signature, PARTITIONS)) === 'c0'));
+    expect(target).toBeDefined();
+    const acknowledge = () =>
+      fetch(`${c2.baseUrl}/v1/incidents/${target?.id}/acknowledge`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'agent:kim' }),
+      });
+    const first = await acknowledge();
+    expect({ status: first.status, incident: ((await first.json()) as { status: string }).status }).toEqual({ status: 200, incident: 'acknowledged' });
+    const again = await acknowledge();
+    expect({ status: again.status, message: ((await again.json()) as { message: string }).message }).toEqual({ status: 409, message: 'already acknowledged' });
 
     // Graceful handoff: SIGTERM exits 0 and gives the leases back (the last one out leaves none held).
     for (const node of [c2, c0]) {

@@ -4,12 +4,18 @@ import type { Context, Transition } from './evolve.js';
 import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentLink, type IncidentState } from './incident.js';
 import { iso, plus, resolve, windowOf } from './lifecycle.js';
 
-/** What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit trail. */
-export type Command =
+/**
+ * What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit
+ * trail. `requestId` names one request: the command's journal rows (a rejection's too) carry it as
+ * `request`, so an instance that forwarded the command to the incident's owner can tell when, and
+ * how, the owner applied it.
+ */
+export type Command = (
   | { verb: 'acknowledge' | 'resolve' | 'reopen'; by: string; note?: string }
   | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
   | { verb: 'split'; by: string; children: string[]; note?: string }
-  | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string };
+  | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string }
+) & { requestId?: string };
 
 export type Verb = Command['verb'];
 
@@ -22,7 +28,7 @@ export function splitSignature(signature: string, childKeys: string[]): string {
 export function handleCommand(state: IncidentState, command: Command, context: Context): Transition {
   const now = iso(context.now);
   if (state.status === 'none') return { state, effects: [], rejected: `no incident for ${state.signature}` };
-  const d = new Decisions(now, state.incident.correlationId);
+  const d = new Decisions(now, state.incident.correlationId, command.requestId === undefined ? undefined : { request: command.requestId });
   const reject = (reason: string): Transition => {
     d.journal('command.rejected', state.incident, { verb: command.verb, by: command.by, reason });
     return d.done(state, reason);

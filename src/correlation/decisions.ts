@@ -9,10 +9,12 @@ export class Decisions {
   constructor(
     readonly at: string,
     readonly correlationId: string,
+    /** Added to every row's data (a command's `request`, so whoever forwarded it can find its outcome). */
+    private readonly stamp?: Record<string, unknown>,
   ) {}
 
   journal(kind: JournalKind, incident: IncidentBody, data: Record<string, unknown> = {}, extras: { childKey?: string; rule?: RuleRef } = {}): void {
-    const entry: JournalEntry = { kind, incidentId: incident.id, correlationId: this.correlationId, at: this.at, data };
+    const entry: JournalEntry = { kind, incidentId: incident.id, correlationId: this.correlationId, at: this.at, data: this.stamp ? { ...data, ...this.stamp } : data };
     if (extras.childKey !== undefined) entry.childKey = extras.childKey;
     if (extras.rule !== undefined) entry.rule = { id: extras.rule.id, version: extras.rule.version };
     this.effects.push({ type: 'journal', entry });

@@ -229,6 +229,20 @@ describe('evolve: commands', () => {
     expect(t.state).toBe(resolved);
   });
 
+  it("marks a command's own rows, a refusal's too, with its request id when it has one", () => {
+    const applied = when(ticketed(), { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim', requestId: 'req-1' } });
+    expect(journalEntries(applied).map((e) => [e.kind, e.data.request])).toEqual([
+      ['incident.acknowledged', 'req-1'],
+      ['ticket.updated', 'req-1'],
+    ]);
+
+    const refused = when(applied.state, { type: 'command', command: { verb: 'acknowledge', by: 'agent:lee', requestId: 'req-2' } });
+    expect(journalEntries(refused).map((e) => [e.kind, e.data.request, e.data.reason])).toEqual([['command.rejected', 'req-2', 'already acknowledged']]);
+
+    const unnamed = when(ticketed(), { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim' } });
+    expect(journalEntries(unnamed).every((e) => !('request' in e.data))).toBe(true);
+  });
+
   it('merging hands every child to the target and forwards later events there', () => {
     const state = ticketed();
     const into = { incidentId: 'target-id', signature: 'target|sig|*' };

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Batcher } from '../../actors/batcher.js';
+import type { Ownership } from '../../actors/ownership.js';
 import type { Command } from '../../correlation/commands.js';
+import { OWNERSHIP } from '../cluster/tokens.js';
 import { IncidentRow } from '../database/entities.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import type { IncidentDetailView } from './incident.views.js';
@@ -9,23 +12,69 @@ import { IncidentsService } from './incidents.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** How long a command forwarded to the instance that owns its incident is waited for before answering 202. */
+export const FORWARDED_COMMAND_WAIT_MS = 5_000;
+const POLL_MS = 25;
+
+/** `applied` false: accepted (durably, forwarded to the owning instance) but not yet seen applied. */
+export interface CommandAnswer {
+  incident: IncidentDetailView;
+  applied: boolean;
+}
+
 /** Lifecycle commands: each goes through the incident's actor like any event, and is journaled with who asked. */
 @Injectable()
 export class IncidentCommandsService {
+  /** How long a forwarded command is waited for (tests shorten it). */
+  forwardWaitMs = FORWARDED_COMMAND_WAIT_MS;
+
   constructor(
     private readonly db: DataSource,
     private readonly batcher: Batcher,
     private readonly incidents: IncidentsService,
+    @Inject(OWNERSHIP) private readonly ownership: Ownership | null,
   ) {}
 
-  async run(id: string, build: (lookup: (id: string) => Promise<IncidentRow>) => Promise<Command>): Promise<IncidentDetailView> {
+  async run(id: string, build: (lookup: (id: string) => Promise<IncidentRow>) => Promise<Command>): Promise<CommandAnswer> {
     const row = await this.find(id);
-    const command = await build((other) => this.find(other));
+    const built = await build((other) => this.find(other));
+    // With several instances the incident's actor may live elsewhere. The command then carries a
+    // request id into its journal rows, and where the journal stood before is noted, so that its
+    // own rows can be looked for after it (not through all of them).
+    const requestId = this.ownership ? randomUUID() : undefined;
+    const command: Command = requestId ? { ...built, requestId } : built;
+    const before = requestId ? await this.journalTip(row.signature) : 0;
     const [outcome] = await this.batcher.submit([{ type: 'command', signature: row.signature, command, incidentId: row.id }]).catch((error: unknown) => {
       throw new UnavailableError(`the command could not be committed (${error instanceof Error ? error.message : String(error)}); retry`, 5);
     });
+    if (outcome?.forwarded && requestId) return this.appliedByOwner(id, row.signature, before, requestId);
     if (outcome?.rejected) throw new ConflictError(outcome.rejected);
-    return this.incidents.get(id);
+    return { incident: await this.incidents.get(id), applied: true };
+  }
+
+  /**
+   * The command was committed here as a forward to the instance that owns the incident, which
+   * applies it moments later. Its journal rows carry the request id: the first one says whether it
+   * was applied or refused. Not seen within `forwardWaitMs` (the owner is failing over,
+   * say): accepted, not yet applied, and the caller reads the incident back.
+   */
+  private async appliedByOwner(id: string, signature: string, after: number, requestId: string): Promise<CommandAnswer> {
+    const deadline = Date.now() + this.forwardWaitMs;
+    for (;;) {
+      const [first] = await this.db.query<Array<{ kind: string; reason: string | null }>>(
+        `SELECT kind, data->>'reason' AS reason FROM journal WHERE signature = $1 AND seq > $2 AND data->>'request' = $3 ORDER BY seq LIMIT 1`,
+        [signature, after, requestId],
+      );
+      if (first?.kind === 'command.rejected') throw new ConflictError(first.reason ?? 'the command was refused');
+      if (first) return { incident: await this.incidents.get(id), applied: true };
+      if (Date.now() >= deadline) return { incident: await this.incidents.get(id), applied: false };
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  private async journalTip(signature: string): Promise<number> {
+    const [tip] = await this.db.query<Array<{ seq: string | null }>>(`SELECT max(seq) AS seq FROM journal WHERE signature = $1`, [signature]);
+    return Number(tip?.seq ?? 0);
   }
 
   private async find(id: string): Promise<IncidentRow> {

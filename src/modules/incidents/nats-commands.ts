@@ -7,7 +7,8 @@ import { natsConnectOptions } from '../bus/nats-auth.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
-import { IncidentCommandsService } from './incident-commands.service.js';
+import type { Command } from '../../correlation/commands.js';
+import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
 
 const VERBS = ['acknowledge', 'resolve', 'reopen', 'merge', 'split'] as const;
 type Verb = (typeof VERBS)[number];
@@ -76,17 +77,18 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
       const dto = await this.parse(verb, data);
       // The NATS account's subject permissions decide who may send commands; the journal names the channel and the agent.
       const base = { by: `nats for ${dto.by}`, ...(dto.note ? { note: dto.note } : {}) };
-      switch (verb) {
-        case 'merge':
-          return await this.commands.run(dto.incidentId, async (lookup) => {
+      return replyOf(await this.commands.run(dto.incidentId, async (lookup): Promise<Command> => {
+        switch (verb) {
+          case 'merge': {
             const target = await lookup((dto as NatsMergeDto).into);
             return { verb, ...base, into: { incidentId: target.id, signature: target.signature } };
-          });
-        case 'split':
-          return await this.commands.run(dto.incidentId, () => Promise.resolve({ verb, ...base, children: (dto as NatsSplitDto).children }));
-        default:
-          return await this.commands.run(dto.incidentId, () => Promise.resolve({ verb, ...base }));
-      }
+          }
+          case 'split':
+            return { verb, ...base, children: (dto as NatsSplitDto).children };
+          default:
+            return { verb, ...base };
+        }
+      }));
     } catch (error) {
       return { error: toError(error) };
     }
@@ -100,6 +102,12 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
     if (errors.length > 0) throw new InvalidInputError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
     return dto;
   }
+}
+
+/** The incident after the command; forwarded and not yet seen applied, HTTP's 202 in words. */
+function replyOf({ incident, applied }: CommandAnswer): unknown {
+  if (applied) return incident;
+  return { accepted: { statusCode: 202, message: 'forwarded to the instance that owns this incident and not yet applied; read it back' }, incident };
 }
 
 function toError(error: unknown): { statusCode: number; message: string } {

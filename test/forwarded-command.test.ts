@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { ActorRegistry } from '../src/actors/actor-registry.js';
+import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
+import { Batcher } from '../src/actors/batcher.js';
+import { ManualClock } from '../src/actors/clock.js';
+import type { Ownership } from '../src/actors/ownership.js';
+import { Correlator } from '../src/correlation/correlator.js';
+import { anEvent, at, testRules } from '../src/correlation/test-events.js';
+import { ConflictError } from '../src/modules/http/domain-errors.js';
+import { IncidentCommandsService } from '../src/modules/incidents/incident-commands.service.js';
+import { IncidentsService } from '../src/modules/incidents/incidents.service.js';
+import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
+import { useMigratedDatabase } from './support/harness.js';
+
+/**
+ * With several instances, a command for an incident another instance owns is committed here as a
+ * forward and applied by the owner moments later. The answer must be the owner's: the incident
+ * after the command, or its refusal; 202 (applied: false) only when the owner was not seen to act.
+ * Here the "owner" is a second runtime on the same database that applies what the sender forwards
+ * (the cluster test does it across processes); the journal rows it writes are real.
+ */
+describe('a command answered by the instance that owns the incident', () => {
+  const suite = useMigratedDatabase();
+  let owner: Batcher;
+  let incidentId: string;
+
+  beforeAll(async () => {
+    const store = new PgActorStore(suite.dataSource);
+    owner = new Batcher(new BatchExecutor(new ActorRegistry(store), store, new Correlator(testRules()), new ManualClock(at(0))), { maxSize: 10, maxDelayMs: 5 });
+    await owner.submit([{ type: 'event', event: anEvent({ id: 'fwd-1', system: 'forwarded-commands' }) }]);
+    const [row] = await suite.dataSource.query<Array<{ id: string }>>(`SELECT id FROM incident WHERE system = 'forwarded-commands'`);
+    incidentId = row?.id ?? '';
+  });
+
+  /** The sender: every command it submits is "forwarded"; `deliver` decides whether the owner gets it. */
+  function sender(deliver: boolean): IncidentCommandsService {
+    const forwarding = {
+      submit: (inputs: Input[]) => {
+        if (deliver) setTimeout(() => void owner.submit(inputs), 50);
+        return Promise.resolve(inputs.map(() => ({ incidentId: null, signature: '', duplicate: false, forwarded: true as const })));
+      },
+    } as unknown as Batcher;
+    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership);
+    service.forwardWaitMs = 2_000;
+    return service;
+  }
+
+  const acknowledge = (service: IncidentCommandsService, by: string) => service.run(incidentId, () => Promise.resolve({ verb: 'acknowledge' as const, by }));
+
+  it('answers with the incident after the owner applied the command', async () => {
+    const answer = await acknowledge(sender(true), 'agent:kim');
+    expect({ applied: answer.applied, status: answer.incident.status }).toEqual({ applied: true, status: 'acknowledged' });
+  });
+
+  it("reports the owner's refusal as a conflict, with the owner's reason", async () => {
+    await expect(acknowledge(sender(true), 'agent:lee')).rejects.toEqual(new ConflictError('already acknowledged'));
+  });
+
+  it('answers "accepted, not yet applied" when the owner does not act within the wait', async () => {
+    const service = sender(false);
+    service.forwardWaitMs = 300;
+    const answer = await acknowledge(service, 'agent:max');
+    expect({ applied: answer.applied, status: answer.incident.status }).toEqual({ applied: false, status: 'acknowledged' });
+  });
+});
