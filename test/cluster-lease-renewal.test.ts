@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { LeaseTable } from '../src/modules/cluster/lease-table.js';
-import { createTestDatabase, type TestDatabase } from './support/harness.js';
+import { useMigratedDatabase } from './support/harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,27 +13,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('lease renewal while a commit holds a lease row', () => {
   const LEASE_MS = 1_000;
   const EVERY_MS = 250;
-  let db: TestDatabase;
   let table: LeaseTable;
   let other: pg.Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    // The two tables of migrations/1764700000000-cluster.ts (the rest of that migration needs the whole schema).
-    await other.query(`CREATE TABLE cluster_instance (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(), heartbeat_at timestamptz NOT NULL DEFAULT now(), url text)`);
-    await other.query(
-      `CREATE TABLE partition_lease (partition integer PRIMARY KEY, owner text, epoch bigint NOT NULL DEFAULT 0, expires_at timestamptz NOT NULL DEFAULT now(), acquired_at timestamptz)`,
-    );
-    table = new LeaseTable(db.url, 'me', LEASE_MS, LEASE_MS * 5, EVERY_MS);
-    await table.ensure(4);
-  });
-
+  // Hooks run in the order they are declared: connections close before the suite drops the database.
   afterAll(async () => {
     await table?.close();
     await other?.end();
-    await db?.drop();
+  });
+  // The schema as the migrations make it, not a hand-written copy of the two lease tables.
+  const suite = useMigratedDatabase();
+
+  beforeAll(async () => {
+    other = new pg.Client({ connectionString: suite.db.url });
+    await other.connect();
+    table = new LeaseTable(suite.db.url, 'me', LEASE_MS, LEASE_MS * 5, EVERY_MS);
+    await table.ensure(4);
   });
 
   it('extends the other leases every tick and the locked one once the lock is gone', async () => {
