@@ -55,4 +55,18 @@ describe('input receipts (<receipt>#<index>) within and across pipelined batches
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await repeats('pipelined')).toEqual({ children: 3, repeats: 0 });
   });
+
+  it('refuses a copy whose input already committed, as committed, and commits the inputs batched with it', async () => {
+    const batcher = runtime(10);
+    const input = event('committed-copy', 'committed-copy-1');
+    await Batcher.receipt.run('in:10', () => batcher.submit([input], ['in:10#0']));
+    // Later, the second-hop copy arrives next to an innocent input: before, the commit's receipt
+    // check failed the whole batch (DuplicateDeliveryError) and the innocent input was retried.
+    const copy = Batcher.receipt.run('sig:6', () => batcher.submit([input], ['in:10#0']));
+    const innocent = Batcher.receipt.run('sig:7', () => batcher.submit([event('committed-copy', 'committed-copy-2')], ['in:11#0']));
+    const [refused, committed] = await Promise.allSettled([copy, innocent]);
+    expect(refused).toEqual({ status: 'rejected', reason: expect.objectContaining({ name: 'DuplicateInputError', receipt: 'in:10#0', committed: true }) });
+    expect(committed.status).toBe('fulfilled');
+    expect(await repeats('committed-copy')).toEqual({ children: 2, repeats: 0 });
+  });
 });

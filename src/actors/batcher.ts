@@ -40,11 +40,23 @@ export class OverloadedError extends Error {
  * copy committed, or applied if it did not.
  */
 export class DuplicateInputError extends Error {
-  constructor(readonly receipt: string) {
-    super(`input ${receipt} is already in a batch; this copy is not applied`);
+  /** `committed`: the other copy is committed already (not merely in a batch), so this one may be settled as done. */
+  constructor(
+    readonly receipt: string,
+    readonly committed = false,
+  ) {
+    super(committed ? `input ${receipt} was committed already; this copy is not applied` : `input ${receipt} is already in a batch; this copy is not applied`);
     this.name = 'DuplicateInputError';
   }
 }
+
+/**
+ * Input receipts of recently committed submissions remembered per instance. A second copy of an
+ * input usually reaches the instance that applied the first (its owner) within an ack wait; refused
+ * here it costs nothing, while the commit's receipt check would fail its whole batch. Older copies
+ * still meet that check. 100,000 receipts are a few MB, and only several instances make them.
+ */
+const COMMITTED_RECEIPTS_KEPT = 100_000;
 
 /**
  * Which transport message the submissions made in this async context belong to: NATS intake runs
@@ -71,6 +83,8 @@ export class Batcher {
   private arrivals: Array<() => void> = [];
   /** Input receipts of the submissions taken and not yet settled (committed or failed). */
   private readonly takenReceipts = new Set<string>();
+  /** Input receipts committed lately, oldest first (see COMMITTED_RECEIPTS_KEPT). */
+  private readonly committedReceipts = new Set<string>();
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -146,10 +160,10 @@ export class Batcher {
     let refused = 0;
     while (this.queue.length > 0 && (batch.length === 0 || size + (this.queue[0]).inputs.length <= this.options.maxSize)) {
       const next = this.queue.shift() as Submission;
-      const copy = next.inputReceipts.find((r) => this.takenReceipts.has(r));
+      const copy = next.inputReceipts.find((r) => this.takenReceipts.has(r) || this.committedReceipts.has(r));
       if (copy !== undefined) {
         refused += next.inputs.length;
-        next.reject(new DuplicateInputError(copy));
+        next.reject(new DuplicateInputError(copy, this.committedReceipts.has(copy)));
         continue;
       }
       for (const r of next.inputReceipts) this.takenReceipts.add(r);
@@ -219,6 +233,7 @@ export class Batcher {
       const outcomes = await this.executor.commit(prepared);
       this.taken -= inputs.length;
       this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
+      this.remember(batch);
       this.release(batch);
       let offset = 0;
       for (const submission of batch) {
@@ -229,6 +244,14 @@ export class Batcher {
     } catch (error) {
       this.fail(batch, error, performance.now() - started);
       return false;
+    }
+  }
+
+  private remember(batch: Submission[]): void {
+    for (const submission of batch) for (const r of submission.inputReceipts) this.committedReceipts.add(r);
+    for (const oldest of this.committedReceipts) {
+      if (this.committedReceipts.size <= COMMITTED_RECEIPTS_KEPT) break;
+      this.committedReceipts.delete(oldest);
     }
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { JsMsg } from '@nats-io/jetstream';
 import { DataSource } from 'typeorm';
 import { ActorRegistry } from '../../actors/actor-registry.js';
-import { Batcher } from '../../actors/batcher.js';
+import { Batcher, DuplicateInputError } from '../../actors/batcher.js';
 import { Correlator } from '../../correlation/correlator.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { JetStreamBus } from '../bus/jetstream-bus.js';
@@ -274,6 +274,11 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       await Batcher.receipt.run(receipt, () => this.batcher.submit([sig.input], origin));
       message.ack();
     } catch (error) {
+      // The input came here twice and its other copy is committed: nothing is left to do.
+      if (error instanceof DuplicateInputError && error.committed) {
+        message.ack();
+        return;
+      }
       this.returned = { count: this.returned.count + 1, reason: `${receipt}: ${error instanceof Error ? error.message : String(error)}` };
       message.nak(this.corral.nats.retryDelayMs);
     }
