@@ -37,6 +37,23 @@ describe('ActorRegistry', () => {
     expect(actors.size).toBe(0);
   });
 
+  it('moves a busy actor along, so it neither shields idle actors behind it nor is crowded out first', async () => {
+    const actors = registry(2);
+    await actors.get('hot');
+    await actors.get('idle');
+    for (let i = 0; i < 130; i++) {
+      now += 500; // used twice a second for 65 s: more often than its place is refreshed
+      actors.touch('hot');
+    }
+    expect(actors.sweep()).toBe(1); // idle for 65 s: gone, although it was hydrated after hot
+    expect(actors.peek('idle')).toBeUndefined();
+    await actors.get('b');
+    now += 1_000;
+    actors.touch('hot');
+    await actors.get('c'); // full: the least recently used (b) leaves, not hot, hydrated long before
+    expect([actors.peek('hot')?.signature, actors.peek('b'), actors.peek('c')?.signature]).toEqual(['hot', undefined, 'c']);
+  });
+
   it('touch answers only for actors in memory', async () => {
     const actors = registry(10);
     expect(actors.touch('x')).toBeUndefined();

@@ -5,6 +5,8 @@ import { GENESIS_HASH } from './journal-chain.js';
 /** A live actor: the committed state of one signature and the tip of its journal chain. */
 export class Actor {
   lastUsed = 0;
+  /** When the actor last took its place at the end of the LRU order (at most once a second). */
+  orderedAt = 0;
   /** Prepared batches not yet committed: an actor ahead of the database must not be passivated. */
   inflight = 0;
 
@@ -60,9 +62,10 @@ export class ActorRegistry {
       // Map order is insertion order: re-inserting keeps the least recently used first. Once a
       // second is enough for that order (idle limits are minutes), and spares a delete and a set
       // for every event on a busy actor.
-      if (now - actor.lastUsed >= 1000) {
+      if (now - actor.orderedAt >= 1000) {
         this.live.delete(signature);
         this.live.set(signature, actor);
+        actor.orderedAt = now;
       }
       actor.lastUsed = now;
     }
@@ -138,7 +141,7 @@ export class ActorRegistry {
       const actor = snapshot
         ? new Actor(signature, snapshot.state, snapshot.seq, snapshot.lastHash)
         : new Actor(signature, emptyState(signature), 0, GENESIS_HASH);
-      actor.lastUsed = this.clock();
+      actor.lastUsed = actor.orderedAt = this.clock();
       this.live.set(signature, actor);
       this.hydrations += 1;
       if (this.live.size > this.options.maxLive) this.sweep();
