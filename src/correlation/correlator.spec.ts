@@ -129,3 +129,25 @@ describe('correlator: split', () => {
     expect(right?.status).toBe('resolved');
   });
 });
+
+describe('correlator: commands pinned to an episode', () => {
+  it('refuses a command for an episode since replaced, and journals the refusal when the command names its request', async () => {
+    const simulation = await given(anEvent({ id: 'e1', system: 'pinned' }));
+    const first = incidentOn(simulation, 'pinned');
+    await simulation.command(first.incident.id, { verb: 'resolve', by: 'agent:kim' }, at(1));
+    // Firing again past the reopen window (30 min) opens a new episode: a different incident id.
+    await simulation.event(anEvent({ id: 'e2', system: 'pinned', occurredAt: at(60).toISOString() }), at(60));
+    const current = simulation.states.get(first.incident.signature);
+    expect(current?.status !== 'none' && current?.incident.id).not.toBe(first.incident.id);
+
+    const unnamed = await simulation.command(first.incident.id, { verb: 'acknowledge', by: 'agent:kim' }, at(61));
+    expect(unnamed.rejected).toBe('this incident is no longer the current one for its signature');
+    expect(simulation.journal.filter((e) => e.kind === 'command.rejected')).toEqual([]);
+
+    const named = await simulation.command(first.incident.id, { verb: 'acknowledge', by: 'agent:kim', requestId: 'req-9' }, at(62));
+    expect(named.rejected).toBe('this incident is no longer the current one for its signature');
+    expect(simulation.journal.filter((e) => e.kind === 'command.rejected')).toEqual([
+      expect.objectContaining({ incidentId: first.incident.id, signature: first.incident.signature, data: { verb: 'acknowledge', by: 'agent:kim', reason: named.rejected, request: 'req-9' } }),
+    ]);
+  });
+});

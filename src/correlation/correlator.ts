@@ -86,7 +86,14 @@ export class Correlator {
       const loaded = world.load(delivery.to);
       const before = loaded instanceof Promise ? await loaded : loaded;
       if (delivery.primary && input.type === 'command' && input.incidentId && (before.status === 'none' || before.incident.id !== input.incidentId)) {
-        return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected: 'this incident is no longer the current one for its signature' };
+        const rejected = 'this incident is no longer the current one for its signature';
+        // A forwarded command's sender waits for a row naming its request (IncidentCommandsService):
+        // this refusal is journaled too, on the incident the command named, like the actor's own.
+        if (input.command.requestId !== undefined) {
+          const refusal = staleEpisodeRefusal(before, input.command, input.incidentId, rejected, now);
+          world.store(delivery.to, refusal, journalEntries(refusal));
+        }
+        return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected };
       }
       const transition = evolve(before, delivery.message, now, this.rules);
       world.store(delivery.to, transition, journalEntries(transition));
@@ -239,3 +246,14 @@ function suggestionId(from: IncidentLink, target: IndexEntry): string {
   return `sg-${from.incidentId.slice(0, 8)}-${target.incidentId.slice(0, 8)}`;
 }
 
+/** A command pinned to an episode that has since been replaced: refused without running the actor. */
+function staleEpisodeRefusal(state: IncidentState, command: Command, incidentId: string, reason: string, now: Date): Transition {
+  const entry: JournalEntry = {
+    kind: 'command.rejected',
+    incidentId,
+    correlationId: state.status === 'none' ? '' : state.incident.correlationId,
+    at: now.toISOString(),
+    data: { verb: command.verb, by: command.by, reason, ...(command.requestId === undefined ? {} : { request: command.requestId }) },
+  };
+  return { state, effects: [{ type: 'journal', entry }], rejected: reason };
+}

@@ -22,7 +22,8 @@ export class AccessAuditInterceptor implements NestInterceptor {
     if (!route || !spec || !request.principal) return next.handle();
     const record = (outcome: AuditOutcome, status: number, reason?: string) => this.record(request, routeKey(route.method, route.path), spec, outcome, status, reason);
     return next.handle().pipe(
-      mergeMap((value: unknown) => from(record(0, 200).then((): unknown => value))),
+      // The status the handler answers with (201, or 202 for a forwarded command not yet applied).
+      mergeMap((value: unknown) => from(record(0, context.switchToHttp().getResponse<{ statusCode?: number }>().statusCode ?? 200).then((): unknown => value))),
       catchError((error: unknown) => {
         const status = statusOf(error);
         const reason = status < 500 && error instanceof Error ? error.message.slice(0, 300) : 'server error';

@@ -61,10 +61,14 @@ export class IncidentCommandsService {
   private async appliedByOwner(id: string, signature: string, after: number, requestId: string): Promise<CommandAnswer> {
     const deadline = Date.now() + this.forwardWaitMs;
     for (;;) {
-      const [first] = await this.db.query<Array<{ kind: string; reason: string | null }>>(
-        `SELECT kind, data->>'reason' AS reason FROM journal WHERE signature = $1 AND seq > $2 AND data->>'request' = $3 ORDER BY seq LIMIT 1`,
-        [signature, after, requestId],
-      );
+      // The command is committed (as a forward) already: a failed look is "not yet seen", never an
+      // error that would make the caller send it again.
+      const [first] = await this.db
+        .query<Array<{ kind: string; reason: string | null }>>(
+          `SELECT kind, data->>'reason' AS reason FROM journal WHERE signature = $1 AND seq > $2 AND data->>'request' = $3 ORDER BY seq LIMIT 1`,
+          [signature, after, requestId],
+        )
+        .catch(() => []);
       if (first?.kind === 'command.rejected') throw new ConflictError(first.reason ?? 'the command was refused');
       if (first) return { incident: await this.incidents.get(id), applied: true };
       if (Date.now() >= deadline) return { incident: await this.incidents.get(id), applied: false };
