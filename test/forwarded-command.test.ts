@@ -1,16 +1,13 @@
 import 'reflect-metadata';
-import { ActorRegistry } from '../src/actors/actor-registry.js';
-import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
-import { Batcher } from '../src/actors/batcher.js';
-import { ManualClock } from '../src/actors/clock.js';
+import type { Input } from '../src/actors/batch-executor.js';
+import type { Batcher } from '../src/actors/batcher.js';
 import type { Ownership } from '../src/actors/ownership.js';
-import { Correlator } from '../src/correlation/correlator.js';
-import { anEvent, at, testRules } from '../src/correlation/test-events.js';
+import { anEvent } from '../src/correlation/test-events.js';
 import { ConflictError } from '../src/modules/http/domain-errors.js';
 import { IncidentCommandsService } from '../src/modules/incidents/incident-commands.service.js';
 import { IncidentsService } from '../src/modules/incidents/incidents.service.js';
-import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
 import { useMigratedDatabase } from './support/harness.js';
+import { localBatcher } from './support/local-runtime.js';
 
 /**
  * With several instances, a command for an incident another instance owns is committed here as a
@@ -25,8 +22,7 @@ describe('a command answered by the instance that owns the incident', () => {
   let incidentId: string;
 
   beforeAll(async () => {
-    const store = new PgActorStore(suite.dataSource);
-    owner = new Batcher(new BatchExecutor(new ActorRegistry(store), store, new Correlator(testRules()), new ManualClock(at(0))), { maxSize: 10, maxDelayMs: 5 });
+    owner = localBatcher(suite.dataSource, { maxSize: 10, maxDelayMs: 5 });
     await owner.submit([{ type: 'event', event: anEvent({ id: 'fwd-1', system: 'forwarded-commands' }) }]);
     const [row] = await suite.dataSource.query<Array<{ id: string }>>(`SELECT id FROM incident WHERE system = 'forwarded-commands'`);
     incidentId = row?.id ?? '';

@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { ActorRegistry } from '../src/actors/actor-registry.js';
-import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
+import type { Input } from '../src/actors/batch-executor.js';
 import { Batcher } from '../src/actors/batcher.js';
-import { ManualClock } from '../src/actors/clock.js';
-import { Correlator } from '../src/correlation/correlator.js';
-import { anEvent, at, testRules } from '../src/correlation/test-events.js';
-import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
+import { anEvent } from '../src/correlation/test-events.js';
 import { useMigratedDatabase } from './support/harness.js';
+import { localBatcher } from './support/local-runtime.js';
 
 /**
  * With several instances one input can reach its owner twice: the inbound message `in:7`, its ack
@@ -20,10 +17,7 @@ import { useMigratedDatabase } from './support/harness.js';
 describe('input receipts (<receipt>#<index>) within and across pipelined batches', () => {
   const suite = useMigratedDatabase();
 
-  function runtime(maxSize: number): Batcher {
-    const store = new PgActorStore(suite.dataSource);
-    return new Batcher(new BatchExecutor(new ActorRegistry(store), store, new Correlator(testRules()), new ManualClock(at(0))), { maxSize, maxDelayMs: 20 });
-  }
+  const runtime = (maxSize: number): Batcher => localBatcher(suite.dataSource, { maxSize, maxDelayMs: 20 });
 
   const event = (system: string, id: string): Input => ({ type: 'event', event: anEvent({ id, system }) });
 
