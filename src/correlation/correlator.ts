@@ -1,8 +1,10 @@
 import type { CanonicalEvent } from './canonical-event.js';
 import type { Command } from './commands.js';
 import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
+import { Decisions } from './decisions.js';
 import { evolve, isRepeat, journalEntries, type IncidentMessage, type JournalEntry, type Transition } from './evolve.js';
 import type { Route } from './fold-event.js';
+import { iso } from './lifecycle.js';
 import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';
@@ -248,12 +250,7 @@ function suggestionId(from: IncidentLink, target: IndexEntry): string {
 
 /** A command pinned to an episode that has since been replaced: refused without running the actor. */
 function staleEpisodeRefusal(state: IncidentState, command: Command, incidentId: string, reason: string, now: Date): Transition {
-  const entry: JournalEntry = {
-    kind: 'command.rejected',
-    incidentId,
-    correlationId: state.status === 'none' ? '' : state.incident.correlationId,
-    at: now.toISOString(),
-    data: { verb: command.verb, by: command.by, reason, ...(command.requestId === undefined ? {} : { request: command.requestId }) },
-  };
-  return { state, effects: [{ type: 'journal', entry }], rejected: reason };
+  const d = new Decisions(iso(now), state.status === 'none' ? '' : state.incident.correlationId, command.requestId === undefined ? undefined : { request: command.requestId });
+  d.journal('command.rejected', { id: incidentId }, { verb: command.verb, by: command.by, reason });
+  return d.done(state, reason);
 }

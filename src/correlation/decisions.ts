@@ -13,7 +13,7 @@ export class Decisions {
     private readonly stamp?: Record<string, unknown>,
   ) {}
 
-  journal(kind: JournalKind, incident: IncidentBody, data: Record<string, unknown> = {}, extras: { childKey?: string; rule?: RuleRef } = {}): void {
+  journal(kind: JournalKind, incident: Pick<IncidentBody, 'id'>, data: Record<string, unknown> = {}, extras: { childKey?: string; rule?: RuleRef } = {}): void {
     const entry: JournalEntry = { kind, incidentId: incident.id, correlationId: this.correlationId, at: this.at, data: this.stamp ? { ...data, ...this.stamp } : data };
     if (extras.childKey !== undefined) entry.childKey = extras.childKey;
     if (extras.rule !== undefined) entry.rule = { id: extras.rule.id, version: extras.rule.version };
