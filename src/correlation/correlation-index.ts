@@ -40,6 +40,8 @@ export class CorrelationIndex {
 
   apply(state: IncidentState): void {
     const { signature } = state;
+    // Most turns (a repeat, another child) change nothing routing reads: keep the entry as it is.
+    if (unchanged(this.active.get(signature), state)) return;
     this.drop(signature);
     if (state.status === 'none' || state.status === 'merged') return;
     const incident = state.incident;
@@ -105,4 +107,22 @@ export class CorrelationIndex {
     }
     this.marksBySignature.delete(signature);
   }
+}
+
+/** Whether `entry` already says all that `state` would put in the index (identity incidents excepted: their marks follow the children). */
+function unchanged(entry: IndexEntry | undefined, state: IncidentState): boolean {
+  if (entry === undefined || state.status === 'none' || state.status === 'merged' || !isActive(state.status)) return false;
+  const incident = state.incident;
+  return (
+    incident.origin !== 'identity' &&
+    entry.origin === incident.origin &&
+    entry.incidentId === incident.id &&
+    entry.system === incident.system &&
+    entry.scope === incident.scope &&
+    entry.facilities === incident.facilities &&
+    entry.vocabulary === incident.vocabulary &&
+    entry.parentId === (incident.parent?.incidentId ?? null) &&
+    entry.title === incident.title &&
+    entry.openedAt === incident.openedAt
+  );
 }
