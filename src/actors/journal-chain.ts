@@ -47,9 +47,30 @@ function sortedInPlace(keys: string[]): string[] {
   return keys;
 }
 
+/** The members a journal entry has, in canonical (sorted) order with the row's own two. */
+const ENTRY_KEYS = new Set(['at', 'childKey', 'correlationId', 'data', 'incidentId', 'kind', 'rule']);
+
+/**
+ * `canonicalJson({ signature, seq, ...entry })` written out for the entry's known shape: its
+ * members' order is fixed, so only `data` and `rule` need sorting. Any other shape (a member this
+ * does not know, a required one missing) goes the general way; the bytes are the same either way.
+ */
+function canonicalRow(signature: string, seq: number, entry: JournalEntry): string {
+  for (const key in entry) if (!ENTRY_KEYS.has(key)) return canonicalJson({ signature, seq, ...entry });
+  const { at, childKey, correlationId, data, incidentId, kind, rule } = entry;
+  if (typeof signature !== 'string' || typeof seq !== 'number' || typeof at !== 'string' || typeof correlationId !== 'string' || typeof incidentId !== 'string' || typeof kind !== 'string' || data === undefined) {
+    return canonicalJson({ signature, seq, ...entry });
+  }
+  return (
+    `{"at":${JSON.stringify(at)}${childKey === undefined ? '' : `,"childKey":${canonicalJson(childKey)}`},"correlationId":${JSON.stringify(correlationId)}` +
+    `,"data":${canonicalJson(data)},"incidentId":${JSON.stringify(incidentId)},"kind":${JSON.stringify(kind)}` +
+    `${rule === undefined ? '' : `,"rule":${canonicalJson(rule)}`},"seq":${canonicalJson(seq)},"signature":${canonicalJson(signature)}}`
+  );
+}
+
 /** row_hash = sha256(prev_hash ‖ canonical row): altering or removing any row breaks every later link. */
 export function chainRow(signature: string, seq: number, prevHash: string, entry: JournalEntry): ChainedJournalRow {
-  const body = canonicalJson({ signature, seq, ...entry });
+  const body = canonicalRow(signature, seq, entry);
   // One-shot hash: no Hash object per row (same digest as update(prevHash).update(body)).
   const rowHash = hash('sha256', prevHash + body, 'hex');
   return { ...entry, signature, seq, prevHash, rowHash };
