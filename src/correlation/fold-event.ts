@@ -137,12 +137,11 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
     d.journal('child.repeated', before, { repeats: child.repeats }, { childKey: key });
   }
 
-  let incident = widen(putChildren(before, [child]), event);
+  const put = putChildren(before, [child]);
+  // An active incident's auto-resolve moves with every firing event (set in the same copy as the rest).
+  const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(iso(context.now), windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
+  let incident = widen(put, event, timers);
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
-  if (isActive(state.status) && event.status === 'firing') {
-    const window = windowOf(incident, context.rules);
-    incident = { ...incident, timers: { ...incident.timers, autoResolve: plus(iso(context.now), window.autoResolveAfterMs) } };
-  }
   incident = unsuppressIfOutside(incident, event, d, context.rules);
   incident = fillContext(incident, event, d);
   return settle(state, before, incident, d, context);
@@ -216,10 +215,11 @@ function newChild(key: string, event: CanonicalEvent, route: Route): Child {
   };
 }
 
-/** What every event adds to the blast radius, whether or not it changes a child's status. */
-function widen(incident: IncidentBody, event: CanonicalEvent): IncidentBody {
+/** What every event adds to the blast radius, whether or not it changes a child's status; `timers` as they are to be after it. */
+function widen(incident: IncidentBody, event: CanonicalEvent, timers: IncidentBody['timers']): IncidentBody {
   return {
     ...incident,
+    timers,
     severity: moreSevere(incident.severity, event.severity),
     facilities: event.facility ? union(incident.facilities, [event.facility]) : incident.facilities,
     departments: event.department ? union(incident.departments, [event.department]) : incident.departments,
