@@ -1,4 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
+import { jest } from '@jest/globals';
+import { IngestService } from '../src/modules/ingest/ingest.service.js';
 import { canonical, eventually, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
@@ -39,5 +41,25 @@ describe('ack only after COMMIT', () => {
     // Exactly once: the journal tells the story once, not twice.
     const kinds = await withClient(suite.db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal ORDER BY seq`)).rows.map((r) => r.kind));
     expect(kinds).toEqual(['incident.opened', 'incident.routed', 'child.attached']);
+  });
+});
+
+describe('a fault of corral’s own while handling a message', () => {
+  const suite = useCorralSuite({ NATS_RETRY_DELAY_MS: '500' });
+
+  it('is logged and the message redelivered, not left to its ack wait or thrown away', async () => {
+    // A bug rather than bad input: parsing throws once (bad input would be dead-lettered instead).
+    const ingest = suite.corral.app.get(IngestService);
+    const parse = ingest.parse.bind(ingest);
+    let thrown = 0;
+    jest.spyOn(ingest, 'parse').mockImplementation((raw, correlationId) => {
+      if (thrown++ === 0) throw new Error('injected fault');
+      return parse(raw, correlationId);
+    });
+    await jetstream(suite.nats.nc).publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'after-fault', system: 'omnicell' }))));
+
+    await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq === 2);
+    expect(thrown).toBe(2);
+    expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = 'after-fault'`)).rowCount)).toBe(1);
   });
 });

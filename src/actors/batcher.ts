@@ -125,9 +125,14 @@ export class Batcher {
     return done;
   }
 
+  /** Whether a submission now would be queued (capacity() would resolve at once). */
+  get hasRoom(): boolean {
+    return this.queued < this.limit;
+  }
+
   /** Resolves when there is room again (below half the limit): NATS intake waits here instead of pulling. */
   capacity(): Promise<void> {
-    if (this.queued < this.limit) return Promise.resolve();
+    if (this.hasRoom) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 

@@ -107,7 +107,7 @@ export class JetStreamBus implements MessageBus {
         }
         try {
           for await (const m of batch) {
-            await handler({
+            const handled = handler({
               subject: m.subject,
               data: m.data,
               redelivered: m.redelivered,
@@ -117,6 +117,8 @@ export class JetStreamBus implements MessageBus {
               // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
               reject: () => m.term(),
             });
+            // A handler that took the message at once returns nothing: no await, no microtask.
+            if (handled) await handled;
           }
         } catch (error) {
           // The pull ended early ("heartbeats missed" after the event loop stalled for two idle

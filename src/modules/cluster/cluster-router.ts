@@ -47,9 +47,13 @@ export class ClusterRouter {
    * `inputs` (a native payload submits only the resolves it could address): the `#index` of an
    * input must be the same on every delivery of the message, or a redelivery would skip the wrong one.
    */
-  async submit(inputs: Input[], positions?: number[]): Promise<Outcome[]> {
+  submit(inputs: Input[], positions?: number[]): Promise<Outcome[]> {
+    // One instance: straight to the batcher, without an async frame (and its promises) per message.
     const { ownership } = this;
-    if (!ownership) return this.batcher.submit(inputs);
+    return ownership ? this.submitClustered(ownership, inputs, positions) : this.batcher.submit(inputs);
+  }
+
+  private async submitClustered(ownership: PartitionOwnership, inputs: Input[], positions?: number[]): Promise<Outcome[]> {
     const receipt = Batcher.receipt.getStore();
     const origin = (i: number) => (receipt ? `${receipt}#${positions?.[i] ?? i}` : undefined);
     const signatures = inputs.map((input) => this.correlator.signatureFor(input));
