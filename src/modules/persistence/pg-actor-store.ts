@@ -21,6 +21,9 @@ const ref = (r: { id: string; version: number }) => `${r.id}@${r.version}`;
  * commit, which is a single statement whatever the batch holds (COMMIT_BATCH below).
  */
 export class PgActorStore implements ActorStore {
+  /** Where the commit's JSON parameters are written, reused from batch to batch (see JsonbArena). */
+  private readonly arenas: JsonbArena[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly destinations: Destinations = () => ['nats'],
@@ -130,17 +133,20 @@ export class PgActorStore implements ActorStore {
     // (`#index`) never repeats within a batch (the Batcher refuses a second copy); the Set is a
     // guard, not a case that occurs.
     const distinctReceipts = [...new Set(receipts)];
+    // Commits run one after another; a second arena is made only if they ever overlap.
+    const arena = this.arenas.pop() ?? new JsonbArena();
+    arena.reset();
     const params = [
       fence?.owner ?? null,
-      JSON.stringify(fence?.leases ?? []),
+      arena.jsonb(fence?.leases ?? []),
       distinctReceipts,
-      JSON.stringify(changes.flatMap((change) => change.journal.map(journalRow))),
-      JSON.stringify(changes.map((change) => snapshotRow(change, now))),
-      JSON.stringify(live.map((change) => incidentRow(change.snapshot.state, now))),
-      JSON.stringify(live.flatMap(childRows)),
-      JSON.stringify(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
-      JSON.stringify(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
-      JSON.stringify(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
+      arena.jsonb(changes.flatMap((change) => change.journal.map(journalRow))),
+      arena.jsonb(changes.map((change) => snapshotRow(change, now))),
+      arena.jsonb(live.map((change) => incidentRow(change.snapshot.state, now))),
+      arena.jsonb(live.flatMap(childRows)),
+      arena.jsonb(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
+      arena.jsonb(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
+      arena.jsonb(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
     ];
     // A named statement is parsed and planned once per connection, not at every batch: at a few
     // hundred small batches a second (latency-bound load) that was a tenth of Postgres' time.
@@ -151,6 +157,7 @@ export class PgActorStore implements ActorStore {
     } catch (error) {
       throw commitCheckFailure(error) ?? error;
     } finally {
+      this.arenas.push(arena);
       await runner.release();
     }
   }
@@ -260,6 +267,39 @@ const COMMIT_BATCH = `
     THEN corral_require((SELECT count(*) FROM claimed) = cardinality($3::text[]),
       'duplicate:' || (cardinality($3::text[]) - (SELECT count(*) FROM claimed)))
   END AS committed`;
+
+/**
+ * The commit's jsonb parameters in Postgres' binary format (a version byte, 1, then the JSON text),
+ * written into one buffer that is kept for the next batch. As strings (about 3 kB per event) the
+ * pg driver flattened them into a second copy when it sent them, and that copy stayed on the young
+ * heap until the statement finished: the next batch, prepared meanwhile, made scavenges copy and
+ * promote it, and it came back as old-generation garbage (the major collections behind the latency
+ * spikes). A fresh buffer per batch instead counts as external memory, which starts major
+ * collections of its own. Here each JSON string dies at once, and the bytes live outside the heap.
+ */
+class JsonbArena {
+  private buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  jsonb(value: unknown): Buffer {
+    const text = JSON.stringify(value);
+    const length = Buffer.byteLength(text) + 1;
+    if (this.used + length > this.buffer.length) {
+      // Parameters already taken keep the old buffer alive until this statement is done.
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, length));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.buffer[start] = 1;
+    this.buffer.write(text, start + 1);
+    this.used += length;
+    return this.buffer.subarray(start, start + length);
+  }
+}
 
 const addressRow = ({ partition, token }: { partition: number; token: string }) => ({ partition, subject_token: token });
 
