@@ -133,6 +133,12 @@ describe('helpdesk tickets', () => {
     // NATS carries the same events, one message each.
     const onNats = await ticketsOnNats(h, h.nats.subjects.tickets('major-incident'));
     expect(onNats.map((t) => t.eventKey)).toEqual(tickets.map((t) => t.body.eventKey));
+    // Every delivery row is settled: sent, or merged into a later update that was (superseded).
+    const byStatus = await withClient(h.db.url, async (c) =>
+      Object.fromEntries((await c.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM outbox_delivery GROUP BY status`)).rows.map((r) => [r.status, Number(r.n)])),
+    );
+    expect(byStatus.pending).toBeUndefined();
+    expect(byStatus.superseded).toBeGreaterThan(0);
   });
 
   it('delivers every ticket event exactly once, in order, after the helpdesk comes back', async () => {

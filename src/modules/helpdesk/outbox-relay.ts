@@ -21,6 +21,13 @@ interface PendingDelivery {
   payload: TicketEvent;
 }
 
+/** A lane's head delivered: the row it is recorded under, and the merged updates it stands for. */
+interface Sent {
+  outboxId: string;
+  destination: string;
+  superseded: string[];
+}
+
 const NATS_MAX_ATTEMPTS = 1000;
 const CONCURRENCY = 8;
 const encoder = new TextEncoder();
@@ -98,13 +105,36 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let delivered = 0;
     for (let i = 0; i < due.length; i += CONCURRENCY) {
       const results = await Promise.all(due.slice(i, i + CONCURRENCY).map((lane) => this.deliverHead(lane)));
-      delivered += results.filter(Boolean).length;
+      const sent = results.filter((r): r is Sent => r !== undefined);
+      await this.markSent(sent);
+      delivered += sent.length;
     }
     return delivered;
   }
 
-  /** Sends the head of one lane (merged with the updates right behind it) and records the outcome. */
-  private async deliverHead(lane: PendingDelivery[]): Promise<boolean> {
+  /**
+   * Records a group's deliveries in one statement (its own transaction), where each had a
+   * transaction of its own: during a storm that was hundreds of commits a second competing with
+   * ingest's. Dying before it only means those events are sent again, which receivers deduplicate.
+   */
+  private async markSent(sent: Sent[]): Promise<void> {
+    if (sent.length === 0) return;
+    const superseded = sent.flatMap((s) => s.superseded.map((id) => ({ id, destination: s.destination })));
+    await this.db.query(
+      `WITH sent AS (
+         UPDATE outbox_delivery d SET status = 'sent', sent_at = now(), attempts = d.attempts + 1
+           FROM unnest($1::bigint[], $2::text[]) AS x(outbox_id, destination)
+          WHERE d.outbox_id = x.outbox_id AND d.destination = x.destination
+       )
+       UPDATE outbox_delivery d SET status = 'superseded'
+         FROM unnest($3::bigint[], $4::text[]) AS x(outbox_id, destination)
+        WHERE d.outbox_id = x.outbox_id AND d.destination = x.destination`,
+      [sent.map((s) => s.outboxId), sent.map((s) => s.destination), superseded.map((s) => s.id), superseded.map((s) => s.destination)],
+    );
+  }
+
+  /** Sends the head of one lane (merged with the updates right behind it); a failure is recorded here, a success by markSent. */
+  private async deliverHead(lane: PendingDelivery[]): Promise<Sent | undefined> {
     const head = lane[0];
     const run = [head];
     if (head.type === 'ticket.updated') for (const next of lane.slice(1)) if (next.type === 'ticket.updated') run.push(next); else break;
@@ -116,16 +146,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (ticket.type === 'ticket.opened' && head.destination === NATS_DESTINATION) {
         this.metrics.eventToTicket.observe(Math.max(0, (Date.now() - Date.parse(ticket.incident.firstSeen)) / 1000));
       }
-      await this.db.transaction(async (tx) => {
-        await tx.query(`UPDATE outbox_delivery SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE outbox_id = $1 AND destination = $2`, [last.outbox_id, head.destination]);
-        if (run.length > 1) {
-          await tx.query(`UPDATE outbox_delivery SET status = 'superseded' WHERE destination = $1 AND outbox_id = ANY($2::bigint[])`, [
-            head.destination,
-            run.slice(0, -1).map((r) => r.outbox_id),
-          ]);
-        }
-      });
-      return true;
+      return { outboxId: last.outbox_id, destination: head.destination, superseded: run.slice(0, -1).map((r) => r.outbox_id) };
     } catch (error) {
       const attempts = head.attempts + 1;
       const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : (targetOf(this.helpdesk, head.destination)?.maxAttempts ?? 1);
@@ -137,7 +158,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       );
       if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); retry it with POST /v1/deliveries/retry`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
-      return false;
+      return undefined;
     }
   }
 
