@@ -148,8 +148,9 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
   (${n(r.httpMix.repeats)} resends; the ${n(r.corralHttp.repeats - r.httpMix.repeats)} more are first firings overtaken by their own resolve in a
   concurrent request, which corral counts as repeats so that they cannot undo the newer resolve).
 - JetStream: canonical events (the same generator) published to \`<ns>.corral.in.canonical\` as fast as
-  JetStream stores them, but never more than 10,000 ahead of what corral has acked; corral consumes
-  them through its durable pull consumer and acks each after its batch commits.
+  corral takes them, but never more than 10,000 ahead of what corral has acked (core NATS publishes
+  on one connection, flushed every 500; that the stream stored every one is checked at the end);
+  corral consumes them through its durable pull consumer and acks each after its batch commits.
 
 ## What exactly is measured
 
