@@ -104,9 +104,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const due = [...lanes.values()].filter((lane) => (lane[0]).next_attempt_at.getTime() <= now);
     let delivered = 0;
     for (let i = 0; i < due.length; i += CONCURRENCY) {
-      const results = await Promise.all(due.slice(i, i + CONCURRENCY).map((lane) => this.deliverHead(lane)));
-      const sent = results.filter((r): r is Sent => r !== undefined);
+      // allSettled: a lane whose failure could not be recorded must not keep its siblings' sends unrecorded.
+      const results = await Promise.allSettled(due.slice(i, i + CONCURRENCY).map((lane) => this.deliverHead(lane)));
+      const sent = results.flatMap((r) => (r.status === 'fulfilled' && r.value !== undefined ? [r.value] : []));
       await this.markSent(sent);
+      const unrecorded = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (unrecorded) this.logger.warn(`could not record a failed delivery, it will be tried again: ${String(unrecorded.reason)}`);
       delivered += sent.length;
     }
     return delivered;
