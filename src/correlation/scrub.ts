@@ -106,6 +106,12 @@ const clean = new Set<string>();
 const CLEAN_KEPT = 10_000;
 const CLEAN_LONGEST = 512;
 
+/**
+ * A copy that shares no memory with `text`: a field cut out of a larger payload (an HL7 message's
+ * MSH-3) can be a slice that keeps the whole payload, its PID segment included, alive.
+ */
+const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
 /** Replaces identifiers in free text by `[redacted:<kind>]`. Idempotent. */
 export function scrubText(text: string): string {
   if (clean.has(text)) return text;
@@ -115,7 +121,7 @@ export function scrubText(text: string): string {
   }
   if (out === text && text.length <= CLEAN_LONGEST) {
     if (clean.size >= CLEAN_KEPT) clean.clear();
-    clean.add(text);
+    clean.add(detached(text));
   }
   return out;
 }
