@@ -68,4 +68,10 @@ describe('journal chain', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('hashes only an entry’s own members, as a spread copies them', () => {
+    const plain = { kind: 'child.attached' as const, incidentId: 'i', correlationId: 'c', at: 't', data: {} };
+    const inherited: typeof plain = Object.assign(Object.create({ rule: { id: 'r', version: 1 } }) as typeof plain, plain);
+    expect(chainRow('s', 1, '0'.repeat(64), inherited).rowHash).toBe(chainRow('s', 1, '0'.repeat(64), plain).rowHash);
+  });
 });

@@ -56,6 +56,8 @@ const ENTRY_KEYS = new Set(['at', 'childKey', 'correlationId', 'data', 'incident
  * does not know, a required one missing) goes the general way; the bytes are the same either way.
  */
 function canonicalRow(signature: string, seq: number, entry: JournalEntry): string {
+  // A plain object only: inherited members are read by the destructuring below but not by a spread.
+  if (Object.getPrototypeOf(entry) !== Object.prototype) return canonicalJson({ signature, seq, ...entry });
   for (const key in entry) if (!ENTRY_KEYS.has(key)) return canonicalJson({ signature, seq, ...entry });
   const { at, childKey, correlationId, data, incidentId, kind, rule } = entry;
   if (typeof signature !== 'string' || typeof seq !== 'number' || typeof at !== 'string' || typeof correlationId !== 'string' || typeof incidentId !== 'string' || typeof kind !== 'string' || data === undefined) {
