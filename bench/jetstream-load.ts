@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Subjects } from '../src/modules/bus/message-bus.js';
@@ -22,6 +22,19 @@ export interface JetStreamResult {
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * Core publishes are not confirmed one by one: after a flush the server has them and the stream
+ * stores them a moment later. Fails the phase unless `count` events from sequence `first` are stored.
+ */
+async function expectStored(jsm: JetStreamManager, stream: string, first: number, count: number, otherwise: string): Promise<void> {
+  let stored = 0;
+  for (let waited = 0; waited < 5_000 && stored < count; waited += 100) {
+    stored = (await jsm.streams.info(stream)).state.last_seq - first + 1;
+    if (stored < count) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (stored !== count) throw new Error(`JetStream stored ${stored} of the ${count} events published; ${otherwise}`);
+}
 
 /**
  * Publishes canonical events to `<ns>.corral.in.canonical` as fast as corral takes them, at most
@@ -88,13 +101,7 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
     }
     const windowDone = last - base;
     const windowElapsed = (performance.now() - started) / 1000;
-    // Flushed means the server has them; the stream stores them a moment later.
-    let stored = 0;
-    for (let waited = 0; waited < 5_000 && stored < published; waited += 100) {
-      stored = (await jsm.streams.info(subjects.inStream)).state.last_seq - firstSeq + 1;
-      if (stored < published) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (stored !== published) throw new Error(`JetStream stored ${stored} of the ${published} events published; the phase's count would be wrong`);
+    await expectStored(jsm, subjects.inStream, firstSeq, published, "the phase's count would be wrong");
 
     const drainStart = performance.now();
     let final = await processed();
@@ -184,13 +191,7 @@ export async function openLoopJetStream(namespace: string, stream: AlertStream, 
       (sent) => progress(`jetstream latency: ${sent} published, ${ackedAt.size} committed and acked`),
     );
     await nc.flush();
-    // Flushed means the server has them; the stream stores them a moment later.
-    let stored = 0;
-    for (let waited = 0; waited < 5_000 && stored < total; waited += 100) {
-      stored = (await jsm.streams.info(subjects.inStream)).state.last_seq - first + 1;
-      if (stored < total) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (stored !== total) throw new Error(`JetStream stored ${stored} of the ${total} events published; the phase cannot tell which ack is whose`);
+    await expectStored(jsm, subjects.inStream, first, total, 'the phase cannot tell which ack is whose');
     const graceEnd = performance.now() + graceMs;
     while (ackedAt.size < total && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 50));
     acks.unsubscribe();
