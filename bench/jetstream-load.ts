@@ -1,5 +1,5 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Subjects } from '../src/modules/bus/message-bus.js';
 import { latencyOf, onSchedule, percentile, type Latency } from './http-load.js';
@@ -22,6 +22,20 @@ export interface JetStreamResult {
 }
 
 const encoder = new TextEncoder();
+
+/** A phase's own connection to NATS, closed when it ends, and the namespace's inbound subject for canonical events. */
+async function withPhase<T>(
+  namespace: string,
+  phase: (c: { nc: NatsConnection; jsm: JetStreamManager; subjects: Subjects; subject: string }) => Promise<T>,
+): Promise<T> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const subjects = new Subjects(namespace);
+    return await phase({ nc, jsm: await jetstreamManager(nc), subjects, subject: subjects.in('canonical') });
+  } finally {
+    await nc.close();
+  }
+}
 
 /**
  * Core publishes are not confirmed one by one: after a flush the server has them and the stream
@@ -48,11 +62,7 @@ async function expectStored(jsm: JetStreamManager, stream: string, first: number
  * That every event was stored is checked instead from the stream's sequence at the end.
  */
 export async function driveJetStream(namespace: string, stream: AlertStream, windowSeconds: number, backlogCap: number, drainTimeoutMs = 120_000): Promise<JetStreamResult> {
-  const nc = await connect({ servers: NATS_URL });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const subjects = new Subjects(namespace);
-    const subject = subjects.in('canonical');
+  return withPhase(namespace, async ({ nc, jsm, subjects, subject }) => {
     const info = () => jsm.consumers.info(subjects.inStream, subjects.ingestConsumer);
     const processed = async () => {
       const c = await info();
@@ -128,9 +138,7 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
       drained,
       redelivered: final.redelivered,
     };
-  } finally {
-    await nc.close();
-  }
+  });
 }
 
 /**
@@ -156,11 +164,7 @@ export interface JetStreamLatency extends Latency {
 }
 
 export async function openLoopJetStream(namespace: string, stream: AlertStream, rate: number, seconds: number, graceMs = 60_000): Promise<JetStreamLatency> {
-  const nc = await connect({ servers: NATS_URL });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const subjects = new Subjects(namespace);
-    const subject = subjects.in('canonical');
+  return withPhase(namespace, async ({ nc, jsm, subjects, subject }) => {
     const total = rate * seconds;
     const bodies = Array.from({ length: total }, () => encoder.encode(toCanonical(stream.next())));
     const ackedAt = new Map<number, number>();
@@ -219,7 +223,5 @@ export async function openLoopJetStream(namespace: string, stream: AlertStream, 
       p99AfterWarmupMs: percentile(afterWarmup, 99),
       warmupSeconds,
     };
-  } finally {
-    await nc.close();
-  }
+  });
 }
