@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { createDatabase, memoryOf, progress, startCorral, suffix } from './services.js';
@@ -10,6 +11,8 @@ import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
  * path (with a CPU profile, or a changed setting) in a minute instead of the whole run. It prints
  * its result as JSON and does not touch BENCHMARKS.md: figures for the record come from the full run.
  * `--keep-db` leaves the run's database in place (its URL is printed) to look at what was written.
+ * `--sample S` prints, every S seconds, what corral committed in that window and the CPU it and
+ * Postgres spent per event: where a rate that falls during the run loses its time.
  */
 const argv = process.argv.slice(2);
 const value = (flag: string) => {
@@ -20,6 +23,7 @@ const phase = argv[0];
 const env = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [a.split('=', 2) as [string, string]] : [])));
 const cpuProfileDir = value('--cpu-prof');
 const nodeArgs = argv.flatMap((a, i) => (argv[i - 1] === '--node-arg' ? [a] : []));
+const sampleSeconds = Number(value('--sample') ?? 0);
 
 async function main(): Promise<void> {
   if (phase !== 'http' && phase !== 'latency' && phase !== 'latency-jetstream' && phase !== 'jetstream') {
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
     const logFile = value('--corral-log');
     const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), ...(logFile ? { logFile } : {}), env, nodeArgs });
     let result: unknown;
+    const sampler = sampleSeconds > 0 ? sampleWindows(corral, sampleSeconds) : undefined;
     try {
       if (phase === 'http') {
         const alerts = Number(value('--alerts') ?? 50_000);
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
       const metrics = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
       for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count|bucket)|^nodejs_eventloop_lag_(p99|max)_seconds|^nodejs_gc_duration_seconds_sum|^process_cpu_seconds_total/.test(line)) progress(line);
     } finally {
+      sampler?.stop();
       await corral.stop();
     }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -64,6 +70,66 @@ async function main(): Promise<void> {
     if (argv.includes('--keep-db')) progress(`database kept: ${db.url} (drop it when done)`);
     else await db.drop();
   }
+}
+
+/** Sums of the metrics a window's line is made of, read from corral's /metrics and Postgres' /proc entries. */
+interface Reading {
+  events: number;
+  batches: number;
+  commitSeconds: number;
+  gcSeconds: number;
+  corralCpu: number;
+  postgresCpu: number;
+}
+
+function sampleWindows(corral: { baseUrl: string; authorization: string }, seconds: number): { stop: () => void } {
+  const sum = (text: string, name: RegExp) => text.split('\n').reduce((total, line) => (name.test(line) ? total + Number(line.split(' ').at(-1)) : total), 0);
+  const read = async (): Promise<Reading> => {
+    const text = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
+    return {
+      events: sum(text, /^corral_batch_size_sum/),
+      batches: sum(text, /^corral_batch_commit_seconds_count/),
+      commitSeconds: sum(text, /^corral_batch_commit_seconds_sum/),
+      gcSeconds: sum(text, /^nodejs_gc_duration_seconds_sum/),
+      corralCpu: sum(text, /^process_cpu_seconds_total/),
+      postgresCpu: postgresCpuSeconds(),
+    };
+  };
+  let last: Promise<Reading> = read();
+  const timer = setInterval(() => {
+    const before = last;
+    last = read();
+    void Promise.all([before, last])
+      .then(([a, b]) => {
+        const events = b.events - a.events;
+        const perEvent = (s: number) => (events > 0 ? `${((1e6 * s) / events).toFixed(0)} µs` : '-');
+        progress(
+          `window: ${Math.round(events / seconds)} events/s in ${b.batches - a.batches} batches, commit mean ${((1000 * (b.commitSeconds - a.commitSeconds)) / Math.max(1, b.batches - a.batches)).toFixed(1)} ms, ` +
+            `corral CPU ${perEvent(b.corralCpu - a.corralCpu)}/event (GC ${perEvent(b.gcSeconds - a.gcSeconds)}), Postgres CPU ${perEvent(b.postgresCpu - a.postgresCpu)}/event`,
+        );
+      })
+      .catch((error: unknown) => progress(`window not sampled: ${String(error)}`));
+  }, seconds * 1000);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** CPU seconds of every process named postgres (this machine's server, all its backends). */
+function postgresCpuSeconds(): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 main().catch((error: unknown) => {
