@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ActorRegistry } from '../src/actors/actor-registry.js';
 import type { ActorChange, ActorSnapshot } from '../src/actors/actor-store.js';
 import { GENESIS_HASH } from '../src/actors/journal-chain.js';
-import { childrenOf } from '../src/correlation/incident.js';
+import { childrenChangedSince, childrenOf } from '../src/correlation/incident.js';
 import { Simulation } from '../src/correlation/simulation.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
@@ -52,6 +52,24 @@ describe('hydrating many actors at once', () => {
     // The single-signature read is the same read.
     expect(await store.load(a.snapshot.signature)).toEqual(loadedA);
     expect(await store.load('never|seen|here')).toBeNull();
+  });
+
+  it('brings back what the helpdesk has not been told yet: the children and the incident keep their revisions', async () => {
+    const store = new PgActorStore(suite.dataSource);
+    const sim = new Simulation(testRules());
+    await sim.event(anEvent({ id: 'told-0', system: 'held' }), at(0));
+    await sim.tick(at(1)); // groupWait over: the ticket opens with told-0
+    for (const id of ['held-1', 'held-2']) await sim.event(anEvent({ id, system: 'held' }), at(2)); // held by updateInterval
+    const change = changeFromSimulation(sim);
+    await store.commit([change]);
+
+    const loaded = await store.load(change.snapshot.signature);
+
+    if (loaded?.state.status !== 'open' || change.snapshot.state.status !== 'open') throw new Error('no open incident');
+    const { incident } = loaded.state;
+    expect(incident.told).toBeLessThan(incident.revision ?? 0);
+    expect(childrenChangedSince(incident, incident.told ?? 0).map((c) => c.id)).toEqual(['held-1', 'held-2']);
+    expect(childrenOf(incident)).toEqual(childrenOf(change.snapshot.state.incident));
   });
 
   it('getMany makes one read for every actor not yet live, and none for those already live', async () => {

@@ -142,7 +142,7 @@ function toChange(p: Pending): ActorChange {
     touchedChildren: newEpisode && p.state.status !== 'none' ? childrenOf(p.state.incident).map((c) => c.key) : [...p.touched],
     removedChildren: newEpisode ? [] : removedChildren(p.original, p.state),
     nextDueAt: nextDueAt(p.state),
-    tickets: ticketEventsOf(p.state, p.journal),
+    tickets: ticketEventsOf(p.original, p.state, p.journal),
   };
 }
 

@@ -1,7 +1,7 @@
 import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.js';
 import { Decisions } from './decisions.js';
 import type { Context, Transition } from './evolve.js';
-import { childOf, emptyTally, incidentIdFor, isActive, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { iso, plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
@@ -121,19 +121,21 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
   const key = childKeyOf(event);
   const before = state.incident;
   const existing = childOf(before, key);
+  // Stamped here with the revision putChildren gives them, so it need not copy them again.
+  const rev = nextRevision(before);
   let child: Child;
 
   if (!existing) {
-    child = newChild(key, event, route);
+    child = newChild(key, event, route, rev);
     d.journal('child.attached', before, { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}) }, { childKey: key, ...(route.attach ? { rule: route.attach } : {}) });
   } else if (supersedes(event, existing) && event.status !== existing.status) {
-    child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity) };
+    child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity), rev };
     d.journal(event.status === 'resolved' ? 'child.resolved' : 'child.refired', before, {}, { childKey: key });
   } else {
     // Same status again, or an older event arriving late: it must not undo a newer status, but a
     // newer repeat moves changedAt so that an older status change cannot win over it later.
     const changedAt = supersedes(event, existing) ? event.occurredAt : existing.changedAt;
-    child = { ...existing, changedAt, repeats: existing.repeats + 1 };
+    child = { ...existing, changedAt, repeats: existing.repeats + 1, rev };
     d.journal('child.repeated', before, { repeats: child.repeats }, { childKey: key });
   }
 
@@ -197,7 +199,7 @@ export function supersedes(event: CanonicalEvent, child: Child): boolean {
   return event.status === 'resolved' && child.status === 'firing';
 }
 
-function newChild(key: string, event: CanonicalEvent, route: Route): Child {
+function newChild(key: string, event: CanonicalEvent, route: Route, rev: number): Child {
   return {
     key,
     id: event.id,
@@ -212,6 +214,7 @@ function newChild(key: string, event: CanonicalEvent, route: Route): Child {
     ...(event.facility ? { facility: event.facility } : {}),
     ...(event.department ? { department: event.department } : {}),
     ...(route.attach ? { attachedBy: route.attach } : {}),
+    rev,
   };
 }
 

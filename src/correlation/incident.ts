@@ -19,6 +19,8 @@ export interface Child {
   department?: string;
   /** How a report came to be here, when a rule attached it from another signature. */
   attachedBy?: RuleRef & { score: number };
+  /** The incident's `revision` at this child's last change (absent: before revisions were kept, told). */
+  rev?: number;
 }
 
 export interface IncidentLink {
@@ -40,6 +42,8 @@ export interface Timers {
   autoResolve?: string;
   flapEnd?: string;
   escalate?: string;
+  /** When children changed since the helpdesk was last told go out as one ticket.updated (the window's updateInterval). */
+  update?: string;
 }
 
 export type Origin = 'machine' | 'report' | 'identity';
@@ -92,6 +96,13 @@ export interface IncidentBody {
   vocabulary: string[];
   /** Children split off to other incidents: their later events follow them there. */
   forwards: Record<string, string>;
+  /**
+   * Counts changes to the children: each putChildren stamps what it writes with the next value.
+   * Absent in snapshots written before it was kept (0).
+   */
+  revision?: number;
+  /** The revision the helpdesk has been told of: children stamped above it are the next ticket event's delta. */
+  told?: number;
 }
 
 export type LiveStatus = 'open' | 'acknowledged' | 'flapping' | 'resolved';
@@ -161,7 +172,19 @@ export function childrenOf(incident: IncidentBody): Child[] {
   // Index-only states read from snapshots (routing) may hold `{}`: no children loaded.
   if (!Array.isArray(incident.children)) return all;
   for (const middle of incident.children) for (const lower of middle ?? []) for (const leaf of lower ?? []) if (leaf) all.push(...Object.values(leaf));
-  return all.sort((a, b) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1));
+  return all.sort(oldestFirst);
+}
+
+const oldestFirst = (a: Child, b: Child) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1);
+
+/** Children stamped after `revision`, oldest first: a walk of the trie that sorts only what it keeps. */
+export function childrenChangedSince(incident: IncidentBody, revision: number): Child[] {
+  const changed: Child[] = [];
+  if (!Array.isArray(incident.children)) return changed;
+  for (const middle of incident.children) {
+    for (const lower of middle ?? []) for (const leaf of lower ?? []) for (const child of leaf ? Object.values(leaf) : []) if ((child.rev ?? 0) > revision) changed.push(child);
+  }
+  return changed.sort(oldestFirst);
 }
 
 /** Dense and null-filled: the same after a JSON round trip, and V8 keeps it as packed elements. */
@@ -204,9 +227,23 @@ class TrieWriter {
   }
 }
 
-/** Writes children (new or changed) and keeps the tally in step: the only way children change. */
+/**
+ * Writes children (new or changed) and keeps the tally in step: the only way children change. Each
+ * call is one revision; the children written are stamped with it (a child made for this call can
+ * carry `rev: nextRevision(incident)` already and is not copied).
+ */
 export function putChildren(incident: IncidentBody, children: Child[]): IncidentBody {
   if (children.length === 0) return incident;
+  const rev = nextRevision(incident);
+  return { ...placeChildren(incident, children.map((child) => (child.rev === rev ? child : { ...child, rev }))), revision: rev };
+}
+
+export const nextRevision = (incident: IncidentBody): number => (incident.revision ?? 0) + 1;
+
+/** Children whose change the helpdesk has not been told of yet. */
+export const hasUntold = (incident: IncidentBody): boolean => (incident.revision ?? 0) > (incident.told ?? 0);
+
+function placeChildren(incident: IncidentBody, children: Child[]): IncidentBody {
   const trie = new TrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
@@ -252,9 +289,9 @@ function moveToken(counts: Record<string, number>, from: string | undefined, to:
   return next;
 }
 
-/** Builds buckets and tally from scratch (hydration from rows, adoption). */
+/** Builds buckets and tally from scratch (hydration from rows, adoption); the children keep their stamps. */
 export function withChildren(incident: IncidentBody, children: Child[]): IncidentBody {
-  return putChildren({ ...incident, children: emptyLevel(), tally: emptyTally() }, children);
+  return placeChildren({ ...incident, children: emptyLevel(), tally: emptyTally() }, children);
 }
 
 export function requesterTokens(incident: IncidentBody): string[] {

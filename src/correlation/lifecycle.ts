@@ -7,6 +7,7 @@ import {
   withChildren,
   type Child,
   firingChildren,
+  hasUntold,
   incidentIdFor,
   isActive,
   requesterTokens,
@@ -18,6 +19,7 @@ import {
   type WithIncident,
 } from './incident.js';
 import { priorityOf } from './priority.js';
+import { isTicketType } from './tickets.js';
 import { routeOf } from './routing.js';
 import { FALLBACK_WINDOW, ref, type EscalationRule, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
 import { widenVocabulary } from './tokens.js';
@@ -83,7 +85,7 @@ export function settle(state: Live, before: IncidentBody, incident: IncidentBody
 
 /** Resolves the incident; when a ticket exists, every distinct requester is listed to be told. */
 export function resolve(state: WithIncident, incident: IncidentBody, d: Decisions, context: Context, data: Record<string, unknown>, rule?: RuleRef): Live {
-  const { groupWait: _g, autoResolve: _a, flapEnd: _f, escalate: _e, ...timers } = incident.timers;
+  const { groupWait: _g, autoResolve: _a, flapEnd: _f, escalate: _e, update: _u, ...timers } = incident.timers;
   const body: IncidentBody = { ...incident, resolvedAt: iso(context.now), timers };
   d.journal('incident.resolved', body, data, rule ? { rule } : {});
   if (body.ticketed) d.journal('ticket.resolved', body, { notify: requesterTokens(body) });
@@ -118,9 +120,34 @@ export function reassess(transition: Transition, context: Context): Transition {
   if (Object.keys(changes).length > 0 && incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, changes);
   if (incident.ticketed && incident.ticketOpenedAt === null) incident = { ...incident, ticketOpenedAt: now, escalationStep: 0 };
   incident = armEscalation(incident, state.status, context.rules);
+  const ticketEvent = [transition.effects, d.effects].some((effects) => effects.some((e) => e.type === 'journal' && e.entry.incidentId === incident.id && isTicketType(e.entry.kind)));
+  incident = tellChildren(incident, state.status, ticketEvent, d, now, context.rules);
 
   if (incident === state.incident) return transition;
   return { ...transition, state: { ...state, incident }, effects: [...transition.effects, ...d.effects] };
+}
+
+/**
+ * Children that change after the ticket opened are told together: at most one ticket.updated per
+ * the window's updateInterval, at the first message or timer after it runs out, with every child
+ * changed since the helpdesk was last told (ticketEventsOf). Any other ticket event carries them
+ * too and starts the interval over. With updateInterval 0 each batch's coalesced update tells them.
+ * While flapping nothing is told: the changes go out with the ticket event that ends it.
+ * A storm of thousands of reports on one incident is then one update per interval, not one per
+ * batch: for the helpdesk, and for the outbox, which wrote a row per batch per touched incident.
+ */
+function tellChildren(incident: IncidentBody, status: LiveStatus, ticketEvent: boolean, d: Decisions, now: string, rules: RuleSet): IncidentBody {
+  const { update, ...others } = incident.timers;
+  const told = (body: IncidentBody): IncidentBody => ({ ...body, timers: update === undefined ? body.timers : others, told: body.revision ?? 0 });
+  if (ticketEvent) return hasUntold(incident) || update !== undefined ? told(incident) : incident;
+  // A flapping incident's ticket said so once; it hears again when the incident is stable.
+  if (!incident.ticketed || (status !== 'open' && status !== 'acknowledged') || !hasUntold(incident)) return update === undefined ? incident : { ...incident, timers: others };
+  const interval = windowOf(incident, rules).updateIntervalMs;
+  if (interval === 0) return told(incident);
+  if (update === undefined) return { ...incident, timers: { ...incident.timers, update: plus(now, interval) } };
+  if (update > now) return incident;
+  d.journal('ticket.updated', incident, {}, { rule: incident.window });
+  return told(incident);
 }
 
 export function escalationFor(incident: IncidentBody, rules: RuleSet): { rule: EscalationRule; steps: number[] } | undefined {

@@ -25,6 +25,8 @@ export interface SignatureRule extends RuleRef {
 export interface WindowRule extends RuleRef {
   match: Match;
   groupWaitMs: number;
+  /** After the ticket opened, children that change are told at most once per this long (0: at every batch). */
+  updateIntervalMs: number;
   reopenWindowMs: number;
   autoResolveAfterMs: number;
   flapThreshold: number;
@@ -118,6 +120,7 @@ export const FALLBACK_WINDOW: WindowRule = {
   version: 1,
   match: {},
   groupWaitMs: 30_000,
+  updateIntervalMs: 30_000,
   reopenWindowMs: 30 * 60_000,
   autoResolveAfterMs: 4 * 3_600_000,
   flapThreshold: 4,
@@ -314,10 +317,11 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { match: r.match(), fields: r.list('fields', SIGNATURE_FIELDS, true) };
     }
     case 'windows': {
-      r.unknown([...common, 'match', 'groupWait', 'reopenWindow', 'autoResolveAfter', 'flapThreshold', 'flapWindow']);
+      r.unknown([...common, 'match', 'groupWait', 'updateInterval', 'reopenWindow', 'autoResolveAfter', 'flapThreshold', 'flapWindow']);
       return {
         match: r.match(),
         groupWaitMs: r.duration('groupWait', FALLBACK_WINDOW.groupWaitMs),
+        updateIntervalMs: r.duration('updateInterval', FALLBACK_WINDOW.updateIntervalMs),
         reopenWindowMs: r.duration('reopenWindow', FALLBACK_WINDOW.reopenWindowMs),
         autoResolveAfterMs: r.duration('autoResolveAfter', FALLBACK_WINDOW.autoResolveAfterMs),
         flapThreshold: r.int('flapThreshold', 2, FALLBACK_WINDOW.flapThreshold),

@@ -1,51 +1,120 @@
 import { evolve, journalEntries, type IncidentMessage } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
-import { ticketEventsOf, type SequencedEntry } from './tickets.js';
+import type { RuleSet } from './rules.js';
+import { ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
 import { aReport, at, testRules } from './test-events.js';
 
 const rules = testRules();
+const WINDOW = { id: 'win.test', version: 1, groupWait: '30s', reopenWindow: '30m', autoResolveAfter: '4h', flapThreshold: 4, flapWindow: '10m' };
+
+interface Batch {
+  before: IncidentState;
+  state: IncidentState;
+  entries: SequencedEntry[];
+  seq: number;
+}
 
 /** Runs messages as one batch would and numbers the journal entries like the runtime does. */
-function batch(state: IncidentState, messages: Array<[Date, IncidentMessage]>, seq = 0): { state: IncidentState; entries: SequencedEntry[] } {
+function batch(previous: Pick<Batch, 'state' | 'seq'>, messages: Array<[Date, IncidentMessage]>, with_: RuleSet = rules): Batch {
   const entries: SequencedEntry[] = [];
+  let { state, seq } = previous;
   for (const [now, message] of messages) {
-    const t = evolve(state, message, now, rules);
+    const t = evolve(state, message, now, with_);
     for (const entry of journalEntries(t)) entries.push({ ...entry, seq: ++seq });
     state = t.state;
   }
-  return { state, entries };
+  return { before: previous.state, state, entries, seq };
 }
 
+const start = { state: emptyState('s'), seq: 0 };
+const eventsOf = (b: Batch): TicketEvent[] => ticketEventsOf(b.before, b.state, b.entries);
 const report = (n: number, facility = 'overlake') => aReport(`r${n}`, 'cannot print wristbands', { system: 'epic-adt', requester: { token: `tok-${n % 7}` }, facility });
+const reports = (from: number, count: number, when: Date) => Array.from({ length: count }, (_, i) => [when, { type: 'event', event: report(from + i) }] as [Date, IncidentMessage]);
+const seconds = (minute: number, s: number) => new Date(at(minute).getTime() + s * 1000);
+const tick = (when: Date): [Date, IncidentMessage] => [when, { type: 'tick' }];
 
 describe('ticket events', () => {
   it('opens one ticket with its children when groupWait ends', () => {
-    const first = batch(emptyState('s'), [1, 2, 3].map((n) => [at(0), { type: 'event', event: report(n) }]));
+    const first = batch(start, reports(1, 3, at(0)));
 
-    const opened = batch(first.state, [[at(1), { type: 'tick' }]], first.entries.length);
+    const opened = batch(first, [tick(at(1))]);
 
-    expect(ticketEventsOf(first.state, first.entries)).toEqual([]);
-    const events = ticketEventsOf(opened.state, opened.entries);
+    expect(eventsOf(first)).toEqual([]);
+    const events = eventsOf(opened);
     expect(events.map((e) => [e.type, e.children.length, e.incident.queue])).toEqual([['ticket.opened', 3, 'application-support']]);
     expect(events[0]?.eventKey).toBe(`${events[0]?.incident.id}:${opened.entries[0]?.seq}`);
   });
 
-  it('coalesces a batch of new children into one update', () => {
-    const opened = batch(emptyState('s'), [[at(0), { type: 'event', event: report(0) }], [at(1), { type: 'tick' }]]);
+  it('holds children that change after the ticket opened for updateInterval, then tells them all in one journaled update', () => {
+    const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
 
-    const storm = batch(opened.state, Array.from({ length: 100 }, (_, n) => [at(2), { type: 'event', event: report(n + 1) }] as [Date, IncidentMessage]), opened.entries.length);
+    const storm = batch(opened, reports(1, 100, at(2)));
+    const more = batch(storm, reports(101, 20, seconds(2, 10)));
+    const flushed = batch(more, [tick(seconds(2, 30))]);
 
-    const events = ticketEventsOf(storm.state, storm.entries);
-    expect(events.map((e) => [e.type, e.children.length])).toEqual([['ticket.updated', 100]]);
+    expect(eventsOf(storm)).toEqual([]);
+    expect(eventsOf(more)).toEqual([]);
+    const events = eventsOf(flushed);
+    expect(events.map((e) => [e.type, e.children.length])).toEqual([['ticket.updated', 120]]);
+    expect(new Set(events[0]?.children.map((c) => c.id)).size).toBe(120);
+    // A decision of its own: journaled, with the window rule that timed it.
+    expect(flushed.entries.map((e) => [e.kind, e.rule?.id])).toEqual([['ticket.updated', 'win.test']]);
+    expect(events[0]?.eventKey).toBe(`${events[0]?.incident.id}:${flushed.entries[0]?.seq}`);
+  });
+
+  it('tells what it held at the first event after the interval, without waiting for the timer', () => {
+    const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
+    const held = batch(opened, reports(1, 5, at(2)));
+
+    const next = batch(held, reports(6, 1, seconds(2, 31)));
+
+    expect(eventsOf(next).map((e) => [e.type, e.children.map((c) => c.id).sort()])).toEqual([['ticket.updated', ['r1', 'r2', 'r3', 'r4', 'r5', 'r6']]]);
+    // Nothing is left to tell, so no timer stays armed for it.
+    expect(next.state.status !== 'none' && next.state.incident.timers.update).toBeUndefined();
+  });
+
+  it('with updateInterval 0, coalesces each batch of new children into one update', () => {
+    const eager = testRules({ windows: [{ ...WINDOW, updateInterval: '0s' }] });
+    const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))], eager);
+
+    const storm = batch(opened, reports(1, 100, at(2)), eager);
+
+    expect(eventsOf(storm).map((e) => [e.type, e.children.length])).toEqual([['ticket.updated', 100]]);
+    expect(storm.entries.some((e) => e.kind === 'ticket.updated')).toBe(false);
+  });
+
+  it('carries at most 200 children, the latest changes, and says how many it left out', () => {
+    const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
+    const storm = batch(batch(opened, reports(1, 150, at(2))), reports(151, 150, seconds(2, 5)));
+
+    const [update] = eventsOf(batch(storm, [tick(seconds(2, 30))]));
+
+    expect(update?.children).toHaveLength(200);
+    expect(update?.details).toEqual({ childrenOmitted: 100 });
+    // The second batch's 150 are all there: the newest changes are the ones kept.
+    const ids = new Set(update?.children.map((c) => c.id));
+    expect(Array.from({ length: 150 }, (_, i) => `r${151 + i}`).every((id) => ids.has(id))).toBe(true);
   });
 
   it('tells every distinct requester on resolve', () => {
-    const opened = batch(emptyState('s'), [...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => [at(0), { type: 'event', event: report(n) }] as [Date, IncidentMessage]), [at(1), { type: 'tick' }]]);
+    const opened = batch(start, [...reports(1, 8, at(0)), tick(at(1))]);
 
-    const resolved = batch(opened.state, [[at(2), { type: 'command', command: { verb: 'resolve', by: 'agent:kim' } }]], 100);
+    const resolved = batch(opened, [[at(2), { type: 'command', command: { verb: 'resolve', by: 'agent:kim' } }]]);
 
-    const events = ticketEventsOf(resolved.state, resolved.entries);
+    const events = eventsOf(resolved);
     expect(events.map((e) => e.type)).toEqual(['ticket.resolved']);
     expect(events[0]?.notify).toEqual(['tok-0', 'tok-1', 'tok-2', 'tok-3', 'tok-4', 'tok-5', 'tok-6']);
+  });
+
+  it('lets any other ticket event carry the children held back, and starts the interval over', () => {
+    const opened = batch(start, [...reports(1, 8, at(0)), tick(at(1))]);
+    const held = batch(opened, reports(9, 2, at(2)));
+
+    const acknowledged = batch(held, [[seconds(2, 5), { type: 'command', command: { verb: 'acknowledge', by: 'agent:kim' } }]]);
+
+    const events = eventsOf(acknowledged);
+    expect(events.map((e) => [e.type, e.children.map((c) => c.id).sort()])).toEqual([['ticket.updated', ['r10', 'r9']]]);
+    expect(acknowledged.state.status !== 'none' && acknowledged.state.incident.timers.update).toBeUndefined();
+    expect(eventsOf(batch(acknowledged, [tick(seconds(2, 40))]))).toEqual([]);
   });
 });

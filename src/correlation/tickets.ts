@@ -1,11 +1,12 @@
 import type { EnrichedContext } from './canonical-event.js';
 import type { JournalEntry } from './evolve.js';
-import { childCount, childOf, childrenOf, distinctRequesters, isActive, type Child, type IncidentState } from './incident.js';
+import { childCount, childOf, childrenChangedSince, childrenOf, distinctRequesters, hasUntold, isActive, type Child, type IncidentBody, type IncidentState } from './incident.js';
 
 // The helpdesk contract (DESIGN §10). Ticket events are derived from the journal entries a batch
-// wrote for one actor: one event per ticket decision, plus at most one coalesced `ticket.updated`
-// per incident per batch when children changed without any other ticket decision — so a storm of
-// 500 reports is a handful of updates, not 500.
+// wrote for one actor: one event per ticket decision. Children that change after the ticket opened
+// are told by a journaled `ticket.updated` once per the window's updateInterval (lifecycle's
+// tellChildren); with updateInterval 0, by one coalesced `ticket.updated` per incident per batch.
+// Either way a storm of 500 reports is a handful of updates, not 500.
 
 export const TICKET_TYPES = ['ticket.opened', 'ticket.updated', 'ticket.resolved', 'ticket.reopened', 'ticket.merged', 'ticket.flapping', 'ticket.escalated'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
@@ -59,39 +60,69 @@ export interface SequencedEntry extends JournalEntry {
   seq: number;
 }
 
-/** Enough for a ticket to be useful; the full list is one API call away. */
-const OPENING_CHILDREN = 200;
+/** Children in one event: enough for a ticket to be useful; the full list is one API call away. */
+const EVENT_CHILDREN = 200;
 
 export function isTicketType(kind: string): kind is TicketType {
   return (TICKET_TYPES as readonly string[]).includes(kind);
 }
 
-export function ticketEventsOf(state: IncidentState, entries: SequencedEntry[]): TicketEvent[] {
+/**
+ * `before` is the actor's state before the batch: children stamped after what it had told are the
+ * delta. When it had told everything, the delta is what this batch touched (no scan); otherwise
+ * (changes held back by updateInterval) the children are scanned, once per interval.
+ */
+export function ticketEventsOf(before: IncidentState, state: IncidentState, entries: SequencedEntry[]): TicketEvent[] {
   if (state.status === 'none') return [];
   const incident = state.incident;
   const own = entries.filter((entry) => entry.incidentId === incident.id);
-  const touched = [...new Set(own.flatMap((entry) => (entry.childKey === undefined ? [] : [entry.childKey])))]
-    .map((key) => childOf(incident, key))
-    .filter((child): child is Child => child !== undefined);
   const view = ticketIncident(state);
+  const sameIncident = before.status !== 'none' && before.incident.id === incident.id;
+  const toldBefore = sameIncident ? (before.incident.told ?? 0) : 0;
+  let delta: { children: TicketChild[]; omitted: number } | undefined;
+  const changed = () =>
+    (delta ??= deltaOf(
+      sameIncident && !hasUntold(before.incident) ? touchedBy(incident, own) : childrenChangedSince(incident, toldBefore),
+    ));
 
   const events: TicketEvent[] = own
     .filter((entry) => isTicketType(entry.kind))
-    .map((entry) => ({
-      eventKey: `${incident.id}:${entry.seq}`,
-      type: entry.kind as TicketType,
-      incident: view,
-      children: (entry.kind === 'ticket.opened' ? childrenOf(incident).slice(0, OPENING_CHILDREN) : touched).map(ticketChild),
-      notify: Array.isArray(entry.data.notify) ? (entry.data.notify as string[]) : [],
-      details: Object.fromEntries(Object.entries(entry.data).filter(([key]) => key !== 'notify')),
-      at: entry.at,
-    }));
+    .map((entry) => {
+      const opening = entry.kind === 'ticket.opened';
+      const { children, omitted } = opening ? { children: childrenOf(incident).slice(0, EVENT_CHILDREN).map(ticketChild), omitted: 0 } : changed();
+      const details = Object.fromEntries(Object.entries(entry.data).filter(([key]) => key !== 'notify'));
+      return {
+        eventKey: `${incident.id}:${entry.seq}`,
+        type: entry.kind as TicketType,
+        incident: view,
+        children,
+        notify: Array.isArray(entry.data.notify) ? (entry.data.notify as string[]) : [],
+        details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details,
+        at: entry.at,
+      };
+    });
 
+  // updateInterval 0: the batch's changes, told at once. Otherwise tellChildren held them back
+  // (the incident still has untold children) or told them with a journaled entry above.
   const last = own.at(-1);
-  if (events.length === 0 && last && touched.length > 0 && incident.ticketed && isActive(state.status)) {
-    events.push({ eventKey: `${incident.id}:${last.seq}`, type: 'ticket.updated', incident: view, children: touched.map(ticketChild), notify: [], details: {}, at: last.at });
+  if (events.length === 0 && last && incident.ticketed && isActive(state.status) && !hasUntold(incident)) {
+    const { children, omitted } = changed();
+    if (children.length > 0) events.push({ eventKey: `${incident.id}:${last.seq}`, type: 'ticket.updated', incident: view, children, notify: [], details: omitted > 0 ? { childrenOmitted: omitted } : {}, at: last.at });
   }
   return events;
+}
+
+function touchedBy(incident: IncidentBody, entries: SequencedEntry[]): Child[] {
+  return [...new Set(entries.flatMap((entry) => (entry.childKey === undefined ? [] : [entry.childKey])))]
+    .map((key) => childOf(incident, key))
+    .filter((child): child is Child => child !== undefined);
+}
+
+/** The newest changes first when there are more than one event carries. */
+function deltaOf(children: Child[]): { children: TicketChild[]; omitted: number } {
+  if (children.length <= EVENT_CHILDREN) return { children: children.map(ticketChild), omitted: 0 };
+  const kept = [...children].sort((a, b) => (b.rev ?? 0) - (a.rev ?? 0)).slice(0, EVENT_CHILDREN);
+  return { children: kept.map(ticketChild), omitted: children.length - EVENT_CHILDREN };
 }
 
 function ticketIncident(state: Extract<IncidentState, { incident: unknown }>): TicketIncident {

@@ -1,6 +1,6 @@
 import type { ActorChange } from '../../src/actors/actor-store.js';
 import { chainRow, GENESIS_HASH } from '../../src/actors/journal-chain.js';
-import { childrenOf, nextDueAt } from '../../src/correlation/incident.js';
+import { childrenOf, emptyState, nextDueAt } from '../../src/correlation/incident.js';
 import type { Simulation } from '../../src/correlation/simulation.js';
 import { ticketEventsOf } from '../../src/correlation/tickets.js';
 
@@ -23,6 +23,6 @@ export function changeFromSimulation(sim: Simulation): ActorChange {
     touchedChildren: childrenOf(state.incident).map((c) => c.key),
     removedChildren: [],
     nextDueAt: nextDueAt(state),
-    tickets: ticketEventsOf(state, journal),
+    tickets: ticketEventsOf(emptyState(signature), state, journal),
   };
 }

@@ -56,6 +56,8 @@ export class IncidentChildRow {
   @Column('text', { name: 'attached_by', nullable: true }) attachedBy!: string | null;
   @Column('real', { name: 'attached_score', nullable: true }) attachedScore!: number | null;
   @Column('text', { name: 'source_instance', nullable: true }) sourceInstance!: string | null;
+  /** The incident revision of the child's last change (see IncidentBody.revision); bigint, read as a string. */
+  @Column('bigint', { default: 0 }) rev!: string;
 }
 
 @Entity('journal')

@@ -191,7 +191,7 @@ const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, seve
   routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
 const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
   severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
-  attached_by text, attached_score real`;
+  attached_by text, attached_score real, rev bigint`;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -422,6 +422,7 @@ function childRows(change: ActorChange): object[] {
         department: child.department ?? null,
         attached_by: child.attachedBy ? ref(child.attachedBy) : null,
         attached_score: child.attachedBy?.score ?? null,
+        rev: child.rev ?? 0,
       },
     ];
   });
@@ -452,6 +453,8 @@ interface ChildRow {
   department: string | null;
   attached_by: string | null;
   attached_score: number | null;
+  /** bigint: pg returns it as a string. */
+  rev: string;
 }
 
 /** The exact Child an actor held: rows round-trip every field evolve reads. */
@@ -471,5 +474,6 @@ function childFromRow(row: ChildRow): Child {
     ...(row.facility ? { facility: row.facility } : {}),
     ...(row.department ? { department: row.department } : {}),
     ...(attached ? { attachedBy: { id: attached[1], version: Number(attached[2]), score: row.attached_score ?? 0 } } : {}),
+    rev: Number(row.rev),
   };
 }
