@@ -102,7 +102,7 @@ async function phase(instances: number): Promise<Phase> {
   } finally {
     for (const n of nodes) await n.stop('SIGKILL');
     const jsm = await jetstreamManager(nc);
-    for (const stream of [subjects.inStream, subjects.dlqStream, subjects.ticketsStream, subjects.sigStream]) await jsm.streams.delete(stream).catch(() => false);
+    for (const stream of subjects.streams) await jsm.streams.delete(stream).catch(() => false);
     await nc.close();
     await sql(PG_ADMIN, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }

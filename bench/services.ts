@@ -50,7 +50,7 @@ export async function deleteStreams(namespace: string): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     const subjects = new Subjects(namespace);
-    for (const stream of [subjects.inStream, subjects.dlqStream]) await jsm.streams.delete(stream).catch(() => false);
+    for (const stream of subjects.streams) await jsm.streams.delete(stream).catch(() => false);
   } finally {
     await nc.close();
   }

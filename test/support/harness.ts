@@ -89,7 +89,7 @@ export class TestNats {
   }
 
   async close(): Promise<void> {
-    for (const stream of [this.subjects.inStream, this.subjects.dlqStream, this.subjects.ticketsStream, this.subjects.sigStream]) await this.jsm.streams.delete(stream).catch(() => false);
+    for (const stream of this.subjects.streams) await this.jsm.streams.delete(stream).catch(() => false);
     await this.nc.drain();
   }
 }

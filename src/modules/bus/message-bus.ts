@@ -97,6 +97,10 @@ export class Subjects {
   get sigStream(): string {
     return `${this.streamPrefix}CORRAL_SIG`;
   }
+  /** Every stream corral creates under this namespace: what a benchmark or test run removes afterwards. */
+  get streams(): string[] {
+    return [this.inStream, this.dlqStream, this.ticketsStream, this.sigStream];
+  }
   sigConsumer(partition: number): string {
     return `corral-sig-${partition}`;
   }
