@@ -73,6 +73,17 @@ describe('ticket events', () => {
     expect(next.state.status !== 'none' && next.state.incident.timers.update).toBeUndefined();
   });
 
+  it('tells a child once: a change after the flush in the same batch waits for the next update', () => {
+    const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
+    const held = batch(opened, reports(1, 2, at(2)));
+
+    const flushedThenMore = batch(held, [tick(seconds(2, 30)), ...reports(3, 1, seconds(2, 31))]);
+    const next = batch(flushedThenMore, [tick(seconds(3, 1))]);
+
+    expect(eventsOf(flushedThenMore).map((e) => e.children.map((c) => c.id).sort())).toEqual([['r1', 'r2']]);
+    expect(eventsOf(next).map((e) => e.children.map((c) => c.id))).toEqual([['r3']]);
+  });
+
   it('with updateInterval 0, coalesces each batch of new children into one update', () => {
     const eager = testRules({ windows: [{ ...WINDOW, updateInterval: '0s' }] });
     const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))], eager);

@@ -79,17 +79,19 @@ export function ticketEventsOf(before: IncidentState, state: IncidentState, entr
   const view = ticketIncident(state);
   const sameIncident = before.status !== 'none' && before.incident.id === incident.id;
   const toldBefore = sameIncident ? (before.incident.told ?? 0) : 0;
+  // Changes after the batch's last telling are still held: they go with the next one, not twice.
+  const toldAfter = incident.told ?? 0;
   let delta: { children: TicketChild[]; omitted: number } | undefined;
   const changed = () =>
     (delta ??= deltaOf(
-      sameIncident && !hasUntold(before.incident) ? touchedBy(incident, own) : childrenChangedSince(incident, toldBefore),
+      (sameIncident && !hasUntold(before.incident) ? touchedBy(incident, own) : childrenChangedSince(incident, toldBefore)).filter((child) => (child.rev ?? 0) <= toldAfter),
     ));
 
   const events: TicketEvent[] = own
     .filter((entry) => isTicketType(entry.kind))
     .map((entry) => {
       const opening = entry.kind === 'ticket.opened';
-      const { children, omitted } = opening ? { children: childrenOf(incident).slice(0, EVENT_CHILDREN).map(ticketChild), omitted: 0 } : changed();
+      const { children, omitted } = opening ? { children: childrenOf(incident).slice(0, EVENT_CHILDREN).map(ticketChild), omitted: Math.max(0, childCount(incident) - EVENT_CHILDREN) } : changed();
       const details = Object.fromEntries(Object.entries(entry.data).filter(([key]) => key !== 'notify'));
       return {
         eventKey: `${incident.id}:${entry.seq}`,
