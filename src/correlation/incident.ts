@@ -235,7 +235,7 @@ class TrieWriter {
 export function putChildren(incident: IncidentBody, children: Child[]): IncidentBody {
   if (children.length === 0) return incident;
   const rev = nextRevision(incident);
-  return { ...placeChildren(incident, children.map((child) => (child.rev === rev ? child : { ...child, rev }))), revision: rev };
+  return placeChildren(incident, children.map((child) => (child.rev === rev ? child : { ...child, rev })), rev);
 }
 
 export const nextRevision = (incident: IncidentBody): number => (incident.revision ?? 0) + 1;
@@ -243,7 +243,8 @@ export const nextRevision = (incident: IncidentBody): number => (incident.revisi
 /** Children whose change the helpdesk has not been told of yet. */
 export const hasUntold = (incident: IncidentBody): boolean => (incident.revision ?? 0) > (incident.told ?? 0);
 
-function placeChildren(incident: IncidentBody, children: Child[]): IncidentBody {
+/** `revision`: the incident's new one, set in the same copy (putChildren); without it the incident keeps its own. */
+function placeChildren(incident: IncidentBody, children: Child[], revision = incident.revision): IncidentBody {
   const trie = new TrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
@@ -258,7 +259,7 @@ function placeChildren(incident: IncidentBody, children: Child[]): IncidentBody 
     if (!kinds.includes(child.kind)) kinds = [...kinds, child.kind].sort();
     if (!sources.includes(child.source.type)) sources = [...sources, child.source.type].sort();
   }
-  return { ...incident, children: trie.root, tally: { children: count, firing, requesters, kinds, sources } };
+  return { ...incident, children: trie.root, tally: { children: count, firing, requesters, kinds, sources }, ...(revision === undefined ? {} : { revision }) };
 }
 
 /** Removes children (split off to another incident), keeping the tally in step. */

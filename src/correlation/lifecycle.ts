@@ -120,7 +120,7 @@ export function reassess(transition: Transition, context: Context): Transition {
   if (Object.keys(changes).length > 0 && incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, changes);
   if (incident.ticketed && incident.ticketOpenedAt === null) incident = { ...incident, ticketOpenedAt: now, escalationStep: 0 };
   incident = armEscalation(incident, state.status, context.rules);
-  const ticketEvent = [transition.effects, d.effects].some((effects) => effects.some((e) => e.type === 'journal' && e.entry.incidentId === incident.id && isTicketType(e.entry.kind)));
+  const ticketEvent = journalsTicket(transition.effects, incident.id) || journalsTicket(d.effects, incident.id);
   incident = tellChildren(incident, state.status, ticketEvent, d, now, context.rules);
 
   if (incident === state.incident) return transition;
@@ -137,17 +137,31 @@ export function reassess(transition: Transition, context: Context): Transition {
  * batch: for the helpdesk, and for the outbox, which wrote a row per batch per touched incident.
  */
 function tellChildren(incident: IncidentBody, status: LiveStatus, ticketEvent: boolean, d: Decisions, now: string, rules: RuleSet): IncidentBody {
-  const { update, ...others } = incident.timers;
-  const told = (body: IncidentBody): IncidentBody => ({ ...body, timers: update === undefined ? body.timers : others, told: body.revision ?? 0 });
-  if (ticketEvent) return hasUntold(incident) || update !== undefined ? told(incident) : incident;
+  // Runs after every message: the common outcomes (timer armed and not due, nothing untold) copy nothing.
+  const { update } = incident.timers;
+  const untold = hasUntold(incident);
+  const told = (): IncidentBody => ({ ...incident, timers: withoutUpdate(incident.timers), told: incident.revision ?? 0 });
+  if (ticketEvent) return untold || update !== undefined ? told() : incident;
   // A flapping incident's ticket said so once; it hears again when the incident is stable.
-  if (!incident.ticketed || (status !== 'open' && status !== 'acknowledged') || !hasUntold(incident)) return update === undefined ? incident : { ...incident, timers: others };
+  if (!incident.ticketed || (status !== 'open' && status !== 'acknowledged') || !untold) return update === undefined ? incident : { ...incident, timers: withoutUpdate(incident.timers) };
   const interval = windowOf(incident, rules).updateIntervalMs;
-  if (interval === 0) return told(incident);
+  if (interval === 0) return told();
   if (update === undefined) return { ...incident, timers: { ...incident.timers, update: plus(now, interval) } };
   if (update > now) return incident;
   d.journal('ticket.updated', incident, {}, { rule: incident.window });
-  return told(incident);
+  return told();
+}
+
+function withoutUpdate(timers: IncidentBody['timers']): IncidentBody['timers'] {
+  if (timers.update === undefined) return timers;
+  const { update: _, ...others } = timers;
+  return others;
+}
+
+/** Whether these effects journal a ticket event for the incident (no array or closure per message). */
+function journalsTicket(effects: Transition['effects'], incidentId: string): boolean {
+  for (const effect of effects) if (effect.type === 'journal' && effect.entry.incidentId === incidentId && isTicketType(effect.entry.kind)) return true;
+  return false;
 }
 
 export function escalationFor(incident: IncidentBody, rules: RuleSet): { rule: EscalationRule; steps: number[] } | undefined {
