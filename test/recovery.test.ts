@@ -1,4 +1,4 @@
-import { canonical, createTestDatabase, getJson, postJson, startCorral, TestNats, withClient } from './support/harness.js';
+import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, withClient } from './support/harness.js';
 
 interface Detail {
   status: string;
@@ -56,6 +56,45 @@ describe('restart: actors hydrate from their snapshots', () => {
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
     rows.forEach((row, i) => expect(row.prev_hash).toBe(i === 0 ? '0'.repeat(64) : rows[i - 1]?.row_hash));
     expect(new Set(rows.map((r) => r.row_hash)).size).toBe(rows.length);
+  });
+
+  it('keeps the children a split moved and a merge brought in across a restart', async () => {
+    const env = { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace };
+    const first = await startCorral(env);
+    let splitId: string;
+    let keptId: string;
+    try {
+      await postJson(`${first.baseUrl}/v1/events`, ['s-1', 's-2', 's-3'].map((id) => canonical({ id, system: 'splitsys' })));
+      await postJson(`${first.baseUrl}/v1/events`, ['m-1', 'm-2'].map((id) => canonical({ id, system: 'mergesys' })));
+      const list = await getJson<{ items: Array<{ id: string; system: string }> }>(`${first.baseUrl}/v1/incidents?status=open`);
+      const bySystem = (system: string) => list.body.items.find((i) => i.system === system)?.id as string;
+      keptId = bySystem('splitsys');
+      const split = await postJson<Detail>(`${first.baseUrl}/v1/incidents/${keptId}/split`, { children: ['s-3'] });
+      expect(split.status).toBe(200);
+      const merged = await postJson<Detail>(`${first.baseUrl}/v1/incidents/${bySystem('mergesys')}/merge`, { into: keptId });
+      expect(merged.status).toBe(200);
+      const after = await eventually(
+        () => getJson<{ items: Array<{ id: string; childCount: number; status: string }> }>(`${first.baseUrl}/v1/incidents?status=open`),
+        (r) => r.body.items.length === 2 && r.body.items.some((i) => i.childCount === 4),
+      );
+      splitId = after.body.items.find((i) => i.id !== keptId)?.id as string;
+    } finally {
+      await first.close();
+    }
+
+    const second = await startCorral(env);
+    try {
+      const kept = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${keptId}`);
+      expect(kept.body.children.map((c) => c.id).sort()).toEqual(['m-1', 'm-2', 's-1', 's-2']);
+      const adopted = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`);
+      expect(adopted.body.children.map((c) => c.id)).toEqual(['s-3']);
+      // The actors themselves hydrate with those children: the next event lands next to them.
+      await postJson(`${second.baseUrl}/v1/events`, canonical({ id: 's-3', system: 'splitsys', status: 'resolved', occurredAt: '2026-11-24T09:00:00.000Z' }));
+      const resolved = await eventually(() => getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`), (r) => r.body.status === 'resolved');
+      expect(resolved.body.children.map((c) => [c.id, c.status])).toEqual([['s-3', 'resolved']]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses to alter or delete the journal', async () => {

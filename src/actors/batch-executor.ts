@@ -133,14 +133,14 @@ export class BatchExecutor {
 }
 
 function toChange(p: Pending): ActorChange {
-  // A new episode is a new incident: all of its child rows are new, not only the touched ones.
-  const newEpisode = p.original.status !== 'none' && p.state.status !== 'none' && p.original.incident.id !== p.state.incident.id;
+  // A new incident (a new episode, or one a split adopted into an empty actor) writes every child
+  // row: an adoption journals no child entries, so `touched` alone would leave its children unwritten.
+  const newIncident = p.state.status !== 'none' && (p.original.status === 'none' || p.original.incident.id !== p.state.incident.id);
   return {
     snapshot: { signature: p.actor.signature, seq: p.seq, lastHash: p.lastHash, state: p.state },
     journal: p.journal,
-    // A new episode rewrites every child row of the new incident; otherwise only what changed.
-    touchedChildren: newEpisode && p.state.status !== 'none' ? childrenOf(p.state.incident).map((c) => c.key) : [...p.touched],
-    removedChildren: newEpisode ? [] : removedChildren(p.original, p.state),
+    touchedChildren: newIncident ? childrenOf(p.state.incident).map((c) => c.key) : [...p.touched],
+    removedChildren: newIncident ? [] : removedChildren(p.original, p.state),
     nextDueAt: nextDueAt(p.state),
     tickets: ticketEventsOf(p.original, p.state, p.journal),
   };
