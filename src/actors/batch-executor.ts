@@ -135,12 +135,13 @@ export class BatchExecutor {
 function toChange(p: Pending): ActorChange {
   // A new incident (a new episode, or one a split adopted into an empty actor) writes every child
   // row: an adoption journals no child entries, so `touched` alone would leave its children unwritten.
-  const newIncident = p.state.status !== 'none' && (p.original.status === 'none' || p.original.incident.id !== p.state.incident.id);
+  const { original, state } = p;
+  const newIncident = state.status !== 'none' && (original.status === 'none' || original.incident.id !== state.incident.id) ? state.incident : undefined;
   return {
-    snapshot: { signature: p.actor.signature, seq: p.seq, lastHash: p.lastHash, state: p.state },
+    snapshot: { signature: p.actor.signature, seq: p.seq, lastHash: p.lastHash, state },
     journal: p.journal,
-    touchedChildren: newIncident ? childrenOf(p.state.incident).map((c) => c.key) : [...p.touched],
-    removedChildren: newIncident ? [] : removedChildren(p.original, p.state),
+    touchedChildren: newIncident ? childrenOf(newIncident).map((c) => c.key) : [...p.touched],
+    removedChildren: newIncident ? [] : removedChildren(original, state),
     nextDueAt: nextDueAt(p.state),
     tickets: ticketEventsOf(p.original, p.state, p.journal),
   };
