@@ -1,7 +1,7 @@
 import { evolve, journalEntries, type IncidentMessage } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
 import type { RuleSet } from './rules.js';
-import { ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
+import { EVENT_CHILDREN, mergeUpdates, ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
 import { aReport, at, testRules } from './test-events.js';
 
 const rules = testRules();
@@ -127,5 +127,57 @@ describe('ticket events', () => {
     expect(events.map((e) => [e.type, e.children.map((c) => c.id).sort()])).toEqual([['ticket.updated', ['r10', 'r9']]]);
     expect(acknowledged.state.status !== 'none' && acknowledged.state.incident.timers.update).toBeUndefined();
     expect(eventsOf(batch(acknowledged, [tick(seconds(2, 40))]))).toEqual([]);
+  });
+
+  describe('updates queued for the relay, told as one', () => {
+    /** `ticket.updated` events of one incident, each after the previous, with ids r<from>… */
+    function updates(count: number, perEvent: number, overlap = 0): TicketEvent[] {
+      const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
+      const events: TicketEvent[] = [];
+      let previous: Batch = opened;
+      for (let i = 0; i < count; i++) {
+        const first = 1 + i * (perEvent - overlap);
+        const changed = batch(previous, reports(first, perEvent, seconds(2 + i, 0)));
+        previous = batch(changed, [tick(seconds(2 + i, 31))]);
+        events.push(...eventsOf(previous));
+      }
+      return events;
+    }
+
+    it('tells each child once, as its latest event had it, with the last event for the incident', () => {
+      const queued = updates(3, 20, 5);
+      expect(queued.map((e) => e.type)).toEqual(['ticket.updated', 'ticket.updated', 'ticket.updated']);
+
+      const merged = mergeUpdates(queued);
+
+      expect(merged.eventKey).toBe(queued[2]?.eventKey);
+      expect(merged.incident).toEqual(queued[2]?.incident);
+      const ids = merged.children.map((c) => c.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(50); // 20 + 15 + 15: five of each later event repeat the one before
+      const repeated = merged.children.find((c) => c.id === 'r16');
+      expect(repeated).toEqual(queued[1]?.children.find((c) => c.id === 'r16'));
+      expect(merged.details).toEqual({});
+    });
+
+    it('still carries at most 200 children after a long outage, the latest changes, and says how many it left out', () => {
+      const queued = updates(4, 150);
+
+      const merged = mergeUpdates(queued);
+
+      expect(merged.children).toHaveLength(EVENT_CHILDREN);
+      expect(merged.details).toEqual({ childrenOmitted: 600 - EVENT_CHILDREN });
+      const ids = new Set(merged.children.map((c) => c.id));
+      expect(Array.from({ length: 150 }, (_, i) => `r${451 + i}`).every((id) => ids.has(id))).toBe(true);
+      expect(ids.has('r1')).toBe(false);
+      expect(Buffer.byteLength(JSON.stringify(merged))).toBeLessThan(1024 * 1024);
+    });
+
+    it('adds up what the queued events had already left out', () => {
+      const queued = updates(2, 250);
+      expect(queued.map((e) => e.details.childrenOmitted)).toEqual([50, 50]);
+
+      expect(mergeUpdates(queued).details.childrenOmitted).toBe(500 - EVENT_CHILDREN);
+    });
   });
 });

@@ -61,7 +61,7 @@ export interface SequencedEntry extends JournalEntry {
 }
 
 /** Children in one event: enough for a ticket to be useful; the full list is one API call away. */
-const EVENT_CHILDREN = 200;
+export const EVENT_CHILDREN = 200;
 
 export function isTicketType(kind: string): kind is TicketType {
   return (TICKET_TYPES as readonly string[]).includes(kind);
@@ -162,3 +162,33 @@ function ticketChild(child: Child): TicketChild {
     ...(child.requesterToken ? { requesterToken: child.requesterToken } : {}),
   };
 }
+
+/**
+ * Consecutive `ticket.updated` events of one incident told as one (the relay, after the helpdesk
+ * was unreachable): the last event's incident, each child once in its latest form, and still at
+ * most EVENT_CHILDREN of them, the latest changes, so a long outage cannot grow one message past
+ * what NATS or a helpdesk accepts. `childrenOmitted` adds up what each event and the merge left
+ * out; a child left out of two events counts twice, so it is an upper bound.
+ */
+export function mergeUpdates(updates: TicketEvent[]): TicketEvent {
+  const last = updates.at(-1);
+  if (!last) throw new Error('mergeUpdates needs at least one event');
+  if (updates.length === 1) return last;
+  const byId = new Map<string, TicketChild>();
+  let omitted = 0;
+  for (const update of updates) {
+    omitted += Number(update.details.childrenOmitted ?? 0);
+    for (const child of update.children) {
+      const id = `${child.source.system}|${child.id}`;
+      // Re-inserted, so the map's order is the order of each child's latest change.
+      byId.delete(id);
+      byId.set(id, child);
+    }
+  }
+  const children = [...byId.values()];
+  const kept = children.slice(-EVENT_CHILDREN);
+  omitted += children.length - kept.length;
+  const { childrenOmitted: _previous, ...details } = last.details;
+  return { ...last, children: kept, details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details };
+}
+

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { TicketChild, TicketEvent } from '../../correlation/tickets.js';
+import { mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { PartitionOwnership } from '../cluster/partition-ownership.js';
@@ -98,7 +98,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const lanes = new Map<string, PendingDelivery[]>();
     for (const row of rows) {
       const lane = `${row.destination}|${row.incident_id}`;
-      lanes.set(lane, [...(lanes.get(lane) ?? []), row]);
+      const queued = lanes.get(lane);
+      if (queued) queued.push(row);
+      else lanes.set(lane, [row]);
     }
     const now = Date.now();
     const due = [...lanes.values()].filter((lane) => (lane[0]).next_attempt_at.getTime() <= now);
@@ -142,7 +144,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const run = [head];
     if (head.type === 'ticket.updated') for (const next of lane.slice(1)) if (next.type === 'ticket.updated') run.push(next); else break;
     const last = run.at(-1) as PendingDelivery;
-    const ticket: TicketEvent = run.length === 1 ? head.payload : { ...last.payload, children: mergeChildren(run.map((r) => r.payload.children)) };
+    const ticket = mergeUpdates(run.map((r) => r.payload));
     try {
       await this.send(head.destination, ticket);
       // From the first event to the ticket leaving corral: what the helpdesk feels.
@@ -195,10 +197,4 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const ceiling = Math.min(this.helpdesk.backoffMaxMs, this.helpdesk.backoffBaseMs * 2 ** (attempts - 1));
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
-}
-
-function mergeChildren(lists: TicketChild[][]): TicketChild[] {
-  const byId = new Map<string, TicketChild>();
-  for (const list of lists) for (const child of list) byId.set(`${child.source.system}|${child.id}`, child);
-  return [...byId.values()];
 }
