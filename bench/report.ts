@@ -1,6 +1,7 @@
 import type { JetStreamLatency, JetStreamResult } from './jetstream-load.js';
 import type { Latency, Throughput } from './http-load.js';
 import type { Mix, WorkloadShape } from './workload.js';
+import { CORRAL_NODE_FLAGS } from './services.js';
 
 export interface Machine {
   cpus: number;
@@ -180,7 +181,7 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
   incident's entry in the cross-incident routing index, which lives as long as the incident is active.
 - **hydration**: ${'the same process evicts a spread-out sample of actors from the registry, then times `registry.get` for each, one at a time (a snapshot read from PostgreSQL and its decoding). Untimed before it: 50 other actors hydrated (the path compiled) and a 1 s pause after the forced collections of the memory figure (V8 sweeps the old space after them, and allocations meanwhile wait for it).'}
 
-corral runs as \`node dist/src/main.js\` with defaults (\`BATCH_MAX_SIZE\` 500, \`BATCH_MAX_DELAY_MS\` 5) except
+corral runs as it ships, \`node ${CORRAL_NODE_FLAGS.join(' ')} dist/src/main.js\` (the memory figure's process too), with defaults (\`BATCH_MAX_SIZE\` 500, \`BATCH_MAX_DELAY_MS\` 5) except
 \`LOG_LEVEL=warn\` (access logs at \`info\` would be measured as well).
 `;
 }

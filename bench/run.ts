@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { renderMarkdown, verdicts, type ActorMemory, type BenchResult, type Machine } from './report.js';
-import { createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
+import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
@@ -52,7 +52,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 async function actorMemory(actors: number, hydrations: number): Promise<ActorMemory> {
   const db = await createDatabase();
   try {
-    const child = spawn(process.execPath, ['--expose-gc', 'dist/bench/actor-memory.js', String(actors), String(hydrations)], {
+    const child = spawn(process.execPath, [...CORRAL_NODE_FLAGS, '--expose-gc', 'dist/bench/actor-memory.js', String(actors), String(hydrations)], {
       env: { ...process.env, DATABASE_URL: db.url },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

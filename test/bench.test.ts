@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from '../bench/report.js';
+import { CORRAL_NODE_FLAGS } from '../bench/services.js';
 import { ENV, required } from './support/services.js';
 
 // `npm run bench -- --quick` end to end, so the benchmark keeps working as corral changes. It
@@ -53,4 +54,17 @@ describe('npm run bench -- --quick', () => {
     expect(markdown).toContain('QUICK run');
     expect(markdown).toContain(`prometheus-alertmanager ${result.machine.alertmanager}`);
   }, 90_000);
+});
+
+describe('the Node.js flags corral ships with', () => {
+  // The benchmark starts corral with CORRAL_NODE_FLAGS; production starts it from package.json or
+  // the Dockerfile. Figures measured with other flags than those would describe another program.
+  it('are the ones package.json and the Dockerfile start corral with', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const flags = CORRAL_NODE_FLAGS.join(' ');
+    expect(scripts.start).toContain(`node ${flags} dist/src/main.js`);
+    expect(scripts['start:prod']).toBe(`node ${flags} dist/src/main.js`);
+    const cmd = readFileSync('Dockerfile', 'utf8').split('\n').find((line) => line.startsWith('CMD '));
+    expect(cmd).toBe(`CMD ${JSON.stringify(['node', ...CORRAL_NODE_FLAGS, 'dist/src/main.js'])}`.replace(/","/g, '", "'));
+  });
 });
