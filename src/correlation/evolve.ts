@@ -110,8 +110,20 @@ function dispatch(state: IncidentState, message: IncidentMessage, context: Conte
 }
 
 /** True when the transition only counted an exact repeat of an event already folded in. */
+/**
+ * The event changed nothing but a repeat count: a duplicate to the sender. The update held back by
+ * updateInterval may go out with it (a `ticket.updated` with no data of its own); that would have
+ * gone out at the next tick anyway and does not make the event news.
+ */
 export function isRepeat(transition: Transition): boolean {
-  return transition.effects.every((effect) => effect.type === 'journal' && effect.entry.kind === 'child.repeated');
+  return transition.effects.every(
+    (effect) => effect.type === 'journal' && (effect.entry.kind === 'child.repeated' || (effect.entry.kind === 'ticket.updated' && isEmpty(effect.entry.data))),
+  );
+}
+
+function isEmpty(data: Record<string, unknown>): boolean {
+  for (const _ in data) return false;
+  return true;
 }
 
 export function journalEntries(transition: Transition): JournalEntry[] {

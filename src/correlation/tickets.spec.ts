@@ -1,4 +1,4 @@
-import { evolve, journalEntries, type IncidentMessage } from './evolve.js';
+import { evolve, isRepeat, journalEntries, type IncidentMessage } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
 import type { RuleSet } from './rules.js';
 import { EVENT_CHILDREN, mergeUpdates, ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
@@ -71,6 +71,17 @@ describe('ticket events', () => {
     expect(eventsOf(next).map((e) => [e.type, e.children.map((c) => c.id).sort()])).toEqual([['ticket.updated', ['r1', 'r2', 'r3', 'r4', 'r5', 'r6']]]);
     // Nothing is left to tell, so no timer stays armed for it.
     expect(next.state.status !== 'none' && next.state.incident.timers.update).toBeUndefined();
+  });
+
+  it('counts an exact repeat that lets the held update out as a duplicate all the same', () => {
+    const opened = batch(start, [...reports(1, 3, at(0)), tick(at(2))]);
+    const held = batch(opened, reports(4, 1, at(3)));
+
+    const repeat = evolve(held.state, { type: 'event', event: report(1) }, seconds(3, 45), rules);
+
+    expect(journalEntries(repeat).map((e) => e.kind)).toEqual(['child.repeated', 'ticket.updated']);
+    expect(isRepeat(repeat)).toBe(true);
+    expect(isRepeat(evolve(held.state, { type: 'event', event: report(9) }, seconds(3, 45), rules))).toBe(false);
   });
 
   it('tells a child once: a change after the flush in the same batch waits for the next update', () => {
