@@ -179,6 +179,29 @@ describe('helpdesk tickets', () => {
     expect(dead.body.items).toEqual([]);
   });
 
+  it('merges queued updates without losing what one of them says: an acknowledgement ends the run', async () => {
+    h = await start();
+    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-0', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await at(h, 1); // the ticket opens; the relay does not run until drain()
+    const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
+    const id = list.items[0]?.id;
+    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-1', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await at(h, 2); // q-1 told: ticket.updated {}
+    await postJson(`${h.corral.baseUrl}/v1/incidents/${id}/acknowledge`, { by: 'agent:kim' });
+    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-2', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await at(h, 3); // q-2 told: ticket.updated {}
+
+    await drain(h);
+
+    const updates = h.helpdesk.accepted<TicketEvent>().filter((t) => t.body.type === 'ticket.updated').map((t) => t.body);
+    expect(updates.map((u) => [u.details, u.children.map((c) => c.id)])).toEqual([
+      [{ status: 'acknowledged' }, ['q-1']],
+      [{}, ['q-2']],
+    ]);
+    const rows = await withClient(h.db.url, async (c) => (await c.query<{ status: string }>(`SELECT status FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id WHERE o.type = 'ticket.updated' AND d.destination = 'webhook:helpdesk' ORDER BY o.id`)).rows);
+    expect(rows.map((r) => r.status)).toEqual(['superseded', 'sent', 'sent']);
+  });
+
   it('publishes no duplicate when the relay dies between publishing and marking sent', async () => {
     h = await start();
     // The relay "dies" once: its first attempt to record a NATS delivery as sent is aborted.

@@ -1,7 +1,7 @@
 import { evolve, isRepeat, journalEntries, type IncidentMessage } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
 import type { RuleSet } from './rules.js';
-import { EVENT_CHILDREN, mergeUpdates, ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
+import { carriesDetails, EVENT_CHILDREN, mergeUpdates, ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';
 import { aReport, at, testRules } from './test-events.js';
 
 const rules = testRules();
@@ -182,6 +182,29 @@ describe('ticket events', () => {
       expect(Array.from({ length: 150 }, (_, i) => `r${451 + i}`).every((id) => ids.has(id))).toBe(true);
       expect(ids.has('r1')).toBe(false);
       expect(Buffer.byteLength(JSON.stringify(merged))).toBeLessThan(1024 * 1024);
+    });
+
+    it('over the cap keeps the latest changes of a capped event followed by a small one, newest first', () => {
+      const capped = updates(1, 250)[0]; // r1…r250: 200 told (the newest), 50 left out
+      const small = batch(batch(batch(start, [...reports(0, 1, at(0)), tick(at(1))]), reports(251, 50, seconds(9, 0))), [tick(seconds(9, 31))]);
+      const later = eventsOf(small)[0];
+      expect(later.children.map((c) => c.id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${251 + i}`));
+
+      const merged = mergeUpdates([capped, later]);
+
+      expect(merged.children).toHaveLength(EVENT_CHILDREN);
+      const ids = merged.children.map((c) => c.id);
+      // The later event first, then the capped one's newest 150: r101…r250, not its oldest.
+      expect(ids.slice(0, 50).sort()).toEqual(later.children.map((c) => c.id).sort());
+      expect(new Set(ids.slice(50))).toEqual(new Set(capped.children.slice(0, 150).map((c) => c.id)));
+      expect(merged.details).toEqual({ childrenOmitted: 50 + 50 });
+    });
+
+    it('says which updates carry details of their own, so the relay ends a run there', () => {
+      const [update] = updates(1, 3);
+      expect(carriesDetails(update)).toBe(false);
+      expect(carriesDetails({ ...(update), details: { childrenOmitted: 4 } })).toBe(false);
+      expect(carriesDetails({ ...(update), details: { previousQueue: 'service-desk' } })).toBe(true);
     });
 
     it('adds up what the queued events had already left out', () => {

@@ -163,32 +163,44 @@ function ticketChild(child: Child): TicketChild {
   };
 }
 
+/** Whether an update says something of its own (a new queue, an acknowledgement, a merge) besides its children. */
+export function carriesDetails(event: TicketEvent): boolean {
+  for (const key in event.details) if (key !== 'childrenOmitted') return true;
+  return false;
+}
+
 /**
  * Consecutive `ticket.updated` events of one incident told as one (the relay, after the helpdesk
- * was unreachable): the last event's incident, each child once in its latest form, and still at
- * most EVENT_CHILDREN of them, the latest changes, so a long outage cannot grow one message past
- * what NATS or a helpdesk accepts. `childrenOmitted` adds up what each event and the merge left
- * out; a child left out of two events counts twice, so it is an upper bound.
+ * was unreachable): the last event's incident and details (the relay ends a run at an update with
+ * details of its own, so none are lost), each child once in its latest form, and still at most
+ * EVENT_CHILDREN of them, so a long outage cannot grow one message past what NATS or a helpdesk
+ * accepts. Over the cap the latest changes are kept, newest first, as in a single event: later
+ * events first, and within one event the latest `occurredAt`. `childrenOmitted` adds up what each
+ * event and the merge left out; a child left out of one event and told by a later one is counted
+ * too, so it is an upper bound.
  */
 export function mergeUpdates(updates: TicketEvent[]): TicketEvent {
   const last = updates.at(-1);
   if (!last) throw new Error('mergeUpdates needs at least one event');
   if (updates.length === 1) return last;
-  const byId = new Map<string, TicketChild>();
+  const latest = new Map<string, { child: TicketChild; event: number }>();
   let omitted = 0;
-  for (const update of updates) {
+  updates.forEach((update, event) => {
     omitted += Number(update.details.childrenOmitted ?? 0);
     for (const child of update.children) {
       const id = `${child.source.system}|${child.id}`;
       // Re-inserted, so the map's order is the order of each child's latest change.
-      byId.delete(id);
-      byId.set(id, child);
+      latest.delete(id);
+      latest.set(id, { child, event });
     }
+  });
+  let kept = [...latest.values()];
+  if (kept.length > EVENT_CHILDREN) {
+    omitted += kept.length - EVENT_CHILDREN;
+    kept = kept.sort((a, b) => b.event - a.event || compareDesc(a.child.occurredAt, b.child.occurredAt)).slice(0, EVENT_CHILDREN);
   }
-  const children = [...byId.values()];
-  const kept = children.slice(-EVENT_CHILDREN);
-  omitted += children.length - kept.length;
   const { childrenOmitted: _previous, ...details } = last.details;
-  return { ...last, children: kept, details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details };
+  return { ...last, children: kept.map((k) => k.child), details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details };
 }
 
+const compareDesc = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
+import { carriesDetails, mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { PartitionOwnership } from '../cluster/partition-ownership.js';
@@ -142,7 +142,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async deliverHead(lane: PendingDelivery[]): Promise<Sent | undefined> {
     const head = lane[0];
     const run = [head];
-    if (head.type === 'ticket.updated') for (const next of lane.slice(1)) if (next.type === 'ticket.updated') run.push(next); else break;
+    // A run of updates goes out as one; an update with details of its own (a new queue, say) ends
+    // it, so the merged event, which carries the last one's details, loses none.
+    if (head.type === 'ticket.updated' && !carriesDetails(head.payload)) {
+      for (const next of lane.slice(1)) {
+        if (next.type !== 'ticket.updated') break;
+        run.push(next);
+        if (carriesDetails(next.payload)) break;
+      }
+    }
     const last = run.at(-1) as PendingDelivery;
     const ticket = mergeUpdates(run.map((r) => r.payload));
     try {
