@@ -146,7 +146,7 @@ export interface CorralProcess extends Service {
 }
 
 /**
- * corral as it runs in production: `node dist/src/main.js`, on the real Postgres and NATS. Its own
+ * corral as it runs in production: `node ${CORRAL_NODE_FLAGS} dist/src/main.js`, on the real Postgres and NATS. Its own
  * process, so its RSS is its own and the load generator does not share its event loop.
  */
 export async function startCorral(

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { eventually } from './harness.js';
 
-/** corral as production runs it: `node dist/src/main.js` (built by `npm test` before jest). */
+/**
+ * corral as its own process, `node dist/src/main.js` (built by `npm test` before jest), without the
+ * Node flags production adds (CORRAL_NODE_FLAGS in bench/services.ts): they tune memory, not behaviour.
+ */
 export class CorralProcess {
   private child: ChildProcess | undefined;
   readonly port = 20_000 + Math.floor(Math.random() * 20_000);
