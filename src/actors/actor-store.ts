@@ -24,6 +24,11 @@ export interface ActorChange {
   tickets: TicketEvent[];
 }
 
+/** A batch's commit, built and not yet run (see ActorStore.stage); opaque to the runtime. */
+export interface StagedCommit {
+  readonly signatures: string[];
+}
+
 /**
  * The persistence port of the actor runtime. `commit` is all-or-nothing: journal rows, snapshots
  * and read models of one batch land in one transaction, or none of them do.
@@ -34,6 +39,14 @@ export interface ActorStore {
   loadMany(signatures: string[]): Promise<Map<string, ActorSnapshot>>;
   /** `forwards`: messages for actors another instance owns, sent on after COMMIT (several instances only). */
   commit(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): Promise<void>;
+  /**
+   * The same commit in two steps: `stage` turns the batch into the statement's parameters (CPU
+   * only, no I/O), `commitStaged` runs it. The runtime stages a batch as soon as it is prepared,
+   * while the batch before it is still committing, so commits, which run one at a time, spend
+   * their turn on the database only. A staged commit that is never run is simply dropped.
+   */
+  stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): StagedCommit;
+  commitStaged(staged: StagedCommit): Promise<void>;
   /** Whether the transport message with this receipt already committed its effects. */
   committed(receipt: string): Promise<boolean>;
   /** States that cross-incident routing must know about at start-up: active, or recent identity. */

@@ -3,7 +3,7 @@ import type { JournalEntry, Transition } from '../correlation/evolve.js';
 import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';
 import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
-import type { ActorChange, ActorStore } from './actor-store.js';
+import type { ActorChange, ActorStore, StagedCommit } from './actor-store.js';
 import type { Clock } from './clock.js';
 import { chainRow, type ChainedJournalRow } from './journal-chain.js';
 import type { Forward, Ownership } from './ownership.js';
@@ -27,12 +27,15 @@ export interface Prepared {
   receipts: string[];
   pending: Map<string, Pending>;
   forwards: Forward[];
+  /** The commit's parameters, built right away (see ActorStore.stage). */
+  staged: StagedCommit;
 }
 
 /**
  * Runs batches in two steps. `prepare` correlates every input in arrival order against copies of
- * the actors' states and then applies the results to the actors *speculatively*, so that the next
- * batch can be prepared while this one commits; `commit` writes journal rows, snapshots, read
+ * the actors' states, builds the commit's parameters (ActorStore.stage), and then applies the
+ * results to the actors *speculatively*, so that the next batch can be prepared and staged while
+ * this one commits; `commit` writes journal rows, snapshots, read
  * models, outbox rows and receipts in one transaction. Commits happen strictly in order. If one
  * fails, it and every batch prepared on top of it are `abort`ed, newest first: their actors are
  * evicted (they rebuild from what the database holds) and the routing index is put back, so the
@@ -88,19 +91,30 @@ export class BatchExecutor {
       for (const p of pending.values()) this.correlator.index.apply(p.original);
       throw error;
     }
+    // Staged before the actors take the new states: if building the commit throws, nothing was applied.
+    const staged = this.stageOrUndo([...pending.values()], receipts, forwards);
     for (const p of pending.values()) {
       p.actor.state = p.state;
       p.actor.seq = p.seq;
       p.actor.lastHash = p.lastHash;
       p.actor.inflight += 1;
     }
-    return { outcomes, receipts, pending, forwards };
+    return { outcomes, receipts, pending, forwards, staged };
   }
 
   async commit(prepared: Prepared): Promise<Outcome[]> {
-    await this.store.commit([...prepared.pending.values()].map(toChange), prepared.receipts, prepared.forwards);
+    await this.store.commitStaged(prepared.staged);
     for (const p of prepared.pending.values()) p.actor.inflight -= 1;
     return prepared.outcomes;
+  }
+
+  private stageOrUndo(pending: Pending[], receipts: string[], forwards: Forward[]): StagedCommit {
+    try {
+      return this.store.stage(pending.map(toChange), receipts, forwards);
+    } catch (error) {
+      for (const p of pending) this.correlator.index.apply(p.original);
+      throw error;
+    }
   }
 
   /** Undoes a prepared batch that will not commit. Abort newer batches before older ones. */
