@@ -35,11 +35,10 @@ export interface Prepared {
  * Runs batches in two steps. `prepare` correlates every input in arrival order against copies of
  * the actors' states, builds the commit's parameters (ActorStore.stage), and then applies the
  * results to the actors *speculatively*, so that the next batch can be prepared and staged while
- * this one commits; `commit` writes journal rows, snapshots, read
- * models, outbox rows and receipts in one transaction. Commits happen strictly in order. If one
- * fails, it and every batch prepared on top of it are `abort`ed, newest first: their actors are
- * evicted (they rebuild from what the database holds) and the routing index is put back, so the
- * retry counts nothing twice.
+ * this one commits; `commit` writes journal rows, snapshots, read models, outbox rows and receipts
+ * in one transaction. Commits happen strictly in order. If one fails, it and every batch prepared
+ * on top of it are `abort`ed, newest first: their actors are evicted (they rebuild from what the
+ * database holds) and the routing index is put back, so the retry counts nothing twice.
  */
 export class BatchExecutor {
   constructor(
@@ -156,8 +155,8 @@ function toChange(p: Pending): ActorChange {
     journal: p.journal,
     touchedChildren: newIncident ? childrenOf(newIncident).map((c) => c.key) : [...p.touched],
     removedChildren: newIncident ? [] : removedChildren(original, state),
-    nextDueAt: nextDueAt(p.state),
-    tickets: ticketEventsOf(p.original, p.state, p.journal),
+    nextDueAt: nextDueAt(state),
+    tickets: ticketEventsOf(original, state, p.journal),
   };
 }
 

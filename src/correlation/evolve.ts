@@ -111,9 +111,9 @@ function dispatch(state: IncidentState, message: IncidentMessage, context: Conte
 
 /**
  * True when the transition only counted an exact repeat of an event already folded in: a
- * duplicate to the sender. The update held back by
- * updateInterval may go out with it (a `ticket.updated` with no data of its own); that would have
- * gone out at the next tick anyway and does not make the event news.
+ * duplicate to the sender. The update held back by updateInterval may go out with it (a
+ * `ticket.updated` with no data of its own); that would have gone out at the next tick anyway and
+ * does not make the event news.
  */
 export function isRepeat(transition: Transition): boolean {
   return transition.effects.every(

@@ -203,8 +203,8 @@ describe('ticket events', () => {
     it('says which updates carry details of their own, so the relay ends a run there', () => {
       const [update] = updates(1, 3);
       expect(carriesDetails(update)).toBe(false);
-      expect(carriesDetails({ ...(update), details: { childrenOmitted: 4 } })).toBe(false);
-      expect(carriesDetails({ ...(update), details: { previousQueue: 'service-desk' } })).toBe(true);
+      expect(carriesDetails({ ...update, details: { childrenOmitted: 4 } })).toBe(false);
+      expect(carriesDetails({ ...update, details: { previousQueue: 'service-desk' } })).toBe(true);
     });
 
     it('adds up what the queued events had already left out', () => {
