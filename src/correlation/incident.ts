@@ -166,12 +166,18 @@ export function childOf(incident: IncidentBody, key: string): Child | undefined 
   return incident.children[a]?.[b]?.[c]?.[key];
 }
 
+/** Every leaf of the trie. Index-only states read from snapshots (routing) may hold `{}`: no children loaded. */
+function leavesOf(children: ChildBuckets): Leaf[] {
+  const leaves: Leaf[] = [];
+  if (!Array.isArray(children)) return leaves;
+  for (const middle of children) for (const lower of middle ?? []) for (const leaf of lower ?? []) if (leaf) leaves.push(leaf);
+  return leaves;
+}
+
 /** Every child, oldest first (then by key): a stable order for tickets and bulk commands. */
 export function childrenOf(incident: IncidentBody): Child[] {
   const all: Child[] = [];
-  // Index-only states read from snapshots (routing) may hold `{}`: no children loaded.
-  if (!Array.isArray(incident.children)) return all;
-  for (const middle of incident.children) for (const lower of middle ?? []) for (const leaf of lower ?? []) if (leaf) all.push(...Object.values(leaf));
+  for (const leaf of leavesOf(incident.children)) all.push(...Object.values(leaf));
   return all.sort(oldestFirst);
 }
 
@@ -180,10 +186,7 @@ const oldestFirst = (a: Child, b: Child) => (a.firstSeen === b.firstSeen ? (a.ke
 /** Children stamped after `revision`, oldest first: a walk of the trie that sorts only what it keeps. */
 export function childrenChangedSince(incident: IncidentBody, revision: number): Child[] {
   const changed: Child[] = [];
-  if (!Array.isArray(incident.children)) return changed;
-  for (const middle of incident.children) {
-    for (const lower of middle ?? []) for (const leaf of lower ?? []) for (const child of leaf ? Object.values(leaf) : []) if ((child.rev ?? 0) > revision) changed.push(child);
-  }
+  for (const leaf of leavesOf(incident.children)) for (const child of Object.values(leaf)) if ((child.rev ?? 0) > revision) changed.push(child);
   return changed.sort(oldestFirst);
 }
 

@@ -99,7 +99,7 @@ export function ticketEventsOf(before: IncidentState, state: IncidentState, entr
         incident: view,
         children,
         notify: Array.isArray(entry.data.notify) ? (entry.data.notify as string[]) : [],
-        details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details,
+        details: withOmitted(details, omitted),
         at: entry.at,
       };
     });
@@ -109,7 +109,7 @@ export function ticketEventsOf(before: IncidentState, state: IncidentState, entr
   const last = own.at(-1);
   if (events.length === 0 && last && incident.ticketed && isActive(state.status) && !hasUntold(incident)) {
     const { children, omitted } = changed();
-    if (children.length > 0) events.push({ eventKey: `${incident.id}:${last.seq}`, type: 'ticket.updated', incident: view, children, notify: [], details: omitted > 0 ? { childrenOmitted: omitted } : {}, at: last.at });
+    if (children.length > 0) events.push({ eventKey: `${incident.id}:${last.seq}`, type: 'ticket.updated', incident: view, children, notify: [], details: withOmitted({}, omitted), at: last.at });
   }
   return events;
 }
@@ -118,6 +118,11 @@ function touchedBy(incident: IncidentBody, entries: SequencedEntry[]): Child[] {
   return [...new Set(entries.flatMap((entry) => (entry.childKey === undefined ? [] : [entry.childKey])))]
     .map((key) => childOf(incident, key))
     .filter((child): child is Child => child !== undefined);
+}
+
+/** An event's details, saying how many children it left out when it left any out. */
+function withOmitted(details: Record<string, unknown>, omitted: number): Record<string, unknown> {
+  return omitted > 0 ? { ...details, childrenOmitted: omitted } : details;
 }
 
 /** The newest changes first when there are more than one event carries. */
@@ -200,7 +205,7 @@ export function mergeUpdates(updates: TicketEvent[]): TicketEvent {
     kept = kept.sort((a, b) => b.event - a.event || compareDesc(a.child.occurredAt, b.child.occurredAt)).slice(0, EVENT_CHILDREN);
   }
   const { childrenOmitted: _previous, ...details } = last.details;
-  return { ...last, children: kept.map((k) => k.child), details: omitted > 0 ? { ...details, childrenOmitted: omitted } : details };
+  return { ...last, children: kept.map((k) => k.child), details: withOmitted(details, omitted) };
 }
 
 const compareDesc = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);

@@ -177,7 +177,6 @@ export class PgActorStore implements ActorStore {
     }
   }
 
-
   /** Puts every incident's children (rows of incident_child) back into its state, with one read for all. */
   private async attachChildren(states: IncidentState[]): Promise<void> {
     const incidents = states.flatMap((state) => (state.status === 'none' ? [] : [state]));
@@ -293,9 +292,8 @@ interface PgStagedCommit extends StagedCommit {
 /**
  * The commit's jsonb parameters in Postgres' binary format (a version byte, 1, then the JSON text),
  * written into a buffer that is kept for a later batch (two are in use while one batch commits and
- * the next is staged). As strings (about 3 kB per event) the
- * pg driver flattened them into a second copy when it sent them, and that copy stayed on the young
- * heap until the statement finished: the next batch, prepared meanwhile, made scavenges copy and
+ * the next is staged). As strings (about 3 kB per event) the pg driver flattened them into a
+ * second copy when it sent them, and that copy stayed on the young heap until the statement finished: the next batch, prepared meanwhile, made scavenges copy and
  * promote it, and it came back as old-generation garbage (the major collections behind the latency
  * spikes). A fresh buffer per batch instead counts as external memory, which starts major
  * collections of its own. Here each JSON string dies at once, and the bytes live outside the heap.
