@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedContext, EventKind, EventSource, EventStatus, Severity } from './canonical-event.js';
 import type { Priority, RuleRef } from './rules.js';
+import { ChildTrieWriter, findChild, leavesOf, type ChildTrie } from './child-trie.js';
 
 /** One source event folded into an incident: an alert instance, a clinician's report. */
 export interface Child {
@@ -75,8 +76,8 @@ export interface IncidentBody {
   patientImpact: boolean;
   correlationId: string;
   window: RuleRef;
-  /** Children by key, in buckets: see putChildren. Read with childrenOf / childOf. */
-  children: ChildBuckets;
+  /** Children by key (see child-trie.ts). Read with childrenOf / childOf. */
+  children: ChildTrie;
   /** Running counts over the children, kept by putChildren so no transition has to scan them. */
   tally: Tally;
   acknowledged: { by: string; at: string } | null;
@@ -131,15 +132,6 @@ export function incidentIdFor(signature: string, episode: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-// Children are the one part of an incident that can grow large (a storm of thousands of alerts).
-// Copying a plain map on every event would make each event cost O(children); a fixed three-level
-// hash trie of 16-slot arrays keeps transitions pure while an update copies three short arrays and
-// one leaf of ~n/4096 entries (an incident of 100,000 children: ~25). Arrays, not objects, for the
-// inner levels: copying a small array is a memcpy, copying an object with many keys is not.
-type Leaf = Record<string, Child>;
-type Level<T> = Array<T | undefined | null>;
-export type ChildBuckets = Level<Level<Level<Leaf>>>;
-
 export interface Tally {
   children: number;
   firing: number;
@@ -149,35 +141,16 @@ export interface Tally {
   sources: string[];
 }
 
-const BITS = 4;
-const SLOT = (1 << BITS) - 1;
-
 export const emptyTally = (): Tally => ({ children: 0, firing: 0, requesters: {}, kinds: [], sources: [] });
 
-/** The trie path of a key: three 4-bit slices of its FNV-1a hash. */
-function pathOf(key: string): [number, number, number] {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return [hash & SLOT, (hash >>> BITS) & SLOT, (hash >>> (2 * BITS)) & SLOT];
-}
-
 export function childOf(incident: IncidentBody, key: string): Child | undefined {
-  const [a, b, c] = pathOf(key);
-  return incident.children[a]?.[b]?.[c]?.[key];
-}
-
-/** Every leaf of the trie. Index-only states read from snapshots (routing) may hold `{}`: no children loaded. */
-function leavesOf(children: ChildBuckets): Leaf[] {
-  const leaves: Leaf[] = [];
-  if (!Array.isArray(children)) return leaves;
-  for (const middle of children) for (const lower of middle ?? []) for (const leaf of lower ?? []) if (leaf) leaves.push(leaf);
-  return leaves;
+  return findChild(incident.children, key);
 }
 
 /** Every child, oldest first (then by key): a stable order for tickets and bulk commands. */
 export function childrenOf(incident: IncidentBody): Child[] {
   const all: Child[] = [];
-  for (const leaf of leavesOf(incident.children)) all.push(...Object.values(leaf));
+  for (const leaf of leavesOf(incident.children)) all.push(...leaf);
   return all.sort(oldestFirst);
 }
 
@@ -186,48 +159,8 @@ const oldestFirst = (a: Child, b: Child) => (a.firstSeen === b.firstSeen ? (a.ke
 /** Children stamped after `revision`, oldest first: a walk of the trie that sorts only what it keeps. */
 export function childrenChangedSince(incident: IncidentBody, revision: number): Child[] {
   const changed: Child[] = [];
-  for (const leaf of leavesOf(incident.children)) for (const child of Object.values(leaf)) if ((child.rev ?? 0) > revision) changed.push(child);
+  for (const leaf of leavesOf(incident.children)) for (const child of leaf) if ((child.rev ?? 0) > revision) changed.push(child);
   return changed.sort(oldestFirst);
-}
-
-/** Dense and null-filled: the same after a JSON round trip, and V8 keeps it as packed elements. */
-const emptyLevel = <T>(): Level<T> => new Array<T | null>(SLOT + 1).fill(null);
-
-/**
- * Copy-on-write access to a trie under construction: each array and leaf on a touched path is
- * copied once per call, however many children of one call land in it.
- */
-class TrieWriter {
-  readonly root: ChildBuckets;
-  private readonly copied = new Set<object>();
-
-  // A state read back from JSON without children (an index-only snapshot) may hold `{}` here.
-  constructor(from: ChildBuckets) {
-    this.root = Array.isArray(from) && from.length > 0 ? from.slice() : emptyLevel();
-  }
-
-  leaf(key: string): Leaf {
-    const [a, b, c] = pathOf(key);
-    const middle = this.level(this.root, a);
-    const lower = this.level(middle, b);
-    let leaf = lower[c];
-    if (!leaf || !this.copied.has(leaf)) {
-      leaf = { ...leaf };
-      this.copied.add(leaf);
-      lower[c] = leaf;
-    }
-    return leaf;
-  }
-
-  private level<T>(parent: Level<Level<T>>, slot: number): Level<T> {
-    let child = parent[slot];
-    if (!child || !this.copied.has(child)) {
-      child = child ? child.slice() : emptyLevel<T>();
-      this.copied.add(child);
-      parent[slot] = child;
-    }
-    return child;
-  }
 }
 
 /**
@@ -248,38 +181,34 @@ export const hasUntold = (incident: IncidentBody): boolean => (incident.revision
 
 /** `revision`: the incident's new one, set in the same copy (putChildren); without it the incident keeps its own. */
 function placeChildren(incident: IncidentBody, children: Child[], revision = incident.revision): IncidentBody {
-  const trie = new TrieWriter(incident.children);
+  const trie = new ChildTrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
   let { kinds, sources } = incident.tally;
   for (const child of children) {
-    const leaf = trie.leaf(child.key);
-    const previous = leaf[child.key];
-    leaf[child.key] = child;
+    const previous = trie.put(child);
     if (!previous) count += 1;
     firing += (child.status === 'firing' ? 1 : 0) - (previous?.status === 'firing' ? 1 : 0);
     if (previous?.requesterToken !== child.requesterToken) requesters = moveToken(requesters, previous?.requesterToken, child.requesterToken);
     if (!kinds.includes(child.kind)) kinds = [...kinds, child.kind].sort();
     if (!sources.includes(child.source.type)) sources = [...sources, child.source.type].sort();
   }
-  return { ...incident, children: trie.root, tally: { children: count, firing, requesters, kinds, sources }, ...(revision === undefined ? {} : { revision }) };
+  return { ...incident, children: trie.finish(), tally: { children: count, firing, requesters, kinds, sources }, ...(revision === undefined ? {} : { revision }) };
 }
 
 /** Removes children (split off to another incident), keeping the tally in step. */
 export function dropChildren(incident: IncidentBody, keys: string[]): IncidentBody {
-  const trie = new TrieWriter(incident.children);
+  const trie = new ChildTrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
   let requesters = incident.tally.requesters;
   for (const key of keys) {
-    const leaf = trie.leaf(key);
-    const child = leaf[key];
+    const child = trie.remove(key);
     if (!child) continue;
-    delete leaf[key];
     count -= 1;
     if (child.status === 'firing') firing -= 1;
     requesters = moveToken(requesters, child.requesterToken, undefined);
   }
-  return { ...incident, children: trie.root, tally: { ...incident.tally, children: count, firing, requesters } };
+  return { ...incident, children: trie.finish(), tally: { ...incident.tally, children: count, firing, requesters } };
 }
 
 function moveToken(counts: Record<string, number>, from: string | undefined, to: string | undefined): Record<string, number> {
@@ -295,7 +224,7 @@ function moveToken(counts: Record<string, number>, from: string | undefined, to:
 
 /** Builds buckets and tally from scratch (hydration from rows, adoption); the children keep their stamps. */
 export function withChildren(incident: IncidentBody, children: Child[]): IncidentBody {
-  return placeChildren({ ...incident, children: emptyLevel(), tally: emptyTally() }, children);
+  return placeChildren({ ...incident, children: [], tally: emptyTally() }, children);
 }
 
 export function requesterTokens(incident: IncidentBody): string[] {

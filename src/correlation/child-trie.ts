@@ -1,0 +1,189 @@
+import type { Child } from './incident.js';
+
+// Children are the one part of an incident that can grow large (a storm of thousands of alerts).
+// Copying a plain map on every event would make each event cost O(children); a hash trie keeps
+// transitions pure while an update copies one short path. The trie grows only where it must: an
+// incident starts as one leaf (its children in an array, searched by key), and a leaf that
+// outgrows LEAF_MAX becomes a branch of 16 slots keyed by the next four bits of the key's hash.
+// A fixed three-level trie cost the common small incident three 16-slot arrays per child (most of
+// the objects of the heap at 100,000 live children, and the work of every major collection).
+//
+// Arrays at every level: copying a small array is a memcpy, copying an object with many keys is
+// not. And a leaf is an array, not an object keyed by child key: such objects share no keys, so
+// V8 made a hidden class per added key.
+
+type Leaf = Child[];
+type Branch = Array<Node | null>;
+type Node = Leaf | Branch;
+
+/** Children by key: a leaf (the children themselves) or a branch of 16 slots. `[]` is empty. */
+export type ChildTrie = Node;
+
+const BITS = 4;
+const WIDTH = 1 << BITS;
+const LEAF_MAX = 16;
+/** A 32-bit hash has eight 4-bit slices; a leaf this deep holds colliding keys, however many. */
+const MAX_DEPTH = 32 / BITS;
+
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+const slotOf = (hash: number, depth: number) => (hash >>> (BITS * depth)) & (WIDTH - 1);
+
+/** A leaf holds children (never null, never arrays); a branch holds null or nodes, in 16 slots. */
+function isBranch(node: Node): node is Branch {
+  return node.length === WIDTH && (node[0] === null || Array.isArray(node[0]));
+}
+
+/** The position of the child with this key in its leaf, -1 if absent. */
+function indexIn(leaf: Leaf, key: string): number {
+  for (let i = 0; i < leaf.length; i++) if (leaf[i].key === key) return i;
+  return -1;
+}
+
+export function findChild(trie: ChildTrie, key: string): Child | undefined {
+  // States read back from a snapshot for routing alone may hold `{}`: no children loaded.
+  if (!Array.isArray(trie)) return undefined;
+  const hash = hashOf(key);
+  let node: Node = trie;
+  for (let depth = 0; isBranch(node); depth++) {
+    const next: Node | null = node[slotOf(hash, depth)];
+    if (!next) return undefined;
+    node = next;
+  }
+  const at = indexIn(node, key);
+  return at < 0 ? undefined : node[at];
+}
+
+/** Every leaf, each an array of children. */
+export function leavesOf(trie: ChildTrie): Leaf[] {
+  const leaves: Leaf[] = [];
+  const walk = (node: Node) => {
+    if (!isBranch(node)) leaves.push(node);
+    else for (const next of node) if (next) walk(next);
+  };
+  if (Array.isArray(trie)) walk(trie);
+  return leaves;
+}
+
+/**
+ * Copy-on-write access to a trie under construction: each node on a touched path is copied once
+ * per writer, however many children of one call land in it; `finish` returns the new trie.
+ */
+export class ChildTrieWriter {
+  private root: Node;
+  private readonly owned = new Set<Node>();
+  /** Leaves that grew by push in this writer, and where they hang (null: the root). */
+  private readonly grown = new Map<Leaf, { parent: Branch | null; slot: number }>();
+
+  constructor(from: ChildTrie) {
+    this.root = Array.isArray(from) ? from : [];
+  }
+
+  /** Writes the child under its key; returns the child it replaced. */
+  put(child: Child): Child | undefined {
+    const hash = hashOf(child.key);
+    let parent: Branch | null = null;
+    let slot = -1;
+    let node = this.own(this.root, null, -1);
+    let depth = 0;
+    while (isBranch(node)) {
+      slot = slotOf(hash, depth);
+      const next = node[slot];
+      if (!next) {
+        node[slot] = this.mine([child]);
+        return undefined;
+      }
+      parent = node;
+      node = this.own(next, node, slot);
+      depth += 1;
+    }
+    const at = indexIn(node, child.key);
+    if (at >= 0) {
+      const previous = node[at];
+      node[at] = child;
+      return previous;
+    }
+    node.push(child);
+    if (node.length > LEAF_MAX && depth < MAX_DEPTH) {
+      this.grown.delete(node);
+      this.hang(this.split(node, depth), parent, slot);
+    } else {
+      this.grown.set(node, { parent, slot });
+    }
+    return undefined;
+  }
+
+  /** Takes the child with this key out; returns it, or undefined if there was none. */
+  remove(key: string): Child | undefined {
+    const hash = hashOf(key);
+    let parent: Branch | null = null;
+    let slot = -1;
+    let node = this.own(this.root, null, -1);
+    for (let depth = 0; isBranch(node); depth++) {
+      slot = slotOf(hash, depth);
+      const next = node[slot];
+      if (!next) return undefined;
+      parent = node;
+      node = this.own(next, node, slot);
+    }
+    const at = indexIn(node, key);
+    if (at < 0) return undefined;
+    const [child] = node.splice(at, 1);
+    if (node.length === 0 && parent) {
+      parent[slot] = null;
+      this.grown.delete(node);
+    }
+    return child;
+  }
+
+  /**
+   * The new trie. A leaf that grew by push keeps the spare capacity V8 gave it (a one-child leaf
+   * took 136 bytes more than it needed), so each is copied once more at its exact length.
+   */
+  finish(): ChildTrie {
+    for (const [leaf, { parent, slot }] of this.grown) this.hang(leaf.slice(), parent, slot);
+    this.grown.clear();
+    return this.root;
+  }
+
+  /** The node, copied unless this writer made it: the trie it came from stays as it was. */
+  private own<T extends Node>(node: T, parent: Branch | null, slot: number): T {
+    if (this.owned.has(node)) return node;
+    const copy = this.mine(node.slice() as T);
+    this.hang(copy, parent, slot);
+    return copy;
+  }
+
+  private mine<T extends Node>(node: T): T {
+    this.owned.add(node);
+    return node;
+  }
+
+  private hang(node: Node, parent: Branch | null, slot: number): void {
+    if (parent) parent[slot] = node;
+    else this.root = node;
+  }
+
+  /** A full leaf at `depth` as a branch over the next four bits of its keys' hashes. */
+  private split(leaf: Leaf, depth: number): Branch {
+    const branch = this.mine(new Array<Node | null>(WIDTH).fill(null));
+    for (const child of leaf) {
+      const slot = slotOf(hashOf(child.key), depth);
+      const below = branch[slot] as Leaf | null;
+      if (below) below.push(child);
+      else branch[slot] = this.mine([child]);
+    }
+    for (let slot = 0; slot < WIDTH; slot++) {
+      const below = branch[slot] as Leaf | null;
+      if (!below || below.length === 1) continue;
+      // All of them under one slot (their hashes agree on these bits too): one level deeper.
+      if (below.length > LEAF_MAX && depth + 1 < MAX_DEPTH) branch[slot] = this.split(below, depth + 1);
+      else this.grown.set(below, { parent: branch, slot });
+    }
+    return branch;
+  }
+}
