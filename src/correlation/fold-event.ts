@@ -1,7 +1,7 @@
 import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.js';
 import { Decisions } from './decisions.js';
 import type { Context, Transition } from './evolve.js';
-import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { childOf, emptyTally, sharedSource, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { iso, plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
@@ -204,7 +204,7 @@ function newChild(key: string, event: CanonicalEvent, route: Route, rev: number)
     key,
     id: event.id,
     kind: event.kind,
-    source: event.source,
+    source: sharedSource(event.source),
     status: event.status,
     severity: event.severity,
     firstSeen: event.occurredAt,

@@ -4,7 +4,7 @@ import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../..
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
-import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
 import { signatureHash } from '../cluster/partitioning.js';
 
@@ -485,7 +485,7 @@ function childFromRow(row: ChildRow): Child {
     key: row.child_key,
     id: row.id,
     kind: row.kind as EventKind,
-    source: { type: row.source_type as SourceType, system: row.source_system, ...(row.source_instance ? { instance: row.source_instance } : {}) },
+    source: sharedSource({ type: row.source_type as SourceType, system: row.source_system, ...(row.source_instance ? { instance: row.source_instance } : {}) }),
     status: row.status as EventStatus,
     severity: row.severity as Severity,
     firstSeen: row.first_seen.toISOString(),
