@@ -10,5 +10,6 @@ describe('sharedSource', () => {
     expect(sharedSource({ type: 'alertmanager', system: 'prometheus', instance: 'prom-2' })).not.toBe(first);
     // No `instance: undefined` key: a child's source reads back from its row without one.
     expect(Object.keys(sharedSource({ type: 'hl7', system: 'lab' }))).toEqual(['type', 'system']);
+    expect(sharedSource({ type: 'hl7', system: 'lab', instance: '' })).toEqual({ type: 'hl7', system: 'lab', instance: '' });
   });
 });

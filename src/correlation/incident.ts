@@ -33,7 +33,8 @@ const sharedSources = new Map<string, Readonly<EventSource>>();
 const SOURCES_KEPT = 4096;
 
 export function sharedSource(source: EventSource): EventSource {
-  const key = `${source.type}\u0000${source.system}\u0000${source.instance ?? ''}`;
+  // JSON keeps "no instance" apart from an empty one, and any character inside the parts.
+  const key = JSON.stringify([source.type, source.system, source.instance]);
   let shared = sharedSources.get(key);
   if (!shared) {
     if (sharedSources.size >= SOURCES_KEPT) sharedSources.clear();
