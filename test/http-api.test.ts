@@ -107,6 +107,28 @@ describe('HTTP API on real Postgres and JetStream', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('lists newest activity first across pages, within a minute and across minutes', async () => {
+    // Several incidents in one minute and others minutes apart: the index orders by the minute,
+    // the query by last_seen within it; paging with a small limit must give the exact order.
+    const times = ['2026-11-24T06:00:10.000Z', '2026-11-24T06:00:50.000Z', '2026-11-24T06:00:30.000Z', '2026-11-24T05:58:00.000Z', '2026-11-24T06:03:05.000Z', '2026-11-24T06:00:30.000Z'];
+    await postJson(`${suite.corral.baseUrl}/v1/events`, times.map((occurredAt, n) => canonical({ id: `order-${n}`, system: `order-b${n}`, occurredAt })));
+
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Incident[]; nextCursor: string | null } } = await getJson(`${suite.corral.baseUrl}/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items.map((i) => i.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+
+    const expected = await withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident ORDER BY last_seen DESC, id DESC`)).rows.map((r) => r.id));
+    expect(listed).toEqual(expected);
+    const ours = await withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident WHERE system LIKE 'order-%' ORDER BY last_seen DESC, id DESC`)).rows.map((r) => r.id));
+    expect(ours).toHaveLength(times.length);
+    expect(listed.filter((id) => ours.includes(id))).toEqual(ours);
+  });
+
   it('answers 400 for a bad id or cursor and 404 for an unknown incident', async () => {
     expect((await getJson(`${suite.corral.baseUrl}/v1/incidents/not-a-uuid`)).status).toBe(400);
     expect((await getJson(`${suite.corral.baseUrl}/v1/incidents?cursor=garbage`)).status).toBe(400);
