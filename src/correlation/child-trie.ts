@@ -85,7 +85,47 @@ export class ChildTrieWriter {
 
   /** Writes the child under its key; returns the child it replaced. */
   put(child: Child): Child | undefined {
-    const hash = hashOf(child.key);
+    const { leaf, parent, slot, depth } = this.reach(child.key);
+    if (!leaf) {
+      // An empty slot of a branch (parent): the child is a leaf of its own.
+      (parent as Branch)[slot] = this.mine([child]);
+      return undefined;
+    }
+    const at = indexIn(leaf, child.key);
+    if (at >= 0) {
+      const previous = leaf[at];
+      leaf[at] = child;
+      return previous;
+    }
+    leaf.push(child);
+    if (leaf.length > LEAF_MAX && depth < MAX_DEPTH) {
+      this.grown.delete(leaf);
+      this.hang(this.split(leaf, depth), parent, slot);
+    } else {
+      this.grown.set(leaf, { parent, slot });
+    }
+    return undefined;
+  }
+
+  /** Takes the child with this key out; returns it, or undefined if there was none. */
+  remove(key: string): Child | undefined {
+    const { leaf, parent, slot } = this.reach(key);
+    const at = leaf ? indexIn(leaf, key) : -1;
+    if (!leaf || at < 0) return undefined;
+    const [child] = leaf.splice(at, 1);
+    if (leaf.length === 0 && parent) {
+      parent[slot] = null;
+      this.grown.delete(leaf);
+    }
+    return child;
+  }
+
+  /**
+   * The leaf this key belongs in, made this writer's own along with every branch above it, and
+   * where it hangs (parent null: the root). No leaf: the key's slot in `parent` is empty.
+   */
+  private reach(key: string): { leaf: Leaf | null; parent: Branch | null; slot: number; depth: number } {
+    const hash = hashOf(key);
     let parent: Branch | null = null;
     let slot = -1;
     let node = this.own(this.root, null, -1);
@@ -93,51 +133,12 @@ export class ChildTrieWriter {
     while (isBranch(node)) {
       slot = slotOf(hash, depth);
       const next = node[slot];
-      if (!next) {
-        node[slot] = this.mine([child]);
-        return undefined;
-      }
+      if (!next) return { leaf: null, parent: node, slot, depth };
       parent = node;
       node = this.own(next, node, slot);
       depth += 1;
     }
-    const at = indexIn(node, child.key);
-    if (at >= 0) {
-      const previous = node[at];
-      node[at] = child;
-      return previous;
-    }
-    node.push(child);
-    if (node.length > LEAF_MAX && depth < MAX_DEPTH) {
-      this.grown.delete(node);
-      this.hang(this.split(node, depth), parent, slot);
-    } else {
-      this.grown.set(node, { parent, slot });
-    }
-    return undefined;
-  }
-
-  /** Takes the child with this key out; returns it, or undefined if there was none. */
-  remove(key: string): Child | undefined {
-    const hash = hashOf(key);
-    let parent: Branch | null = null;
-    let slot = -1;
-    let node = this.own(this.root, null, -1);
-    for (let depth = 0; isBranch(node); depth++) {
-      slot = slotOf(hash, depth);
-      const next = node[slot];
-      if (!next) return undefined;
-      parent = node;
-      node = this.own(next, node, slot);
-    }
-    const at = indexIn(node, key);
-    if (at < 0) return undefined;
-    const [child] = node.splice(at, 1);
-    if (node.length === 0 && parent) {
-      parent[slot] = null;
-      this.grown.delete(node);
-    }
-    return child;
+    return { leaf: node, parent, slot, depth };
   }
 
   /**

@@ -293,9 +293,9 @@ interface PgStagedCommit extends StagedCommit {
  * The commit's jsonb parameters in Postgres' binary format (a version byte, 1, then the JSON text),
  * written into a buffer that is kept for a later batch (two are in use while one batch commits and
  * the next is staged). As strings (about 3 kB per event) the pg driver flattened them into a
- * second copy when it sent them, and that copy stayed on the young heap until the statement finished: the next batch, prepared meanwhile, made scavenges copy and
- * promote it, and it came back as old-generation garbage (the major collections behind the latency
- * spikes). A fresh buffer per batch instead counts as external memory, which starts major
+ * second copy when it sent them, and that copy stayed on the young heap until the statement
+ * finished: the next batch, prepared meanwhile, made scavenges copy and promote it, and it came
+ * back as old-generation garbage (the major collections behind the latency spikes). A fresh buffer per batch instead counts as external memory, which starts major
  * collections of its own. Here each JSON string dies at once, and the bytes live outside the heap.
  */
 class JsonbArena {
@@ -485,7 +485,7 @@ function childFromRow(row: ChildRow): Child {
     key: row.child_key,
     id: row.id,
     kind: row.kind as EventKind,
-    source: sharedSource({ type: row.source_type as SourceType, system: row.source_system, ...(row.source_instance ? { instance: row.source_instance } : {}) }),
+    source: sharedSource({ type: row.source_type as SourceType, system: row.source_system, instance: row.source_instance || undefined }),
     status: row.status as EventStatus,
     severity: row.severity as Severity,
     firstSeen: row.first_seen.toISOString(),
