@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { renderMarkdown, verdicts, type ActorMemory, type BenchResult, type Machine } from './report.js';
-import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
+import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type AlertmanagerGrouping, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
@@ -79,18 +79,22 @@ async function main(): Promise<void> {
   const latencyStream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
   const latencyBodies = latencyStream.take(size.latencySeconds * size.latencyRate).map((alert) => toWebhook([alert]));
 
-  progress('phase 1: Alertmanager over HTTP');
-  const am = await startAlertmanager();
-  let alertmanager;
-  try {
-    const result = await drive('alertmanager', `${am.baseUrl}/api/v2/alerts`, amBodies, { perBody: BATCH, concurrency: CONCURRENCY, accepted: (s) => s === 200 });
-    // Alertmanager answers 200 before it has looked at anything but the JSON; check it kept them all.
-    const listed = (await (await fetch(`${am.baseUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`)).json()) as unknown[];
-    alertmanager = { ...result, peakRssBytes: memoryOf(am.pid).peak, active: listed.length };
-  } finally {
-    await am.stop();
-  }
-  progress(`alertmanager: ${Math.round(alertmanager.perSecond)} alerts/s; ${alertmanager.active} active alerts listed`);
+  // Alertmanager in both groupings (see AlertmanagerGrouping), one after the other.
+  const measureAlertmanager = async (grouping: AlertmanagerGrouping) => {
+    progress(`phase 1: Alertmanager over HTTP (grouping: ${grouping})`);
+    const am = await startAlertmanager(grouping);
+    try {
+      const result = await drive(`alertmanager (${grouping})`, `${am.baseUrl}/api/v2/alerts`, amBodies, { perBody: BATCH, concurrency: CONCURRENCY, accepted: (s) => s === 200 });
+      // Alertmanager answers 200 before it has looked at anything but the JSON; check it kept them all.
+      const listed = (await (await fetch(`${am.baseUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`)).json()) as unknown[];
+      progress(`alertmanager (${grouping}): ${Math.round(result.perSecond)} alerts/s; ${listed.length} active alerts listed`);
+      return { throughput: { ...result, peakRssBytes: memoryOf(am.pid).peak, active: listed.length }, version: am.version };
+    } finally {
+      await am.stop();
+    }
+  };
+  const { throughput: alertmanager, version: alertmanagerVersion } = await measureAlertmanager('none');
+  const { throughput: alertmanagerPerAlert } = await measureAlertmanager('per-alert');
 
   // Each corral phase starts from an empty database, as Alertmanager starts from empty memory: what
   // one phase leaves behind (large incidents) does not slow the next.
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
     quick: options.quick,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString().slice(0, 10),
-    machine: await machine(am.version),
+    machine: await machine(alertmanagerVersion),
     shape: ISSUE_SHAPE,
     batchSize: BATCH,
     concurrency: CONCURRENCY,
@@ -157,6 +161,8 @@ async function main(): Promise<void> {
     alertmanager,
     corralHttp,
     ratio: corralHttp.perSecond / alertmanager.perSecond,
+    alertmanagerPerAlert,
+    ratioPerAlert: corralHttp.perSecond / alertmanagerPerAlert.perSecond,
     latency,
     latencyJetStream,
     jetstream,

@@ -30,6 +30,10 @@ describe('npm run bench -- --quick', () => {
     const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as BenchResult;
 
     expect(result.alertmanager.perSecond).toBeGreaterThan(0);
+    expect(result.alertmanagerPerAlert.perSecond).toBeGreaterThan(0);
+    // Both Alertmanager configurations kept every alert that was not resolved (a resend landing
+    // after its resolve counts as firing again, so there may be a few more).
+    for (const am of [result.alertmanager, result.alertmanagerPerAlert]) expect(am.active).toBeGreaterThanOrEqual(result.httpMix.fresh - result.httpMix.resolves);
     expect(result.corralHttp.perSecond).toBeGreaterThan(0);
     // corral kept every alert of the HTTP phase, once: each new alert a child, each resend a repeat.
     // With requests in flight together, a resolve can overtake its alert's first firing; that late,
@@ -53,6 +57,7 @@ describe('npm run bench -- --quick', () => {
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('QUICK run');
     expect(markdown).toContain(`prometheus-alertmanager ${result.machine.alertmanager}`);
+    expect(markdown).toContain("against `group_by: ['...']`");
   }, 90_000);
 });
 
