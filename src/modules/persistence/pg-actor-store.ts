@@ -298,9 +298,13 @@ interface PgStagedCommit extends StagedCommit {
  * back as old-generation garbage (the major collections behind the latency spikes). A fresh buffer per batch instead counts as external memory, which starts major
  * collections of its own. Here each JSON string dies at once, and the bytes live outside the heap.
  */
-class JsonbArena {
-  private buffer = Buffer.allocUnsafeSlow(1 << 20);
+export class JsonbArena {
+  private buffer: Buffer;
   private used = 0;
+
+  constructor(initialBytes = 1 << 20) {
+    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
+  }
 
   reset(): void {
     this.used = 0;
@@ -308,17 +312,20 @@ class JsonbArena {
 
   jsonb(value: unknown): Buffer {
     const text = JSON.stringify(value);
-    const length = Buffer.byteLength(text) + 1;
-    if (this.used + length > this.buffer.length) {
+    // Written first and measured after: `Buffer.byteLength` would read the whole text once more
+    // (3 % of corral's CPU at saturation). `write` stops short, rather than split a character,
+    // when the space left is too small; that is the only way fewer than 4 bytes can be left over.
+    let start = this.used;
+    let written = start + 1 < this.buffer.length ? this.buffer.write(text, start + 1) : 0;
+    if (this.buffer.length - (start + 1) - written < 4 && written !== Buffer.byteLength(text)) {
       // Parameters already taken keep the old buffer alive until this statement is done.
-      this.buffer = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, length));
-      this.used = 0;
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, Buffer.byteLength(text) + 1));
+      start = 0;
+      written = this.buffer.write(text, 1);
     }
-    const start = this.used;
     this.buffer[start] = 1;
-    this.buffer.write(text, start + 1);
-    this.used += length;
-    return this.buffer.subarray(start, start + length);
+    this.used = start + 1 + written;
+    return this.buffer.subarray(start, this.used);
   }
 }
 
