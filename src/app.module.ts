@@ -12,7 +12,7 @@ import type { CorralConfig } from './modules/config/corral-config.js';
 import { DatabaseModule } from './modules/database/database.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { HelpdeskModule } from './modules/helpdesk/helpdesk.module.js';
-import { assignCorrelationId } from './modules/http/correlation-id.js';
+import { accessLogOptions } from './modules/http/access-log.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
@@ -30,20 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: assignCorrelationId,
-            customProps: (request) => ({ correlationId: request.id }),
-            // Request bodies are never logged: they may hold what the privacy filter exists to remove.
-            // Bearer keys and tokens never reach a log line, however a client spells the header.
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'],
-              censor: '[redacted]',
-            },
-            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: accessLogOptions(config.logLevel) }),
         DatabaseModule,
         BusModule,
         AuditModule,
