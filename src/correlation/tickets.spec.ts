@@ -45,6 +45,23 @@ describe('ticket events', () => {
     expect(events[0]?.eventKey).toBe(`${events[0]?.incident.id}:${opened.entries[0]?.seq}`);
   });
 
+  it('opens a ticket with the children in the order they fired, the first 200 of a larger storm, and says how many it left out', () => {
+    // They arrive in an order unlike the one they fired in: report n fired (97·n mod 250) s early.
+    const firedAt = (n: number) => new Date(at(0).getTime() - ((97 * n) % 250) * 1000).toISOString();
+    const storm = Array.from({ length: 250 }, (_, i) => [at(0), { type: 'event', event: { ...report(i + 1), occurredAt: firedAt(i + 1) } }] as [Date, IncidentMessage]);
+
+    const opened = batch(batch(start, storm), [tick(at(1))]);
+
+    const [event] = eventsOf(opened);
+    expect(event?.type).toBe('ticket.opened');
+    const firstToFire = Array.from({ length: 250 }, (_, i) => i + 1)
+      .sort((a, b) => firedAt(a).localeCompare(firedAt(b)))
+      .slice(0, EVENT_CHILDREN)
+      .map((n) => `r${n}`);
+    expect(event?.children.map((c) => c.id)).toEqual(firstToFire);
+    expect(event?.details).toEqual(expect.objectContaining({ childrenOmitted: 50 }));
+  });
+
   it('holds children that change after the ticket opened for updateInterval, then tells them all in one journaled update', () => {
     const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
 
