@@ -99,7 +99,8 @@ describe('logs', () => {
     try {
       const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
       expect((await apiFetch(`${corral.baseUrl}/v1/incidents`)).status).toBe(200);
-      expect((await apiFetch(`${corral.baseUrl}/v1/incidents`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      const refused = await apiFetch(`${corral.baseUrl}/v1/incidents`, { headers: { authorization: `Bearer ${token}` } });
+      expect(refused.status).toBe(401);
       expect((await apiFetch(`${corral.baseUrl}/v1/incidents/not-a-uuid`)).status).toBe(400);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Requests were logged (so the check is not vacuous) …
@@ -108,6 +109,16 @@ describe('logs', () => {
       expect(corral.output()).not.toContain(corral.adminKey);
       expect(corral.output()).not.toContain(token);
       expect(corral.output()).toContain('[redacted]');
+      // A line logged while the request was handled and its access line both carry the request's
+      // correlation id, the one its answer names; the access line also has the request itself.
+      const correlationId = refused.headers.get('x-correlation-id');
+      const lines = corral
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(`"correlationId":"${correlationId}"`))
+        .map((line) => JSON.parse(line) as { context?: string; req?: { url?: string }; res?: { statusCode?: number } });
+      expect(lines.find((line) => line.context === 'Access')).toBeDefined();
+      expect(lines.find((line) => line.req !== undefined)).toEqual(expect.objectContaining({ req: expect.objectContaining({ url: '/v1/incidents' }), res: expect.objectContaining({ statusCode: 401 }) }));
     } finally {
       await corral.stop();
     }
