@@ -7,6 +7,7 @@ import type { EventKind, EventStatus, Severity, SourceType } from '../../correla
 import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
 import { signatureHash } from '../cluster/partitioning.js';
+import { binaryArray, type BinaryColumnType, type BinaryColumnValue } from './binary-arrays.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
 export const SNAPSHOT_VERSION = 3;
@@ -149,10 +150,10 @@ export class PgActorStore implements ActorStore {
       arena.jsonb(changes.flatMap((change) => change.journal.map(journalRow))),
       arena.jsonb(changes.map((change) => snapshotRow(change, now))),
       arena.jsonb(live.map((change) => incidentRow(change.snapshot.state, now))),
-      arena.jsonb(live.flatMap(childRows)),
       arena.jsonb(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
       arena.jsonb(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
       arena.jsonb(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
+      ...childColumns(live),
     ];
     const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena };
     return staged;
@@ -204,9 +205,30 @@ const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, seve
   first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
   patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
   routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
-const CHILD_COLUMNS = `incident_id uuid, child_key text, id text, kind text, source_type text, source_system text, source_instance text, status text,
-  severity text, first_seen timestamptz, changed_at timestamptz, repeats integer, requester_token text, facility text, department text,
-  attached_by text, attached_score real, rev bigint`;
+/** incident_child's columns, each with how a child (of the incident with this id) fills it. */
+const CHILD_FIELDS: Array<[name: string, type: BinaryColumnType, value: (child: Child, incidentId: string) => BinaryColumnValue]> = [
+  ['incident_id', 'uuid', (_, incidentId) => incidentId],
+  ['child_key', 'text', (child) => child.key],
+  ['id', 'text', (child) => child.id],
+  ['kind', 'text', (child) => child.kind],
+  ['source_type', 'text', (child) => child.source.type],
+  ['source_system', 'text', (child) => child.source.system],
+  ['source_instance', 'text', (child) => child.source.instance],
+  ['status', 'text', (child) => child.status],
+  ['severity', 'text', (child) => child.severity],
+  ['first_seen', 'timestamptz', (child) => child.firstSeen],
+  ['changed_at', 'timestamptz', (child) => child.changedAt],
+  ['repeats', 'integer', (child) => child.repeats],
+  ['requester_token', 'text', (child) => child.requesterToken],
+  ['facility', 'text', (child) => child.facility],
+  ['department', 'text', (child) => child.department],
+  ['attached_by', 'text', (child) => (child.attachedBy ? ref(child.attachedBy) : null)],
+  ['attached_score', 'real', (child) => child.attachedBy?.score],
+  ['rev', 'bigint', (child) => child.rev ?? 0],
+];
+const CHILD_COLUMNS = CHILD_FIELDS.map(([name, type]) => `${name} ${type}`).join(', ');
+/** The first of COMMIT_BATCH's parameters that hold the children, one column each. */
+const FIRST_CHILD_PARAM = 10;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -220,8 +242,10 @@ const updateOthers = (columns: string, key: string[]) =>
     .join(', ')}`;
 
 /**
- * One batch, one statement: every table's rows arrive as one JSON array parameter
- * (`jsonb_to_recordset`), so neither the statement nor the round trips grow with the batch.
+ * One batch, one statement: each table's rows arrive as one JSON array parameter
+ * (`jsonb_to_recordset`), except the children, the most numerous rows, which arrive as one binary
+ * array per column (`unnest`, see binary-arrays.ts); neither the statement nor the round trips grow
+ * with the batch.
  * Data-modifying CTEs all run to completion within the statement's own transaction; the final
  * SELECT checks what must hold for it to commit, in this order:
  *
@@ -255,24 +279,25 @@ const COMMIT_BATCH = `
     ${insertFrom('incident', '$6', INCIDENT_COLUMNS)}
     ON CONFLICT (id) ${updateOthers(INCIDENT_COLUMNS, ['id'])}
   ), children AS (
-    ${insertFrom('incident_child', '$7', CHILD_COLUMNS)}
+    INSERT INTO incident_child (${namesOf(CHILD_COLUMNS).join(', ')})
+    SELECT * FROM unnest(${CHILD_FIELDS.map(([, type], i) => `$${FIRST_CHILD_PARAM + i}::${type}[]`).join(', ')})
     ON CONFLICT (incident_id, child_key) ${updateOthers(CHILD_COLUMNS, ['incident_id', 'child_key'])}
   ), split_off AS (
-    DELETE FROM incident_child c USING jsonb_to_recordset($8::jsonb) AS x(incident_id uuid, child_key text)
+    DELETE FROM incident_child c USING jsonb_to_recordset($7::jsonb) AS x(incident_id uuid, child_key text)
      WHERE c.incident_id = x.incident_id AND c.child_key = x.child_key
   ), outboxed AS (
     INSERT INTO outbox (event_key, incident_id, queue, type, payload, sig_hash)
     SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload, x.sig_hash
-      FROM jsonb_to_recordset($9::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
+      FROM jsonb_to_recordset($8::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
     ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key, incident_id
   ), delivered AS (
     INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
     SELECT o.id, d.destination, o.incident_id
-      FROM outboxed o JOIN jsonb_to_recordset($9::jsonb) AS x(event_key text, destinations text[]) USING (event_key)
+      FROM outboxed o JOIN jsonb_to_recordset($8::jsonb) AS x(event_key text, destinations text[]) USING (event_key)
       CROSS JOIN LATERAL unnest(x.destinations) AS d(destination)
   ), forwarded AS (
     INSERT INTO cluster_forward (partition, subject_token, payload)
-    SELECT * FROM jsonb_to_recordset($10::jsonb) AS x(partition integer, subject_token text, payload jsonb)
+    SELECT * FROM jsonb_to_recordset($9::jsonb) AS x(partition integer, subject_token text, payload jsonb)
   )
   SELECT CASE
     WHEN corral_require(
@@ -426,34 +451,18 @@ function incidentRow(state: IncidentState, now: string): object {
   };
 }
 
-function childRows(change: ActorChange): object[] {
-  const incident = incidentOf(change.snapshot.state);
-  return change.touchedChildren.flatMap((key) => {
-    const child = childOf(incident, key);
-    if (!child) return [];
-    return [
-      {
-        incident_id: incident.id,
-        child_key: child.key,
-        id: child.id,
-        kind: child.kind,
-        source_type: child.source.type,
-        source_system: child.source.system,
-        source_instance: child.source.instance ?? null,
-        status: child.status,
-        severity: child.severity,
-        first_seen: child.firstSeen,
-        changed_at: child.changedAt,
-        repeats: child.repeats,
-        requester_token: child.requesterToken ?? null,
-        facility: child.facility ?? null,
-        department: child.department ?? null,
-        attached_by: child.attachedBy ? ref(child.attachedBy) : null,
-        attached_score: child.attachedBy?.score ?? null,
-        rev: child.rev ?? 0,
-      },
-    ];
-  });
+/** The touched children of the batch as one binary array per column of incident_child (CHILD_FIELDS). */
+function childColumns(changes: ActorChange[]): Buffer[] {
+  const columns = CHILD_FIELDS.map((): BinaryColumnValue[] => []);
+  for (const change of changes) {
+    const incident = incidentOf(change.snapshot.state);
+    for (const key of change.touchedChildren) {
+      const child = childOf(incident, key);
+      if (!child) continue;
+      for (let i = 0; i < CHILD_FIELDS.length; i++) columns[i].push(CHILD_FIELDS[i][2](child, incident.id));
+    }
+  }
+  return columns.map((values, i) => binaryArray(CHILD_FIELDS[i][1], values));
 }
 
 interface SnapshotRow {
