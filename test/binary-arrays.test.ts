@@ -16,7 +16,11 @@ describe('binary arrays, as Postgres reads them', () => {
 
   const sameAsText = (client: pg.Client, type: BinaryColumnType, values: BinaryColumnValue[]) =>
     client
-      .query<{ same: boolean; n: number }>(`SELECT $1::${type}[] IS NOT DISTINCT FROM $2::${type}[] AS same, cardinality($1::${type}[]) AS n`, [binaryArray(type, values), values])
+      .query<{ same: boolean; n: number }>(`SELECT $1::${type}[] IS NOT DISTINCT FROM $2::${type}[] AS same, cardinality($1::${type}[]) AS n`, [
+        binaryArray(type, values),
+        // pg sends a string as the element's text; a jsonb element's text is its JSON.
+        type === 'jsonb' ? values.map((v) => (v === null || v === undefined ? v : JSON.stringify(v))) : values,
+      ])
       .then(({ rows: [row] }) => row);
 
   const nullable = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
@@ -24,6 +28,8 @@ describe('binary arrays, as Postgres reads them', () => {
     ['uuid', fc.uuid()],
     // Postgres text cannot hold NUL, whichever way it is sent.
     ['text', fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\u0000'))],
+    // jsonb cannot hold \u0000 either; a JavaScript null is SQL NULL both ways.
+    ['jsonb', fc.jsonValue({ maxDepth: 3 }).filter((v) => !JSON.stringify(v).includes('\\u0000'))],
     ['integer', fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })],
     ['bigint', fc.maxSafeInteger()],
     ['real', fc.float({ noNaN: true, noDefaultInfinity: true })],
@@ -47,5 +53,8 @@ describe('binary arrays, as Postgres reads them', () => {
     expect(() => binaryArray('bigint', [1.5])).toThrow(/integer in range/);
     expect(() => binaryArray('timestamptz', ['yesterday'])).toThrow(/not a timestamp/);
     expect(() => binaryArray('real', [Number.NaN])).toThrow(/finite number/);
+    expect(() => binaryArray('integer', [{ n: 1 }])).toThrow(/not a integer: object/);
+    expect(() => binaryArray('bigint', [true])).toThrow(/not a bigint: boolean/);
+    expect(() => binaryArray('text', [['a']])).toThrow(/not a text: object/);
   });
 });

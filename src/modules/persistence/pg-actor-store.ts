@@ -147,13 +147,13 @@ export class PgActorStore implements ActorStore {
     arena.reset();
     const params = [
       distinctReceipts,
-      arena.jsonb(changes.flatMap((change) => change.journal.map(journalRow))),
       arena.jsonb(changes.map((change) => snapshotRow(change, now))),
       arena.jsonb(live.map((change) => incidentRow(change.snapshot.state, now))),
       arena.jsonb(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
       arena.jsonb(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
       arena.jsonb(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
       ...childColumns(live),
+      ...journalColumns(changes),
     ];
     const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena };
     return staged;
@@ -198,8 +198,21 @@ export class PgActorStore implements ActorStore {
 
 }
 
-const JOURNAL_COLUMNS = `signature text, seq bigint, incident_id uuid, kind text, child_key text, at timestamptz, correlation_id text, data jsonb,
-  prev_hash text, row_hash text, rule_id text, rule_version integer`;
+/** The journal's columns, each with how a chained row fills it. */
+const JOURNAL_FIELDS: Array<[name: string, type: BinaryColumnType, value: (row: ChainedJournalRow) => BinaryColumnValue]> = [
+  ['signature', 'text', (row) => row.signature],
+  ['seq', 'bigint', (row) => row.seq],
+  ['incident_id', 'uuid', (row) => row.incidentId],
+  ['kind', 'text', (row) => row.kind],
+  ['child_key', 'text', (row) => row.childKey],
+  ['at', 'timestamptz', (row) => row.at],
+  ['correlation_id', 'text', (row) => row.correlationId],
+  ['data', 'jsonb', (row) => row.data],
+  ['prev_hash', 'text', (row) => row.prevHash],
+  ['row_hash', 'text', (row) => row.rowHash],
+  ['rule_id', 'text', (row) => row.rule?.id],
+  ['rule_version', 'integer', (row) => row.rule?.version],
+];
 const SNAPSHOT_COLUMNS = `signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz, sig_hash bigint`;
 const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
   first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
@@ -227,8 +240,9 @@ const CHILD_FIELDS: Array<[name: string, type: BinaryColumnType, value: (child: 
   ['rev', 'bigint', (child) => child.rev ?? 0],
 ];
 const CHILD_COLUMNS = CHILD_FIELDS.map(([name, type]) => `${name} ${type}`).join(', ');
-/** The first of COMMIT_BATCH's parameters that hold the children, one column each. */
-const FIRST_CHILD_PARAM = 10;
+/** Where COMMIT_BATCH's parameters for the children and the journal begin: one per column, after the eight others. */
+const FIRST_CHILD_PARAM = 9;
+const FIRST_JOURNAL_PARAM = FIRST_CHILD_PARAM + CHILD_FIELDS.length;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -243,9 +257,9 @@ const updateOthers = (columns: string, key: string[]) =>
 
 /**
  * One batch, one statement: each table's rows arrive as one JSON array parameter
- * (`jsonb_to_recordset`), except the children, the most numerous rows, which arrive as one binary
- * array per column (`unnest`, see binary-arrays.ts); neither the statement nor the round trips grow
- * with the batch.
+ * (`jsonb_to_recordset`), except the journal and the children, the most numerous rows, which
+ * arrive as one binary array per column (`unnest`, see binary-arrays.ts); neither the statement
+ * nor the round trips grow with the batch.
  * Data-modifying CTEs all run to completion within the statement's own transaction; the final
  * SELECT checks what must hold for it to commit, in this order:
  *
@@ -271,33 +285,34 @@ const COMMIT_BATCH = `
   ), claimed AS (
     INSERT INTO processed_message (receipt) SELECT unnest($3::text[]) ON CONFLICT DO NOTHING RETURNING 1
   ), journaled AS (
-    ${insertFrom('journal', '$4', JOURNAL_COLUMNS)}
+    INSERT INTO journal (${JOURNAL_FIELDS.map(([name]) => name).join(', ')})
+    SELECT * FROM unnest(${JOURNAL_FIELDS.map(([, type], i) => `$${FIRST_JOURNAL_PARAM + i}::${type}[]`).join(', ')})
   ), snapshots AS (
-    ${insertFrom('actor_snapshot', '$5', SNAPSHOT_COLUMNS)}
+    ${insertFrom('actor_snapshot', '$4', SNAPSHOT_COLUMNS)}
     ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature'])}
   ), incidents AS (
-    ${insertFrom('incident', '$6', INCIDENT_COLUMNS)}
+    ${insertFrom('incident', '$5', INCIDENT_COLUMNS)}
     ON CONFLICT (id) ${updateOthers(INCIDENT_COLUMNS, ['id'])}
   ), children AS (
     INSERT INTO incident_child (${namesOf(CHILD_COLUMNS).join(', ')})
     SELECT * FROM unnest(${CHILD_FIELDS.map(([, type], i) => `$${FIRST_CHILD_PARAM + i}::${type}[]`).join(', ')})
     ON CONFLICT (incident_id, child_key) ${updateOthers(CHILD_COLUMNS, ['incident_id', 'child_key'])}
   ), split_off AS (
-    DELETE FROM incident_child c USING jsonb_to_recordset($7::jsonb) AS x(incident_id uuid, child_key text)
+    DELETE FROM incident_child c USING jsonb_to_recordset($6::jsonb) AS x(incident_id uuid, child_key text)
      WHERE c.incident_id = x.incident_id AND c.child_key = x.child_key
   ), outboxed AS (
     INSERT INTO outbox (event_key, incident_id, queue, type, payload, sig_hash)
     SELECT x.event_key, x.incident_id, x.queue, x.type, x.payload, x.sig_hash
-      FROM jsonb_to_recordset($8::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
+      FROM jsonb_to_recordset($7::jsonb) AS x(event_key text, incident_id uuid, queue text, type text, payload jsonb, sig_hash bigint)
     ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key, incident_id
   ), delivered AS (
     INSERT INTO outbox_delivery (outbox_id, destination, incident_id)
     SELECT o.id, d.destination, o.incident_id
-      FROM outboxed o JOIN jsonb_to_recordset($8::jsonb) AS x(event_key text, destinations text[]) USING (event_key)
+      FROM outboxed o JOIN jsonb_to_recordset($7::jsonb) AS x(event_key text, destinations text[]) USING (event_key)
       CROSS JOIN LATERAL unnest(x.destinations) AS d(destination)
   ), forwarded AS (
     INSERT INTO cluster_forward (partition, subject_token, payload)
-    SELECT * FROM jsonb_to_recordset($9::jsonb) AS x(partition integer, subject_token text, payload jsonb)
+    SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(partition integer, subject_token text, payload jsonb)
   )
   SELECT CASE
     WHEN corral_require(
@@ -374,23 +389,6 @@ export class DuplicateDeliveryError extends Error {
   }
 }
 
-function journalRow(row: ChainedJournalRow): object {
-  return {
-    signature: row.signature,
-    seq: row.seq,
-    incident_id: row.incidentId,
-    kind: row.kind,
-    child_key: row.childKey ?? null,
-    at: row.at,
-    correlation_id: row.correlationId,
-    data: row.data,
-    prev_hash: row.prevHash,
-    row_hash: row.rowHash,
-    rule_id: row.rule?.id ?? null,
-    rule_version: row.rule?.version ?? null,
-  };
-}
-
 /** The snapshot keeps everything but the children, which live in incident_child. */
 function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object {
   const { state } = snapshot;
@@ -449,6 +447,12 @@ function incidentRow(state: IncidentState, now: string): object {
     suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: ref(s.rule), title: s.title })),
     context: incident.context,
   };
+}
+
+/** The batch's journal rows as one binary array per column (JOURNAL_FIELDS). */
+function journalColumns(changes: ActorChange[]): Buffer[] {
+  const rows = changes.flatMap((change) => change.journal);
+  return JOURNAL_FIELDS.map(([, type, value]) => binaryArray(type, rows.map(value)));
 }
 
 /** The touched children of the batch as one binary array per column of incident_child (CHILD_FIELDS). */
