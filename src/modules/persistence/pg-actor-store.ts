@@ -248,6 +248,9 @@ const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().spli
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
 const insertFrom = (tableName: string, param: string, columns: string) => `INSERT INTO ${tableName} (${namesOf(columns).join(', ')})
     SELECT * FROM jsonb_to_recordset(${param}::jsonb) AS x(${columns})`;
+/** `INSERT … SELECT` of every field from one binary array parameter per column (see binary-arrays.ts), the first at `$firstParam`. */
+const insertUnnested = (tableName: string, fields: ReadonlyArray<readonly [string, BinaryColumnType, unknown]>, firstParam: number) => `INSERT INTO ${tableName} (${fields.map(([name]) => name).join(', ')})
+    SELECT * FROM unnest(${fields.map(([, type], i) => `$${firstParam + i}::${type}[]`).join(', ')})`;
 /** On a key conflict, every other column takes the new row's value. */
 const updateOthers = (columns: string, key: string[]) =>
   `DO UPDATE SET ${namesOf(columns)
@@ -285,8 +288,7 @@ const COMMIT_BATCH = `
   ), claimed AS (
     INSERT INTO processed_message (receipt) SELECT unnest($3::text[]) ON CONFLICT DO NOTHING RETURNING 1
   ), journaled AS (
-    INSERT INTO journal (${JOURNAL_FIELDS.map(([name]) => name).join(', ')})
-    SELECT * FROM unnest(${JOURNAL_FIELDS.map(([, type], i) => `$${FIRST_JOURNAL_PARAM + i}::${type}[]`).join(', ')})
+    ${insertUnnested('journal', JOURNAL_FIELDS, FIRST_JOURNAL_PARAM)}
   ), snapshots AS (
     ${insertFrom('actor_snapshot', '$4', SNAPSHOT_COLUMNS)}
     ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature'])}
@@ -294,8 +296,7 @@ const COMMIT_BATCH = `
     ${insertFrom('incident', '$5', INCIDENT_COLUMNS)}
     ON CONFLICT (id) ${updateOthers(INCIDENT_COLUMNS, ['id'])}
   ), children AS (
-    INSERT INTO incident_child (${namesOf(CHILD_COLUMNS).join(', ')})
-    SELECT * FROM unnest(${CHILD_FIELDS.map(([, type], i) => `$${FIRST_CHILD_PARAM + i}::${type}[]`).join(', ')})
+    ${insertUnnested('incident_child', CHILD_FIELDS, FIRST_CHILD_PARAM)}
     ON CONFLICT (incident_id, child_key) ${updateOthers(CHILD_COLUMNS, ['incident_id', 'child_key'])}
   ), split_off AS (
     DELETE FROM incident_child c USING jsonb_to_recordset($6::jsonb) AS x(incident_id uuid, child_key text)
