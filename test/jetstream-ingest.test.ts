@@ -71,36 +71,39 @@ describe('ingest from NATS JetStream', () => {
     expect(Number(folded.rows[0]?.n)).toBe(1000);
   });
 
-  it('dead-letters invalid messages with their reason and terminates them', async () => {
+  it('dead-letters invalid messages (unreadable, invalid, a lone surrogate) with their reason and terminates them', async () => {
     const js = jetstream(suite.nats.nc);
     const before = await suite.nats.ingestConsumer();
 
     await js.publish(suite.nats.subjects.in('canonical'), encoder.encode('{not json'));
     await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ severity: 'apocalyptic', symptom: 'SSN 999-33-5538' }))));
+    // Valid UTF-8 and valid JSON, but the escape makes a string with a lone surrogate.
+    await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ symptom: 'frozen \ud800 screen' }))));
 
     const letters = await eventually(
       async () => (await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream)).state.messages,
-      (count) => count >= 2,
+      (count) => count >= 3,
     );
-    expect(letters).toBe(2);
+    expect(letters).toBe(3);
     const consumer = await js.consumers.get(suite.nats.subjects.dlqStream);
     const bodies: Array<{ reason: string; subject: string; body: string }> = [];
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const m = await consumer.next({ expires: 5000 });
       if (m) bodies.push(JSON.parse(decoder.decode(m.data)) as (typeof bodies)[number]);
     }
-    expect(bodies.map((b) => b.subject)).toEqual([suite.nats.subjects.in('canonical'), suite.nats.subjects.in('canonical')]);
+    expect(bodies.map((b) => b.subject)).toEqual(Array.from({ length: 3 }, () => suite.nats.subjects.in('canonical')));
     // Messages are handled concurrently, so their dead letters may be published in either order.
     const unreadable = bodies.find((b) => /not UTF-8 JSON/.test(b.reason));
     const invalid = bodies.find((b) => /severity/.test(b.reason));
     expect(unreadable).toBeDefined();
     expect(invalid).toBeDefined();
+    expect(bodies.find((b) => /valid Unicode/.test(b.reason))).toBeDefined();
     expect(invalid?.body).not.toContain('999-33-5538');
     const dlqSubjects = await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream, { subjects_filter: '>' });
     expect(Object.keys(dlqSubjects.state.subjects ?? {})).toEqual([suite.nats.subjects.dlq('invalid')]);
     // Terminated, not redelivered: the consumer holds nothing and delivered each exactly once.
     const after = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
-    expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(2);
+    expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(3);
     expect(after.num_redelivered).toBe(0);
   });
 });

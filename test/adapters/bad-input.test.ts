@@ -71,6 +71,21 @@ describe('bad input on the ingest routes', () => {
     expect([hl7.status, hl7.body.message]).toEqual([400, 'body is not valid UTF-8']);
   });
 
+  it('a lone surrogate (a \\ud800 escape, valid JSON but no character): 400, and a good request beside it commits', async () => {
+    const lone = '{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"Lone","instance":"host-\\ud800"},"startsAt":"2026-11-24T07:00:00Z"}]}';
+    const good = lone.replace('host-\\ud800', 'host-fine');
+
+    const [bad, fine] = await Promise.all([raw('/v1/ingest/alertmanager', lone), raw('/v1/ingest/alertmanager', good)]);
+
+    expect([bad.status, bad.body.message]).toEqual([400, 'body is not valid UTF-8']);
+    expect(fine.status).toBe(202);
+    // The canonical route refuses such an event the same way.
+    const event = { id: 'lone-1', kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, occurredAt: '2026-11-24T07:00:00Z', status: 'firing', severity: 'low', system: 'epic', symptom: 'frozen \ud800' };
+    // JSON.stringify writes the lone surrogate as the escape `\ud800`.
+    const canonical = await raw('/v1/events', JSON.stringify(event));
+    expect([canonical.status, canonical.body.message]).toEqual([400, expect.stringContaining('valid Unicode')]);
+  });
+
   it('SQL and HTML injection strings are data: stored as text, answered as JSON, tables intact', async () => {
     const evil = `'); DROP TABLE incident; -- <script>alert("x")</script><img src=x onerror=alert(1)>`;
 

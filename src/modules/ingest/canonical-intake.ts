@@ -6,6 +6,7 @@ import { requesterToken } from '../../correlation/requester-token.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
+import { holdsBrokenText } from './unicode.js';
 
 export interface FieldProblem {
   field: string;
@@ -28,6 +29,9 @@ export interface IntakeContext {
 export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, reason: 'an event must be a JSON object', fields: [] };
+  }
+  if (holdsBrokenText(raw)) {
+    return { ok: false, reason: 'an event must be valid Unicode: a string escapes a surrogate without its partner (\\ud800–\\udfff)', fields: [] };
   }
   let dto: CanonicalEventDto;
   if (acceptsCanonical(raw)) {

@@ -7,6 +7,7 @@ import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
 import { IngestService } from './ingest.service.js';
 import type { ChildResolve, Normalized } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
+import { holdsBrokenText } from './unicode.js';
 
 /** Deeper than any tool's payload; deep enough to refuse a body built to exhaust the stack. */
 export const MAX_DEPTH = 32;
@@ -39,8 +40,8 @@ export class NativeIngestService {
     if (adapter.format === 'json' && depthExceeds(body, MAX_DEPTH)) {
       return { ok: false, reason: `body nests deeper than ${MAX_DEPTH} levels`, fields: [{ field: 'body', problems: [`nests deeper than ${MAX_DEPTH} levels`] }] };
     }
-    if (hasReplacementCharacter(body)) {
-      return { ok: false, reason: 'body is not valid UTF-8', fields: [{ field: 'body', problems: ['is not valid UTF-8'] }] };
+    if (holdsBrokenText(body, { replacement: true })) {
+      return { ok: false, reason: 'body is not valid UTF-8', fields: [{ field: 'body', problems: ['is not valid UTF-8 (bytes that are not, or an escaped surrogate without its partner)'] }] };
     }
     const normalized = adapter.normalize(body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
     if (!normalized.ok) return { ok: false, reason: `invalid ${source} payload: ${normalized.reason}`, fields: [{ field: normalized.field, problems: [normalized.reason] }] };
@@ -107,24 +108,4 @@ export class NativeIngestService {
       },
     };
   }
-}
-
-/**
- * Express decodes request bodies leniently: bytes that are not UTF-8 become U+FFFD. A tool that
- * sends such bytes sends something corral would store mangled, so it is refused instead.
- */
-function hasReplacementCharacter(body: unknown): boolean {
-  const stack: unknown[] = [body];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value === 'string') {
-      if (value.includes('\uFFFD')) return true;
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key.includes('\uFFFD')) return true;
-        stack.push(inner);
-      }
-    }
-  }
-  return false;
 }
