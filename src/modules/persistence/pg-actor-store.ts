@@ -355,7 +355,8 @@ export class JsonbArena {
     const text = JSON.stringify(value);
     // Written first and measured after: `Buffer.byteLength` would read the whole text once more
     // (3 % of corral's CPU at saturation). `write` stops short, rather than split a character,
-    // when the space left is too small; that is the only way fewer than 4 bytes can be left over.
+    // when the space left is too small, and then fewer than 4 bytes are left unused: only in that
+    // case is the text measured, to tell a cut-short write from one that fitted exactly.
     let start = this.used;
     let written = start + 1 < this.buffer.length ? this.buffer.write(text, start + 1) : 0;
     if (this.buffer.length - (start + 1) - written < 4 && written !== Buffer.byteLength(text)) {
