@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Child } from './incident.js';
 
 // Children are the one part of an incident that can grow large (a storm of thousands of alerts).
@@ -25,8 +26,19 @@ const LEAF_MAX = 16;
 /** A 32-bit hash has eight 4-bit slices; a leaf this deep holds colliding keys, however many. */
 const MAX_DEPTH = 32 / BITS;
 
+/**
+ * FNV-1a's offset basis, drawn once per process. Child keys come from senders (an Alertmanager
+ * fingerprint, a PagerDuty dedup_key), and FNV-1a is iterated over a 32-bit state, so from the
+ * published basis anyone can chain a handful of colliding pairs into thousands of keys with one
+ * hash (a Joux multicollision): they would all share one leaf below the last level, and every
+ * event on that incident would search and copy all of them. From a basis nobody outside the
+ * process knows, such keys spread like any others. Nothing depends on the trie's layout: children
+ * leave it sorted (childrenOf), and it is rebuilt from rows on hydration.
+ */
+const BASIS = randomBytes(4).readUInt32LE(0);
+
 function hashOf(key: string): number {
-  let hash = 0x811c9dc5;
+  let hash = BASIS;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   return hash;
 }
