@@ -1,5 +1,6 @@
 import type { JetStreamLatency, JetStreamResult } from './jetstream-load.js';
 import type { Latency, Throughput } from './http-load.js';
+import type { FloorResult } from './postgres-floor.js';
 import type { Mix, WorkloadShape } from './workload.js';
 import { CORRAL_NODE_FLAGS } from './services.js';
 
@@ -44,6 +45,8 @@ export interface BenchResult {
   corralHttp: Throughput & { children: number; repeats: number };
   ratio: number;
   ratioPerAlert: number;
+  /** PostgreSQL alone appending each alert as one row: what durability by itself costs here. */
+  floor: FloorResult;
   latency: Latency;
   latencyJetStream: JetStreamLatency;
   jetstream: JetStreamResult;
@@ -116,6 +119,7 @@ ${verdicts(r)
 | Alertmanager ${m.alertmanager}, POST /api/v2/alerts, \`group_by: ['...']\` | **${n(r.alertmanagerPerAlert.perSecond)} alerts/s** (${n(r.alertmanagerPerAlert.alerts)} alerts in ${n(r.alertmanagerPerAlert.seconds, 2)} s; ${n(r.alertmanagerPerAlert.active)} active alerts listed after) |
 | corral, POST /v1/ingest/alertmanager (durable before 202) | **${n(r.corralHttp.perSecond)} alerts/s** (${n(r.corralHttp.alerts)} alerts in ${n(r.corralHttp.seconds, 2)} s, ${r.corralHttp.retries} 429/503 retries) |
 | ratio corral / Alertmanager | **${n(r.ratio, 2)}×** against no grouping, **${n(r.ratioPerAlert, 2)}×** against \`group_by: ['...']\` |
+| PostgreSQL alone, each alert appended as one jsonb row (same batches, same requests in flight) | **${n(r.floor.perSecond)} alerts/s** (${n(r.floor.alerts)} alerts in ${n(r.floor.seconds, 2)} s, ${n(r.floor.rows)} rows) |
 | corral event→committed at ${n(r.latency.offeredPerSecond)}/s offered (1-alert requests, open loop) | p50 **${ms(r.latency.p50Ms, r.latency.graceSeconds)}**, p99 **${ms(r.latency.p99Ms, r.latency.graceSeconds)}**, max answered ${n(r.latency.maxMs, 1)} ms; ${n(r.latency.requests)} requests sent in ${n(r.latency.sendSeconds, 1)} s, ${n(r.latency.achievedPerSecond)}/s committed, ${r.latency.failures} failed, ${n(r.latency.timeouts)} unanswered ${n(r.latency.graceSeconds)} s after the last was sent |
 | corral event→committed at ${n(r.latencyJetStream.offeredPerSecond)}/s offered over JetStream (one event per message, open loop, ${n(r.latencyJetStream.requests / r.latencyJetStream.offeredPerSecond)} s) | p50 **${ms(r.latencyJetStream.p50Ms, r.latencyJetStream.graceSeconds)}**, p99 **${ms(r.latencyJetStream.p99Ms, r.latencyJetStream.graceSeconds)}** (after the first ${r.latencyJetStream.warmupSeconds} s: ${ms(r.latencyJetStream.p99AfterWarmupMs, r.latencyJetStream.graceSeconds)}), max ${n(r.latencyJetStream.maxMs, 1)} ms; p99 of each second: ${r.latencyJetStream.p99PerSecondMs.map((x) => n(x)).join(' ')} ms; ${n(r.latencyJetStream.achievedPerSecond)}/s acked, ${r.latencyJetStream.failures} publishes failed, ${n(r.latencyJetStream.timeouts)} unacked ${n(r.latencyJetStream.graceSeconds)} s after the last was sent |
 | corral JetStream, ${r.jetstream.windowSeconds} s window | **${n(r.jetstream.sustainedPerSecond)} events/s** acked after commit (slowest second ${n(r.jetstream.minSecond)}, fastest ${n(r.jetstream.maxSecond)}); ${n(r.jetstream.published)} published, backlog ${r.jetstream.drained ? 'drained' : '**not** drained'} ${n(r.jetstream.drainSeconds, 1)} s after the window; ${r.jetstream.redelivered} redelivered |
@@ -174,6 +178,11 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
   last answer; only 2xx answers count (a 429/503 is retried after its Retry-After, capped at 1 s).
   Alertmanager keeps alerts only in memory (and a snapshot file every 15 min); corral's 202 means
   the journal rows, snapshots and read models are committed in PostgreSQL.
+- **PostgreSQL alone**: the least a durable reply could cost. The HTTP phase's webhook bodies, the
+  same batches and ${r.concurrency} requests in flight, each batch one transaction that appends its alerts to a table
+  with a primary key and nothing else (\`jsonb_array_elements\`, PostgreSQL's settings as corral gets
+  them). No HTTP, no correlation, journal or read models. Where this rate is far above corral's,
+  the disk and PostgreSQL's commits are not what corral's rate waits for.
 - **event→committed latency**: HTTP request latency of 1-alert webhook requests sent open loop at a
   fixed rate: request *i* is due at start + *i*/rate, and its latency runs from that due time to
   the arrival of its 202 (which corral sends after COMMIT). Client-side queueing therefore counts

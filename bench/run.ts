@@ -4,6 +4,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
+import { postgresFloor } from './postgres-floor.js';
 import { renderMarkdown, verdicts, type ActorMemory, type BenchResult, type Machine } from './report.js';
 import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type AlertmanagerGrouping, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
   const { throughput: alertmanager, version: alertmanagerVersion } = await measureAlertmanager('none');
   const { throughput: alertmanagerPerAlert } = await measureAlertmanager('per-alert');
 
+  progress('phase 1: PostgreSQL alone, each alert of the same batches appended as one row');
+  const floor = await postgresFloor(webhookBodies, { perBody: BATCH, concurrency: CONCURRENCY });
+  progress(`postgres floor: ${Math.round(floor.perSecond)} alerts/s; ${floor.rows} rows`);
+
   // Each corral phase starts from an empty database, as Alertmanager starts from empty memory: what
   // one phase leaves behind (large incidents) does not slow the next.
   const peaks: number[] = [];
@@ -163,6 +168,7 @@ async function main(): Promise<void> {
     ratio: corralHttp.perSecond / alertmanager.perSecond,
     alertmanagerPerAlert,
     ratioPerAlert: corralHttp.perSecond / alertmanagerPerAlert.perSecond,
+    floor,
     latency,
     latencyJetStream,
     jetstream,

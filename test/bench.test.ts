@@ -34,6 +34,9 @@ describe('npm run bench -- --quick', () => {
     // Both Alertmanager configurations kept every alert that was not resolved (a resend landing
     // after its resolve counts as firing again, so there may be a few more).
     for (const am of [result.alertmanager, result.alertmanagerPerAlert]) expect(am.active).toBeGreaterThanOrEqual(result.httpMix.fresh - result.httpMix.resolves);
+    // The floor phase appended every alert of the HTTP phase, once.
+    expect(result.floor.rows).toBe(result.floor.alerts);
+    expect(result.floor.alerts).toBe(result.corralHttp.alerts);
     expect(result.corralHttp.perSecond).toBeGreaterThan(0);
     // corral kept every alert of the HTTP phase, once: each new alert a child, each resend a repeat.
     // With requests in flight together, a resolve can overtake its alert's first firing; that late,
@@ -58,6 +61,7 @@ describe('npm run bench -- --quick', () => {
     expect(markdown).toContain('QUICK run');
     expect(markdown).toContain(`prometheus-alertmanager ${result.machine.alertmanager}`);
     expect(markdown).toContain("against `group_by: ['...']`");
+    expect(markdown).toContain('PostgreSQL alone, each alert appended as one jsonb row');
   }, 90_000);
 });
 
