@@ -77,6 +77,21 @@ describe('GET /metrics', () => {
     expect(sample(after, REJECTED) - sample(before, REJECTED)).toBe(1);
   });
 
+  it('labels events on subjects it has no adapter for as one source, whatever the subject', async () => {
+    const before = await scrape(suite.corral.baseUrl);
+    const { nats } = suite;
+    for (let i = 0; i < 5; i++) nats.nc.publish(nats.subjects.in(`made-up-${i}`), JSON.stringify(canonical({ id: `m-u${i}` })));
+    await nats.nc.flush();
+    const UNSUPPORTED = 'corral_events_total{source="unsupported",outcome="rejected"}';
+    const after = await eventually(
+      () => scrape(suite.corral.baseUrl),
+      (text) => sample(text, UNSUPPORTED) - sample(before, UNSUPPORTED) >= 5,
+    );
+    expect(sample(after, UNSUPPORTED) - sample(before, UNSUPPORTED)).toBe(5);
+    // A publisher chooses the subject: its tail must not become a time series of its own.
+    expect(after).not.toContain('made-up-');
+  });
+
   it('counts events refused over HTTP', async () => {
     const before = await scrape(suite.corral.baseUrl);
 

@@ -105,7 +105,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
 
   private firstOrRedelivered(message: InboundMessage): Promise<void> {
     if (!message.redelivered) return this.process(message);
-    this.metrics.redelivered(this.bus.subjects.sourceOf(message.subject) ?? 'unknown');
+    this.metrics.redelivered(metricSource(this.bus.subjects.sourceOf(message.subject) ?? 'unknown'));
     if (!message.receipt) return this.process(message);
     // A redelivery may be of a message whose effects committed but whose ack was lost: ack it, again.
     return this.alreadyCommitted(message.receipt).then((committed) => {
@@ -157,7 +157,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async deadLetter(message: InboundMessage, source: string, reason: string, detail: string): Promise<void> {
-    this.metrics.eventsRejected(source);
+    this.metrics.eventsRejected(metricSource(source));
     try {
       await this.deadLetters.record({ reason, source, subject: message.subject, detail, data: message.data });
       message.reject(`${reason}: ${scrubText(detail)}`.slice(0, 256));
@@ -168,6 +168,15 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       message.retry(this.config.nats.retryDelayMs);
     }
   }
+}
+
+/**
+ * A metric's `source` label: the subject's tail when corral has an adapter for it, else
+ * `unsupported`. Any publisher allowed on `corral.in.>` chooses the tail, and each distinct label
+ * value would be a time series kept for the life of the process (the dead letter keeps the subject).
+ */
+function metricSource(source: string): string {
+  return source === 'canonical' || isNativeSource(source) ? source : 'unsupported';
 }
 
 function decode(data: Uint8Array, json: boolean): Decoded {
