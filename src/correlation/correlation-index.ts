@@ -1,4 +1,4 @@
-import { childrenOf, isActive, type IncidentState, type Origin } from './incident.js';
+import { childrenFirstSeenSince, isActive, type IncidentState, type Origin } from './incident.js';
 
 /** What routing needs to know about an active incident, kept current after every actor turn. */
 export interface IndexEntry {
@@ -34,8 +34,21 @@ export class CorrelationIndex {
   private readonly marks = new Map<string, IdentityMark[]>();
   private readonly marksBySignature = new Map<string, string[]>();
 
+  /**
+   * `markHorizonMs`: the longest identity rule's window. An identity incident never goes quiet in
+   * a hospital (MFA failures all day), so it gathers children without end; a report can match
+   * only a mark younger than its rule's window, so older ones are not kept. Measured by the
+   * incident's own newest event, not the clock: the index is rebuilt from states at start-up.
+   */
+  constructor(private readonly markHorizonMs = Number.POSITIVE_INFINITY) {}
+
   get size(): number {
     return this.active.size;
+  }
+
+  /** How many systems and accounts the index holds entries for (what its memory grows with). */
+  get extent(): { systems: number; accounts: number } {
+    return { systems: this.bySystem.size, accounts: this.marks.size };
   }
 
   apply(state: IncidentState): void {
@@ -63,9 +76,12 @@ export class CorrelationIndex {
       set.add(signature);
       this.bySystem.set(incident.system, set);
     }
-    if (incident.origin === 'identity') {
+    if (incident.origin === 'identity' && this.markHorizonMs > 0) {
       const tokens: string[] = [];
-      for (const child of childrenOf(incident)) {
+      const horizon = Date.parse(incident.lastSeen) - this.markHorizonMs;
+      const since = Number.isFinite(horizon) ? new Date(Math.max(horizon, 0)).toISOString() : '';
+      // Oldest first, as before, so that marks of one account stay in the order they happened.
+      for (const child of childrenFirstSeenSince(incident, since)) {
         if (!child.requesterToken) continue;
         const mark = { signature, incidentId: incident.id, action: incident.errorSignature ?? '', at: child.firstSeen };
         this.marks.set(child.requesterToken, [...(this.marks.get(child.requesterToken) ?? []), mark]);
@@ -98,7 +114,10 @@ export class CorrelationIndex {
     const entry = this.active.get(signature);
     if (entry) {
       this.active.delete(signature);
-      this.bySystem.get(entry.system)?.delete(signature);
+      // Systems are named by senders: an emptied set goes, or the map would keep every name seen.
+      const onSystem = this.bySystem.get(entry.system);
+      onSystem?.delete(signature);
+      if (onSystem?.size === 0) this.bySystem.delete(entry.system);
     }
     for (const token of this.marksBySignature.get(signature) ?? []) {
       const kept = (this.marks.get(token) ?? []).filter((mark) => mark.signature !== signature);

@@ -62,7 +62,8 @@ const MAX_DELIVERIES = 64;
 export class Correlator {
   constructor(
     readonly rules: RuleSet,
-    readonly index = new CorrelationIndex(),
+    // Identity marks live as long as the longest identity rule can use them; none without such rules.
+    readonly index = new CorrelationIndex(Math.max(0, ...rules.identity.map((rule) => rule.withinMs))),
   ) {}
 
   /** The actor an input goes to first; lets the runtime hydrate it before the batch's turns. */

@@ -176,6 +176,13 @@ export function childrenOf(incident: IncidentBody): Child[] {
 
 const oldestFirst = (a: Child, b: Child) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1);
 
+/** Children first seen at or after `since` (an ISO instant; '' for all), oldest first: a walk of the trie that sorts only what it keeps. */
+export function childrenFirstSeenSince(incident: IncidentBody, since: string): Child[] {
+  const recent: Child[] = [];
+  for (const leaf of leavesOf(incident.children)) for (const child of leaf) if (child.firstSeen >= since) recent.push(child);
+  return recent.sort(oldestFirst);
+}
+
 /** Children stamped after `revision`, oldest first: a walk of the trie that sorts only what it keeps. */
 export function childrenChangedSince(incident: IncidentBody, revision: number): Child[] {
   const changed: Child[] = [];
@@ -203,43 +210,57 @@ export const hasUntold = (incident: IncidentBody): boolean => (incident.revision
 function placeChildren(incident: IncidentBody, children: Child[], revision = incident.revision): IncidentBody {
   const trie = new ChildTrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
-  let requesters = incident.tally.requesters;
+  const requesters = new TokenCounts(incident.tally.requesters);
   let { kinds, sources } = incident.tally;
   for (const child of children) {
     const previous = trie.put(child);
     if (!previous) count += 1;
     firing += (child.status === 'firing' ? 1 : 0) - (previous?.status === 'firing' ? 1 : 0);
-    if (previous?.requesterToken !== child.requesterToken) requesters = moveToken(requesters, previous?.requesterToken, child.requesterToken);
+    if (previous?.requesterToken !== child.requesterToken) requesters.move(previous?.requesterToken, child.requesterToken);
     if (!kinds.includes(child.kind)) kinds = [...kinds, child.kind].sort();
     if (!sources.includes(child.source.type)) sources = [...sources, child.source.type].sort();
   }
-  return { ...incident, children: trie.finish(), tally: { children: count, firing, requesters, kinds, sources }, ...(revision === undefined ? {} : { revision }) };
+  return { ...incident, children: trie.finish(), tally: { children: count, firing, requesters: requesters.result(), kinds, sources }, ...(revision === undefined ? {} : { revision }) };
 }
 
 /** Removes children (split off to another incident), keeping the tally in step. */
 export function dropChildren(incident: IncidentBody, keys: string[]): IncidentBody {
   const trie = new ChildTrieWriter(incident.children);
   let { children: count, firing } = incident.tally;
-  let requesters = incident.tally.requesters;
+  const requesters = new TokenCounts(incident.tally.requesters);
   for (const key of keys) {
     const child = trie.remove(key);
     if (!child) continue;
     count -= 1;
     if (child.status === 'firing') firing -= 1;
-    requesters = moveToken(requesters, child.requesterToken, undefined);
+    requesters.move(child.requesterToken, undefined);
   }
-  return { ...incident, children: trie.finish(), tally: { ...incident.tally, children: count, firing, requesters } };
+  return { ...incident, children: trie.finish(), tally: { ...incident.tally, children: count, firing, requesters: requesters.result() } };
 }
 
-function moveToken(counts: Record<string, number>, from: string | undefined, to: string | undefined): Record<string, number> {
-  const next = { ...counts };
-  if (from !== undefined) {
-    const left = (next[from] ?? 1) - 1;
-    if (left <= 0) delete next[from];
-    else next[from] = left;
+/**
+ * Children per requester token, copied on the first change of a call and changed in place after:
+ * a copy per child made rebuilding an incident of n children from rows (hydration) cost n copies
+ * of a map as large as its distinct requesters.
+ */
+class TokenCounts {
+  private counts: Record<string, number> | undefined;
+
+  constructor(private readonly original: Record<string, number>) {}
+
+  move(from: string | undefined, to: string | undefined): void {
+    const next = (this.counts ??= { ...this.original });
+    if (from !== undefined) {
+      const left = (next[from] ?? 1) - 1;
+      if (left <= 0) delete next[from];
+      else next[from] = left;
+    }
+    if (to !== undefined) next[to] = (next[to] ?? 0) + 1;
   }
-  if (to !== undefined) next[to] = (next[to] ?? 0) + 1;
-  return next;
+
+  result(): Record<string, number> {
+    return this.counts ?? this.original;
+  }
 }
 
 /** Builds buckets and tally from scratch (hydration from rows, adoption); the children keep their stamps. */
