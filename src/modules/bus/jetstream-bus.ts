@@ -12,6 +12,7 @@ import {
 import { Logger } from '@nestjs/common';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { InboundMessage, MessageBus, Subjects } from './message-bus.js';
+import { receiptsOf, type ReceiptOf } from './receipts.js';
 
 const ms = (millis: number) => millis * 1_000_000;
 const DAY = 24 * 60 * 60 * 1000;
@@ -93,15 +94,22 @@ export class JetStreamBus implements MessageBus {
    * server already counted, and they would come back only after their ack-wait.
    */
   async consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
-    const consumer = await this.js.consumers.get(this.subjects.inStream, this.subjects.ingestConsumer);
+    const { inStream, ingestConsumer } = this.subjects;
+    const consumer = await this.js.consumers.get(inStream, ingestConsumer);
+    let receipts: ReceiptOf | undefined;
     this.stopping = false;
     this.loop = (async () => {
       while (!this.stopping) {
         let batch: ConsumerMessages;
+        let receiptOf: ReceiptOf;
         try {
+          // Read at the first pull and again after a failed one: a stream deleted under a running
+          // consumer fails the pull in progress, and one created in its place numbers anew.
+          receiptOf = receipts ??= await receiptsOf(this.jsm, inStream);
           batch = await consumer.fetch({ max_messages: this.options.maxInFlight ?? 1000, expires: 1000 });
         } catch {
-          // NATS unreachable for a moment: the connection reconnects by itself; ask again shortly.
+          // NATS unreachable for a moment, or the stream gone: the connection reconnects by itself; ask again shortly.
+          receipts = undefined;
           await new Promise((resolve) => setTimeout(resolve, 500));
           continue;
         }
@@ -111,7 +119,7 @@ export class JetStreamBus implements MessageBus {
               subject: m.subject,
               data: m.data,
               redelivered: m.redelivered,
-              receipt: `${m.info.stream}:${m.seq}`,
+              receipt: receiptOf(m.seq),
               ack: () => m.ack(),
               retry: (delayMs) => m.nak(delayMs),
               // `+TERM <reason>` needs NATS 2.10.4; Debian's 2.9 ignores it and would redeliver forever.
@@ -121,6 +129,7 @@ export class JetStreamBus implements MessageBus {
             if (handled) await handled;
           }
         } catch (error) {
+          receipts = undefined;
           // The pull ended early ("heartbeats missed" after the event loop stalled for two idle
           // heartbeats) or a handler threw: unacked messages come back after their ack wait; pull
           // again. Uncaught, this rejection ended the process; unlogged, a persistent fault would be

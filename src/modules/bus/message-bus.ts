@@ -3,7 +3,7 @@ export interface InboundMessage {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly redelivered: boolean;
-  /** Stable id of this message in its stream (`stream:seq`), committed with its effects; absent in-process. */
+  /** Stable id of this message (`<stream>@<created>:<seq>`, see receipts.ts), committed with its effects; absent in-process. */
   readonly receipt?: string;
   /** Processed and durable: never deliver again. */
   ack(): void;

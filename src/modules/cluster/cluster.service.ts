@@ -222,7 +222,8 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     const consumer = new PartitionConsumer(
       p,
       await (this.streams as PartitionStreams).consumer(p),
-      (message) => this.handle(message),
+      () => (this.streams as PartitionStreams).receipts(),
+      (message, receipt) => this.handle(message, receipt),
       () => this.batcher.capacity(),
       // A belief not renewed in time: whatever it pulled now would only be refused by the fence.
       () => !(this.ownership as PartitionOwnership).valid,
@@ -242,8 +243,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** One message of an owned partition: committed with its receipt, acked after COMMIT, like corral.in. */
-  private async handle(message: JsMsg): Promise<void> {
-    const receipt = `${message.info.stream}:${message.seq}`;
+  private async handle(message: JsMsg, receipt: string): Promise<void> {
     // Its ack wait ran out while it waited here: the delivery still being handled will settle it.
     if (this.handling.has(receipt)) return;
     this.handling.add(receipt);

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Subjects } from '../bus/message-bus.js';
+import { receiptsOf, type ReceiptOf } from '../bus/receipts.js';
 
 const ms = (millis: number) => millis * 1_000_000;
 
@@ -57,6 +58,11 @@ export class PartitionStreams {
     return this.js.consumers.get(this.subjects.sigStream, this.subjects.sigConsumer(partition));
   }
 
+  /** Receipts of this stream's messages, as of its creation time now (see receipts.ts). */
+  receipts(): Promise<ReceiptOf> {
+    return receiptsOf(this.jsm, this.subjects.sigStream);
+  }
+
   /** Messages not yet delivered and delivered but not yet acked, for GET /v1/cluster and the metrics. */
   async lag(partition: number): Promise<{ pending: number; ackPending: number } | null> {
     const info = await this.jsm.consumers.info(this.subjects.sigStream, this.subjects.sigConsumer(partition)).catch(() => undefined);
@@ -80,7 +86,8 @@ export class PartitionConsumer {
   constructor(
     readonly partition: number,
     private readonly consumer: Consumer,
-    private readonly handle: (message: JsMsg) => Promise<void>,
+    private readonly readReceipts: () => Promise<ReceiptOf>,
+    private readonly handle: (message: JsMsg, receipt: string) => Promise<void>,
     private readonly capacity: () => Promise<void>,
     private readonly paused: () => boolean,
     private readonly onError: (error: unknown) => void,
@@ -91,12 +98,15 @@ export class PartitionConsumer {
   }
 
   private async run(): Promise<void> {
+    let receipts: ReceiptOf | undefined;
     while (!this.stopping) {
       if (this.paused()) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
       try {
+        // Read again after a failed pull, as JetStreamBus does for the inbound stream.
+        const receiptOf = (receipts ??= await this.readReceipts());
         const batch = await this.consumer.fetch({ max_messages: 250, expires: 1000 });
         for await (const message of batch) {
           // Not started when the handoff began: back to the stream at once, for the next owner,
@@ -106,10 +116,11 @@ export class PartitionConsumer {
             message.nak();
             continue;
           }
-          const settled: Promise<void> = this.handle(message).finally(() => this.inFlight.delete(settled));
+          const settled: Promise<void> = this.handle(message, receiptOf(message.seq)).finally(() => this.inFlight.delete(settled));
           this.inFlight.add(settled);
         }
       } catch (error) {
+        receipts = undefined;
         this.onError(error);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

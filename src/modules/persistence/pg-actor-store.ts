@@ -6,6 +6,7 @@ import { FencedError, type Forward, type Ownership } from '../../actors/ownershi
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
 import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
+import { earlierFormOf } from '../bus/receipts.js';
 import { signatureHash } from '../cluster/partitioning.js';
 import { binaryArray, type BinaryColumnType, type BinaryColumnValue } from './binary-arrays.js';
 
@@ -97,14 +98,25 @@ export class PgActorStore implements ActorStore {
   }
 
   async committed(receipt: string): Promise<boolean> {
-    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM processed_message WHERE receipt = $1`, [receipt]);
-    return rows.length > 0;
+    return (await this.committedOf([receipt])).length > 0;
   }
 
-  /** Which of these receipts have committed. */
+  /**
+   * Which of these receipts have committed. A message committed by the version before stream
+   * creation times, whose ack was lost in the upgrade, comes back under its new receipt; found only
+   * by its new one it would be applied twice. Its earlier receipt counts if committed after its
+   * stream was created: one committed before named a message of a stream since deleted, and
+   * matching it would lose the new message. Those receipts are pruned after 8 days; from then on
+   * the earlier form can be dropped here.
+   */
   async committedOf(receipts: string[]): Promise<string[]> {
     if (receipts.length === 0) return [];
-    const rows = await this.db.query<Array<{ receipt: string }>>(`SELECT receipt FROM processed_message WHERE receipt = ANY($1::text[])`, [receipts]);
+    const earlier = receipts.map(earlierFormOf);
+    const rows = await this.db.query<Array<{ receipt: string }>>(
+      `SELECT x.receipt FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(receipt, earlier, since)
+        WHERE EXISTS (SELECT 1 FROM processed_message p WHERE p.receipt = x.receipt OR (p.receipt = x.earlier AND p.at >= x.since))`,
+      [receipts, earlier.map((e) => e?.receipt ?? null), earlier.map((e) => e?.since ?? null)],
+    );
     return rows.map((r) => r.receipt);
   }
 
