@@ -37,6 +37,16 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly handling = new Set<Promise<void>>();
   /** Receipts of the messages being handled right now. */
   private readonly inFlight = new Set<string>();
+  /** Admissions waiting for a message being handled to settle (see admit). */
+  private readonly waitingForSlot: Array<() => void> = [];
+  /**
+   * Messages taken and not yet settled, at most. The batcher's room alone does not bound them: a
+   * message can wait before it reaches the batcher (enrichment, up to FHIR_TIMEOUT_MS; a second
+   * hop in cluster mode; a receipt lookup), and while it waits the batcher still has room, so
+   * intake would go on pulling up to the server's max_ack_pending, and then the batcher would
+   * refuse what it could not queue, to be redelivered.
+   */
+  private readonly maxHandling: number;
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -50,12 +60,24 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     @InjectPinoLogger(NatsIntake.name) private readonly logger: PinoLogger,
   ) {
     this.maxBytes = byteLimit(config.httpBodyLimit);
+    this.maxHandling = config.batch.maxQueued;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // Admission waits for room in the batcher, so a full runtime stops pulling instead of buffering.
     // With room (nearly always), a message is taken at once, without a promise of its own.
-    await this.bus.consume((message) => (this.batcher.hasRoom ? this.take(message) : this.batcher.capacity().then(() => this.take(message))));
+    await this.bus.consume((message) => (this.hasRoom ? this.take(message) : this.room().then(() => this.take(message))));
+  }
+
+  private get hasRoom(): boolean {
+    return this.batcher.hasRoom && this.handling.size < this.maxHandling;
+  }
+
+  /** Resolves when a message can be taken: room in the batcher, and fewer than maxHandling being handled. */
+  private room(): Promise<void> {
+    if (this.hasRoom) return Promise.resolve();
+    const wait = this.batcher.hasRoom ? new Promise<void>((resolve) => this.waitingForSlot.push(resolve)) : this.batcher.capacity();
+    return wait.then(() => this.room());
   }
 
   private take(message: InboundMessage): void {
@@ -76,6 +98,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     const settled = () => {
       this.handling.delete(handling);
       if (receipt !== undefined) this.inFlight.delete(receipt);
+      if (this.waitingForSlot.length > 0) for (const wake of this.waitingForSlot.splice(0)) wake();
     };
     void handling.then(settled, (error: unknown) => {
       // Commit failures and bad payloads are settled inside; this is a fault of corral's own.
