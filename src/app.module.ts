@@ -17,6 +17,7 @@ import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
+import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
 /** What tests may replace; production passes none. */
 export interface AppOverrides {
@@ -45,6 +46,7 @@ export class AppModule {
         BlastRadiusModule,
         DashboardModule,
       ],
+      providers: [ShutdownGate],
     };
   }
 }

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
+import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests start corral the same way. */
 export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
@@ -16,6 +17,8 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   // Behind a TLS-terminating proxy, request.secure (the dashboard cookie's Secure flag) and the
   // client address come from X-Forwarded-* — but only from the proxies named here.
   if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);
+  // First, so that a stopping corral refuses a request before reading its body.
+  app.use(app.get(ShutdownGate).middleware);
   // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
   app.use(helmet());
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });

@@ -1,0 +1,27 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Refuses every request once corral is stopping. Nest closes the HTTP server only after every
+ * `beforeApplicationShutdown` hook has run, and one of those drains the batcher: while senders
+ * kept posting, the drain never ran dry, and the process never exited (until killed, leaving the
+ * JetStream messages it held to be redelivered). `onModuleDestroy` runs before all of those hooks.
+ * Requests already taken are answered as usual once their batch commits.
+ */
+@Injectable()
+export class ShutdownGate implements OnModuleDestroy {
+  private closing = false;
+
+  onModuleDestroy(): void {
+    this.closing = true;
+  }
+
+  /** Express middleware, installed ahead of the body parser so that a refused body is not read. */
+  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
+    if (!this.closing) return next();
+    // Not on this connection: a keep-alive sender should reconnect, to another instance or to us restarted.
+    response.setHeader('connection', 'close');
+    response.setHeader('retry-after', '5');
+    response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'corral is shutting down; nothing of this request was kept. Retry in a few seconds (another instance, or this one once it has restarted).' });
+  };
+}
