@@ -27,7 +27,7 @@ interface Harness {
 }
 
 /** corral on a manual clock, with a signed corral-format webhook and a Slack-format on-call channel. */
-async function start(options: { failFirst?: number } = {}): Promise<Harness> {
+async function start(options: { failFirst?: number; relay?: string } = {}): Promise<Harness> {
   const helpdesk = await new WebhookReceiver().start();
   helpdesk.failFirst = options.failFirst ?? 0;
   const oncall = await new WebhookReceiver().start();
@@ -39,7 +39,7 @@ async function start(options: { failFirst?: number } = {}): Promise<Harness> {
       `  - { name: helpdesk, url: "${helpdesk.url}", format: corral, secretEnv: CORRAL_TEST_WEBHOOK_SECRET, queues: ["*"], timeout: 2s, maxAttempts: 20 }`,
       'oncall:',
       `  - { name: major-slack, url: "${oncall.url}", format: slack, queues: [major-incident] }`,
-      'relay: { backoffBase: 20ms, backoffMax: 200ms }',
+      `relay: ${options.relay ?? '{ backoffBase: 20ms, backoffMax: 200ms }'}`,
     ].join('\n'),
   );
   const db = await createTestDatabase();
@@ -200,6 +200,37 @@ describe('helpdesk tickets', () => {
     ]);
     const rows = await withClient(h.db.url, async (c) => (await c.query<{ status: string }>(`SELECT status FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id WHERE o.type = 'ticket.updated' AND d.destination = 'webhook:helpdesk' ORDER BY o.id`)).rows);
     expect(rows.map((r) => r.status)).toEqual(['superseded', 'sent', 'sent']);
+  });
+
+  it('keeps delivering to NATS while a webhook that is down fills a whole pass with its backlog', async () => {
+    // The helpdesk answers 503 to everything, and a failed delivery waits 10–20 minutes for its retry.
+    h = await start({ failFirst: Number.POSITIVE_INFINITY, relay: '{ backoffBase: 20m, backoffMax: 20m }' });
+    await postJson(`${h.corral.baseUrl}/v1/events`, Array.from({ length: 25 }, (_, n) => canonical({ id: `down-${n}`, system: 'pacs', errorSignature: `DICOM_${n}` })));
+    await at(h, 1);
+    await h.relay.pass();
+    const backlog = await withClient(h.db.url, async (c) =>
+      (await c.query<{ destination: string; status: string; n: string }>(`SELECT destination, status, count(*) AS n FROM outbox_delivery WHERE attempts > 0 GROUP BY 1, 2 ORDER BY 1`)).rows,
+    );
+    expect(backlog).toEqual([
+      { destination: 'nats', status: 'sent', n: '25' },
+      { destination: 'webhook:helpdesk', status: 'pending', n: '25' },
+    ]);
+    // 25 lanes wait for their retry, their rows older than anything new: more than a pass takes.
+    h.relay.lanesPerPass = 20;
+
+    await postJson(`${h.corral.baseUrl}/v1/events`, canonical({ id: 'new', system: 'pacs', errorSignature: 'DICOM_NEW' }));
+    await at(h, 2);
+    await h.relay.pass();
+
+    const opened = (await ticketsOnNats(h, h.nats.subjects.tickets('application-support'))).filter((t) => t.type === 'ticket.opened');
+    const firstChildren = opened.map((t) => t.children[0]?.id);
+    expect(firstChildren).toHaveLength(26);
+    expect(firstChildren.at(-1)).toBe('new');
+    // The helpdesk's own new lane is tried too; the waiting ones are not tried again early.
+    const tried = h.helpdesk.requests.map((r) => (JSON.parse(r.body) as TicketEvent).children[0]?.id);
+    expect(tried).toHaveLength(26);
+    expect(tried.at(-1)).toBe('new');
+    expect(h.helpdesk.accepted()).toEqual([]);
   });
 
   it('publishes no duplicate when the relay dies between publishing and marking sent', async () => {

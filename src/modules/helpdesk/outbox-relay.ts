@@ -16,7 +16,6 @@ interface PendingDelivery {
   destination: string;
   incident_id: string;
   attempts: number;
-  next_attempt_at: Date;
   type: string;
   payload: TicketEvent;
 }
@@ -29,8 +28,43 @@ interface Sent {
 }
 
 const NATS_MAX_ATTEMPTS = 1000;
+/** Rows of a lane read behind an update at its head, to merge: at most 2,000 rows a pass, as before. */
+const RUN_ROWS = 10;
 const CONCURRENCY = 8;
 const encoder = new TextEncoder();
+
+/**
+ * The heads of due lanes and, behind an update at a head, the rows it may merge with, oldest first.
+ * Lanes are found by walking the lane index (outbox_delivery_lane) one lane at a time, so a lane
+ * waiting for its retry costs one index lookup however many rows queue behind its head: while a
+ * helpdesk is down for hours, its lanes cannot crowd the other destinations' out of a pass (they
+ * did when a pass read the oldest 2,000 pending rows). A lane is due when its head is; the rows
+ * behind it wait, in order. In cluster mode a lane is relayed by the owner of its head's partition;
+ * rows from before sig_hash existed count as partition 0's, like their timers.
+ */
+const DUE_LANES = `
+  WITH RECURSIVE lane AS (
+    (SELECT outbox_id, destination, incident_id, next_attempt_at FROM outbox_delivery
+      WHERE status = 'pending' ORDER BY destination, incident_id, outbox_id LIMIT 1)
+    UNION ALL
+    SELECT next.* FROM lane CROSS JOIN LATERAL (
+      SELECT d.outbox_id, d.destination, d.incident_id, d.next_attempt_at FROM outbox_delivery d
+       WHERE d.status = 'pending' AND (d.destination, d.incident_id) > (lane.destination, lane.incident_id)
+       ORDER BY d.destination, d.incident_id, d.outbox_id LIMIT 1) next
+  ), due AS (
+    SELECT lane.outbox_id AS head, lane.destination, lane.incident_id, o.type AS head_type
+      FROM lane JOIN outbox o ON o.id = lane.outbox_id
+     WHERE lane.next_attempt_at <= now() AND ($4::int[] IS NULL OR COALESCE(o.sig_hash, 0) % $3 = ANY($4::int[]))
+     LIMIT $1
+  )
+  SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, o.type, o.payload
+    FROM due CROSS JOIN LATERAL (
+      SELECT d.outbox_id, d.destination, d.incident_id, d.attempts FROM outbox_delivery d
+       WHERE d.status = 'pending' AND d.destination = due.destination AND d.incident_id = due.incident_id
+         AND (d.outbox_id = due.head OR due.head_type = 'ticket.updated')
+       ORDER BY d.outbox_id LIMIT $2) d
+    JOIN outbox o ON o.id = d.outbox_id
+   ORDER BY d.outbox_id`;
 
 /**
  * Delivers the outbox: per destination and incident strictly in order (a later event waits while
@@ -45,6 +79,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('OutboxRelay');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** Lanes one pass delivers at most; tests lower it to fill a pass with a few lanes. */
+  lanesPerPass = 200;
 
   constructor(
     private readonly db: DataSource,
@@ -86,15 +122,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const { ownership } = this;
     const owned = ownership && !ownership.ownsAll() ? ownership.owned() : undefined;
     if (owned?.length === 0) return 0;
-    // Rows from before sig_hash existed count as partition 0's, like their timers.
-    const rows = await this.db.query<PendingDelivery[]>(
-      `SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, d.next_attempt_at, o.type, o.payload
-         FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
-        WHERE d.status = 'pending' ${owned ? 'AND COALESCE(o.sig_hash, 0) % $1 = ANY($2::int[])' : ''}
-        ORDER BY d.outbox_id
-        LIMIT 2000`,
-      owned && ownership ? [ownership.partitions, owned] : [],
-    );
+    const rows = await this.db.query<PendingDelivery[]>(DUE_LANES, [this.lanesPerPass, RUN_ROWS, ownership?.partitions ?? 1, owned ?? null]);
     const lanes = new Map<string, PendingDelivery[]>();
     for (const row of rows) {
       const lane = `${row.destination}|${row.incident_id}`;
@@ -102,8 +130,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       if (queued) queued.push(row);
       else lanes.set(lane, [row]);
     }
-    const now = Date.now();
-    const due = [...lanes.values()].filter((lane) => (lane[0]).next_attempt_at.getTime() <= now);
+    const due = [...lanes.values()];
     let delivered = 0;
     for (let i = 0; i < due.length; i += CONCURRENCY) {
       // allSettled: a lane whose failure could not be recorded must not keep its siblings' sends unrecorded.
