@@ -85,6 +85,8 @@ export class Batcher {
   private readonly takenReceipts = new Set<string>();
   /** Input receipts committed lately, oldest first (see COMMITTED_RECEIPTS_KEPT). */
   private readonly committedReceipts = new Set<string>();
+  /** The latest submission queued: batches take submissions in order and commit one after another. */
+  private latest: Promise<unknown> | undefined;
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -120,9 +122,16 @@ export class Batcher {
     const all = receipt === undefined ? receipts : [receipt, ...receipts];
     const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, inputReceipts: receipts, resolve, reject }));
     this.queued += inputs.length;
+    this.latest = done;
     for (const wake of this.arrivals.splice(0)) wake();
     this.schedule();
     return done;
+  }
+
+  /** Resolves once every submission queued before this call has committed or failed. */
+  settledSoFar(): Promise<void> {
+    const latest = this.latest;
+    return latest ? latest.then(noop, noop) : Promise.resolve();
   }
 
   /** Whether a submission now would be queued (capacity() would resolve at once). */
@@ -273,3 +282,5 @@ export class Batcher {
     for (const submission of batch) submission.reject(error);
   }
 }
+
+function noop(): void {}

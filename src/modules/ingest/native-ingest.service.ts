@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Batcher } from '../../actors/batcher.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { depthExceeds } from '../../correlation/scrub.js';
 import { CorralConfig } from '../config/corral-config.js';
@@ -32,6 +33,7 @@ export class NativeIngestService {
     private readonly ingest: IngestService,
     private readonly dataSource: DataSource,
     private readonly config: CorralConfig,
+    private readonly batcher: Batcher,
   ) {}
 
   /** Pure checks and normalization; nothing is committed. */
@@ -62,7 +64,14 @@ export class NativeIngestService {
   /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
   async commit(normalized: Extract<Normalized, { ok: true }>): Promise<NativeResult> {
     const closing = await Promise.all(normalized.resolves.map(async (resolve, position) => {
-      const addressed = await this.resolveEnvelope(resolve);
+      let addressed = await this.resolveEnvelope(resolve);
+      if (!addressed) {
+        // Its trigger may be in a batch still committing: a trigger and its resolve taken from
+        // JetStream together (a backlog after downtime), or posted back to back. Once what was
+        // submitted before has committed, the child is there to be found.
+        await this.batcher.settledSoFar();
+        addressed = await this.resolveEnvelope(resolve);
+      }
       return addressed && { ...addressed, position };
     }));
     const found = closing.filter((c) => c !== undefined);
