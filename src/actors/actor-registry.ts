@@ -92,14 +92,14 @@ export class ActorRegistry {
     return dropped;
   }
 
-  /** Passivates idle actors, and the least recently used beyond the cap. */
-  sweep(): number {
+  /** Passivates idle actors, and the least recently used beyond `keep` (the cap). */
+  sweep(keep = this.options.maxLive): number {
     const before = this.live.size;
     const idleBefore = this.clock() - this.options.idleMs;
     for (const [signature, actor] of this.live) {
       if (actor.inflight > 0) continue;
-      if (actor.lastUsed < idleBefore || this.live.size > this.options.maxLive) this.live.delete(signature);
-      else if (this.live.size <= this.options.maxLive) break;
+      if (actor.lastUsed < idleBefore || this.live.size > keep) this.live.delete(signature);
+      else if (this.live.size <= keep) break;
     }
     const dropped = before - this.live.size;
     this.passivations += dropped;
@@ -142,9 +142,11 @@ export class ActorRegistry {
         ? new Actor(signature, snapshot.state, snapshot.seq, snapshot.lastHash)
         : new Actor(signature, emptyState(signature), 0, GENESIS_HASH);
       actor.lastUsed = actor.orderedAt = this.clock();
+      // Room first, then the newcomer: swept after, it could be the one taken out (when every actor
+      // ahead of it is in flight), and the caller would work on an actor no longer in memory.
+      if (this.live.size >= this.options.maxLive) this.sweep(this.options.maxLive - 1);
       this.live.set(signature, actor);
       this.hydrations += 1;
-      if (this.live.size > this.options.maxLive) this.sweep();
       return actor;
     } finally {
       this.loading.delete(signature);

@@ -87,16 +87,15 @@ export class BatchExecutor {
       for (const input of inputs) outcomes.push(await this.correlator.handle(input, world, this.clock.now()));
     } catch (error) {
       // Nothing was applied to the actors yet; only the index saw the turns.
-      for (const p of pending.values()) this.correlator.index.apply(p.original);
+      this.release(pending.values());
       throw error;
     }
     // Staged before the actors take the new states: if building the commit throws, nothing was applied.
-    const staged = this.stageOrUndo([...pending.values()], receipts, forwards);
+    const staged = this.stageOrUndo(pending, receipts, forwards);
     for (const p of pending.values()) {
       p.actor.state = p.state;
       p.actor.seq = p.seq;
       p.actor.lastHash = p.lastHash;
-      p.actor.inflight += 1;
     }
     return { outcomes, receipts, pending, forwards, staged };
   }
@@ -107,12 +106,20 @@ export class BatchExecutor {
     return prepared.outcomes;
   }
 
-  private stageOrUndo(pending: Pending[], receipts: string[], forwards: Forward[]): StagedCommit {
+  private stageOrUndo(pending: Map<string, Pending>, receipts: string[], forwards: Forward[]): StagedCommit {
     try {
-      return this.store.stage(pending.map(toChange), receipts, forwards);
+      return this.store.stage([...pending.values()].map(toChange), receipts, forwards);
     } catch (error) {
-      for (const p of pending) this.correlator.index.apply(p.original);
+      this.release(pending.values());
       throw error;
+    }
+  }
+
+  /** A batch given up before its actors took their new states: the index goes back, the actors may leave memory again. */
+  private release(pending: Iterable<Pending>): void {
+    for (const p of pending) {
+      this.correlator.index.apply(p.original);
+      p.actor.inflight -= 1;
     }
   }
 
@@ -171,9 +178,16 @@ function removedChildren(before: IncidentState, after: IncidentState): string[] 
     .filter((key) => childOf(incident, key) === undefined);
 }
 
-/** The actor's entry in this batch: its state as the batch goes on, and the rows it will commit. */
+/**
+ * The actor's entry in this batch: its state as the batch goes on, and the rows it will commit. It
+ * counts as in flight from here: a hydration later in the same batch sweeps the least recently
+ * used out when memory is over MAX_LIVE_ACTORS, and an actor swept out while the batch still works
+ * on it would come back from the database behind the batch (the next batch is prepared before this
+ * one commits). commit, abort or release counts it out again.
+ */
 function begin(actor: Actor, pending: Map<string, Pending>): Pending {
   const entry: Pending = { actor, original: actor.state, state: actor.state, seq: actor.seq, lastHash: actor.lastHash, journal: [], touched: new Set() };
   pending.set(actor.signature, entry);
+  actor.inflight += 1;
   return entry;
 }
