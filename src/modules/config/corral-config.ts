@@ -165,6 +165,8 @@ export interface EnrichmentSettings {
   rulesFile: string | undefined;
   timeoutMs: number;
   breaker: { failures: number; halfOpenMs: number };
+  /** Requests to the directory at once, at most; a lookup beyond them goes without. */
+  maxConcurrent: number;
   cache: { ttlMs: number; negativeTtlMs: number; max: number };
 }
 
@@ -187,6 +189,7 @@ function enrichmentFrom(dto: EnvDto): EnrichmentSettings | undefined {
     rulesFile: dto.CORRAL_ENRICHMENT_FILE,
     timeoutMs: dto.FHIR_TIMEOUT_MS,
     breaker: { failures: dto.FHIR_BREAKER_FAILURES, halfOpenMs: dto.FHIR_BREAKER_HALF_OPEN_MS },
+    maxConcurrent: dto.FHIR_MAX_CONCURRENT,
     cache: { ttlMs: dto.ENRICHMENT_CACHE_TTL_MS, negativeTtlMs: dto.ENRICHMENT_NEGATIVE_TTL_MS, max: dto.ENRICHMENT_CACHE_MAX },
   };
 }

@@ -204,6 +204,7 @@ export class EnvDto {
 
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(50) @Max(60000) FHIR_TIMEOUT_MS = 2000;
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000) FHIR_BREAKER_FAILURES = 5;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(1000) FHIR_MAX_CONCURRENT = 16;
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(100) @Max(3600000) FHIR_BREAKER_HALF_OPEN_MS = 30000;
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1000) ENRICHMENT_CACHE_TTL_MS = 3600000;
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(1000) ENRICHMENT_NEGATIVE_TTL_MS = 300000;

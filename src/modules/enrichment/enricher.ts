@@ -58,7 +58,7 @@ export class Enricher {
     if (!this.settings) return;
     this.rules = loadEnrichmentRules(this.settings.rulesFile);
     this.directory = new FhirDirectory(
-      { baseUrl: this.settings.fhirBaseUrl, timeoutMs: this.settings.timeoutMs, breaker: this.settings.breaker },
+      { baseUrl: this.settings.fhirBaseUrl, timeoutMs: this.settings.timeoutMs, breaker: this.settings.breaker, maxConcurrent: this.settings.maxConcurrent },
       tokenSourceOf(this.settings),
     );
     this.directory.breaker.onBreak(() => this.logger?.warn({ fhir: this.settings?.fhirBaseUrl }, 'FHIR directory unreachable: enrichment paused (circuit open)'));

@@ -1,4 +1,4 @@
-import { circuitBreaker, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { bulkhead, circuitBreaker, ConsecutiveBreaker, handleAll, type BulkheadPolicy, type CircuitBreakerPolicy } from 'cockatiel';
 import { DIRECTORY_TYPES, type DirectoryType } from './enrichment-rules.js';
 import type { Resource } from './directory-mapping.js';
 import type { TokenSource } from './smart-auth.js';
@@ -7,6 +7,7 @@ export interface DirectorySettings {
   baseUrl: string;
   timeoutMs: number;
   breaker: { failures: number; halfOpenMs: number };
+  maxConcurrent: number;
 }
 
 /** Counts what one lookup sent, for its record. */
@@ -23,6 +24,15 @@ export interface Trace {
  */
 export class FhirDirectory {
   readonly breaker: CircuitBreakerPolicy;
+  /**
+   * Requests in flight at once, at most, none queued. Lookups are keyed by what senders put in
+   * events (a device id, a location), so a storm of distinct values against an EHR that answers
+   * slowly (but answers, so the breaker stays closed) would hold a request open for each, and write
+   * a lookup record for each through the pool the commits use. One turned away here goes without
+   * context, like one the deadline cut short; it sent nothing, so it is no query and has no record,
+   * and it is not the EHR's failure, so the breaker does not count it.
+   */
+  private readonly bulkhead: BulkheadPolicy;
   private readonly base: string;
 
   constructor(
@@ -34,6 +44,7 @@ export class FhirDirectory {
       halfOpenAfter: settings.breaker.halfOpenMs,
       breaker: new ConsecutiveBreaker(settings.breaker.failures),
     });
+    this.bulkhead = bulkhead(settings.maxConcurrent, 0);
   }
 
   /** The resource, or undefined when the server says it does not exist (404/410). */
@@ -59,7 +70,7 @@ export class FhirDirectory {
   }
 
   private async get(path: string, trace: Trace, notFoundIsAnswer: boolean): Promise<Resource | undefined> {
-    return this.breaker.execute(async () => {
+    return this.bulkhead.execute(() => this.breaker.execute(async () => {
       trace.queries.push(path);
       const token = await this.auth.token();
       const response = await fetch(`${this.base}/${path}`, {
@@ -78,7 +89,7 @@ export class FhirDirectory {
       const body = (await response.json());
       if (!isResource(body)) throw new Error('FHIR server answered with something that is not a resource');
       return body;
-    });
+    }));
   }
 }
 
