@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jetstream } from '@nats-io/jetstream';
-import { canonical, createTestDatabase, eventually, startCorral, TestNats, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { canonical, eventually, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
 const MESSAGES = 1000;
@@ -13,45 +13,29 @@ const MAX_QUEUED = 100;
  * bound on the messages NATS intake holds keeps it from pulling what the batcher will refuse.
  */
 describe('NATS intake while events wait for enrichment', () => {
-  let directory: Server | undefined;
-  let db: TestDatabase;
-  let nats: TestNats;
-  let corral: RunningCorral | undefined;
-
-  beforeAll(async () => {
-    const silent = createServer(() => undefined);
-    directory = silent;
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    db = await createTestDatabase();
-    nats = await TestNats.open();
-    corral = await startCorral({
-      DATABASE_URL: db.url,
-      NATS_URL: nats.url,
-      NATS_NAMESPACE: nats.namespace,
-      FHIR_BASE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/fhir`,
-      FHIR_TIMEOUT_MS: '300',
-      FHIR_BREAKER_FAILURES: '1000',
-      BATCH_MAX_QUEUED: String(MAX_QUEUED),
-      NATS_RETRY_DELAY_MS: '100',
-    });
+  const directory = createServer(() => undefined);
+  beforeAll(() => new Promise<void>((resolve) => directory.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => {
+    directory.closeAllConnections();
+    directory.close();
   });
-  afterAll(async () => {
-    await corral?.close();
-    await nats?.close();
-    await db?.drop();
-    directory?.closeAllConnections();
-    directory?.close();
-  });
+  const suite = useCorralSuite(() => ({
+    FHIR_BASE_URL: `http://127.0.0.1:${(directory.address() as AddressInfo).port}/fhir`,
+    FHIR_TIMEOUT_MS: '300',
+    FHIR_BREAKER_FAILURES: '1000',
+    BATCH_MAX_QUEUED: String(MAX_QUEUED),
+    NATS_RETRY_DELAY_MS: '100',
+  }));
 
   it('takes no more messages than the batcher can queue, so none is refused and redelivered', async () => {
-    const js = jetstream(nats.nc);
+    const js = jetstream(suite.nats.nc);
     await Promise.all(
       Array.from({ length: MESSAGES }, (_, n) =>
-        js.publish(nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: `wait-${n}`, system: 'pacs', errorSignature: 'DICOM_TIMEOUT', facility: `F${n % 10}` })))),
+        js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: `wait-${n}`, system: 'pacs', errorSignature: 'DICOM_TIMEOUT', facility: `F${n % 10}` })))),
       ),
     );
-    const info = await eventually(() => nats.ingestConsumer(), (i) => i.num_pending === 0 && i.num_ack_pending === 0, 60_000);
-    const kept = await withClient(db.url, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_child WHERE id LIKE 'wait-%'`)).rows[0]?.n);
+    const info = await eventually(() => suite.nats.ingestConsumer(), (i) => i.num_pending === 0 && i.num_ack_pending === 0, 60_000);
+    const kept = await withClient(suite.db.url, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_child WHERE id LIKE 'wait-%'`)).rows[0]?.n);
     expect(kept).toBe(MESSAGES);
     // Each message delivered once: none was taken only to be refused by a full batcher and nak'd.
     expect(info.num_redelivered).toBe(0);

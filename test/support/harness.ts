@@ -193,14 +193,16 @@ export interface CorralSuite {
 
 /**
  * The usual suite: its own database, its own NATS namespace, and a corral running on both, all
- * removed after the suite. Fields are filled in by beforeAll.
+ * removed after the suite. Fields are filled in by beforeAll; `env` may be a function, read then.
  */
-export function useCorralSuite(env: Record<string, string> = {}, prepare?: (db: TestDatabase) => Promise<void>): CorralSuite {
+export function useCorralSuite(env: Record<string, string> | (() => Record<string, string>) = {}, prepare?: (db: TestDatabase) => Promise<void>): CorralSuite {
   const suite = {} as CorralSuite;
   beforeAll(async () => {
     suite.db = await createTestDatabase();
     suite.nats = await TestNats.open();
-    suite.corral = await startCorral({ DATABASE_URL: suite.db.url, NATS_URL: suite.nats.url, NATS_NAMESPACE: suite.nats.namespace, ...env });
+    // A function: settings known only once an earlier beforeAll ran (a peer's port, say).
+    const settings = typeof env === 'function' ? env() : env;
+    suite.corral = await startCorral({ DATABASE_URL: suite.db.url, NATS_URL: suite.nats.url, NATS_NAMESPACE: suite.nats.namespace, ...settings });
     await prepare?.(suite.db);
   });
   afterAll(async () => {
