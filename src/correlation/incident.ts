@@ -176,18 +176,17 @@ export function childrenOf(incident: IncidentBody): Child[] {
 
 const oldestFirst = (a: Child, b: Child) => (a.firstSeen === b.firstSeen ? (a.key < b.key ? -1 : 1) : a.firstSeen < b.firstSeen ? -1 : 1);
 
-/** Children first seen at or after `since` (an ISO instant; '' for all), oldest first: a walk of the trie that sorts only what it keeps. */
-export function childrenFirstSeenSince(incident: IncidentBody, since: string): Child[] {
-  const recent: Child[] = [];
-  for (const leaf of leavesOf(incident.children)) for (const child of leaf) if (child.firstSeen >= since) recent.push(child);
-  return recent.sort(oldestFirst);
-}
+/** Children first seen at or after `since` (an ISO instant; '' for all), oldest first. */
+export const childrenFirstSeenSince = (incident: IncidentBody, since: string): Child[] => childrenWhere(incident, (child) => child.firstSeen >= since);
 
-/** Children stamped after `revision`, oldest first: a walk of the trie that sorts only what it keeps. */
-export function childrenChangedSince(incident: IncidentBody, revision: number): Child[] {
-  const changed: Child[] = [];
-  for (const leaf of leavesOf(incident.children)) for (const child of leaf) if ((child.rev ?? 0) > revision) changed.push(child);
-  return changed.sort(oldestFirst);
+/** Children stamped after `revision`, oldest first. */
+export const childrenChangedSince = (incident: IncidentBody, revision: number): Child[] => childrenWhere(incident, (child) => (child.rev ?? 0) > revision);
+
+/** The children that `keep` accepts, oldest first: a walk of the trie that sorts only what it keeps. */
+function childrenWhere(incident: IncidentBody, keep: (child: Child) => boolean): Child[] {
+  const kept: Child[] = [];
+  for (const leaf of leavesOf(incident.children)) for (const child of leaf) if (keep(child)) kept.push(child);
+  return kept.sort(oldestFirst);
 }
 
 /**

@@ -37,7 +37,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly handling = new Set<Promise<void>>();
   /** Receipts of the messages being handled right now. */
   private readonly inFlight = new Set<string>();
-  /** Admissions waiting for a message being handled to settle (see admit). */
+  /** Admissions waiting for a message being handled to settle (see room). */
   private readonly waitingForSlot: Array<() => void> = [];
   /**
    * Messages taken and not yet settled, at most. The batcher's room alone does not bound them: a
