@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
+import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
@@ -22,6 +23,7 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
   app.use(helmet());
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });
+  app.use(credentialsFirst);
   app.useBodyParser('json', { limit: config.httpBodyLimit });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());

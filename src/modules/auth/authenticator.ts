@@ -4,6 +4,9 @@ import type { Principal } from './roles.js';
 
 export type Authentication = Principal | { refused: string };
 
+/** Why a request without an Authorization header is refused. */
+export const NO_CREDENTIALS = 'no credentials: send Authorization: Bearer <API key or token>';
+
 /** `Authorization: Bearer <API key | JWT>` → who is calling, or why nobody is. */
 export class Authenticator {
   constructor(
@@ -12,7 +15,7 @@ export class Authenticator {
   ) {}
 
   async authenticate(header: string | undefined): Promise<Authentication> {
-    if (!header) return { refused: 'no credentials: send Authorization: Bearer <API key or token>' };
+    if (!header) return { refused: NO_CREDENTIALS };
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) return { refused: 'Authorization must be "Bearer <API key or token>"' };
     const token = match[1];

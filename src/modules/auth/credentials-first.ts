@@ -1,0 +1,20 @@
+import type { NextFunction, Request, Response } from 'express';
+import { NO_CREDENTIALS } from './authenticator.js';
+
+/**
+ * Refuses a request that comes with a body but with no credentials at all, before the body is
+ * read. The access guard decides who may call what, but Nest runs guards after the body parser:
+ * anyone who could reach the port made corral read and parse up to HTTP_BODY_LIMIT per request
+ * before hearing 401. Everything but the dashboard's sign-in form (its key comes in the body)
+ * authenticates with a header: `Authorization`, or the dashboard's session cookie. A request
+ * that names credentials is let through to the guard, which checks them.
+ */
+export function credentialsFirst(request: Request, response: Response, next: NextFunction): void {
+  const { headers } = request;
+  const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+  if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || (request.method === 'POST' && request.path === '/dashboard/session')) return next();
+  // Not on this connection: the rest of the body would only be read to be thrown away.
+  response.setHeader('connection', 'close');
+  response.setHeader('www-authenticate', 'Bearer realm="corral"');
+  response.status(401).json({ statusCode: 401, error: 'Unauthorized', message: NO_CREDENTIALS });
+}
