@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { refuseEarly } from '../http/api-exception.filter.js';
 import { NO_CREDENTIALS } from './authenticator.js';
 
 /**
@@ -13,8 +14,6 @@ export function credentialsFirst(request: Request, response: Response, next: Nex
   const { headers } = request;
   const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
   if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || (request.method === 'POST' && request.path === '/dashboard/session')) return next();
-  // Not on this connection: the rest of the body would only be read to be thrown away.
-  response.setHeader('connection', 'close');
-  response.setHeader('www-authenticate', 'Bearer realm="corral"');
-  response.status(401).json({ statusCode: 401, error: 'Unauthorized', message: NO_CREDENTIALS });
+  // The connection closes: the rest of the body would only be read to be thrown away.
+  refuseEarly(response, 401, NO_CREDENTIALS, { 'www-authenticate': 'Bearer realm="corral"' });
 }

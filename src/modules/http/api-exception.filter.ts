@@ -62,6 +62,17 @@ function fromDomain(error: DomainError): ErrorBody {
   }
 }
 
+/**
+ * An error answered by Express middleware, which runs before Nest's filters can reach it, in the
+ * same shape. On a connection that closes: the rest of the request is not wanted.
+ */
+export function refuseEarly(response: Response, statusCode: number, message: string, headers: Record<string, string> = {}): void {
+  response.setHeader('connection', 'close');
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  const body: ErrorBody = { statusCode, error: reasonPhrase(statusCode), message };
+  response.status(statusCode).json(body);
+}
+
 function reasonPhrase(status: number): string {
   const name = HttpStatus[status];
   return typeof name === 'string' ? name.toLowerCase().split('_').map((w) => w[0]?.toUpperCase() + w.slice(1)).join(' ') : 'Error';

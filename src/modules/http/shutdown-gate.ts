@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { refuseEarly } from './api-exception.filter.js';
 
 /**
  * Refuses every request once corral is stopping. Nest closes the HTTP server only after every
@@ -19,9 +20,7 @@ export class ShutdownGate implements OnModuleDestroy {
   /** Express middleware, installed ahead of the body parser so that a refused body is not read. */
   readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
     if (!this.closing) return next();
-    // Not on this connection: a keep-alive sender should reconnect, to another instance or to us restarted.
-    response.setHeader('connection', 'close');
-    response.setHeader('retry-after', '5');
-    response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'corral is shutting down; nothing of this request was kept. Retry in a few seconds (another instance, or this one once it has restarted).' });
+    // The connection closes: a keep-alive sender reconnects, to another instance or to us restarted.
+    refuseEarly(response, 503, 'corral is shutting down; nothing of this request was kept. Retry in a few seconds (another instance, or this one once it has restarted).', { 'retry-after': '5' });
   };
 }
