@@ -34,4 +34,15 @@ describe('the role claim (CORRAL_JWT_ROLE_CLAIM)', () => {
     const token = await issuer.token('visitor@hospital.example', { [claim]: ['guest'] });
     expect(await verifierFor(claim).authenticate(token)).toEqual({ refused: `token carries no corral role in claim "${claim}"` });
   });
+
+  it('refuses a token without an expiry or an issue time, however valid its signature, and names the claim', async () => {
+    const claim = 'corral_role';
+    const verifier = verifierFor(claim);
+    const forever = await issuer.token('forever@hospital.example', { [claim]: 'admin' }, { expiresIn: null });
+    expect(await verifier.authenticate(forever)).toEqual({ refused: 'token refused (ERR_JWT_CLAIM_VALIDATION_FAILED: missing "exp")' });
+    const undated = await issuer.token('undated@hospital.example', { [claim]: 'admin' }, { issuedAt: false });
+    expect(await verifier.authenticate(undated)).toEqual({ refused: 'token refused (ERR_JWT_CLAIM_VALIDATION_FAILED: missing "iat")' });
+    // The same token with both claims is fine: the refusal is about the claims, not the rest.
+    expect(await verifier.authenticate(await issuer.token('dated@hospital.example', { [claim]: 'admin' }))).toMatchObject({ role: 'admin' });
+  });
 });

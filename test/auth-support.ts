@@ -35,15 +35,16 @@ export class TestIssuer {
     return { CORRAL_JWT_JWKS_URL: this.jwksUrl, CORRAL_JWT_ISSUER: ISSUER, CORRAL_JWT_AUDIENCE: AUDIENCE, CORRAL_JWT_ROLE_CLAIM: ROLE_CLAIM };
   }
 
-  token(subject: string, claims: Record<string, unknown>, options: { audience?: string; key?: CryptoKey; expiresIn?: string } = {}): Promise<string> {
-    return new SignJWT(claims)
+  /** `expiresIn: null` or `issuedAt: false` leave that claim out, as a careless IdP setup would. */
+  token(subject: string, claims: Record<string, unknown>, options: { audience?: string; key?: CryptoKey; expiresIn?: string | null; issuedAt?: boolean } = {}): Promise<string> {
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key-1' })
       .setSubject(subject)
       .setIssuer(ISSUER)
-      .setAudience(options.audience ?? AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(options.expiresIn ?? '5m')
-      .sign(options.key ?? this.privateKey);
+      .setAudience(options.audience ?? AUDIENCE);
+    if (options.issuedAt !== false) jwt.setIssuedAt();
+    if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '5m');
+    return jwt.sign(options.key ?? this.privateKey);
   }
 
   /** Same kid, same algorithm, another private key: what a forger without the IdP's key can make. */

@@ -8,7 +8,9 @@ export const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]+
 /**
  * Bearer tokens from the hospital's OIDC issuer: signature checked against the issuer's JWKS
  * (fetched and cached by jose, refreshed when an unknown `kid` shows up), audience and issuer
- * checked, expiry enforced; the role comes from one configurable claim.
+ * checked, expiry enforced; the role comes from one configurable claim. `exp` and `iat` are
+ * required: jose checks `exp` only when a token has one, and a token without it would be good
+ * forever once leaked.
  */
 export class JwtVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
@@ -24,11 +26,14 @@ export class JwtVerifier {
         audience: this.config.audience,
         ...(this.config.issuer ? { issuer: this.config.issuer } : {}),
         algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+        requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: 30,
       }));
     } catch (error) {
-      // jose's codes (ERR_JWT_EXPIRED, ERR_JWT_CLAIM_VALIDATION_FAILED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED …) say why without echoing the token.
-      return { refused: `token refused (${(error as { code?: string }).code ?? 'invalid'})` };
+      // jose's codes (ERR_JWT_EXPIRED, ERR_JWT_CLAIM_VALIDATION_FAILED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED …) say why without
+      // echoing the token; a claim failure also names the claim and why (`missing "exp"`), never its value.
+      const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string };
+      return { refused: `token refused (${code ?? 'invalid'}${claim && reason ? `: ${reason} "${claim}"` : ''})` };
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') return { refused: 'token has no subject' };
     const role = roleOf(claimAt(payload, this.config.roleClaim));
