@@ -11,8 +11,14 @@ export interface AuditSpec {
 }
 
 export interface RouteAccess {
-  /** Who may call it; 'public' only for the liveness probe and the API description. */
+  /** Who may call it; 'public' only for the health probes and the API description. */
   roles: readonly Role[] | 'public';
+  /**
+   * A public route that says more to a caller with credentials of one of these roles (readiness:
+   * which dependency failed). Credentials that do not authenticate are not refused there: the
+   * caller is answered as anonymous, so that a probe never fails over a stale key.
+   */
+  detailsFor?: readonly Role[];
   audit?: AuditSpec;
   /** The minimum-necessary shape leadership gets instead of the full response (role-views.ts). */
   leadershipView?: 'incident-page' | 'aggregates';
@@ -36,8 +42,10 @@ const command = (verb: string): RouteAccess => ({ roles: AGENT, audit: { action:
  * route is audited like anyone else's). The API description (`/docs`) is public: it holds no data.
  */
 export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
+  // Docker's HEALTHCHECK and Kubernetes' probes send no credentials: both probes answer everyone,
+  // readiness with its verdict only; which dependency failed, and how, needs a key.
   'GET /health/live': { roles: 'public' },
-  'GET /health/ready': { roles: ANY },
+  'GET /health/ready': { roles: 'public', detailsFor: ANY },
   // Prometheus already holds an ingest key for Alertmanager; metrics are counts, no PHI.
   'GET /metrics': { roles: INGEST },
   // The OpenAPI description and Swagger UI's files, served by @nestjs/swagger outside Nest's router

@@ -35,7 +35,13 @@ export class AccessGuard implements CanActivate {
       this.logger.error(`route ${route ? routeKey(route.method, route.path) : request.url} is not in the access matrix: refused`);
       throw new ForbiddenException('this route is not in the access matrix');
     }
-    if (access.roles === 'public') return true;
+    if (access.roles === 'public') {
+      if (access.detailsFor && request.headers.authorization) {
+        const who = await this.authenticator.authenticate(request.headers.authorization);
+        if (isPrincipal(who) && access.detailsFor.includes(who.role)) request.principal = who;
+      }
+      return true;
+    }
 
     // The bearer header; on the dashboard's routes only, its session cookie or sign-in form (dashboard-session.ts).
     const who = await authenticateRequest(request, access.session, this.authenticator, this.sessions);

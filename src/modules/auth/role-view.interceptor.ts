@@ -7,8 +7,7 @@ import { LEADERSHIP_VIEWS } from './role-views.js';
 /**
  * Shapes responses by role after the service has answered, so services stay role-blind: where the
  * access matrix names a leadership view, a leadership caller gets that view instead of the full
- * response. Routes leadership may call without a view carry no incident data (readiness); the
- * matrix test holds every other leadership route to having one.
+ * response. The matrix test holds every non-public route leadership may call to having one.
  */
 export class RoleViewInterceptor implements NestInterceptor {
   constructor(private readonly smallCountThreshold: number) {}
