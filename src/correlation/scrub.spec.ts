@@ -51,6 +51,18 @@ describe('scrubText', () => {
     expect(scrubText('patient lookup failed; patient cannot log in; Patient Portal down')).toBe('patient lookup failed; patient cannot log in; Patient Portal down');
   });
 
+  it('finds what the review found missed: lower-case names, spaced SSNs and MRNs, month-name dates, international and local phones', () => {
+    const cases: Array<[string, string]> = [
+      ['pt maria garcia cannot be found', 'pt [redacted:name] cannot be found'],
+      ['ssn 987 65 4321 on file', '[redacted:ssn] on file'],
+      ['dob 14-Mar-1961 wrong', '[redacted:dob] wrong'],
+      ['call +44 20 7946 0958 or +49 30 901820', 'call [redacted:phone] or [redacted:phone]'],
+      ['ring 555-0199 after 5', 'ring [redacted:phone] after 5'],
+      ['MRN: 000 123 45 twice', '[redacted:mrn] twice'],
+    ];
+    for (const [given, expected] of cases) expect([given, scrubText(given)]).toEqual([given, expected]);
+  });
+
   it('keeps ordinary monitoring text readable and is idempotent', () => {
     const text = 'ADT outbound channel to lab is not delivering after 3 errors in the last run';
 

@@ -30,8 +30,10 @@ const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 const DATE_FORMS = [
   String.raw`\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?`,
   String.raw`\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}`,
-  String.raw`\d{1,2}\s+(?:${MONTHS})\.?,?\s+\d{4}`,
-  String.raw`(?:${MONTHS})\.?\s+\d{1,2},?\s+\d{4}`,
+  // 14-Mar-1961, 14 Mar 1961, 14Mar1961, 14.Mar.61
+  String.raw`\d{1,2}[\s/.-]?(?:${MONTHS})\.?,?[\s/.-]?(?:\d{4}|\d{2}\b)`,
+  // Mar 14, 1961; Mar-14-1961
+  String.raw`(?:${MONTHS})\.?[\s/.-]\d{1,2}(?:st|nd|rd|th)?,?[\s/.-]\d{4}`,
   String.raw`(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])`,
 ].join('|');
 
@@ -40,38 +42,82 @@ const STREET_SUFFIXES =
 const STREET = STREET_SUFFIXES.split('|').map((w) => `${w[0]?.toUpperCase() ?? ''}${w.slice(1)}|${w.toUpperCase()}`).join('|');
 /** Case-insensitive word inside an otherwise case-sensitive pattern (names must start upper-case). */
 const ci = (word: string) => [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
-// "117 Orn Bypass", optionally followed by ", Redmond, WA 98053"; and a bare "Redmond, WA 98053".
+const DIRECTION = String.raw`(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North(?:east|west)?|South(?:east|west)?|East|West|NORTH(?:EAST|WEST)?|SOUTH(?:EAST|WEST)?|EAST|WEST)\b)?`;
+// "117 Orn Bypass", "1035-116TH AVE NE", "12040 NE 128TH STREET", optionally followed by
+// ", Redmond, WA 98053"; and a bare "Redmond, WA 98053".
 const ADDRESS = new RegExp(
-  String.raw`\b\d{1,6}\s+(?:[A-Z][\w'-]*\s+){1,4}(?:${STREET})\b\.?(?:\s*(?:apt|unit|suite|#)\.?\s*\w+)?(?:,?\s+[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,?\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?` +
+  String.raw`\b\d{1,6}(?:-\d{1,5}[A-Z]{0,2})?\s+(?:[A-Z0-9][\w'-]*\s+){0,4}(?:${STREET})\b\.?${DIRECTION}(?:\s*(?:apt|unit|suite|#)\.?\s*\w+)?(?:,?\s+(?:[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,?\s+)?[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?\b)?` +
     String.raw`|\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b`,
   'g',
 );
 
-// Words that follow "patient" in ordinary IT talk and are not names.
+// Words that follow a cue ("patient", "pt", "Dr") in ordinary IT and clinical talk and are not
+// names. A lower-case name is only taken when two words in a row are none of these, so "patient
+// transfer failed" keeps its words while "pt maria garcia" loses the name.
 const NOT_NAMES = new Set(
-  'id ids identifier number no record records chart charts portal list lists lookup search room bed banner wristband wristbands label labels monitor monitors transport care access app data info information name names demographics merge merges registration safety flow tracking board summary summaries is was has had not cannot can could will would the a an and or of for in on at to with from by'.split(' '),
+  (
+    'id ids identifier number no record records chart charts portal list lists lookup search room bed banner wristband wristbands label labels ' +
+    'monitor monitors transport care access app data info information name names demographics merge merges registration safety flow tracking ' +
+    'board summary summaries is was has had not cannot can could will would the a an and or of for in on at to with from by ' +
+    'am are be been being do does did done get gets got go goes going went see sees seen say says said call calls called calling ' +
+    'this that these those it its they them their he she his her him we our you your i me my who whom which what when where why how ' +
+    'all any some every each both either neither none one two three four five first last next new old same other another more less ' +
+    'very too also just only still again already now then than there here up down out off over under into onto via per as if so ' +
+    'but yet because while after before during until since about against between through without within upon ' +
+    'transfer transfers transferred admit admits admitted admission discharge discharged discharges arrival arrived waiting wait ' +
+    'context lookups query queries queue queues message messages feed feeds interface interfaces system systems server servers service ' +
+    'services host hosts node nodes job jobs file files field fields value values error errors failed failure failures fail fails ' +
+    'failing timeout timeouts timed down up offline online unreachable unavailable slow stuck hung frozen crash crashed crashes ' +
+    'login logins logon log logs logged password account accounts user users profile profiles session sessions screen screens ' +
+    'order orders ordering result results report reports reporting note notes document documents scan scans image images ' +
+    'printer printers print printing prints printed blank empty missing wrong duplicate duplicates mismatch mismatched ' +
+    'lab labs pharmacy radiology medication medications meds med allergy allergies vitals vital sign signs alert alerts alarm alarms ' +
+    'pump pumps device devices scanner scanners badge badges workstation workstations computer computers phone phones ' +
+    'ward unit units floor dept department clinic bay station desk ed er icu or ' +
+    'safe safely ok okay fine issue issues problem problems ticket tickets request requests help please urgent asap ' +
+    'not found unknown invalid rejected reject rejects accepted received sent sending send update updated updates ' +
+    'matching match matched matches record number lookup view views viewer flag flags status state side type ' +
+    'sync synced syncing mapping mapped map load loading loads loaded save saved saving open opened opening close closed ' +
+    'create created delete deleted edit edited change changed changes move moved moving check checked checking ' +
+    'portal mychart epic cerner hl7 adt fhir api pacs ris lis emr ehr mpi empi'
+  ).split(' '),
 );
-const NAME_TOKEN = String.raw`[A-Z][A-Za-z'’-]*\d*`;
+// The cues after which a name is expected; "name" only as a field ("name: …", "patient name …").
+const CUES = ['patient', 'pt', 'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'caller', 'guarantor', 'nok'];
+// A cue is never part of the name before it: "[redacted:mrn], pt Sanford861" leaves "pt" to start its own match.
+const NAME_WORD = String.raw`(?!(?:${CUES.join('|')}|name)\b)[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’-]*\d*`;
 const NAME_AFTER_CUE = new RegExp(
-  String.raw`(\b(?:${['patient', 'pt', 'mrn', 'mr', 'mrs', 'ms', 'miss'].map(ci).join('|')})\b\.?(?:\s*(?:${ci('name')})\b)?|\[redacted:(?:mrn|name)\])([\s:#=,()^-]*)((?:${NAME_TOKEN})(?:(?:\s*[,^]\s*|\s+)(?:${NAME_TOKEN})){0,3})`,
-  'g',
+  String.raw`(\b(?:${CUES.join('|')})\b\.?(?:\s*name\b)?|\bname\s*(?=[:=])|\[redacted:(?:mrn|name)\])([\s:#=,()^-]*)((?:${NAME_WORD})(?:(?:\s*[,^]\s*|\s+)(?:${NAME_WORD})){0,3})`,
+  'gi',
 );
 // "Sanford861, Carolee951 (MRN …)": a name written just before its record number.
+const NAME_TOKEN = String.raw`[A-Z\u00C0-\u00DE][A-Za-z\u00C0-\u024F'’-]*\d*`;
 const NAME_BEFORE_MRN = new RegExp(String.raw`\b(${NAME_TOKEN})((?:\s*[,^]\s*|\s+))(${NAME_TOKEN})(\s*[(,-]?\s*)(?=\[redacted:mrn\]|\b${ci('mrn')}\b)`, 'g');
+
+// Phone numbers: a labelled one in any shape, an international one (+44 20 7946 0958), a North
+// American one, and a bare seven-digit local one (555-0199).
+const PHONE_LABELLED = /\b(?:tel|telephone|phone|ph|cell|mobile|mob|callback|call back|call|fax|pager|contact)\b\.?\s*(?:no\.?|number|#)?\s*[:#=|]?\s*\+?\(?\d[\d ().-]{5,}\d\b/gi;
+const PHONE_INTERNATIONAL = /\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5}\b/g;
+const PHONE_NANP = /(\+?1[ .-]?)?(\(\d{3}\)\s*|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b/g;
+const PHONE_LOCAL = /(?<![\w.-])\d{3}[-.]\d{4}(?![\w.-])/g;
 
 const RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => string)]> = [
   [SEGMENT, (_m, lead: string) => `${lead}${tag('hl7-segment')}`],
   [/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, tag('email')],
-  [/\b(?:ssn|social security(?: number)?)\s*[:#=]?\s*\d{3}-?\d{2}-?\d{4}\b/gi, tag('ssn')],
-  [/\b\d{3}-\d{2}-\d{4}\b/g, tag('ssn')],
-  // Labelled identifiers first, so "MRN: AB12345" loses the value whatever its shape; the value must
-  // hold a digit so that "PID lookup failed" keeps its words.
-  [/\b(?:mrn|mr#|medical record(?: number)?|patient(?: id)?|pid|acct|account(?: number)?)\s*[:#=]?\s*[\w/-]*\d[\w/-]*/gi, tag('mrn')],
-  [new RegExp(String.raw`\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?|birth ?date)\s*[:#=]?\s*(?:${DATE_FORMS})`, 'gi'), tag('dob')],
+  [/\b(?:ssn|ss#|social security(?: (?:number|no\.?|#))?)\s*[:#=|]?\s*\d{3}[- .]?\d{2}[- .]?\d{4}\b/gi, tag('ssn')],
+  [/\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b/g, tag('ssn')],
+  // Labelled identifiers first, so "MRN: AB12345" loses the value whatever its shape (spaced digit
+  // groups included: "MRN: 000 123 45"); the value must hold a digit so that "PID lookup failed"
+  // keeps its words.
+  [/\b(?:mrn|mr#|medical record(?: (?:number|no\.?|#))?|patient(?: id)?|pid|acct|account(?: number)?)\s*[:#=|]?\s*[\w/-]*\d[\w/-]*(?:[ -]\d[\w/-]*)*/gi, tag('mrn')],
+  [new RegExp(String.raw`\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?date)\s*[:#=|]?\s*(?:${DATE_FORMS}|[\w/.-]*\d[\w/.,-]*\d)`, 'gi'), tag('dob')],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, tag('uuid')],
   [new RegExp(String.raw`\b(?:${DATE_FORMS})\b`, 'gi'), tag('date')],
   [/\b(\d{1,3}\.){3}\d{1,3}(:\d+)?\b/g, tag('ip')],
-  [/(\+?1[ .-]?)?(\(\d{3}\)\s*|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b/g, tag('phone')],
+  [PHONE_LABELLED, (match: string) => match.replace(/\+?\(?\d[\d ().-]{5,}\d$/, tag('phone'))],
+  [PHONE_INTERNATIONAL, (match: string) => (match.replace(/\D/g, '').length >= 7 ? tag('phone') : match)],
+  [PHONE_NANP, tag('phone')],
+  [PHONE_LOCAL, tag('phone')],
   [ADDRESS, tag('address')],
   [NAME_BEFORE_MRN, (match: string, first: string, _sep: string, second: string, gap: string) =>
     [first, second].some((t) => NOT_NAMES.has(t.toLowerCase())) ? match : `${tag('name')}${gap}`],
@@ -83,6 +129,8 @@ const RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => 
   [/\b\d{6,}\b/g, tag('number')],
 ];
 
+const startsUpper = (word: string) => /^[A-Z\u00C0-\u00DE]/.test(word);
+
 function redactName(match: string, cue: string, gap: string, name: string): string {
   const tokens = name.split(/[\s,^]+/).filter(Boolean);
   const kept: string[] = [];
@@ -91,10 +139,22 @@ function redactName(match: string, cue: string, gap: string, name: string): stri
     kept.push(token);
   }
   if (kept.length === 0) return match;
+  // A capitalised word after a cue is a name; lower-case words only as a pair ("maria garcia"),
+  // and never after "name"-less cues that are also ordinary capitals ("DR failover").
+  const capitalised = startsUpper(kept[0] ?? '');
+  const honorific = /^(?:mr|mrs|ms|miss|mx)\.?$/i.test(cue);
+  if (!capitalised && kept.length < 2 && !honorific) return match;
+  if (/^dr\.?$/i.test(cue) && !capitalised) return match;
   // Only the name tokens go; a trailing ordinary word ("Smith Cannot …") stays with the text.
   const ends = [...name.matchAll(/[^\s,^]+/g)].map((m) => m.index + m[0].length);
   return `${cue}${gap}${tag('name')}${name.slice(ends[kept.length - 1] ?? name.length)}`;
 }
+
+/**
+ * Every rule needs a digit, an "@", an HL7 "|" or one of the cue words to find anything: text
+ * with none of them (most alert summaries) skips the expressions altogether.
+ */
+const MAY_HOLD_IDENTIFIER = new RegExp(String.raw`[\d@|+]|\b(?:${[...CUES, 'name', 'mrn', 'redacted'].join('|')})\b`, 'i');
 
 /**
  * Texts the rules left as they were, remembered: during a storm the same alert text arrives
@@ -114,7 +174,7 @@ const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as s
 
 /** Replaces identifiers in free text by `[redacted:<kind>]`. Idempotent. */
 export function scrubText(text: string): string {
-  if (clean.has(text)) return text;
+  if (!MAY_HOLD_IDENTIFIER.test(text) || clean.has(text)) return text;
   let out = text;
   for (const [pattern, replacement] of RULES) {
     out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);

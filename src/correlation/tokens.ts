@@ -22,8 +22,13 @@ function stem(word: string): string {
   return word;
 }
 
+/**
+ * The words of a (scrubbed) report, as kept in an incident's vocabulary. What the scrubber took out
+ * leaves no word behind: "[redacted:name]" would otherwise put "redacted" and "name" into every
+ * report that held a name, and two such reports would look alike for it.
+ */
 export function tokensOf(text: string): string[] {
-  const words = normalizeSymptom(text.replace(/['’]/g, '')).split(' ');
+  const words = normalizeSymptom(text.replace(/\[redacted:[\w-]+\]/g, ' ').replace(/['’]/g, '')).split(' ');
   return [...new Set(words.filter((w) => w.length > 1 && !STOPWORDS.has(w)).map(stem))].sort();
 }
 

@@ -25,6 +25,17 @@ describe('normalizeHl7', () => {
     expect(JSON.stringify(eventsOf(normalizeHl7(nack, context)))).not.toMatch(/SANFORD|CAROLEE|12345678|2012/);
   });
 
+  it('decodes escape sequences with the message\'s own encoding characters before the privacy filter', () => {
+    const standard = 'MSH|^~\\&|LIS|GHH|ADT|GHH|20261124070000||ACK^A01|A1|P|2.5.1\rMSA|AE|M1\rERR||PID^1^3|204^Unknown key^HL70357|E||||Unknown key identifier \\T\\ MRN\\F\\ 12345678 pt \\H\\Sanford861\\N\\, \\X4361726F6C6565393531\\';
+    const own = 'MSH#$*!@#LIS#GHH#ADT#GHH#20261124070000##ACK$A01#A1#P#2.5.1\rMSA#AE#M1\rERR##PID$1$3#204$Unknown key$HL70357#E####MRN!F! 12345678 pt Sanford861!S!Carolee951';
+    for (const message of [standard, own]) {
+      const [event] = eventsOf(normalizeHl7(message, context));
+
+      expect(event?.symptom).not.toMatch(/12345678|Sanford|Carolee|\\[FTXHN]/);
+      expect(event?.symptom).toContain('[redacted:mrn]');
+    }
+  });
+
   it('counts each message of an MLLP-framed batch', () => {
     const framed = ['ack-ae-camel-mllp.hl7', 'ack-aa-camel-mllp.hl7', 'ack-ar-camel-mllp.hl7'].map((f) => `\x0b${fixture(`hl7/${f}`)}\x1c\r`).join('');
 

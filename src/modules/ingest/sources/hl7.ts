@@ -9,6 +9,8 @@ interface Message {
   segments: Map<string, string[][]>;
   component: string;
   subcomponent: string;
+  /** Turns HL7 escape sequences back into the text they stand for, with this message's own MSH-2 characters. */
+  decode: (value: string) => string;
 }
 
 /**
@@ -55,7 +57,44 @@ function parse(text: string, at: string): Message {
     const fields = name === 'MSH' ? ['MSH', separator, ...line.slice(4).split(separator)] : line.split(separator);
     segments.set(name, [...(segments.get(name) ?? []), fields]);
   }
-  return { segments, component: encoding.charAt(0) || '^', subcomponent: encoding.charAt(3) || '&' };
+  const component = encoding.charAt(0) || '^';
+  const subcomponent = encoding.charAt(3) || '&';
+  return { segments, component, subcomponent, decode: unescaper(encoding.charAt(2) || '\\') };
+}
+
+/**
+ * HL7 v2 escape sequences (v2.5 §2.7): `\F\ \S\ \T\ \R\ \E\` stand for the delimiters, `\Xhh…\` for
+ * bytes, `\H\ \N\` and `\.br\`-style commands for formatting, `\C…\ \M…\ \Z…\` for character sets.
+ * Decoded before the privacy filter sees the text: "MRN\F\ 12345" is "MRN| 12345" to a reader
+ * and must be to the scrubber too. Written by hand: no maintained HL7 library for Node decodes
+ * them without also parsing the whole message into its own model. The escape character is the
+ * message's own (MSH-2); a delimiter comes back as HL7's standard one (`|^&~\\`), the notation
+ * readers and the scrubber's name patterns ("SANFORD^CAROLEE") know, whatever the sender chose.
+ */
+function unescaper(escape: string): (value: string) => string {
+  if (!escape) return (value) => value;
+  const e = escape.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const sequence = new RegExp(`${e}([^${e}\\r]{1,64})${e}`, 'g');
+  return (value) =>
+    value.includes(escape)
+      ? value.replace(sequence, (whole, body: string) => {
+          switch (body.charAt(0)) {
+            case 'F': return body.length === 1 ? '|' : whole;
+            case 'S': return body.length === 1 ? '^' : whole;
+            case 'T': return body.length === 1 ? '&' : whole;
+            case 'R': return body.length === 1 ? '~' : whole;
+            case 'E': return body.length === 1 ? '\\' : whole;
+            case 'X': return /^X(?:[0-9A-Fa-f]{2})+$/.test(body) ? Buffer.from(body.slice(1), 'hex').toString('utf8') : whole;
+            case 'H':
+            case 'N': return body.length === 1 ? '' : whole;
+            case '.': return ' ';
+            case 'C':
+            case 'M':
+            case 'Z': return '';
+            default: return whole;
+          }
+        })
+      : value;
 }
 
 function nackEvent(message: Message, context: NormalizeContext, at: string): CanonicalEvent | undefined {
@@ -66,11 +105,11 @@ function nackEvent(message: Message, context: NormalizeContext, at: string): Can
   if (ACCEPT_CODES.has(code)) return undefined;
   if (!ERROR_CODES.has(code)) throw new FieldError(`${at}MSA-1`, 'must be an acknowledgment code (AA, AE, AR, CA, CE, CR)');
 
-  const part = (value: string | undefined, index: number) => (value ?? '').split(message.component)[index]?.trim() || undefined;
+  const part = (value: string | undefined, index: number) => message.decode((value ?? '').split(message.component)[index] ?? '').trim() || undefined;
   const sendingApp = part(msh[3], 0);
   const sendingFacility = part(msh[4], 0);
-  const messageType = (msh[9] ?? '').split(message.component).filter(Boolean).join('^') || undefined;
-  const controlId = msh[10]?.trim();
+  const messageType = (msh[9] ?? '').split(message.component).filter(Boolean).map(message.decode).join('^') || undefined;
+  const controlId = msh[10] === undefined ? undefined : message.decode(msh[10]).trim();
   const version = part(msh[12], 0);
   const err = message.segments.get('ERR')?.[0] ?? [];
   const problem = errorOf(err, message);
@@ -105,21 +144,22 @@ interface Problem {
  * error, ERR-8 user message. Before v2.5 all of it sat in ERR-1 as `segment^seq^field^code&text&table`.
  */
 function errorOf(err: string[], message: Message): Problem {
-  const comps = (value: string | undefined) => (value ?? '').split(message.component);
+  const comps = (value: string | undefined) => (value ?? '').split(message.component).map(message.decode);
   if ((err[3] ?? '') !== '' || (err[2] ?? '') !== '') {
     const [id, text, table] = comps(err[3]);
     const [appId, appText] = comps(err[5]);
     return {
       code: id ? `${table ? `${table}:` : ''}${id}` : undefined,
-      text: err[8]?.trim() || appText || text || undefined,
+      text: (err[8] === undefined ? '' : message.decode(err[8]).trim()) || appText || text || undefined,
       severity: ERR_SEVERITY[(err[4] ?? '').trim().toUpperCase()],
       location: comps(err[2])[0] || undefined,
       ...(appId && !id ? { code: appId } : {}),
     };
   }
-  const legacy = comps(err[1]);
-  const [code, text, table] = (legacy[3] ?? '').split(message.subcomponent);
-  return { code: code ? `${table ? `${table}:` : ''}${code}` : undefined, text: text || undefined, location: legacy[0] || undefined };
+  const legacy = (err[1] ?? '').split(message.component);
+  // Split on the subcomponent separator first: an escaped "\T\" inside the text is not one.
+  const [code, text, table] = (legacy[3] ?? '').split(message.subcomponent).map(message.decode);
+  return { code: code ? `${table ? `${table}:` : ''}${code}` : undefined, text: text || undefined, location: legacy[0] ? message.decode(legacy[0]) : undefined };
 }
 
 const ERR_SEVERITY: Record<string, Severity> = { F: 'critical', E: 'high', W: 'medium', I: 'info' };
