@@ -1,4 +1,5 @@
 import type { SessionUse } from './dashboard-session.js';
+import type { LeadershipView } from './role-views.js';
 import type { Role } from './roles.js';
 
 /** How an access lands in the audit trail (FHIR AuditEvent.type: DCM 110100 / 110112 / 110106). */
@@ -21,7 +22,7 @@ export interface RouteAccess {
   detailsFor?: readonly Role[];
   audit?: AuditSpec;
   /** The minimum-necessary shape leadership gets instead of the full response (role-views.ts). */
-  leadershipView?: 'incident-page' | 'aggregates';
+  leadershipView?: LeadershipView;
   /** Dashboard routes only: also accept its session cookie, or (the sign-in route) a key from the form. */
   session?: SessionUse;
 }
@@ -84,16 +85,16 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/cluster': { roles: ['admin'] },
 
   // Blast radius, outcomes and the live dashboard (src/modules/blast-radius, src/modules/dashboard):
-  // aggregates only, and leadership gets people counts under the threshold as "<5".
-  'GET /v1/blast-radius': { roles: LEADERSHIP, leadershipView: 'aggregates' },
-  'GET /v1/incidents/:id/blast-radius': { roles: ['agent', 'leadership', 'admin'], leadershipView: 'aggregates' },
-  'GET /v1/metrics/outcomes': { roles: LEADERSHIP, leadershipView: 'aggregates' },
-  'GET /dashboard': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
-  'GET /dashboard/app.js': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
-  'GET /dashboard/app.css': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
-  'GET /dashboard/stream': { roles: LEADERSHIP, leadershipView: 'aggregates', session: 'cookie' },
-  'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'aggregates', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
-  'POST /dashboard/sign-out': { roles: LEADERSHIP, leadershipView: 'aggregates', audit: { action: 'dashboard.sign-out', type: 'activity' }, session: 'cookie' },
+  // aggregates only, and leadership gets people counts under the threshold as "<5" (suppression.ts).
+  'GET /v1/blast-radius': { roles: LEADERSHIP, leadershipView: 'blast-radius' },
+  'GET /v1/incidents/:id/blast-radius': { roles: ['agent', 'leadership', 'admin'], leadershipView: 'incident-blast-radius' },
+  'GET /v1/metrics/outcomes': { roles: LEADERSHIP, leadershipView: 'outcomes' },
+  'GET /dashboard': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
+  'GET /dashboard/app.js': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
+  'GET /dashboard/app.css': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
+  'GET /dashboard/stream': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
+  'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
+  'POST /dashboard/sign-out': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-out', type: 'activity' }, session: 'cookie' },
 
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },

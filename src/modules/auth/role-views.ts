@@ -1,4 +1,9 @@
-import { suppressPeopleCounts } from '../blast-radius/suppression.js';
+import type { MessageEvent } from '@nestjs/common';
+import type { BlastRadius, BlastTotals, IncidentBlast } from '../blast-radius/blast-radius.compute.js';
+import type { BlastRadiusRange, IncidentBlastRadius } from '../blast-radius/blast-radius.service.js';
+import type { Outcomes, ResponseTimes } from '../blast-radius/outcomes.js';
+import { derivedFrom, disclose, EXACT, PEOPLE, type Disclosure } from '../blast-radius/suppression.js';
+import type { DashboardFrame } from '../dashboard/dashboard.view.js';
 import type { IncidentPage, IncidentView } from '../incidents/incident.views.js';
 
 /**
@@ -6,8 +11,8 @@ import type { IncidentPage, IncidentView } from '../incidents/incident.views.js'
  * a field added to the incident later stays hidden until someone decides leadership needs it.
  * Left out as "free text or personal": the title (built from what a reporter or tool wrote), the
  * signature (it can carry normalised symptom words), suggestion titles, who acknowledged it, the
- * enrichment context, and every child (requester tokens, source event ids). Small counts are
- * suppressed: 1..threshold-1 becomes "<threshold", so a ward with one caller cannot be singled out.
+ * enrichment context, and every child (requester tokens, source event ids). Its people counts are
+ * suppressed like every other leadership answer's (suppression.ts).
  */
 export interface LeadershipIncidentView {
   id: string;
@@ -24,15 +29,11 @@ export interface LeadershipIncidentView {
   parentId: string | null;
   mergedInto: string | null;
   patientImpact: boolean;
-  childCount: number | string;
-  distinctRequesters: number | string;
+  childCount: number;
+  distinctRequesters: number;
 }
 
-export function suppressSmall(count: number, threshold: number): number | string {
-  return count > 0 && count < threshold ? `<${threshold}` : count;
-}
-
-export function toLeadershipIncident(view: IncidentView, threshold: number): LeadershipIncidentView {
+export function toLeadershipIncident(view: IncidentView): LeadershipIncidentView {
   return {
     id: view.id,
     status: view.status,
@@ -48,16 +49,86 @@ export function toLeadershipIncident(view: IncidentView, threshold: number): Lea
     parentId: view.parentId,
     mergedInto: view.mergedInto,
     patientImpact: view.patientImpact,
-    childCount: suppressSmall(view.childCount, threshold),
-    distinctRequesters: suppressSmall(view.distinctRequesters, threshold),
+    childCount: view.childCount,
+    distinctRequesters: view.distinctRequesters,
   };
 }
 
+// What each number of each leadership answer is (suppression.ts): the compiler asks for every one.
+const LEADERSHIP_PAGE: Disclosure<{ items: LeadershipIncidentView[] }> = { items: { childCount: PEOPLE, distinctRequesters: PEOPLE } };
+const TOTALS: Disclosure<BlastTotals> = { incidents: EXACT, facilitiesAffected: EXACT, peopleAffected: PEOPLE, p1: EXACT, patientImpact: EXACT, longestOpen: { ageSeconds: EXACT } };
+const INCIDENT_BLAST: Disclosure<IncidentBlast> = {
+  dependsOn: {},
+  facilities: { childCount: PEOPLE, requesters: PEOPLE },
+  childCount: PEOPLE,
+  distinctRequesters: PEOPLE,
+  ageSeconds: EXACT,
+};
+const RESPONSE_TIMES: Disclosure<ResponseTimes> = {
+  incidents: EXACT,
+  acknowledged: EXACT,
+  ackMedianSeconds: EXACT,
+  ackP90Seconds: EXACT,
+  resolved: EXACT,
+  resolveMedianSeconds: EXACT,
+  resolveP90Seconds: EXACT,
+};
+const BLAST_RADIUS: Disclosure<BlastRadius> & Disclosure<BlastRadiusRange> = {
+  totals: { ...TOTALS, opened: EXACT, resolved: EXACT, peakActive: EXACT },
+  incidents: INCIDENT_BLAST,
+  moreIncidents: EXACT,
+  facilities: { incidents: EXACT, requesters: PEOPLE },
+  systems: { incidents: EXACT },
+  queues: { incidents: EXACT },
+  grid: { incidents: EXACT, requesters: PEOPLE },
+  bucketSeconds: EXACT,
+  buckets: { active: EXACT, p1Active: EXACT, opened: EXACT, resolved: EXACT, childCount: PEOPLE, requesters: PEOPLE, facilities: EXACT },
+};
+const INCIDENT_BLAST_RADIUS: Disclosure<IncidentBlastRadius> = {
+  incident: INCIDENT_BLAST,
+  growth: {
+    bucketSeconds: EXACT,
+    buckets: { newChildren: PEOPLE, newRequesters: PEOPLE, totalChildren: PEOPLE, totalFacilities: EXACT, totalRequesters: PEOPLE },
+  },
+};
+const OUTCOMES: Disclosure<Outcomes> = {
+  incidents: EXACT,
+  // Incidents by how they opened; one opened by a call counts an incident, as the total does.
+  origin: { automatic: EXACT, manual: EXACT, automaticShare: EXACT, byOrigin: { each: EXACT } },
+  absorbed: { reports: PEOPLE, events: PEOPLE, perIncidentMean: derivedFrom('reports'), top: { reportsAbsorbed: PEOPLE, eventsAbsorbed: PEOPLE } },
+  responseTimes: RESPONSE_TIMES,
+  reroutes: { total: EXACT, incidentsRerouted: EXACT, byPath: { count: EXACT } },
+};
+const DASHBOARD_FRAME: Disclosure<DashboardFrame> = {
+  totals: TOTALS,
+  incidents: { facilities: { requesters: PEOPLE }, childCount: PEOPLE, distinctRequesters: PEOPLE, ageSeconds: EXACT },
+  moreIncidents: EXACT,
+  grid: { facilities: {}, cells: { incidents: EXACT, requesters: PEOPLE }, moreFacilities: EXACT, moreSystems: EXACT },
+  timeline: { bucketSeconds: EXACT, buckets: { active: EXACT, p1Active: EXACT, opened: EXACT, resolved: EXACT, requesters: PEOPLE } },
+  outcomes: {
+    incidents: EXACT,
+    automatic: EXACT,
+    manual: EXACT,
+    automaticShare: EXACT,
+    reportsAbsorbed: PEOPLE,
+    eventsAbsorbed: PEOPLE,
+    reroutes: EXACT,
+    responseTimes: RESPONSE_TIMES,
+  },
+};
+const DASHBOARD_EVENT: Disclosure<Omit<MessageEvent, 'data'> & { data: DashboardFrame }> = { data: DASHBOARD_FRAME, retry: EXACT };
+
+/** Per access-matrix `leadershipView`: the body leadership gets instead of the full one. */
 export const LEADERSHIP_VIEWS = {
   'incident-page': (body: unknown, threshold: number) => {
     const page = body as IncidentPage;
-    return { items: page.items.map((item) => toLeadershipIncident(item, threshold)), nextCursor: page.nextCursor };
+    return disclose({ items: page.items.map(toLeadershipIncident), nextCursor: page.nextCursor }, LEADERSHIP_PAGE, threshold);
   },
-  // Blast radius, outcomes and the dashboard are aggregates already: people counts get suppressed.
-  aggregates: (body: unknown, threshold: number) => suppressPeopleCounts(body, threshold),
+  'blast-radius': (body: unknown, threshold: number) => disclose(body, BLAST_RADIUS, threshold),
+  'incident-blast-radius': (body: unknown, threshold: number) => disclose(body, INCIDENT_BLAST_RADIUS, threshold),
+  outcomes: (body: unknown, threshold: number) => disclose(body, OUTCOMES, threshold),
+  // The dashboard's page and assets are text, which passes unchanged; its stream sends frames.
+  dashboard: (body: unknown, threshold: number) => disclose(body, DASHBOARD_EVENT, threshold),
 } as const;
+
+export type LeadershipView = keyof typeof LEADERSHIP_VIEWS;

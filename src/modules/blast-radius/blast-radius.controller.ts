@@ -6,7 +6,7 @@ import { BlastRadiusService, type BlastRadiusRange, type IncidentBlastRadius } f
 import { BLAST_RADIUS_EXAMPLE, BLAST_RADIUS_RANGE_EXAMPLE, INCIDENT_BLAST_RADIUS_EXAMPLE, OUTCOMES_EXAMPLE } from './openapi-examples.js';
 import type { Outcomes } from './outcomes.js';
 
-const SUPPRESSED = 'People counts from 1 to the small-count threshold − 1 are shown to leadership as "<5".';
+const SUPPRESSED = 'People counts from 1 to the small-count threshold − 1 are shown to leadership as "<5", figures derived from them as "suppressed".';
 
 @ApiTags('blast radius')
 @ApiBearerAuth()

@@ -2,7 +2,7 @@ import { assembleBlastRadius, type IncidentRecord } from './blast-radius.compute
 import { withAges, rangeOf } from './blast-radius.service.js';
 import { bucketIndex, bucketsOf, chooseStep, growthOf, parseStep, rangeBuckets } from './buckets.js';
 import { outcomesOf, percentile, reportsAbsorbed, type OutcomeIncident } from './outcomes.js';
-import { suppressPeopleCounts } from './suppression.js';
+import { derivedFrom, disclose, EXACT, PEOPLE, type Disclosure } from './suppression.js';
 
 const T = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00.000Z`);
 
@@ -153,13 +153,47 @@ describe('buckets', () => {
   });
 });
 
-describe('suppressPeopleCounts', () => {
-  it('shows people counts 1..4 as "<5" at any depth, keeps 0, 5+, incident counts and strings', () => {
-    const shaped = suppressPeopleCounts(
-      { totals: { incidents: 2, peopleAffected: 3 }, incidents: [{ childCount: 4, distinctRequesters: 0, facilities: [{ requesters: 5, childCount: 1 }] }], page: '<html>' },
-      5,
-    );
-    expect(shaped).toEqual({ totals: { incidents: 2, peopleAffected: '<5' }, incidents: [{ childCount: '<5', distinctRequesters: 0, facilities: [{ requesters: 5, childCount: '<5' }] }], page: '<html>' });
+describe('disclose (small-count suppression by schema)', () => {
+  interface Answer {
+    totals: { incidents: number; peopleAffected: number };
+    incidents: Array<{ name: string; childCount: number; facilities: Array<{ requesters: number; childCount: number }> }>;
+    absorbed: { reports: number; perIncidentMean: number | null };
+    byOrigin: Record<string, number>;
+    page: string;
+  }
+  const schema: Disclosure<Answer> = {
+    totals: { incidents: EXACT, peopleAffected: PEOPLE },
+    incidents: { childCount: PEOPLE, facilities: { requesters: PEOPLE, childCount: PEOPLE } },
+    absorbed: { reports: PEOPLE, perIncidentMean: derivedFrom('reports') },
+    byOrigin: { each: EXACT },
+  };
+
+  it('shows people counts 1..4 as "<5" at any depth, keeps 0, 5+, exact counts and text', () => {
+    const answer: Answer = {
+      totals: { incidents: 2, peopleAffected: 3 },
+      incidents: [{ name: 'a', childCount: 4, facilities: [{ requesters: 5, childCount: 1 }] }],
+      absorbed: { reports: 0, perIncidentMean: 0 },
+      byOrigin: { report: 1 },
+      page: '<html>',
+    };
+    expect(disclose(answer, schema, 5)).toEqual({
+      totals: { incidents: 2, peopleAffected: '<5' },
+      incidents: [{ name: 'a', childCount: '<5', facilities: [{ requesters: 5, childCount: '<5' }] }],
+      absorbed: { reports: 0, perIncidentMean: 0 },
+      byOrigin: { report: 1 },
+      page: '<html>',
+    });
+  });
+
+  it('suppresses a figure derived from a suppressed count, and keeps it when the count is shown', () => {
+    const given = (reports: number, mean: number) => ({ totals: { incidents: 1, peopleAffected: 0 }, incidents: [], absorbed: { reports, perIncidentMean: mean }, byOrigin: {}, page: '' });
+    expect(disclose(given(1, 0.5), schema, 5)).toMatchObject({ absorbed: { reports: '<5', perIncidentMean: 'suppressed' } });
+    expect(disclose(given(12, 6), schema, 5)).toMatchObject({ absorbed: { reports: 12, perIncidentMean: 6 } });
+  });
+
+  it('treats a number the schema does not name as a people count: it fails closed', () => {
+    const escaped = { totals: { incidents: 1, peopleAffected: 9, addedLater: 2 }, extra: { callers: 3 } };
+    expect(disclose(escaped, schema, 5)).toEqual({ totals: { incidents: 1, peopleAffected: 9, addedLater: '<5' }, extra: { callers: '<5' } });
   });
 });
 
