@@ -5,7 +5,9 @@ import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { requesterToken } from '../../correlation/requester-token.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
+import { admit, type AdmittedEvent } from './admission.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
+import { nestingProblem } from './limits.js';
 import { holdsBrokenText } from './unicode.js';
 
 export interface FieldProblem {
@@ -13,7 +15,7 @@ export interface FieldProblem {
   problems: string[];
 }
 
-export type Parsed = { ok: true; event: CanonicalEvent } | { ok: false; reason: string; fields: FieldProblem[] };
+export type Parsed = { ok: true; event: AdmittedEvent } | { ok: false; reason: string; fields: FieldProblem[] };
 
 export interface IntakeContext {
   tokenKey: string;
@@ -37,6 +39,10 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
   if (acceptsCanonical(raw)) {
     dto = raw;
   } else {
+    // class-transformer recurses: a deep enough value overflows the stack. The shortcut above only
+    // takes events two levels deep.
+    const tooDeep = nestingProblem(raw, 'event');
+    if (tooDeep) return { ok: false, reason: `event ${tooDeep.problems.join(', ')}`, fields: [tooDeep] };
     dto = plainToInstance(CanonicalEventDto, raw);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true });
     if (errors.length > 0) {
@@ -72,7 +78,7 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
         }
       : {}),
   };
-  return { ok: true, event };
+  return admit(event);
 }
 
 function scrubLabels(labels: Record<string, string>): Record<string, string> {

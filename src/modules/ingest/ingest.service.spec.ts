@@ -4,7 +4,14 @@ import type { ClusterRouter } from '../cluster/cluster-router.js';
 import type { CorralConfig } from '../config/corral-config.js';
 import type { Enricher } from '../enrichment/enricher.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
+import { admit } from './admission.js';
 import { IngestService } from './ingest.service.js';
+
+const admitted = (...args: Parameters<typeof anEvent>) => {
+  const admission = admit(anEvent(...args));
+  if (!admission.ok) throw new Error(admission.reason);
+  return admission.event;
+};
 
 describe('IngestService.submit', () => {
   it('submits a payload in one go, naming each addressed event by its place in the message, not among those found', async () => {
@@ -16,11 +23,11 @@ describe('IngestService.submit', () => {
       },
     } as unknown as ClusterRouter;
     const service = new IngestService(router, {} as CorralConfig, { enabled: false } as Enricher, {} as MetricsService);
-    const events = [anEvent({ id: 'e0' }), anEvent({ id: 'e1' })];
+    const events = [admitted({ id: 'e0' }), admitted({ id: 'e1' })];
     // The message held three resolves; only the second and third found their incident this time.
     await service.submit(events, [
-      { signature: 'sig-a', event: anEvent({ id: 'r1', status: 'resolved' }), position: 1 },
-      { signature: 'sig-b', event: anEvent({ id: 'r2', status: 'resolved' }), position: 2 },
+      { signature: 'sig-a', event: admitted({ id: 'r1', status: 'resolved' }), position: 1 },
+      { signature: 'sig-b', event: admitted({ id: 'r2', status: 'resolved' }), position: 2 },
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.positions).toEqual([0, 1, 3, 4]);

@@ -5,13 +5,18 @@ import { ClusterRouter } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Enricher } from '../enrichment/enricher.js';
-import { commitFailure, InvalidInputError, type RejectedItem } from '../http/domain-errors.js';
+import { commitFailure, InvalidInputError, TooLargeError, type RejectedItem } from '../http/domain-errors.js';
+import type { AdmittedEvent } from './admission.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
+import { MAX_EVENTS_PER_REQUEST, MAX_REJECTED_LISTED } from './limits.js';
 
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+  /** The first MAX_REJECTED_LISTED refused events of the array, with their reasons. */
   rejected: Array<{ index: number; reason: string }>;
+  /** How many more were refused than `rejected` lists; absent when it lists them all. */
+  moreRejected?: number;
 }
 
 /** The door every event comes through, whatever carried it: validate, filter, correlate, commit. */
@@ -36,7 +41,7 @@ export class IngestService {
    * others, so that one transport message commits in one batch, all or nothing (its receipt is
    * claimed once).
    */
-  submit(events: CanonicalEvent[], addressed: Array<{ signature: string; event: CanonicalEvent; position: number }> = []): Promise<Outcome[]> {
+  submit(events: AdmittedEvent[], addressed: Array<{ signature: string; event: AdmittedEvent; position: number }> = []): Promise<Outcome[]> {
     // An addressed event's position counts after every event of its message, so that it stays the
     // same on a redelivery that can address more (or fewer) of them.
     const positions = addressed.length > 0 ? [...events.map((_, i) => i), ...addressed.map((a) => events.length + a.position)] : undefined;
@@ -54,18 +59,24 @@ export class IngestService {
   async ingestHttp(body: unknown, correlationId: string): Promise<IngestResult> {
     const items = Array.isArray(body) ? (body as unknown[]) : [body];
     if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
+    if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);
     const parsed = items.map((item) => this.parse(item, correlationId));
     const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
     const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
     if (rejected.length > 0) this.metrics.eventsRejected('canonical', rejected.length);
+    // The answer lists what a sender needs to find its mistake, not one reason per item of a flood.
+    const listed = rejected.slice(0, MAX_REJECTED_LISTED);
+    const unlisted = rejected.length - listed.length;
     if (valid.length === 0) {
-      const message = Array.isArray(body) ? 'no valid event in the array' : `invalid event: ${rejected[0]?.reason ?? ''}`;
-      throw new InvalidInputError(message, Array.isArray(body) ? rejected : rejected[0]?.fields);
+      const message = Array.isArray(body)
+        ? `no valid event in the array${unlisted > 0 ? ` (${rejected.length} refused; the first ${listed.length} are listed)` : ''}`
+        : `invalid event: ${rejected[0]?.reason ?? ''}`;
+      throw new InvalidInputError(message, Array.isArray(body) ? listed : rejected[0]?.fields);
     }
     const outcomes = await this.submit(valid).catch((error: unknown) => {
       throw commitFailure(error);
     });
     const duplicates = outcomes.filter((o) => o.duplicate).length;
-    return { accepted: outcomes.length - duplicates, duplicates, rejected: rejected.map(({ index, reason }) => ({ index, reason })) };
+    return { accepted: outcomes.length - duplicates, duplicates, rejected: listed.map(({ index, reason }) => ({ index, reason })), ...(unlisted > 0 ? { moreRejected: unlisted } : {}) };
   }
 }

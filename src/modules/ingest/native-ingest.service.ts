@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Batcher } from '../../actors/batcher.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import { depthExceeds } from '../../correlation/scrub.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
+import { admit, type AdmittedEvent } from './admission.js';
+import type { FieldProblem } from './canonical-intake.js';
 import { IngestService } from './ingest.service.js';
-import type { ChildResolve, Normalized } from './sources/normalize-kit.js';
+import { nestingProblem } from './limits.js';
+import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
-import { holdsBrokenText } from './unicode.js';
-
-/** Deeper than any tool's payload; deep enough to refuse a body built to exhaust the stack. */
-export const MAX_DEPTH = 32;
+import { holdsBrokenText, holdsControl } from './unicode.js';
 
 export interface NativeResult {
   accepted: number;
@@ -21,7 +20,14 @@ export interface NativeResult {
   rejected: Array<{ index: number; reason: string }>;
 }
 
-export type Checked = { ok: true; normalized: Extract<Normalized, { ok: true }> } | { ok: false; reason: string; fields: Array<{ field: string; problems: string[] }> };
+/** A normalized payload whose events all passed admission. */
+export interface Admitted {
+  events: AdmittedEvent[];
+  ignored: number;
+  resolves: ChildResolve[];
+}
+
+export type Checked = { ok: true; normalized: Admitted } | { ok: false; reason: string; fields: FieldProblem[] };
 
 /**
  * Native tool payloads, whichever bus carried them: check the body's shape, normalize it through
@@ -39,15 +45,28 @@ export class NativeIngestService {
   /** Pure checks and normalization; nothing is committed. */
   normalize(source: NativeSource, body: unknown, correlationId: string): Checked {
     const adapter = ADAPTERS[source];
-    if (adapter.format === 'json' && depthExceeds(body, MAX_DEPTH)) {
-      return { ok: false, reason: `body nests deeper than ${MAX_DEPTH} levels`, fields: [{ field: 'body', problems: [`nests deeper than ${MAX_DEPTH} levels`] }] };
-    }
+    const tooDeep = adapter.format === 'json' ? nestingProblem(body) : undefined;
+    if (tooDeep) return { ok: false, reason: `body ${tooDeep.problems.join(', ')}`, fields: [tooDeep] };
     if (holdsBrokenText(body, { replacement: true })) {
       return { ok: false, reason: 'body is not valid UTF-8', fields: [{ field: 'body', problems: ['is not valid UTF-8 (bytes that are not, or an escaped surrogate without its partner)'] }] };
     }
     const normalized = adapter.normalize(body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
     if (!normalized.ok) return { ok: false, reason: `invalid ${source} payload: ${normalized.reason}`, fields: [{ field: normalized.field, problems: [normalized.reason] }] };
-    return { ok: true, normalized };
+    const events: AdmittedEvent[] = [];
+    const fields: FieldProblem[] = [];
+    normalized.events.forEach((event, index) => {
+      const admission = admit(event);
+      // Fields of the canonical event the adapter built; numbered when the payload made several.
+      const at = normalized.events.length > 1 ? `events[${index}].` : '';
+      if (admission.ok) events.push(admission.event);
+      else fields.push(...admission.fields.map((f) => ({ ...f, field: `${at}${f.field}` })));
+    });
+    // A resolve names a child by its key, which is looked up in the database before anything is submitted.
+    normalized.resolves.forEach((resolve) => {
+      if (holdsControl(resolve.id) || holdsControl(resolve.source.system)) fields.push({ field: 'id', problems: ['must not hold control characters'] });
+    });
+    if (fields.length > 0) return { ok: false, reason: `invalid ${source} payload: ${fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}`, fields };
+    return { ok: true, normalized: { events, ignored: normalized.ignored, resolves: normalized.resolves } };
   }
 
   /** HTTP: a payload corral cannot use is a 400 naming the field; otherwise 2xx once durable. */
@@ -62,7 +81,7 @@ export class NativeIngestService {
   }
 
   /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
-  async commit(normalized: Extract<Normalized, { ok: true }>): Promise<NativeResult> {
+  async commit(normalized: Admitted): Promise<NativeResult> {
     const closing = await Promise.all(normalized.resolves.map(async (resolve, position) => {
       let addressed = await this.resolveEnvelope(resolve);
       if (!addressed) {
@@ -88,7 +107,7 @@ export class NativeIngestService {
    * A resolve that names only a child: it goes to the incident holding that child, under that
    * incident's signature, carrying the child's own system and facility.
    */
-  private async resolveEnvelope(resolve: ChildResolve): Promise<{ signature: string; event: CanonicalEvent } | undefined> {
+  private async resolveEnvelope(resolve: ChildResolve): Promise<{ signature: string; event: AdmittedEvent } | undefined> {
     const rows = await this.dataSource.query<Array<{ signature: string; system: string; title: string; kind: string; severity: string; facility: string | null; department: string | null; correlation_id: string }>>(
       `SELECT i.signature, i.system, i.title, c.kind, c.severity, c.facility, c.department, i.correlation_id
          FROM incident_child c JOIN incident i ON i.id = c.incident_id
@@ -97,24 +116,23 @@ export class NativeIngestService {
     );
     const row = rows[0];
     if (!row) return undefined;
-    return {
-      signature: row.signature,
-      event: {
-        id: resolve.id,
-        schemaVersion: '1',
-        kind: row.kind as CanonicalEvent['kind'],
-        source: resolve.source,
-        occurredAt: resolve.occurredAt,
-        receivedAt: new Date().toISOString(),
-        status: 'resolved',
-        severity: row.severity as CanonicalEvent['severity'],
-        system: row.system,
-        symptom: row.title,
-        patientImpact: false,
-        correlationId: row.correlation_id,
-        ...(row.facility ? { facility: row.facility } : {}),
-        ...(row.department ? { department: row.department } : {}),
-      },
-    };
+    // Made of the checked resolve and of what an admitted event stored: it passes, like every event.
+    const admission = admit({
+      id: resolve.id,
+      schemaVersion: '1',
+      kind: row.kind as CanonicalEvent['kind'],
+      source: resolve.source,
+      occurredAt: resolve.occurredAt,
+      receivedAt: new Date().toISOString(),
+      status: 'resolved',
+      severity: row.severity as CanonicalEvent['severity'],
+      system: row.system,
+      symptom: row.title,
+      patientImpact: false,
+      correlationId: row.correlation_id,
+      ...(row.facility ? { facility: row.facility } : {}),
+      ...(row.department ? { department: row.department } : {}),
+    });
+    return admission.ok ? { signature: row.signature, event: admission.event } : undefined;
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { holdsBrokenText } from './unicode.js';
+import { clampText, codePointLength, holdsBrokenText, holdsControl, withoutControls } from './unicode.js';
 
 describe('holdsBrokenText', () => {
   const wellFormed = fc.string({ unit: 'grapheme-composite', maxLength: 20 });
@@ -23,5 +23,41 @@ describe('holdsBrokenText', () => {
   it('finds U+FFFD (what Express makes of bytes that are not UTF-8) only when asked to', () => {
     expect(holdsBrokenText({ text: 'broken \uFFFD' })).toBe(false);
     expect(holdsBrokenText({ text: 'broken \uFFFD' }, { replacement: true })).toBe(true);
+  });
+});
+
+describe('clampText', () => {
+  const text = fc.string({ unit: 'grapheme', maxLength: 80 });
+
+  it('cuts at most max code points, between graphemes, never splitting a pair, and ends a cut in "…"', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 60 }), (value, max) => {
+        const clamped = clampText(value, max);
+        expect(codePointLength(clamped)).toBeLessThanOrEqual(max);
+        expect(holdsBrokenText(clamped)).toBe(false);
+        if (clamped === value) return;
+        expect(clamped.endsWith('…')).toBe(true);
+        expect(value.startsWith(clamped.slice(0, -1))).toBe(true);
+      }),
+    );
+  });
+
+  it('given the helpdesk report that split an emoji at 512, keeps the emoji whole or leaves it out', () => {
+    const report = `${'a'.repeat(510)}😀${'b'.repeat(10)}`;
+
+    const clamped = clampText(report, 512);
+
+    expect(clamped).toBe(`${'a'.repeat(510)}😀…`);
+    expect(clampText(`${'a'.repeat(511)}👩‍⚕️b`, 512)).toBe(`${'a'.repeat(511)}…`);
+    expect(clampText('😀'.repeat(512), 512)).toBe('😀'.repeat(512));
+  });
+});
+
+describe('control characters', () => {
+  it('finds and removes C0 (but TAB, LF, CR), DEL and C1; keeps everything else', () => {
+    expect(holdsControl('a\u0000b')).toBe(true);
+    expect(holdsControl('tab\tline\nreturn\r')).toBe(false);
+    expect(withoutControls('a\u0000b\u001bc\u007fd\u009be\tf')).toBe('abcde\tf');
+    expect(withoutControls('😀 é ü')).toBe('😀 é ü');
   });
 });

@@ -34,3 +34,54 @@ export function holdsBrokenText(body: unknown, { replacement = false } = {}): bo
   }
   return false;
 }
+
+/**
+ * C0 controls but TAB, LF and CR; DEL; C1 controls. PostgreSQL cannot store U+0000 in text or
+ * jsonb at all (one such string used to fail a whole batch), and the others are terminal escape
+ * sequences and log-line breakers in the helpdesk, the logs and the audit trail; no tool means any
+ * of them as text.
+ */
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
+const CONTROLS = /(?![\t\n\r])\p{Cc}/gu;
+
+export function holdsControl(text: string): boolean {
+  return CONTROL.test(text);
+}
+
+/** `text` with each control character removed, or replaced by `replacement`. */
+export function withoutControls(text: string, replacement = ''): string {
+  return CONTROL.test(text) ? text.replace(CONTROLS, replacement) : text;
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Code points, what PostgreSQL and class-validator's MaxLength count: an emoji is one, not two UTF-16 units. */
+export function codePointLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by its low half is one code point; count it at the low half.
+    if (!(unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00)) length += 1;
+  }
+  return length;
+}
+
+/**
+ * `text` cut to at most `max` code points, ending in "…" when cut. The cut falls between two
+ * graphemes, so it never splits a surrogate pair (which UTF-8 cannot carry: PostgreSQL refused the
+ * JSON it ended up in) nor an emoji sequence, a flag or a letter and its accent. Every truncation of
+ * input text goes through here.
+ */
+export function clampText(text: string, max: number): string {
+  // Most text is short: UTF-16 length is never below the code point count.
+  if (text.length <= max || codePointLength(text) <= max) return text;
+  let kept = 0;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    const size = codePointLength(segment);
+    if (kept + size > max - 1) break;
+    kept += size;
+    end = index + segment.length;
+  }
+  return `${text.slice(0, end)}…`;
+}

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { scrubPayload, scrubText } from '../../../correlation/scrub.js';
 import { MESSAGE_BUS, type MessageBus } from '../../bus/message-bus.js';
 import { InvalidInputError } from '../../http/domain-errors.js';
+import { clampText, withoutControls } from '../unicode.js';
 import { DeadLetterRow } from './dead-letter.entity.js';
 
 export interface DeadLetterView {
@@ -25,6 +26,13 @@ export interface DeadLetterPage {
 const decoder = new TextDecoder('utf-8');
 
 /**
+ * Text PostgreSQL can keep: a control character (a NUL above all, which a text column refuses) in a
+ * body that is not JSON, or quoted by a parse error, becomes U+FFFD. Otherwise the letter could never
+ * be written, and the message would come back for ever.
+ */
+const storable = (text: string) => withoutControls(text, '\uFFFD');
+
+/**
  * Where messages that can never be processed go: a row in `dead_letter` (listable and replayable
  * whichever bus is in use) and `corral.dlq.<reason>` for NATS consumers. The body is scrubbed
  * first, and so is the detail, which can quote the payload (a JSON parse error does).
@@ -38,8 +46,8 @@ export class DeadLetterService {
 
   async record(letter: { reason: string; source: string; subject: string; detail: string; data: Uint8Array }): Promise<void> {
     const receivedAt = new Date();
-    const body = scrubPayload(decoder.decode(letter.data));
-    const detail = scrubText(letter.detail).slice(0, 2000);
+    const body = storable(scrubPayload(decoder.decode(letter.data)));
+    const detail = storable(clampText(scrubText(letter.detail), 2000));
     await this.dataSource.getRepository(DeadLetterRow).insert({ reason: letter.reason, source: letter.source, subject: letter.subject, detail, body, receivedAt });
     const published = { reason: detail, subject: letter.subject, receivedAt: receivedAt.toISOString(), body };
     await this.bus.publish(this.bus.subjects.dlq(letter.reason), new TextEncoder().encode(JSON.stringify(published)));

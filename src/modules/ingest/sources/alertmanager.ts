@@ -1,8 +1,10 @@
 import type { CanonicalEvent, SourceType } from '../../../correlation/canonical-event.js';
+import { LATEST_AHEAD_MS } from '../admission.js';
 import {
   array,
   finish,
   hostOf,
+  instant,
   isZeroTime,
   normalizing,
   object,
@@ -43,10 +45,10 @@ export function alertsOf(payload: Json, type: SourceType, context: NormalizeCont
     const alert = object(raw, field);
     const labels = { ...common, ...stringMap(alert.labels, `${field}.labels`) };
     const annotations = stringMap(alert.annotations, `${field}.annotations`);
-    const startsAt = timestamp(alert.startsAt, `${field}.startsAt`);
+    const startsAt = timestamp(alert.startsAt, `${field}.startsAt`, context);
     // Alertmanager before 0.19 sent no fingerprint: the label set is what it hashes, so do the same.
     const fingerprint = optionalText(alert.fingerprint, `${field}.fingerprint`) ?? stableHash(Object.entries(labels).sort());
-    const endsAt = isZeroTime(alert.endsAt) ? undefined : optionalEnd(alert.endsAt, `${field}.endsAt`);
+    const endsAt = isZeroTime(alert.endsAt) ? undefined : optionalEnd(alert.endsAt, `${field}.endsAt`, context);
     const said = oneOf(alert.status ?? payload.status, `${field}.status`, ['firing', 'resolved'] as const);
     // A firing alert whose endsAt has passed is over: Alertmanager would call it resolved next time.
     const resolved = said === 'resolved' || (endsAt !== undefined && endsAt <= context.receivedAt.toISOString());
@@ -72,6 +74,12 @@ export function alertsOf(payload: Json, type: SourceType, context: NormalizeCont
   });
 }
 
-function optionalEnd(value: unknown, field: string): string | undefined {
-  return value === undefined || value === null || value === '' ? undefined : timestamp(text(value, field), field);
+/**
+ * When the alert ended. An end too far ahead for corral's range is no end yet (a firing alert's
+ * endsAt is when it would time out); one before the range is refused like any date.
+ */
+function optionalEnd(value: unknown, field: string, context: NormalizeContext): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const time = /^\d{4}-\d{2}-\d{2}T/.test(text(value, field)) ? Date.parse(value as string) : NaN;
+  return time > context.receivedAt.getTime() + LATEST_AHEAD_MS ? undefined : instant(time, field, context);
 }

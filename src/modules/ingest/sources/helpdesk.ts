@@ -27,7 +27,7 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
     const channel = oneOf(report.channel, 'channel', CHANNELS);
     const said = text(report.text, 'text');
     const requester = requesterOf(report.requester);
-    const occurredAt = optionalTimestamp(report.occurredAt, 'occurredAt');
+    const occurredAt = optionalTimestamp(report.occurredAt, 'occurredAt', context);
     const system = optionalText(report.system, 'system');
     const facility = optionalText(report.facility, 'facility');
     const department = optionalText(report.department, 'department') ?? requester.department;

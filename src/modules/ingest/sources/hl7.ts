@@ -1,5 +1,5 @@
 import type { CanonicalEvent, Severity } from '../../../correlation/canonical-event.js';
-import { FieldError, finish, normalizing, stableHash, type NormalizeContext, type Normalized } from './normalize-kit.js';
+import { FieldError, finish, instant, normalizing, stableHash, type NormalizeContext, type Normalized } from './normalize-kit.js';
 
 const ERROR_CODES = new Set(['AE', 'AR', 'CE', 'CR']);
 const ACCEPT_CODES = new Set(['AA', 'CA']);
@@ -119,7 +119,7 @@ function nackEvent(message: Message, context: NormalizeContext, at: string): Can
       id: `hl7:${sendingApp ?? ''}:${sendingFacility ?? ''}:${controlId ?? stableHash(msh, msa)}:${msa[2]?.trim() ?? ''}:${code}`,
       kind: 'interface',
       source: { type: 'hl7', system: sendingFacility ? `${system}@${sendingFacility}` : system },
-      occurredAt: hl7Time(msh[7]) ?? context.receivedAt.toISOString(),
+      occurredAt: hl7Time(msh[7], `${at}MSH-7`, context) ?? context.receivedAt.toISOString(),
       status: 'firing',
       severity: problem.severity ?? (code.endsWith('R') ? 'high' : 'medium'),
       system,
@@ -165,11 +165,11 @@ function errorOf(err: string[], message: Message): Problem {
 const ERR_SEVERITY: Record<string, Severity> = { F: 'critical', E: 'high', W: 'medium', I: 'info' };
 
 /** HL7 DTM `YYYY[MM[DD[HH[MM[SS[.S…]]]]]][+/-ZZZZ]`; without a zone it is taken as UTC. */
-function hl7Time(value: string | undefined): string | undefined {
+function hl7Time(value: string | undefined, field: string, context: NormalizeContext): string | undefined {
   const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{4})?$/.exec(value?.trim() ?? '');
   if (!m) return undefined;
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', zone] = m;
   const offset = zone ? `${zone.slice(0, 3)}:${zone.slice(3)}` : 'Z';
   const time = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return Number.isNaN(time) ? undefined : instant(time, field, context);
 }

@@ -1,6 +1,7 @@
 import {
   FieldError,
   finish,
+  instant,
   normalizing,
   object,
   optionalText,
@@ -43,7 +44,7 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             id,
             kind: 'interface',
             source: { type: 'mirth', system: serverId ? `mirth-${serverId}` : 'mirth' },
-            occurredAt: occurredAt(date) ?? context.receivedAt.toISOString(),
+            occurredAt: occurredAt(date, context) ?? context.receivedAt.toISOString(),
             status: 'firing',
             severity: severityFrom(field('severity'), 'high'),
             system: channelName ?? channelId ?? 'mirth',
@@ -60,11 +61,14 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
   });
 }
 
-/** Mirth's `date` is whatever the template made of a DateTool: use it only when it is a real time. */
-function occurredAt(date: string | undefined): string | undefined {
+/**
+ * Mirth's `date` is whatever the template made of a DateTool: use it only when it is a real time,
+ * and refuse one outside corral's range (instant) like any date.
+ */
+function occurredAt(date: string | undefined, context: NormalizeContext): string | undefined {
   if (!date) return undefined;
   const time = Date.parse(date);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return Number.isNaN(time) ? undefined : instant(time, 'date', context);
 }
 
 function firstLine(text: string): string {

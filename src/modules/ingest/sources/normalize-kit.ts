@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
 import { requesterToken } from '../../../correlation/requester-token.js';
 import { scrubText } from '../../../correlation/scrub.js';
+import { outOfRange } from '../admission.js';
+import { clampText } from '../unicode.js';
 
 // What every source normalizer shares: reading a native payload field by field (so a 400 can name
 // the field), and finishing a draft into a canonical event through the one privacy filter. All of
@@ -91,16 +93,26 @@ export function oneOf<T extends string>(value: unknown, field: string, allowed: 
   return value as T;
 }
 
-export function timestamp(value: unknown, field: string): string {
-  const iso = optionalTimestamp(value, field);
+export function timestamp(value: unknown, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string {
+  const iso = optionalTimestamp(value, field, context);
   if (!iso) throw new FieldError(field, 'must be an ISO-8601 timestamp');
   return iso;
 }
 
-export function optionalTimestamp(value: unknown, field: string): string | undefined {
+export function optionalTimestamp(value: unknown, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(time)) throw new FieldError(field, 'must be an ISO-8601 timestamp');
+  return instant(time, field, context);
+}
+
+/**
+ * Every date an adapter reads ends here (ms since the epoch): one outside the range corral accepts
+ * (admission.ts: 1970 to a day after arrival) is refused, naming the payload's field.
+ */
+export function instant(time: number, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string {
+  const problem = outOfRange(time, context.receivedAt);
+  if (problem) throw new FieldError(field, problem);
   return new Date(time).toISOString();
 }
 
@@ -154,9 +166,8 @@ export interface Draft {
   labels?: Record<string, string | undefined> | undefined;
 }
 
-const clamp = (value: string, max: number) => (value.length <= max ? value : `${value.slice(0, max - 1)}…`);
 const clean = (value: string | undefined, max: number) => {
-  const scrubbed = value === undefined ? '' : clamp(scrubText(value).replace(/\s+/g, ' ').trim(), max);
+  const scrubbed = value === undefined ? '' : clampText(scrubText(value).replace(/\s+/g, ' ').trim(), max);
   return scrubbed === '' ? undefined : scrubbed;
 };
 
@@ -194,7 +205,7 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
     schemaVersion: '1',
     kind: draft.kind,
     // Built by the adapters from hashes and server ids, never from free text: like `id`, kept as is.
-    source: { ...draft.source, system: clamp(draft.source.system, 128) },
+    source: { ...draft.source, system: clampText(draft.source.system, 128) },
     occurredAt: draft.occurredAt,
     receivedAt: context.receivedAt.toISOString(),
     status: draft.status,
@@ -208,7 +219,7 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
     ...(location ? { location } : {}),
     ...(errorSignature ? { errorSignature } : {}),
     ...(requesterId
-      ? { requester: { token: requesterToken(context.tokenKey, requesterId), ...(draft.requesterRole ? { role: clamp(draft.requesterRole, 64) } : {}) } }
+      ? { requester: { token: requesterToken(context.tokenKey, requesterId), ...(draft.requesterRole ? { role: clampText(draft.requesterRole, 64) } : {}) } }
       : {}),
     ...(labels.length > 0 ? { labels: Object.fromEntries(labels) } : {}),
   };

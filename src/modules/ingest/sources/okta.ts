@@ -79,7 +79,7 @@ export function normalizeOkta(body: unknown, context: NormalizeContext): Normali
             id: text(event.uuid, `${field}.uuid`),
             kind: 'identity',
             source: { type: 'okta', system: 'okta', ...(instance ? { instance } : {}) },
-            occurredAt: timestamp(event.published, `${field}.published`),
+            occurredAt: timestamp(event.published, `${field}.published`, context),
             status: 'firing',
             severity: action === 'mfa.failure' ? 'medium' : severityFrom(optionalText(event.severity, `${field}.severity`), 'info'),
             system: 'okta',

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
   finish,
+  instant,
   normalizing,
   object,
   oneOf,
   optionalObject,
   optionalText,
-  optionalTimestamp,
   severityFrom,
   stableHash,
   text,
@@ -74,7 +74,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
             id: dedupKey,
             kind: 'alert',
             source: { type: 'pagerduty', system, ...(optionalText(event.client, 'client') ? { instance: optionalText(event.client, 'client') } : {}) },
-            occurredAt: lenientTimestamp(payload.timestamp) ?? context.receivedAt.toISOString(),
+            occurredAt: lenientTimestamp(payload.timestamp, context) ?? context.receivedAt.toISOString(),
             status: 'firing',
             severity: severityFrom(severity, 'medium'),
             system: detail('system') ?? component ?? group ?? source,
@@ -93,11 +93,11 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
   return { ...result, ...(dedupKey ? { dedupKey } : {}) };
 }
 
-/** PagerDuty accepts any timestamp and ignores one it cannot read; so does corral. */
-function lenientTimestamp(value: unknown): string | undefined {
-  try {
-    return optionalTimestamp(value, 'payload.timestamp');
-  } catch {
-    return undefined;
-  }
+/**
+ * PagerDuty accepts any timestamp and ignores one it cannot read; so does corral. One it can read
+ * but that lies outside corral's range is refused like any date (instant).
+ */
+function lenientTimestamp(value: unknown, context: NormalizeContext): string | undefined {
+  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(time) ? undefined : instant(time, 'payload.timestamp', context);
 }

@@ -3,6 +3,7 @@ import {
   FieldError,
   finish,
   hostOf,
+  instant,
   normalizing,
   object,
   optionalObject,
@@ -145,8 +146,8 @@ function occurredAt(set: Json, context: NormalizeContext): string {
   for (const key of ['toe', 'iat']) {
     const value = set[key];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1e11) throw new FieldError(key, 'must be seconds since the epoch');
-    return new Date(value * 1000).toISOString();
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new FieldError(key, 'must be seconds since the epoch');
+    return instant(value * 1000, key, context);
   }
   return context.receivedAt.toISOString();
 }
