@@ -9,6 +9,7 @@ import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
+import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests start corral the same way. */
@@ -25,7 +26,7 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });
   app.use(credentialsFirst);
   app.useBodyParser('json', { limit: config.httpBodyLimit });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
   const openApi = new DocumentBuilder()
     .setTitle('corral')

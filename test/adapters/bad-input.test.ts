@@ -1,5 +1,6 @@
-import { apiFetch, getJson, useCorralSuite } from '../support/harness.js';
-import { fixture, HL7_TYPE } from './adapter-support.js';
+import { jetstream } from '@nats-io/jetstream';
+import { apiFetch, canonical, getJson, useCorralSuite } from '../support/harness.js';
+import { deadLetters, fixture, HL7_TYPE, settled } from './adapter-support.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -108,6 +109,51 @@ describe('bad input on the ingest routes', () => {
     expect([unknown.status, unknown.body.message]).toEqual([404, expect.stringContaining('no adapter for "zabbix"')]);
     const okta = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/ingest/okta`);
     expect([okta.status, okta.body.message]).toEqual([400, expect.stringContaining('X-Okta-Verification-Challenge')]);
+  });
+
+  it('/v1/events nested 2,000 deep: that event refused (400 alone, listed in an array), the valid ones beside it kept; a dead letter over NATS', async () => {
+    const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const valid = JSON.stringify(canonical({ id: 'beside-the-deep-one' }));
+
+    const alone = await raw('/v1/events', `{"id":"deep","labels":{"a":${deep(2000)}}}`);
+    const array = await raw('/v1/events', `[${valid},{"labels":${deep(2000)}}]`);
+
+    expect([alone.status, alone.body.message]).toEqual([400, expect.stringContaining('nests deeper than 32 levels')]);
+    expect([array.status, array.body]).toEqual([202, { accepted: 1, duplicates: 0, rejected: [{ index: 1, reason: expect.stringContaining('nests deeper than 32 levels') }] }]);
+    const before = (await deadLetters(suite)).length;
+    await jetstream(suite.nats.nc).publish(suite.nats.subjects.in('canonical'), new TextEncoder().encode(`{"id":"deep","labels":${deep(2000)}}`));
+    await settled(suite);
+    expect((await deadLetters(suite)).length).toBe(before + 1);
+  });
+
+  it('an array of empty objects: the answer lists 100 reasons and counts the rest; past 1,000 events, 413 before any is looked at', async () => {
+    const valid = canonical({ id: 'among-the-empty-ones' });
+
+    const mixed = await raw('/v1/events', JSON.stringify([...Array.from({ length: 999 }, () => ({})), valid]));
+    const started = Date.now();
+    const flood = await raw('/v1/events', `[${'{},'.repeat(60_000)}{}]`);
+    const floodMs = Date.now() - started;
+
+    expect([mixed.status, mixed.body.accepted, (mixed.body.rejected as unknown[]).length, mixed.body.moreRejected]).toEqual([202, 1, 100, 899]);
+    expect(mixed.text.length).toBeLessThan(100_000);
+    expect([flood.status, flood.body.message]).toEqual([413, 'at most 1000 events per request; this one has 60001: send them in several']);
+    expect(floodMs).toBeLessThan(1_000);
+    const none = await raw('/v1/events', JSON.stringify(Array.from({ length: 1000 }, () => ({}))));
+    expect([none.status, none.body.message, none.body.details?.length]).toEqual([400, 'no valid event in the array (1000 refused; the first 100 are listed)', 100]);
+  });
+
+  it('NUL in a path or a query: 400 naming it, and the refused access is in the audit trail', async () => {
+    const reply = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/incidents/abc%00`);
+    const bare = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/incidents/%00`);
+    const query = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/incidents?system=%00`);
+
+    expect(bare.status).toBe(400);
+    expect([reply.status, reply.body.details?.[0]?.field]).toEqual([400, 'id']);
+    expect([query.status, query.body.details?.[0]?.field]).toEqual([400, 'system']);
+    const trail = await getJson<{ items: Array<{ action: string; target: string | null; outcome: number; detail: { status: number } }> }>(`${suite.corral.baseUrl}/v1/audit?action=incident.read&limit=1000`);
+    expect(trail.body.items).toContainEqual(expect.objectContaining({ target: 'abc\uFFFD', outcome: 4, detail: expect.objectContaining({ status: 400 }) }));
+    const verify = await getJson<{ ok: boolean }>(`${suite.corral.baseUrl}/v1/audit/verify`);
+    expect([verify.status, verify.body.ok]).toEqual([200, true]);
   });
 
   it('still takes a good payload after all of that', async () => {

@@ -4,6 +4,7 @@ import { accessFor, routeKey, type AuditSpec } from '../auth/access-matrix.js';
 import { routeOf, type AuthedRequest } from '../auth/request-context.js';
 import { statusOf } from '../http/api-exception.filter.js';
 import { correlationIdOf } from '../http/correlation-id.js';
+import { withoutControls } from '../ingest/unicode.js';
 import type { AuditOutcome, AuditTrail } from './audit-trail.js';
 
 /**
@@ -42,7 +43,8 @@ export class AccessAuditInterceptor implements NestInterceptor {
       actorKind: principal.kind,
       role: principal.role,
       action: spec.action,
-      target: typeof target === 'string' ? target.slice(0, 128) : null,
+      // A refused target may hold a control character (a NUL PostgreSQL would refuse): recorded as U+FFFD.
+      target: typeof target === 'string' ? withoutControls(target, '\uFFFD').slice(0, 128) : null,
       outcome,
       correlationId: correlationIdOf(request),
       detail: {

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, UnavailableError, type DomainError } from './domain-errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, TooLargeError, TooManyRequestsError, UnavailableError, type DomainError } from './domain-errors.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -42,13 +42,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
 }
 
 function isDomainError(value: unknown): value is DomainError {
-  return value instanceof InvalidInputError || value instanceof NotFoundError || value instanceof ConflictError || value instanceof TooManyRequestsError || value instanceof UnavailableError;
+  return value instanceof InvalidInputError || value instanceof TooLargeError || value instanceof NotFoundError || value instanceof ConflictError || value instanceof TooManyRequestsError || value instanceof UnavailableError;
 }
 
 function fromDomain(error: DomainError): ErrorBody {
   switch (error.kind) {
     case 'invalid-input':
       return { statusCode: 400, error: 'Bad Request', message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+    case 'too-large':
+      return { statusCode: 413, error: 'Payload Too Large', message: error.message };
     case 'not-found':
       return { statusCode: 404, error: 'Not Found', message: error.message };
     case 'conflict':

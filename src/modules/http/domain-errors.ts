@@ -1,13 +1,18 @@
 import type { FieldProblem } from '../ingest/canonical-intake.js';
 
 /** Errors the application raises; ApiExceptionFilter maps each to HTTP once, at the edge. */
-export type DomainError = InvalidInputError | NotFoundError | ConflictError | TooManyRequestsError | UnavailableError;
+export type DomainError = InvalidInputError | TooLargeError | NotFoundError | ConflictError | TooManyRequestsError | UnavailableError;
 
 export class InvalidInputError extends Error {
   readonly kind = 'invalid-input';
   constructor(message: string, readonly details?: unknown) {
     super(message);
   }
+}
+
+/** More than corral takes in one request; nothing of it was looked at. */
+export class TooLargeError extends Error {
+  readonly kind = 'too-large';
 }
 
 export class NotFoundError extends Error {
