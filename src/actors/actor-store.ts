@@ -1,3 +1,4 @@
+import type { JournalEntry } from '../correlation/evolve.js';
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';
 import type { ChainedJournalRow } from './journal-chain.js';
@@ -35,6 +36,11 @@ export interface StagedCommit {
  */
 export interface ActorStore {
   load(signature: string): Promise<ActorSnapshot | null>;
+  /**
+   * The entry as it will be stored, before it is chained: free text sealed under the incident's
+   * key (crypto-shredding), so the chain covers the stored bytes and survives the key's destruction.
+   */
+  seal(entry: JournalEntry): JournalEntry;
   /** Several at once (a batch's new actors): one read instead of one per signature; absent ones are missing from the map. */
   loadMany(signatures: string[]): Promise<Map<string, ActorSnapshot>>;
   /** `forwards`: messages for actors another instance owns, sent on after COMMIT (several instances only). */

@@ -18,6 +18,8 @@ interface Pending {
   seq: number;
   lastHash: string;
   journal: ChainedJournalRow[];
+  /** What the core wrote in rows whose stored data is sealed: ticket events are made from the words, not the ciphertext. */
+  unsealed?: Map<ChainedJournalRow, Record<string, unknown>>;
   touched: Set<string>;
 }
 
@@ -143,9 +145,11 @@ export class BatchExecutor {
     if (!p) throw new Error(`store before load for ${signature}`);
     for (const entry of entries) {
       p.seq += 1;
-      const row = chainRow(signature, p.seq, p.lastHash, entry);
+      const stored = this.store.seal(entry);
+      const row = chainRow(signature, p.seq, p.lastHash, stored);
       p.lastHash = row.rowHash;
       p.journal.push(row);
+      if (stored !== entry) (p.unsealed ??= new Map()).set(row, entry.data);
       if (entry.childKey !== undefined) p.touched.add(entry.childKey);
     }
     p.state = transition.state;
@@ -163,9 +167,11 @@ function toChange(p: Pending): ActorChange {
     touchedChildren: newIncident ? childrenOf(newIncident).map((c) => c.key) : [...p.touched],
     removedChildren: newIncident ? [] : removedChildren(original, state),
     nextDueAt: nextDueAt(state),
-    tickets: ticketEventsOf(original, state, p.journal),
+    tickets: ticketEventsOf(original, state, p.unsealed ? p.journal.map((row) => withData(row, p.unsealed?.get(row))) : p.journal),
   };
 }
+
+const withData = (row: ChainedJournalRow, data: Record<string, unknown> | undefined): ChainedJournalRow => (data ? { ...row, data } : row);
 
 /** Children the incident held before the batch and no longer does (moved out by a split). */
 function removedChildren(before: IncidentState, after: IncidentState): string[] {

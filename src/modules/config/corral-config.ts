@@ -28,7 +28,16 @@ export class CorralConfig {
     readonly natsAuth: NatsAuthConfig = {},
     /** FHIR directory enrichment; undefined (no FHIR_BASE_URL) turns it off. */
     readonly enrichment: EnrichmentSettings | undefined = undefined,
+    /** Crypto-shredding of the journal's free text (README "Retention"). */
+    readonly journal: JournalSettings = { keySecret: tokenKey, retentionDays: 400 },
   ) {}
+}
+
+export interface JournalSettings {
+  /** Wraps the per-incident data keys: CORRAL_JOURNAL_KEY, else CORRAL_TOKEN_KEY (a key is derived from it). */
+  keySecret: string;
+  /** JOURNAL_RETENTION_DAYS: free text of incidents closed longer ago is forgotten; 0 keeps it forever. */
+  retentionDays: number;
 }
 
 /** OIDC bearer tokens are optional; API keys always work. */
@@ -78,13 +87,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
 
   const dataDir = isAbsolute(dto.CORRAL_DATA_DIR) ? dto.CORRAL_DATA_DIR : resolve(dto.CORRAL_DATA_DIR);
+  const tokenKey = dto.CORRAL_TOKEN_KEY ?? localTokenKey(dataDir);
   return new CorralConfig(
     dto.DATABASE_URL,
     dto.NATS_URL,
     dto.NATS_NAMESPACE,
     dto.PORT,
     dto.HOST,
-    dto.CORRAL_TOKEN_KEY ?? localTokenKey(dataDir),
+    tokenKey,
     dataDir,
     dto.EMBEDDED_PG_PORT,
     { maxSize: dto.BATCH_MAX_SIZE, maxDelayMs: dto.BATCH_MAX_DELAY_MS, maxQueued: dto.BATCH_MAX_QUEUED },
@@ -105,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     },
     natsAuthOf(dto),
     enrichmentFrom(dto),
+    { keySecret: dto.CORRAL_JOURNAL_KEY ?? tokenKey, retentionDays: dto.JOURNAL_RETENTION_DAYS },
   );
 }
 

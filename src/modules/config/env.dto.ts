@@ -33,6 +33,18 @@ export class EnvDto {
   @MinLength(32, { message: 'must be at least 32 characters (use: openssl rand -base64 32)' })
   CORRAL_TOKEN_KEY?: string;
 
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (use: openssl rand -base64 32)' })
+  CORRAL_JOURNAL_KEY?: string;
+
+  /** 400: a year's incident reviews plus a month to finish them (README "Retention"); 0 = never forget. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days (0 = never)' })
+  @Min(0)
+  @Max(36500)
+  JOURNAL_RETENTION_DAYS = 400;
+
   @IsString()
   CORRAL_DATA_DIR = '.corral';
 

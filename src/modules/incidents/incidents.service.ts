@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IncidentChildRow, IncidentRow, JournalRow } from '../database/entities.js';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
+import { JournalKeys } from '../persistence/journal-keys.js';
 import { toChildView, toIncidentView, type IncidentDetailView, type IncidentPage } from './incident.views.js';
 import type { ListIncidentsQuery } from './list-incidents.query.js';
 import { toTimelineEntry, type TimelinePage } from './timeline.js';
@@ -16,7 +17,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Reads the incident read models the actors keep current; never the journal. */
 @Injectable()
 export class IncidentsService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Opens the journal's sealed free text; without it (tests of commands only) sealed members read "[unreadable]". */
+    @Optional() private readonly keys?: JournalKeys,
+  ) {}
 
   async list(query: ListIncidentsQuery): Promise<IncidentPage> {
     const qb = this.db.getRepository(IncidentRow).createQueryBuilder('i');
@@ -56,7 +61,8 @@ export class IncidentsService {
       .take(limit + 1)
       .getMany();
     const page = rows.slice(0, limit);
-    return { items: page.map(toTimelineEntry), nextCursor: rows.length > limit ? String(page.at(-1)?.seq ?? '') : null };
+    const keys = this.keys ? await this.keys.of(id) : new Map<string, Buffer | null>();
+    return { items: page.map((row) => toTimelineEntry(row, keys)), nextCursor: rows.length > limit ? String(page.at(-1)?.seq ?? '') : null };
   }
 
   async get(id: string): Promise<IncidentDetailView> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JournalRow } from '../database/entities.js';
+import { openData } from '../persistence/journal-cipher.js';
 
 export class TimelineEntryView {
   @ApiProperty() seq!: number;
@@ -8,7 +9,7 @@ export class TimelineEntryView {
   @ApiPropertyOptional({ example: 'report.same-system@1', description: 'the rule that caused this decision' }) rule?: string;
   @ApiPropertyOptional() child?: string;
   @ApiProperty() correlationId!: string;
-  @ApiProperty({ type: Object }) data!: Record<string, unknown>;
+  @ApiProperty({ type: Object, description: 'free text and tokens of an incident past retention read "[forgotten]" (README "Retention")' }) data!: Record<string, unknown>;
 }
 
 export class TimelinePage {
@@ -16,7 +17,8 @@ export class TimelinePage {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
-export function toTimelineEntry(row: JournalRow): TimelineEntryView {
+/** `keys`: the incident's data keys (JournalKeys.of), to open the row's sealed members. */
+export function toTimelineEntry(row: JournalRow, keys: ReadonlyMap<string, Buffer | null>): TimelineEntryView {
   return {
     seq: Number(row.seq),
     kind: row.kind,
@@ -24,6 +26,6 @@ export function toTimelineEntry(row: JournalRow): TimelineEntryView {
     ...(row.ruleId ? { rule: `${row.ruleId}@${row.ruleVersion ?? 0}` } : {}),
     ...(row.childKey ? { child: row.childKey } : {}),
     correlationId: row.correlationId,
-    data: row.data,
+    data: openData(row.data, row.incidentId, keys),
   };
 }

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import type { JournalEntry } from '../../correlation/evolve.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
 import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
@@ -9,6 +10,7 @@ import type { TicketEvent } from '../../correlation/tickets.js';
 import { earlierFormOf } from '../bus/receipts.js';
 import { signatureHash } from '../cluster/partitioning.js';
 import { binaryArray, type BinaryColumnType, type BinaryColumnValue } from './binary-arrays.js';
+import type { JournalSealer } from './journal-sealer.js';
 
 /** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
 export const SNAPSHOT_VERSION = 3;
@@ -31,7 +33,13 @@ export class PgActorStore implements ActorStore {
     private readonly destinations: Destinations = () => ['nats'],
     /** Several instances: every commit proves the leases of the partitions it touches (fencing). */
     private readonly ownership?: Ownership,
+    /** Seals the journal's free text under per-incident keys (journal-sealer.ts); without one, rows are stored as the core wrote them. */
+    private readonly sealer?: JournalSealer,
   ) {}
+
+  seal(entry: JournalEntry): JournalEntry {
+    return this.sealer ? this.sealer.seal(entry) : entry;
+  }
 
   async load(signature: string): Promise<ActorSnapshot | null> {
     // Plain equality, not `= ANY(array)`: one passivated actor coming back is the common case, and
@@ -155,6 +163,8 @@ export class PgActorStore implements ActorStore {
     const distinctReceipts = [...new Set(receipts)];
     // One arena per staged commit: two at most are alive (one committing, the next staged); one
     // dropped with an aborted batch is collected like any other object.
+    // Data keys made while this batch was sealed (or left by a failed commit) go in with it.
+    const keys = this.sealer?.unsaved() ?? [];
     const arena = this.arenas.pop() ?? new JsonbArena();
     arena.reset();
     const params = [
@@ -166,13 +176,14 @@ export class PgActorStore implements ActorStore {
       arena.jsonb(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
       ...childColumns(live),
       ...journalColumns(changes),
+      arena.jsonb(keys),
     ];
-    const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena };
+    const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena, keys: keys.map((k) => k.id) };
     return staged;
   }
 
   async commitStaged(staged: StagedCommit): Promise<void> {
-    const { signatures, params, arena } = staged as PgStagedCommit;
+    const { signatures, params, arena, keys } = staged as PgStagedCommit;
     // Throws before any I/O when a touched partition is not held here at all.
     const fence = this.ownership && signatures.length > 0 ? this.ownership.fenceFor(signatures) : undefined;
     const values = [fence?.owner ?? null, arena.jsonb(fence?.leases ?? []), ...params];
@@ -182,6 +193,7 @@ export class PgActorStore implements ActorStore {
     try {
       const client = (await runner.connect()) as PoolClient;
       await client.query({ name: 'corral_commit_batch', text: COMMIT_BATCH, values });
+      this.sealer?.saved(keys);
     } catch (error) {
       throw commitCheckFailure(error) ?? error;
     } finally {
@@ -255,6 +267,8 @@ const CHILD_COLUMNS = CHILD_FIELDS.map(([name, type]) => `${name} ${type}`).join
 /** Where COMMIT_BATCH's parameters for the children and the journal begin: one per column, after the eight others. */
 const FIRST_CHILD_PARAM = 9;
 const FIRST_JOURNAL_PARAM = FIRST_CHILD_PARAM + CHILD_FIELDS.length;
+/** The data keys the batch's sealed rows need (journal-sealer.ts), after the journal's columns. */
+const KEYS_PARAM = FIRST_JOURNAL_PARAM + JOURNAL_FIELDS.length;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -290,7 +304,8 @@ const updateOthers = (columns: string, key: string[]) =>
  * Snapshots hold the incident without its children; children are rows of `incident_child`
  * (written when touched), so a hot incident with thousands of children does not rewrite them all
  * at every batch. Outbox rows get one delivery row per destination; a replayed batch cannot
- * enqueue a ticket twice (ON CONFLICT on event_key).
+ * enqueue a ticket twice (ON CONFLICT on event_key). A sealed journal row commits together with
+ * its data key (journal_key) or after it, never before it.
  */
 const COMMIT_BATCH = `
   WITH fenced AS (
@@ -301,6 +316,11 @@ const COMMIT_BATCH = `
     INSERT INTO processed_message (receipt) SELECT unnest($3::text[]) ON CONFLICT DO NOTHING RETURNING 1
   ), journaled AS (
     ${insertUnnested('journal', JOURNAL_FIELDS, FIRST_JOURNAL_PARAM)}
+  ), keyed AS (
+    INSERT INTO journal_key (id, incident_id, wrapped, created_at)
+    SELECT x.id, x.incident_id, decode(x.wrapped, 'base64'), x.created_at
+      FROM jsonb_to_recordset($${KEYS_PARAM}::jsonb) AS x(id uuid, incident_id uuid, wrapped text, created_at timestamptz)
+    ON CONFLICT (id) DO NOTHING
   ), snapshots AS (
     ${insertFrom('actor_snapshot', '$4', SNAPSHOT_COLUMNS)}
     ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature'])}
@@ -340,6 +360,8 @@ const COMMIT_BATCH = `
 interface PgStagedCommit extends StagedCommit {
   params: unknown[];
   arena: JsonbArena;
+  /** Ids of the data keys it inserts: saved once it commits. */
+  keys: string[];
 }
 
 /**

@@ -10,6 +10,9 @@ import { CorralConfig } from '../config/corral-config.js';
 import { destinationsFor, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';
 import { HELPDESK } from '../helpdesk/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { MasterKey } from '../persistence/journal-cipher.js';
+import { JournalKeys } from '../persistence/journal-keys.js';
+import { JournalSealer } from '../persistence/journal-sealer.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
 import { loadClusterConfig, type ClusterConfig } from '../cluster/cluster-config.js';
@@ -38,11 +41,14 @@ const PROVIDERS: Provider[] = [
     inject: [CLUSTER_CONFIG],
     useFactory: (cluster: ClusterConfig) => (cluster.enabled ? new PartitionOwnership(cluster.instanceId, cluster.partitions) : null),
   },
+  { provide: MasterKey, inject: [CorralConfig], useFactory: (config: CorralConfig) => new MasterKey(config.journal.keySecret) },
+  { provide: JournalSealer, inject: [MasterKey], useFactory: (master: MasterKey) => new JournalSealer(master) },
+  { provide: JournalKeys, inject: [DataSource, MasterKey], useFactory: (db: DataSource, master: MasterKey) => new JournalKeys(db, master) },
   {
     provide: PgActorStore,
-    inject: [DataSource, HELPDESK, OWNERSHIP],
-    useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null) =>
-      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined),
+    inject: [DataSource, HELPDESK, OWNERSHIP, JournalSealer],
+    useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null, sealer: JournalSealer) =>
+      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined, sealer),
   },
   {
     provide: ActorRegistry,
@@ -84,7 +90,7 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       providers: [{ provide: CLOCK, useValue: clock }, ...PROVIDERS],
-      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, CLOCK, RULES, OWNERSHIP, CLUSTER_CONFIG],
+      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, JournalKeys, JournalSealer, MasterKey, CLOCK, RULES, OWNERSHIP, CLUSTER_CONFIG],
     };
   }
 }
