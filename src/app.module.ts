@@ -16,6 +16,7 @@ import { accessLogOptions } from './modules/http/access-log.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { RetentionModule } from './modules/retention/retention.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
@@ -45,6 +46,7 @@ export class AppModule {
         HealthModule,
         BlastRadiusModule,
         DashboardModule,
+        RetentionModule,
       ],
       providers: [ShutdownGate],
     };

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   rules: { summary: 'check a rules directory, or test rule cases against it', load: () => import('./rules-command.js') },
   keys: { summary: 'keys create --role R --label L [--expires 90d] | list | revoke <id>', load: () => import('./keys-command.js') },
   audit: { summary: 'audit verify: check the journal and audit hash chains', load: () => import('./audit-command.js') },
+  purge: { summary: 'purge --before <date> | --retention [--dry-run] [--json]: forget closed incidents\' free text', load: () => import('./purge-command.js') },
 };
 
 function usage(): string {
