@@ -1,6 +1,7 @@
 import { Logger } from 'nestjs-pino';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './modules/config/corral-config.js';
+import { closeWithin, describeUnfinished } from './shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -8,13 +9,19 @@ async function main(): Promise<void> {
   const logger = app.get(Logger);
 
   // Graceful stop: intake stops, what was taken is committed and acked, then the bus and the
-  // database close. A second signal while draining does not cut it short.
+  // database close — within SHUTDOWN_TIMEOUT_MS (below Kubernetes' 30 s grace period): past it,
+  // corral logs what it leaves for redelivery and exits 1. A second signal while draining does not
+  // cut it short.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: stopping intake, committing what is in flight`);
-    await app.close();
+    logger.log(`${signal}: stopping intake, committing what is in flight (deadline ${config.shutdownTimeoutMs} ms)`);
+    const left = await closeWithin(app, config.shutdownTimeoutMs);
+    if (left) {
+      logger.error(describeUnfinished(left, config.shutdownTimeoutMs));
+      process.exit(1);
+    }
     logger.log('stopped cleanly');
     process.exit(0);
   };

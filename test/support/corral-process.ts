@@ -9,15 +9,21 @@ export class CorralProcess {
   private child: ChildProcess | undefined;
   readonly port = 20_000 + Math.floor(Math.random() * 20_000);
   stderr = '';
+  /** Its log (stdout) and stderr, interleaved: the last 8,000 characters. */
+  output = '';
 
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
     this.child = spawn(process.execPath, ['dist/src/main.js'], {
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-8000)));
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-8000)));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-8000);
+      this.output = (this.output + chunk.toString()).slice(-8000);
+    });
     const child = this.child;
     await eventually(
       async () => {

@@ -120,6 +120,13 @@ export class EnvDto {
   @Matches(/^\d+(kb|mb)$/, { message: 'must look like 512kb or 1mb' })
   HTTP_BODY_LIMIT = '1mb';
 
+  /** Below Kubernetes' default 30 s grace period, so corral says what it left before SIGKILL comes. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1000)
+  @Max(600000)
+  SHUTDOWN_TIMEOUT_MS = 25000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -150,6 +157,11 @@ export class EnvDto {
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
   CORRAL_RATE_LIMIT_PER_MINUTE = 6000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  CORRAL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 12000;
 
   @IsOptional()
   @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: 'must be a comma-separated list of http(s) origins' })
