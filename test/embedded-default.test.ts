@@ -65,3 +65,61 @@ describe('npm start with no environment', () => {
     expect(output).toContain('embedded PostgreSQL');
   }, 90_000);
 });
+
+/** A killed corral cannot stop its embedded PostgreSQL; the next start must not trip over it. */
+describe('npm start after corral was killed', () => {
+  const children: ChildProcess[] = [];
+  let postgresPid = 0;
+
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+    // Never leave a server behind, whatever failed.
+    try {
+      if (postgresPid) process.kill(postgresPid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  });
+
+  it('stops the embedded PostgreSQL the killed corral left running on its data directory, and starts', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'corral-killed-'));
+    chmodSync(cwd, 0o755);
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const env = { PATH: process.env.PATH ?? '', HOME: cwd, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) };
+    const base = `http://127.0.0.1:${port}`;
+    const start = () => {
+      const child = spawn(process.execPath, [MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      const run = { child, output: '' };
+      child.stdout?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+      return run;
+    };
+    const live = (run: { output: string }) =>
+      eventually(() => getJson(`${base}/health/live`).catch(() => undefined), (response) => response?.status === 200, 60_000).catch((error: unknown) => {
+        throw new Error(`corral did not come up: ${String(error)}\n--- its output ---\n${run.output.slice(-4000)}`);
+      });
+
+    const first = start();
+    await live(first);
+    const pidFile = join(cwd, '.corral', 'pg', 'postmaster.pid');
+    postgresPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    const killed = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await killed;
+    // The server outlived its corral.
+    expect(() => process.kill(postgresPid, 0)).not.toThrow();
+
+    const second = start();
+    await live(second);
+    expect(second.output).toContain(`a server left running by an earlier corral (pid ${postgresPid})`);
+    expect(() => process.kill(postgresPid, 0)).toThrow();
+    // It works, on the data the first one kept.
+    expect((await getJson(`${base}/health/ready`)).status).toBe(200);
+
+    const exit = new Promise<number | null>((resolve) => second.child.once('exit', (code) => resolve(code)));
+    second.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(existsSync(pidFile)).toBe(false);
+  }, 150_000);
+});
