@@ -149,6 +149,11 @@ describe('retention: the journal forgets free text by destroying keys, and its c
     const [snapshot] = await sql<{ state: string }>(`SELECT state::text FROM actor_snapshot WHERE signature = $1`, [incidents.daily.signature]);
     expect(snapshot.state).not.toContain('TITLE-daily');
     expect((await verify()).ok).toBe(true);
+
+    // A pass with nothing to do leaves no audit row; the one that forgot did.
+    expect(await suite.corral.app.get(RetentionJob).run()).toEqual(expect.objectContaining({ incidents: 0 }));
+    const trail = await getJson<{ items: Array<{ actor: string }> }>(`${suite.corral.baseUrl}/v1/audit?action=retention.purge&actor=corral:retention`);
+    expect(trail.body.items).toHaveLength(1);
   });
 
   it('refuses a purge without a date, or with a date in the future', async () => {

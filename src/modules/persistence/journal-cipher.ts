@@ -8,8 +8,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  * someone decides it is a code and adds it to this list.
  *
  * `by` stays in the clear on purpose: who acted on an incident is the audit record itself
- * (GET /v1/audit reads it), and the audit trail outlives the incident's text. It is scrubbed at the
- * boundary like any other text. `request` and `reason` are read by the command service's SQL.
+ * (GET /v1/audit reads it), and the audit trail outlives the incident's text. `request` and `reason`
+ * are read by the command service's SQL.
  */
 export const CLEAR_MEMBERS: ReadonlySet<string> = new Set([
   'severity', 'system', 'origin', 'episode', 'queue', 'until', 'priority', 'status', 'kind', 'score', 'repeats',

@@ -40,7 +40,8 @@ export interface PurgeReport {
  * Retention's one procedure, for `corral purge` and the server's daily job: forgets the free text of
  * incidents closed before `before` (their data keys destroyed, read models and snapshot scrubbed),
  * deletes dead letters and directory lookups older than it, reports progress as it goes, and
- * leaves an audit entry saying who purged what. Running it twice does nothing the second time.
+ * leaves an audit entry saying who purged what (the daily pass: only when it did something).
+ * Running it twice does nothing the second time.
  */
 export async function purge(store: RetentionStore, trail: AuditTrail, options: PurgeOptions): Promise<PurgeReport> {
   const { before, now, dryRun, progress } = options;
@@ -75,14 +76,18 @@ export async function purge(store: RetentionStore, trail: AuditTrail, options: P
   }
   if (report.plaintextRowsKept > 0) progress(`${report.plaintextRowsKept} journal row(s) of these incidents predate sealing and stay readable (the journal refuses UPDATE)`);
   const { before: _b, dryRun: _d, ...counts } = report;
-  await trail.record({
-    actor: options.actor.name,
-    actorKind: options.actor.kind,
-    action: 'retention.purge',
-    target: report.before,
-    outcome: 0,
-    correlationId: `purge-${now.getTime()}`,
-    detail: { type: 'activity', ...counts },
-  });
+  // An operator's run is always on record; the daily pass only when it forgot or deleted something.
+  const didWork = report.incidents + report.deadLetters + report.enrichmentLookups > 0;
+  if (options.actor.kind === 'cli' || didWork) {
+    await trail.record({
+      actor: options.actor.name,
+      actorKind: options.actor.kind,
+      action: 'retention.purge',
+      target: report.before,
+      outcome: 0,
+      correlationId: `purge-${now.getTime()}`,
+      detail: { type: 'activity', ...counts },
+    });
+  }
   return report;
 }
