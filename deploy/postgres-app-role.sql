@@ -20,4 +20,5 @@ ALTER DEFAULT PRIVILEGES FOR ROLE corral_owner IN SCHEMA public GRANT USAGE, SEL
 
 -- After the migrations have run (as corral_owner), take the rewrite rights on the trails back:
 --   REVOKE UPDATE, DELETE, TRUNCATE ON journal, audit FROM corral_app;
+--   REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON chain_legacy FROM corral_app;
 -- corral_app still INSERTs and SELECTs there; api_key keeps UPDATE (revocation).

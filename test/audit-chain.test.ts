@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { canonical, eventually, getJson, postJson, TOKEN_KEY, useCorralSuite, withClient } from './support/harness.js';
+import { canonical, CHAIN_KEY, eventually, getJson, postJson, TOKEN_KEY, useCorralSuite, withClient } from './support/harness.js';
 
 const CLI = new URL('../dist/src/cli/corral.js', import.meta.url).pathname;
 
@@ -22,7 +22,7 @@ interface TrailEntry {
 function cliVerify(databaseUrl: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'audit', 'verify', '--json'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, USER: 'auditor-on-call' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, USER: 'auditor-on-call' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

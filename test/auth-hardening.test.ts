@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { spawnCorral } from './adapters/spawned-corral.js';
-import { apiFetch, getJson, TOKEN_KEY, useCorralSuite } from './support/harness.js';
+import { apiFetch, CHAIN_KEY, getJson, TOKEN_KEY, useCorralSuite } from './support/harness.js';
 import { loadConfig } from '../src/modules/config/corral-config.js';
 
 const CLI = new URL('../dist/src/cli/corral.js', import.meta.url).pathname;
 
 function cli(databaseUrl: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, USER: 'ops' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, USER: 'ops' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

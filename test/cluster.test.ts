@@ -6,7 +6,7 @@ import { verifyChains } from '../src/modules/audit/chain-verifier.js';
 import { partitionOf } from '../src/modules/cluster/partitioning.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
 import { ClusterNode, clusterEvent, clusterWorkload, freePort, sleep } from './cluster-support.js';
-import { createTestDatabase, eventually, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
+import { CHAIN_KEY, createTestDatabase, eventually, TEST_CHAIN_KEYS, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
 
 const SIGNATURES = 500;
 const PER_SIGNATURE = 60;
@@ -62,6 +62,7 @@ describe('cluster: three instances, one killed and one paused under load', () =>
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
       CORRAL_TOKEN_KEY: TOKEN_KEY,
+      CORRAL_CHAIN_KEY: CHAIN_KEY,
       LOG_LEVEL: 'warn',
       CORRAL_CLUSTER: 'on',
       CLUSTER_PARTITIONS: String(PARTITIONS),
@@ -180,7 +181,7 @@ describe('cluster: three instances, one killed and one paused under load', () =>
     const ds = createDataSource(db.url);
     await ds.initialize();
     try {
-      const report = await verifyChains(ds);
+      const report = await verifyChains(ds, { keys: TEST_CHAIN_KEYS, checkpointFile: join(tmpdir(), 'no-checkpoint-here') });
       expect(report.journal.firstBroken).toBeNull();
       expect(report.journal.chains).toBe(SIGNATURES);
     } finally {

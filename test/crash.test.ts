@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { verifyChains } from '../src/modules/audit/chain-verifier.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
 import { CorralProcess } from './support/corral-process.js';
-import { createTestDatabase, eventually, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
+import { CHAIN_KEY, createTestDatabase, eventually, TEST_CHAIN_KEYS, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
 
 /**
  * The ground truth: SIGNATURES systems, each with DISTINCT distinct alerts and REPEATS resends of
@@ -91,6 +91,7 @@ describe('crash: SIGKILL while JetStream events stream in', () => {
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
       CORRAL_TOKEN_KEY: TOKEN_KEY,
+      CORRAL_CHAIN_KEY: CHAIN_KEY,
       CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-crash-')),
       LOG_LEVEL: 'warn',
       // Messages a killed corral took but never acked come back after this, not after 30 s.
@@ -163,7 +164,7 @@ describe('crash: SIGKILL while JetStream events stream in', () => {
     const dataSource = createDataSource(db.url, { poolSize: 1 });
     await dataSource.initialize();
     try {
-      const report = await verifyChains(dataSource);
+      const report = await verifyChains(dataSource, { keys: TEST_CHAIN_KEYS, checkpointFile: join(tmpdir(), 'no-checkpoint-here') });
       expect(report.journal).toEqual(expect.objectContaining({ chains: SIGNATURES, brokenChains: 0, firstBroken: null }));
     } finally {
       await dataSource.destroy();

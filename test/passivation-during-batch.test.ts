@@ -4,7 +4,7 @@ import { ManualClock } from '../src/actors/clock.js';
 import { Correlator } from '../src/correlation/correlator.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
-import { useMigratedDatabase } from './support/harness.js';
+import { TEST_CHAIN_KEYS, useMigratedDatabase } from './support/harness.js';
 
 const SIGNATURES = 300;
 const eventsFor = (round: number): Input[] =>
@@ -23,7 +23,7 @@ describe('actors crowded out while a batch is being prepared', () => {
   it('keeps every actor a batch has taken up in memory until the batch is settled, so the next batch builds on it', async () => {
     const store = new PgActorStore(suite.dataSource);
     const registry = new ActorRegistry(store, { maxLive: 100, idleMs: 600_000 });
-    const executor = new BatchExecutor(registry, store, new Correlator(testRules()), new ManualClock(at(0)));
+    const executor = new BatchExecutor(registry, store, new Correlator(testRules()), new ManualClock(at(0)), TEST_CHAIN_KEYS);
 
     const first = await executor.prepare(eventsFor(0));
     const detached = [...first.pending].filter(([signature, p]) => registry.peek(signature) !== p.actor).length;

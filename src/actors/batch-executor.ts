@@ -4,6 +4,7 @@ import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlati
 import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
 import type { ActorChange, ActorStore, StagedCommit } from './actor-store.js';
+import type { ChainKeys } from './chain-keys.js';
 import type { Clock } from './clock.js';
 import { chainRow, type ChainedJournalRow } from './journal-chain.js';
 import type { Forward, Ownership } from './ownership.js';
@@ -48,6 +49,8 @@ export class BatchExecutor {
     private readonly store: ActorStore,
     private readonly correlator: Correlator,
     private readonly clock: Clock,
+    /** The journal's chain key (never in the database): each row's link is an HMAC under it. */
+    private readonly chainKeys: ChainKeys,
     /** Several instances: which actors are here; the rest get forwarded (see World.forward). */
     private readonly ownership?: Ownership,
   ) {}
@@ -146,7 +149,7 @@ export class BatchExecutor {
     for (const entry of entries) {
       p.seq += 1;
       const stored = this.store.seal(entry);
-      const row = chainRow(signature, p.seq, p.lastHash, stored);
+      const row = chainRow(this.chainKeys, signature, p.seq, p.lastHash, stored);
       p.lastHash = row.rowHash;
       p.journal.push(row);
       if (stored !== entry) (p.unsealed ??= new Map()).set(row, entry.data);

@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = await openDatabase(config);
   const keys = new ApiKeys(db.dataSource);
-  const trail = new AuditTrail(db.dataSource);
+  const trail = new AuditTrail(db.dataSource, config.chain.keys);
   const actor = `cli:${process.env.USER ?? 'unknown'}`;
   const audit = (action: string, target: string, detail: Record<string, unknown>) =>
     trail.record({ actor, actorKind: 'cli', action, target, outcome: 0, correlationId: `cli-${Date.now()}`, detail: { type: 'activity', ...detail } });

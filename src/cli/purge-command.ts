@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const db = await openDatabase(config);
   try {
-    const report = await purge(new RetentionStore(db.dataSource), new AuditTrail(db.dataSource), {
+    const report = await purge(new RetentionStore(db.dataSource), new AuditTrail(db.dataSource, config.chain.keys), {
       before,
       now,
       dryRun: options.dryRun,

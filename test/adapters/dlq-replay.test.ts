@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { jetstream } from '@nats-io/jetstream';
-import { eventually, getJson, TOKEN_KEY, useCorralSuite, withClient } from '../support/harness.js';
+import { CHAIN_KEY, eventually, getJson, TOKEN_KEY, useCorralSuite, withClient } from '../support/harness.js';
 import { fixture, holding } from './adapter-support.js';
 
 const CLI = new URL('../../dist/src/cli/corral.js', import.meta.url).pathname;
@@ -58,7 +58,7 @@ describe('dead letters: listed, and replayed after a fix', () => {
       ]),
     );
     const { key } = await suite.corral.mintKey('ingest', { label: 'dlq replay' });
-    const env = { DATABASE_URL: suite.db.url, CORRAL_URL: suite.corral.baseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_API_KEY: key, USER: 'night-shift' };
+    const env = { DATABASE_URL: suite.db.url, CORRAL_URL: suite.corral.baseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, CORRAL_API_KEY: key, USER: 'night-shift' };
 
     const first = await replay(env, ['--reason', 'unsupported-source']);
 

@@ -3,6 +3,7 @@ import { chainRow, GENESIS_HASH } from '../../src/actors/journal-chain.js';
 import { childrenOf, emptyState, nextDueAt } from '../../src/correlation/incident.js';
 import type { Simulation } from '../../src/correlation/simulation.js';
 import { ticketEventsOf } from '../../src/correlation/tickets.js';
+import { TEST_CHAIN_KEYS } from './harness.js';
 
 /**
  * The one actor of a simulation (its state and every journal entry, chained from genesis) as the
@@ -13,7 +14,7 @@ export function changeFromSimulation(sim: Simulation): ActorChange {
   if (state.status === 'none') throw new Error('the simulation opened no incident');
   let lastHash = GENESIS_HASH;
   const journal = sim.journal.map((entry, i) => {
-    const row = chainRow(signature, i + 1, lastHash, entry);
+    const row = chainRow(TEST_CHAIN_KEYS, signature, i + 1, lastHash, entry);
     lastHash = row.rowHash;
     return row;
   });

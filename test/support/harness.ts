@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import { ChainKeys } from '../../src/actors/chain-keys.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import { createApp } from '../../src/bootstrap.js';
 import { anEvent } from '../../src/correlation/test-events.js';
@@ -18,6 +19,9 @@ import type { DataSource } from 'typeorm';
 import { ENV, required } from './services.js';
 
 export const TOKEN_KEY = 'test-token-key-0123456789abcdefghijklmnop';
+/** The chains' key in tests (README "Audit trail"); verifyChains needs the one the corral under test used. */
+export const CHAIN_KEY = 'test-chain-key-0123456789abcdefghijklmnop';
+export const TEST_CHAIN_KEYS = new ChainKeys([CHAIN_KEY]);
 
 const suffix = () => randomBytes(5).toString('hex');
 
@@ -134,6 +138,7 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
     PORT: '0',
     HOST: '127.0.0.1',
     CORRAL_TOKEN_KEY: TOKEN_KEY,
+    CORRAL_CHAIN_KEY: CHAIN_KEY,
     CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-data-')),
     LOG_LEVEL: 'error',
     BATCH_MAX_DELAY_MS: '2',

@@ -4,7 +4,7 @@ import { accessFor, routeKey, type AuditSpec } from '../auth/access-matrix.js';
 import { routeOf, type AuthedRequest } from '../auth/request-context.js';
 import { statusOf } from '../http/api-exception.filter.js';
 import { correlationIdOf } from '../http/correlation-id.js';
-import { withoutControls } from '../ingest/unicode.js';
+import { clampText, withoutControls } from '../ingest/unicode.js';
 import type { AuditOutcome, AuditTrail } from './audit-trail.js';
 
 /**
@@ -27,7 +27,7 @@ export class AccessAuditInterceptor implements NestInterceptor {
       mergeMap((value: unknown) => from(record(0, context.switchToHttp().getResponse<{ statusCode?: number }>().statusCode ?? 200).then((): unknown => value))),
       catchError((error: unknown) => {
         const status = statusOf(error);
-        const reason = status < 500 && error instanceof Error ? error.message.slice(0, 300) : 'server error';
+        const reason = status < 500 && error instanceof Error ? clampText(error.message, 300) : 'server error';
         return from(record(status < 500 ? 4 : 8, status, reason).then(() => Promise.reject(error as Error)));
       }),
     );
@@ -44,7 +44,7 @@ export class AccessAuditInterceptor implements NestInterceptor {
       role: principal.role,
       action: spec.action,
       // A refused target may hold a control character (a NUL PostgreSQL would refuse): recorded as U+FFFD.
-      target: typeof target === 'string' ? withoutControls(target, '\uFFFD').slice(0, 128) : null,
+      target: typeof target === 'string' ? clampText(withoutControls(target, '\uFFFD'), 128) : null,
       outcome,
       correlationId: correlationIdOf(request),
       detail: {
@@ -52,10 +52,11 @@ export class AccessAuditInterceptor implements NestInterceptor {
         type: spec.type,
         status,
         ...(request.query.format === 'fhir' ? { format: 'fhir' } : {}),
-        ...(query ? { query: query.slice(0, 1000) } : {}),
+        ...(query ? { query: clampText(query, 1000) } : {}),
         ...(reason ? { reason } : {}),
       },
     });
   }
 }
+
 

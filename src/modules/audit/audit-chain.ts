@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { legacyLink, type ChainKeys } from '../../actors/chain-keys.js';
 import { canonicalJson, GENESIS_HASH } from '../../actors/journal-chain.js';
+import { storedJson } from '../../actors/stored-form.js';
 
 export { GENESIS_HASH };
 
@@ -18,7 +19,24 @@ export interface AuditContent {
   detail: Record<string, unknown>;
 }
 
-/** row_hash = sha256(prev_hash ‖ canonical row), the journal's rule, over one chain for the whole table. */
-export function auditRowHash(prevHash: string, content: AuditContent): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
+/**
+ * The row as PostgreSQL will store and return it (see stored-form.ts): the trail writes exactly
+ * this and links exactly this, so no input can make a freshly written row read back as altered.
+ */
+export function storedAuditContent(content: AuditContent): AuditContent {
+  return storedJson(content) as AuditContent;
+}
+
+/** row_hash = HMAC(chain key, prev_hash ‖ canonical stored row), over one chain for the whole table. */
+export function auditLink(keys: ChainKeys, prevHash: string, stored: AuditContent): string {
+  return keys.link(prevHash, canonicalJson(stored));
+}
+
+export function auditLinkHolds(keys: ChainKeys, prevHash: string, stored: AuditContent, rowHash: string): boolean {
+  return keys.holds(prevHash, canonicalJson(stored), rowHash);
+}
+
+/** How rows written before the chain was keyed were linked: sha256(prev_hash ‖ canonical row). */
+export function legacyAuditLink(prevHash: string, content: AuditContent): string {
+  return legacyLink(prevHash, canonicalJson(content));
 }

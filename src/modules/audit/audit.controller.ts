@@ -20,7 +20,7 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOkResponse({ description: '{ ok, journal: { rows, chains, brokenChains, firstBroken }, audit: { rows, firstBroken } }' })
+  @ApiOkResponse({ description: '{ ok, journal: { rows, chains, legacyRows, brokenChains, brokenRows, broken[≤100], firstBroken }, audit: { rows, legacyRows, brokenRows, broken[≤100], firstBroken }, checkpoint: { file, at, problems } }' })
   verify(): Promise<VerifyReport> {
     return this.audit.verify();
   }

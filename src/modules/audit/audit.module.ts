@@ -6,13 +6,15 @@ import { AccessAuditInterceptor } from './access-audit.interceptor.js';
 import { AuditController } from './audit.controller.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuditService } from './audit.service.js';
+import { ChainCheckpoints } from './chain-checkpoints.service.js';
 
-/** The access audit trail (written by an interceptor), the audit API and chain verification. */
+/** The access audit trail (written by an interceptor), the audit API, chain verification and the chains' signed checkpoints. */
 @Module({
   controllers: [AuditController],
   providers: [
-    { provide: AuditTrail, inject: [DataSource], useFactory: (db: DataSource) => new AuditTrail(db) },
-    { provide: AuditService, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new AuditService(db, config.helpdesk.publicUrl) },
+    { provide: AuditTrail, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new AuditTrail(db, config.chain.keys) },
+    { provide: AuditService, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new AuditService(db, config.helpdesk.publicUrl, config.chain) },
+    { provide: ChainCheckpoints, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new ChainCheckpoints(db, config.chain) },
     { provide: APP_INTERCEPTOR, inject: [AuditTrail], useFactory: (trail: AuditTrail) => new AccessAuditInterceptor(trail) },
   ],
   exports: [AuditTrail],

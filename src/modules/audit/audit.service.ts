@@ -4,13 +4,14 @@ import type { AuditPage } from './audit-entry.js';
 import { toAuditBundle } from './audit-fhir.js';
 import { readTrail } from './audit-log.js';
 import type { AuditQuery } from './audit-query.js';
-import { verifyChains, type VerifyReport } from './chain-verifier.js';
+import { verifyChains, type VerifyReport, type VerifySettings } from './chain-verifier.js';
 
 /** The auditor's API: the trail (JSON or FHIR) and the verification of both chains. */
 export class AuditService {
   constructor(
     private readonly db: DataSource,
     private readonly publicUrl: string,
+    private readonly chain: VerifySettings,
   ) {}
 
   async list(query: AuditQuery): Promise<AuditPage | Bundle<AuditEvent>> {
@@ -21,6 +22,6 @@ export class AuditService {
   }
 
   verify(): Promise<VerifyReport> {
-    return verifyChains(this.db);
+    return verifyChains(this.db, this.chain);
   }
 }

@@ -1,9 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { chainRow, GENESIS_HASH } from '../../actors/journal-chain.js';
+import type { ChainKeys } from '../../actors/chain-keys.js';
+import { GENESIS_HASH, journalRowBody, legacyJournalLink, storedEntry } from '../../actors/journal-chain.js';
 import type { JournalEntry } from '../../correlation/evolve.js';
-import { auditRowHash, type AuditContent } from './audit-chain.js';
+import { auditLinkHolds, legacyAuditLink, type AuditContent } from './audit-chain.js';
+import { latestCheckpoint, type SignedCheckpoint } from './chain-checkpoint.js';
 
 const PAGE = 5000;
+/** Broken rows listed at most, per trail; the count covers them all. */
+export const MAX_LISTED = 100;
 
 export interface JournalBreak {
   signature: string;
@@ -19,8 +23,25 @@ export interface AuditBreak {
 
 export interface VerifyReport {
   ok: boolean;
-  journal: { rows: number; chains: number; brokenChains: number; firstBroken: JournalBreak | null };
-  audit: { rows: number; firstBroken: AuditBreak | null };
+  journal: {
+    rows: number;
+    chains: number;
+    /** Rows written before the chains were keyed, checked as sha256 (migration 1765400000000). */
+    legacyRows: number;
+    brokenChains: number;
+    brokenRows: number;
+    /** The first MAX_LISTED broken rows, in chain order. */
+    broken: JournalBreak[];
+    firstBroken: JournalBreak | null;
+  };
+  audit: { rows: number; legacyRows: number; brokenRows: number; broken: AuditBreak[]; firstBroken: AuditBreak | null };
+  /** The latest signed checkpoint read, and what it shows missing (truncation). */
+  checkpoint: { file: string; at: string | null; problems: string[] };
+}
+
+export interface VerifySettings {
+  keys: ChainKeys;
+  checkpointFile: string;
 }
 
 interface JournalDbRow {
@@ -38,30 +59,64 @@ interface JournalDbRow {
   row_hash: string;
 }
 
+/** Collects breaks: all counted, the first MAX_LISTED kept. */
+class Breaks<T> {
+  readonly listed: T[] = [];
+  count = 0;
+  add(item: T): void {
+    this.count += 1;
+    if (this.listed.length < MAX_LISTED) this.listed.push(item);
+  }
+}
+
+const FORGED = 'row_hash is not the keyed link of this row (altered, or written without the chain key)';
+const ALTERED_LEGACY = 'row content does not match its row_hash (altered)';
+
 /**
- * Walks both hash chains and names the first link that does not hold: the journal (one chain per
- * signature, rebuilt exactly as the actor runtime chained it, then checked against the snapshot's
- * last hash so a removed tail shows too) and the access audit trail (one chain).
+ * Walks both chains to the end and reports every row that does not hold, not only the first: the
+ * journal (one chain per signature, rebuilt from the stored columns exactly as the runtime linked
+ * them, sequence numbers without gaps, the last row against the snapshot's last hash), the access
+ * audit trail (one chain, ids without gaps), and both against the latest signed checkpoint, which
+ * is how removed newest rows show. Rows up to the migration point (chain_legacy) are checked as
+ * the unkeyed sha256 they were written with; every later row must be an HMAC under the chain key.
  */
-export async function verifyChains(db: DataSource): Promise<VerifyReport> {
-  const journal = await verifyJournal(db);
-  const audit = await verifyAudit(db);
-  return { ok: journal.firstBroken === null && audit.firstBroken === null, journal, audit };
+export async function verifyChains(db: DataSource, settings: VerifySettings): Promise<VerifyReport> {
+  const latest = latestCheckpoint(settings.checkpointFile, settings.keys);
+  const checkpoint = latest.checkpoint;
+  const problems = latest.problem ? [latest.problem] : [];
+  const journal = await verifyJournal(db, settings.keys);
+  const audit = await verifyAudit(db, settings.keys, checkpoint, problems);
+  if (checkpoint) await checkJournalAgainst(db, checkpoint, problems);
+  return {
+    ok: journal.brokenRows === 0 && audit.brokenRows === 0 && problems.length === 0,
+    journal,
+    audit,
+    checkpoint: { file: settings.checkpointFile, at: checkpoint?.at ?? null, problems },
+  };
+}
+
+async function legacyBoundaries(db: DataSource, trail: 'audit' | 'journal'): Promise<Map<string, number>> {
+  const rows = await db.query<Array<{ chain: string; last_seq: string }>>(`SELECT chain, last_seq::text FROM chain_legacy WHERE trail = $1`, [trail]);
+  return new Map(rows.map((r) => [r.chain, Number(r.last_seq)]));
 }
 
 // Ids and seqs are read as text (bigint exceeds a JS number's exact range only in theory, but pg
 // returns bigint as text anyway); ordering is always on the table's own numeric columns.
-async function verifyJournal(db: DataSource): Promise<VerifyReport['journal']> {
+async function verifyJournal(db: DataSource, keys: ChainKeys): Promise<VerifyReport['journal']> {
   const tails = new Map(
     (await db.query<Array<{ signature: string; seq: string; last_hash: string }>>('SELECT signature, seq::text, last_hash FROM actor_snapshot')).map((s) => [s.signature, s]),
   );
+  const legacy = await legacyBoundaries(db, 'journal');
   let rows = 0;
   let chains = 0;
-  const broken = new Map<string, JournalBreak>();
-  let current: { signature: string; seq: number; hash: string; incidentId: string } | undefined;
+  let legacyRows = 0;
+  const breaks = new Breaks<JournalBreak>();
+  const brokenChains = new Set<string>();
   const breakAt = (b: JournalBreak) => {
-    if (!broken.has(b.signature)) broken.set(b.signature, b);
+    breaks.add(b);
+    brokenChains.add(b.signature);
   };
+  let current: { signature: string; seq: number; hash: string; incidentId: string; legacyUpTo: number } | undefined;
   const closeChain = () => {
     if (!current) return;
     const tail = tails.get(current.signature);
@@ -84,13 +139,21 @@ async function verifyJournal(db: DataSource): Promise<VerifyReport['journal']> {
       if (current?.signature !== row.signature) {
         closeChain();
         chains += 1;
-        current = { signature: row.signature, seq: 0, hash: GENESIS_HASH, incidentId: row.incident_id };
+        current = { signature: row.signature, seq: 0, hash: GENESIS_HASH, incidentId: row.incident_id, legacyUpTo: legacy.get(row.signature) ?? 0 };
       }
-      const at = { signature: row.signature, seq, incidentId: row.incident_id };
-      if (seq !== current.seq + 1) breakAt({ ...at, reason: `expected seq ${current.seq + 1}: rows ${current.seq + 1}..${seq - 1} are missing` });
-      else if (row.prev_hash !== current.hash) breakAt({ ...at, reason: 'prev_hash does not match the previous row' });
-      else if (chainRow(row.signature, seq, row.prev_hash, journalEntryOf(row)).rowHash !== row.row_hash) breakAt({ ...at, reason: 'row content does not match its row_hash (altered)' });
-      current = { signature: row.signature, seq, hash: row.row_hash, incidentId: row.incident_id };
+      const reasons: string[] = [];
+      if (seq !== current.seq + 1) reasons.push(`expected seq ${current.seq + 1}: rows ${current.seq + 1}..${seq - 1} are missing`);
+      else if (row.prev_hash !== current.hash) reasons.push('prev_hash does not match the previous row');
+      const entry = journalEntryOf(row);
+      if (seq <= current.legacyUpTo) {
+        legacyRows += 1;
+        if (legacyJournalLink(row.signature, seq, row.prev_hash, entry) !== row.row_hash) reasons.push(ALTERED_LEGACY);
+      } else if (!keys.holds(row.prev_hash, journalRowBody(row.signature, seq, storedEntry(entry)), row.row_hash)) {
+        reasons.push(FORGED);
+      }
+      if (reasons.length > 0) breakAt({ signature: row.signature, seq, incidentId: row.incident_id, reason: reasons.join('; ') });
+      // Go on from the row as stored: one altered row is one report, not a broken rest of the chain.
+      current = { ...current, seq, hash: row.row_hash };
     }
     const last = page.at(-1);
     if (page.length < PAGE || !last) break;
@@ -100,8 +163,7 @@ async function verifyJournal(db: DataSource): Promise<VerifyReport['journal']> {
   // A snapshot whose journal is gone entirely.
   for (const [signature, tail] of tails) if (Number(tail.seq) > 0) breakAt({ signature, seq: 1, incidentId: null, reason: `all ${tail.seq} rows are missing` });
 
-  const first = [...broken.values()].sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0))[0] ?? null;
-  return { rows, chains, brokenChains: broken.size, firstBroken: first };
+  return { rows, chains, legacyRows, brokenChains: brokenChains.size, brokenRows: breaks.count, broken: breaks.listed, firstBroken: breaks.listed[0] ?? null };
 }
 
 /** The entry as the actor runtime chained it, rebuilt from its columns (see PgActorStore's toJournalRow). */
@@ -117,9 +179,14 @@ function journalEntryOf(row: JournalDbRow): JournalEntry {
   };
 }
 
-async function verifyAudit(db: DataSource): Promise<VerifyReport['audit']> {
+async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCheckpoint | null, problems: string[]): Promise<VerifyReport['audit']> {
+  const legacyUpTo = (await legacyBoundaries(db, 'audit')).get('') ?? 0;
+  const breaks = new Breaks<AuditBreak>();
   let rows = 0;
+  let legacyRows = 0;
   let prev = GENESIS_HASH;
+  let prevId = 0n;
+  let seenAtCheckpoint: string | undefined;
   let after = '0';
   for (;;) {
     const page = await db.query<Array<Omit<AuditContent, 'recordedAt'> & { recordedAt: Date; prevHash: string; rowHash: string }>>(
@@ -130,13 +197,41 @@ async function verifyAudit(db: DataSource): Promise<VerifyReport['audit']> {
     );
     for (const { prevHash, rowHash, recordedAt, ...rest } of page) {
       rows += 1;
-      if (prevHash !== prev) return { rows, firstBroken: { id: rest.id, reason: 'prev_hash does not match the previous row (a row before it was removed or altered)' } };
-      if (auditRowHash(prevHash, { ...rest, recordedAt: recordedAt.toISOString() }) !== rowHash) return { rows, firstBroken: { id: rest.id, reason: 'row content does not match its row_hash (altered)' } };
+      const id = BigInt(rest.id);
+      const content = { ...rest, recordedAt: recordedAt.toISOString() };
+      const reasons: string[] = [];
+      // Ids are assigned previous + 1 under the chain lock since the chain was keyed: a gap is a removed row.
+      if (id > BigInt(legacyUpTo) && id !== prevId + 1n) reasons.push(`ids ${prevId + 1n}..${id - 1n} are missing`);
+      if (prevHash !== prev) reasons.push('prev_hash does not match the previous row (a row before it was removed or altered)');
+      if (id <= BigInt(legacyUpTo)) {
+        legacyRows += 1;
+        if (legacyAuditLink(prevHash, content) !== rowHash) reasons.push(ALTERED_LEGACY);
+      } else if (!auditLinkHolds(keys, prevHash, content, rowHash)) {
+        reasons.push(FORGED);
+      }
+      if (reasons.length > 0) breaks.add({ id: rest.id, reason: reasons.join('; ') });
+      if (checkpoint && rest.id === checkpoint.audit.lastId) seenAtCheckpoint = rowHash;
       prev = rowHash;
+      prevId = id;
     }
     const last = page.at(-1);
     if (page.length < PAGE || !last) break;
     after = last.id;
   }
-  return { rows, firstBroken: null };
+  if (checkpoint && checkpoint.audit.lastId !== '0') {
+    if (seenAtCheckpoint === undefined) {
+      problems.push(`audit: the checkpoint of ${checkpoint.at} saw rows up to id ${checkpoint.audit.lastId}; the trail ends at id ${prevId} (rows were removed)`);
+    } else if (seenAtCheckpoint !== checkpoint.audit.headHash) {
+      problems.push(`audit: row ${checkpoint.audit.lastId} is not the row the checkpoint of ${checkpoint.at} saw (rows were removed and others written in their place)`);
+    }
+  }
+  return { rows, legacyRows, brokenRows: breaks.count, broken: breaks.listed, firstBroken: breaks.listed[0] ?? null };
+}
+
+/** Journal rows only ever get added: fewer recorded by the checkpoint's time than it counted means some were removed. */
+async function checkJournalAgainst(db: DataSource, checkpoint: SignedCheckpoint, problems: string[]): Promise<void> {
+  const [{ rows }] = await db.query<[{ rows: string }]>('SELECT count(*)::text AS rows FROM journal WHERE journal.recorded_at <= $1', [checkpoint.at]);
+  if (BigInt(rows) < BigInt(checkpoint.journal.rows)) {
+    problems.push(`journal: the checkpoint of ${checkpoint.at} counted ${checkpoint.journal.rows} rows; ${rows} of those remain (${BigInt(checkpoint.journal.rows) - BigInt(rows)} removed)`);
+  }
 }

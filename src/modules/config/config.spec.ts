@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './corral-config.js';
@@ -54,5 +54,23 @@ describe('loadConfig', () => {
     expect(load).toThrow(/set at most one way to authenticate to NATS/);
     expect(load).toThrow(/^((?!hunter)[\s\S])*$/);
     expect(() => loadConfig({ CORRAL_DATA_DIR: dataDir(), NATS_CREDS_FILE: '/no/such.creds' })).toThrow(/NATS_CREDS_FILE: no such file/);
+  });
+
+  it('keys the chains with CORRAL_CHAIN_KEY, or with a chain.key made once beside the data, and refuses a weak one', () => {
+    const dir = dataDir();
+    const body = '{"a":1}';
+    const generated = loadConfig({ CORRAL_DATA_DIR: dir }).chain;
+    const again = loadConfig({ CORRAL_DATA_DIR: dir }).chain;
+
+    expect(readFileSync(join(dir, 'chain.key'), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
+    expect(again.keys.holds('0', body, generated.keys.link('0', body))).toBe(true);
+    expect(generated.checkpointFile).toBe(join(dir, 'chain-checkpoints.jsonl'));
+    const rotated = loadConfig({ CORRAL_DATA_DIR: dir, CORRAL_CHAIN_KEY: 'n'.repeat(32), CORRAL_CHAIN_RETIRED_KEYS: readFileSync(join(dir, 'chain.key'), 'utf8').trim() }).chain;
+    expect(rotated.keys.holds('0', body, generated.keys.link('0', body))).toBe(true);
+    expect(() => loadConfig({ CORRAL_DATA_DIR: dir, CORRAL_CHAIN_KEY: 'hunter2' })).toThrow(/CORRAL_CHAIN_KEY: must be at least 32 characters((?!hunter2)[\s\S])*$/);
+    expect(() => loadConfig({ CORRAL_DATA_DIR: dir, CORRAL_CHAIN_KEY: 'n'.repeat(32), CORRAL_CHAIN_RETIRED_KEYS: 'short' })).toThrow(/CORRAL_CHAIN_RETIRED_KEYS/);
+    const broken = dataDir();
+    writeFileSync(join(broken, 'chain.key'), 'short\n');
+    expect(() => loadConfig({ CORRAL_DATA_DIR: broken })).toThrow(/chain.key must hold keys of at least 32 characters/);
   });
 });

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { ChainKeys } from '../../actors/chain-keys.js';
 import { EnvDto } from './env.dto.js';
 
 /** Everything corral is configured with, validated once at boot. */
@@ -32,6 +33,8 @@ export class CorralConfig {
     readonly journal: JournalSettings = { keySecret: tokenKey, retentionDays: 400 },
     /** How long a stop may take before corral exits anyway, saying what it left (main.ts). */
     readonly shutdownTimeoutMs = 25_000,
+    /** loadConfig always sets it; the default (a key of this process alone) only types a config built by hand. */
+    readonly chain: ChainSettings = { keys: new ChainKeys([randomBytes(32).toString('hex')]), checkpointFile: '', checkpointMs: 60000 },
   ) {}
 }
 
@@ -40,6 +43,14 @@ export interface JournalSettings {
   keySecret: string;
   /** JOURNAL_RETENTION_DAYS: free text of incidents closed longer ago is forgotten; 0 keeps it forever. */
   retentionDays: number;
+}
+
+/** How the journal and audit chains are keyed and checkpointed (README "Audit trail"). */
+export interface ChainSettings {
+  keys: ChainKeys;
+  /** Signed checkpoints (head hashes and row counts) are appended here, outside the database. */
+  checkpointFile: string;
+  checkpointMs: number;
 }
 
 /** OIDC bearer tokens are optional; API keys always work. */
@@ -122,6 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     enrichmentFrom(dto),
     { keySecret: dto.CORRAL_JOURNAL_KEY ?? tokenKey, retentionDays: dto.JOURNAL_RETENTION_DAYS },
     dto.SHUTDOWN_TIMEOUT_MS,
+    {
+      keys: new ChainKeys(chainSecrets(dto, dataDir)),
+      checkpointFile: dto.CORRAL_CHAIN_CHECKPOINT_FILE ?? join(dataDir, 'chain-checkpoints.jsonl'),
+      checkpointMs: dto.CORRAL_CHAIN_CHECKPOINT_MS,
+    },
   );
 }
 
@@ -171,6 +187,30 @@ function localTokenKey(dataDir: string): string {
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return key;
+}
+
+/**
+ * The chain key: CORRAL_CHAIN_KEY (plus CORRAL_CHAIN_RETIRED_KEYS), or else `chain.key` beside the
+ * data, made on first start as the token key is: its first line is the current key, any further
+ * lines retired ones. A key file that is there but unusable stops the start: a new key would make
+ * every row written so far look forged.
+ */
+function chainSecrets(dto: EnvDto, dataDir: string): string[] {
+  if (dto.CORRAL_CHAIN_KEY) return [dto.CORRAL_CHAIN_KEY, ...(dto.CORRAL_CHAIN_RETIRED_KEYS?.split(',') ?? [])];
+  const file = join(dataDir, 'chain.key');
+  if (existsSync(file)) {
+    const keys = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    if (keys.length === 0 || keys.some((key) => key.length < 32)) throw new ConfigError([`CORRAL_CHAIN_KEY: ${file} must hold keys of at least 32 characters, one a line (the current one first)`]);
+    return keys;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return [key];
 }
 
 export interface EnrichmentSettings {

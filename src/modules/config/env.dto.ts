@@ -48,6 +48,27 @@ export class EnvDto {
   @IsString()
   CORRAL_DATA_DIR = '.corral';
 
+  // The journal's and the audit trail's chain key (README "Audit trail"): never in the database.
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (use: openssl rand -base64 32)' })
+  CORRAL_CHAIN_KEY?: string;
+
+  // Keys rotated out, comma-separated, newest first: rows they linked still verify.
+  @IsOptional()
+  @Matches(/^[^,\s]{32,}(,[^,\s]{32,})*$/, { message: 'must be a comma-separated list of keys of at least 32 characters each' })
+  CORRAL_CHAIN_RETIRED_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  CORRAL_CHAIN_CHECKPOINT_FILE?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1000)
+  @Max(86400000)
+  CORRAL_CHAIN_CHECKPOINT_MS = 60000;
+
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1024)

@@ -1,3 +1,4 @@
+import { ChainKeys } from '../../actors/chain-keys.js';
 import { chainRow, GENESIS_HASH } from '../../actors/journal-chain.js';
 import type { JournalEntry } from '../../correlation/evolve.js';
 import { FORGOTTEN, MasterKey, openData, UNREADABLE, type SealedMembers } from './journal-cipher.js';
@@ -6,6 +7,7 @@ import { JournalSealer } from './journal-sealer.js';
 const INCIDENT = '0f2d1c3e-aaaa-8bbb-accc-123456789012';
 const entry = (kind: JournalEntry['kind'], data: Record<string, unknown>): JournalEntry => ({ kind, incidentId: INCIDENT, correlationId: 'c-1', at: '2026-11-24T07:00:00.000Z', data });
 const master = new MasterKey('spec-master-key-0123456789abcdefghijklmnop');
+const chainKeys = new ChainKeys(['spec-chain-key-0123456789abcdefghijklmnop']);
 
 /** The sealer's new keys, unwrapped as a reader would find them in journal_key. */
 function keysOf(sealer: JournalSealer): Map<string, Buffer | null> {
@@ -42,14 +44,14 @@ describe('JournalSealer', () => {
   it('given the key destroyed, then the sealed members read [forgotten] and the chain over the stored rows still verifies', () => {
     const sealer = new JournalSealer(master);
     const rows = [entry('incident.opened', { title: 'printer silent', system: 'pacs' }), entry('child.attached', { status: 'firing' }), entry('incident.resolved', { note: 'reseated' })];
-    const chained = rows.reduce<Array<ReturnType<typeof chainRow>>>((all, e, i) => [...all, chainRow('sig', i + 1, all.at(-1)?.rowHash ?? GENESIS_HASH, sealer.seal(e))], []);
+    const chained = rows.reduce<Array<ReturnType<typeof chainRow>>>((all, e, i) => [...all, chainRow(chainKeys, 'sig', i + 1, all.at(-1)?.rowHash ?? GENESIS_HASH, sealer.seal(e))], []);
     const destroyed = new Map([...keysOf(sealer).keys()].map((id) => [id, null]));
 
     expect(chained.map((row) => openData(row.data, INCIDENT, destroyed))).toEqual([{ system: 'pacs', title: FORGOTTEN }, { status: 'firing' }, { note: FORGOTTEN }]);
     // What verify does: rebuild each row's hash from what is stored.
     let previous = GENESIS_HASH;
     for (const { signature, seq, prevHash: _p, rowHash, ...stored } of chained) {
-      expect(chainRow(signature, seq, previous, stored).rowHash).toBe(rowHash);
+      expect(chainRow(chainKeys, signature, seq, previous, stored).rowHash).toBe(rowHash);
       previous = rowHash;
     }
   });

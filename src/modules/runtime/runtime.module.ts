@@ -76,7 +76,7 @@ const PROVIDERS: Provider[] = [
       clock: Clock,
       ownership: PartitionOwnership | null,
       metrics?: MetricsService,
-    ) => new Batcher(new BatchExecutor(registry, store, correlator, clock, ownership ?? undefined), config.batch, metrics),
+    ) => new Batcher(new BatchExecutor(registry, store, correlator, clock, config.chain.keys, ownership ?? undefined), config.batch, metrics),
   },
   Timekeeper,
 ];
