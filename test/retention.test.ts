@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { RetentionJob } from '../src/modules/retention/retention-job.js';
-import { canonical, getJson, postJson, startCorral, TOKEN_KEY, useCorralSuite, withClient } from './support/harness.js';
+import { canonical, CHAIN_KEY, getJson, postJson, startCorral, TOKEN_KEY, useCorralSuite, withClient } from './support/harness.js';
 
 const CLI = new URL('../dist/src/cli/corral.js', import.meta.url).pathname;
 const DAY = 86_400_000;
@@ -18,7 +18,7 @@ interface VerifyReport {
 function cli(databaseUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, USER: 'records-officer' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, USER: 'records-officer' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
