@@ -156,6 +156,18 @@ describe('bad input on the ingest routes', () => {
     expect([verify.status, verify.body.ok]).toEqual([200, true]);
   });
 
+  it('an incident id that is no UUID, cut in the error message in the middle of an emoji: 400, audited, the chain intact', async () => {
+    const id = `${'A'.repeat(63)}😀`;
+
+    const reply = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/incidents/${encodeURIComponent(id)}`);
+    const timeline = await getJson<ErrorBody>(`${suite.corral.baseUrl}/v1/incidents/${encodeURIComponent(id)}/timeline`);
+
+    expect([reply.status, reply.body.message]).toEqual([400, `incident id must be a UUID, got "${id}"`]);
+    expect(timeline.status).toBe(400);
+    const verify = await getJson<{ ok: boolean }>(`${suite.corral.baseUrl}/v1/audit/verify`);
+    expect([verify.status, verify.body.ok]).toEqual([200, true]);
+  });
+
   it('still takes a good payload after all of that', async () => {
     const reply = await raw('/v1/ingest/alertmanager', fixture('alertmanager/webhook-v4-2.json'));
 

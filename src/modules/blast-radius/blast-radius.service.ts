@@ -7,6 +7,7 @@ import { LiveBlastRadius } from './blast-radius.live.js';
 import { bucketsOf, chooseStep, growthOf, parseStep, rangeBuckets, type GrowthBucket, type RangeBucket } from './buckets.js';
 import { outcomesOf, type Outcomes } from './outcomes.js';
 import { BlastRadiusReads } from './read-models.js';
+import { clampText } from '../ingest/unicode.js';
 
 export interface RangeQuery {
   from?: string;
@@ -139,7 +140,7 @@ export class BlastRadiusService {
   }
 
   async forIncident(id: string, query: RangeQuery): Promise<IncidentBlastRadius> {
-    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
     const found = await this.reads.incident(id);
     if (!found) throw new NotFoundError(`no incident ${id}`);
     const now = this.clock.now();

@@ -41,6 +41,13 @@ describe('what an event asks the directory', () => {
 });
 
 describe('the allow-list: which resource fields become context', () => {
+  it('keeps a directory name PostgreSQL can store: control characters removed, cut between graphemes', () => {
+    const piece = facilityPiece(org('o1', `North\u0000 ${'A'.repeat(120)}😀 more`), []);
+
+    expect(piece.facilityName).toBe(`North ${'A'.repeat(120)}😀…`);
+    expect(facilityPiece(org('o2', `${'B'.repeat(126)}😀`), []).facilityName).toBe(`${'B'.repeat(126)}😀`);
+  });
+
   it('keeps an organization’s name as facility and site, nothing of its phone or address', () => {
     const piece = facilityPiece(org('o1', 'OVERLAKE HOSPITAL MEDICAL CENTER'), []);
     expect(piece).toEqual({ facilityName: 'OVERLAKE HOSPITAL MEDICAL CENTER', siteName: 'OVERLAKE HOSPITAL MEDICAL CENTER' });

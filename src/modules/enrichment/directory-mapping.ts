@@ -1,5 +1,6 @@
 import type { CanonicalEvent, EnrichedContext } from '../../correlation/canonical-event.js';
 import { scrubText } from '../../correlation/scrub.js';
+import { clampText, withoutControls } from '../ingest/unicode.js';
 import type { ContextField, DirectoryType, EnrichmentRules, LookupKind } from './enrichment-rules.js';
 
 // The allow-list between a FHIR directory and corral, as pure functions: what an event asks about,
@@ -60,9 +61,10 @@ export function nameOf(resource: Resource | undefined): string | undefined {
 
 function clean(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const text = scrubText(value).replace(/\s+/g, ' ').trim();
+  // The directory is input too: its names reach PostgreSQL in the event's context, after admission.
+  const text = scrubText(withoutControls(value)).replace(/\s+/g, ' ').trim();
   if (text === '') return undefined;
-  return text.length <= 128 ? text : `${text.slice(0, 127)}…`;
+  return clampText(text, 128);
 }
 
 /**

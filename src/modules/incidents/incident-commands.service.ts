@@ -9,6 +9,7 @@ import { IncidentRow } from '../database/entities.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import type { IncidentDetailView } from './incident.views.js';
 import { IncidentsService } from './incidents.service.js';
+import { clampText } from '../ingest/unicode.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,7 +83,7 @@ export class IncidentCommandsService {
   }
 
   private async find(id: string): Promise<IncidentRow> {
-    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
     const row = await this.db.getRepository(IncidentRow).findOneBy({ id });
     if (!row) throw new NotFoundError(`no incident ${id}`);
     return row;

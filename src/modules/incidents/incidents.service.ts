@@ -6,6 +6,7 @@ import { JournalKeys } from '../persistence/journal-keys.js';
 import { toChildView, toIncidentView, type IncidentDetailView, type IncidentPage } from './incident.views.js';
 import type { ListIncidentsQuery } from './list-incidents.query.js';
 import { toTimelineEntry, type TimelinePage } from './timeline.js';
+import { clampText } from '../ingest/unicode.js';
 
 interface Cursor {
   lastSeen: string;
@@ -49,7 +50,7 @@ export class IncidentsService {
 
   /** The incident's story from the journal, oldest first: every decision with the rule behind it. */
   async timeline(id: string, limit: number, cursor?: string): Promise<TimelinePage> {
-    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
     if (!(await this.db.getRepository(IncidentRow).existsBy({ id }))) throw new NotFoundError(`no incident ${id}`);
     const after = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isInteger(after) || after < 0) throw new InvalidInputError('cursor is not one this server issued; start again without it');
@@ -66,7 +67,7 @@ export class IncidentsService {
   }
 
   async get(id: string): Promise<IncidentDetailView> {
-    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${id.slice(0, 64)}"`);
+    if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
     const row = await this.db.getRepository(IncidentRow).findOneBy({ id });
     if (!row) throw new NotFoundError(`no incident ${id}`);
     const children = await this.db

@@ -12,6 +12,7 @@ import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { IngestService } from './ingest.service.js';
 import { NativeIngestService } from './native-ingest.service.js';
 import { ADAPTERS, isNativeSource } from './sources/registry.js';
+import { clampText } from './unicode.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -183,7 +184,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     this.metrics.eventsRejected(metricSource(source));
     try {
       await this.deadLetters.record({ reason, source, subject: message.subject, detail, data: message.data });
-      message.reject(`${reason}: ${scrubText(detail)}`.slice(0, 256));
+      message.reject(clampText(`${reason}: ${scrubText(detail)}`, 256));
       this.logger.warn({ subject: message.subject, reason }, `dead-lettered: ${scrubText(detail)}`);
     } catch (error) {
       // Without a dead letter written, terminating would lose the message: try again later instead.
