@@ -168,6 +168,22 @@ describe('bad input on the ingest routes', () => {
     expect([verify.status, verify.body.ok]).toEqual([200, true]);
   });
 
+  it("NUL in a command's note or author: 400 naming the field, the incident unchanged", async () => {
+    const list = await getJson<{ items: Array<{ id: string; status: string }> }>(`${suite.corral.baseUrl}/v1/incidents?limit=1`);
+    const incident = list.body.items[0];
+    const acknowledge = (body: unknown) => raw(`/v1/incidents/${incident.id}/acknowledge`, JSON.stringify(body));
+
+    const note = await acknowledge({ by: 'agent:jdoe', note: 'called \u0000 the vendor' });
+    const by = await acknowledge({ by: 'agent:\u0000', note: 'fine' });
+
+    expect([note.status, note.body.details?.[0]?.field]).toEqual([400, 'note']);
+    expect([by.status, by.body.details?.[0]?.field]).toEqual([400, 'by']);
+    const overNats = await suite.nats.nc.request(`${suite.nats.subjects.prefix}.cmd.incident.acknowledge`, JSON.stringify({ incidentId: incident.id, by: 'nats-agent', note: 'x\u0000' }), { timeout: 5000 });
+    expect(overNats.json<{ error: { statusCode: number; message: string } }>().error).toEqual({ statusCode: 400, message: expect.stringContaining('note') });
+    const after = await getJson<{ status: string }>(`${suite.corral.baseUrl}/v1/incidents/${incident.id}`);
+    expect(after.body.status).toBe(incident.status);
+  });
+
   it('still takes a good payload after all of that', async () => {
     const reply = await raw('/v1/ingest/alertmanager', fixture('alertmanager/webhook-v4-2.json'));
 

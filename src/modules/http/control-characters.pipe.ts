@@ -13,13 +13,17 @@ export class ControlCharactersPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const typedBody = metadata.type === 'body' && metadata.metatype !== undefined && metadata.metatype !== Object;
     if (metadata.type !== 'param' && metadata.type !== 'query' && !typedBody) return value;
-    const field = fieldWithControl(value, metadata.data ?? '');
-    if (field !== undefined) {
-      const name = field === '' ? metadata.type : field;
-      throw new InvalidInputError(`${name} must not hold control characters (U+0000–U+001F, U+007F–U+009F)`, [{ field: name, problems: ['holds a control character'] }]);
-    }
+    refuseControlCharacters(value, metadata.data ?? '', metadata.type);
     return value;
   }
+}
+
+/** Throws the 400 above when a string in `value` (a key or a value, at any depth) holds a control character; NATS commands share it. */
+export function refuseControlCharacters(value: unknown, at = '', what = 'body'): void {
+  const field = fieldWithControl(value, at);
+  if (field === undefined) return;
+  const name = field === '' ? what : field;
+  throw new InvalidInputError(`${name} must not hold control characters (U+0000–U+001F, U+007F–U+009F)`, [{ field: name, problems: ['holds a control character'] }]);
 }
 
 /** The path of the first string (key or value) holding a control character; iterative, as a query can nest (`a[b][c]=`). */

@@ -9,6 +9,7 @@ import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } fro
 import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
 import type { Command } from '../../correlation/commands.js';
 import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
+import { refuseControlCharacters } from '../http/control-characters.pipe.js';
 
 const VERBS = ['acknowledge', 'resolve', 'reopen', 'merge', 'split'] as const;
 type Verb = (typeof VERBS)[number];
@@ -97,6 +98,7 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
   private async parse(verb: Verb, data: unknown): Promise<NatsCommandDto> {
     const type = verb === 'merge' ? NatsMergeDto : verb === 'split' ? NatsSplitDto : NatsCommandDto;
     if (typeof data !== 'object' || data === null || '__invalid' in data) throw new InvalidInputError('the request must be a JSON object: { incidentId, by, note? }');
+    refuseControlCharacters(data);
     const dto = plainToInstance(type, data);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) throw new InvalidInputError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
