@@ -14,7 +14,7 @@ export interface Route {
   path: string;
   contentType: string;
   body(parts: Parts): string;
-  /** Field named when `id` is refused, and when `date` is. */
+  /** Field named when `id` is refused (the payload's own; HL7 text: the event's `id`), and when `date` is. */
   idField: string;
   dateField: string;
   /** Dates in this form only (SCIM: epoch seconds; HL7: DTM). */
@@ -53,7 +53,7 @@ export const ROUTES: Route[] = [
         receiver: 'corral',
         alerts: [{ status: 'firing', fingerprint: id, labels: { alertname: 'Boundary', job: 'lab-feed' }, annotations: { summary: text }, startsAt: date, endsAt: '0001-01-01T00:00:00Z' }],
       }),
-    idField: 'id',
+    idField: 'alerts[0].fingerprint',
     dateField: 'alerts[0].startsAt',
   },
   {
@@ -68,7 +68,7 @@ export const ROUTES: Route[] = [
         receiver: 'corral',
         alerts: [{ status: 'firing', fingerprint: id, labels: { alertname: 'Boundary', job: 'pacs' }, annotations: { summary: text }, startsAt: date, endsAt: '0001-01-01T00:00:00Z' }],
       }),
-    idField: 'id',
+    idField: 'alerts[0].fingerprint',
     dateField: 'alerts[0].startsAt',
   },
   {
@@ -77,7 +77,7 @@ export const ROUTES: Route[] = [
     contentType: 'application/json',
     body: ({ text, id, date }) =>
       JSON.stringify({ routing_key: 'boundary-routing-key', event_action: 'trigger', dedup_key: id, payload: { summary: text, source: 'db-host', severity: 'critical', component: 'mysql', timestamp: date } }),
-    idField: 'id',
+    idField: 'dedup_key',
     dateField: 'payload.timestamp',
     ignoresUnreadableDates: true,
   },
@@ -86,7 +86,7 @@ export const ROUTES: Route[] = [
     path: '/v1/ingest/mirth',
     contentType: 'application/json',
     body: ({ text, id, date }) => JSON.stringify({ alertName: 'Errors', channelName: 'ADT-out', channelId: 'c-1', serverId: 'srv', messageId: id, error: text, errorType: 'Destination', date }),
-    idField: 'id',
+    idField: 'messageId',
     dateField: 'date',
   },
   {
@@ -111,7 +111,7 @@ export const ROUTES: Route[] = [
         sub_id: { format: 'scim', uri: '/Users/44f6142df96bd6ab61e7521d9' },
         events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'jdoe', name: { formatted: text } } } },
       }),
-    idField: 'id',
+    idField: 'jti',
     dateField: 'toe',
     dateForm: 'seconds',
   },
@@ -125,7 +125,7 @@ export const ROUTES: Route[] = [
         source: 'https://example.okta.com/api/v1/eventHooks/who8',
         data: { events: [{ uuid: id, eventType: 'user.lifecycle.create', published: date, displayMessage: text, severity: 'INFO', actor: { type: 'User', alternateId: 'admin@example.org' }, target: [{ type: 'User', alternateId: 'new.hire@example.org' }] }] },
       }),
-    idField: 'id',
+    idField: 'data.events[0].uuid',
     dateField: 'data.events[0].published',
   },
   {

@@ -10,7 +10,7 @@ import { IngestService } from './ingest.service.js';
 import { nestingProblem } from './limits.js';
 import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
-import { holdsBrokenText, holdsControl } from './unicode.js';
+import { controlPaths, holdsBrokenText, holdsControl } from './unicode.js';
 
 export interface NativeResult {
   accepted: number;
@@ -65,7 +65,13 @@ export class NativeIngestService {
     normalized.resolves.forEach((resolve) => {
       if (holdsControl(resolve.id) || holdsControl(resolve.source.system)) fields.push({ field: 'id', problems: ['must not hold control characters'] });
     });
-    if (fields.length > 0) return { ok: false, reason: `invalid ${source} payload: ${fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}`, fields };
+    if (fields.length > 0) {
+      // The fields above are the canonical event's; name the payload's own too, where it holds the control characters.
+      const holding = adapter.format === 'json' ? controlPaths(body) : [];
+      const where = holding.length > 0 ? ` (control characters at ${holding.join(', ')})` : '';
+      const all = [...fields, ...holding.map((field) => ({ field, problems: ['holds a control character'] }))];
+      return { ok: false, reason: `invalid ${source} payload: ${fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}${where}`, fields: all };
+    }
     return { ok: true, normalized: { events, ignored: normalized.ignored, resolves: normalized.resolves } };
   }
 

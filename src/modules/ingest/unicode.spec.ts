@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clampText, codePointLength, holdsBrokenText, holdsControl, withoutControls } from './unicode.js';
+import { clampText, codePointLength, controlPaths, holdsBrokenText, holdsControl, withoutControls } from './unicode.js';
 
 describe('holdsBrokenText', () => {
   const wellFormed = fc.string({ unit: 'grapheme-composite', maxLength: 20 });
@@ -59,5 +59,15 @@ describe('control characters', () => {
     expect(holdsControl('tab\tline\nreturn\r')).toBe(false);
     expect(withoutControls('a\u0000b\u001bc\u007fd\u009be\tf')).toBe('abcde\tf');
     expect(withoutControls('😀 é ü')).toBe('😀 é ü');
+  });
+});
+
+describe('controlPaths', () => {
+  it('names where a payload holds control characters, in the paths its sender knows, at most five', () => {
+    const body = { alerts: [{ fingerprint: 'ok' }, { fingerprint: 'a\u0000', labels: { 'job\u0007': 'x', 'odd key': '\u001b' } }], note: 'tab\tis fine' };
+
+    expect(controlPaths(body)).toEqual(['alerts[1].fingerprint', 'alerts[1].labels["job\\u0007"]', 'alerts[1].labels["odd key"]']);
+    expect(controlPaths(Array.from({ length: 9 }, () => '\u0000'))).toHaveLength(5);
+    expect(controlPaths('MSH|\u0000')).toEqual(['body']);
   });
 });

@@ -85,3 +85,28 @@ export function clampText(text: string, max: number): string {
   }
   return `${text.slice(0, end)}…`;
 }
+
+/**
+ * Where in a parsed JSON body strings (keys or values) hold control characters, as paths the sender
+ * knows (`alerts[0].fingerprint`), the first `limit` of them: the canonical field an adapter built
+ * from them (`id`) is not a name the sender's payload has.
+ */
+export function controlPaths(body: unknown, limit = 5): string[] {
+  const found: string[] = [];
+  const name = (key: string) => (/^[A-Za-z_$][\w$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+  const stack: Array<[unknown, string]> = [[body, '']];
+  while (stack.length > 0 && found.length < limit) {
+    const [value, path] = stack.pop() as [unknown, string];
+    if (typeof value === 'string') {
+      if (CONTROL.test(value)) found.push(path === '' ? 'body' : path.replace(/^\./, ''));
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i -= 1) stack.push([value[i], `${path}[${i}]`]);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const key of Object.keys(value).reverse()) {
+        if (CONTROL.test(key)) found.push(`${path}${name(key)}`.replace(/^\./, ''));
+        stack.push([(value as Record<string, unknown>)[key], `${path}${name(key)}`]);
+      }
+    }
+  }
+  return found.slice(0, limit);
+}
