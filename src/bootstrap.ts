@@ -7,7 +7,9 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
+import { clientAddressLimit } from './modules/auth/client-address-limit.js';
 import { credentialsFirst } from './modules/auth/credentials-first.js';
+import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
@@ -21,6 +23,8 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);
   // First, so that a stopping corral refuses a request before reading its body.
   app.use(app.get(ShutdownGate).middleware);
+  // Then the per-address limit, before any work is spent on a request (client-address-limit.ts).
+  app.use(clientAddressLimit(new RateLimiter(config.auth.refusalsPerAddressPerMinute)));
   // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
   app.use(helmet());
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });

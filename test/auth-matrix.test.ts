@@ -10,7 +10,7 @@ import { apiFetch, useCorralSuite } from './support/harness.js';
  * entry fails here, as does a matrix entry for a route that no longer exists.
  */
 describe('authorization matrix', () => {
-  const env: Record<string, string> = { CORRAL_RATE_LIMIT_PER_MINUTE: '100000' };
+  const env: Record<string, string> = { CORRAL_RATE_LIMIT_PER_MINUTE: '100000', CORRAL_REFUSALS_PER_ADDRESS_PER_MINUTE: '100000' };
   let issuer: TestIssuer;
   // Registered before useCorralSuite's beforeAll, so the issuer is up (and env filled) before corral starts.
   beforeAll(async () => {

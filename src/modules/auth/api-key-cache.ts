@@ -17,6 +17,12 @@ const MAX_BACKOFF_MS = 30_000;
 const PROBE_MS = 5_000;
 /** A backstop, not the mechanism: even if every check failed silently, nothing is remembered longer. */
 const REMEMBER_MS = 60_000;
+/**
+ * A key found nowhere is remembered this long, at most UNKNOWN_MAX of them (least recent leave
+ * first): a flood of random keys costs memory bounded by that, and repeats of one cost no lookup.
+ */
+const UNKNOWN_MS = 10_000;
+const UNKNOWN_MAX = 20_000;
 
 /**
  * API keys this instance has looked up, so that a request does not cost a database read (it was
@@ -25,13 +31,15 @@ const REMEMBER_MS = 60_000;
  * 1764810000000), and this instance, LISTENing on its own connection, forgets everything. While
  * that connection is down nothing is remembered, so a revocation is never missed; the connection
  * is proven alive every 5 s (a half-open one never reports an error), and nothing is remembered
- * longer than a minute in any case. A lookup that raced a notification is not remembered either
+ * longer than a minute in any case. Keys that do not exist are remembered too, for 10 s; creating a
+ * key notifies as well (migration 1765500000000), so a new key works at once. A lookup that raced a notification is not remembered either
  * (the generation moved on meanwhile). LISTEN needs a session of its own: through a pooler in
  * transaction mode (PgBouncer) notices never arrive, and the probe cannot tell.
  */
 export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeyCache');
   private readonly records = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: REMEMBER_MS });
+  private readonly unknown = new LRUCache<string, true>({ max: UNKNOWN_MAX, ttl: UNKNOWN_MS });
   private client: pg.Client | undefined;
   private listening = false;
   private generation = 0;
@@ -54,22 +62,27 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     await this.client?.end().catch(() => undefined);
   }
 
-  /** The remembered record of a key hash, if it is safe to use one now. */
-  get(keyHash: string): KeyRecord | undefined {
-    return this.listening ? this.records.get(keyHash) : undefined;
+  /** The remembered record of a key hash, `null` for a key remembered as unknown, if it is safe to use either now. */
+  get(keyHash: string): KeyRecord | null | undefined {
+    if (!this.listening) return undefined;
+    return this.records.get(keyHash) ?? (this.unknown.has(keyHash) ? null : undefined);
   }
 
-  /** Looks up through `read` and remembers the answer unless a change was notified meanwhile. */
+  /** Looks up through `read` and remembers the answer (found or not) unless a change was notified meanwhile. */
   async load(keyHash: string, read: () => Promise<KeyRecord | undefined>): Promise<KeyRecord | undefined> {
     const before = this.generation;
     const record = await read();
-    if (record && this.listening && this.generation === before) this.records.set(keyHash, record);
+    if (this.listening && this.generation === before) {
+      if (record) this.records.set(keyHash, record);
+      else this.unknown.set(keyHash, true);
+    }
     return record;
   }
 
   private forget(): void {
     this.generation += 1;
     this.records.clear();
+    this.unknown.clear();
   }
 
   private async listen(): Promise<void> {

@@ -75,7 +75,8 @@ export class ApiKeys {
   async authenticate(presented: string, now = new Date()): Promise<Principal | { refused: string }> {
     if (!KEY_PATTERN.test(presented)) return { refused: 'not an API key' };
     const keyHash = hashKey(presented);
-    const row = this.cache?.get(keyHash) ?? (this.cache ? await this.cache.load(keyHash, () => this.read(keyHash)) : await this.read(keyHash));
+    const remembered = this.cache?.get(keyHash);
+    const row = remembered === null ? undefined : (remembered ?? (this.cache ? await this.cache.load(keyHash, () => this.read(keyHash)) : await this.read(keyHash)));
     if (!row) return { refused: 'unknown API key' };
     if (row.revokedAt) return { refused: 'API key revoked' };
     if (row.expiresAt && row.expiresAt <= now) return { refused: 'API key expired' };

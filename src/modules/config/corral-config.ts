@@ -66,15 +66,15 @@ export interface AuthConfig {
   /** Leadership sees counts below this as "<N>". */
   smallCountThreshold: number;
   rateLimitPerMinute: number;
-  /** Requests per client address per minute, counted before authentication (client-address-limit.ts). */
-  rateLimitPerAddressPerMinute: number;
+  /** Refused requests (401, 403) per client address per minute; past it the address gets 429 before authentication (client-address-limit.ts). */
+  refusalsPerAddressPerMinute: number;
   /** Empty: CORS stays off (no Access-Control-* headers at all). */
   corsOrigins: string[];
   /** Express' `trust proxy` (hops, or addresses and subnets); undefined trusts no proxy. */
   trustProxy?: number | string;
 }
 
-const DEFAULT_AUTH: AuthConfig = { jwt: undefined, smallCountThreshold: 5, rateLimitPerMinute: 6000, rateLimitPerAddressPerMinute: 12_000, corsOrigins: [] };
+const DEFAULT_AUTH: AuthConfig = { jwt: undefined, smallCountThreshold: 5, rateLimitPerMinute: 6000, refusalsPerAddressPerMinute: 300, corsOrigins: [] };
 
 /** How corral proves itself to NATS: at most one of creds file, NKEY seed, user/password, token; TLS independent. */
 export interface NatsAuthConfig {
@@ -125,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
         : undefined,
       smallCountThreshold: dto.CORRAL_SMALL_COUNT_THRESHOLD,
       rateLimitPerMinute: dto.CORRAL_RATE_LIMIT_PER_MINUTE,
-      rateLimitPerAddressPerMinute: dto.CORRAL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+      refusalsPerAddressPerMinute: dto.CORRAL_REFUSALS_PER_ADDRESS_PER_MINUTE,
       corsOrigins: dto.CORRAL_CORS_ORIGINS?.split(',') ?? [],
       ...(dto.CORRAL_TRUST_PROXY === undefined ? {} : { trustProxy: /^\d+$/.test(dto.CORRAL_TRUST_PROXY) ? Number(dto.CORRAL_TRUST_PROXY) : dto.CORRAL_TRUST_PROXY }),
     },

@@ -182,7 +182,7 @@ export class EnvDto {
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
-  CORRAL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 12000;
+  CORRAL_REFUSALS_PER_ADDRESS_PER_MINUTE = 300;
 
   @IsOptional()
   @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: 'must be a comma-separated list of http(s) origins' })
