@@ -25,6 +25,22 @@ export interface ActorChange {
   tickets: TicketEvent[];
 }
 
+/**
+ * The database refused the batch because of what it holds (a value it cannot store, a constraint
+ * the rows break), not because it is unreachable or busy: committing the same rows again fails
+ * again, while the batch without the offending input would commit. Carries no row content: only
+ * what the database names (SQLSTATE, table, constraint), safe for logs.
+ */
+export class RefusedDataError extends Error {
+  constructor(
+    readonly sqlstate: string,
+    readonly where: { table?: string; column?: string; constraint?: string } = {},
+  ) {
+    super(`the database refused the batch's data (SQLSTATE ${sqlstate}${where.table ? `, table ${where.table}` : ''}${where.constraint ? `, constraint ${where.constraint}` : ''})`);
+    this.name = 'RefusedDataError';
+  }
+}
+
 /** A batch's commit, built and not yet run (see ActorStore.stage); opaque to the runtime. */
 export interface StagedCommit {
   readonly signatures: string[];
@@ -53,6 +69,11 @@ export interface ActorStore {
    */
   stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): StagedCommit;
   commitStaged(staged: StagedCommit): Promise<void>;
+  /**
+   * Runs a staged commit and rolls it back: whether the database would take these rows, without
+   * keeping them. Only when a commit failed with RefusedDataError, to find which input caused it.
+   */
+  rehearseStaged(staged: StagedCommit): Promise<void>;
   /** Whether the transport message with this receipt already committed its effects. */
   committed(receipt: string): Promise<boolean>;
   /** States that cross-incident routing must know about at start-up: active, or recent identity. */

@@ -11,6 +11,27 @@ import type { Forward, Ownership } from './ownership.js';
 
 export type { Input, Outcome };
 
+/**
+ * Correlating the input at `index` threw: a fault in a rule or in the core, which that input
+ * would hit on every attempt. Nothing of the batch was applied; the batch can run again without it.
+ */
+export class CorrelationFailure extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`correlating input ${index} of the batch failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'CorrelationFailure';
+  }
+}
+
+/** Reading an actor failed (the database, not the input): rethrown as it was, never blamed on an input. */
+class LoadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('reading an actor failed');
+  }
+}
+
 /** One actor's uncommitted turn results within the current batch. */
 interface Pending {
   actor: Actor;
@@ -79,7 +100,14 @@ export class BatchExecutor {
       // so a batch of 500 does not make a promise per delivery.
       load: (signature) => {
         const entry = pending.get(signature) ?? this.open(signature, pending);
-        return entry instanceof Promise ? entry.then((opened) => opened.state) : entry.state;
+        return entry instanceof Promise
+          ? entry.then(
+              (opened) => opened.state,
+              (error: unknown) => {
+                throw new LoadFailure(error);
+              },
+            )
+          : entry.state;
       },
       store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
       // Decided once per batch per actor: an actor already touched in this batch stays here.
@@ -93,7 +121,7 @@ export class BatchExecutor {
     } catch (error) {
       // Nothing was applied to the actors yet; only the index saw the turns.
       this.release(pending.values());
-      throw error;
+      throw error instanceof LoadFailure ? error.cause : new CorrelationFailure(outcomes.length, error);
     }
     // Staged before the actors take the new states: if building the commit throws, nothing was applied.
     const staged = this.stageOrUndo(pending, receipts, forwards);
@@ -103,6 +131,25 @@ export class BatchExecutor {
       p.actor.lastHash = p.lastHash;
     }
     return { outcomes, receipts, pending, forwards, staged };
+  }
+
+  /** The actor an input goes to first (what an input set aside is answered with). */
+  signatureFor(input: Input): string {
+    return this.correlator.signatureFor(input);
+  }
+
+  /**
+   * Whether the database would take what these inputs produce, keeping nothing: prepared on the
+   * committed states, run and rolled back (ActorStore.rehearseStaged), then undone. Only while no
+   * other batch is in flight. Resolves, or rejects with what the commit would have thrown.
+   */
+  async rehearse(inputs: Input[]): Promise<void> {
+    const prepared = await this.prepare(inputs);
+    try {
+      await this.store.rehearseStaged(prepared.staged);
+    } finally {
+      this.abort(prepared);
+    }
   }
 
   async commit(prepared: Prepared): Promise<Outcome[]> {

@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { BatchExecutor, Input, Outcome, Prepared } from './batch-executor.js';
+import type { Quarantine } from '../correlation/correlator.js';
+import { scrubText } from '../correlation/scrub.js';
+import { RefusedDataError } from './actor-store.js';
+import { CorrelationFailure, type BatchExecutor, type Input, type Outcome, type Prepared } from './batch-executor.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
@@ -9,10 +12,18 @@ export interface BatcherOptions {
   maxQueued?: number;
 }
 
+/** Where the runtime reports what it set aside and why (server side: never the event itself). */
+export interface RuntimeLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+type Settled = { ok: true } | { ok: false; error: unknown; millis: number };
+
 interface InFlight {
+  batch: Submission[];
   prepared: Prepared;
-  /** True once committed and answered; false if the commit failed (callers already rejected). */
-  done: Promise<boolean>;
+  /** Committed and answered, or failed (callers not answered yet: the loop decides what follows). */
+  done: Promise<Settled>;
 }
 
 interface Submission {
@@ -22,7 +33,18 @@ interface Submission {
   inputReceipts: string[];
   resolve: (outcomes: Outcome[]) => void;
   reject: (error: unknown) => void;
+  /** Inputs (by index) set aside in this batch so that the rest could commit; answered as quarantined. */
+  setAside?: Map<number, Quarantine>;
 }
+
+/** One input of a batch: which submission, which of its inputs. */
+interface Item {
+  submission: Submission;
+  index: number;
+}
+
+/** Bounds the search for inputs the database refuses: past it, whatever is left fails as a whole. */
+const MAX_SET_ASIDE = 64;
 
 /** Refused for lack of room: nothing was done, the caller should come back shortly. */
 export class OverloadedError extends Error {
@@ -92,6 +114,7 @@ export class Batcher {
     private readonly executor: BatchExecutor,
     private readonly options: BatcherOptions,
     private readonly observer?: RuntimeObserver,
+    private readonly log?: RuntimeLog,
   ) {}
 
   /** Inputs waiting for a batch (the actors' mailboxes, taken together). */
@@ -192,8 +215,11 @@ export class Batcher {
 
   /**
    * The pipeline: while batch N commits, batch N+1 is taken and correlated on top of N's results.
-   * N+1 commits only after N did; if N failed, N+1 is aborted with it (newest first) and its
-   * callers retry.
+   * N+1 commits only after N did. If N failed, both are undone (newest first); then a failure that
+   * says nothing about the data (database unreachable, a check of the commit) fails N and N+1 as
+   * before and their callers retry, while a refusal of the data (RefusedDataError) is made local:
+   * N is committed again without the input(s) the database refuses (see isolate), and N+1 goes
+   * back to the head of the queue, to be prepared again on what N really committed.
    */
   private async loop(): Promise<void> {
     let committing: InFlight | undefined;
@@ -202,7 +228,8 @@ export class Batcher {
         // Nothing to prepare yet: wake for whichever comes first, the commit or a new submission.
         await Promise.race([committing.done, this.arrival()]);
         if (this.queue.length === 0) {
-          if (!(await committing.done)) this.executor.abort(committing.prepared);
+          const settled = await committing.done;
+          if (!settled.ok) await this.recover(committing, undefined, settled);
           committing = undefined;
           continue;
         }
@@ -211,16 +238,15 @@ export class Batcher {
       // Every submission taken was a copy of an input already in a batch (refused): nothing to run.
       if (batch.length === 0) continue;
       const prepared = await this.prepare(batch);
-      if (committing && !(await committing.done)) {
-        if (prepared) {
-          this.executor.abort(prepared);
-          this.fail(batch, new Error('an earlier batch could not be committed; nothing of this one was kept'), 0);
+      if (committing) {
+        const settled = await committing.done;
+        if (!settled.ok) {
+          await this.recover(committing, prepared && { batch, prepared }, settled);
+          committing = undefined;
+          continue;
         }
-        this.executor.abort(committing.prepared);
-        committing = undefined;
-        continue;
       }
-      committing = prepared ? { prepared, done: this.commit(batch, prepared) } : undefined;
+      committing = prepared ? { batch, prepared, done: this.commit(batch, prepared) } : undefined;
     }
   }
 
@@ -228,36 +254,166 @@ export class Batcher {
     return new Promise((resolve) => this.arrivals.push(resolve));
   }
 
-  private async prepare(batch: Submission[]): Promise<Prepared | undefined> {
-    const inputs = batch.flatMap((s) => s.inputs);
-    const receipts = batch.flatMap((s) => s.receipts);
+  /** After batch `failed` could not commit (and `next` was prepared on top of it). */
+  private async recover(failed: InFlight, next: { batch: Submission[]; prepared: Prepared } | undefined, settled: { error: unknown; millis: number }): Promise<void> {
+    if (next) this.executor.abort(next.prepared);
+    this.executor.abort(failed.prepared);
+    if (!(settled.error instanceof RefusedDataError)) {
+      if (next) this.fail(next.batch, new Error('an earlier batch could not be committed; nothing of this one was kept'), 0);
+      this.fail(failed.batch, settled.error, settled.millis);
+      return;
+    }
+    if (next) this.requeue(next.batch);
+    await this.isolate(failed.batch);
+  }
+
+  /** A prepared batch undone through no fault of its own goes back to the head of the queue, as it was. */
+  private requeue(batch: Submission[]): void {
+    const size = batch.reduce((n, s) => n + s.inputs.length, 0);
+    this.release(batch);
+    for (const submission of batch) submission.setAside = undefined;
+    this.taken -= size;
+    this.queued += size;
+    this.queue.unshift(...batch);
+  }
+
+  /**
+   * A batch the database refused, with nothing else in flight: find the first input whose rows it
+   * refuses by bisecting on prefixes of the batch in arrival order (each prefix prepared on the
+   * committed states, run and rolled back: log2(n) rehearsals, not n), set that input aside, and
+   * commit the rest; again if the rest is refused too (another bad input). Prefixes, not halves:
+   * an input's rows depend on the inputs before it (the same incident), so only a prefix shows
+   * what the batch would commit. Anything but a refusal of the data on the way fails what is left
+   * of the batch as a whole (callers retry), as a commit failure always did.
+   */
+  private async isolate(batch: Submission[]): Promise<void> {
+    const started = performance.now();
     try {
-      return await this.executor.prepare(inputs, receipts);
+      for (let round = 0; round < MAX_SET_ASIDE; round++) {
+        const refused = await this.firstRefused(this.active(batch));
+        if (refused) {
+          const { submission, index } = refused.item;
+          this.setAside(submission, index, { reason: 'unstorable', detail: 'could not be stored: the database refused it; the other events were not affected' }, refused.error);
+        }
+        const prepared = await this.prepare(batch);
+        if (!prepared) return;
+        const settled = await this.commit(batch, prepared);
+        if (settled.ok) return;
+        this.executor.abort(prepared);
+        // Refused on commit but taken on rehearsal: nothing to blame, so nothing is set aside blindly.
+        if (!(settled.error instanceof RefusedDataError) || !refused) throw settled.error;
+      }
+      throw new Error(`the database refused this batch and ${MAX_SET_ASIDE} of its inputs already`);
     } catch (error) {
-      this.fail(batch, error, 0);
-      return undefined;
+      this.fail(batch, error, performance.now() - started);
     }
   }
 
-  /** Resolves true once committed (callers answered), false if the commit failed (callers rejected). */
-  private async commit(batch: Submission[], prepared: Prepared): Promise<boolean> {
-    const inputs = batch.flatMap((s) => s.inputs);
+  /** The first input whose prefix the database refuses; undefined if the whole batch goes through now. */
+  private async firstRefused(items: Item[]): Promise<{ item: Item; error: unknown } | undefined> {
+    const inputs = items.map(({ submission, index }) => submission.inputs[index]);
+    // Known: the empty prefix commits; is the whole one still refused?
+    let refusal = await this.refusal(inputs);
+    if (refusal === undefined) return undefined;
+    let passes = 0;
+    let fails = inputs.length;
+    while (fails - passes > 1) {
+      const middle = (passes + fails) >> 1;
+      const error = await this.refusal(inputs.slice(0, middle));
+      if (error === undefined) passes = middle;
+      else [fails, refusal] = [middle, error];
+    }
+    return { item: items[fails - 1], error: refusal };
+  }
+
+  /** What the database says to these inputs' rows: undefined if it takes them; throws if it cannot say (unreachable…). */
+  private async refusal(inputs: Input[]): Promise<unknown> {
+    try {
+      await this.executor.rehearse(inputs);
+      return undefined;
+    } catch (error) {
+      // Correlation throwing here means it throws for this prefix's last input as well: blame it the same way.
+      if (error instanceof RefusedDataError || error instanceof CorrelationFailure) return error;
+      throw error;
+    }
+  }
+
+  /** The inputs to run: all of them unless some were set aside (the usual case allocates nothing more). */
+  private inputsOf(batch: Submission[]): Input[] {
+    if (!batch.some((s) => s.setAside)) return batch.flatMap((s) => s.inputs);
+    return this.active(batch).map(({ submission, index }) => submission.inputs[index]);
+  }
+
+  private active(batch: Submission[]): Item[] {
+    return batch.flatMap((submission) => submission.inputs.flatMap((_, index) => (submission.setAside?.has(index) ? [] : [{ submission, index }])));
+  }
+
+  private setAside(submission: Submission, index: number, quarantine: Quarantine, cause: unknown): void {
+    (submission.setAside ??= new Map()).set(index, quarantine);
+    const input = submission.inputs[index];
+    // The event itself is never logged (it may hold what the privacy filter missed): what names it, and why.
+    this.log?.warn(
+      {
+        reason: quarantine.reason,
+        signature: this.executor.signatureFor(input),
+        ...(input.type === 'event' ? { eventId: input.event.id, correlationId: input.event.correlationId, source: input.event.source.type } : { input: input.type }),
+        ...(cause instanceof RefusedDataError ? { sqlstate: cause.sqlstate, ...cause.where } : { error: cause instanceof CorrelationFailure ? describe(cause.cause) : describe(cause) }),
+      },
+      'input set aside: the rest of its batch goes on without it',
+    );
+  }
+
+  /**
+   * Correlates the batch's inputs that are not set aside. An input whose correlation throws (a fault
+   * in a rule or the core) is set aside and the rest prepared again without it; any other failure
+   * (the database, while hydrating) fails the batch, and its callers retry.
+   */
+  private async prepare(batch: Submission[]): Promise<Prepared | undefined> {
+    for (;;) {
+      // A message every input of which was set aside claims no receipt: delivered again, it is set aside again, not acked as done.
+      const receipts = batch.flatMap((s) => (s.setAside?.size === s.inputs.length ? [] : s.receipts));
+      try {
+        return await this.executor.prepare(this.inputsOf(batch), receipts);
+      } catch (error) {
+        const item = error instanceof CorrelationFailure ? this.active(batch)[error.index] : undefined;
+        if (!item) {
+          this.fail(batch, error, 0);
+          return undefined;
+        }
+        this.setAside(item.submission, item.index, { reason: 'correlation-failed', detail: 'could not be correlated: a fault in corral (logged); the other events were not affected' }, error);
+      }
+    }
+  }
+
+  /** Committed (callers answered) or failed (callers not answered: the loop decides between failing and isolating). */
+  private async commit(batch: Submission[], prepared: Prepared): Promise<Settled> {
     const started = performance.now();
     try {
       const outcomes = await this.executor.commit(prepared);
+      const inputs = batch.flatMap((s) => s.inputs);
       this.taken -= inputs.length;
-      this.observer?.batchCommitted(inputs, outcomes, performance.now() - started);
-      this.remember(batch);
+      this.observer?.batchCommitted(this.inputsOf(batch), outcomes, performance.now() - started);
+      // A message every input of which was set aside claimed no receipt (see prepare).
+      this.remember(batch.filter((s) => s.setAside?.size !== s.inputs.length));
       this.release(batch);
       let offset = 0;
       for (const submission of batch) {
-        submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
-        offset += submission.inputs.length;
+        const setAside = submission.setAside;
+        if (!setAside) {
+          submission.resolve(outcomes.slice(offset, offset + submission.inputs.length));
+          offset += submission.inputs.length;
+          continue;
+        }
+        submission.resolve(
+          submission.inputs.map((input, index) => {
+            const quarantined = setAside.get(index);
+            return quarantined ? { incidentId: null, signature: this.executor.signatureFor(input), duplicate: false, quarantined } : outcomes[offset++];
+          }),
+        );
       }
-      return true;
+      return { ok: true };
     } catch (error) {
-      this.fail(batch, error, performance.now() - started);
-      return false;
+      return { ok: false, error, millis: performance.now() - started };
     }
   }
 
@@ -279,8 +435,18 @@ export class Batcher {
     this.release(batch);
     this.taken -= inputs.length;
     this.observer?.batchFailed(inputs, millis);
+    // Callers are told only that it failed (a database error can quote rows of other senders): a
+    // database's or driver's error (it has a code) is logged here. Not the checks of the commit
+    // (fencing, receipts): a takeover refuses thousands of batches, each already answered for.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string') this.log?.warn({ inputs: inputs.length, code, error: describe(error) }, 'batch failed; nothing of it was kept, its senders retry');
     for (const submission of batch) submission.reject(error);
   }
 }
 
 function noop(): void {}
+
+/** A fault's name and message for the log, scrubbed and cut: a message can quote the input (`unhandled input {…}`). */
+function describe(error: unknown): string {
+  return scrubText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
+}

@@ -40,6 +40,18 @@ export interface Outcome {
   rejected?: string;
   /** Handed to the instance that owns the target actor: accepted (durably), not yet applied. */
   forwarded?: true;
+  /** Set by the runtime: this input alone was set aside (nothing of it kept) so that the rest of its batch could commit. */
+  quarantined?: Quarantine;
+}
+
+/**
+ * Why the runtime set one input aside: the database refused what it produced (`unstorable`), or
+ * correlating it threw (`correlation-failed`, a fault in a rule or the core). `detail` is safe to
+ * show the sender: it never quotes the database's error text or the event.
+ */
+export interface Quarantine {
+  reason: 'unstorable' | 'correlation-failed';
+  detail: string;
 }
 
 /** One message for one actor; plain data, so it can travel to the instance that owns the actor. */

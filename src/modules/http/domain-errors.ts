@@ -52,5 +52,6 @@ export interface RejectedItem {
  */
 export function commitFailure(error: unknown): Error {
   if (error instanceof Error && error.name === 'OverloadedError') return new TooManyRequestsError(`${error.message}; none of the events was kept`, 1);
-  return new UnavailableError(`events could not be committed (${error instanceof Error ? error.message : String(error)}); none of them was kept, retry the request`, 5);
+  // Never the error's own text: a database error can quote another sender's rows (the runtime logs it).
+  return new UnavailableError('events could not be committed; none of them was kept, retry the request', 5);
 }

@@ -46,8 +46,11 @@ export class IncidentCommandsService {
     const command: Command = requestId ? { ...built, requestId } : built;
     const before = requestId ? await this.journalTip(row.signature) : 0;
     const [outcome] = await this.batcher.submit([{ type: 'command', signature: row.signature, command, incidentId: row.id }]).catch((error: unknown) => {
-      throw new UnavailableError(`the command could not be committed (${error instanceof Error ? error.message : String(error)}); retry`, 5);
+      // Not the error's text: a database error can quote rows of other requests (the runtime logs it).
+      throw new UnavailableError(`the command could not be committed${error instanceof Error && error.name === 'OverloadedError' ? ' (corral is at capacity)' : ''}; retry`, 5);
     });
+    // Set aside by the runtime (the database refused its rows, or correlating it threw): a fault, not the caller's.
+    if (outcome?.quarantined) throw new Error(`the command ${outcome.quarantined.detail}`);
     if (outcome?.forwarded && requestId) return this.appliedByOwner(id, row.signature, before, requestId);
     if (outcome?.rejected) throw new ConflictError(outcome.rejected);
     return { incident: await this.incidents.get(id), applied: true };

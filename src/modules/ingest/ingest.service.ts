@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+import type { Quarantine } from '../../correlation/correlator.js';
 import { ClusterRouter } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -17,6 +18,11 @@ export interface IngestResult {
   rejected: Array<{ index: number; reason: string }>;
   /** How many more were refused than `rejected` lists; absent when it lists them all. */
   moreRejected?: number;
+}
+
+/** The inputs the runtime set aside (Outcome.quarantined), by their place among the outcomes. */
+export function quarantinedOf(outcomes: readonly Outcome[]): Array<{ index: number; quarantine: Quarantine }> {
+  return outcomes.flatMap((o, index) => (o.quarantined ? [{ index, quarantine: o.quarantined }] : []));
 }
 
 /** The door every event comes through, whatever carried it: validate, filter, correlate, commit. */
@@ -76,7 +82,27 @@ export class IngestService {
     const outcomes = await this.submit(valid).catch((error: unknown) => {
       throw commitFailure(error);
     });
+    // Events the runtime set aside (the database refused them, or correlating them threw) are
+    // refused alone, like invalid ones; the others of the request were committed.
+    const setAside = quarantinedOf(outcomes);
+    if (setAside.length > 0) {
+      const validIndex = parsed.flatMap((p, index) => (p.ok ? [index] : []));
+      this.metrics.eventsRejected('canonical', setAside.length);
+      for (const { index, quarantine } of setAside) rejected.push({ index: validIndex[index], reason: quarantine.detail, fields: [] });
+      rejected.sort((a, b) => a.index - b.index);
+      if (setAside.length === outcomes.length) {
+        const message = Array.isArray(body) ? 'no event in the array could be accepted' : `the event ${setAside[0]?.quarantine.detail ?? ''}`;
+        throw new InvalidInputError(message, Array.isArray(body) ? rejected.slice(0, MAX_REJECTED_LISTED) : undefined);
+      }
+    }
     const duplicates = outcomes.filter((o) => o.duplicate).length;
-    return { accepted: outcomes.length - duplicates, duplicates, rejected: listed.map(({ index, reason }) => ({ index, reason })), ...(unlisted > 0 ? { moreRejected: unlisted } : {}) };
+    const shown = setAside.length > 0 ? rejected.slice(0, MAX_REJECTED_LISTED) : listed;
+    const more = rejected.length - shown.length;
+    return {
+      accepted: outcomes.length - duplicates - setAside.length,
+      duplicates,
+      rejected: shown.map(({ index, reason }) => ({ index, reason })),
+      ...(more > 0 ? { moreRejected: more } : {}),
+    };
   }
 }

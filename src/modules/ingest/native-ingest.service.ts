@@ -6,7 +6,7 @@ import { CorralConfig } from '../config/corral-config.js';
 import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import type { FieldProblem } from './canonical-intake.js';
-import { IngestService } from './ingest.service.js';
+import { IngestService, quarantinedOf } from './ingest.service.js';
 import { nestingProblem } from './limits.js';
 import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
@@ -28,6 +28,13 @@ export interface Admitted {
 }
 
 export type Checked = { ok: true; normalized: Admitted } | { ok: false; reason: string; fields: FieldProblem[] };
+
+/** What committing a payload did, with the events the runtime set aside (NATS dead-letters them). */
+export interface NativeCommitted extends NativeResult {
+  quarantined: ReturnType<typeof quarantinedOf>;
+  /** Events submitted: when every one was set aside, nothing of the payload was kept. */
+  submitted: number;
+}
 
 /**
  * Native tool payloads, whichever bus carried them: check the body's shape, normalize it through
@@ -79,15 +86,20 @@ export class NativeIngestService {
   async ingestHttp(source: NativeSource, body: unknown, correlationId: string): Promise<NativeResult> {
     const checked = this.normalize(source, body, correlationId);
     if (!checked.ok) throw new InvalidInputError(checked.reason, checked.fields);
+    let committed: NativeCommitted;
     try {
-      return await this.commit(checked.normalized);
+      committed = await this.commit(checked.normalized);
     } catch (error) {
       throw commitFailure(error);
     }
+    const { quarantined, submitted, ...result } = committed;
+    // Every event of the payload set aside: refused like an invalid payload, with each one's reason.
+    if (quarantined.length > 0 && quarantined.length === submitted) throw new InvalidInputError(`no event of the payload could be accepted: ${quarantined[0]?.quarantine.detail ?? ''}`, result.rejected);
+    return result;
   }
 
   /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
-  async commit(normalized: Admitted): Promise<NativeResult> {
+  async commit(normalized: Admitted): Promise<NativeCommitted> {
     const closing = await Promise.all(normalized.resolves.map(async (resolve, position) => {
       let addressed = await this.resolveEnvelope(resolve);
       if (!addressed) {
@@ -106,7 +118,10 @@ export class NativeIngestService {
     const duplicates = all.filter((o) => o.duplicate).length;
     // A resolve for a child corral never saw has nothing to close: PagerDuty would accept it too.
     const unknown = normalized.resolves.length - found.length;
-    return { accepted: all.length - duplicates, duplicates, ignored: normalized.ignored + unknown, rejected: [] };
+    // Set aside by the runtime (refused by the database, or correlation threw): refused alone.
+    const quarantined = quarantinedOf(all);
+    const rejected = quarantined.map(({ index, quarantine }) => ({ index, reason: quarantine.detail }));
+    return { accepted: all.length - duplicates - quarantined.length, duplicates, ignored: normalized.ignored + unknown, rejected, quarantined, submitted: all.length };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../../actors/actor-store.js';
+import { RefusedDataError, type ActorChange, type ActorSnapshot, type ActorStore, type StagedCommit } from '../../actors/actor-store.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
 import type { JournalEntry } from '../../correlation/evolve.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
@@ -183,6 +183,14 @@ export class PgActorStore implements ActorStore {
   }
 
   async commitStaged(staged: StagedCommit): Promise<void> {
+    await this.runStaged(staged, false);
+  }
+
+  async rehearseStaged(staged: StagedCommit): Promise<void> {
+    await this.runStaged(staged, true);
+  }
+
+  private async runStaged(staged: StagedCommit, rollBack: boolean): Promise<void> {
     const { signatures, params, arena, keys } = staged as PgStagedCommit;
     // Throws before any I/O when a touched partition is not held here at all.
     const fence = this.ownership && signatures.length > 0 ? this.ownership.fenceFor(signatures) : undefined;
@@ -190,13 +198,16 @@ export class PgActorStore implements ActorStore {
     // A named statement is parsed and planned once per connection, not at every batch: at a few
     // hundred small batches a second (latency-bound load) that was a tenth of Postgres' time.
     const runner = this.db.createQueryRunner();
+    let client: PoolClient | undefined;
     try {
-      const client = (await runner.connect()) as PoolClient;
+      client = (await runner.connect()) as PoolClient;
+      if (rollBack) await client.query('BEGIN');
       await client.query({ name: 'corral_commit_batch', text: COMMIT_BATCH, values });
-      this.sealer?.saved(keys);
+      if (!rollBack) this.sealer?.saved(keys);
     } catch (error) {
-      throw commitCheckFailure(error) ?? error;
+      throw commitCheckFailure(error) ?? refusedData(error) ?? error;
     } finally {
+      if (rollBack) await client?.query('ROLLBACK').catch(() => undefined);
       this.arenas.push(arena);
       await runner.release();
     }
@@ -416,6 +427,21 @@ function commitCheckFailure(error: unknown): Error | undefined {
   if (message.startsWith('duplicate:')) return new DuplicateDeliveryError(Number(message.slice('duplicate:'.length)));
   if (message.startsWith('fenced:')) return new FencedError(message.slice('fenced:'.length));
   return undefined;
+}
+
+/**
+ * SQLSTATE classes that mean the rows themselves were refused: 22 data exception (a NUL, a date or
+ * text the type cannot hold), 23 integrity constraint violation, 54 program limit exceeded (a value
+ * too large to index). Everything else (08 connection, 53 resources, 57 operator intervention,
+ * 40 rollback, a check of COMMIT_BATCH…) says nothing about the data, and the batch is retried whole.
+ */
+const DATA_CLASSES = new Set(['22', '23', '54']);
+
+function refusedData(error: unknown): RefusedDataError | undefined {
+  const { code, table, column, constraint } = (error ?? {}) as { code?: unknown; table?: string; column?: string; constraint?: string };
+  if (typeof code !== 'string' || !DATA_CLASSES.has(code.slice(0, 2))) return undefined;
+  // Not the error itself: its message and detail can quote the refused value (a row's content).
+  return new RefusedDataError(code, { ...(table ? { table } : {}), ...(column ? { column } : {}), ...(constraint ? { constraint } : {}) });
 }
 
 export class DuplicateDeliveryError extends Error {

@@ -76,7 +76,11 @@ const PROVIDERS: Provider[] = [
       clock: Clock,
       ownership: PartitionOwnership | null,
       metrics?: MetricsService,
-    ) => new Batcher(new BatchExecutor(registry, store, correlator, clock, config.chain.keys, ownership ?? undefined), config.batch, metrics),
+    ) => {
+      const logger = new Logger('Batcher');
+      const executor = new BatchExecutor(registry, store, correlator, clock, config.chain.keys, ownership ?? undefined);
+      return new Batcher(executor, config.batch, metrics, { warn: (fields, message) => logger.warn({ ...fields, msg: message }) });
+    },
   },
   Timekeeper,
 ];
