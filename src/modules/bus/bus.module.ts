@@ -9,9 +9,9 @@ async function openBus(config: CorralConfig): Promise<MessageBus> {
   const subjects = new Subjects(config.natsNamespace);
   if (!config.natsUrl) {
     new Logger('Bus').log('no NATS_URL: using the in-process bus (nothing queued survives a restart)');
-    return new InProcessBus(subjects);
+    return new InProcessBus(subjects, undefined, config.nats.maxDeliver);
   }
-  return JetStreamBus.connect(subjects, { servers: config.natsUrl, ackWaitMs: config.nats.ackWaitMs, connect: natsConnectOptions(config.natsAuth) });
+  return JetStreamBus.connect(subjects, { servers: config.natsUrl, ackWaitMs: config.nats.ackWaitMs, maxDeliver: config.nats.maxDeliver, connect: natsConnectOptions(config.natsAuth) });
 }
 
 class BusCloser implements OnApplicationShutdown {

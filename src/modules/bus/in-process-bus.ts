@@ -20,11 +20,13 @@ export class InProcessBus implements MessageBus {
   constructor(
     readonly subjects: Subjects,
     private readonly keep = 1000,
+    /** From this delivery on, `lastAttempt` (NATS_MAX_DELIVER). */
+    private readonly maxDeliver = Number.POSITIVE_INFINITY,
   ) {}
 
   consume(handler: (message: InboundMessage) => void | Promise<void>): Promise<void> {
     this.handler = handler;
-    for (const message of this.backlog.splice(0)) this.deliver(message, false);
+    for (const message of this.backlog.splice(0)) this.deliver(message, 1);
     return Promise.resolve();
   }
 
@@ -36,7 +38,7 @@ export class InProcessBus implements MessageBus {
   publish(subject: string, data: Uint8Array): Promise<void> {
     const message = { subject, data };
     if (this.subjects.sourceOf(subject) !== undefined) {
-      if (this.handler) this.deliver(message, false);
+      if (this.handler) this.deliver(message, 1);
       else this.backlog.push(message);
     } else {
       this.published.push(message);
@@ -56,7 +58,7 @@ export class InProcessBus implements MessageBus {
     return Promise.resolve();
   }
 
-  private deliver(message: RecordedMessage, redelivered: boolean): void {
+  private deliver(message: RecordedMessage, deliveryCount: number): void {
     const handler = this.handler;
     if (!handler) {
       this.backlog.push(message);
@@ -65,13 +67,15 @@ export class InProcessBus implements MessageBus {
     // In-process publishers are corral itself (no outside producer to slow down), so admission is not awaited.
     void handler({
       ...message,
-      redelivered,
+      redelivered: deliveryCount > 1,
+      deliveryCount,
+      lastAttempt: deliveryCount >= this.maxDeliver,
       ack: () => undefined,
       reject: () => undefined,
       retry: (delayMs) => {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.deliver(message, true);
+          this.deliver(message, deliveryCount + 1);
         }, delayMs);
         this.timers.add(timer);
       },

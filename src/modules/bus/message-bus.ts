@@ -3,6 +3,13 @@ export interface InboundMessage {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly redelivered: boolean;
+  /** Which delivery of the message this is: 1 for the first. */
+  readonly deliveryCount: number;
+  /**
+   * Delivery NATS_MAX_DELIVER or later: a message failing again by its own fault is dead-lettered
+   * now instead of retried (a failure that is not its own, the database down, is still retried).
+   */
+  readonly lastAttempt: boolean;
   /** Stable id of this message (`<stream>@<created>:<seq>`, see receipts.ts), committed with its effects; absent in-process. */
   readonly receipt?: string;
   /** Processed and durable: never deliver again. */

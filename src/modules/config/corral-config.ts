@@ -18,7 +18,7 @@ export class CorralConfig {
     readonly dataDir: string,
     readonly embeddedPgPort: number,
     readonly batch: { maxSize: number; maxDelayMs: number; maxQueued: number },
-    readonly nats: { ackWaitMs: number; retryDelayMs: number },
+    readonly nats: { ackWaitMs: number; retryDelayMs: number; maxDeliver: number },
     readonly httpBodyLimit: string,
     readonly logLevel: string,
     /** Directory of rule files; undefined means the rules shipped in config/rules. */
@@ -113,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     dataDir,
     dto.EMBEDDED_PG_PORT,
     { maxSize: dto.BATCH_MAX_SIZE, maxDelayMs: dto.BATCH_MAX_DELAY_MS, maxQueued: dto.BATCH_MAX_QUEUED },
-    { ackWaitMs: dto.NATS_ACK_WAIT_MS, retryDelayMs: dto.NATS_RETRY_DELAY_MS },
+    { ackWaitMs: dto.NATS_ACK_WAIT_MS, retryDelayMs: dto.NATS_RETRY_DELAY_MS, maxDeliver: dto.NATS_MAX_DELIVER },
     dto.HTTP_BODY_LIMIT,
     dto.LOG_LEVEL,
     dto.CORRAL_RULES_DIR,

@@ -104,6 +104,16 @@ export class EnvDto {
   @Max(600000)
   NATS_RETRY_DELAY_MS = 1000;
 
+  /**
+   * Deliveries of one inbound message that may fail by its own fault: on the last, it is
+   * dead-lettered (`corral.dlq.max-deliveries`) and the consumer moves on.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(2)
+  @Max(1000)
+  NATS_MAX_DELIVER = 5;
+
   @IsOptional()
   @IsString()
   CORRAL_RULES_DIR?: string;

@@ -9,7 +9,7 @@ import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
-import { IngestService } from './ingest.service.js';
+import { IngestService, quarantinedOf } from './ingest.service.js';
 import { NativeIngestService } from './native-ingest.service.js';
 import { ADAPTERS, isNativeSource } from './sources/registry.js';
 import { clampText } from './unicode.js';
@@ -24,12 +24,25 @@ export function byteLimit(limit: string): number {
 
 type Decoded = { ok: true; value: unknown } | { ok: false; reason: string; detail: string };
 
+/** What committing a message's events did: the ones the runtime set aside, of how many. */
+interface Committed {
+  quarantined: ReturnType<typeof quarantinedOf>;
+  submitted: number;
+}
+
+/** A message failing by its own fault comes back later each time (NATS_RETRY_DELAY_MS doubled per delivery, at most a minute), not every second. */
+const MAX_RETRY_DELAY_MS = 60_000;
+
 /**
  * Consumes `corral.in.>`: canonical events on `corral.in.canonical`, each tool's native payload on
  * `corral.in.<source>`. A message is acked only after the batch holding its events commits; a
  * failed commit sends it back for redelivery; a message that can never be processed is written to
  * `corral.dlq.<reason>` and the `dead_letter` table (scrubbed) and terminated, so it is neither
- * lost nor retried forever.
+ * lost nor retried forever. An event the runtime set aside (the database refused it, or correlating
+ * it threw) is dead-lettered alone; the other events of its message commit and the message is acked.
+ * A message that failed by its own fault (a throw while handling it) on every delivery up to
+ * NATS_MAX_DELIVER is dead-lettered on the last (`max-deliveries`); a commit that failed for the
+ * database's sake is retried however often it takes, as before (see JetStreamBus: no max_deliver).
  */
 @Injectable()
 export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -104,8 +117,14 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     void handling.then(settled, (error: unknown) => {
       // Commit failures and bad payloads are settled inside; this is a fault of corral's own.
       settled();
+      if (message.lastAttempt) {
+        this.logger.error({ err: error, subject: message.subject, deliveries: message.deliveryCount }, 'handling a message failed on its last delivery; it is dead-lettered');
+        const source = this.bus.subjects.sourceOf(message.subject) ?? 'unknown';
+        void this.deadLetter(message, source, 'max-deliveries', `handling failed on each of ${message.deliveryCount} deliveries; last: a fault of corral's own (${error instanceof Error ? error.name : 'error'}, logged)`);
+        return;
+      }
       this.logger.error({ err: error, subject: message.subject }, 'handling a message failed unexpectedly; it will be redelivered');
-      message.retry(this.config.nats.retryDelayMs);
+      message.retry(this.backoff(message));
     });
   }
 
@@ -153,31 +172,56 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     if (source === 'canonical') {
       const parsed = this.ingest.parse(decoded.value);
       if (!parsed.ok) return this.deadLetter(message, source, 'invalid', parsed.reason);
-      return this.settle(message, parsed.event.correlationId, () => this.ingest.submit([parsed.event]));
+      return this.settle(message, source, parsed.event.correlationId, () =>
+        this.ingest.submit([parsed.event]).then((outcomes) => ({ quarantined: quarantinedOf(outcomes), submitted: outcomes.length })),
+      );
     }
     const correlationId = randomUUID();
     const checked = this.native.normalize(source, decoded.value, correlationId);
     if (!checked.ok) return this.deadLetter(message, source, 'invalid', checked.reason);
-    return this.settle(message, correlationId, () => this.native.commit(checked.normalized));
+    return this.settle(message, source, correlationId, () => this.native.commit(checked.normalized));
   }
 
   private alreadyCommitted(receipt: string): Promise<boolean> {
     return this.receipts.committed(receipt).catch(() => false);
   }
 
-  private settle(message: InboundMessage, correlationId: string, commit: () => Promise<unknown>): Promise<void> {
+  private settle(message: InboundMessage, source: string, correlationId: string, commit: () => Promise<Committed>): Promise<void> {
     const failed = (error: unknown) => {
-      this.logger.warn({ correlationId, err: error, redelivered: message.redelivered }, 'commit failed; message will be redelivered');
+      // The runtime logged the cause; an error's own text can quote other senders' rows.
+      this.logger.warn({ correlationId, error: error instanceof Error ? error.name : 'error', deliveries: message.deliveryCount }, 'commit failed; message will be redelivered');
       message.retry(this.config.nats.retryDelayMs);
     };
-    let committing: Promise<unknown>;
+    let committing: Promise<Committed>;
     try {
       committing = commit();
     } catch (error) {
       failed(error);
       return Promise.resolve();
     }
-    return committing.then(() => message.ack(), failed);
+    return committing.then((committed) => this.settleCommitted(message, source, committed), failed);
+  }
+
+  /** Committed: acked, unless the runtime set events of it aside; those are dead-lettered alone. */
+  private async settleCommitted(message: InboundMessage, source: string, { quarantined, submitted }: Committed): Promise<void> {
+    const first = quarantined[0];
+    if (!first) return message.ack();
+    const { reason, detail } = first.quarantine;
+    // Nothing of it was kept (no receipt claimed): dead-lettered and terminated like an invalid message.
+    if (quarantined.length === submitted) return this.deadLetter(message, source, reason, detail);
+    const which = quarantined.map((q) => `#${q.index}`).join(', ');
+    this.metrics.eventsRejected(metricSource(source), quarantined.length);
+    // The others are committed (with the message's receipt): the message is acked whatever happens
+    // to its dead letter, which a redelivery could no longer write.
+    await this.deadLetters
+      .record({ reason, source, subject: message.subject, detail: `event(s) ${which} of this message ${detail}; the other ${submitted - quarantined.length} were committed`, data: message.data })
+      .catch((error: unknown) => this.logger.error({ err: error, subject: message.subject, reason }, `events ${which} of a committed message could not be dead-lettered`));
+    message.ack();
+  }
+
+  private backoff(message: InboundMessage): number {
+    const { retryDelayMs } = this.config.nats;
+    return Math.min(retryDelayMs * 2 ** Math.max(0, message.deliveryCount - 1), Math.max(retryDelayMs, MAX_RETRY_DELAY_MS));
   }
 
   private async deadLetter(message: InboundMessage, source: string, reason: string, detail: string): Promise<void> {

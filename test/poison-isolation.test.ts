@@ -1,0 +1,175 @@
+import { jest } from '@jest/globals';
+import { jetstream } from '@nats-io/jetstream';
+import type { QueryResultRow } from 'pg';
+import { Correlator } from '../src/correlation/correlator.js';
+import { IngestService } from '../src/modules/ingest/ingest.service.js';
+import { canonical, eventually, postJson, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The database is made to refuse, for these suites only, any incident whose system starts with
+ * `poison` and any child whose id holds `poison` (CHECK constraints: SQLSTATE 23514). Such an
+ * event passes every check corral makes before the commit, now and after the boundary is
+ * tightened, so these tests go on proving that a refused commit stays local.
+ */
+const refusePoison = (db: TestDatabase) =>
+  withClient(db.url, async (c) => {
+    await c.query(`ALTER TABLE incident ADD CONSTRAINT test_refuses_poison CHECK (system NOT LIKE 'poison%')`);
+    await c.query(`ALTER TABLE incident_child ADD CONSTRAINT test_refuses_poison CHECK (id NOT LIKE '%poison%')`);
+  });
+
+const poison = (n: number) => canonical({ id: `poison-${n}`, system: `poison-${n}` });
+/** Text a caller must never see: the database's own words about the refused rows. */
+const DATABASE_WORDS = /violates|constraint|SQLSTATE|test_refuses|relation|Failing row/i;
+
+describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
+  const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20' }, refusePoison);
+  const childIds = (ids: string[]) =>
+    withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [ids])).rows.map((r) => r.id).sort());
+
+  it('refuses the poison events alone; every clean request of every sender beside them is 202 and correlated, none 503', async () => {
+    const url = `${suite.corral.baseUrl}/v1/events`;
+    // 40 senders with two clean events each, 6 sending one poison event, 6 sending clean, poison, clean.
+    const clean = Array.from({ length: 40 }, (_, s) => [canonical({ id: `clean-${s}-a`, system: `ward-${s % 8}` }), canonical({ id: `clean-${s}-b`, system: `ward-${s % 8}` })]);
+    const mixed = Array.from({ length: 6 }, (_, s) => [canonical({ id: `mixed-${s}-a`, system: 'lab-feed' }), poison(100 + s), canonical({ id: `mixed-${s}-b`, system: 'lab-feed' })]);
+    const single = Array.from({ length: 6 }, (_, s) => poison(s));
+    const requests = [...clean.map((body) => ({ kind: 'clean', body })), ...mixed.map((body) => ({ kind: 'mixed', body })), ...single.map((body) => ({ kind: 'single', body }))];
+    // Interleaved, all at once: the poison events share batches (and the batches behind them) with the clean ones.
+    const order = requests.map((r, i) => ({ r, key: (i * 37) % requests.length })).sort((a, b) => a.key - b.key).map((x) => x.r);
+    const answers = await Promise.all(order.map(async (r) => ({ kind: r.kind, ...(await postJson<{ accepted?: number; rejected?: Array<{ index: number; reason: string }>; message?: string }>(url, r.body)) })));
+
+    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+    for (const a of answers.filter((x) => x.kind === 'clean')) expect([a.status, a.body.accepted, a.body.rejected]).toEqual([202, 2, []]);
+    for (const a of answers.filter((x) => x.kind === 'mixed')) {
+      expect([a.status, a.body.accepted]).toEqual([202, 2]);
+      expect(a.body.rejected).toEqual([{ index: 1, reason: expect.stringMatching(/could not be stored/) }]);
+    }
+    for (const a of answers.filter((x) => x.kind === 'single')) {
+      expect(a.status).toBe(400);
+      expect(a.body.message).toMatch(/could not be stored/);
+    }
+    for (const a of answers) expect(JSON.stringify(a.body)).not.toMatch(DATABASE_WORDS);
+
+    const expected = [...clean.flat(), ...mixed.flatMap((m) => [m[0], m[2]])].map((e) => e?.id as string).sort();
+    expect(await childIds([...expected, ...[...mixed.map((m) => m[1]), ...single].map((e) => e?.id as string)])).toEqual(expected);
+    // Correlated: each ward's ten alerts (five senders, two each) folded into one open incident.
+    const wards = await withClient(suite.db.url, async (c) => (await c.query<{ system: string; n: number }>(`SELECT system, child_count AS n FROM incident WHERE system LIKE 'ward-%' ORDER BY system`)).rows);
+    expect(wards).toEqual(Array.from({ length: 8 }, (_, w) => ({ system: `ward-${w}`, n: 10 })));
+  });
+
+  it('refuses alone, with its reason, an event whose correlation throws (a fault in a rule or the core)', async () => {
+    const correlator = suite.corral.app.get(Correlator);
+    const handle = correlator.handle.bind(correlator);
+    const spy = jest.spyOn(correlator, 'handle').mockImplementation((input, world, now) => {
+      if (input.type === 'event' && input.event.id.startsWith('bug-')) throw new Error('a rule blew up');
+      return handle(input, world, now);
+    });
+    try {
+      const url = `${suite.corral.baseUrl}/v1/events`;
+      const [bug, mixed, other] = await Promise.all([
+        postJson<{ message: string }>(url, canonical({ id: 'bug-1', system: 'bug-sys' })),
+        postJson<{ accepted: number; rejected: Array<{ index: number; reason: string }> }>(url, [canonical({ id: 'bug-2', system: 'bug-sys' }), canonical({ id: 'beside-bug', system: 'bug-sys' })]),
+        postJson<{ accepted: number }>(url, canonical({ id: 'other-sender', system: 'pharmacy' })),
+      ]);
+      expect([bug.status, bug.body.message]).toEqual([400, expect.stringMatching(/could not be correlated/)]);
+      expect([mixed.status, mixed.body.accepted, mixed.body.rejected.map((r) => r.index)]).toEqual([202, 1, [0]]);
+      expect([other.status, other.body.accepted]).toEqual([202, 1]);
+      expect(JSON.stringify([bug.body, mixed.body])).not.toMatch(/blew up/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+/** The database is unavailable (SQLSTATE 57P01, not the data's fault) for the first three commits of `flaky-sys`. */
+const flakyDatabase = (db: TestDatabase) =>
+  withClient(db.url, async (c) => {
+    await c.query(`CREATE SEQUENCE test_flaky_seq`);
+    await c.query(`
+      CREATE FUNCTION test_flaky() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.system = 'flaky-sys' AND nextval('test_flaky_seq') <= 3 THEN RAISE EXCEPTION 'going away' USING ERRCODE = '57P01'; END IF;
+        RETURN NEW;
+      END $$`);
+    await c.query(`CREATE TRIGGER test_flaky BEFORE INSERT ON incident FOR EACH ROW EXECUTE FUNCTION test_flaky()`);
+  });
+
+describe('one message that can never be processed, over NATS', () => {
+  const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20', NATS_MAX_DELIVER: '3', NATS_RETRY_DELAY_MS: '100' }, refusePoison);
+  const query = <T extends QueryResultRow>(sql: string, params: unknown[] = []) => withClient(suite.db.url, async (c) => (await c.query<T>(sql, params)).rows);
+
+  it('dead-letters a message whose event the database refuses, at once and alone; the messages beside it commit', async () => {
+    const js = jetstream(suite.nats.nc);
+    const before = await suite.nats.ingestConsumer();
+    const clean = Array.from({ length: 20 }, (_, i) => canonical({ id: `nats-clean-${i}`, system: 'nats-ward' }));
+    const messages = [...clean.slice(0, 10), poison(500), ...clean.slice(10)];
+    await Promise.all(messages.map((e) => js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(e)))));
+
+    const after = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq - before.delivered.consumer_seq >= 21);
+    expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(21);
+    const kept = await query<{ id: string }>(`SELECT id FROM incident_child WHERE id LIKE 'nats-clean-%' OR id LIKE 'poison-%'`);
+    expect(kept.map((r) => r.id).sort()).toEqual(clean.map((e) => e.id as string).sort());
+    const letters = await query<{ reason: string; detail: string; body: string }>(`SELECT reason, detail, body FROM dead_letter WHERE body LIKE '%poison-500%'`);
+    expect(letters.map((l) => l.reason)).toEqual(['unstorable']);
+    expect(letters[0]?.detail).not.toMatch(DATABASE_WORDS);
+    const dlq = await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream, { subjects_filter: '>' });
+    expect(dlq.state.subjects?.[suite.nats.subjects.dlq('unstorable')]).toBe(1);
+  });
+
+  it('dead-letters a message that failed on every one of NATS_MAX_DELIVER deliveries, and processes the messages behind it', async () => {
+    const ingest = suite.corral.app.get(IngestService);
+    const parse = ingest.parse.bind(ingest);
+    let attempts = 0;
+    // A fault of corral's own on this one message, every time: before, it came back every second, forever.
+    const spy = jest.spyOn(ingest, 'parse').mockImplementation((raw, correlationId) => {
+      if ((raw as { id?: string }).id === 'always-fails') {
+        attempts += 1;
+        throw new Error('injected fault');
+      }
+      return parse(raw, correlationId);
+    });
+    try {
+      const js = jetstream(suite.nats.nc);
+      await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'always-fails', system: 'loop-sys' }))));
+      for (let i = 0; i < 5; i++) await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: `behind-${i}`, system: 'loop-sys' }))));
+
+      const letters = await eventually(
+        () => query<{ reason: string; detail: string }>(`SELECT reason, detail FROM dead_letter WHERE body LIKE '%always-fails%'`),
+        (rows) => rows.length > 0,
+      );
+      expect(letters.map((l) => l.reason)).toEqual(['max-deliveries']);
+      expect(attempts).toBe(3);
+      await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
+      expect((await query<{ id: string }>(`SELECT id FROM incident_child WHERE id LIKE 'behind-%'`)).length).toBe(5);
+      // Terminated: it does not come back.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(attempts).toBe(3);
+      const dlq = await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream, { subjects_filter: '>' });
+      expect(dlq.state.subjects?.[suite.nats.subjects.dlq('max-deliveries')]).toBe(1);
+      const message = await (await js.consumers.get(suite.nats.subjects.dlqStream)).next({ expires: 2000 });
+      expect(message && decoder.decode(message.data)).toBeTruthy();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('a message failing past NATS_MAX_DELIVER because the database was down', () => {
+  const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20', NATS_MAX_DELIVER: '2', NATS_RETRY_DELAY_MS: '100' }, flakyDatabase);
+
+  it('is retried, not dead-lettered nor dropped by the server, and commits once when the database is back', async () => {
+    const js = jetstream(suite.nats.nc);
+    await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'flaky-1', system: 'flaky-sys' }))), { msgID: 'producer-id-1' });
+    await eventually(
+      () => withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = 'flaky-1'`)).rowCount),
+      (n) => n === 1,
+    );
+    // Three deliveries failed, the fourth committed: the consumer has no server-side limit to drop it at.
+    const info = await eventually(() => suite.nats.ingestConsumer(), (i) => i.num_ack_pending === 0 && i.num_pending === 0);
+    expect([info.delivered.consumer_seq, info.delivered.stream_seq, info.config.max_deliver]).toEqual([4, 1, -1]);
+    expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM dead_letter`)).rowCount)).toBe(0);
+    expect((await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream)).state.messages).toBe(0);
+  });
+});
