@@ -10,7 +10,8 @@ import { ChainCheckpoints } from '../src/modules/audit/chain-checkpoints.service
 import { verifyChains, type VerifyReport } from '../src/modules/audit/chain-verifier.js';
 import { ENTITIES, MIGRATIONS } from '../src/modules/database/data-source.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
-import { canonical, createTestDatabase, getJson, postJson, TEST_CHAIN_KEYS, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+import { UnavailableError } from '../src/modules/http/domain-errors.js';
+import { canonical, createTestDatabase, getJson, postJson, TEST_CHAIN_KEYS, useCorralSuite, useMigratedDatabase, withClient, type TestDatabase } from './support/harness.js';
 
 const sha256Link = (prevHash: string, row: unknown) => createHash('sha256').update(prevHash).update(canonicalJson(row)).digest('hex');
 
@@ -206,5 +207,24 @@ describe('rows written before the chains were keyed', () => {
     await expect(dataSource.query(`INSERT INTO chain_legacy (trail, chain, last_seq) VALUES ('audit', '', 100)`)).rejects.toThrow(/fixed at migration/);
     const forged = await verifyChains(dataSource, settings);
     expect(forged.audit.broken).toEqual([{ id: '7', reason: expect.stringMatching(/without the chain key/) as unknown }]);
+  });
+});
+
+describe('the audit trail queue', () => {
+  const suite = useMigratedDatabase();
+  const settings = { keys: TEST_CHAIN_KEYS, checkpointFile: join(tmpdir(), 'no-checkpoint-here') };
+  // An outcome the table's CHECK refuses: a row the database cannot take.
+  const record = (trail: AuditTrail, n: number, outcome = 0) => trail.record({ actor: 'queue', actorKind: 'api-key', action: 'incident.read', outcome: outcome as 0, correlationId: `q${n}` });
+
+  it('refuses beyond its bound with 503 rather than serving unaudited, and a row the database cannot take fails alone', async () => {
+    const trail = new AuditTrail(suite.dataSource, TEST_CHAIN_KEYS, { maxGroup: 4, maxQueued: 6 });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => record(trail, n, n === 2 ? 5 : 0)));
+
+    // The first is taken at once; six wait; the last three find the queue full.
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
+    expect(results.slice(7).every((r) => r.status === 'rejected' && r.reason instanceof UnavailableError)).toBe(true);
+    expect(results[2].status === 'rejected' && !(results[2].reason instanceof UnavailableError)).toBe(true);
+    const report = await verifyChains(suite.dataSource, settings);
+    expect(report.audit).toEqual(expect.objectContaining({ rows: 6, brokenRows: 0 }));
   });
 });
