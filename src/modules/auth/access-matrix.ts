@@ -80,7 +80,9 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/incidents/:id/suggestions/:suggestionId/reject': command('reject-suggestion'),
 
   'GET /v1/deliveries': { roles: AGENT, audit: { action: 'deliveries.read', type: 'query' } },
+  'GET /v1/deliveries/blocked': { roles: AGENT, audit: { action: 'deliveries.read', type: 'query' } },
   'POST /v1/deliveries/retry': { roles: ['admin'], audit: { action: 'deliveries.retry', type: 'activity' } },
+  'POST /v1/deliveries/skip': { roles: ['admin'], audit: { action: 'deliveries.skip', type: 'activity' } },
   // Instances, partition owners, epochs and lag: operations data, no PHI.
   'GET /v1/cluster': { roles: ['admin'] },
 

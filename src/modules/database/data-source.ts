@@ -13,6 +13,7 @@ import { Cluster1764700000000 } from '../../../migrations/1764700000000-cluster.
 import { CommitCheck1764800000000 } from '../../../migrations/1764800000000-commit-check.js';
 import { ApiKeyNotify1764810000000 } from '../../../migrations/1764810000000-api-key-notify.js';
 import { ApiKeyNotifyInsert1765500000000 } from '../../../migrations/1765500000000-api-key-notify-insert.js';
+import { BlockedLanes1765500000001 } from '../../../migrations/1765500000001-blocked-lanes.js';
 import { ChildRevision1764900000000 } from '../../../migrations/1764900000000-child-revision.js';
 import { HotIncidentUpdates1765000000000 } from '../../../migrations/1765000000000-hot-incident-updates.js';
 import { OutboxLanes1765100000000 } from '../../../migrations/1765100000000-outbox-lanes.js';
@@ -23,7 +24,7 @@ import { DeadLetterReplayRow, DeadLetterRow } from '../ingest/dead-letters/dead-
 import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow, OutboxDeliveryRow, OutboxRow } from './entities.js';
 
 export const ENTITIES = [IncidentRow, IncidentChildRow, JournalRow, ActorSnapshotRow, OutboxRow, OutboxDeliveryRow, DeadLetterRow, DeadLetterReplayRow, EnrichmentLookupRow, ApiKeyRow, AuditRow];
-export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, AuthAudit1764400000000, Enrichment1764500000000, BlastRadius1764600000000, Cluster1764700000000, CommitCheck1764800000000, ApiKeyNotify1764810000000, ChildRevision1764900000000, HotIncidentUpdates1765000000000, OutboxLanes1765100000000, KeyedChains1765400000000, ApiKeyNotifyInsert1765500000000, JournalKeys1765700000000];
+export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, AuthAudit1764400000000, Enrichment1764500000000, BlastRadius1764600000000, Cluster1764700000000, CommitCheck1764800000000, ApiKeyNotify1764810000000, ChildRevision1764900000000, HotIncidentUpdates1765000000000, OutboxLanes1765100000000, KeyedChains1765400000000, ApiKeyNotifyInsert1765500000000, BlockedLanes1765500000001, JournalKeys1765700000000];
 
 /** The one DataSource definition, used by the app, the migrate CLI and the tests. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { carriesDetails, mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
@@ -40,21 +41,23 @@ const encoder = new TextEncoder();
  * helpdesk is down for hours, its lanes cannot crowd the other destinations' out of a pass (they
  * did when a pass read the oldest 2,000 pending rows). A lane is due when its head is; the rows
  * behind it wait, in order. In cluster mode a lane is relayed by the owner of its head's partition;
- * rows from before sig_hash existed count as partition 0's, like their timers.
+ * rows from before sig_hash existed count as partition 0's, like their timers. A lane whose head is
+ * dead is blocked: nothing behind it goes out until an operator retries or skips that head
+ * (POST /v1/deliveries/retry or /skip), so a helpdesk never gets an incident's events out of order.
  */
 const DUE_LANES = `
   WITH RECURSIVE lane AS (
-    (SELECT outbox_id, destination, incident_id, next_attempt_at FROM outbox_delivery
-      WHERE status = 'pending' ORDER BY destination, incident_id, outbox_id LIMIT 1)
+    (SELECT outbox_id, destination, incident_id, next_attempt_at, status FROM outbox_delivery
+      WHERE status IN ('pending', 'dead') ORDER BY destination, incident_id, outbox_id LIMIT 1)
     UNION ALL
     SELECT next.* FROM lane CROSS JOIN LATERAL (
-      SELECT d.outbox_id, d.destination, d.incident_id, d.next_attempt_at FROM outbox_delivery d
-       WHERE d.status = 'pending' AND (d.destination, d.incident_id) > (lane.destination, lane.incident_id)
+      SELECT d.outbox_id, d.destination, d.incident_id, d.next_attempt_at, d.status FROM outbox_delivery d
+       WHERE d.status IN ('pending', 'dead') AND (d.destination, d.incident_id) > (lane.destination, lane.incident_id)
        ORDER BY d.destination, d.incident_id, d.outbox_id LIMIT 1) next
   ), due AS (
     SELECT lane.outbox_id AS head, lane.destination, lane.incident_id, o.type AS head_type
       FROM lane JOIN outbox o ON o.id = lane.outbox_id
-     WHERE lane.next_attempt_at <= now() AND ($4::int[] IS NULL OR COALESCE(o.sig_hash, 0) % $3 = ANY($4::int[]))
+     WHERE lane.status = 'pending' AND lane.next_attempt_at <= now() AND ($4::int[] IS NULL OR COALESCE(o.sig_hash, 0) % $3 = ANY($4::int[]))
      LIMIT $1
   )
   SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, o.type, o.payload
@@ -98,6 +101,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     this.metrics.bindOutboxDepth(() => this.depth());
+    const blocked = () => this.blockedLanes();
+    new Gauge({
+      name: 'corral_outbox_blocked_lanes',
+      help: 'Delivery lanes (destination × incident) held by a dead delivery until an operator retries or skips it.',
+      registers: [this.metrics.registry],
+      async collect() {
+        this.set(await blocked());
+      },
+    });
     this.timer = setInterval(() => void this.pass(), this.config.helpdesk.relayPollMs);
   }
 
@@ -119,6 +131,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   async depth(): Promise<number> {
     const [row] = await this.db.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM outbox_delivery WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
+  }
+
+  async blockedLanes(): Promise<number> {
+    const [row] = await this.db.query<Array<{ n: string }>>(`SELECT count(DISTINCT (destination, incident_id)) AS n FROM outbox_delivery WHERE status = 'dead'`);
     return Number(row?.n ?? 0);
   }
 
@@ -200,7 +217,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           WHERE outbox_id = $1 AND destination = $2`,
         [head.outbox_id, head.destination, attempts, reason.slice(0, 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
       );
-      if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); retry it with POST /v1/deliveries/retry`);
+      if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry) or skipped (POST /v1/deliveries/skip)`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
       return undefined;
     }
