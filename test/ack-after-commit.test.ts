@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { jest } from '@jest/globals';
 import { IngestService } from '../src/modules/ingest/ingest.service.js';
-import { canonical, eventually, useCorralSuite, withClient } from './support/harness.js';
+import { canonical, childIdOf, eventually, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
 
@@ -37,7 +37,7 @@ describe('ack only after COMMIT', () => {
     const settled = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
     expect(settled.delivered.consumer_seq).toBe(2);
     expect(await count(`SELECT count(*) AS n FROM incident WHERE system = 'pyxis'`)).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM incident_child WHERE id = 'once' AND repeats = 0`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM incident_child WHERE id = '${childIdOf('once')}' AND repeats = 0`)).toBe(1);
     // Exactly once: the journal tells the story once, not twice.
     const kinds = await withClient(suite.db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal ORDER BY seq`)).rows.map((r) => r.kind));
     expect(kinds).toEqual(['incident.opened', 'incident.routed', 'child.attached']);
@@ -60,6 +60,6 @@ describe('a fault of corral’s own while handling a message', () => {
 
     await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq === 2);
     expect(thrown).toBe(2);
-    expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = 'after-fault'`)).rowCount)).toBe(1);
+    expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = '${childIdOf('after-fault')}'`)).rowCount)).toBe(1);
   });
 });

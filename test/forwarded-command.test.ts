@@ -3,6 +3,7 @@ import type { Input } from '../src/actors/batch-executor.js';
 import type { Batcher } from '../src/actors/batcher.js';
 import type { Ownership } from '../src/actors/ownership.js';
 import { anEvent } from '../src/correlation/test-events.js';
+import type { CorralConfig } from '../src/modules/config/corral-config.js';
 import { ConflictError } from '../src/modules/http/domain-errors.js';
 import { IncidentCommandsService } from '../src/modules/incidents/incident-commands.service.js';
 import { IncidentsService } from '../src/modules/incidents/incidents.service.js';
@@ -36,7 +37,7 @@ describe('a command answered by the instance that owns the incident', () => {
         return Promise.resolve(inputs.map(() => ({ incidentId: null, signature: '', duplicate: false, forwarded: true as const })));
       },
     } as unknown as Batcher;
-    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership);
+    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership, { tokenKey: 'forwarded-command-test-key-0123456789' } as CorralConfig);
     service.forwardWaitMs = 2_000;
     return service;
   }

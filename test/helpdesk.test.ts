@@ -7,8 +7,11 @@ import type { TicketEvent } from '../src/correlation/tickets.js';
 import { OutboxRelay } from '../src/modules/helpdesk/outbox-relay.js';
 import { verifySignature } from '../src/modules/helpdesk/signature.js';
 import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
-import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { eventIdToken } from '../src/correlation/privacy.js';
+import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, TOKEN_KEY, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
+
+const idOf = (id: string) => eventIdToken(TOKEN_KEY, id);
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
 process.env.CORRAL_TEST_WEBHOOK_SECRET = SECRET;
@@ -195,8 +198,8 @@ describe('helpdesk tickets', () => {
 
     const updates = h.helpdesk.accepted<TicketEvent>().filter((t) => t.body.type === 'ticket.updated').map((t) => t.body);
     expect(updates.map((u) => [u.details, u.children.map((c) => c.id)])).toEqual([
-      [{ status: 'acknowledged' }, ['q-1']],
-      [{}, ['q-2']],
+      [{ status: 'acknowledged' }, [idOf('q-1')]],
+      [{}, [idOf('q-2')]],
     ]);
     const rows = await withClient(h.db.url, async (c) => (await c.query<{ status: string }>(`SELECT status FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id WHERE o.type = 'ticket.updated' AND d.destination = 'webhook:helpdesk' ORDER BY o.id`)).rows);
     expect(rows.map((r) => r.status)).toEqual(['superseded', 'sent', 'sent']);
@@ -225,11 +228,11 @@ describe('helpdesk tickets', () => {
     const opened = (await ticketsOnNats(h, h.nats.subjects.tickets('application-support'))).filter((t) => t.type === 'ticket.opened');
     const firstChildren = opened.map((t) => t.children[0]?.id);
     expect(firstChildren).toHaveLength(26);
-    expect(firstChildren.at(-1)).toBe('new');
+    expect(firstChildren.at(-1)).toBe(idOf('new'));
     // The helpdesk's own new lane is tried too; the waiting ones are not tried again early.
     const tried = h.helpdesk.requests.map((r) => (JSON.parse(r.body) as TicketEvent).children[0]?.id);
     expect(tried).toHaveLength(26);
-    expect(tried.at(-1)).toBe('new');
+    expect(tried.at(-1)).toBe(idOf('new'));
     expect(h.helpdesk.accepted()).toEqual([]);
   });
 

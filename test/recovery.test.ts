@@ -1,4 +1,7 @@
-import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, withClient } from './support/harness.js';
+import { eventIdToken } from '../src/correlation/privacy.js';
+import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, TOKEN_KEY, withClient } from './support/harness.js';
+
+const idOf = (id: string) => eventIdToken(TOKEN_KEY, id);
 
 interface Detail {
   status: string;
@@ -42,10 +45,13 @@ describe('restart: actors hydrate from their snapshots', () => {
       expect(list.body.items).toHaveLength(1);
       const detail = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${list.body.items[0]?.id}`);
       expect(detail.body.status).toBe('resolved');
-      expect(detail.body.children.map((c) => [c.id, c.status, c.repeats])).toEqual([
-        ['r-a', 'resolved', 1],
-        ['r-b', 'resolved', 0],
-      ]);
+      // Children are kept under the keyed tokens of their ids.
+      expect(detail.body.children.map((c) => [c.id, c.status, c.repeats]).sort()).toEqual(
+        [
+          [idOf('r-a'), 'resolved', 1],
+          [idOf('r-b'), 'resolved', 0],
+        ].sort(),
+      );
     } finally {
       await second.close();
     }
@@ -85,13 +91,13 @@ describe('restart: actors hydrate from their snapshots', () => {
     const second = await startCorral(env);
     try {
       const kept = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${keptId}`);
-      expect(kept.body.children.map((c) => c.id).sort()).toEqual(['m-1', 'm-2', 's-1', 's-2']);
+      expect(kept.body.children.map((c) => c.id).sort()).toEqual(['m-1', 'm-2', 's-1', 's-2'].map(idOf).sort());
       const adopted = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`);
-      expect(adopted.body.children.map((c) => c.id)).toEqual(['s-3']);
+      expect(adopted.body.children.map((c) => c.id)).toEqual([idOf('s-3')]);
       // The actors themselves hydrate with those children: the next event lands next to them.
       await postJson(`${second.baseUrl}/v1/events`, canonical({ id: 's-3', system: 'splitsys', status: 'resolved', occurredAt: '2026-11-24T09:00:00.000Z' }));
       const resolved = await eventually(() => getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`), (r) => r.body.status === 'resolved');
-      expect(resolved.body.children.map((c) => [c.id, c.status])).toEqual([['s-3', 'resolved']]);
+      expect(resolved.body.children.map((c) => [c.id, c.status])).toEqual([[idOf('s-3'), 'resolved']]);
     } finally {
       await second.close();
     }

@@ -9,7 +9,7 @@ import { createApp } from '../src/bootstrap.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../src/modules/bus/message-bus.js';
 import { loadConfig } from '../src/modules/config/corral-config.js';
 import { ApiKeys } from '../src/modules/auth/api-keys.js';
-import { apiFetch, canonical, createTestDatabase, eventually, registerKey, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
+import { apiFetch, canonical, childIdOf, createTestDatabase, eventually, registerKey, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
 
 const encoder = new TextEncoder();
 
@@ -67,7 +67,7 @@ describe('runtime durability', () => {
     const settled = await eventually(() => nats.ingestConsumer(), (info) => dropped === 1 && info.num_ack_pending === 0 && info.num_pending === 0);
     expect(settled.num_redelivered).toBe(0);
     expect(settled.delivered.consumer_seq).toBe(2);
-    const [child] = await withClient(db.url, async (c) => (await c.query<{ repeats: number }>(`SELECT repeats FROM incident_child WHERE id = 'once'`)).rows);
+    const [child] = await withClient(db.url, async (c) => (await c.query<{ repeats: number }>(`SELECT repeats FROM incident_child WHERE id = '${childIdOf('once')}'`)).rows);
     expect(child?.repeats).toBe(0);
     const kinds = await withClient(db.url, async (c) => (await c.query<{ kind: string }>(`SELECT kind FROM journal WHERE kind LIKE 'child.%'`)).rows.map((r) => r.kind));
     expect(kinds).toEqual(['child.attached']);

@@ -43,7 +43,7 @@ function sampleEvents(): Record<string, unknown>[] {
     correlationId: randomUUID(),
   });
   const alerts = Array.from({ length: 40 }, (_, n) => alert(n % 20, n < 20 ? 'overlake' : 'issaquah'));
-  const reports = Array.from({ length: 30 }, (_, n) => report(n, 'overlake', n % 2 ? 'ED' : 'Med-Surg 4'));
+  const reports = Array.from({ length: 30 }, (_, n) => report(n, 'overlake', n % 2 ? 'ED' : 'med-surg-4'));
   return [...alerts, ...reports];
 }
 

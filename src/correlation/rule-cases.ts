@@ -99,7 +99,8 @@ function eventFrom(raw: Obj, now: string, fallbackId: string, n: number): Canoni
     system: raw.system as string,
     symptom: (fill(raw.symptom) as string | undefined) ?? 'problem',
     patientImpact: (raw.patientImpact as boolean | undefined) ?? false,
-    correlationId: `case-${fallbackId}`,
+    // A correlation id is a code (no spaces): the case name becomes one.
+    correlationId: `case-${fallbackId.replace(/[^\w.:-]+/g, '-')}`,
     ...(raw.facility ? { facility: raw.facility as string } : {}),
     ...(raw.department ? { department: raw.department as string } : {}),
     ...(raw.errorSignature ? { errorSignature: raw.errorSignature as string } : {}),

@@ -124,7 +124,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => 
   [NAME_AFTER_CUE, (match: string, cue: string, gap: string, name: string) => redactName(match, cue, gap, name)],
   // Licence, passport and account numbers: letters mixed with five or more digits ("S99993907").
   // HL7 table references ("HL70357") are codes, not people.
-  [/\b(?!HL7\d{4}\b)(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id')],
+  [/\b(?!HL7\d{4}\b)(?=[A-Za-z\d]*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id')],
   // Any remaining long digit run could be an MRN, account or device serial tied to a patient.
   [/\b\d{6,}\b/g, tag('number')],
 ];

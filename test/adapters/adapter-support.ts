@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { jetstream } from '@nats-io/jetstream';
-import { apiFetch, eventually, getJson, type CorralSuite } from '../support/harness.js';
+import { eventIdToken } from '../../src/correlation/privacy.js';
+import { apiFetch, eventually, getJson, TOKEN_KEY, type CorralSuite } from '../support/harness.js';
 
 export type Transport = 'http' | 'nats';
 
@@ -67,8 +68,12 @@ export async function incidents(suite: CorralSuite): Promise<Incident[]> {
   return Promise.all(list.body.items.map(async ({ id }) => (await getJson<Incident>(`${suite.corral.baseUrl}/v1/incidents/${id}`)).body));
 }
 
-/** The incident holding the child with this source event id (whatever the correlation rules made of it). */
-export async function holding(suite: CorralSuite, childId: string): Promise<{ incident: Incident; child: Child }> {
+/**
+ * The incident holding the child with this source event id (whatever the correlation rules made of
+ * it). corral keeps the id only as its keyed token, so that is what is looked for.
+ */
+export async function holding(suite: CorralSuite, sourceId: string): Promise<{ incident: Incident; child: Child }> {
+  const childId = eventIdToken(TOKEN_KEY, sourceId);
   const all = await eventually(
     () => incidents(suite),
     (list) => list.some((i) => i.children.some((c) => c.id === childId)),

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { ChainKeys } from '../../src/actors/chain-keys.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import { createApp } from '../../src/bootstrap.js';
+import { eventIdToken } from '../../src/correlation/privacy.js';
 import { anEvent } from '../../src/correlation/test-events.js';
 import { Subjects } from '../../src/modules/bus/message-bus.js';
 import { ApiKeys } from '../../src/modules/auth/api-keys.js';
@@ -22,6 +23,8 @@ export const TOKEN_KEY = 'test-token-key-0123456789abcdefghijklmnop';
 /** The chains' key in tests (README "Audit trail"); verifyChains needs the one the corral under test used. */
 export const CHAIN_KEY = 'test-chain-key-0123456789abcdefghijklmnop';
 export const TEST_CHAIN_KEYS = new ChainKeys([CHAIN_KEY]);
+/** The id corral keeps for a source's event id: its keyed token under TOKEN_KEY. */
+export const childIdOf = (sourceId: string): string => eventIdToken(TOKEN_KEY, sourceId);
 
 const suffix = () => randomBytes(5).toString('hex');
 

@@ -1,5 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, registerDecorator, type ValidationOptions } from 'class-validator';
+import { isCode } from '../../correlation/privacy.js';
+
+/**
+ * `by` names an agent's account (`agent:jdoe`, `servicenow:agent-7`) and is kept forever in the
+ * journal: an account code, never free text, an e-mail address or anything the scrubber would take.
+ */
+function IsAccountCode(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAccountCode',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an account code such as agent:jdoe (letters, digits and . _ : @ / # + -, no spaces) that holds no personal identifier`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isCode(value) },
+    });
+}
 
 export class CommandDto {
   @ApiPropertyOptional({
@@ -10,6 +26,7 @@ export class CommandDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
+  @IsAccountCode()
   by?: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
@@ -43,6 +60,7 @@ export class NatsCommandDto extends CommandDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
+  @IsAccountCode()
   declare by: string;
 }
 

@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { Batcher } from '../../actors/batcher.js';
 import type { Ownership } from '../../actors/ownership.js';
 import type { Command } from '../../correlation/commands.js';
+import { protectCommand } from '../../correlation/privacy.js';
 import { OWNERSHIP } from '../cluster/tokens.js';
+import { CorralConfig } from '../config/corral-config.js';
 import { IncidentRow } from '../database/entities.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import type { IncidentDetailView } from './incident.views.js';
@@ -34,11 +36,13 @@ export class IncidentCommandsService {
     private readonly batcher: Batcher,
     private readonly incidents: IncidentsService,
     @Inject(OWNERSHIP) private readonly ownership: Ownership | null,
+    private readonly config: CorralConfig,
   ) {}
 
   async run(id: string, build: (lookup: (id: string) => Promise<IncidentRow>) => Promise<Command>): Promise<CommandAnswer> {
     const row = await this.find(id);
-    const built = await build((other) => this.find(other));
+    // HTTP and NATS commands both pass here: the one place a note is scrubbed before the journal keeps it.
+    const built = protectCommand(await build((other) => this.find(other)), this.config.tokenKey);
     // With several instances the incident's actor may live elsewhere. The command then carries a
     // request id into its journal rows, and where the journal stood before is noted, so that its
     // own rows can be looked for after it (not through all of them).

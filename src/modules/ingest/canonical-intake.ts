@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import { requesterToken } from '../../correlation/requester-token.js';
-import { scrubText } from '../../correlation/scrub.js';
+import { protect } from '../../correlation/privacy.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
@@ -25,8 +24,9 @@ export interface IntakeContext {
 
 /**
  * Validates one canonical event (a certainly-valid one by the shortcut in canonical-fast-check,
- * anything else by the DTO, which names what is wrong) and applies the privacy filter at the edge: free text scrubbed,
- * requester identity replaced by its token, room and bed never kept. Nothing unscrubbed passes.
+ * anything else by the DTO, which names what is wrong) and applies the per-field privacy table at the edge
+ * (`protect`): free text scrubbed, ids and requester identity tokenized, code fields that are not
+ * codes refused with the field named. Nothing unscrubbed passes.
  */
 export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -60,29 +60,28 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
     status: dto.status,
     severity: dto.severity,
     system: dto.system,
-    symptom: scrubText(dto.symptom),
+    symptom: dto.symptom,
     patientImpact: dto.patientImpact,
     correlationId: dto.correlationId ?? context.correlationId ?? randomUUID(),
     ...(dto.facility ? { facility: dto.facility } : {}),
     ...(dto.department ? { department: dto.department } : {}),
-    ...(dto.location ? { location: scrubText(dto.location) } : {}),
-    ...(dto.errorSignature ? { errorSignature: scrubText(dto.errorSignature) } : {}),
-    ...(dto.labels ? { labels: scrubLabels(dto.labels) } : {}),
+    ...(dto.location ? { location: dto.location } : {}),
+    ...(dto.errorSignature ? { errorSignature: dto.errorSignature } : {}),
+    ...(dto.labels ? { labels: dto.labels } : {}),
     ...(dto.requester
       ? {
           requester: {
-            token: requesterToken(context.tokenKey, dto.requester.token),
+            token: dto.requester.token,
             ...(dto.requester.role ? { role: dto.requester.role } : {}),
             ...(dto.requester.department ? { department: dto.requester.department } : {}),
           },
         }
       : {}),
   };
-  return admit(event);
-}
-
-function scrubLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, scrubText(value)]));
+  const kept = protect(event, context.tokenKey, 'refuse');
+  if (!kept.ok) return { ok: false, reason: `${kept.field}: ${kept.problem}`, fields: [{ field: kept.field, problems: [kept.problem] }] };
+  // Admission after the privacy table: a control character in a code field is refused there, naming it.
+  return admit(kept.event);
 }
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {

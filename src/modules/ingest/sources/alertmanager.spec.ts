@@ -1,11 +1,11 @@
 import { normalizeAlertmanager } from './alertmanager.js';
-import { context, eventsOf, json } from './spec-support.js';
+import { context, eventsOf, json, idOf } from './spec-support.js';
 
 describe('normalizeAlertmanager', () => {
   it('makes one alert event per alert, id <fingerprint>:<startsAt>, labels mapped onto the canonical fields', () => {
     const events = eventsOf(normalizeAlertmanager(json('alertmanager/webhook-v4-1.json'), context));
 
-    expect(events.map((e) => e.id)).toEqual(['ef37b98529905a39:2026-11-23T19:46:47Z', '410b1823072b63b0:2026-11-23T19:46:47Z']);
+    expect(events.map((e) => e.id)).toEqual([idOf('ef37b98529905a39:2026-11-23T19:46:47Z'), idOf('410b1823072b63b0:2026-11-23T19:46:47Z')]);
     expect(events[0]).toMatchObject({
       kind: 'alert', status: 'firing', severity: 'critical', system: 'adt-feed', facility: 'overlake',
       errorSignature: 'HL7InterfaceDown', symptom: 'ADT outbound channel to lab is not delivering', occurredAt: '2026-11-23T19:46:47.000Z',
@@ -18,7 +18,7 @@ describe('normalizeAlertmanager', () => {
   it('resolves at endsAt, so the resolve is newer than the firing it ends', () => {
     const [resolved, firing] = eventsOf(normalizeAlertmanager(json('alertmanager/webhook-v4-3.json'), context));
 
-    expect([resolved?.status, resolved?.occurredAt, resolved?.id]).toEqual(['resolved', '2026-11-23T19:46:51.000Z', 'ef37b98529905a39:2026-11-23T19:46:47Z']);
+    expect([resolved?.status, resolved?.occurredAt, resolved?.id]).toEqual(['resolved', '2026-11-23T19:46:51.000Z', idOf('ef37b98529905a39:2026-11-23T19:46:47Z')]);
     expect(firing?.status).toBe('firing');
   });
 

@@ -1,12 +1,13 @@
 import { normalizeGrafana } from './grafana.js';
-import { context, eventsOf, json } from './spec-support.js';
+import { codeToken } from '../../../correlation/privacy.js';
+import { context, eventsOf, json, idOf, KEY } from './spec-support.js';
 
 describe('normalizeGrafana', () => {
   it('reads the alerts of the v1 payload and ignores values and the rendered message', () => {
     const events = eventsOf(normalizeGrafana(json('grafana/webhook-firing-docs.json'), context));
 
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ id: 'c6eadffa33fcdf37:2021-10-12T09:51:03.157076+02:00', source: { type: 'grafana', instance: 'play.grafana.org' }, system: 'High memory usage', symptom: 'This alert was triggered for zone us-1', labels: { orgId: '1', team: 'blue' } });
+    expect(events[0]).toMatchObject({ id: idOf('c6eadffa33fcdf37:2021-10-12T09:51:03.157076+02:00'), source: { type: 'grafana', instance: 'play.grafana.org' }, system: codeToken(KEY, 'High memory usage'), symptom: 'This alert was triggered for zone us-1', labels: { orgId: '1', team: 'blue' } });
   });
 
   it('honours a resolved alert and its endsAt', () => {

@@ -1,13 +1,13 @@
 import { requesterToken } from '../../../correlation/requester-token.js';
 import { normalizeHelpdesk } from './helpdesk.js';
-import { context, eventsOf, json, KEY } from './spec-support.js';
+import { context, eventsOf, json, KEY, idOf } from './spec-support.js';
 
 describe('normalizeHelpdesk', () => {
   it('keeps the ticket id, tokenizes the requester and labels the channel', () => {
     const [event] = eventsOf(normalizeHelpdesk(json('helpdesk/report-phone.json'), context));
 
     expect(event).toMatchObject({
-      id: 'INC0012345', kind: 'report', status: 'firing', system: 'epic-adt', facility: 'overlake', department: '4-west',
+      id: idOf('INC0012345'), kind: 'report', status: 'firing', system: 'epic-adt', facility: 'overlake', department: '4-west',
       labels: { channel: 'phone' }, requester: { token: requesterToken(KEY, 'nurse.jones@overlake.example.org') },
     });
   });
@@ -17,7 +17,7 @@ describe('normalizeHelpdesk', () => {
     const [a] = eventsOf(normalizeHelpdesk(body, context));
     const [b] = eventsOf(normalizeHelpdesk({ ...body, requester: { id: ' drsmith ' } }, { ...context, receivedAt: new Date() }));
 
-    expect(a?.id).toMatch(/^r:[0-9a-f]{32}$/);
+    expect(a?.id).toMatch(/^ev_[\w-]{22}$/);
     expect(b?.id).toBe(a?.id);
     expect(b?.requester?.token).toBe(a?.requester?.token);
     expect(a?.requester).toMatchObject({ role: 'physician' });

@@ -6,7 +6,9 @@ describe('normalizeMirth', () => {
     const [event] = eventsOf(normalizeMirth(json('mirth/alert-destination-error.json'), context));
 
     expect(event).toMatchObject({ kind: 'interface', system: 'ADT_OUT_LAB', errorSignature: 'Destination Connector', symptom: 'Connection refused (Connection refused)', occurredAt: '2026-11-24T07:02:11.000Z' });
-    expect(event?.id).toMatch(/^a3c1e9f2-7b4d-4e0a-9c55-2d8e1f6b3a70:48211:/);
+    // The id is a keyed token of <channel>:<message>:<error hash>: stable, and none of it in the clear.
+    expect(event?.id).toMatch(/^ev_[\w-]{22}$/);
+    expect(eventsOf(normalizeMirth(json('mirth/alert-destination-error.json'), context))[0]?.id).toBe(event?.id);
   });
 
   it('falls back to the error text and the exception class when Mirth says "No exception message.", and reads the Java Date text', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
-import { requesterToken } from '../../../correlation/requester-token.js';
+import { eventIdToken, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
 import { clampText } from '../unicode.js';
@@ -172,45 +172,32 @@ const clean = (value: string | undefined, max: number) => {
 };
 
 /**
- * Facility and department are organisation codes (DESIGN §3 class N). A bare code — a FHIR logical
- * id, an OID, `OHMC` — is kept as it is, so the EHR directory can look it up; anything with spaces
- * or other signs of free text goes through the scrubber like any text.
- */
-const CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const LOGICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const orgCode = (value: string | undefined, max: number) => {
-  const code = value?.trim();
-  // A code the scrubber would touch (an SSN- or MRN-shaped value) is not trusted as a code.
-  if (code !== undefined && CODE.test(code) && (LOGICAL_ID.test(code) || scrubText(code) === code)) return code;
-  return clean(value, max);
-};
-
-/**
- * The privacy filter every source goes through: free text scrubbed and clamped to the canonical
- * limits, labels allow-listed, the requester replaced by its token. Ids are the source's own
- * (a long one is hashed, so it stays stable and within 128 characters).
+ * Every source's draft becomes a canonical event here: free text scrubbed and clamped to the
+ * canonical limits, labels allow-listed, then the per-field privacy table (`protect`): ids become
+ * keyed tokens, code fields that are not codes become keyed tokens too (a native route cannot
+ * refuse a field corral itself picked), the requester becomes its token.
  */
 export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent {
   const labels = Object.entries(draft.labels ?? {})
     .filter((entry): entry is [string, string] => LABEL_KEYS.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '')
     .slice(0, 64)
     .map(([key, value]) => [key, clean(value, 256) ?? ''] as const);
-  const facility = orgCode(draft.facility, 128);
-  const department = orgCode(draft.department, 128);
+  const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+  const facility = code(draft.facility);
+  const department = code(draft.department);
   const location = clean(draft.location, 256);
   const errorSignature = clean(draft.errorSignature, 256);
   const requesterId = draft.requesterId?.trim();
-  return {
-    id: draft.id.length <= 128 ? draft.id : `h:${stableHash(draft.id)}`,
+  const event: CanonicalEvent = {
+    id: draft.id,
     schemaVersion: '1',
     kind: draft.kind,
-    // Built by the adapters from hashes and server ids, never from free text: like `id`, kept as is.
-    source: { ...draft.source, system: clampText(draft.source.system, 128) },
+    source: { type: draft.source.type, system: draft.source.system, ...(code(draft.source.instance) ? { instance: draft.source.instance?.trim() } : {}) },
     occurredAt: draft.occurredAt,
     receivedAt: context.receivedAt.toISOString(),
     status: draft.status,
     severity: draft.severity,
-    system: clean(draft.system, 128) ?? 'unknown',
+    system: code(draft.system) ?? 'unknown',
     symptom: clean(draft.symptom, 512) ?? 'no description',
     patientImpact: draft.patientImpact ?? false,
     correlationId: context.correlationId,
@@ -218,11 +205,17 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
     ...(department ? { department } : {}),
     ...(location ? { location } : {}),
     ...(errorSignature ? { errorSignature } : {}),
-    ...(requesterId
-      ? { requester: { token: requesterToken(context.tokenKey, requesterId), ...(draft.requesterRole ? { role: clampText(draft.requesterRole, 64) } : {}) } }
-      : {}),
+    ...(requesterId ? { requester: { token: requesterId, ...(code(draft.requesterRole) ? { role: draft.requesterRole?.trim() } : {}) } } : {}),
     ...(labels.length > 0 ? { labels: Object.fromEntries(labels) } : {}),
   };
+  const result = protect(event, context.tokenKey, 'tokenize');
+  if (!result.ok) throw new Error(`the privacy filter refused ${result.field} on a native route`);
+  return result.event;
+}
+
+/** A resolve names its child by the source's id: the same keyed token the child was kept under. */
+export function finishResolve(resolve: ChildResolve, context: NormalizeContext): ChildResolve {
+  return { ...resolve, id: eventIdToken(context.tokenKey, resolve.id) };
 }
 
 /** Severity words of monitoring tools, mapped onto corral's five. */

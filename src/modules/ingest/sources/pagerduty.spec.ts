@@ -1,5 +1,6 @@
 import { normalizePagerDuty, pagerDutySystem } from './pagerduty.js';
-import { context, eventsOf, json } from './spec-support.js';
+import { codeToken } from '../../../correlation/privacy.js';
+import { context, eventsOf, json, idOf, KEY } from './spec-support.js';
 
 describe('normalizePagerDuty', () => {
   it('turns a trigger into an alert keyed by its dedup_key, scoped to its routing key', () => {
@@ -7,8 +8,8 @@ describe('normalizePagerDuty', () => {
 
     expect(result).toMatchObject({ ok: true, dedupKey: 'srv01/mysql' });
     expect(eventsOf(result)[0]).toMatchObject({
-      id: 'srv01/mysql', severity: 'critical', system: 'mysql', errorSignature: 'disk', occurredAt: '2015-07-17T08:42:58.315Z',
-      source: { type: 'pagerduty', system: pagerDutySystem('e93facc04764012d7bfb002500d5d1a6'), instance: 'Sample Monitoring Service' },
+      id: idOf('srv01/mysql'), severity: 'critical', system: 'mysql', errorSignature: 'disk', occurredAt: '2015-07-17T08:42:58.315Z',
+      source: { type: 'pagerduty', system: pagerDutySystem('e93facc04764012d7bfb002500d5d1a6'), instance: codeToken(KEY, 'Sample Monitoring Service') },
     });
     expect(JSON.stringify(result)).not.toContain('e93facc04764012d7bfb002500d5d1a6');
   });
@@ -16,7 +17,7 @@ describe('normalizePagerDuty', () => {
   it('ignores an acknowledge and hands a resolve over as the child it closes', () => {
     expect(normalizePagerDuty(json('pagerduty/acknowledge-docs.json'), context)).toMatchObject({ ok: true, events: [], ignored: 1 });
     expect(normalizePagerDuty(json('pagerduty/resolve-docs.json'), context)).toMatchObject({
-      ok: true, events: [], resolves: [{ id: 'dedupkeyhere', source: { type: 'pagerduty', system: pagerDutySystem('routingkeyhere') } }],
+      ok: true, events: [], resolves: [{ id: idOf('dedupkeyhere'), source: { type: 'pagerduty', system: pagerDutySystem('routingkeyhere') } }],
     });
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   finish,
+  finishResolve,
   instant,
   normalizing,
   object,
@@ -56,7 +57,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
     dedupKey = pagerDutyDedupKey(event);
     if (action === 'acknowledge') return { events: [], ignored: 1 };
     if (action === 'resolve') {
-      return { events: [], resolves: [{ source: { type: 'pagerduty', system }, id: dedupKey, occurredAt: context.receivedAt.toISOString() }] };
+      return { events: [], resolves: [finishResolve({ source: { type: 'pagerduty', system }, id: dedupKey, occurredAt: context.receivedAt.toISOString() }, context)] };
     }
     const payload = object(event.payload, 'payload');
     const summary = text(payload.summary, 'payload.summary');

@@ -1,6 +1,6 @@
 import { requesterToken } from '../../../correlation/requester-token.js';
 import { normalizeScim } from './scim.js';
-import { context, eventsOf, json, KEY } from './spec-support.js';
+import { context, eventsOf, json, KEY, idOf } from './spec-support.js';
 
 describe('normalizeScim', () => {
   it('maps each provisioning event onto an identity action for the account', () => {
@@ -22,7 +22,7 @@ describe('normalizeScim', () => {
   it('treats a group membership change as a role change of each member, and ids include the event', () => {
     const [event] = eventsOf(normalizeScim(json('scim/set-patch-full.json'), context));
 
-    expect(event).toMatchObject({ id: '6164f3bbf6ff41a88dc94f18cb0620e8:patch:full:2819c223-7f76-453a-919d-413861904646', errorSignature: 'user.role-changed' });
+    expect(event).toMatchObject({ id: idOf('6164f3bbf6ff41a88dc94f18cb0620e8:patch:full:2819c223-7f76-453a-919d-413861904646'), errorSignature: 'user.role-changed' });
   });
 
   it('carries the enterprise department, never the name or e-mail', () => {

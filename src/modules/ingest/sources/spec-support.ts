@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { eventIdToken } from '../../../correlation/privacy.js';
 import type { NormalizeContext, Normalized } from './normalize-kit.js';
 
 export const KEY = 'unit-test-key-0123456789abcdefghijklmnop';
 export const context: NormalizeContext = { tokenKey: KEY, receivedAt: new Date('2026-11-24T07:00:00.000Z'), correlationId: 'c-1' };
+
+/** The id corral keeps for a source's own event id (a keyed token, never the id). */
+export const idOf = (sourceId: string) => eventIdToken(KEY, sourceId);
 
 export function fixture(path: string): string {
   return readFileSync(new URL(`../../../../test/fixtures/${path}`, import.meta.url), 'utf8');

@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import type { CanonicalEvent, EventSource, Requester } from './canonical-event.js';
+import type { Command } from './commands.js';
+import { requesterToken } from './requester-token.js';
+import { scrubText } from './scrub.js';
+
+// Privacy field by field. Every field of the canonical event has exactly one treatment in the
+// table below, and every event — from /v1/events, from a native route, from NATS — passes through
+// `protect` after it was built and before anything keeps, logs or sends it. A field added to
+// CanonicalEvent without a row here does not compile. README "Privacy, field by field" is this
+// table in words.
+
+export type Treatment =
+  /** One of a fixed set of words (kind, status, severity, source type), checked when parsed. */
+  | 'closed'
+  /** Made or rewritten by corral itself: timestamps as ISO instants, booleans, directory context. */
+  | 'corral'
+  /**
+   * A code: an organisation, system or account name such as `epic-adt`, `overlake`, `ED`. Text
+   * that does not look like one (spaces, signs of an identifier) is refused on the canonical route
+   * and replaced by a keyed token on native routes, where corral, not the sender, picked the field.
+   */
+  | 'code'
+  /** Only ever compared (dedup, resolve by id): a keyed HMAC, stable, never the value. */
+  | 'token'
+  /** A workforce identity: its requester token (`rt_…`). */
+  | 'requester'
+  /** Free text: scrubbed of identifiers. */
+  | 'text'
+  /** Label map: keys are codes, values free text. */
+  | 'labels';
+
+type Policy<T> = { readonly [K in keyof Required<T>]: Treatment | Policy<Required<T>[K]> };
+
+export const SOURCE_POLICY: Policy<EventSource> = { type: 'closed', system: 'code', instance: 'code' };
+export const REQUESTER_POLICY: Policy<Requester> = { token: 'requester', role: 'code', department: 'code' };
+
+export const EVENT_POLICY: Policy<CanonicalEvent> = {
+  id: 'token',
+  schemaVersion: 'closed',
+  kind: 'closed',
+  source: SOURCE_POLICY,
+  occurredAt: 'corral',
+  receivedAt: 'corral',
+  status: 'closed',
+  severity: 'closed',
+  system: 'code',
+  facility: 'code',
+  department: 'code',
+  location: 'text',
+  symptom: 'text',
+  errorSignature: 'text',
+  requester: REQUESTER_POLICY,
+  patientImpact: 'corral',
+  labels: 'labels',
+  correlationId: 'code',
+  context: 'corral',
+};
+
+/**
+ * A code: starts with a letter or digit, then letters, digits and `. _ : @ / # + -`, at most 128
+ * characters, no spaces. `epic-adt Smith John` is not one.
+ */
+export const CODE = /^[A-Za-z0-9][A-Za-z0-9._:@/#+-]{0,127}$/;
+// Codes are machine names, so ids and UUIDs in them are expected; anything else the scrubber would
+// take out of a code (an SSN, an MRN label, a phone or a long bare number) means it is not one.
+const MACHINE_SHAPES = /\[redacted:(?:uuid|id)\]/g;
+
+export function isCode(value: string): boolean {
+  return CODE.test(value) && !scrubText(value).replace(MACHINE_SHAPES, '').includes('[redacted:');
+}
+
+/** What a native route keeps of a code field that is not a code: `x-` and 16 hex digits of its keyed HMAC. */
+export function codeToken(key: string, value: string): string {
+  return `x-${createHmac('sha256', key).update(`code\u0000${value}`).digest('hex').slice(0, 16)}`;
+}
+
+const EVENT_ID_TOKEN = /^ev_[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The id corral keeps for a source's event id (a dedup key, a fingerprint, an HL7 control id, a
+ * ticket number): a keyed HMAC, so a repeat and a resolve still find their child and nothing of
+ * the id itself is kept. Idempotent.
+ */
+export function eventIdToken(key: string, id: string): string {
+  if (EVENT_ID_TOKEN.test(id)) return id;
+  return `ev_${createHmac('sha256', key).update(`id\u0000${id}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** Canonical producers are told; native routes, whose fields corral picked, get tokens instead. */
+export type OnBadCode = 'refuse' | 'tokenize';
+
+export type Protected = { ok: true; event: CanonicalEvent } | { ok: false; field: string; problem: string };
+
+class Refused extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** Applies the table to one event. Pure; the key is CORRAL_TOKEN_KEY. */
+export function protect(event: CanonicalEvent, key: string, onBadCode: OnBadCode): Protected {
+  try {
+    return { ok: true, event: apply(EVENT_POLICY, event as unknown as Record<string, unknown>, '', key, onBadCode) as unknown as CanonicalEvent };
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, field: error.field, problem: error.problem };
+    throw error;
+  }
+}
+
+function apply(policy: Policy<unknown>, value: Record<string, unknown>, prefix: string, key: string, onBadCode: OnBadCode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, inner] of Object.entries(value)) {
+    const treatment = (policy as Record<string, Treatment | Policy<unknown> | undefined>)[name];
+    const field = `${prefix}${name}`;
+    // A field the table does not know is dropped: nothing unreviewed passes.
+    if (treatment === undefined || inner === undefined) continue;
+    out[name] = typeof treatment === 'object' ? apply(treatment, inner as Record<string, unknown>, `${field}.`, key, onBadCode) : treat(treatment, inner, field, key, onBadCode);
+  }
+  return out;
+}
+
+function treat(treatment: Treatment, value: unknown, field: string, key: string, onBadCode: OnBadCode): unknown {
+  switch (treatment) {
+    case 'closed':
+    case 'corral':
+      return value;
+    case 'code':
+      return code(String(value), field, key, onBadCode);
+    case 'token':
+      // A control character in an id is a broken sender: admission refuses it, naming the field.
+      return CONTROL.test(String(value)) ? value : eventIdToken(key, String(value));
+    case 'requester':
+      return requesterToken(key, String(value));
+    case 'text':
+      return scrubText(String(value));
+    case 'labels':
+      return Object.fromEntries(
+        // The refusal names the map, not the key: a key that is not a code may be what must not be echoed.
+        Object.entries(value as Record<string, string>).map(([name, text]) => [code(name, `${field} (a key)`, key, onBadCode), scrubText(text)]),
+      );
+    default:
+      return assertNever(treatment);
+  }
+}
+
+// Control characters in codes and ids are refused by admission (src/modules/ingest/admission.ts),
+// which runs after this table and names the field; a token would hide them.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function code(value: string, field: string, key: string, onBadCode: OnBadCode): string {
+  const trimmed = value.trim();
+  if (isCode(trimmed) || CONTROL.test(value)) return CONTROL.test(value) ? value : trimmed;
+  if (onBadCode === 'refuse') {
+    throw new Refused(field, 'must be a code (letters, digits and . _ : @ / # + -, no spaces, up to 128 characters) that holds no personal identifier');
+  }
+  return codeToken(key, trimmed);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`no privacy treatment ${String(value)}`);
+}
+
+/**
+ * Commands enter the append-only journal: a note is free text and is scrubbed like a report; `by`
+ * was checked to be an account code where it entered (the DTOs); children named by a source's own
+ * id are looked up by the token that id was kept under (a child key, `system|id`, is already one).
+ */
+export function protectCommand(command: Command, key: string): Command {
+  const note = 'note' in command && command.note !== undefined ? { note: scrubText(command.note) } : {};
+  const children = command.verb === 'split' ? { children: command.children.map((id) => (id.includes('|') ? id : eventIdToken(key, id))) } : {};
+  return { ...command, ...note, ...children };
+}
