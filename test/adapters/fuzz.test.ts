@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import fc from 'fast-check';
-import { canonical, eventually, getJson, postJson, withClient, useCorralSuite } from '../support/harness.js';
+import { canonical, childIdOf, eventually, getJson, postJson, withClient, useCorralSuite } from '../support/harness.js';
 import { post, settled } from './adapter-support.js';
 import { ROUTES, type Route } from './route-payloads.js';
 
@@ -89,7 +89,7 @@ describe('fuzzing every ingest route, beside a clean sender', () => {
   const cleanEvent = (transport: string) => {
     n += 1;
     const id = `clean-${transport}-${n}`;
-    clean.push(`probe|${id}`);
+    clean.push(`probe|${childIdOf(id)}`); // corral keeps the id as its keyed token
     return canonical({ id, system: `clean-${n % 7}`, errorSignature: `CLEAN_${n % 5}` });
   };
 
