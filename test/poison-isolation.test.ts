@@ -3,7 +3,10 @@ import { jetstream } from '@nats-io/jetstream';
 import type { QueryResultRow } from 'pg';
 import { Correlator } from '../src/correlation/correlator.js';
 import { IngestService } from '../src/modules/ingest/ingest.service.js';
-import { canonical, eventually, postJson, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+import { canonical, childIdOf, eventually, postJson, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+
+/** corral keeps ids as keyed tokens: the source id a kept token stands for. */
+const sourceIdOf = (ids: string[], token: string) => ids.find((id) => childIdOf(id) === token) ?? token;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -27,7 +30,7 @@ const DATABASE_WORDS = /violates|constraint|SQLSTATE|test_refuses|relation|Faili
 describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
   const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20' }, refusePoison);
   const childIds = (ids: string[]) =>
-    withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [ids])).rows.map((r) => r.id).sort());
+    withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [ids.map(childIdOf)])).rows.map((r) => sourceIdOf(ids, r.id)).sort());
 
   it('refuses the poison events alone; every clean request of every sender beside them is 202 and correlated, none 503', async () => {
     const url = `${suite.corral.baseUrl}/v1/events`;
@@ -63,7 +66,7 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
     const correlator = suite.corral.app.get(Correlator);
     const handle = correlator.handle.bind(correlator);
     const spy = jest.spyOn(correlator, 'handle').mockImplementation((input, world, now) => {
-      if (input.type === 'event' && input.event.id.startsWith('bug-')) throw new Error('a rule blew up');
+      if (input.type === 'event' && [childIdOf('bug-1'), childIdOf('bug-2')].includes(input.event.id)) throw new Error('a rule blew up');
       return handle(input, world, now);
     });
     try {
@@ -109,8 +112,9 @@ describe('one message that can never be processed, over NATS', () => {
 
     const after = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq - before.delivered.consumer_seq >= 21);
     expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(21);
-    const kept = await query<{ id: string }>(`SELECT id FROM incident_child WHERE id LIKE 'nats-clean-%' OR id LIKE 'poison-%'`);
-    expect(kept.map((r) => r.id).sort()).toEqual(clean.map((e) => e.id as string).sort());
+    const sent = [...clean.map((e) => e.id as string), 'poison-500'];
+    const kept = await query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [sent.map(childIdOf)]);
+    expect(kept.map((r) => sourceIdOf(sent, r.id)).sort()).toEqual(clean.map((e) => e.id as string).sort());
     const letters = await query<{ reason: string; detail: string; body: string }>(`SELECT reason, detail, body FROM dead_letter WHERE body LIKE '%poison-500%'`);
     expect(letters.map((l) => l.reason)).toEqual(['unstorable']);
     expect(letters[0]?.detail).not.toMatch(DATABASE_WORDS);
@@ -142,7 +146,7 @@ describe('one message that can never be processed, over NATS', () => {
       expect(letters.map((l) => l.reason)).toEqual(['max-deliveries']);
       expect(attempts).toBe(3);
       await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
-      expect((await query<{ id: string }>(`SELECT id FROM incident_child WHERE id LIKE 'behind-%'`)).length).toBe(5);
+      expect((await query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [[0, 1, 2, 3, 4].map((i) => childIdOf(`behind-${i}`))])).length).toBe(5);
       // Terminated: it does not come back.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(attempts).toBe(3);
@@ -163,7 +167,7 @@ describe('a message failing past NATS_MAX_DELIVER because the database was down'
     const js = jetstream(suite.nats.nc);
     await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'flaky-1', system: 'flaky-sys' }))), { msgID: 'producer-id-1' });
     await eventually(
-      () => withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = 'flaky-1'`)).rowCount),
+      () => withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = $1`, [childIdOf('flaky-1')])).rowCount),
       (n) => n === 1,
     );
     // Three deliveries failed, the fourth committed: the consumer has no server-side limit to drop it at.
