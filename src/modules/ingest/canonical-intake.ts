@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { protect } from '../../correlation/privacy.js';
+import { scrubText } from '../../correlation/scrub.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
@@ -86,8 +87,9 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    // An unknown property is named in the answer: its name may be what must not be echoed.
+    const field = scrubText(prefix ? `${prefix}.${error.property}` : error.property);
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints).map((problem) => problem.split(error.property).join(scrubText(error.property))) }] : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

@@ -51,7 +51,8 @@ export function normalizing(work: () => NormalizedEvents): Normalized {
     const { events, ignored = 0, resolves = [] } = work();
     return { ok: true, events, ignored, resolves };
   } catch (error) {
-    if (error instanceof FieldError) return { ok: false, field: error.field, reason: error.message };
+    // A field path holds the payload's own keys, which may be what must not be echoed.
+    if (error instanceof FieldError) return { ok: false, field: scrubText(error.field), reason: `${scrubText(error.field)}: ${error.problem}` };
     throw error;
   }
 }
