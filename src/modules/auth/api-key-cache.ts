@@ -32,7 +32,8 @@ const UNKNOWN_MAX = 20_000;
  * that connection is down nothing is remembered, so a revocation is never missed; the connection
  * is proven alive every 5 s (a half-open one never reports an error), and nothing is remembered
  * longer than a minute in any case. Keys that do not exist are remembered too, for 10 s; creating a
- * key notifies as well (migration 1765500000000), so a new key works at once. A lookup that raced a notification is not remembered either
+ * key notifies as well (migration 1765500000000; the payload is the operation, and an INSERT only
+ * forgets the unknown ones), so a new key works at once. A lookup that raced a notification is not remembered either
  * (the generation moved on meanwhile). LISTEN needs a session of its own: through a pooler in
  * transaction mode (PgBouncer) notices never arrive, and the probe cannot tell.
  */
@@ -43,6 +44,8 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private client: pg.Client | undefined;
   private listening = false;
   private generation = 0;
+  /** Moves on with every change, creations included; "unknown" answers must have seen none. */
+  private unknownGeneration = 0;
   private backoffMs = 500;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
@@ -71,16 +74,25 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   /** Looks up through `read` and remembers the answer (found or not) unless a change was notified meanwhile. */
   async load(keyHash: string, read: () => Promise<KeyRecord | undefined>): Promise<KeyRecord | undefined> {
     const before = this.generation;
+    const unknownBefore = this.unknownGeneration;
     const record = await read();
-    if (this.listening && this.generation === before) {
-      if (record) this.records.set(keyHash, record);
-      else this.unknown.set(keyHash, true);
-    }
+    if (this.listening && record && this.generation === before) this.records.set(keyHash, record);
+    if (this.listening && !record && this.unknownGeneration === unknownBefore) this.unknown.set(keyHash, true);
     return record;
+  }
+
+  /**
+   * A new key changes nothing a remembered key was told: only "unknown" answers may now be wrong.
+   * A lookup that raced the insert is not remembered as unknown (its generation moved on).
+   */
+  private forgetUnknown(): void {
+    this.unknownGeneration += 1;
+    this.unknown.clear();
   }
 
   private forget(): void {
     this.generation += 1;
+    this.unknownGeneration += 1;
     this.records.clear();
     this.unknown.clear();
   }
@@ -95,7 +107,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
       gone = true;
       this.lost(client, error);
     };
-    client.on('notification', () => this.forget());
+    client.on('notification', (message) => (message.payload === 'INSERT' ? this.forgetUnknown() : this.forget()));
     client.on('error', lost);
     client.on('end', () => lost(new Error('connection ended')));
     try {
