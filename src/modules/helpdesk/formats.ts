@@ -1,5 +1,6 @@
 import type { TicketEvent } from '../../correlation/tickets.js';
 import type { WebhookTarget } from './helpdesk-config.js';
+import { clampText } from '../ingest/unicode.js';
 
 // What each helpdesk or chat tool expects, from one ticket event. Pure: the relay signs and sends.
 
@@ -34,7 +35,7 @@ function spread(ticket: TicketEvent): string {
 }
 
 function summaryLine(ticket: TicketEvent): string {
-  return `[${ticket.incident.priority}] ${ticket.incident.system}: ${ticket.incident.title}`.slice(0, 160);
+  return clampText(`[${ticket.incident.priority}] ${ticket.incident.system}: ${ticket.incident.title}`, 160);
 }
 
 /** A ServiceNow-style incident record (import set / scripted REST). */

@@ -3,6 +3,7 @@ import type { TicketEvent } from '../../correlation/tickets.js';
 import { formatFor } from './formats.js';
 import { destinationsFor, HelpdeskConfigError, loadHelpdeskConfig, type WebhookTarget } from './helpdesk-config.js';
 import { signBody, verifySignature } from './signature.js';
+import { holdsBrokenText } from '../ingest/unicode.js';
 
 const ticket: TicketEvent = {
   eventKey: 'inc-1:7',
@@ -24,6 +25,15 @@ describe('helpdesk formats', () => {
     expect(formatFor(target('servicenow'), ticket, 'https://corral')).toEqual(
       expect.objectContaining({ correlation_id: 'inc-1', short_description: '[P1] epic: Epic unavailable', impact: 1, urgency: 1, assignment_group: 'major-incident', state: 1 }),
     );
+  });
+
+  it('cuts a long title between characters, never inside an emoji', () => {
+    // "[P1] epic: " is 11 characters: the emoji straddles the 160th UTF-16 unit.
+    const title = `${'a'.repeat(148)}😀${'b'.repeat(20)}`;
+    const line = (formatFor(target('servicenow'), { ...ticket, incident: { ...ticket.incident, title } }, 'https://corral') as { short_description: string }).short_description;
+
+    expect(holdsBrokenText(line)).toBe(false);
+    expect([...line].length).toBeLessThanOrEqual(160);
   });
 
   it('creates a Jira Service Management issue on opening and transitions it on resolve', () => {

@@ -11,6 +11,7 @@ import { formatFor } from './formats.js';
 import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
 import { signBody } from './signature.js';
 import { HELPDESK } from './tokens.js';
+import { clampText, withoutControls } from '../ingest/unicode.js';
 
 interface PendingDelivery {
   outbox_id: string;
@@ -215,7 +216,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await this.db.query(
         `UPDATE outbox_delivery SET attempts = $3, last_error = $4, status = $5, next_attempt_at = now() + ($6 || ' milliseconds')::interval
           WHERE outbox_id = $1 AND destination = $2`,
-        [head.outbox_id, head.destination, attempts, reason.slice(0, 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
+        [head.outbox_id, head.destination, attempts, clampText(withoutControls(reason, '\uFFFD'), 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
       );
       if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry) or skipped (POST /v1/deliveries/skip)`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
