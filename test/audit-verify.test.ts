@@ -49,11 +49,14 @@ describe('audit verify: stored bytes, every broken row, keyed links, checkpoints
   });
 
   it('keeps a journal chain verifiable when the helpdesk field is cut at 126 characters, in the middle of an emoji', async () => {
+    const journalRows = async () => withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM journal`)).rows[0].n));
+    const before = await journalRows();
     const sent = await postJson(`${suite.corral.baseUrl}/v1/ingest/helpdesk`, { channel: 'email', text: 'the label printer on 4 west is down', requester: 'nurse@example.org', system: 'printing', helpdesk: `${'H'.repeat(126)}😀 desk` });
     expect(sent.status).toBe(202);
 
-    const keys = await withClient(suite.db.url, async (c) => (await c.query<{ child_key: string }>(`SELECT child_key FROM journal WHERE child_key LIKE 'HHHH%'`)).rows);
-    expect(keys.length).toBeGreaterThan(0);
+    // The field is no code, so corral keeps a keyed token of it (README, privacy table), not the text:
+    // what matters here is that the report's rows were written and chain as stored.
+    expect(await journalRows()).toBeGreaterThan(before);
     const report = await verify();
     expect(report.journal).toEqual(expect.objectContaining({ brokenRows: 0, firstBroken: null }));
     expect(report.ok).toBe(true);
