@@ -16,8 +16,13 @@ const alert = (system: string, facility: string, extra: Record<string, unknown> 
  * through the sign-in form, and updated live (server-sent events) when an alert arrives.
  */
 describe('dashboard in headless Chromium', () => {
-  const suite = useCorralSuite({ CORRAL_SMALL_COUNT_THRESHOLD: '5' });
   let context: BrowserContext;
+  // Declared before the suite's own hooks so it runs first (jest runs afterAll hooks in order): the
+  // browser and its live stream are gone before corral stops, as a wall screen would be.
+  afterAll(async () => {
+    await context?.close();
+  });
+  const suite = useCorralSuite({ CORRAL_SMALL_COUNT_THRESHOLD: '5' });
   let page: Page;
   let leadershipKey = '';
   const artifacts = mkdtempSync(join(tmpdir(), 'corral-dashboard-'));
@@ -56,10 +61,6 @@ describe('dashboard in headless Chromium', () => {
       viewport: { width: 1600, height: 1000 },
     });
     page = context.pages()[0] ?? (await context.newPage());
-  });
-
-  afterAll(async () => {
-    await context?.close();
   });
 
   it('answers a browser without a session with 401 and a sign-in form, not the dashboard', async () => {
