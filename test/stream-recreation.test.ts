@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
-import { canonical, createTestDatabase, eventually, startCorral, TestNats, useMigratedDatabase, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { canonical, childIdOf, createTestDatabase, eventually, startCorral, TestNats, useMigratedDatabase, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
 
 const encoder = new TextEncoder();
 
@@ -18,7 +18,7 @@ describe('receipts across a recreated inbound stream', () => {
   const start = () => startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, NATS_RETRY_DELAY_MS: '200' });
   const publish = (event: Record<string, unknown>) => jetstream(nats.nc).publish(nats.subjects.in('canonical'), encoder.encode(JSON.stringify(event)));
   const settled = () => eventually(() => nats.ingestConsumer(), (info) => info.num_pending === 0 && info.num_ack_pending === 0);
-  const children = (id: string) => withClient(db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = $1`, [id])).rowCount);
+  const children = (id: string) => withClient(db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = $1`, [childIdOf(id)])).rowCount);
 
   beforeAll(async () => {
     db = await createTestDatabase();
