@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveriesController } from './deliveries.controller.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 import { loadHelpdeskConfig } from './helpdesk-config.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { HELPDESK } from './tokens.js';
@@ -11,6 +12,7 @@ import { HELPDESK } from './tokens.js';
   providers: [
     { provide: HELPDESK, inject: [CorralConfig], useFactory: (config: CorralConfig) => loadHelpdeskConfig(config.helpdesk.file, config.helpdesk.publicUrl) },
     OutboxRelay,
+    DeliveriesRepository,
   ],
   exports: [HELPDESK, OutboxRelay],
 })
