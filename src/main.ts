@@ -1,3 +1,5 @@
+// First: an old Node is refused with a plain sentence before anything else loads.
+import './node-version.js';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './modules/config/corral-config.js';

@@ -1,3 +1,6 @@
+// First: an old Node is refused with a plain sentence before anything else loads.
+import '../node-version.js';
+
 /**
  * `npm run corral -- <command> …`: the operator's command line. Each command group lives in its
  * own file and is loaded only when asked for.
