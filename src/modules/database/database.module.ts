@@ -2,6 +2,7 @@ import { Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { CorralConfig } from '../config/corral-config.js';
 import { createDataSource } from './data-source.js';
+import { migrateUnderLock } from './migration-lock.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 
 /** The running database: the DataSource, and the embedded server behind it when there is one. */
@@ -29,7 +30,7 @@ async function openDatabase(config: CorralConfig): Promise<Database> {
   const dataSource = createDataSource(url);
   try {
     await dataSource.initialize();
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await migrateUnderLock(dataSource);
     if (applied.length > 0) logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
   } catch (error) {
     await embedded?.stop();
