@@ -148,10 +148,11 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
     ...env,
   });
   const app = await createApp(config, overrides);
-  await app.listen(0, '127.0.0.1');
+  // Any free port on loopback unless the suite names one (a peer whose shipped config names corral's address).
+  await app.listen(config.port, config.host);
   const server = app.getHttpServer() as import('node:http').Server;
   const address = server.address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const baseUrl = `http://${config.host}:${address.port}`;
   const keys = app.get(ApiKeys, { strict: false });
   const mintKey = async (role: Role, options: { label?: string; expiresAt?: Date } = {}) =>
     keys.create({ role, label: options.label ?? `test ${role}`, createdBy: 'test harness', expiresAt: options.expiresAt ?? null });
