@@ -18,7 +18,6 @@ GRANT USAGE ON SCHEMA public TO corral_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE corral_owner IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO corral_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE corral_owner IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO corral_app;
 
--- After the migrations have run (as corral_owner), take the rewrite rights on the trails back:
---   REVOKE UPDATE, DELETE, TRUNCATE ON journal, audit FROM corral_app;
---   REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON chain_legacy FROM corral_app;
--- corral_app still INSERTs and SELECTs there; api_key keeps UPDATE (revocation).
+-- After the migrations have run (as corral_owner), take the rewrite rights on the trails back with
+-- deploy/postgres-trail-grants.sql (docker compose does both: deploy/postgres-init.sh runs this file
+-- on an empty volume, the trail-grants service that one after every migrate).

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { OwnNats } from './support/own-nats.js';
 import { apiFetch, createTestDatabase, eventually, startCorral, type RunningCorral, type TestDatabase } from './support/harness.js';
 
@@ -24,6 +26,14 @@ describe('health probes without credentials', () => {
 
   const probe = (path: string, key?: string | null) => apiFetch(`${corral.baseUrl}${path}`, {}, { key });
 
+  /** The Dockerfile's HEALTHCHECK command, run as Docker runs it (no key), against this corral's port; its exit code. */
+  const dockerHealthcheck = (): Promise<number | null> => {
+    const [command, ...args] = JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1] ?? '[]') as string[];
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', PORT: new URL(corral.baseUrl).port }, stdio: 'ignore' });
+    return new Promise((resolve) => child.once('exit', resolve));
+  };
+
   it('answers liveness and readiness to a caller with no key, and the details only to a caller with one', async () => {
     const live = await probe('/health/live', null);
     expect(live.status).toBe(200);
@@ -41,6 +51,9 @@ describe('health probes without credentials', () => {
     const wrongKey = await probe('/health/ready', `crl_${'B'.repeat(43)}`);
     expect(wrongKey.status).toBe(200);
     expect(await wrongKey.json()).toEqual({ status: 'ok' });
+
+    // The image's HEALTHCHECK sends no key: the container is healthy.
+    expect(await dockerHealthcheck()).toBe(0);
   });
 
   it('answers 503 without credentials when a dependency is down, without saying what failed or where', async () => {
@@ -54,6 +67,7 @@ describe('health probes without credentials', () => {
       const detailed = await probe('/health/ready');
       expect(detailed.status).toBe(503);
       expect(await detailed.json()).toMatchObject({ statusCode: 503, details: { nats: { status: 'down' } } });
+      expect(await dockerHealthcheck()).toBe(1);
     } finally {
       await nats.restart();
     }
