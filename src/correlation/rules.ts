@@ -1,3 +1,4 @@
+import ms from 'ms';
 import { EVENT_KINDS, SEVERITIES, SOURCE_TYPES, type CanonicalEvent, type EventKind, type Severity, type SourceType } from './canonical-event.js';
 
 // Declarative correlation rules (config/rules/*.yaml), compiled once into a RuleSet. Every rule has
@@ -254,11 +255,16 @@ class Reader {
   }
 }
 
+/**
+ * A duration with its unit ("90s", "5m", "1.5h", "2 days"), read by `ms`. A bare number is refused,
+ * as it always was: in a rule file "5" could as well mean seconds or minutes as milliseconds.
+ */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Math.round(Number(m[1]) * unit);
+  const trimmed = text.trim();
+  if (!/^\d*\.?\d+\s*[a-z]+$/i.test(trimmed)) return undefined;
+  // ms allows spaces between number and unit, the old grammar any whitespace: keep accepting both.
+  const value = ms(trimmed.replace(/\s+/, ' ') as ms.StringValue) as number | undefined;
+  return value === undefined || !Number.isFinite(value) ? undefined : Math.round(value);
 }
 
 export function compileRules(sources: RuleSource[]): RuleSet {
