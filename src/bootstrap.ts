@@ -13,11 +13,12 @@ import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
+import { QuietFrameworkLogger } from './startup-log.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests start corral the same way. */
 export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   // Behind a TLS-terminating proxy, request.secure (the dashboard cookie's Secure flag) and the
   // client address come from X-Forwarded-* — but only from the proxies named here.
   if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);

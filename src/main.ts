@@ -2,13 +2,17 @@
 import './node-version.js';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './bootstrap.js';
+import { RuleError } from './correlation/rules.js';
 import { ConfigError, loadConfig } from './modules/config/corral-config.js';
+import { EnrichmentRulesError } from './modules/enrichment/enrichment-rules.js';
 import { closeWithin, describeUnfinished } from './shutdown.js';
+import { startupSummary } from './startup-log.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const logger = app.get(Logger);
+  logger.log(startupSummary(config));
 
   // Graceful stop: intake stops, what was taken is committed and acked, then the bus and the
   // database close — within SHUTDOWN_TIMEOUT_MS (below Kubernetes' 30 s grace period): past it,
@@ -41,8 +45,11 @@ async function main(): Promise<void> {
   logger.log(`corral listening on ${url} (OpenAPI at ${url}/docs)`);
 }
 
+// Problems the operator fixes in the configuration, the rule files or the enrichment file: each
+// lists everything wrong at once, and a stack trace would only hide it.
+const OPERATOR_ERRORS = [ConfigError, RuleError, EnrichmentRulesError];
+
 main().catch((error: unknown) => {
-  // A configuration problem is the operator's to fix: say what, without a stack trace.
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(OPERATOR_ERRORS.some((kind) => error instanceof kind) ? (error as Error).message : error);
   process.exit(1);
 });

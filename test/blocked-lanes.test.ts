@@ -8,7 +8,7 @@ import { apiFetch, canonical, createTestDatabase, getJson, postJson, startCorral
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const T0 = new Date('2026-11-24T07:00:00.000Z');
-process.env.CORRAL_TEST_WEBHOOK_SECRET = 'blocked-lanes-test-secret-0123456789';
+const WEBHOOK_SECRET = 'blocked-lanes-test-secret-0123456789';
 
 /**
  * A delivery that went dead must hold back the incident's later events for that helpdesk: before,
@@ -29,7 +29,7 @@ describe('a dead delivery blocks its lane', () => {
     writeFileSync(file, [`webhooks:`, `  - { name: helpdesk, url: "${helpdesk.url}", format: corral, secretEnv: CORRAL_TEST_WEBHOOK_SECRET, queues: ["*"], timeout: 2s, maxAttempts: 1 }`, `relay: { backoffBase: 20ms, backoffMax: 200ms }`].join('\n'));
     db = await createTestDatabase();
     nats = await TestNats.open();
-    corral = await startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' }, { clock });
+    corral = await startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, CORRAL_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' }, { clock });
   });
 
   afterAll(async () => {

@@ -22,7 +22,7 @@ const OVERLAKE = 'c809c579-2e8f-377c-a6c8-358d22454adb';
 const EVERGREEN = 'b363924b-d465-3419-bab0-ed824da2e498';
 const WOODINVILLE = '5dfa4a4d-4ec2-3045-b5b3-f8f10999639d';
 const SWEDISH = '9eb96c8c-b110-3803-80a1-3f7f05b3155a';
-process.env.CORRAL_TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef';
+const WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef';
 const T0 = new Date('2026-11-24T07:00:00.000Z');
 
 interface IncidentView {
@@ -52,6 +52,7 @@ beforeAll(async () => {
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
       CORRAL_HELPDESK_FILE: file,
+      CORRAL_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
       RELAY_POLL_MS: '60000',
       TIMER_POLL_MS: '60000',
       FHIR_BASE_URL: fhir.baseUrl,

@@ -14,7 +14,6 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 const idOf = (id: string) => eventIdToken(TOKEN_KEY, id);
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
-process.env.CORRAL_TEST_WEBHOOK_SECRET = SECRET;
 const T0 = new Date('2026-11-24T07:00:00.000Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 
@@ -49,7 +48,7 @@ async function start(options: { failFirst?: number; relay?: string } = {}): Prom
   const nats = await TestNats.open();
   const clock = new ManualClock(T0);
   const corral = await startCorral(
-    { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' },
+    { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, CORRAL_TEST_WEBHOOK_SECRET: SECRET, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' },
     { clock },
   );
   return { db, nats, corral, clock, helpdesk, oncall, relay: corral.app.get(OutboxRelay), timekeeper: corral.app.get(Timekeeper) };

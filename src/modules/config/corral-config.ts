@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ChainKeys } from '../../actors/chain-keys.js';
-import { EnvDto } from './env.dto.js';
+import type { ClusterConfig } from '../cluster/cluster-config.js';
+import { HelpdeskConfigError, loadHelpdeskConfig, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';
+import { applyEnvFile, type EnvFileReport } from './env-file.js';
+import { EnvDto, EXAMPLES, SECRET_VARIABLE } from './env.dto.js';
 
 /** Everything corral is configured with, validated once at boot. */
 export class CorralConfig {
@@ -24,7 +28,8 @@ export class CorralConfig {
     /** Directory of rule files; undefined means the rules shipped in config/rules. */
     readonly rulesDir: string | undefined,
     readonly actors: { maxLive: number; idleMs: number; timerPollMs: number },
-    readonly helpdesk: { file: string | undefined; publicUrl: string; relayPollMs: number },
+    /** settings: the helpdesk file, read and checked with the rest of the configuration. */
+    readonly helpdesk: { file: string | undefined; publicUrl: string; relayPollMs: number; settings: HelpdeskConfig },
     readonly auth: AuthConfig = DEFAULT_AUTH,
     readonly natsAuth: NatsAuthConfig = {},
     /** FHIR directory enrichment; undefined (no FHIR_BASE_URL) turns it off. */
@@ -35,6 +40,9 @@ export class CorralConfig {
     readonly shutdownTimeoutMs = 25_000,
     /** loadConfig always sets it; the default (a key of this process alone) only types a config built by hand. */
     readonly chain: ChainSettings = { keys: new ChainKeys([randomBytes(32).toString('hex')]), checkpointFile: '', checkpointMs: 60000 },
+    readonly cluster: ClusterConfig = { enabled: false, partitions: 64, leaseMs: 10_000, instanceId: `${hostname()}-${process.pid}`, ackWaitMs: 10_000, indexRefreshMs: 250, forwardPollMs: 50 },
+    /** The `.env` (or CORRAL_ENV_FILE) read at start, if any: said in the start-up log. */
+    readonly envFile: EnvFileReport | undefined = undefined,
   ) {}
 }
 
@@ -88,20 +96,45 @@ export interface NatsAuthConfig {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`corral cannot start: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const count = problems.length === 1 ? 'a configuration problem' : `${problems.length} configuration problems`;
+    super(`corral cannot start: ${count}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
-/** Reads and validates the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
+/** "NAME: what is wrong, e.g. NAME=good" — the one shape every configuration problem takes. */
+const problem = (name: keyof EnvDto | 'CORRAL_ENV_FILE', reason: string): string =>
+  `${name}: ${reason}, e.g. ${name}=${name === 'CORRAL_ENV_FILE' ? '/etc/corral/corral.env' : EXAMPLES[name]}`;
+
+/**
+ * Reads and validates the environment; throws one ConfigError listing every problem at once, one
+ * line per variable. Called without an environment (the real start, the CLI), it reads `.env`
+ * first (env-file.ts); tests and tools that pass their own get exactly what they pass.
+ */
+export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
+  const env = given ?? process.env;
+  const envFile = given === undefined ? applyEnvFile(process.env) : undefined;
+  const problems: string[] = [];
+  if (envFile && 'missing' in envFile) problems.push(problem('CORRAL_ENV_FILE', `no such file ${envFile.missing}`));
+
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const dto = plainToInstance(EnvDto, set, { exposeDefaultValues: true });
-  const errors = validateSync(dto, { whitelist: false });
-  if (errors.length > 0) throw new ConfigError(errors.map((error) => describe(error, env)));
-  const crossProblems = crossCheck(dto);
-  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
+  problems.push(...validateSync(dto, { whitelist: false, stopAtFirstError: true }).map((error) => describe(error, env)));
+  problems.push(...crossCheck(dto));
 
   const dataDir = isAbsolute(dto.CORRAL_DATA_DIR) ? dto.CORRAL_DATA_DIR : resolve(dto.CORRAL_DATA_DIR);
+  const publicUrl = dto.CORRAL_PUBLIC_URL ?? `http://localhost:${dto.PORT}`;
+  let helpdesk: HelpdeskConfig | undefined;
+  try {
+    helpdesk = loadHelpdeskConfig(dto.CORRAL_HELPDESK_FILE, publicUrl, env);
+  } catch (error) {
+    if (!(error instanceof HelpdeskConfigError)) throw error;
+    problems.push(...error.problems.map((p) => `CORRAL_HELPDESK_FILE: ${p}`));
+  }
+  const chainKeyFile = dto.CORRAL_CHAIN_KEY ? undefined : readChainKeyFile(dataDir);
+  if (typeof chainKeyFile === 'string') problems.push(chainKeyFile);
+  if (problems.length > 0 || helpdesk === undefined) throw new ConfigError(problems);
+
+  // Only a valid configuration leaves anything on disk (a generated key).
   const tokenKey = dto.CORRAL_TOKEN_KEY ?? localTokenKey(dataDir);
   return new CorralConfig(
     dto.DATABASE_URL,
@@ -118,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     dto.LOG_LEVEL,
     dto.CORRAL_RULES_DIR,
     { maxLive: dto.MAX_LIVE_ACTORS, idleMs: dto.ACTOR_IDLE_MS, timerPollMs: dto.TIMER_POLL_MS },
-    { file: dto.CORRAL_HELPDESK_FILE, publicUrl: dto.CORRAL_PUBLIC_URL ?? `http://localhost:${dto.PORT}`, relayPollMs: dto.RELAY_POLL_MS },
+    { file: dto.CORRAL_HELPDESK_FILE, publicUrl, relayPollMs: dto.RELAY_POLL_MS, settings: helpdesk },
     {
       jwt: dto.CORRAL_JWT_JWKS_URL
         ? { jwksUrl: dto.CORRAL_JWT_JWKS_URL, issuer: dto.CORRAL_JWT_ISSUER, audience: dto.CORRAL_JWT_AUDIENCE as string, roleClaim: dto.CORRAL_JWT_ROLE_CLAIM }
@@ -134,26 +167,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorralConfig {
     { keySecret: dto.CORRAL_JOURNAL_KEY ?? tokenKey, retentionDays: dto.JOURNAL_RETENTION_DAYS },
     dto.SHUTDOWN_TIMEOUT_MS,
     {
-      keys: new ChainKeys(chainSecrets(dto, dataDir)),
+      keys: new ChainKeys(dto.CORRAL_CHAIN_KEY ? [dto.CORRAL_CHAIN_KEY, ...(dto.CORRAL_CHAIN_RETIRED_KEYS?.split(',') ?? [])] : Array.isArray(chainKeyFile) ? chainKeyFile : newChainKeyFile(dataDir)),
       checkpointFile: dto.CORRAL_CHAIN_CHECKPOINT_FILE ?? join(dataDir, 'chain-checkpoints.jsonl'),
       checkpointMs: dto.CORRAL_CHAIN_CHECKPOINT_MS,
     },
+    clusterOf(dto),
+    envFile && !('missing' in envFile) ? envFile : undefined,
   );
 }
 
-/** Rules that span variables: a JWKS without an audience would accept tokens minted for any other app. */
+/**
+ * Rules that span variables, reported in the same list as the rest. A JWKS without an audience
+ * would accept tokens minted for any other application.
+ */
 function crossCheck(dto: EnvDto): string[] {
   const problems: string[] = [];
-  if (dto.CORRAL_JWT_JWKS_URL && !dto.CORRAL_JWT_AUDIENCE) problems.push('CORRAL_JWT_AUDIENCE: must be set when CORRAL_JWT_JWKS_URL is (tokens for other applications must be refused)');
+  if (dto.CORRAL_JWT_JWKS_URL && !dto.CORRAL_JWT_AUDIENCE) problems.push(problem('CORRAL_JWT_AUDIENCE', 'must be set when CORRAL_JWT_JWKS_URL is (tokens for other applications must be refused)'));
   const methods = [dto.NATS_CREDS_FILE, dto.NATS_NKEY_SEED_FILE, dto.NATS_USER ?? dto.NATS_PASSWORD, dto.NATS_TOKEN].filter((v) => v !== undefined);
-  if (methods.length > 1) problems.push('NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, NATS_USER/NATS_PASSWORD, NATS_TOKEN: set at most one way to authenticate to NATS');
-  if (Boolean(dto.NATS_USER) !== Boolean(dto.NATS_PASSWORD)) problems.push('NATS_USER, NATS_PASSWORD: set both or neither');
-  if (Boolean(dto.NATS_TLS_CERT_FILE) !== Boolean(dto.NATS_TLS_KEY_FILE)) problems.push('NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE: a client certificate needs its key, and the other way round');
+  if (methods.length > 1) problems.push('NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, NATS_USER/NATS_PASSWORD, NATS_TOKEN: set at most one way to authenticate to NATS, e.g. only NATS_CREDS_FILE=/run/secrets/corral.creds');
+  if (Boolean(dto.NATS_USER) !== Boolean(dto.NATS_PASSWORD)) problems.push(`NATS_USER, NATS_PASSWORD: set both or neither, e.g. NATS_USER=corral NATS_PASSWORD=${EXAMPLES.NATS_PASSWORD}`);
+  if (Boolean(dto.NATS_TLS_CERT_FILE) !== Boolean(dto.NATS_TLS_KEY_FILE)) problems.push(`NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE: a client certificate needs its key, and the other way round, e.g. NATS_TLS_CERT_FILE=${EXAMPLES.NATS_TLS_CERT_FILE} NATS_TLS_KEY_FILE=${EXAMPLES.NATS_TLS_KEY_FILE}`);
   for (const name of ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'] as const) {
     const file = dto[name];
-    if (file !== undefined && !existsSync(file)) problems.push(`${name}: no such file ${file}`);
+    if (file !== undefined && !existsSync(file)) problems.push(problem(name, `no such file ${file}`));
   }
+  if (dto.FHIR_BASE_URL) {
+    const smart = [dto.FHIR_CLIENT_ID, dto.FHIR_TOKEN_URL, dto.FHIR_PRIVATE_KEY_FILE];
+    if (dto.FHIR_TOKEN && smart.some(Boolean)) problems.push('FHIR_TOKEN: set either FHIR_TOKEN or FHIR_CLIENT_ID/FHIR_TOKEN_URL/FHIR_PRIVATE_KEY_FILE, not both, e.g. only FHIR_TOKEN=<a bearer token>');
+    else if (smart.some(Boolean) && !smart.every(Boolean))
+      problems.push(`FHIR_CLIENT_ID, FHIR_TOKEN_URL, FHIR_PRIVATE_KEY_FILE: SMART Backend Services needs all three, e.g. FHIR_CLIENT_ID=${EXAMPLES.FHIR_CLIENT_ID} FHIR_TOKEN_URL=${EXAMPLES.FHIR_TOKEN_URL} FHIR_PRIVATE_KEY_FILE=${EXAMPLES.FHIR_PRIVATE_KEY_FILE}`);
+  }
+  if (dto.CORRAL_CLUSTER === 'on' && !dto.NATS_URL) problems.push(problem('NATS_URL', 'must be set when CORRAL_CLUSTER=on (instances share work through JetStream)'));
   return problems;
+}
+
+function clusterOf(dto: EnvDto): ClusterConfig {
+  return {
+    enabled: dto.CORRAL_CLUSTER === 'on',
+    partitions: dto.CLUSTER_PARTITIONS,
+    leaseMs: dto.CLUSTER_LEASE_MS,
+    instanceId: dto.CLUSTER_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ackWaitMs: dto.CLUSTER_ACK_WAIT_MS,
+    indexRefreshMs: dto.CLUSTER_INDEX_REFRESH_MS,
+    forwardPollMs: dto.CLUSTER_FORWARD_POLL_MS,
+  };
 }
 
 function natsAuthOf(dto: EnvDto): NatsAuthConfig {
@@ -167,12 +224,14 @@ function natsAuthOf(dto: EnvDto): NatsAuthConfig {
   };
 }
 
+/** One reason per variable (stopAtFirstError, and each variable's constraints share one message). */
 function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
-  const reasons = Object.values(error.constraints ?? {}).join('; ');
-  const given = env[error.property];
+  const name = error.property as keyof EnvDto;
+  const reason = Object.values(error.constraints ?? {})[0] ?? 'is not valid';
+  const given = env[name];
   // Never echo secrets or credentials back into a log.
-  const echo = /KEY|URL|PASSWORD|TOKEN|CREDS|SEED/.test(error.property) || given === undefined ? '' : ` (got "${given}")`;
-  return `${error.property}: ${reasons}${echo}`;
+  const echo = SECRET_VARIABLE.test(name) || given === undefined ? '' : ` (got "${given}")`;
+  return problem(name, `${reason}${echo}`);
 }
 
 /**
@@ -193,23 +252,24 @@ function localTokenKey(dataDir: string): string {
  * The chain key: CORRAL_CHAIN_KEY (plus CORRAL_CHAIN_RETIRED_KEYS), or else `chain.key` beside the
  * data, made on first start as the token key is: its first line is the current key, any further
  * lines retired ones. A key file that is there but unusable stops the start: a new key would make
- * every row written so far look forged.
+ * every row written so far look forged. Returns the keys, a problem, or undefined (no file yet).
  */
-function chainSecrets(dto: EnvDto, dataDir: string): string[] {
-  if (dto.CORRAL_CHAIN_KEY) return [dto.CORRAL_CHAIN_KEY, ...(dto.CORRAL_CHAIN_RETIRED_KEYS?.split(',') ?? [])];
+function readChainKeyFile(dataDir: string): string[] | string | undefined {
   const file = join(dataDir, 'chain.key');
-  if (existsSync(file)) {
-    const keys = readFileSync(file, 'utf8')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#'));
-    if (keys.length === 0 || keys.some((key) => key.length < 32)) throw new ConfigError([`CORRAL_CHAIN_KEY: ${file} must hold keys of at least 32 characters, one a line (the current one first)`]);
-    return keys;
-  }
+  if (!existsSync(file)) return undefined;
+  const keys = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (keys.length === 0 || keys.some((key) => key.length < 32)) return problem('CORRAL_CHAIN_KEY', `unset, and ${file} must hold keys of at least 32 characters, one a line (the current one first)`);
+  return keys;
+}
+
+function newChainKeyFile(dataDir: string): string[] {
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeFileSync(join(dataDir, 'chain.key'), `${key}\n`, { mode: 0o600 });
+  chmodSync(join(dataDir, 'chain.key'), 0o600);
   return [key];
 }
 
@@ -227,14 +287,9 @@ export interface EnrichmentSettings {
   cache: { ttlMs: number; negativeTtlMs: number; max: number };
 }
 
-/** FHIR_* and ENRICHMENT_* → settings; a static token and SMART client credentials exclude each other. */
+/** FHIR_* and ENRICHMENT_* → settings (crossCheck made sure a static token and SMART client credentials exclude each other). */
 function enrichmentFrom(dto: EnvDto): EnrichmentSettings | undefined {
   if (!dto.FHIR_BASE_URL) return undefined;
-  const smart = [dto.FHIR_CLIENT_ID, dto.FHIR_TOKEN_URL, dto.FHIR_PRIVATE_KEY_FILE];
-  const problems: string[] = [];
-  if (dto.FHIR_TOKEN && smart.some(Boolean)) problems.push('FHIR_TOKEN: set either FHIR_TOKEN or FHIR_CLIENT_ID/FHIR_TOKEN_URL/FHIR_PRIVATE_KEY_FILE, not both');
-  if (smart.some(Boolean) && !smart.every(Boolean)) problems.push('FHIR_CLIENT_ID: SMART Backend Services needs FHIR_CLIENT_ID, FHIR_TOKEN_URL and FHIR_PRIVATE_KEY_FILE together');
-  if (problems.length > 0) throw new ConfigError(problems);
   const auth: EnrichmentSettings['auth'] = dto.FHIR_TOKEN
     ? { kind: 'token', token: dto.FHIR_TOKEN }
     : dto.FHIR_CLIENT_ID && dto.FHIR_TOKEN_URL && dto.FHIR_PRIVATE_KEY_FILE

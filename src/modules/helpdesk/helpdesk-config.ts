@@ -32,20 +32,25 @@ export interface HelpdeskConfig {
 
 export const NATS_DESTINATION = 'nats';
 
-export class HelpdeskConfigError extends Error {}
+/** Every problem of the helpdesk file at once; loadConfig reports them beside the environment's. */
+export class HelpdeskConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid helpdesk configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
 
 /**
  * Reads the helpdesk file (CORRAL_HELPDESK_FILE): webhooks for tickets and on-call channels for
  * escalations. Secrets are never in the file: `secretEnv` names the variable that holds one.
  */
-export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, env: NodeJS.ProcessEnv = process.env): HelpdeskConfig {
+export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, env: NodeJS.ProcessEnv): HelpdeskConfig {
   const empty: HelpdeskConfig = { webhooks: [], oncall: [], backoffBaseMs: 1000, backoffMaxMs: 300_000, publicUrl };
   if (!file) return empty;
   let document: Record<string, unknown>;
   try {
     document = (parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
   } catch (error) {
-    throw new HelpdeskConfigError(`${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new HelpdeskConfigError([`${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
   }
   const problems: string[] = [];
   const targets = (section: 'webhooks' | 'oncall', formats: readonly string[]) => {
@@ -93,7 +98,7 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
     return ms ?? fallback;
   };
   const config = { webhooks, oncall, backoffBaseMs: duration('backoffBase', 1000), backoffMaxMs: duration('backoffMax', 300_000), publicUrl };
-  if (problems.length > 0) throw new HelpdeskConfigError(`invalid helpdesk configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0) throw new HelpdeskConfigError(problems);
   return config;
 }
 

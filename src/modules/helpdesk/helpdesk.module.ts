@@ -2,7 +2,6 @@ import { Global, Module } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
-import { loadHelpdeskConfig } from './helpdesk-config.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { HELPDESK } from './tokens.js';
 
@@ -10,7 +9,7 @@ import { HELPDESK } from './tokens.js';
 @Module({
   controllers: [DeliveriesController],
   providers: [
-    { provide: HELPDESK, inject: [CorralConfig], useFactory: (config: CorralConfig) => loadHelpdeskConfig(config.helpdesk.file, config.helpdesk.publicUrl) },
+    { provide: HELPDESK, inject: [CorralConfig], useFactory: (config: CorralConfig) => config.helpdesk.settings },
     OutboxRelay,
     DeliveriesRepository,
   ],

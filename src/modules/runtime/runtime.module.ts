@@ -15,7 +15,7 @@ import { JournalKeys } from '../persistence/journal-keys.js';
 import { JournalSealer } from '../persistence/journal-sealer.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';
-import { loadClusterConfig, type ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { PartitionOwnership } from '../cluster/partition-ownership.js';
 import { CLUSTER_CONFIG, OWNERSHIP } from '../cluster/tokens.js';
 import { Timekeeper } from './timekeeper.js';
@@ -34,7 +34,7 @@ const PROVIDERS: Provider[] = [
       return rules;
     },
   },
-  { provide: CLUSTER_CONFIG, useFactory: () => loadClusterConfig() },
+  { provide: CLUSTER_CONFIG, inject: [CorralConfig], useFactory: (config: CorralConfig) => config.cluster },
   {
     // Null unless CORRAL_CLUSTER=on: then the executor forwards what it does not own and every commit is fenced.
     provide: OWNERSHIP,
