@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, registerDecorator, type ValidationOptions } from 'class-validator';
 import { isCode } from '../../correlation/privacy.js';
+import { Checks, OptionalText, Required } from '../http/validation.js';
 
 /**
  * `by` names an agent's account (`agent:jdoe`, `servicenow:agent-7`) and is kept forever in the
@@ -17,62 +18,55 @@ function IsAccountCode(options?: ValidationOptions) {
     });
 }
 
-export class CommandDto {
-  @ApiPropertyOptional({
-    description: 'the agent a helpdesk integration acts for; the journal records "<caller> for <by>" (the caller is the authenticated key or token)',
-    example: 'agent:jdoe',
-  })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsAccountCode()
-  by?: string;
-
-  @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+/** The note every command may carry (HTTP and NATS alike). */
+class NoteDto {
+  @ApiPropertyOptional({ type: String, maxLength: 1000 })
+  @OptionalText(1000)
   note?: string;
 }
 
+export class CommandDto extends NoteDto {
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 128,
+    description: 'the agent a helpdesk integration acts for; the journal records "<caller> for <by>" (the caller is the authenticated key or token)',
+    example: 'agent:jdoe',
+  })
+  @Checks(IsOptional(), IsString(), IsNotEmpty(), MaxLength(128), IsAccountCode())
+  by?: string;
+}
+
 export class MergeDto extends CommandDto {
-  @ApiProperty({ format: 'uuid', description: 'the incident this one is merged into' })
-  @IsUUID('all')
+  @ApiProperty({ type: String, format: 'uuid', description: 'the incident this one is merged into' })
+  @Checks(Required(), IsUUID('all'))
   into!: string;
 }
 
 export class SplitDto extends CommandDto {
-  @ApiProperty({ type: [String], description: 'ids of the children that move to a new incident' })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 1000, description: 'ids of the children that move to a new incident' })
+  @Checks(Required(), IsArray(), ArrayMinSize(1), ArrayMaxSize(1000), IsString({ each: true }))
   children!: string[];
 }
 
-/** Over NATS the incident is named in the body: `corral.cmd.incident.<verb>` `{ incidentId, by, note? }`. */
-export class NatsCommandDto extends CommandDto {
-  @IsUUID('all')
+/**
+ * Over NATS the incident is named in the body: `corral.cmd.incident.<verb>` `{ incidentId, by, note? }`.
+ * Not a CommandDto: its optional `by` would be inherited, IsOptional with it.
+ */
+export class NatsCommandDto extends NoteDto {
+  @Checks(Required(), IsUUID('all'))
   incidentId!: string;
 
   // Over NATS the connection is authenticated by NATS itself; `by` names the agent and is required.
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  @IsAccountCode()
-  declare by: string;
+  @Checks(Required(), IsString(), IsNotEmpty(), MaxLength(128), IsAccountCode())
+  by!: string;
 }
 
 export class NatsMergeDto extends NatsCommandDto {
-  @IsUUID('all')
+  @Checks(Required(), IsUUID('all'))
   into!: string;
 }
 
 export class NatsSplitDto extends NatsCommandDto {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @Checks(Required(), IsArray(), ArrayMinSize(1), ArrayMaxSize(1000), IsString({ each: true }))
   children!: string[];
 }

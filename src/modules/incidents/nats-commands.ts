@@ -10,6 +10,7 @@ import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
 import type { Command } from '../../correlation/commands.js';
 import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
 import { refuseControlCharacters } from '../http/control-characters.pipe.js';
+import { VALIDATOR_OPTIONS } from '../http/validation.js';
 
 const VERBS = ['acknowledge', 'resolve', 'reopen', 'merge', 'split'] as const;
 type Verb = (typeof VERBS)[number];
@@ -100,7 +101,7 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
     if (typeof data !== 'object' || data === null || '__invalid' in data) throw new InvalidInputError('the request must be a JSON object: { incidentId, by, note? }');
     refuseControlCharacters(data);
     const dto = plainToInstance(type, data);
-    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+    const errors = await validate(dto, VALIDATOR_OPTIONS);
     if (errors.length > 0) throw new InvalidInputError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
     return dto;
   }

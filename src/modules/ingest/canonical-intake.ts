@@ -4,6 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { protect } from '../../correlation/privacy.js';
 import { scrubText } from '../../correlation/scrub.js';
+import { VALIDATOR_OPTIONS } from '../http/validation.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
@@ -45,7 +46,7 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
     const tooDeep = nestingProblem(raw, 'event');
     if (tooDeep) return { ok: false, reason: `event ${tooDeep.problems.join(', ')}`, fields: [tooDeep] };
     dto = plainToInstance(CanonicalEventDto, raw);
-    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true });
+    const errors = validateSync(dto, VALIDATOR_OPTIONS);
     if (errors.length > 0) {
       const fields = flatten(errors);
       return { ok: false, reason: fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; '), fields };
