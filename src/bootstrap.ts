@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
@@ -12,6 +11,7 @@ import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
+import { setUpOpenApi } from './modules/http/openapi.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 import { QuietFrameworkLogger } from './startup-log.js';
 
@@ -33,11 +33,6 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   app.useBodyParser('json', { limit: config.httpBodyLimit });
   app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
-  const openApi = new DocumentBuilder()
-    .setTitle('corral')
-    .setDescription('Incident correlator for hospital IT: one parent ticket per incident.')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  setUpOpenApi(app);
   return app;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Post, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController, ApiExcludeEndpoint, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.js';
@@ -9,8 +9,8 @@ import { DashboardSignIn } from './dashboard.sign-in.js';
 import { DashboardStream } from './dashboard.stream.js';
 import { SignInPageFilter } from './sign-in.filter.js';
 
-@ApiTags('dashboard')
-@ApiBearerAuth()
+// A browser page with its session, stream and assets, not an API: left out of /docs (README "Dashboard").
+@ApiExcludeController()
 @Controller('dashboard')
 @UseFilters(SignInPageFilter)
 export class DashboardController {

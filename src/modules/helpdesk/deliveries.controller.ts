@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { InvalidInputError } from '../http/domain-errors.js';
@@ -57,12 +57,13 @@ export class DeliveryView {
 
 /** The outbox as operators see it: what is waiting, what was sent, what gave up (dead) and why. */
 @ApiTags('helpdesk')
+@ApiExtraModels(DeliveryView)
 @Controller('v1/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesRepository) {}
 
   @Get()
-  @ApiOkResponse({ description: '{ items: DeliveryView[], nextCursor }' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: getSchemaPath(DeliveryView) } }, nextCursor: { type: 'string', nullable: true } }, required: ['items', 'nextCursor'] } })
   async list(@Query() query: DeliveriesQuery): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? 0 : Number(query.cursor);
     if (!Number.isInteger(after) || after < 0) throw new InvalidInputError('cursor is not one this server issued; start again without it');
@@ -96,6 +97,7 @@ export class DeliveriesController {
   /** Dead deliveries go back to pending, at once: after the helpdesk is fixed, nothing is lost and their lanes move again. */
   @Post('retry')
   @HttpCode(200)
+  @ApiOkResponse({ schema: { type: 'object', properties: { requeued: { type: 'integer', minimum: 0 } }, required: ['requeued'] } })
   async retry(@Body() body: RetryDto): Promise<{ requeued: number }> {
     return { requeued: await this.deliveries.requeueDead(body.destination, body.incidentId) };
   }
@@ -103,6 +105,7 @@ export class DeliveriesController {
   /** Gives up on a lane's dead deliveries (they are kept, as `skipped`), so the events behind them go out. */
   @Post('skip')
   @HttpCode(200)
+  @ApiOkResponse({ schema: { type: 'object', properties: { skipped: { type: 'integer', minimum: 0 } }, required: ['skipped'] } })
   async skip(@Body() body: SkipDto): Promise<{ skipped: number }> {
     return { skipped: await this.deliveries.skipDead(body.destination, body.incidentId) };
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { API_ERROR_REF } from '../http/openapi-schema.js';
 import type { Response } from 'express';
 import { actingAs, CurrentPrincipal } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
@@ -9,13 +10,12 @@ import { IncidentDetailView } from './incident.views.js';
 
 // The journal records the authenticated caller, and the agent it acts for when the body names one.
 @ApiTags('incidents')
-@ApiBearerAuth()
 @ApiOkResponse({ type: IncidentDetailView, description: 'the incident after the command' })
 @ApiAcceptedResponse({
   type: IncidentDetailView,
   description: 'several instances: committed and forwarded to the instance that owns the incident, not seen applied within 5 s; the incident as it is now (Location: read it back)',
 })
-@ApiConflictResponse({ description: 'the incident is not in a state that allows this command' })
+@ApiConflictResponse({ description: 'the incident is not in a state that allows this command', schema: API_ERROR_REF })
 @Controller('v1/incidents/:id')
 export class IncidentCommandsController {
   constructor(private readonly commands: IncidentCommandsService) {}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { IncidentChildRow, IncidentRow } from '../database/entities.js';
+import { arr, bool, instant, nullable, obj, peopleCount, str } from '../http/openapi-schema.js';
 
 const STATUSES = ['open', 'acknowledged', 'flapping', 'resolved', 'merged'];
 
@@ -63,6 +64,35 @@ export class IncidentPage {
   @ApiProperty({ type: [IncidentView] }) items!: IncidentView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+/** GET /v1/incidents as leadership gets it (role-views.ts LeadershipIncidentView): an allow-list of fields, people counts suppressed. */
+export const LEADERSHIP_INCIDENT_PAGE = obj(
+  {
+    items: arr(
+      obj({
+        id: str({ format: 'uuid' }),
+        status: str({ enum: STATUSES }),
+        severity: str(),
+        priority: str(),
+        queue: nullable(str()),
+        system: str(),
+        facilities: arr(str()),
+        departments: arr(str()),
+        firstSeen: instant(),
+        lastSeen: instant(),
+        resolvedAt: nullable(instant()),
+        parentId: nullable(str({ format: 'uuid' })),
+        mergedInto: nullable(str({ format: 'uuid' })),
+        patientImpact: bool(),
+        childCount: peopleCount(),
+        distinctRequesters: peopleCount(),
+      }),
+    ),
+    nextCursor: nullable(str()),
+  },
+  [],
+  { title: 'leadership' },
+);
 
 export function toIncidentView(row: IncidentRow): IncidentView {
   return {

@@ -1,17 +1,18 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { IncidentDetailView, IncidentPage } from './incident.views.js';
+import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { IncidentDetailView, IncidentPage, LEADERSHIP_INCIDENT_PAGE } from './incident.views.js';
 import { IncidentsService } from './incidents.service.js';
 import { ListIncidentsQuery, TimelineQuery } from './list-incidents.query.js';
 import { TimelinePage } from './timeline.js';
 
 @ApiTags('incidents')
+@ApiExtraModels(IncidentPage)
 @Controller('v1/incidents')
 export class IncidentsController {
   constructor(private readonly incidents: IncidentsService) {}
 
   @Get()
-  @ApiOkResponse({ type: IncidentPage })
+  @ApiOkResponse({ description: 'agents and admins: the full incidents; leadership: the minimum-necessary view', schema: { anyOf: [{ $ref: getSchemaPath(IncidentPage) }, LEADERSHIP_INCIDENT_PAGE] } })
   list(@Query() query: ListIncidentsQuery): Promise<IncidentPage> {
     return this.incidents.list(query);
   }

@@ -1,10 +1,15 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { correlationIdOf } from '../http/correlation-id.js';
+import { API_ERROR_REF } from '../http/openapi-schema.js';
+import { CanonicalEventDto } from './canonical-event.dto.js';
 import { IngestService, type IngestResult } from './ingest.service.js';
+import { INGEST_RESULT } from './openapi-answers.js';
+import { MAX_EVENTS_PER_REQUEST } from './limits.js';
 
 @ApiTags('ingest')
+@ApiExtraModels(CanonicalEventDto)
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly ingest: IngestService) {}
@@ -12,7 +17,16 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Ingest one canonical event v1 or an array of them; answers once they are durable.' })
-  @ApiBody({ description: 'A canonical event v1 (DESIGN §3) or an array of them.', schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } })
+  @ApiBody({
+    description: `A canonical event v1 (DESIGN §3), or an array of 1 to ${MAX_EVENTS_PER_REQUEST} of them.`,
+    schema: { oneOf: [{ $ref: getSchemaPath(CanonicalEventDto) }, { type: 'array', items: { $ref: getSchemaPath(CanonicalEventDto) }, minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }] },
+  })
+  @ApiAcceptedResponse({ description: 'the valid events are durable; the invalid ones of an array are listed, with their reasons', schema: INGEST_RESULT })
+  @ApiBadRequestResponse({
+    description: 'one event that is invalid (details: its failing fields), or an array with no valid event (details: the first 100 refused, with their fields)',
+    schema: API_ERROR_REF,
+  })
+  @ApiPayloadTooLargeResponse({ description: `more than ${MAX_EVENTS_PER_REQUEST} events, or a body over HTTP_BODY_LIMIT: nothing was kept`, schema: API_ERROR_REF })
   create(@Body() body: unknown, @Req() request: Request): Promise<IngestResult> {
     return this.ingest.ingestHttp(body, correlationIdOf(request));
   }

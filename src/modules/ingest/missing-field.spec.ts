@@ -69,7 +69,7 @@ describe('a missing required field is reported as missing, first', () => {
     ]);
   });
 
-  it.each([NatsCommandDto, NatsMergeDto, NatsSplitDto, MergeDto, SplitDto])('%p: each required field, when missing, says so first', (type) => {
+  it.each<new () => object>([NatsCommandDto, NatsMergeDto, NatsSplitDto, MergeDto, SplitDto])('%p: each required field, when missing, says so first', (type) => {
     const complete = { incidentId: '00000000-0000-4000-8000-000000000001', by: 'agent:jdoe', into: '00000000-0000-4000-8000-000000000002', children: ['c-1'] };
     const fields = requiredOf(type);
     expect(fields.length).toBeGreaterThan(0);
