@@ -20,7 +20,8 @@ export class CorralConfig {
     readonly host: string,
     readonly tokenKey: string,
     readonly dataDir: string,
-    readonly embeddedPgPort: number,
+    /** EMBEDDED_PG_PORT if set; undefined lets the embedded database choose (54329 or a free one). */
+    readonly embeddedPgPort: number | undefined,
     readonly batch: { maxSize: number; maxDelayMs: number; maxQueued: number },
     readonly nats: { ackWaitMs: number; retryDelayMs: number; maxDeliver: number },
     readonly httpBodyLimit: string,

@@ -83,7 +83,8 @@ export class EnvDto {
   @Text() CORRAL_CHAIN_CHECKPOINT_FILE?: string;
   @Millis(1000, 86_400_000) CORRAL_CHAIN_CHECKPOINT_MS = 60000;
 
-  @WholeNumber(1024, 65535) EMBEDDED_PG_PORT = 54329;
+  // Unset: 54329, or a free port near it when that one is taken (embedded-port.ts). Set: that port or an error.
+  @IsOptional() @WholeNumber(1024, 65535) EMBEDDED_PG_PORT?: number;
 
   @WholeNumber(1, 10000) BATCH_MAX_SIZE = 500;
   @Millis(0, 1000) BATCH_MAX_DELAY_MS = 5;
