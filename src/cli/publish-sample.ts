@@ -4,13 +4,17 @@ import { connect } from '@nats-io/transport-node';
 import { Subjects } from '../modules/bus/message-bus.js';
 import { ConfigError, loadConfig } from '../modules/config/corral-config.js';
 
+/** The outage began this long before the sample is sent; its last call came a minute ago. */
+const OUTAGE_MINUTES = 40;
+
 /**
- * `npm run publish-sample`: a small 7 a.m. ADT outage — monitoring alerts, their repeats, and
- * clinicians' reports — sent to a running corral over NATS (NATS_URL set) or HTTP (CORRAL_URL,
- * default http://localhost:$PORT). Needs no nats CLI.
+ * `npm run publish-sample`: a small ADT outage over the last 40 minutes — monitoring alerts, their
+ * repeats, and clinicians' reports — sent to a running corral over NATS (NATS_URL set) or HTTP
+ * (CORRAL_URL, default http://localhost:$PORT). Needs no nats CLI. Its times are around now, as a
+ * real outage's would be: events dated in the past are history, not an outage under way.
  */
-function sampleEvents(): Record<string, unknown>[] {
-  const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 7, minute)).toISOString();
+function sampleEvents(began: Date): Record<string, unknown>[] {
+  const at = (minute: number) => new Date(began.getTime() + minute * 60_000).toISOString();
   const alert = (n: number, facility: string) => ({
     id: `adt-queue-${facility}-${n}`,
     schemaVersion: '1',
@@ -49,7 +53,9 @@ function sampleEvents(): Record<string, unknown>[] {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const events = sampleEvents();
+  // Whole minutes, as a monitoring tool would stamp them.
+  const began = new Date(Math.floor(Date.now() / 60_000) * 60_000 - OUTAGE_MINUTES * 60_000);
+  const events = sampleEvents(began);
   if (config.natsUrl) {
     const subjects = new Subjects(config.natsNamespace);
     const nc = await connect({ servers: config.natsUrl.split(',') });
@@ -75,6 +81,11 @@ async function main(): Promise<void> {
   console.log(`POST ${base}/v1/events → ${response.status}`, await response.json());
   const incidents = (await (await fetch(`${base}/v1/incidents?status=open`, { headers: auth() })).json()) as { items: Array<Record<string, unknown>> };
   for (const i of incidents.items) console.log(`  ${String(i.priority)} ${String(i.system)} "${String(i.title)}": ${String(i.childCount)} children, ${String(i.distinctRequesters)} people`);
+  // ?at= answers as corral saw things (an incident counts from when corral opened it): an instant
+  // just after this sample committed shows it, today or next week.
+  const after = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  console.log(`how it stood right after this sample, whenever you ask:`);
+  console.log(`  curl -s -H "Authorization: Bearer $CORRAL_API_KEY" '${base}/v1/blast-radius?at=${after}'`);
 }
 
 main().catch((error: unknown) => {
