@@ -55,7 +55,7 @@ describe('README quick start on a fresh clone', () => {
     // Every step runs in a shell of its own (a terminal the user opened beside corral's), with the
     // export and the alias the README has typed first.
     const shell = async (step: Step, substitute: (command: string) => string = (c) => c) => {
-      const script = [exportKey, alias, step].map((s) => substitute((s).command).replaceAll(`localhost:${README_PORT}`, `localhost:${port}`)).join('\n');
+      const script = [exportKey, alias, step].map((s) => substitute(s.command).replaceAll(`localhost:${README_PORT}`, `localhost:${port}`)).join('\n');
       const { stdout } = await run('bash', ['-O', 'expand_aliases', '-c', script], { cwd: clone, env, timeout: 120_000 });
       return stdout;
     };
