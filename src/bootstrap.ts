@@ -12,6 +12,7 @@ import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
 import { setUpOpenApi } from './modules/http/openapi.js';
+import { VALIDATOR_OPTIONS } from './modules/http/validation.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 import { QuietFrameworkLogger } from './startup-log.js';
 
@@ -31,7 +32,7 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });
   app.use(credentialsFirst);
   app.useBodyParser('json', { limit: config.httpBodyLimit });
-  app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ ...VALIDATOR_OPTIONS, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
   setUpOpenApi(app);
   return app;

@@ -151,7 +151,7 @@ describe('the OpenAPI document, against a real corral', () => {
     }
   });
 
-  it("a command's required field, left out: the first message says it is missing", async () => {
+  it("a command's required field, left out: its one message says it is missing", async () => {
     await postJson(url('/v1/events'), canonical({ id: 'cmd-1', system: 'lab-lis', errorSignature: 'OPENAPI_CMD' }));
     const incidents = await getJson<{ items: Array<{ id: string }> }>(url('/v1/incidents?system=lab-lis'));
     const id = incidents.body.items[0]?.id ?? '';
@@ -159,8 +159,23 @@ describe('the OpenAPI document, against a real corral', () => {
     const merge = await postJson<{ message: string; details: string[] }>(url(`/v1/incidents/${id}/merge`), { note: 'same outage' });
     const split = await postJson<{ message: string; details: string[] }>(url(`/v1/incidents/${id}/split`), {});
 
-    expect([merge.status, merge.body.details[0]]).toEqual([400, 'into is required']);
-    expect([split.status, split.body.details[0]]).toEqual([400, 'children is required']);
+    expect([merge.status, merge.body.details]).toEqual([400, ['into is required']]);
+    expect([split.status, split.body.details]).toEqual([400, ['children is required']]);
+    const skip = await postJson<{ details: string[] }>(url('/v1/deliveries/skip'), { incidentId: 5 });
+    expect([skip.status, skip.body.details.sort()]).toEqual([400, ['destination is required', 'incidentId must be a UUID']]);
+  });
+
+  it('a query parameter gets one problem, the first thing wrong with it (its type before its bounds)', async () => {
+    const cases: Array<[string, string]> = [
+      ['/v1/incidents?limit=abc', 'limit must be an integer number'],
+      ['/v1/incidents?limit=9999', 'limit must not be greater than 500'],
+      ['/v1/audit?limit=0', 'limit must not be less than 1'],
+      ['/v1/blast-radius?limit=x', 'limit must be an integer number'],
+    ];
+    for (const [request, problem] of cases) {
+      const reply = await getJson<{ details: string[] }>(url(request));
+      expect([request, reply.status, reply.body.details]).toEqual([request, 400, [problem]]);
+    }
   });
 
   describe('the answers match their schemas, an admin\'s and leadership\'s (people counts as numbers or "<5")', () => {

@@ -1,35 +1,33 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { InvalidInputError } from '../http/domain-errors.js';
+import { Checks, OptionalText, RequiredText, Required } from '../http/validation.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 
 const STATUSES = ['pending', 'sent', 'superseded', 'dead', 'skipped'] as const;
 
 export class DeliveriesQuery {
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ example: 'webhook:servicenow' }) @IsOptional() @IsString() @MaxLength(128) destination?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 100;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) cursor?: string;
+  @ApiPropertyOptional({ enum: STATUSES }) @Checks(IsOptional(), IsIn(STATUSES)) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ example: 'webhook:servicenow' }) @OptionalText(128) destination?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @Checks(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(500)) limit = 100;
+  @ApiPropertyOptional() @OptionalText(32) cursor?: string;
 }
 
 export class RetryDto {
   @ApiPropertyOptional({ description: 'only this destination (e.g. webhook:servicenow); all when absent' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @OptionalText(128)
   destination?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "only this incident's lane" })
-  @IsOptional()
-  @IsUUID()
+  @Checks(IsOptional(), IsUUID())
   incidentId?: string;
 }
 
 export class SkipDto {
-  @ApiProperty({ example: 'webhook:servicenow' }) @IsString() @MaxLength(128) destination!: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() incidentId!: string;
+  @ApiProperty({ example: 'webhook:servicenow' }) @RequiredText(128) destination!: string;
+  @ApiProperty({ format: 'uuid' }) @Checks(Required(), IsUUID()) incidentId!: string;
 }
 
 export class BlockedLaneView {
