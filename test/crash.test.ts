@@ -105,7 +105,8 @@ describe('crash: SIGKILL while JetStream events stream in', () => {
     const subject = nats.subjects.in('canonical');
     const kills: Array<number | string | null> = [];
     for (let i = 0; i < TOTAL; i += 250) {
-      await Promise.all(events.slice(i, i + 250).map((e) => js.publish(subject, canonicalEvent(e))));
+      // A loaded machine (CI shares two cores with PostgreSQL and NATS) can take more than the default 5 s to ack 250 publishes at once; the test is about redelivery, not publish latency.
+      await Promise.all(events.slice(i, i + 250).map((e) => js.publish(subject, canonicalEvent(e), { timeout: 30_000 })));
       if (killAt.some((k) => k >= i && k < i + 250)) {
         // Kill while corral holds messages it has not acked (taken, in a batch, perhaps committed):
         // their redelivery after the restart is what this test is about. corral works through 250
