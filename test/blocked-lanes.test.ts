@@ -1,14 +1,28 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/actors/clock.js';
 import { OutboxRelay } from '../src/modules/helpdesk/outbox-relay.js';
 import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
-import { apiFetch, canonical, createTestDatabase, getJson, postJson, startCorral, TestNats, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { apiFetch, canonical, CHAIN_KEY, createTestDatabase, getJson, postJson, startCorral, TestNats, TOKEN_KEY, type RunningCorral, type TestDatabase } from './support/harness.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const T0 = new Date('2026-11-24T07:00:00.000Z');
 const WEBHOOK_SECRET = 'blocked-lanes-test-secret-0123456789';
+const BIN = new URL('../bin/corral.js', import.meta.url).pathname;
+
+/** `corral deliveries …` as an operator runs it on the database host; its --json answer. */
+function deliveriesCli(databaseUrl: string, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'deliveries', ...args, '--json'], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-lanes-cli-')), USER: 'ops' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`corral deliveries ${args.join(' ')} exited ${String(code)}: ${stderr}`))));
+  });
+}
 
 /**
  * A delivery that went dead must hold back the incident's later events for that helpdesk: before,
@@ -58,6 +72,8 @@ describe('a dead delivery blocks its lane', () => {
     const blocked = await getJson<Array<{ destination: string; incidentId: string; type: string; waiting: number }>>(url('/v1/deliveries/blocked'));
     expect(blocked.body).toEqual([expect.objectContaining({ destination: 'webhook:helpdesk', incidentId, type: 'ticket.opened', waiting: 1 })]);
     expect(await (await apiFetch(url('/metrics'))).text()).toMatch(/^corral_outbox_blocked_lanes 1$/m);
+    // The command line shows the same lanes, without the server.
+    expect(await deliveriesCli(db.url, ['blocked'])).toEqual(blocked.body);
 
     expect((await postJson<{ requeued: number }>(url('/v1/deliveries/retry'), { destination: 'webhook:helpdesk', incidentId })).body).toEqual({ requeued: 1 });
     for (let i = 0; i < 3; i += 1) await relay.pass();
@@ -82,13 +98,17 @@ describe('a dead delivery blocks its lane', () => {
     expect((await postJson(url(`/v1/incidents/${incidentId}/resolve`), { note: 'back' })).status).toBeLessThan(300);
     await relay.pass();
 
-    expect((await postJson<{ skipped: number }>(url('/v1/deliveries/skip'), { destination: 'webhook:helpdesk', incidentId })).body).toEqual({ skipped: 1 });
+    // From the command line this time, named: the HTTP route is the same repository call.
+    expect(await deliveriesCli(db.url, ['skip', '--destination', 'webhook:helpdesk', '--incident', incidentId, '--as', 'oncall-7'])).toEqual({ skipped: 1 });
     for (let i = 0; i < 3; i += 1) await relay.pass();
     expect(helpdesk.accepted<{ type: string; incident: { id: string } }>().filter((r) => r.body.incident.id === incidentId).map((r) => r.body.type)).toEqual(['ticket.resolved']);
     expect((await getJson(url('/v1/deliveries/blocked'))).body).toEqual([]);
     const skipped = await getJson<{ items: Array<{ type: string }> }>(url('/v1/deliveries?status=skipped'));
     expect(skipped.body.items).toEqual([expect.objectContaining({ type: 'ticket.opened' })]);
-    const trail = await getJson<{ items: Array<{ action: string }> }>(url('/v1/audit?source=access&action=deliveries.skip'));
-    expect(trail.body.items).toHaveLength(1);
+    // Skipping again over HTTP finds nothing left to skip.
+    expect((await postJson<{ skipped: number }>(url('/v1/deliveries/skip'), { destination: 'webhook:helpdesk', incidentId })).body).toEqual({ skipped: 0 });
+    const trail = await getJson<{ items: Array<{ action: string; actor: string; target: string | null }> }>(url('/v1/audit?source=access&action=deliveries.skip'));
+    expect(trail.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'cli:oncall-7', target: incidentId })]));
+    expect(trail.body.items).toHaveLength(2);
   }, 60_000);
 });

@@ -4,54 +4,55 @@ import { compare, parseCases, type RuleCase } from '../correlation/rule-cases.js
 import { RuleError, type RuleSet } from '../correlation/rules.js';
 import { runCase } from '../correlation/simulation.js';
 import { loadRules, shippedRulesDir } from '../modules/rules/rule-files.js';
+import type { CommonOptions } from './common-options.js';
+import { printJson, printResult } from './progress.js';
 
-const USAGE = `usage:
-  npm run corral -- rules check [dir]                     validate a rules directory (default: config/rules)
-  npm run corral -- rules test <cases.yaml> [--rules dir] run rule cases against a rules directory`;
+export interface RulesTestOptions extends CommonOptions {
+  rules?: string;
+}
 
-/** `corral rules check|test`: rules are reviewed like code, with cases that fail before and pass after. */
-export async function run(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
+/** A rules file that does not hold is the command's answer, not a crash: it names file, rule and field. */
+async function refused(error: unknown, json: boolean | undefined, dir: string): Promise<number> {
+  if (!(error instanceof RuleError)) throw error;
+  if (json) await printJson({ dir, valid: false, error: error.message });
+  else process.stderr.write(`${error.message}\n`);
+  return 1;
+}
+
+/** `corral rules check [dir]`: rules are reviewed like code. */
+export async function check(dir: string | undefined, options: CommonOptions): Promise<number> {
+  const at = dir ?? shippedRulesDir();
+  let rules: RuleSet;
   try {
-    if (sub === 'check') return check(rest[0]);
-    if (sub === 'test' && rest[0]) return await test(rest[0], option(rest, '--rules'));
+    rules = loadRules(at);
   } catch (error) {
-    if (error instanceof RuleError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
+    return refused(error, options.json, at);
   }
-  console.error(USAGE);
-  return 2;
-}
-
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
-function check(dir = shippedRulesDir()): number {
-  const rules = loadRules(dir);
-  console.log(`${dir}: valid`);
-  for (const [section, list] of Object.entries(rules as unknown as Record<string, Array<{ id: string; version: number }>>)) {
-    console.log(`  ${section.padEnd(13)} ${list.length}  ${list.map((r) => `${r.id}@${r.version}`).join(', ')}`);
-  }
+  const sections = Object.entries(rules as unknown as Record<string, Array<{ id: string; version: number }>>).map(([section, list]) => ({ section, rules: list.map((r) => `${r.id}@${r.version}`) }));
+  if (options.json) await printJson({ dir: at, valid: true, sections: Object.fromEntries(sections.map((s) => [s.section, s.rules])) });
+  else await printResult([`${at}: valid`, ...sections.map((s) => `  ${s.section.padEnd(13)} ${s.rules.length}  ${s.rules.join(', ')}`)].join('\n'));
   return 0;
 }
 
-async function test(file: string, dir?: string): Promise<number> {
-  const rules: RuleSet = loadRules(dir);
-  const text = readFileSync(file, 'utf8');
-  const cases: RuleCase[] = parseCases(file.endsWith('.json') ? JSON.parse(text) : parse(text), file);
-  let failed = 0;
+/** `corral rules test <cases>`: cases that fail before a rule change and pass after it. */
+export async function test(file: string, options: RulesTestOptions): Promise<number> {
+  let rules: RuleSet;
+  let cases: RuleCase[];
+  try {
+    rules = loadRules(options.rules);
+    const text = readFileSync(file, 'utf8');
+    cases = parseCases(file.endsWith('.json') ? JSON.parse(text) : parse(text), file);
+  } catch (error) {
+    return refused(error, options.json, options.rules ?? shippedRulesDir());
+  }
+  const results: Array<{ name: string; failures: string[] }> = [];
   for (const [index, ruleCase] of cases.entries()) {
     const failures = compare(ruleCase.expect, await runCase(rules, ruleCase));
-    const mark = failures.length === 0 ? '✓' : '✗';
-    console.log(`[${index + 1}/${cases.length}] ${mark} ${ruleCase.name}`);
-    for (const failure of failures) console.log(`      ${failure}`);
-    if (failures.length > 0) failed += 1;
+    results.push({ name: ruleCase.name, failures });
+    if (!options.json) await printResult([`[${index + 1}/${cases.length}] ${failures.length === 0 ? '✓' : '✗'} ${ruleCase.name}`, ...failures.map((f) => `      ${f}`)].join('\n'));
   }
-  console.log(`\n${cases.length - failed} passed, ${failed} failed`);
+  const failed = results.filter((r) => r.failures.length > 0).length;
+  if (options.json) await printJson({ passed: results.length - failed, failed, cases: results });
+  else await printResult(`\n${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

@@ -80,12 +80,12 @@ const ALTERED_LEGACY = 'row content does not match its row_hash (altered)';
  * is how removed newest rows show. Rows up to the migration point (chain_legacy) are checked as
  * the unkeyed sha256 they were written with; every later row must be an HMAC under the chain key.
  */
-export async function verifyChains(db: DataSource, settings: VerifySettings): Promise<VerifyReport> {
+export async function verifyChains(db: DataSource, settings: VerifySettings, progress: (line: string) => void = () => {}): Promise<VerifyReport> {
   const latest = latestCheckpoint(settings.checkpointFile, settings.keys);
   const checkpoint = latest.checkpoint;
   const problems = latest.problem ? [latest.problem] : [];
-  const journal = await verifyJournal(db, settings.keys);
-  const audit = await verifyAudit(db, settings.keys, checkpoint, problems);
+  const journal = await verifyJournal(db, settings.keys, progress);
+  const audit = await verifyAudit(db, settings.keys, checkpoint, problems, progress);
   if (checkpoint) await checkJournalAgainst(db, checkpoint, problems);
   return {
     ok: journal.brokenRows === 0 && audit.brokenRows === 0 && problems.length === 0,
@@ -102,7 +102,7 @@ async function legacyBoundaries(db: DataSource, trail: 'audit' | 'journal'): Pro
 
 // Ids and seqs are read as text (bigint exceeds a JS number's exact range only in theory, but pg
 // returns bigint as text anyway); ordering is always on the table's own numeric columns.
-async function verifyJournal(db: DataSource, keys: ChainKeys): Promise<VerifyReport['journal']> {
+async function verifyJournal(db: DataSource, keys: ChainKeys, progress: (line: string) => void): Promise<VerifyReport['journal']> {
   const tails = new Map(
     (await db.query<Array<{ signature: string; seq: string; last_hash: string }>>('SELECT signature, seq::text, last_hash FROM actor_snapshot')).map((s) => [s.signature, s]),
   );
@@ -155,6 +155,7 @@ async function verifyJournal(db: DataSource, keys: ChainKeys): Promise<VerifyRep
       // Go on from the row as stored: one altered row is one report, not a broken rest of the chain.
       current = { ...current, seq, hash: row.row_hash };
     }
+    progress(`journal: ${rows} rows checked in ${chains} chains, ${breaks.count} broken`);
     const last = page.at(-1);
     if (page.length < PAGE || !last) break;
     after = { signature: last.signature, seq: last.seq };
@@ -179,7 +180,7 @@ function journalEntryOf(row: JournalDbRow): JournalEntry {
   };
 }
 
-async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCheckpoint | null, problems: string[]): Promise<VerifyReport['audit']> {
+async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCheckpoint | null, problems: string[], progress: (line: string) => void): Promise<VerifyReport['audit']> {
   const legacyUpTo = (await legacyBoundaries(db, 'audit')).get('') ?? 0;
   const breaks = new Breaks<AuditBreak>();
   let rows = 0;
@@ -214,6 +215,7 @@ async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCh
       prev = rowHash;
       prevId = id;
     }
+    progress(`audit: ${rows} rows checked, ${breaks.count} broken`);
     const last = page.at(-1);
     if (page.length < PAGE || !last) break;
     after = last.id;

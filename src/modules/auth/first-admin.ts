@@ -23,7 +23,7 @@ export async function ensureFirstAdmin(db: DataSource, dataDir: string): Promise
     writeFileSync(file, `${created.key}\n`, { mode: 0o600 });
     new Logger('Auth').warn(
       `no API keys yet: created an admin key (id ${created.id}) and wrote it to ${file}. ` +
-        `Read it once, create your own keys (npm run corral -- keys create --role agent --label "…"), then revoke it (keys revoke ${created.id}) and delete the file.`,
+        `Read it once, create your own keys (npx corral keys create --role agent --label "…"), then revoke it (npx corral keys revoke ${created.id}) and delete the file.`,
     );
     return file;
   });

@@ -71,7 +71,7 @@ export function signInPage(message: string): string {
   <p>${escape(message)}</p>
   <p>Sign in with a <strong>leadership</strong> (or admin) API key. corral keeps a session for 12 hours in a
   cookie that only this dashboard accepts; the key itself is not stored in the browser.
-  Ask an operator for a key: <code>npm run corral -- keys create --role leadership --label "Command centre"</code>.</p>
+  Ask an operator for a key: <code>npx corral keys create --role leadership --label "Command centre"</code>.</p>
   <form method="post" action="/dashboard/session">
     <label for="key">API key</label>
     <input id="key" name="key" type="password" autocomplete="off" spellcheck="false" required autofocus>

@@ -218,7 +218,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           WHERE outbox_id = $1 AND destination = $2`,
         [head.outbox_id, head.destination, attempts, clampText(withoutControls(reason, '\uFFFD'), 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
       );
-      if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry) or skipped (POST /v1/deliveries/skip)`);
+      if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry, or corral deliveries retry) or skipped (POST /v1/deliveries/skip, or corral deliveries skip)`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
       return undefined;
     }
