@@ -61,17 +61,21 @@ describe('corral --help', () => {
 
   it('answers `npx corral --help` from the project in under 2 s, without a build', async () => {
     // CPU seconds of the whole process tree (npm, the shell it starts, corral), from bash's `time`:
-    // what the command costs, whatever else the machine runs. Wall-clock time on a shared CI
-    // machine measures the neighbours too; it is printed beside it.
+    // what the command costs, whatever else the machine runs; the least of three runs, as contention
+    // only adds. Wall-clock time on a shared CI machine measures the neighbours too; it is printed.
     const built = statSync(join(ROOT, 'dist', 'src', 'cli', 'corral.js')).mtimeMs;
-    const timed = await run('bash', ['-c', 'TIMEFORMAT="%3U %3S %3R"; time npx --no-install corral --help'], { HOME: process.env.HOME ?? tmpdir() });
-    expect(timed.code).toBe(0);
-    expect(timed.stdout).toMatch(/^Usage: corral/);
-    const [user, system, wall] = (/(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(timed.stderr) ?? []).slice(1).map(Number);
-    process.stderr.write(`npx corral --help: ${String(user)} s user + ${String(system)} s system CPU, ${String(wall)} s wall clock\n`);
-    expect((user ?? Infinity) + (system ?? Infinity)).toBeLessThan(2);
+    const runs: Array<{ cpu: number; wall: number }> = [];
+    for (let i = 0; i < 3; i += 1) {
+      const timed = await run('bash', ['-c', 'TIMEFORMAT="%3U %3S %3R"; time npx --no-install corral --help'], { HOME: process.env.HOME ?? tmpdir() });
+      expect(timed.code).toBe(0);
+      expect(timed.stdout).toMatch(/^Usage: corral/);
+      const [user, system, wall] = (/(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(timed.stderr) ?? []).slice(1).map(Number);
+      runs.push({ cpu: (user ?? Infinity) + (system ?? Infinity), wall: wall ?? Infinity });
+    }
+    process.stderr.write(`npx corral --help: ${runs.map((r) => `${r.cpu.toFixed(2)} s CPU (${r.wall.toFixed(2)} s wall clock)`).join(', ')}\n`);
+    expect(Math.min(...runs.map((r) => r.cpu))).toBeLessThan(2);
     expect(statSync(join(ROOT, 'dist', 'src', 'cli', 'corral.js')).mtimeMs).toBe(built);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('a command line corral cannot carry out', () => {
