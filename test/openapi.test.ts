@@ -256,6 +256,11 @@ describe('the OpenAPI document, against a real corral', () => {
       expect([posted.status, events(posted.body), events.errors]).toEqual([202, true, null]);
       expect(helpdeskSchema(helpdeskBody)).toBe(true);
       expect([relayed.status, native(relayed.body), native.errors]).toEqual([202, true, null]);
+      const hl7 = operation('post', '/v1/ingest/hl7').requestBody as OpenAPIV3.RequestBodyObject;
+      const example = (hl7.content['text/plain']?.schema as Schema).example as string;
+      const nack = await apiFetch(url('/v1/ingest/hl7'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: example });
+      const nackBody: unknown = await nack.json();
+      expect([nack.status, native(nackBody), nackBody]).toEqual([202, true, expect.objectContaining({ accepted: 1 })]);
     });
   });
 
