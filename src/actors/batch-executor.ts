@@ -1,5 +1,5 @@
 import type { Correlator, Input, Outcome, World } from '../correlation/correlator.js';
-import type { JournalEntry, Transition } from '../correlation/evolve.js';
+import type { JournalEntry, JournalKind, Transition } from '../correlation/evolve.js';
 import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';
 import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';
@@ -53,6 +53,13 @@ export interface Prepared {
   forwards: Forward[];
   /** The commit's parameters, built right away (see ActorStore.stage). */
   staged: StagedCommit;
+}
+
+/** How many journal entries of each kind a prepared batch writes: the metrics' view of what correlation did. */
+export function journalKindsOf(prepared: Prepared): Map<JournalKind, number> {
+  const counts = new Map<JournalKind, number>();
+  for (const pending of prepared.pending.values()) for (const row of pending.journal) counts.set(row.kind, (counts.get(row.kind) ?? 0) + 1);
+  return counts;
 }
 
 /**

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Quarantine } from '../correlation/correlator.js';
 import { scrubText } from '../correlation/scrub.js';
 import { RefusedDataError } from './actor-store.js';
-import { CorrelationFailure, type BatchExecutor, type Input, type Outcome, type Prepared } from './batch-executor.js';
+import { CorrelationFailure, journalKindsOf, type BatchExecutor, type Input, type Outcome, type Prepared } from './batch-executor.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
@@ -392,7 +392,7 @@ export class Batcher {
       const outcomes = await this.executor.commit(prepared);
       const inputs = batch.flatMap((s) => s.inputs);
       this.taken -= inputs.length;
-      this.observer?.batchCommitted(this.inputsOf(batch), outcomes, performance.now() - started);
+      this.observer?.batchCommitted(this.inputsOf(batch), outcomes, performance.now() - started, journalKindsOf(prepared));
       // A message every input of which was set aside claimed no receipt (see prepare).
       this.remember(batch.filter((s) => s.setAside?.size !== s.inputs.length));
       this.release(batch);

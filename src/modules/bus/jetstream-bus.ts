@@ -91,6 +91,11 @@ export class JetStreamBus implements MessageBus {
     });
   }
 
+  async inboundLag(): Promise<{ pending: number; ackPending: number } | null> {
+    const info = await this.jsm.consumers.info(this.subjects.inStream, this.subjects.ingestConsumer).catch(() => undefined);
+    return info ? { pending: info.num_pending, ackPending: info.num_ack_pending } : null;
+  }
+
   /** The JetStream handles, for the partitioned second stage (src/modules/cluster/partition-streams.ts). */
   get jetstream(): { js: JetStreamClient; jsm: JetStreamManager } {
     return { js: this.js, jsm: this.jsm };

@@ -37,6 +37,8 @@ export interface MessageBus {
   publish(subject: string, data: Uint8Array, options?: { msgId?: string }): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Inbound messages not yet delivered and delivered but not yet acked (metrics); a bus without a durable consumer has none. */
+  inboundLag?(): Promise<{ pending: number; ackPending: number } | null>;
 }
 
 export const MESSAGE_BUS = Symbol('MessageBus');

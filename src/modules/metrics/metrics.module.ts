@@ -1,8 +1,11 @@
-import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry.js';
 import { Batcher } from '../../actors/batcher.js';
+import type { Clock } from '../../actors/clock.js';
+import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
+import { CLOCK } from '../runtime/tokens.js';
 import { MetricsController } from './metrics.controller.js';
+import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
@@ -15,7 +18,9 @@ class RuntimeReadingsBinder implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly registry: ActorRegistry,
     private readonly batcher: Batcher,
-    private readonly db: DataSource,
+    private readonly repository: MetricsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
   onModuleInit(): void {
@@ -24,10 +29,9 @@ class RuntimeReadingsBinder implements OnModuleInit {
       mailboxDepth: () => this.batcher.depth,
       hydrations: () => this.registry.hydrations,
       passivations: () => this.registry.passivations,
-      deadLetters: async () => {
-        const [row] = await this.db.query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM dead_letter');
-        return row?.n ?? 0;
-      },
+      deadLetters: () => this.repository.deadLetters(),
+      activeIncidents: () => this.repository.activeIncidents(this.clock.now()),
+      ingestLag: () => this.bus.inboundLag?.() ?? Promise.resolve(null),
     });
   }
 }
@@ -36,7 +40,7 @@ class RuntimeReadingsBinder implements OnModuleInit {
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, RuntimeReadingsBinder],
+  providers: [MetricsService, MetricsRepository, RuntimeReadingsBinder],
   exports: [MetricsService],
 })
 export class MetricsModule {}

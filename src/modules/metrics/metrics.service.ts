@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Input, Outcome } from '../../correlation/correlator.js';
+import type { JournalKind } from '../../correlation/evolve.js';
 import type { RuntimeObserver } from '../../actors/runtime-observer.js';
+import type { ActiveIncidents } from './metrics.repository.js';
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 
@@ -12,6 +14,9 @@ export interface RuntimeReadings {
   hydrations(): number;
   passivations(): number;
   deadLetters(): Promise<number>;
+  activeIncidents(): Promise<ActiveIncidents[]>;
+  /** The inbound stream's durable consumer; null without JetStream (the in-process bus). */
+  ingestLag(): Promise<{ pending: number; ackPending: number } | null>;
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -56,6 +61,12 @@ export class MetricsService implements RuntimeObserver {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  private readonly journaled = new Counter({
+    name: 'corral_journal_entries_total',
+    help: 'Journal entries committed, by kind: incident.opened, child.attached, ticket.opened and the rest of the journal’s fixed list.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly eventToTicket = new Histogram({
     name: 'corral_event_to_ticket_seconds',
     help: 'From an event being received to the helpdesk ticket it caused being delivered.',
@@ -71,6 +82,21 @@ export class MetricsService implements RuntimeObserver {
     this.readCounter('corral_actor_passivations_total', 'Actors dropped from memory (idle, or beyond MAX_LIVE_ACTORS).', () => this.readings?.passivations() ?? 0);
     this.readGauge('corral_dead_letters', 'Dead letters kept (rows of dead_letter), replayed or not.', async () => (await this.readings?.deadLetters()) ?? 0);
     this.readGauge('corral_outbox_depth', 'Helpdesk deliveries waiting in the outbox.', () => this.outboxDepth());
+    this.activeIncidentGauges();
+    const readings = () => this.readings;
+    new Gauge({
+      name: 'corral_ingest_lag',
+      help: 'Messages on the inbound stream not yet delivered to corral (state=pending) or delivered and not yet acked (state=ack_pending).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const lag = await readings()?.ingestLag();
+        if (!lag) return;
+        this.set({ state: 'pending' }, lag.pending);
+        this.set({ state: 'ack_pending' }, lag.ackPending);
+      },
+    });
   }
 
   bindRuntime(readings: RuntimeReadings): void {
@@ -90,8 +116,9 @@ export class MetricsService implements RuntimeObserver {
     this.redeliveries.inc({ source });
   }
 
-  batchCommitted(inputs: readonly Input[], outcomes: readonly Outcome[], millis: number): void {
+  batchCommitted(inputs: readonly Input[], outcomes: readonly Outcome[], millis: number, journaled: ReadonlyMap<JournalKind, number>): void {
     this.batchSize.observe(inputs.length);
+    for (const [kind, count] of journaled) this.journaled.inc({ kind }, count);
     this.commitSeconds.observe(millis / 1000);
     inputs.forEach((input, i) => {
       if (input.type !== 'event') return;
@@ -101,6 +128,40 @@ export class MetricsService implements RuntimeObserver {
 
   batchFailed(): void {
     this.batchFailures.inc();
+  }
+
+  /**
+   * Both gauges from one query per scrape: prom-client collects each metric on its own, so the
+   * second reads the answer the first one asked for instead of asking again.
+   */
+  private activeIncidentGauges(): void {
+    let asked: Promise<ActiveIncidents[]> | undefined;
+    const read = (): Promise<ActiveIncidents[]> => {
+      asked ??= (this.readings?.activeIncidents() ?? Promise.resolve([])).finally(() => setImmediate(() => (asked = undefined)));
+      return asked;
+    };
+    new Gauge({
+      name: 'corral_open_incidents',
+      help: 'Incidents not yet resolved (status open, acknowledged or flapping), by priority and status.',
+      labelNames: ['priority', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await read();
+        this.reset();
+        for (const r of rows) this.set({ priority: r.priority, status: r.status }, r.count);
+      },
+    });
+    new Gauge({
+      name: 'corral_oldest_open_incident_age_seconds',
+      help: 'Age of the oldest incident not yet resolved (since it was opened), by priority and status.',
+      labelNames: ['priority', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await read();
+        this.reset();
+        for (const r of rows) this.set({ priority: r.priority, status: r.status }, r.oldestAgeSeconds);
+      },
+    });
   }
 
   private readGauge(name: string, help: string, read: () => number | Promise<number>): void {
