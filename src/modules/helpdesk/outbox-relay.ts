@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import type { PartitionOwnership } from '../cluster/partition-ownership.js';
 import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { DeliveryMetrics, DeliveryRefused, DestinationGone } from './delivery-metrics.js';
 import { formatFor } from './formats.js';
 import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
 import { signBody } from './signature.js';
@@ -89,6 +90,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * to fill a pass with a few lanes.
    */
   lanesPerPass = 1000;
+  private readonly deliveries: DeliveryMetrics;
 
   constructor(
     private readonly db: DataSource,
@@ -98,7 +100,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly metrics: MetricsService,
     /** Several instances: each relays the incidents of the partitions it owns, so lanes never run twice. */
     @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
-  ) {}
+  ) {
+    this.deliveries = new DeliveryMetrics(metrics.registry);
+  }
 
   onApplicationBootstrap(): void {
     this.metrics.bindOutboxDepth(() => this.depth());
@@ -204,6 +208,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const ticket = mergeUpdates(run.map((r) => r.payload));
     try {
       await this.send(head.destination, ticket);
+      this.deliveries.delivered(head.destination);
       // From the first event to the ticket leaving corral: what the helpdesk feels.
       if (ticket.type === 'ticket.opened' && head.destination === NATS_DESTINATION) {
         this.metrics.eventToTicket.observe(Math.max(0, (Date.now() - Date.parse(ticket.incident.firstSeen)) / 1000));
@@ -218,6 +223,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           WHERE outbox_id = $1 AND destination = $2`,
         [head.outbox_id, head.destination, attempts, clampText(withoutControls(reason, '\uFFFD'), 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
       );
+      this.deliveries.failed(head.destination, error, attempts < max);
       if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry, or corral deliveries retry) or skipped (POST /v1/deliveries/skip, or corral deliveries skip)`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
       return undefined;
@@ -231,7 +237,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     const target = targetOf(this.helpdesk, destination);
-    if (!target) throw new Error(`destination ${destination} is no longer configured`);
+    if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
     const body = JSON.stringify(formatFor(target, ticket, this.helpdesk.publicUrl));
     const response = await fetch(target.url, {
       method: 'POST',
@@ -246,7 +252,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       signal: AbortSignal.timeout(target.timeoutMs),
     });
     await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new Error(`HTTP ${response.status} from ${target.name}`);
+    if (!response.ok) throw new DeliveryRefused(response.status, target.name);
   }
 
   /** Exponential backoff with "equal jitter": between half and all of base·2^(n-1), capped. */
