@@ -4,6 +4,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 import { CorralConfig, type EnrichmentSettings } from '../config/corral-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import {
   asReference,
   contextOf,
@@ -24,6 +25,7 @@ import {
 } from './directory-mapping.js';
 import { CONTEXT_FIELDS, loadEnrichmentRules, type DirectoryType, type EnrichmentRules, type LookupKind } from './enrichment-rules.js';
 import { EnrichmentLookupRow } from './enrichment-lookup.entity.js';
+import { EnrichmentMetrics } from './enrichment-metrics.js';
 import { FhirDirectory, type Trace } from './fhir-directory.js';
 import { noToken, SmartBackendServices, staticToken, type TokenSource } from './smart-auth.js';
 
@@ -48,11 +50,13 @@ export class Enricher {
   private readonly rules: EnrichmentRules | undefined;
   private readonly directory: FhirDirectory | undefined;
   private readonly cache: LRUCache<string, Answer, LookupRequest> | undefined;
+  private readonly metrics: EnrichmentMetrics | undefined;
 
   constructor(
     config: CorralConfig,
     private readonly dataSource: DataSource,
     @Optional() @InjectPinoLogger(Enricher.name) private readonly logger?: PinoLogger,
+    @Optional() metrics?: MetricsService,
   ) {
     this.settings = config.enrichment;
     if (!this.settings) return;
@@ -61,6 +65,7 @@ export class Enricher {
       { baseUrl: this.settings.fhirBaseUrl, timeoutMs: this.settings.timeoutMs, breaker: this.settings.breaker, maxConcurrent: this.settings.maxConcurrent },
       tokenSourceOf(this.settings),
     );
+    this.metrics = metrics && new EnrichmentMetrics(metrics.registry, this.directory.breaker);
     this.directory.breaker.onBreak(() => this.logger?.warn({ fhir: this.settings?.fhirBaseUrl }, 'FHIR directory unreachable: enrichment paused (circuit open)'));
     this.directory.breaker.onReset(() => this.logger?.info('FHIR directory answers again: enrichment resumed (circuit closed)'));
     const negativeTtl = this.settings.cache.negativeTtlMs;
@@ -116,7 +121,11 @@ export class Enricher {
     let answer: Answer | undefined;
     try {
       answer = await this.resolve(request, trace);
+      this.metrics?.answered(answer);
       return answer;
+    } catch (error) {
+      this.metrics?.failed(error);
+      throw error;
     } finally {
       // Only questions that reached the EHR are queries: an open breaker sent nothing.
       if (trace.queries.length > 0) void this.record(request, trace, answer, started);
