@@ -14,6 +14,8 @@ import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js
 import { setUpOpenApi } from './modules/http/openapi.js';
 import { VALIDATOR_OPTIONS } from './modules/http/validation.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
+import { httpMetrics } from './modules/metrics/http-metrics.js';
+import { MetricsService } from './modules/metrics/metrics.service.js';
 import { QuietFrameworkLogger } from './startup-log.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests start corral the same way. */
@@ -23,7 +25,9 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   // Behind a TLS-terminating proxy, request.secure (the dashboard cookie's Secure flag) and the
   // client address come from X-Forwarded-* — but only from the proxies named here.
   if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);
-  // First, so that a stopping corral refuses a request before reading its body.
+  // Timing first of all, so the refusals below are counted too.
+  app.use(httpMetrics(app.get(MetricsService).registry));
+  // Then the gate, so that a stopping corral refuses a request before reading its body.
   app.use(app.get(ShutdownGate).middleware);
   // Then the per-address limit, before any work is spent on a request (client-address-limit.ts).
   app.use(clientAddressLimit(new RateLimiter(config.auth.refusalsPerAddressPerMinute)));
