@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { canonical, eventually, getJson, postJson, registerKey } from './support/harness.js';
-import { bareEnvironment, freshDirectory, isRunning, LocalCorral, postgresPidOf, stopPostgres } from './support/fresh-corral.js';
+import { bareEnvironment, freshDirectory, isRunning, LocalCorral, postgresPidOf, removeFreshDirectories, stopPostgres } from './support/fresh-corral.js';
 import { freePort } from './support/services.js';
 
 const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
@@ -18,6 +18,7 @@ const postgresPids: Array<number | undefined> = [];
 afterAll(() => {
   for (const corral of started) corral.kill();
   for (const pid of postgresPids) stopPostgres(pid);
+  removeFreshDirectories();
 });
 
 function corralIn(cwd: string, port: number, extra: Record<string, string> = {}): LocalCorral {

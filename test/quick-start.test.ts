@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from './support/harness.js';
-import { freshDirectory, isRunning, LocalCorral, postgresPidOf, stopPostgres } from './support/fresh-corral.js';
+import { freshDirectory, isRunning, LocalCorral, postgresPidOf, removeFreshDirectories, stopPostgres } from './support/fresh-corral.js';
 import { freePort } from './support/services.js';
 import { isFree } from '../src/modules/database/embedded-port.js';
 
@@ -24,6 +24,7 @@ describe('README quick start on a fresh clone', () => {
   afterAll(() => {
     corral?.kill();
     stopPostgres(postgresPid);
+    removeFreshDirectories();
   });
 
   it('npm ci && npm start, then every "Try it" step, then Ctrl-C and a second start', async () => {

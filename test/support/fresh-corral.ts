@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from './harness.js';
@@ -76,11 +76,19 @@ export class LocalCorral {
   }
 }
 
+const directories: string[] = [];
+
 /** A fresh, world-traversable directory (embedded PostgreSQL runs as "postgres" under root). */
 export function freshDirectory(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
+  directories.push(dir);
   return dir;
+}
+
+/** Removes every directory freshDirectory made (a clone with node_modules is half a gigabyte). */
+export function removeFreshDirectories(): void {
+  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Only what any login shell has: no DATABASE_URL, no NATS_URL, no CORRAL_*, no EMBEDDED_PG_PORT. */
