@@ -13,17 +13,20 @@ MIN_MAJOR=22
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools/node$MIN_MAJOR"
 
-major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# 22.12: commander (the CLI) declares it; the first 22.x with require(esm) unflagged.
+MIN_MINOR=12
+# Prints 1 when the node given is at least MIN_MAJOR.MIN_MINOR.
+recent_enough() { "$1" -p "const [a, b] = process.versions.node.split('.').map(Number); a > $MIN_MAJOR || (a === $MIN_MAJOR && b >= $MIN_MINOR) ? 1 : 0" 2>/dev/null || echo 0; }
 
 current="$(command -v node || true)"
-if [ -n "$current" ] && [ "$(major_of "$current")" -ge "$MIN_MAJOR" ]; then
+if [ -n "$current" ] && [ "$(recent_enough "$current")" = 1 ]; then
   bin="$(dirname "$current")"
 else
   case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) echo "current-node.sh: install Node.js $MIN_MAJOR or newer yourself (https://nodejs.org)" >&2; exit 1 ;; esac
   case "$(uname -m)" in x86_64 | amd64) cpu=x64 ;; aarch64 | arm64) cpu=arm64 ;; *) echo "current-node.sh: install Node.js $MIN_MAJOR or newer yourself (https://nodejs.org)" >&2; exit 1 ;; esac
   package="node-$os-$cpu"
   bin="$tools/node_modules/$package/bin"
-  if [ ! -x "$bin/node" ] || [ "$(major_of "$bin/node")" -lt "$MIN_MAJOR" ]; then
+  if [ ! -x "$bin/node" ] || [ "$(recent_enough "$bin/node")" != 1 ]; then
     echo "current-node.sh: this machine's node is ${current:+$("$current" -v)}${current:-missing}; installing $package@$MIN_MAJOR from the npm registry into .tools/node$MIN_MAJOR" >&2
     mkdir -p "$tools"
     npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error "$package@$MIN_MAJOR" >&2

@@ -1,17 +1,17 @@
 import { nodeVersionProblem } from './node-version.js';
 
 describe('the Node version corral starts on', () => {
-  it('refuses Node 20 and older, saying which version it found and what to do', () => {
-    for (const version of ['v20.20.2', 'v18.0.0', 'v21.7.3']) {
+  it('refuses Node older than 22.12, saying which version it found and what to do', () => {
+    for (const version of ['v20.20.2', 'v18.0.0', 'v21.7.3', 'v22.11.0']) {
       const problem = nodeVersionProblem(version);
       expect(problem).toContain(`this is Node.js ${version}`);
-      expect(problem).toContain('Node.js 22 or newer');
+      expect(problem).toContain('Node.js 22.12 or newer');
       expect(problem).toContain('scripts/current-node.sh');
     }
   });
 
-  it('accepts Node 22 and newer', () => {
-    for (const version of ['v22.0.0', 'v22.23.5', 'v24.9.0', 'v100.1.0']) expect(nodeVersionProblem(version)).toBeUndefined();
+  it('accepts Node 22.12 and newer', () => {
+    for (const version of ['v22.12.0', 'v22.23.5', 'v23.0.0', 'v24.9.0', 'v100.1.0']) expect(nodeVersionProblem(version)).toBeUndefined();
   });
 });
 

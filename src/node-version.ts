@@ -4,13 +4,15 @@
  * would fail later, less plainly).
  */
 export const MIN_NODE_MAJOR = 22;
+/** commander 15 (the CLI's parser) declares Node >= 22.12, the first 22.x with require(esm) unflagged. */
+export const MIN_NODE_MINOR = 12;
 
 /** Why corral cannot run on this Node version, or undefined when it can. */
 export function nodeVersionProblem(version: string): string | undefined {
-  const major = Number(version.replace(/^v/, '').split('.')[0]);
-  if (major >= MIN_NODE_MAJOR) return undefined;
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  if (major > MIN_NODE_MAJOR || (major === MIN_NODE_MAJOR && minor >= MIN_NODE_MINOR)) return undefined;
   return (
-    `corral needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${version}. ` +
+    `corral needs Node.js ${MIN_NODE_MAJOR}.${MIN_NODE_MINOR} or newer; this is Node.js ${version}. ` +
     `Install Node.js ${MIN_NODE_MAJOR} LTS (https://nodejs.org), or in a checkout run it through ` +
     `scripts/current-node.sh (e.g. scripts/current-node.sh npm start), which fetches Node ${MIN_NODE_MAJOR} from the npm registry.`
   );
