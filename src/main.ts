@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     logger.log('stopped cleanly');
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // SIGHUP: the terminal corral runs in was closed; stop the same way, so the embedded PostgreSQL is
+  // stopped too rather than left for the next start to clean up.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => {
       stop(signal).catch((error: unknown) => {
         logger.error(error);
