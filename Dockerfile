@@ -23,7 +23,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config
-RUN mkdir -p /var/lib/corral && chown node:node /var/lib/corral
+# The command line, as `corral …` on PATH: docker compose exec corral corral keys list
+COPY bin ./bin
+RUN ln -s /app/bin/corral.js /usr/local/bin/corral \
+ && mkdir -p /var/lib/corral && chown node:node /var/lib/corral
 VOLUME /var/lib/corral
 USER node
 EXPOSE 8080
