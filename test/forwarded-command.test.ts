@@ -5,6 +5,7 @@ import type { Ownership } from '../src/actors/ownership.js';
 import { anEvent } from '../src/correlation/test-events.js';
 import type { CorralConfig } from '../src/modules/config/corral-config.js';
 import { ConflictError } from '../src/modules/http/domain-errors.js';
+import { CommandJournal } from '../src/modules/incidents/command-journal.repository.js';
 import { IncidentCommandsService } from '../src/modules/incidents/incident-commands.service.js';
 import { IncidentsService } from '../src/modules/incidents/incidents.service.js';
 import { useMigratedDatabase } from './support/harness.js';
@@ -37,7 +38,7 @@ describe('a command answered by the instance that owns the incident', () => {
         return Promise.resolve(inputs.map(() => ({ incidentId: null, signature: '', duplicate: false, forwarded: true as const })));
       },
     } as unknown as Batcher;
-    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership, { tokenKey: 'forwarded-command-test-key-0123456789' } as CorralConfig);
+    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership, { tokenKey: 'forwarded-command-test-key-0123456789' } as CorralConfig, new CommandJournal(suite.dataSource));
     service.forwardWaitMs = 2_000;
     return service;
   }

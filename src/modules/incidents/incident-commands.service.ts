@@ -11,6 +11,7 @@ import { IncidentRow } from '../database/entities.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import type { IncidentDetailView } from './incident.views.js';
 import { IncidentsService } from './incidents.service.js';
+import { CommandJournal } from './command-journal.repository.js';
 import { clampText } from '../ingest/unicode.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,6 +38,7 @@ export class IncidentCommandsService {
     private readonly incidents: IncidentsService,
     @Inject(OWNERSHIP) private readonly ownership: Ownership | null,
     private readonly config: CorralConfig,
+    private readonly journal: CommandJournal,
   ) {}
 
   async run(id: string, build: (lookup: (id: string) => Promise<IncidentRow>) => Promise<Command>): Promise<CommandAnswer> {
@@ -48,7 +50,7 @@ export class IncidentCommandsService {
     // own rows can be looked for after it (not through all of them).
     const requestId = this.ownership ? randomUUID() : undefined;
     const command: Command = requestId ? { ...built, requestId } : built;
-    const before = requestId ? await this.journalTip(row.signature) : 0;
+    const before = requestId ? await this.journal.tip(row.signature) : 0;
     const [outcome] = await this.batcher.submit([{ type: 'command', signature: row.signature, command, incidentId: row.id }]).catch((error: unknown) => {
       // Not the error's text: a database error can quote rows of other requests (the runtime logs it).
       throw new UnavailableError(`the command could not be committed${error instanceof Error && error.name === 'OverloadedError' ? ' (corral is at capacity)' : ''}; retry`, 5);
@@ -71,22 +73,12 @@ export class IncidentCommandsService {
     for (;;) {
       // The command is committed (as a forward) already: a failed look is "not yet seen", never an
       // error that would make the caller send it again.
-      const [first] = await this.db
-        .query<Array<{ kind: string; reason: string | null }>>(
-          `SELECT kind, data->>'reason' AS reason FROM journal WHERE signature = $1 AND seq > $2 AND data->>'request' = $3 ORDER BY seq LIMIT 1`,
-          [signature, after, requestId],
-        )
-        .catch(() => []);
+      const first = await this.journal.firstForRequest(signature, after, requestId).catch(() => undefined);
       if (first?.kind === 'command.rejected') throw new ConflictError(first.reason ?? 'the command was refused');
       if (first) return { incident: await this.incidents.get(id), applied: true };
       if (Date.now() >= deadline) return { incident: await this.incidents.get(id), applied: false };
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-  }
-
-  private async journalTip(signature: string): Promise<number> {
-    const [tip] = await this.db.query<Array<{ seq: string | null }>>(`SELECT max(seq) AS seq FROM journal WHERE signature = $1`, [signature]);
-    return Number(tip?.seq ?? 0);
   }
 
   private async find(id: string): Promise<IncidentRow> {
