@@ -179,6 +179,25 @@ describe('corral against PostgreSQL at DATABASE_URL', () => {
     expect(fromEnv.stderr).toMatch(/USER .* is not an account code.*--as <account>/);
     expect(await count()).toBe(before);
   }, 60_000);
+
+  it('keeps a key label as free text: no control characters, identifiers scrubbed, cut to 200 characters, in its answer, the table and the audit trail', async () => {
+    const mrn = '4455667';
+    const hostile = `desk\u0001for MRN ${mrn} 🩺${'x'.repeat(5000)}`;
+    const created = pureJson<{ id: string; label: string }>(await corral(['keys', 'create', '--role', 'agent', '--label', hostile, '--json'], env()));
+    const stored = await withClient(suite.db.url, async (c) => ({
+      label: (await c.query<{ label: string }>(`SELECT label FROM api_key WHERE id = $1`, [created.id])).rows[0]?.label,
+      audit: JSON.stringify((await c.query(`SELECT detail FROM audit WHERE action = 'key.create' AND target = $1`, [created.id])).rows),
+    }));
+    for (const text of [created.label, stored.label ?? '', stored.audit]) {
+      expect(text).not.toContain(mrn);
+      expect(text.includes(String.fromCharCode(1)) || text.includes('\\u0001')).toBe(false);
+    }
+    expect(stored.label).toBe(created.label);
+    expect([...created.label].length).toBeLessThanOrEqual(200);
+    expect(created.label).toMatch(/^desk for \[redacted:mrn\] 🩺x/);
+    // Nothing left once the controls are gone: refused, nothing written.
+    expect((await corral(['keys', 'create', '--role', 'agent', '--label', '\u0001\u0002'], env())).code).toBe(1);
+  }, 60_000);
 });
 
 describe('corral on the embedded PostgreSQL', () => {

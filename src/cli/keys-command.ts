@@ -40,11 +40,11 @@ export async function create(options: KeysCreateOptions): Promise<number> {
   const expiresAt = options.expires ?? null;
   const created = await withKeys(actor, async ({ keys, audit }) => {
     const key = await keys.create({ role, label, createdBy: actor, expiresAt });
-    await audit('key.create', key.id, { role, label });
+    await audit('key.create', key.id, { role, label: key.label });
     return key;
   });
-  if (options.json) await printJson({ id: created.id, role, label, expiresAt: expiresAt?.toISOString() ?? null, createdBy: actor, key: created.key });
-  else await printResult(`id:      ${created.id}\nrole:    ${role}\nlabel:   ${label}\nexpires: ${expiresAt?.toISOString() ?? 'never'}\n\n${created.key}\n\nThis is the only time the key is shown; store it now.`);
+  if (options.json) await printJson({ id: created.id, role, label: created.label, expiresAt: expiresAt?.toISOString() ?? null, createdBy: actor, key: created.key });
+  else await printResult(`id:      ${created.id}\nrole:    ${role}\nlabel:   ${created.label}\nexpires: ${expiresAt?.toISOString() ?? 'never'}\n\n${created.key}\n\nThis is the only time the key is shown; store it now.`);
   return 0;
 }
 

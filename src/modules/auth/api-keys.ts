@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { scrubText } from '../../correlation/scrub.js';
+import { clampText, withoutControls } from '../ingest/unicode.js';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ApiKeyCache, KeyRecord } from './api-key-cache.js';
 import { ApiKeyRow } from './api-key.entity.js';
@@ -40,10 +42,11 @@ export class ApiKeys {
   ) {}
 
   async create(input: { role: Role; label: string; createdBy: string; expiresAt?: Date | null }): Promise<CreatedKey> {
+    const label = keyLabel(input.label);
     const key = `crl_${randomBytes(32).toString('base64url')}`;
     const row: ApiKeyRow = {
       id: randomUUID(),
-      label: input.label,
+      label,
       role: input.role,
       keyHash: hashKey(key),
       prefix: key.slice(0, 10),
@@ -94,4 +97,19 @@ export class ApiKeys {
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
+}
+
+/** Longest label kept: a name or a team, never a paragraph. */
+const MAX_LABEL = 200;
+
+/**
+ * A key's label is free text typed by an operator and becomes the actor of the key's requests in the
+ * audit trail, so it gets what every free-text field gets: control characters out, identifiers
+ * scrubbed (a label "desk for MRN 4455667" must not keep the MRN in the clear), cut between
+ * characters. Every creator (the CLI, the first admin) passes here.
+ */
+export function keyLabel(text: string): string {
+  const label = clampText(scrubText(withoutControls(text, ' ')).trim(), MAX_LABEL);
+  if (!label) throw new Error('a key needs a label saying who or what holds it ("Service desk")');
+  return label;
 }
