@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Subjects } from '../src/modules/bus/message-bus.js';
 import { latencyOf, onSchedule, percentile, type Latency } from './http-load.js';
+import { awaitCorrelated, type Correlation, type InboxGauges } from './inbox.js';
 import type { AlertStream } from './workload.js';
 import { toCanonical } from './workload.js';
 import { NATS_URL, progress } from './services.js';
@@ -19,6 +20,15 @@ export interface JetStreamResult {
   /** False when corral had not caught up when the drain timeout ran out. */
   drained: boolean;
   redelivered: number;
+  /**
+   * Correlated within the window, per second: the inbox's correlated position at the window's end
+   * minus at its start (positions are one per appended event); undefined without inbox gauges.
+   */
+  correlatedPerSecond: number | undefined;
+  correlatedMinSecond: number | undefined;
+  correlatedMaxSecond: number | undefined;
+  /** Until correlation caught up with every acked event, timed from the window's start. */
+  correlation: Correlation;
 }
 
 const encoder = new TextEncoder();
@@ -61,7 +71,7 @@ async function expectStored(jsm: JetStreamManager, stream: string, first: number
  * confirmation per event (a request with its own timer and reply) cost it about a third of a core.
  * That every event was stored is checked instead from the stream's sequence at the end.
  */
-export async function driveJetStream(namespace: string, stream: AlertStream, windowSeconds: number, backlogCap: number, drainTimeoutMs = 120_000): Promise<JetStreamResult> {
+export async function driveJetStream(namespace: string, gauges: InboxGauges, stream: AlertStream, windowSeconds: number, backlogCap: number, drainTimeoutMs = 120_000): Promise<JetStreamResult> {
   return withPhase(namespace, async ({ nc, jsm, subjects, subject }) => {
     const info = () => jsm.consumers.info(subjects.inStream, subjects.ingestConsumer);
     const processed = async () => {
@@ -94,15 +104,23 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
     })();
 
     const perSecond: number[] = [];
+    const correlatedPerSecond: number[] = [];
+    const correlatedBase = (await gauges.read())?.correlated;
     const started = performance.now();
     let last = base;
+    let lastCorrelated = correlatedBase;
     try {
       for (let s = 1; s <= windowSeconds; s++) {
         await new Promise((r) => setTimeout(r, Math.max(0, started + s * 1000 - performance.now())));
-        const now = await processed();
+        const [now, inbox] = await Promise.all([processed(), lastCorrelated === undefined ? undefined : gauges.read()]);
         perSecond.push(now.done - last);
         last = now.done;
-        progress(`jetstream: ${s}/${windowSeconds} s, published ${published}, acked ${now.done - base} (${perSecond[perSecond.length - 1]}/s), backlog ${now.pending}, awaiting ack ${now.ackPending}`);
+        if (inbox && lastCorrelated !== undefined) {
+          correlatedPerSecond.push(inbox.correlated - lastCorrelated);
+          lastCorrelated = inbox.correlated;
+        }
+        const correlatedNote = inbox ? `, correlated ${correlatedPerSecond[correlatedPerSecond.length - 1]}/s, inbox pending ${inbox.pending}` : '';
+        progress(`jetstream: ${s}/${windowSeconds} s, published ${published}, acked ${now.done - base} (${perSecond[perSecond.length - 1]}/s)${correlatedNote}, backlog ${now.pending}, awaiting ack ${now.ackPending}`);
       }
     } finally {
       stop = true;
@@ -126,17 +144,26 @@ export async function driveJetStream(namespace: string, stream: AlertStream, win
       if (performance.now() - drainStart > drainTimeoutMs) break;
     }
     const drained = final.pending === 0 && final.ackPending === 0;
-    progress(`jetstream: ${drained ? 'drained' : 'NOT drained'} ${published} in ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the window`);
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    progress(`jetstream: ${drained ? 'drained' : 'NOT drained'} ${published} in ${drainSeconds.toFixed(1)} s after the window`);
+    const correlation = await awaitCorrelated(gauges, { startedAt: started, answeredAt: performance.now(), events: published });
+    if (correlation.measured) progress(`jetstream: correlation caught up ${correlation.afterLastAnswerSeconds.toFixed(1)} s after the last ack`);
     const sorted = [...perSecond].sort((a, b) => a - b);
+    const correlatedSorted = [...correlatedPerSecond].sort((a, b) => a - b);
+    const windowCorrelated = lastCorrelated !== undefined && correlatedBase !== undefined ? lastCorrelated - correlatedBase : undefined;
     return {
       windowSeconds,
       published,
       sustainedPerSecond: windowDone / windowElapsed,
       minSecond: sorted[0] ?? 0,
       maxSecond: sorted[sorted.length - 1] ?? 0,
-      drainSeconds: (performance.now() - drainStart) / 1000,
+      drainSeconds,
       drained,
       redelivered: final.redelivered,
+      correlatedPerSecond: windowCorrelated === undefined ? undefined : windowCorrelated / windowElapsed,
+      correlatedMinSecond: correlatedSorted[0],
+      correlatedMaxSecond: correlatedSorted[correlatedSorted.length - 1],
+      correlation,
     };
   });
 }
@@ -161,9 +188,11 @@ export interface JetStreamLatency extends Latency {
   /** p99 of the events due after the first `warmupSeconds` (cold caches, every actor new). */
   p99AfterWarmupMs: number;
   warmupSeconds: number;
+  /** Until correlation caught up with every acked event, timed from the first scheduled publish. */
+  correlation: Correlation;
 }
 
-export async function openLoopJetStream(namespace: string, stream: AlertStream, rate: number, seconds: number, graceMs = 60_000): Promise<JetStreamLatency> {
+export async function openLoopJetStream(namespace: string, gauges: InboxGauges, stream: AlertStream, rate: number, seconds: number, graceMs = 60_000): Promise<JetStreamLatency> {
   return withPhase(namespace, async ({ nc, jsm, subjects, subject }) => {
     const total = rate * seconds;
     const bodies = Array.from({ length: total }, () => encoder.encode(toCanonical(stream.next())));
@@ -200,6 +229,9 @@ export async function openLoopJetStream(namespace: string, stream: AlertStream, 
     while (ackedAt.size < total && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 50));
     acks.unsubscribe();
     ownDelay.disable();
+    let lastAck = Number.NEGATIVE_INFINITY;
+    for (const at of ackedAt.values()) lastAck = Math.max(lastAck, at);
+    const correlation = await awaitCorrelated(gauges, { startedAt: start, answeredAt: Number.isFinite(lastAck) ? lastAck : performance.now(), events: ackedAt.size });
     progress(`jetstream latency: this process' own event-loop delay p99 ${(ownDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownDelay.max / 1e6).toFixed(1)} ms`);
     const latencies: number[] = [];
     // Per second of the schedule: a slow start (cold caches, new actors) shows apart from a steady state.
@@ -222,6 +254,7 @@ export async function openLoopJetStream(namespace: string, stream: AlertStream, 
       p99PerSecondMs,
       p99AfterWarmupMs: percentile(afterWarmup, 99),
       warmupSeconds,
+      correlation,
     };
   });
 }

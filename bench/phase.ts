@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
+import { awaitCorrelated, InboxGauges } from './inbox.js';
 import { createDatabase, memoryOf, progress, startCorral, suffix } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   try {
     const logFile = value('--corral-log');
     const corral = await startCorral(db.url, { ...(cpuProfileDir ? { cpuProfileDir } : {}), ...(logFile ? { logFile } : {}), env, nodeArgs });
+    const gauges = new InboxGauges(corral.baseUrl, corral.authorization);
     let result: unknown;
     const sampler = sampleSeconds > 0 ? sampleWindows(corral, sampleSeconds) : undefined;
     try {
@@ -42,20 +44,23 @@ async function main(): Promise<void> {
         const stream = new AlertStream(ISSUE_SHAPE, `http-${run}`);
         const all = stream.take(alerts);
         const bodies = Array.from({ length: Math.ceil(all.length / 500) }, (_, i) => toWebhook(all.slice(i * 500, (i + 1) * 500)));
-        result = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, { perBody: 500, concurrency: 4, accepted: (s) => s === 202, headers: { authorization: corral.authorization } });
+        const startedAt = performance.now();
+        const accepted = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, { perBody: 500, concurrency: 4, accepted: (s) => s === 202, headers: { authorization: corral.authorization }, tally: true });
+        result = { ...accepted, correlation: await awaitCorrelated(gauges, { startedAt, answeredAt: performance.now(), events: accepted.alerts }) };
       } else if (phase === 'latency') {
         const rate = Number(value('--rate') ?? 5_000);
         const seconds = Number(value('--seconds') ?? 10);
         const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
         const bodies = stream.take(rate * seconds).map((alert) => toWebhook([alert]));
-        result = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
+        const loop = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
+        result = { ...loop.result, correlation: await awaitCorrelated(gauges, { startedAt: loop.startedAt, answeredAt: loop.answeredAt, events: loop.result.statuses['202'] ?? 0 }) };
       } else if (phase === 'latency-jetstream') {
         const rate = Number(value('--rate') ?? 5_000);
         const seconds = Number(value('--seconds') ?? 10);
-        result = await openLoopJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 3 }, `jlat-${run}`), rate, seconds);
+        result = await openLoopJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 3 }, `jlat-${run}`), rate, seconds);
       } else {
         const seconds = Number(value('--seconds') ?? 20);
-        result = await driveJetStream(corral.namespace, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), seconds, 10_000);
+        result = await driveJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), seconds, 10_000);
       }
       progress(`peak RSS ${Math.round(memoryOf(corral.pid).peak / 2 ** 20)} MiB`);
       // The batch histograms say where the time went: small batches or slow commits.
