@@ -14,6 +14,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { HelpdeskModule } from './modules/helpdesk/helpdesk.module.js';
 import { accessLogOptions } from './modules/http/access-log.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RetentionModule } from './modules/retention/retention.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         MetricsModule,
         RuntimeModule.forRoot(overrides.clock),
         ClusterModule,
+        InboxModule,
         IngestModule,
         IncidentsModule,
         HelpdeskModule,

@@ -31,8 +31,8 @@ describe('input receipts (<receipt>#<index>) within and across pipelined batches
     const batcher = runtime(100);
     const input = event('same-batch', 'same-batch-1');
     // The redelivered inbound message, applied locally, and the partition message B published for it.
-    const local = Batcher.receipt.run('in:7', () => batcher.submit([input], ['in:7#0']));
-    const secondHop = Batcher.receipt.run('sig:3', () => batcher.submit([input], ['in:7#0']));
+    const local = batcher.submit([input], { receipt: 'in:7', inputReceipts: ['in:7#0'] });
+    const secondHop = batcher.submit([input], { receipt: 'sig:3', inputReceipts: ['in:7#0'] });
     const results = await Promise.allSettled([local, secondHop]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect(await repeats('same-batch')).toEqual({ children: 1, repeats: 0 });
@@ -42,9 +42,9 @@ describe('input receipts (<receipt>#<index>) within and across pipelined batches
     const batcher = runtime(2);
     const input = event('pipelined', 'pipelined-1');
     // Two inputs fill a batch: it is taken at once and commits while the next one is prepared.
-    const first = Batcher.receipt.run('in:8', () => batcher.submit([input, event('pipelined', 'pipelined-2')], ['in:8#0', 'in:8#1']));
-    const copy = Batcher.receipt.run('sig:4', () => batcher.submit([input], ['in:8#0']));
-    const innocent = Batcher.receipt.run('sig:5', () => batcher.submit([event('pipelined', 'pipelined-3')], ['in:9#0']));
+    const first = batcher.submit([input, event('pipelined', 'pipelined-2')], { receipt: 'in:8', inputReceipts: ['in:8#0', 'in:8#1'] });
+    const copy = batcher.submit([input], { receipt: 'sig:4', inputReceipts: ['in:8#0'] });
+    const innocent = batcher.submit([event('pipelined', 'pipelined-3')], { receipt: 'sig:5', inputReceipts: ['in:9#0'] });
     const results = await Promise.allSettled([first, copy, innocent]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await repeats('pipelined')).toEqual({ children: 3, repeats: 0 });
@@ -53,11 +53,11 @@ describe('input receipts (<receipt>#<index>) within and across pipelined batches
   it('refuses a copy whose input already committed, as committed, and commits the inputs batched with it', async () => {
     const batcher = runtime(10);
     const input = event('committed-copy', 'committed-copy-1');
-    await Batcher.receipt.run('in:10', () => batcher.submit([input], ['in:10#0']));
+    await batcher.submit([input], { receipt: 'in:10', inputReceipts: ['in:10#0'] });
     // Later, the second-hop copy arrives next to an innocent input: before, the commit's receipt
     // check failed the whole batch (DuplicateDeliveryError) and the innocent input was retried.
-    const copy = Batcher.receipt.run('sig:6', () => batcher.submit([input], ['in:10#0']));
-    const innocent = Batcher.receipt.run('sig:7', () => batcher.submit([event('committed-copy', 'committed-copy-2')], ['in:11#0']));
+    const copy = batcher.submit([input], { receipt: 'sig:6', inputReceipts: ['in:10#0'] });
+    const innocent = batcher.submit([event('committed-copy', 'committed-copy-2')], { receipt: 'sig:7', inputReceipts: ['in:11#0'] });
     const [refused, committed] = await Promise.allSettled([copy, innocent]);
     expect(refused).toEqual({ status: 'rejected', reason: expect.objectContaining({ name: 'DuplicateInputError', receipt: 'in:10#0', committed: true }) });
     expect(committed.status).toBe('fulfilled');

@@ -1,6 +1,7 @@
 import type { JournalEntry } from '../correlation/evolve.js';
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';
+import type { InboxRange } from './batch-executor.js';
 import type { ChainedJournalRow } from './journal-chain.js';
 import type { Forward } from './ownership.js';
 
@@ -67,7 +68,7 @@ export interface ActorStore {
    * while the batch before it is still committing, so commits, which run one at a time, spend
    * their turn on the database only. A staged commit that is never run is simply dropped.
    */
-  stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[]): StagedCommit;
+  stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[], inbox?: InboxRange): StagedCommit;
   commitStaged(staged: StagedCommit): Promise<void>;
   /**
    * Runs a staged commit and rolls it back: whether the database would take these rows, without

@@ -45,6 +45,16 @@ interface Pending {
   touched: Set<string>;
 }
 
+/**
+ * A span of the inbox: the rows after position `from` up to and including `to`. Committing a batch
+ * that carries one moves the inbox cursor from `from` to `to` in the same statement, and only if it
+ * still stands at `from`: each row's effects are applied once, whatever crashes or retries.
+ */
+export interface InboxRange {
+  from: number;
+  to: number;
+}
+
 /** A batch correlated and applied to its actors speculatively, waiting for its COMMIT. */
 export interface Prepared {
   outcomes: Outcome[];
@@ -84,8 +94,8 @@ export class BatchExecutor {
   ) {}
 
   /** Both steps at once, for callers that do not pipeline. */
-  async run(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
-    const prepared = await this.prepare(inputs, receipts);
+  async run(inputs: Input[], receipts: string[] = [], inbox?: InboxRange): Promise<Outcome[]> {
+    const prepared = await this.prepare(inputs, receipts, inbox);
     try {
       return await this.commit(prepared);
     } catch (error) {
@@ -94,8 +104,11 @@ export class BatchExecutor {
     }
   }
 
-  /** `receipts` name the transport messages these inputs came in; they are committed with them. */
-  async prepare(inputs: Input[], receipts: string[] = []): Promise<Prepared> {
+  /**
+   * `receipts` name the transport messages these inputs came in; they are committed with them.
+   * `inbox`: the inbox span they are, committed as the cursor's move.
+   */
+  async prepare(inputs: Input[], receipts: string[] = [], inbox?: InboxRange): Promise<Prepared> {
     // Hydrate every first stop with one read; actors reached by routing load on demand.
     const { ownership } = this;
     const firstStops = new Set(inputs.map((input) => this.correlator.signatureFor(input)));
@@ -131,7 +144,7 @@ export class BatchExecutor {
       throw error instanceof LoadFailure ? error.cause : new CorrelationFailure(outcomes.length, error);
     }
     // Staged before the actors take the new states: if building the commit throws, nothing was applied.
-    const staged = this.stageOrUndo(pending, receipts, forwards);
+    const staged = this.stageOrUndo(pending, receipts, forwards, inbox);
     for (const p of pending.values()) {
       p.actor.state = p.state;
       p.actor.seq = p.seq;
@@ -165,9 +178,9 @@ export class BatchExecutor {
     return prepared.outcomes;
   }
 
-  private stageOrUndo(pending: Map<string, Pending>, receipts: string[], forwards: Forward[]): StagedCommit {
+  private stageOrUndo(pending: Map<string, Pending>, receipts: string[], forwards: Forward[], inbox: InboxRange | undefined): StagedCommit {
     try {
-      return this.store.stage([...pending.values()].map(toChange), receipts, forwards);
+      return this.store.stage([...pending.values()].map(toChange), receipts, forwards, inbox);
     } catch (error) {
       this.release(pending.values());
       throw error;

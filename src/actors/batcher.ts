@@ -1,8 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Quarantine } from '../correlation/correlator.js';
 import { scrubText } from '../correlation/scrub.js';
 import { RefusedDataError } from './actor-store.js';
-import { CorrelationFailure, journalKindsOf, type BatchExecutor, type Input, type Outcome, type Prepared } from './batch-executor.js';
+import { CorrelationFailure, journalKindsOf, type BatchExecutor, type InboxRange, type Input, type Outcome, type Prepared } from './batch-executor.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 export interface BatcherOptions {
@@ -26,9 +25,24 @@ interface InFlight {
   done: Promise<Settled>;
 }
 
+/**
+ * What travels with a submission, as a value (no hidden async context): the transport message it
+ * came in (its receipt is committed with its effects, several instances only), the ids of its
+ * inputs, and the span of the inbox it applies (committed as the inbox cursor).
+ */
+export interface Envelope {
+  /** The transport message's receipt (`<stream>@<created>:<seq>`): claimed once, with the effects. */
+  receipt?: string;
+  /** The ids of these very inputs (`<receipt>#<index>`), committed with them. */
+  inputReceipts?: string[];
+  /** The inbox rows these inputs are: the cursor moves from `from` to `to` with their effects. */
+  inbox?: InboxRange;
+}
+
 interface Submission {
   inputs: Input[];
   receipts: string[];
+  inbox: InboxRange | undefined;
   /** The ids of these very inputs (`<receipt>#<index>`): at most one submission holding each may be taken. */
   inputReceipts: string[];
   resolve: (outcomes: Outcome[]) => void;
@@ -81,13 +95,6 @@ export class DuplicateInputError extends Error {
 const COMMITTED_RECEIPTS_KEPT = 100_000;
 
 /**
- * Which transport message the submissions made in this async context belong to: NATS intake runs
- * its whole handling inside `Batcher.receipt.run(id, …)`, so the id is committed with the effects
- * without every layer in between passing it along.
- */
-const receiptContext = new AsyncLocalStorage<string>();
-
-/**
  * Group commit: submissions from every producer (HTTP requests, NATS messages) wait here until a
  * batch is full or the oldest has waited maxDelayMs, then run as one transaction. Batches run one
  * at a time, which is also what keeps each actor single-writer; whatever arrives during a commit
@@ -95,7 +102,6 @@ const receiptContext = new AsyncLocalStorage<string>();
  * submission is never split across batches, so one transport message commits all or nothing.
  */
 export class Batcher {
-  static readonly receipt = receiptContext;
   private queue: Submission[] = [];
   private queued = 0;
   private taken = 0;
@@ -132,18 +138,20 @@ export class Batcher {
   }
 
   /**
-   * `receipts`: the ids of these inputs (`<receipt>#<index>`), committed with them beside the
-   * transport message's own (see PgActorStore). The transport receipt may be shared by several
-   * submissions of one message (native payloads); an input receipt names one input, so a second
-   * submission carrying it while the first is in a batch is refused (DuplicateInputError): the
-   * commit could not tell the two apart within one batch, and across pipelined batches it would
-   * refuse the whole later batch.
+   * `envelope.inputReceipts`: the ids of these inputs (`<receipt>#<index>`), committed with them
+   * beside the transport message's own (see PgActorStore). The transport receipt may be shared by
+   * several submissions of one message (native payloads); an input receipt names one input, so a
+   * second submission carrying it while the first is in a batch is refused (DuplicateInputError):
+   * the commit could not tell the two apart within one batch, and across pipelined batches it
+   * would refuse the whole later batch. `envelope.inbox`: the inbox rows these inputs are; the
+   * inbox feeder submits them in position order, and batches commit in order, so a batch's span is
+   * contiguous.
    */
-  submit(inputs: Input[], receipts: string[] = []): Promise<Outcome[]> {
+  submit(inputs: Input[], envelope: Envelope = {}): Promise<Outcome[]> {
     if (this.queued + inputs.length > this.limit && this.queued > 0) return Promise.reject(new OverloadedError(1));
-    const receipt = receiptContext.getStore();
-    const all = receipt === undefined ? receipts : [receipt, ...receipts];
-    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, inputReceipts: receipts, resolve, reject }));
+    const inputReceipts = envelope.inputReceipts ?? [];
+    const all = envelope.receipt === undefined ? inputReceipts : [envelope.receipt, ...inputReceipts];
+    const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, inputReceipts, inbox: envelope.inbox, resolve, reject }));
     this.queued += inputs.length;
     this.latest = done;
     for (const wake of this.arrivals.splice(0)) wake();
@@ -373,7 +381,7 @@ export class Batcher {
       // A message every input of which was set aside claims no receipt: delivered again, it is set aside again, not acked as done.
       const receipts = batch.flatMap((s) => (s.setAside?.size === s.inputs.length ? [] : s.receipts));
       try {
-        return await this.executor.prepare(this.inputsOf(batch), receipts);
+        return await this.executor.prepare(this.inputsOf(batch), receipts, inboxSpan(batch));
       } catch (error) {
         const item = error instanceof CorrelationFailure ? this.active(batch)[error.index] : undefined;
         if (!item) {
@@ -445,6 +453,13 @@ export class Batcher {
 }
 
 function noop(): void {}
+
+/** The inbox span a batch applies: from its first inbox submission's start to its last's end. */
+function inboxSpan(batch: Submission[]): InboxRange | undefined {
+  let span: InboxRange | undefined;
+  for (const { inbox } of batch) if (inbox) span = span ? { from: span.from, to: inbox.to } : inbox;
+  return span;
+}
 
 /** A fault's name and message for the log, scrubbed and cut: a message can quote the input (`unhandled input {…}`). */
 function describe(error: unknown): string {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '../../actors/batcher.js';
 import type { Input, Outcome } from '../../correlation/correlator.js';
@@ -23,8 +22,14 @@ export interface SigMessage {
 
 export const encodeSig = (input: Input, origin?: string): Uint8Array => encoder.encode(JSON.stringify({ input, ...(origin ? { origin } : {}) } satisfies SigMessage));
 
-/** Set by NatsIntake around a redelivered inbound message: inputs some path already applied are skipped. */
-export const redelivery = new AsyncLocalStorage<true>();
+/**
+ * The transport message a submission came in, passed along as a value: its receipt names each
+ * input (`<receipt>#<index>`), and a redelivered message skips the inputs some path already applied.
+ */
+export interface Delivery {
+  receipt?: string;
+  redelivered?: boolean;
+}
 
 /**
  * The first hop of ingest with several instances. Inputs whose actor this instance owns go to its
@@ -47,19 +52,18 @@ export class ClusterRouter {
    * `inputs` (a native payload submits only the resolves it could address): the `#index` of an
    * input must be the same on every delivery of the message, or a redelivery would skip the wrong one.
    */
-  submit(inputs: Input[], positions?: number[]): Promise<Outcome[]> {
+  submit(inputs: Input[], positions?: number[], delivery: Delivery = {}): Promise<Outcome[]> {
     // One instance: straight to the batcher, without an async frame (and its promises) per message.
     const { ownership } = this;
-    return ownership ? this.submitClustered(ownership, inputs, positions) : this.batcher.submit(inputs);
+    return ownership ? this.submitClustered(ownership, inputs, positions, delivery) : this.batcher.submit(inputs, delivery.receipt ? { receipt: delivery.receipt } : {});
   }
 
-  private async submitClustered(ownership: PartitionOwnership, inputs: Input[], positions?: number[]): Promise<Outcome[]> {
-    const receipt = Batcher.receipt.getStore();
+  private async submitClustered(ownership: PartitionOwnership, inputs: Input[], positions: number[] | undefined, { receipt, redelivered }: Delivery): Promise<Outcome[]> {
     const origin = (i: number) => (receipt ? `${receipt}#${positions?.[i] ?? i}` : undefined);
     const signatures = inputs.map((input) => this.correlator.signatureFor(input));
     const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i], duplicate: false, forwarded: true }));
     let todo = inputs.map((_, i) => i);
-    if (receipt && redelivery.getStore()) {
+    if (receipt && redelivered) {
       // An earlier delivery may have been applied in parts, here or by an owner after the second hop.
       const done = new Set(await this.store.committedOf(todo.map((i) => origin(i) as string)));
       todo = todo.filter((i) => !done.has(origin(i) as string));
@@ -78,7 +82,7 @@ export class ClusterRouter {
       }),
     );
     const receipts = receipt ? local.map((i) => origin(i) as string) : [];
-    const committed = local.length > 0 ? await this.batcher.submit(local.map((i) => inputs[i]), receipts) : [];
+    const committed = local.length > 0 ? await this.batcher.submit(local.map((i) => inputs[i]), { ...(receipt ? { receipt } : {}), inputReceipts: receipts }) : [];
     local.forEach((i, k) => (outcomes[i] = committed[k]));
     return outcomes;
   }

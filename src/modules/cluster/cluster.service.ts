@@ -271,7 +271,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     try {
-      await Batcher.receipt.run(receipt, () => this.batcher.submit([sig.input], origin));
+      await this.batcher.submit([sig.input], { receipt, inputReceipts: origin });
       message.ack();
     } catch (error) {
       // The input came here twice and its other copy is committed: nothing is left to do.

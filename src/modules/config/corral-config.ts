@@ -44,8 +44,23 @@ export class CorralConfig {
     readonly cluster: ClusterConfig = { enabled: false, partitions: 64, leaseMs: 10_000, instanceId: `${hostname()}-${process.pid}`, ackWaitMs: 10_000, indexRefreshMs: 250, forwardPollMs: 50 },
     /** The `.env` (or CORRAL_ENV_FILE) read at start, if any: said in the start-up log. */
     readonly envFile: EnvFileReport | undefined = undefined,
+    readonly inbox: InboxSettings = DEFAULT_INBOX,
   ) {}
 }
+
+/** Log-first intake (README "Intake: 202 means durable"). */
+export interface InboxSettings {
+  /** Uncorrelated events beyond which intake refuses (503, Retry-After) and NATS stops pulling. */
+  maxPending: number;
+  /** Age of the oldest uncorrelated event beyond which intake refuses likewise. */
+  maxLagMs: number;
+  /** Correlated rows older than this are pruned. */
+  retentionMs: number;
+  /** The longest an ingest request may wait for correlation (`?wait=correlated`). */
+  waitMaxMs: number;
+}
+
+export const DEFAULT_INBOX: InboxSettings = { maxPending: 250_000, maxLagMs: 300_000, retentionMs: 8 * 86_400_000, waitMaxMs: 30_000 };
 
 export interface JournalSettings {
   /** Wraps the per-incident data keys: CORRAL_JOURNAL_KEY, else CORRAL_TOKEN_KEY (a key is derived from it). */
@@ -174,6 +189,7 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
     },
     clusterOf(dto),
     envFile && !('missing' in envFile) ? envFile : undefined,
+    { maxPending: dto.INBOX_MAX_PENDING, maxLagMs: dto.INBOX_MAX_LAG_MS, retentionMs: dto.INBOX_RETENTION_MS, waitMaxMs: dto.INGEST_WAIT_MAX_MS },
   );
 }
 

@@ -90,6 +90,14 @@ export class EnvDto {
   @Millis(0, 1000) BATCH_MAX_DELAY_MS = 5;
   @WholeNumber(100) BATCH_MAX_QUEUED = 20000;
 
+  /** Back-pressure: intake answers 503 (NATS stops pulling) while correlation trails the inbox by more. */
+  @WholeNumber(1000) INBOX_MAX_PENDING = 250000;
+  @Millis(1000) INBOX_MAX_LAG_MS = 300000;
+  /** Correlated inbox rows older than this are pruned; longer than CORRAL_IN keeps messages (7 days), so a redelivery still meets its dedup key. */
+  @Millis(60_000) INBOX_RETENTION_MS = 8 * 86_400_000;
+  /** The longest an ingest request may wait for its events to be correlated (?wait=correlated, Prefer: wait=). */
+  @Millis(0, 600_000) INGEST_WAIT_MAX_MS = 30000;
+
   @Millis(1000, 600_000) NATS_ACK_WAIT_MS = 30000;
   @Millis(0, 600_000) NATS_RETRY_DELAY_MS = 1000;
 
@@ -211,6 +219,10 @@ export const EXAMPLES: Record<keyof EnvDto, string> = {
   BATCH_MAX_SIZE: '500',
   BATCH_MAX_DELAY_MS: '5',
   BATCH_MAX_QUEUED: '20000',
+  INBOX_MAX_PENDING: '250000',
+  INBOX_MAX_LAG_MS: '5m',
+  INBOX_RETENTION_MS: '8d',
+  INGEST_WAIT_MAX_MS: '30s',
   NATS_ACK_WAIT_MS: '30s',
   NATS_RETRY_DELAY_MS: '1s',
   NATS_MAX_DELIVER: '5',

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { API_ERROR_REF } from '../http/openapi-schema.js';
@@ -7,6 +7,8 @@ import { CanonicalEventDto } from './canonical-event.dto.js';
 import { IngestService, type IngestResult } from './ingest.service.js';
 import { INGEST_RESULT } from './openapi-answers.js';
 import { MAX_EVENTS_PER_REQUEST } from './limits.js';
+import { requestedWait } from './wait.js';
+import { PREFER_WAIT, WAIT_QUERY } from './openapi-answers.js';
 
 @ApiTags('ingest')
 @ApiExtraModels(CanonicalEventDto)
@@ -16,7 +18,9 @@ export class EventsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Ingest one canonical event v1 or an array of them; answers once they are durable.' })
+  @ApiOperation({ summary: 'Ingest one canonical event v1 or an array of them; answers once they are durable in the inbox (correlation follows), or with ?wait=correlated once they are correlated.' })
+  @ApiQuery(WAIT_QUERY)
+  @ApiHeader(PREFER_WAIT)
   @ApiBody({
     description: `A canonical event v1 (DESIGN §3), or an array of 1 to ${MAX_EVENTS_PER_REQUEST} of them.`,
     schema: { oneOf: [{ $ref: getSchemaPath(CanonicalEventDto) }, { type: 'array', items: { $ref: getSchemaPath(CanonicalEventDto) }, minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }] },
@@ -27,7 +31,8 @@ export class EventsController {
     schema: API_ERROR_REF,
   })
   @ApiPayloadTooLargeResponse({ description: `more than ${MAX_EVENTS_PER_REQUEST} events, or a body over HTTP_BODY_LIMIT: nothing was kept`, schema: API_ERROR_REF })
-  create(@Body() body: unknown, @Req() request: Request): Promise<IngestResult> {
-    return this.ingest.ingestHttp(body, correlationIdOf(request));
+  @ApiServiceUnavailableResponse({ description: 'correlation lags past INBOX_MAX_PENDING or INBOX_MAX_LAG_MS (or the database is away): nothing was kept; retry after Retry-After', schema: API_ERROR_REF })
+  create(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<IngestResult> {
+    return this.ingest.ingestHttp(body, correlationIdOf(request), requestedWait(query, prefer));
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule
 import { CorralConfig } from '../config/corral-config.js';
 import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { hl7TextParser, suffixJsonParser } from './body-parsers.js';
-import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
 import { EventsController } from './events.controller.js';
 import { IngestService } from './ingest.service.js';
@@ -13,7 +12,7 @@ import { NatsIntake } from './nats-intake.js';
 @Module({
   imports: [EnrichmentModule],
   controllers: [EventsController, NativeIngestController, DeadLettersController],
-  providers: [IngestService, NativeIngestService, DeadLetterService, NatsIntake],
+  providers: [IngestService, NativeIngestService, NatsIntake],
   exports: [IngestService],
 })
 export class IngestModule implements NestModule {

@@ -1,17 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
-import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import type { Quarantine } from '../../correlation/correlator.js';
-import { ClusterRouter } from '../cluster/cluster-router.js';
+import type { Input, Quarantine } from '../../correlation/correlator.js';
+import { ClusterRouter, type Delivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Enricher } from '../enrichment/enricher.js';
 import { commitFailure, InvalidInputError, TooLargeError, type RejectedItem } from '../http/domain-errors.js';
+import { Inbox } from '../inbox/inbox.service.js';
+import { dedupKey } from '../inbox/dedup-key.js';
 import type { AdmittedEvent } from './admission.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
 import { MAX_EVENTS_PER_REQUEST, MAX_REJECTED_LISTED } from './limits.js';
 
-export interface IngestResult {
+/** Where one event of a request landed, when the request waited for correlation. */
+export interface LandedIn {
+  index: number;
+  /** The incident it joined; null for an exact resend, one set aside, or one still waiting. */
+  incidentId: string | null;
+  /** Why the runtime set it aside after its 202 (it is in the dead letters). */
+  setAside?: string;
+}
+
+/** What a request asked to wait for correlation gets besides its counts. */
+export interface WaitAnswer {
+  /** Every accepted event of the request was correlated within the wait. */
+  correlated: boolean;
+  incidents: LandedIn[];
+}
+
+export interface IngestResult extends Partial<WaitAnswer> {
   accepted: number;
   duplicates: number;
   /** The first MAX_REJECTED_LISTED refused events of the array, with their reasons. */
@@ -25,48 +42,102 @@ export function quarantinedOf(outcomes: readonly Outcome[]): Array<{ index: numb
   return outcomes.flatMap((o, index) => (o.quarantined ? [{ index, quarantine: o.quarantined }] : []));
 }
 
-/** The door every event comes through, whatever carried it: validate, filter, correlate, commit. */
+/** An event addressed to a known incident's signature (a resolve that names only a child). */
+export interface Addressed {
+  signature: string;
+  event: AdmittedEvent;
+  position: number;
+}
+
+/**
+ * What taking a submission did. `positions` (the inbox): each input's inbox position, null for an
+ * exact resend. With several instances there is no inbox: the inputs were committed or forwarded,
+ * and `outcomes` says how.
+ */
+export type Taken = { kind: 'inbox'; positions: Array<number | null> } | { kind: 'committed'; outcomes: Outcome[] };
+
+/** Counts of a taken submission, whichever way it went. */
+export function countsOf(taken: Taken): { accepted: number; duplicates: number; setAside: Array<{ index: number; quarantine: Quarantine }> } {
+  if (taken.kind === 'inbox') {
+    const duplicates = taken.positions.filter((p) => p === null).length;
+    return { accepted: taken.positions.length - duplicates, duplicates, setAside: [] };
+  }
+  const setAside = quarantinedOf(taken.outcomes);
+  const duplicates = taken.outcomes.filter((o) => o.duplicate).length;
+  return { accepted: taken.outcomes.length - duplicates - setAside.length, duplicates, setAside };
+}
+
+/** The door every event comes through, whatever carried it: validate, filter, append to the inbox. */
 @Injectable()
 export class IngestService {
   constructor(
-    /** The batcher, or with several instances the owner's partition (ClusterRouter). */
+    /** With several instances: the owner's partition (there is no inbox then). */
     private readonly router: ClusterRouter,
+    private readonly inbox: Inbox,
     private readonly config: CorralConfig,
     private readonly enricher: Enricher,
     private readonly metrics: MetricsService,
   ) {}
 
-  parse(raw: unknown, correlationId?: string): Parsed {
-    return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt: new Date(), ...(correlationId ? { correlationId } : {}) });
+  parse(raw: unknown, correlationId?: string, receivedAt = new Date()): Parsed {
+    return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt, ...(correlationId ? { correlationId } : {}) });
   }
 
   /**
-   * Resolves once every event is committed; rejects if the batch could not be. `addressed` are
-   * events for a known incident's signature (a resolve that names only a child), already carrying
-   * that incident's context: they are not enriched, and they go in the same submission as the
-   * others, so that one transport message commits in one batch, all or nothing (its receipt is
-   * claimed once).
+   * Resolves once every event is durable in the inbox (one append, all or nothing), with each
+   * one's position; rejects if the append failed or correlation lags too far (nothing kept).
+   * `addressed` are events for a known incident's signature, already carrying that incident's
+   * context: they are not enriched. With several instances the inputs go to their owners instead
+   * (`delivery` names the transport message, committed with them).
    */
-  submit(events: AdmittedEvent[], addressed: Array<{ signature: string; event: AdmittedEvent; position: number }> = []): Promise<Outcome[]> {
-    // An addressed event's position counts after every event of its message, so that it stays the
-    // same on a redelivery that can address more (or fewer) of them.
-    const positions = addressed.length > 0 ? [...events.map((_, i) => i), ...addressed.map((a) => events.length + a.position)] : undefined;
-    const toBatch = (ready: CanonicalEvent[]) =>
-      this.router.submit([...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))], positions);
+  take(events: AdmittedEvent[], addressed: Addressed[] = [], delivery: Delivery = {}): Promise<Taken> {
+    const toInputs = (ready: AdmittedEvent[]): Input[] => [...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))];
+    const toLog = (ready: AdmittedEvent[]): Promise<Taken> => {
+      const inputs = toInputs(ready);
+      if (!this.inbox.enabled) {
+        // An addressed event's position counts after every event of its message, so that it stays
+        // the same on a redelivery that can address more (or fewer) of them.
+        const positions = addressed.length > 0 ? [...ready.map((_, i) => i), ...addressed.map((a) => ready.length + a.position)] : undefined;
+        return this.router.submit(inputs, positions, delivery).then((outcomes) => ({ kind: 'committed', outcomes }));
+      }
+      const source = inputs[0]?.type === 'event' ? inputs[0].event.source.type : 'unknown';
+      const entries = inputs.map((input) => ({ dedup: dedupKey((input as Extract<Input, { type: 'event' }>).event), input }));
+      return this.inbox.append(entries, source).then((positions) => ({ kind: 'inbox', positions }));
+    };
     // Directory context is added here, the one door every path shares; it never throws and waits at
     // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
-    return this.enricher.enabled && events.length > 0 ? this.enricher.enrich(events).then(toBatch) : toBatch(events);
+    return this.enricher.enabled && events.length > 0 ? this.enricher.enrich(events).then((ready) => toLog(ready as AdmittedEvent[])) : toLog(events);
+  }
+
+  /**
+   * When the caller asked to wait: where each taken event landed, once correlated or when the wait
+   * runs out. `indexOf` maps a taken input back to its place in the request.
+   */
+  async landed(taken: Taken, waitMs: number, indexOf: (i: number) => number): Promise<WaitAnswer> {
+    if (taken.kind === 'committed') {
+      return { correlated: true, incidents: taken.outcomes.map((o, i) => ({ index: indexOf(i), incidentId: o.incidentId, ...(o.quarantined ? { setAside: o.quarantined.detail } : {}) })) };
+    }
+    const positions = taken.positions.flatMap((p) => (p === null ? [] : [p]));
+    const results = await this.inbox.whenCorrelated(positions, waitMs);
+    const byPosition = new Map(positions.map((p, k) => [p, results[k]]));
+    const incidents = taken.positions.map((p, i): LandedIn => {
+      const landed = p === null ? undefined : byPosition.get(p);
+      return { index: indexOf(i), incidentId: landed?.incidentId ?? null, ...(landed?.quarantined ? { setAside: landed.quarantined.detail } : {}) };
+    });
+    return { correlated: results.every((r) => r !== undefined), incidents };
   }
 
   /**
    * HTTP semantics: an invalid single event, or a batch with nothing valid in it, is a 400 naming
-   * the failing fields; otherwise the valid events are committed and the invalid ones listed.
+   * the failing fields; otherwise the valid events are appended and the invalid ones listed.
    */
-  async ingestHttp(body: unknown, correlationId: string): Promise<IngestResult> {
+  async ingestHttp(body: unknown, correlationId: string, waitMs?: number): Promise<IngestResult> {
     const items = Array.isArray(body) ? (body as unknown[]) : [body];
     if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
     if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);
-    const parsed = items.map((item) => this.parse(item, correlationId));
+    // One instant for the whole request: every event was received at once.
+    const receivedAt = new Date();
+    const parsed = items.map((item) => this.parse(item, correlationId, receivedAt));
     const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
     const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
     if (rejected.length > 0) this.metrics.eventsRejected('canonical', rejected.length);
@@ -79,30 +150,25 @@ export class IngestService {
         : `invalid event: ${rejected[0]?.reason ?? ''}`;
       throw new InvalidInputError(message, Array.isArray(body) ? listed : rejected[0]?.fields);
     }
-    const outcomes = await this.submit(valid).catch((error: unknown) => {
+    const taken = await this.take(valid).catch((error: unknown) => {
       throw commitFailure(error);
     });
-    // Events the runtime set aside (the database refused them, or correlating them threw) are
-    // refused alone, like invalid ones; the others of the request were committed.
-    const setAside = quarantinedOf(outcomes);
+    const validIndex = rejected.length > 0 ? parsed.flatMap((p, index) => (p.ok ? [index] : [])) : undefined;
+    const indexOf = (i: number) => validIndex?.[i] ?? i;
+    const { accepted, duplicates, setAside } = countsOf(taken);
+    // Several instances commit at once: events the runtime set aside are refused alone, like invalid ones.
     if (setAside.length > 0) {
-      const validIndex = parsed.flatMap((p, index) => (p.ok ? [index] : []));
       this.metrics.eventsRejected('canonical', setAside.length);
-      for (const { index, quarantine } of setAside) rejected.push({ index: validIndex[index], reason: quarantine.detail, fields: [] });
+      for (const { index, quarantine } of setAside) rejected.push({ index: indexOf(index), reason: quarantine.detail, fields: [] });
       rejected.sort((a, b) => a.index - b.index);
-      if (setAside.length === outcomes.length) {
+      if (setAside.length === valid.length) {
         const message = Array.isArray(body) ? 'no event in the array could be accepted' : `the event ${setAside[0]?.quarantine.detail ?? ''}`;
         throw new InvalidInputError(message, Array.isArray(body) ? rejected.slice(0, MAX_REJECTED_LISTED) : undefined);
       }
     }
-    const duplicates = outcomes.filter((o) => o.duplicate).length;
-    const shown = setAside.length > 0 ? rejected.slice(0, MAX_REJECTED_LISTED) : listed;
+    const shown = rejected.slice(0, MAX_REJECTED_LISTED);
     const more = rejected.length - shown.length;
-    return {
-      accepted: outcomes.length - duplicates - setAside.length,
-      duplicates,
-      rejected: shown.map(({ index, reason }) => ({ index, reason })),
-      ...(more > 0 ? { moreRejected: more } : {}),
-    };
+    const answer: IngestResult = { accepted, duplicates, rejected: shown.map(({ index, reason }) => ({ index, reason })), ...(more > 0 ? { moreRejected: more } : {}) };
+    return waitMs === undefined ? answer : { ...answer, ...(await this.landed(taken, waitMs, indexOf)) };
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import { NativeIngestService, type NativeResult } from './native-ingest.service.js';
-import { NATIVE_RESULT } from './openapi-answers.js';
+import { NATIVE_RESULT, PREFER_WAIT, WAIT_QUERY } from './openapi-answers.js';
+import { requestedWait } from './wait.js';
 import {
   ALERTMANAGER_PAYLOAD,
   GRAFANA_PAYLOAD,
@@ -40,10 +41,13 @@ export class NativeIngestController {
   @ApiBody({ schema: PAGERDUTY_PAYLOAD })
   @ApiAcceptedResponse({ description: 'durable', schema: PAGERDUTY_ACCEPTED })
   @ApiBadRequestResponse({ description: 'not a valid PagerDuty event', schema: PAGERDUTY_INVALID })
-  async pagerDuty(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
+  @ApiQuery(WAIT_QUERY)
+  @ApiHeader(PREFER_WAIT)
+  async pagerDuty(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<Record<string, unknown>> {
     try {
-      await this.ingest.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request));
-      return { status: 'success', message: 'Event processed', dedup_key: pagerDutyDedupKey(body as Record<string, unknown>) };
+      const result = await this.ingest.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
+      const waited = result.incidents ? { correlated: result.correlated, incidents: result.incidents } : {};
+      return { status: 'success', message: 'Event processed', dedup_key: pagerDutyDedupKey(body as Record<string, unknown>), ...waited };
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // PagerDuty's own error shape, plus corral's, so either kind of client can read it.
@@ -66,8 +70,10 @@ export class NativeIngestController {
   @ApiOperation({ summary: 'Okta event hook delivery (data.events[]); Okta expects a 200.' })
   @ApiBody({ schema: OKTA_PAYLOAD })
   @ApiOkResponse({ description: 'durable', schema: NATIVE_RESULT })
-  okta(@Body() body: unknown, @Req() request: Request): Promise<NativeResult> {
-    return this.ingest.ingestHttp('okta', requireBody(body), correlationIdOf(request));
+  @ApiQuery(WAIT_QUERY)
+  @ApiHeader(PREFER_WAIT)
+  okta(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
+    return this.ingest.ingestHttp('okta', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
   }
 
   @Post('hl7')
@@ -75,9 +81,11 @@ export class NativeIngestController {
   @ApiConsumes('x-application/hl7-v2+er7', 'text/plain')
   @ApiBody({ description: 'HL7 v2 ACK/NACK message text (ER7); AE/AR/CE/CR become interface events.', schema: { type: 'string', example: 'MSH|^~\\&|LAB|NORTH|EPIC|NORTH|20261124070000||ACK^R01|MSG00001|P|2.5\rMSA|AE|MSG00001|Interface error\r' } })
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
-  hl7(@Body() body: unknown, @Req() request: Request): Promise<NativeResult> {
+  @ApiQuery(WAIT_QUERY)
+  @ApiHeader(PREFER_WAIT)
+  hl7(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
     if (typeof body !== 'string') throw new InvalidInputError('expected HL7 v2 text with content-type x-application/hl7-v2+er7 or text/plain', [{ field: 'body', problems: ['must be HL7 v2 text'] }]);
-    return this.ingest.ingestHttp('hl7', body, correlationIdOf(request));
+    return this.ingest.ingestHttp('hl7', body, correlationIdOf(request), requestedWait(query, prefer));
   }
 
   @Post(':source')
@@ -97,8 +105,10 @@ export class NativeIngestController {
     },
   })
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
-  native(@Param('source') source: string, @Body() body: unknown, @Req() request: Request): Promise<NativeResult> {
+  @ApiQuery(WAIT_QUERY)
+  @ApiHeader(PREFER_WAIT)
+  native(@Param('source') source: string, @Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
     if (!isNativeSource(source)) throw new NotFoundError(`no adapter for "${source}"; sources: ${NATIVE_SOURCES.join(', ')}`);
-    return this.ingest.ingestHttp(source satisfies NativeSource, requireBody(body), correlationIdOf(request));
+    return this.ingest.ingestHttp(source satisfies NativeSource, requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
   }
 }

@@ -6,13 +6,15 @@ import { CorralConfig } from '../config/corral-config.js';
 import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import type { FieldProblem } from './canonical-intake.js';
-import { IngestService, quarantinedOf } from './ingest.service.js';
+import type { Delivery } from '../cluster/cluster-router.js';
+import { Inbox } from '../inbox/inbox.service.js';
+import { countsOf, IngestService, type Addressed, type Taken, type WaitAnswer } from './ingest.service.js';
 import { nestingProblem } from './limits.js';
 import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
 import { controlPaths, holdsBrokenText, holdsControl } from './unicode.js';
 
-export interface NativeResult {
+export interface NativeResult extends Partial<WaitAnswer> {
   accepted: number;
   duplicates: number;
   /** Well-formed source events that are not incidents (an HL7 AA, an Okta session start, …). */
@@ -29,11 +31,12 @@ export interface Admitted {
 
 export type Checked = { ok: true; normalized: Admitted } | { ok: false; reason: string; fields: FieldProblem[] };
 
-/** What committing a payload did, with the events the runtime set aside (NATS dead-letters them). */
+/** What taking a payload did, with the events the runtime set aside (several instances; NATS dead-letters them). */
 export interface NativeCommitted extends NativeResult {
-  quarantined: ReturnType<typeof quarantinedOf>;
+  quarantined: ReturnType<typeof countsOf>['setAside'];
   /** Events submitted: when every one was set aside, nothing of the payload was kept. */
   submitted: number;
+  taken: Taken[];
 }
 
 /**
@@ -47,6 +50,7 @@ export class NativeIngestService {
     private readonly dataSource: DataSource,
     private readonly config: CorralConfig,
     private readonly batcher: Batcher,
+    private readonly inbox: Inbox,
   ) {}
 
   /** Pure checks and normalization; nothing is committed. */
@@ -83,7 +87,7 @@ export class NativeIngestService {
   }
 
   /** HTTP: a payload corral cannot use is a 400 naming the field; otherwise 2xx once durable. */
-  async ingestHttp(source: NativeSource, body: unknown, correlationId: string): Promise<NativeResult> {
+  async ingestHttp(source: NativeSource, body: unknown, correlationId: string, waitMs?: number): Promise<NativeResult> {
     const checked = this.normalize(source, body, correlationId);
     if (!checked.ok) throw new InvalidInputError(checked.reason, checked.fields);
     let committed: NativeCommitted;
@@ -92,36 +96,55 @@ export class NativeIngestService {
     } catch (error) {
       throw commitFailure(error);
     }
-    const { quarantined, submitted, ...result } = committed;
+    const { quarantined, submitted, taken, ...result } = committed;
     // Every event of the payload set aside: refused like an invalid payload, with each one's reason.
     if (quarantined.length > 0 && quarantined.length === submitted) throw new InvalidInputError(`no event of the payload could be accepted: ${quarantined[0]?.quarantine.detail ?? ''}`, result.rejected);
-    return result;
+    if (waitMs === undefined) return result;
+    // Events first, then the resolves they addressed: numbered in that order, as they were taken.
+    let offset = 0;
+    const answers: WaitAnswer[] = [];
+    for (const t of taken) {
+      const base = offset;
+      answers.push(await this.ingest.landed(t, waitMs, (i) => base + i));
+      offset += t.kind === 'inbox' ? t.positions.length : t.outcomes.length;
+    }
+    return { ...result, correlated: answers.every((a) => a.correlated), incidents: answers.flatMap((a) => a.incidents) };
   }
 
-  /** Resolves once every event is durable; rejects (nothing kept) if the batch could not commit. */
-  async commit(normalized: Admitted): Promise<NativeCommitted> {
+  /**
+   * Resolves once every event is durable (in the inbox; with several instances, committed or
+   * forwarded); rejects (nothing kept) if that failed. A resolve that names only a child is
+   * addressed to the incident holding it once everything taken before is correlated.
+   */
+  async commit(normalized: Admitted, delivery: Delivery = {}): Promise<NativeCommitted> {
+    const taken: Taken[] = [];
+    if (this.inbox.enabled && normalized.events.length > 0) taken.push(await this.ingest.take(normalized.events, [], delivery));
     const closing = await Promise.all(normalized.resolves.map(async (resolve, position) => {
       let addressed = await this.resolveEnvelope(resolve);
       if (!addressed) {
-        // Its trigger may be in a batch still committing: a trigger and its resolve taken from
-        // JetStream together (a backlog after downtime), or posted back to back. Once what was
-        // submitted before has committed, the child is there to be found.
-        await this.batcher.settledSoFar();
+        // Its trigger may not be correlated yet: a trigger and its resolve taken from JetStream
+        // together (a backlog after downtime), or posted back to back. Once what was taken
+        // before is correlated, the child is there to be found.
+        await (this.inbox.enabled ? this.inbox.settledSoFar() : this.batcher.settledSoFar());
         addressed = await this.resolveEnvelope(resolve);
       }
       return addressed && { ...addressed, position };
     }));
-    const found = closing.filter((c) => c !== undefined);
-    // One submission for the whole payload: two would commit in two batches under one receipt,
-    // and the second would be refused as a duplicate delivery of the first.
-    const all = normalized.events.length + found.length > 0 ? await this.ingest.submit(normalized.events, found) : [];
-    const duplicates = all.filter((o) => o.duplicate).length;
+    const found: Addressed[] = closing.filter((c) => c !== undefined);
+    // Several instances: one submission for the whole payload, as two would commit in two batches
+    // under one receipt, and the second would be refused as a duplicate delivery of the first.
+    if (!this.inbox.enabled && normalized.events.length + found.length > 0) taken.push(await this.ingest.take(normalized.events, found, delivery));
+    else if (found.length > 0) taken.push(await this.ingest.take([], found, delivery));
+    const counts = taken.map(countsOf);
+    const accepted = counts.reduce((n, c) => n + c.accepted, 0);
+    const duplicates = counts.reduce((n, c) => n + c.duplicates, 0);
     // A resolve for a child corral never saw has nothing to close: PagerDuty would accept it too.
     const unknown = normalized.resolves.length - found.length;
-    // Set aside by the runtime (refused by the database, or correlation threw): refused alone.
-    const quarantined = quarantinedOf(all);
+    // Set aside by the runtime (several instances: refused by the database, or correlation threw): refused alone.
+    const quarantined = counts.flatMap((c) => c.setAside);
     const rejected = quarantined.map(({ index, quarantine }) => ({ index, reason: quarantine.detail }));
-    return { accepted: all.length - duplicates - quarantined.length, duplicates, ignored: normalized.ignored + unknown, rejected, quarantined, submitted: all.length };
+    const submitted = accepted + duplicates + quarantined.length;
+    return { accepted, duplicates, ignored: normalized.ignored + unknown, rejected, quarantined, submitted, taken };
   }
 
   /**

@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { Batcher } from '../../actors/batcher.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { MESSAGE_BUS, type InboundMessage, type MessageBus } from '../bus/message-bus.js';
-import { redelivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
-import { IngestService, quarantinedOf } from './ingest.service.js';
+import { Inbox } from '../inbox/inbox.service.js';
+import { countsOf, IngestService } from './ingest.service.js';
 import { NativeIngestService } from './native-ingest.service.js';
 import { ADAPTERS, isNativeSource } from './sources/registry.js';
 import { clampText } from './unicode.js';
@@ -24,9 +24,9 @@ export function byteLimit(limit: string): number {
 
 type Decoded = { ok: true; value: unknown } | { ok: false; reason: string; detail: string };
 
-/** What committing a message's events did: the ones the runtime set aside, of how many. */
+/** What taking a message's events did: the ones the runtime set aside (several instances), of how many. */
 interface Committed {
-  quarantined: ReturnType<typeof quarantinedOf>;
+  quarantined: ReturnType<typeof countsOf>['setAside'];
   submitted: number;
 }
 
@@ -71,6 +71,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly receipts: PgActorStore,
     private readonly metrics: MetricsService,
     private readonly config: CorralConfig,
+    private readonly inbox: Inbox,
     @InjectPinoLogger(NatsIntake.name) private readonly logger: PinoLogger,
   ) {
     this.maxBytes = byteLimit(config.httpBodyLimit);
@@ -83,14 +84,19 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     await this.bus.consume((message) => (this.hasRoom ? this.take(message) : this.room().then(() => this.take(message))));
   }
 
-  private get hasRoom(): boolean {
-    return this.batcher.hasRoom && this.handling.size < this.maxHandling;
+  /** Room downstream: the inbox within its lag bounds (the batcher, with several instances and no inbox). */
+  private get downstreamHasRoom(): boolean {
+    return this.inbox.enabled ? this.inbox.hasRoom : this.batcher.hasRoom;
   }
 
-  /** Resolves when a message can be taken: room in the batcher, and fewer than maxHandling being handled. */
+  private get hasRoom(): boolean {
+    return this.downstreamHasRoom && this.handling.size < this.maxHandling;
+  }
+
+  /** Resolves when a message can be taken: room downstream, and fewer than maxHandling being handled. */
   private room(): Promise<void> {
     if (this.hasRoom) return Promise.resolve();
-    const wait = this.batcher.hasRoom ? new Promise<void>((resolve) => this.waitingForSlot.push(resolve)) : this.batcher.capacity();
+    const wait = this.downstreamHasRoom ? new Promise<void>((resolve) => this.waitingForSlot.push(resolve)) : this.inbox.enabled ? this.inbox.room() : this.batcher.capacity();
     return wait.then(() => this.room());
   }
 
@@ -104,9 +110,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       return;
     }
     if (receipt !== undefined) this.inFlight.add(receipt);
-    const run = () => (receipt !== undefined ? Batcher.receipt.run(receipt, () => this.handle(message)) : this.handle(message));
-    // Several instances: a redelivered message may have been applied in parts (ClusterRouter).
-    const handling = message.redelivered ? redelivery.run(true, run) : run();
+    const handling = this.handle(message);
     this.handling.add(handling);
     // `then`, not `finally`: three promises fewer per message.
     const settled = () => {
@@ -128,13 +132,13 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     });
   }
 
-  /** Stop intake, then let everything already taken commit and be acked before the bus closes. */
+  /** Stop intake, then let everything already taken be appended (or committed) and acked before the bus closes. */
   async beforeApplicationShutdown(): Promise<void> {
     // Messages already pulled into the client's buffer still come through the iterator after the
-    // stop: wait until every one taken has been handled (committed and acked), then drain the rest.
+    // stop: wait until every one taken has been handled (appended and acked), then drain the rest.
     await this.bus.stopConsuming();
     await Promise.allSettled([...this.handling]);
-    await this.batcher.drain();
+    if (!this.inbox.enabled) await this.batcher.drain();
   }
 
   /** Not async: a first delivery (nearly every message) makes no promise of its own here, only its commit's; a throw comes back as a rejection. */
@@ -149,7 +153,9 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
   private firstOrRedelivered(message: InboundMessage): Promise<void> {
     if (!message.redelivered) return this.process(message);
     this.metrics.redelivered(metricSource(this.bus.subjects.sourceOf(message.subject) ?? 'unknown'));
-    if (!message.receipt) return this.process(message);
+    // With the inbox a redelivery is simply taken again: its events are exact resends, which the
+    // inbox's dedup keys recognise, so nothing is applied twice and no receipt is kept.
+    if (this.inbox.enabled || !message.receipt) return this.process(message);
     // A redelivery may be of a message whose effects committed but whose ack was lost: ack it, again.
     return this.alreadyCommitted(message.receipt).then((committed) => {
       if (!committed) return this.process(message);
@@ -173,13 +179,21 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       const parsed = this.ingest.parse(decoded.value);
       if (!parsed.ok) return this.deadLetter(message, source, 'invalid', parsed.reason);
       return this.settle(message, source, parsed.event.correlationId, () =>
-        this.ingest.submit([parsed.event]).then((outcomes) => ({ quarantined: quarantinedOf(outcomes), submitted: outcomes.length })),
+        this.ingest.take([parsed.event], [], this.deliveryOf(message)).then((taken) => {
+          const { setAside } = countsOf(taken);
+          return { quarantined: setAside, submitted: 1 };
+        }),
       );
     }
     const correlationId = randomUUID();
     const checked = this.native.normalize(source, decoded.value, correlationId);
     if (!checked.ok) return this.deadLetter(message, source, 'invalid', checked.reason);
-    return this.settle(message, source, correlationId, () => this.native.commit(checked.normalized));
+    return this.settle(message, source, correlationId, () => this.native.commit(checked.normalized, this.deliveryOf(message)));
+  }
+
+  /** The transport message, as a value for the path (several instances commit its receipt with its effects). */
+  private deliveryOf(message: InboundMessage): { receipt?: string; redelivered?: boolean } {
+    return message.receipt === undefined ? {} : { receipt: message.receipt, redelivered: message.redelivered };
   }
 
   private alreadyCommitted(receipt: string): Promise<boolean> {

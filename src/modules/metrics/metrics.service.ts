@@ -38,6 +38,18 @@ export class MetricsService implements RuntimeObserver {
     labelNames: ['source', 'outcome'] as const,
     registers: [this.registry],
   });
+  private readonly inboxRows = new Counter({
+    name: 'corral_inbox_events_total',
+    help: 'Events offered to the inbox, by source type and outcome (appended, duplicate: an exact resend by its dedup key).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'corral_intake_refused_total',
+    help: 'Ingest requests answered 503 because correlation lagged past INBOX_MAX_PENDING or INBOX_MAX_LAG_MS.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly batchSize = new Histogram({
     name: 'corral_batch_size',
     help: 'Inputs per committed batch.',
@@ -97,6 +109,25 @@ export class MetricsService implements RuntimeObserver {
         this.set({ state: 'ack_pending' }, lag.ackPending);
       },
     });
+  }
+
+  /** The inbox's gauges (log-first intake): read at scrape time from where the feeder stands. */
+  bindInbox(read: () => { appended: number; correlated: number; pending: number; lagSeconds: number }): void {
+    this.readGauge('corral_inbox_appended_position', 'Newest inbox position appended (events durable, answered 202 or acked).', () => read().appended);
+    this.readGauge('corral_inbox_correlated_position', 'Inbox position whose effects are committed: everything up to it is correlated.', () => read().correlated);
+    this.readGauge('corral_inbox_pending_events', 'Events in the inbox not yet correlated (intake refuses past INBOX_MAX_PENDING).', () => read().pending);
+    this.readGauge('corral_inbox_lag_seconds', 'Age of the oldest event not yet correlated; 0 when caught up (intake refuses past INBOX_MAX_LAG_MS).', () => read().lagSeconds);
+  }
+
+  /** Events appended to the inbox, and exact resends it recognised (its dedup key). */
+  inboxAppended(source: string, appended: number, duplicates: number): void {
+    if (appended > 0) this.inboxRows.inc({ source, outcome: 'appended' }, appended);
+    if (duplicates > 0) this.inboxRows.inc({ source, outcome: 'duplicate' }, duplicates);
+  }
+
+  /** An ingest request or NATS pause because correlation lags (back-pressure). */
+  intakeRefused(reason: 'lag'): void {
+    this.refusals.inc({ reason });
   }
 
   bindRuntime(readings: RuntimeReadings): void {

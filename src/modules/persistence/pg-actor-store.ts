@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { RefusedDataError, type ActorChange, type ActorSnapshot, type ActorStore, type StagedCommit } from '../../actors/actor-store.js';
+import type { InboxRange } from '../../actors/batch-executor.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
 import type { JournalEntry } from '../../correlation/evolve.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
@@ -152,7 +153,7 @@ export class PgActorStore implements ActorStore {
    * fifth of a commit's time at saturation was this, with the database idle and every later batch
    * waiting. The fence is not part of it: leases are read when the statement runs.
    */
-  stage(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = []): StagedCommit {
+  stage(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = [], inbox?: InboxRange): StagedCommit {
     const now = new Date().toISOString();
     const live = changes.filter((change) => change.snapshot.state.status !== 'none');
     const ownership = this.ownership;
@@ -177,6 +178,8 @@ export class PgActorStore implements ActorStore {
       ...childColumns(live),
       ...journalColumns(changes),
       arena.jsonb(keys),
+      inbox?.from ?? null,
+      inbox?.to ?? null,
     ];
     const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena, keys: keys.map((k) => k.id) };
     return staged;
@@ -280,6 +283,8 @@ const FIRST_CHILD_PARAM = 9;
 const FIRST_JOURNAL_PARAM = FIRST_CHILD_PARAM + CHILD_FIELDS.length;
 /** The data keys the batch's sealed rows need (journal-sealer.ts), after the journal's columns. */
 const KEYS_PARAM = FIRST_JOURNAL_PARAM + JOURNAL_FIELDS.length;
+const INBOX_FROM_PARAM = KEYS_PARAM + 1;
+const INBOX_TO_PARAM = KEYS_PARAM + 2;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -311,6 +316,10 @@ const updateOthers = (columns: string, key: string[]) =>
  * - Receipts ($3): a transport message commits its effects once. If another delivery of one of
  *   them committed first (a redelivery after an ack wait, taken by this or another instance), the
  *   batch fails and its messages come back, to be acked without effects (`committed`).
+ * - The inbox cursor (from, to): a batch that applies inbox rows moves the cursor from the
+ *   position it was prepared after to its last row, and only if the cursor still stands there.
+ *   Any other value means an earlier span failed, or another process applies the inbox too: the
+ *   batch fails as a whole and the feeder reads again from the committed cursor.
  *
  * Snapshots hold the incident without its children; children are rows of `incident_child`
  * (written when touched), so a hot incident with thousands of children does not rewrite them all
@@ -357,15 +366,20 @@ const COMMIT_BATCH = `
   ), forwarded AS (
     INSERT INTO cluster_forward (partition, subject_token, payload)
     SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(partition integer, subject_token text, payload jsonb)
+  ), advanced AS (
+    UPDATE inbox_cursor SET position = $${INBOX_TO_PARAM}::bigint, correlated_at = now()
+     WHERE $${INBOX_TO_PARAM}::bigint IS NOT NULL AND position = $${INBOX_FROM_PARAM}::bigint RETURNING 1
   )
   SELECT CASE
     WHEN corral_require(
       (SELECT count(*) FROM fenced) = jsonb_array_length($2::jsonb),
       'fenced:lease of partition ' || coalesce((SELECT string_agg(x.partition || '@' || x.epoch, ', ')
         FROM jsonb_to_recordset($2::jsonb) AS x(partition integer, epoch bigint) WHERE x.partition NOT IN (SELECT partition FROM fenced)), '?') || ' lost')
-    THEN corral_require((SELECT count(*) FROM claimed) = cardinality($3::text[]),
+    THEN CASE WHEN corral_require((SELECT count(*) FROM claimed) = cardinality($3::text[]),
       'duplicate:' || (cardinality($3::text[]) - (SELECT count(*) FROM claimed)))
-  END AS committed`;
+    THEN corral_require($${INBOX_TO_PARAM}::bigint IS NULL OR (SELECT count(*) FROM advanced) = 1,
+      'inbox:the cursor is no longer at ' || coalesce($${INBOX_FROM_PARAM}::bigint::text, '?'))
+    END END AS committed`;
 
 /** COMMIT_BATCH's parameters from $3 on, and the arena holding their bytes until it has run. */
 interface PgStagedCommit extends StagedCommit {
@@ -426,6 +440,7 @@ function commitCheckFailure(error: unknown): Error | undefined {
   if (code !== 'CR001' || message === undefined) return undefined;
   if (message.startsWith('duplicate:')) return new DuplicateDeliveryError(Number(message.slice('duplicate:'.length)));
   if (message.startsWith('fenced:')) return new FencedError(message.slice('fenced:'.length));
+  if (message.startsWith('inbox:')) return new InboxCursorMovedError(message.slice('inbox:'.length));
   return undefined;
 }
 
@@ -442,6 +457,14 @@ function refusedData(error: unknown): RefusedDataError | undefined {
   if (typeof code !== 'string' || !DATA_CLASSES.has(code.slice(0, 2))) return undefined;
   // Not the error itself: its message and detail can quote the refused value (a row's content).
   return new RefusedDataError(code, { ...(table ? { table } : {}), ...(column ? { column } : {}), ...(constraint ? { constraint } : {}) });
+}
+
+/** The inbox cursor was not where the batch was prepared from: an earlier span failed, or another process applies the inbox. */
+export class InboxCursorMovedError extends Error {
+  constructor(detail: string) {
+    super(`inbox span refused: ${detail}`);
+    this.name = 'InboxCursorMovedError';
+  }
 }
 
 export class DuplicateDeliveryError extends Error {

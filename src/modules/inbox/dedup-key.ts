@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+import type { CanonicalEvent } from '../../correlation/canonical-event.js';
+
+/**
+ * The inbox's notion of an exact resend: the same source system saying the same thing about the
+ * same id at the same instant (a webhook retried after a timeout, Alertmanager repeating a firing
+ * alert every repeat_interval, a NATS message redelivered after its ack was lost). A digest rather
+ * than the text: the key is indexed, and senders choose ids of any length. 128 bits of SHA-256,
+ * written as a uuid so PostgreSQL indexes 16 bytes.
+ */
+export function dedupKey(event: Pick<CanonicalEvent, 'id' | 'status' | 'occurredAt'> & { source: { system: string } }): string {
+  // NUL separates the parts: no part can contain one (admission refuses control characters), so
+  // ('a', 'b|c') and ('a|b', 'c') never meet.
+  const hex = createHash('sha256').update(`${event.source.system}\0${event.id}\0${event.status}\0${event.occurredAt}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
