@@ -51,7 +51,7 @@ describe('audit verify: stored bytes, every broken row, keyed links, checkpoints
   it('keeps a journal chain verifiable when the helpdesk field is cut at 126 characters, in the middle of an emoji', async () => {
     const journalRows = async () => withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM journal`)).rows[0].n));
     const before = await journalRows();
-    const sent = await postJson(`${suite.corral.baseUrl}/v1/ingest/helpdesk`, { channel: 'email', text: 'the label printer on 4 west is down', requester: 'nurse@example.org', system: 'printing', helpdesk: `${'H'.repeat(126)}😀 desk` });
+    const sent = await postJson(`${suite.corral.baseUrl}/v1/ingest/helpdesk?wait=correlated`, { channel: 'email', text: 'the label printer on 4 west is down', requester: 'nurse@example.org', system: 'printing', helpdesk: `${'H'.repeat(126)}😀 desk` });
     expect(sent.status).toBe(202);
 
     // The field is no code, so corral keeps a keyed token of it (README, privacy table), not the text:
@@ -141,7 +141,7 @@ describe('audit verify against the latest signed checkpoint', () => {
 
   it('reports the newest audit and journal rows removed after a checkpoint', async () => {
     const events = [1, 2, 3].map((n) => canonical({ id: `ris-${n}`, system: 'ris', errorSignature: 'HL7_TIMEOUT', facility: 'overlake' }));
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, events)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, events)).status).toBe(202);
     for (let i = 0; i < 5; i++) expect((await getJson(`${suite.corral.baseUrl}/v1/incidents/00000000-0000-4000-8000-00000000000${i}`)).status).toBe(404);
     await suite.corral.app.get(ChainCheckpoints).publish();
     const clean = await verifyChains(suite.corral.app.get(DataSource), { keys: TEST_CHAIN_KEYS, checkpointFile });

@@ -64,7 +64,7 @@ describe('blast radius on scenario data', () => {
         occurredAt: now(),
       }),
     );
-    expect((await postJson(url('/v1/events'), alerts)).status).toBe(202);
+    expect((await postJson(url('/v1/events?wait=correlated'), alerts)).status).toBe(202);
     let n = 0;
     const reports = CALLS.flatMap(([facility, department, count]) =>
       Array.from({ length: count }, () => {
@@ -84,7 +84,7 @@ describe('blast radius on scenario data', () => {
         });
       }),
     );
-    expect((await postJson(url('/v1/events'), reports)).status).toBe(202);
+    expect((await postJson(url('/v1/events?wait=correlated'), reports)).status).toBe(202);
     during = new Date(Date.now() + 5).toISOString();
     await new Promise((resolve) => setTimeout(resolve, 20));
 

@@ -95,7 +95,7 @@ async function ticketEvents(): Promise<TicketEvent[]> {
 describe('FHIR directory enrichment', () => {
   it('puts facility, department, ward hierarchy and device owner on the incident and its ticket', async () => {
     const event = canonical({ id: 'pump-1', system: 'alaris-pumps', errorSignature: 'PUMP_OFFLINE', facility: OVERLAKE, department: 'OHMC-ED', location: 'OHMC-4W', labels: { device: 'PUMP-0042' } });
-    expect((await postJson(`${corral.baseUrl}/v1/events`, event)).status).toBe(202);
+    expect((await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, event)).status).toBe(202);
 
     const expected: EnrichedContext = {
       enrichment: 'ok',
@@ -128,7 +128,7 @@ describe('FHIR directory enrichment', () => {
   it('asks once per key however many events arrive at once, over HTTP and over NATS', async () => {
     const storm = Array.from({ length: 1000 }, (_, n) => canonical({ id: `adt-${n}`, system: 'epic-adt', errorSignature: 'ADT_QUEUE_BACKLOG', facility: EVERGREEN }));
     // Ten concurrent requests of a hundred: coalescing must hold across callers, not only within one.
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => postJson<{ accepted: number }>(`${corral.baseUrl}/v1/events`, storm.slice(i * 100, i * 100 + 100))));
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => postJson<{ accepted: number }>(`${corral.baseUrl}/v1/events?wait=correlated`, storm.slice(i * 100, i * 100 + 100))));
     expect(answers.reduce((n, a) => n + a.body.accepted, 0)).toBe(1000);
     expect(fhir.requests.filter((r) => r.includes(EVERGREEN))).toEqual([`GET /Organization?identifier=${EVERGREEN}&_count=2`]);
     expect((await incidentFor(EVERGREEN))?.context?.facilityName).toBe('EVERGREENHEALTH MEDICAL CENTER');
@@ -149,7 +149,7 @@ describe('FHIR directory enrichment', () => {
   it('keeps ingesting when the EHR hangs or dies: no wait beyond the timeout, breaker open, context filled in once it is back', async () => {
     const post = async (id: string) => {
       const started = Date.now();
-      const { status } = await postJson(`${corral.baseUrl}/v1/events`, canonical({ id, system: 'pacs', errorSignature: 'DICOM_TIMEOUT', facility: SWEDISH }));
+      const { status } = await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, canonical({ id, system: 'pacs', errorSignature: 'DICOM_TIMEOUT', facility: SWEDISH }));
       return { status, ms: Date.now() - started };
     };
 
@@ -186,7 +186,7 @@ describe('FHIR directory enrichment', () => {
 
   it('caches "not found" too: an unknown code is asked once and the event goes on', async () => {
     const before = fhir.count('GET /Organization?identifier=NO-SUCH-SITE');
-    for (let n = 0; n < 3; n++) await postJson(`${corral.baseUrl}/v1/events`, canonical({ id: `unknown-${n}`, system: 'wifi', errorSignature: 'AP_DOWN', facility: 'NO-SUCH-SITE' }));
+    for (let n = 0; n < 3; n++) await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, canonical({ id: `unknown-${n}`, system: 'wifi', errorSignature: 'AP_DOWN', facility: 'NO-SUCH-SITE' }));
     const incident = await incidentFor('NO-SUCH-SITE');
     // The directory answered (nothing there): ok, with no names.
     expect(incident).toMatchObject({ childCount: 3, context: { enrichment: 'ok' } });

@@ -104,7 +104,7 @@ describe('helpdesk tickets', () => {
 
   it('turns a 500-report storm across 3 facilities into one ticket, a few updates and one resolve that notifies everyone', async () => {
     h = await start();
-    await postJson(`${h.corral.baseUrl}/v1/events`, [epicOutage(), ...Array.from({ length: 60 }, (_, n) => report(n))]);
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, [epicOutage(), ...Array.from({ length: 60 }, (_, n) => report(n))]);
     await at(h, 1);
     await drain(h);
     // A wave of 40 calls every 10 s for two minutes; updateInterval (30 s) tells them in a few
@@ -112,7 +112,7 @@ describe('helpdesk tickets', () => {
     // meanwhile go out merged into one.
     for (let n = 60; n < 500; n += 40) {
       await at(h, 1 + (n - 40) / 240);
-      await postJson(`${h.corral.baseUrl}/v1/events`, Array.from({ length: 40 }, (_, i) => report(n + i)).filter((r) => Number(String(r.id).slice(5)) < 500));
+      await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 40 }, (_, i) => report(n + i)).filter((r) => Number(String(r.id).slice(5)) < 500));
       if (n < 400) await drain(h);
     }
     await at(h, 4);
@@ -153,7 +153,7 @@ describe('helpdesk tickets', () => {
 
   it('delivers every ticket event exactly once, in order, after the helpdesk comes back', async () => {
     h = await start({ failFirst: 5 });
-    await postJson(`${h.corral.baseUrl}/v1/events`, [
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, [
       canonical({ id: 'a', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' }),
       canonical({ id: 'b', system: 'lab-interface', kind: 'interface', errorSignature: 'AE:207' }),
     ]);
@@ -183,14 +183,14 @@ describe('helpdesk tickets', () => {
 
   it('merges queued updates without losing what one of them says: an acknowledgement ends the run', async () => {
     h = await start();
-    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-0', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, [canonical({ id: 'q-0', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
     await at(h, 1); // the ticket opens; the relay does not run until drain()
     const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
     const id = list.items[0]?.id;
-    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-1', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, [canonical({ id: 'q-1', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
     await at(h, 2); // q-1 told: ticket.updated {}
     await postJson(`${h.corral.baseUrl}/v1/incidents/${id}/acknowledge`, { by: 'agent:kim' });
-    await postJson(`${h.corral.baseUrl}/v1/events`, [canonical({ id: 'q-2', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, [canonical({ id: 'q-2', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' })]);
     await at(h, 3); // q-2 told: ticket.updated {}
 
     await drain(h);
@@ -207,7 +207,7 @@ describe('helpdesk tickets', () => {
   it('keeps delivering to NATS while a webhook that is down fills a whole pass with its backlog', async () => {
     // The helpdesk answers 503 to everything, and a failed delivery waits 10–20 minutes for its retry.
     h = await start({ failFirst: Number.POSITIVE_INFINITY, relay: '{ backoffBase: 20m, backoffMax: 20m }' });
-    await postJson(`${h.corral.baseUrl}/v1/events`, Array.from({ length: 25 }, (_, n) => canonical({ id: `down-${n}`, system: 'pacs', errorSignature: `DICOM_${n}` })));
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 25 }, (_, n) => canonical({ id: `down-${n}`, system: 'pacs', errorSignature: `DICOM_${n}` })));
     await at(h, 1);
     await h.relay.pass();
     const backlog = await withClient(h.db.url, async (c) =>
@@ -220,7 +220,7 @@ describe('helpdesk tickets', () => {
     // 25 lanes wait for their retry, their rows older than anything new: more than a pass takes.
     h.relay.lanesPerPass = 20;
 
-    await postJson(`${h.corral.baseUrl}/v1/events`, canonical({ id: 'new', system: 'pacs', errorSignature: 'DICOM_NEW' }));
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, canonical({ id: 'new', system: 'pacs', errorSignature: 'DICOM_NEW' }));
     await at(h, 2);
     await h.relay.pass();
 
@@ -248,7 +248,7 @@ describe('helpdesk tickets', () => {
         END $$`);
       await c.query(`CREATE TRIGGER relay_fault BEFORE UPDATE ON outbox_delivery FOR EACH ROW EXECUTE FUNCTION relay_dies_once()`);
     });
-    await postJson(`${h.corral.baseUrl}/v1/events`, canonical({ id: 'a', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' }));
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, canonical({ id: 'a', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' }));
     await at(h, 1);
 
     await drain(h);
@@ -263,7 +263,7 @@ describe('helpdesk tickets', () => {
 
   it('escalates an unacknowledged P1 once per step to the on-call channel, and stops when acknowledged', async () => {
     h = await start();
-    await postJson(`${h.corral.baseUrl}/v1/events`, epicOutage());
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, epicOutage());
     await at(h, 1); // ticket opens: the major-incident steps are 5m, 15m, 30m from here
     for (const minute of [4, 7, 9, 12, 17]) {
       await at(h, minute);
@@ -288,7 +288,7 @@ describe('helpdesk tickets', () => {
 
   it('takes acknowledge over NATS request/reply and records who did it', async () => {
     h = await start();
-    await postJson(`${h.corral.baseUrl}/v1/events`, canonical({ id: 'a', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' }));
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, canonical({ id: 'a', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' }));
     const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
     const id = list.items[0]?.id;
     const subject = `${h.nats.subjects.prefix}.cmd.incident.acknowledge`;

@@ -17,14 +17,16 @@ interface Incident {
 describe('HTTP API on real Postgres and JetStream', () => {
   const suite = useCorralSuite();
 
-  it('folds events of one signature into one incident with children, counting exact repeats', async () => {
+  it('folds events of one signature into one incident with children, counting repeats and refusing exact resends at the inbox', async () => {
     const first = canonical({ id: 'am-1', system: 'pacs', errorSignature: 'DICOM_TIMEOUT' });
     const second = canonical({ id: 'am-2', system: 'pacs', errorSignature: 'DICOM_TIMEOUT', department: 'radiology' });
+    // Still firing a minute later: a repeat of the child, not a resend of the same event.
+    const again = { ...first, occurredAt: '2026-11-24T07:01:00.000Z' };
 
-    const posted = await postJson(`${suite.corral.baseUrl}/v1/events`, [first, second, first]);
+    const posted = await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [first, second, first, again]);
 
     expect(posted.status).toBe(202);
-    expect(posted.body).toEqual({ accepted: 2, duplicates: 1, rejected: [] });
+    expect(posted.body).toMatchObject({ accepted: 3, duplicates: 1, rejected: [], correlated: true });
     const list = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?status=open`);
     const pacs = list.body.items.filter((i) => i.title === 'ADT feed stalled' && i.childCount === 2);
     expect(pacs).toHaveLength(1);
@@ -37,7 +39,8 @@ describe('HTTP API on real Postgres and JetStream', () => {
     const firing = canonical({ id: 'lab-1', system: 'lab-interface', errorSignature: 'AE' });
     await postJson(`${suite.corral.baseUrl}/v1/events`, firing);
 
-    const resolved = await postJson(`${suite.corral.baseUrl}/v1/events`, { ...firing, status: 'resolved', occurredAt: '2026-11-24T07:30:00.000Z' });
+    // Read-your-writes: the answer comes once the resolve is correlated (the firing event before it too: the inbox is applied in order).
+    const resolved = await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, { ...firing, status: 'resolved', occurredAt: '2026-11-24T07:30:00.000Z' });
 
     expect(resolved.status).toBe(202);
     const list = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?status=resolved`);

@@ -32,27 +32,32 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
   const childIds = (ids: string[]) =>
     withClient(suite.db.url, async (c) => (await c.query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [ids.map(childIdOf)])).rows.map((r) => sourceIdOf(ids, r.id)).sort());
 
-  it('refuses the poison events alone; every clean request of every sender beside them is 202 and correlated, none 503', async () => {
-    const url = `${suite.corral.baseUrl}/v1/events`;
+  type Answer = { accepted?: number; rejected?: Array<{ index: number; reason: string }>; message?: string; correlated?: boolean; incidents?: Array<{ index: number; incidentId: string | null; setAside?: string }> };
+  const setAsideOf = (a: { body: Answer }) => (a.body.incidents ?? []).flatMap((i) => (i.setAside ? [[i.index, i.setAside]] : []));
+  const deadLetters = (reason: string) =>
+    withClient(suite.db.url, async (c) => (await c.query<{ subject: string; body: string }>(`SELECT subject, body FROM dead_letter WHERE reason = $1 ORDER BY id`, [reason])).rows);
+
+  it('sets the poison events aside alone, after their 202; every clean event of every sender beside them is correlated, none 5xx', async () => {
+    // Read-your-writes, so that each answer says where its events landed.
+    const url = `${suite.corral.baseUrl}/v1/events?wait=correlated`;
     // 40 senders with two clean events each, 6 sending one poison event, 6 sending clean, poison, clean.
     const clean = Array.from({ length: 40 }, (_, s) => [canonical({ id: `clean-${s}-a`, system: `ward-${s % 8}` }), canonical({ id: `clean-${s}-b`, system: `ward-${s % 8}` })]);
     const mixed = Array.from({ length: 6 }, (_, s) => [canonical({ id: `mixed-${s}-a`, system: 'lab-feed' }), poison(100 + s), canonical({ id: `mixed-${s}-b`, system: 'lab-feed' })]);
     const single = Array.from({ length: 6 }, (_, s) => poison(s));
     const requests = [...clean.map((body) => ({ kind: 'clean', body })), ...mixed.map((body) => ({ kind: 'mixed', body })), ...single.map((body) => ({ kind: 'single', body }))];
-    // Interleaved, all at once: the poison events share batches (and the batches behind them) with the clean ones.
+    // Interleaved, all at once: the poison events share inbox pages (and the batches behind them) with the clean ones.
     const order = requests.map((r, i) => ({ r, key: (i * 37) % requests.length })).sort((a, b) => a.key - b.key).map((x) => x.r);
-    const answers = await Promise.all(order.map(async (r) => ({ kind: r.kind, ...(await postJson<{ accepted?: number; rejected?: Array<{ index: number; reason: string }>; message?: string }>(url, r.body)) })));
+    const answers = await Promise.all(order.map(async (r) => ({ kind: r.kind, ...(await postJson<Answer>(url, r.body)) })));
 
-    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
-    for (const a of answers.filter((x) => x.kind === 'clean')) expect([a.status, a.body.accepted, a.body.rejected]).toEqual([202, 2, []]);
+    expect(answers.filter((a) => a.status !== 202)).toEqual([]);
+    for (const a of answers) expect(a.body.correlated).toBe(true);
+    for (const a of answers.filter((x) => x.kind === 'clean')) expect([a.body.accepted, a.body.rejected, setAsideOf(a), a.body.incidents?.every((i) => i.incidentId !== null)]).toEqual([2, [], [], true]);
     for (const a of answers.filter((x) => x.kind === 'mixed')) {
-      expect([a.status, a.body.accepted]).toEqual([202, 2]);
-      expect(a.body.rejected).toEqual([{ index: 1, reason: expect.stringMatching(/could not be stored/) }]);
+      expect(a.body.accepted).toBe(3);
+      expect(setAsideOf(a)).toEqual([[1, expect.stringMatching(/could not be stored/)]]);
+      expect([a.body.incidents?.[0]?.incidentId, a.body.incidents?.[2]?.incidentId]).toEqual([expect.any(String), expect.any(String)]);
     }
-    for (const a of answers.filter((x) => x.kind === 'single')) {
-      expect(a.status).toBe(400);
-      expect(a.body.message).toMatch(/could not be stored/);
-    }
+    for (const a of answers.filter((x) => x.kind === 'single')) expect(setAsideOf(a)).toEqual([[0, expect.stringMatching(/could not be stored/)]]);
     for (const a of answers) expect(JSON.stringify(a.body)).not.toMatch(DATABASE_WORDS);
 
     const expected = [...clean.flat(), ...mixed.flatMap((m) => [m[0], m[2]])].map((e) => e?.id as string).sort();
@@ -60,9 +65,17 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
     // Correlated: each ward's ten alerts (five senders, two each) folded into one open incident.
     const wards = await withClient(suite.db.url, async (c) => (await c.query<{ system: string; n: number }>(`SELECT system, child_count AS n FROM incident WHERE system LIKE 'ward-%' ORDER BY system`)).rows);
     expect(wards).toEqual(Array.from({ length: 8 }, (_, w) => ({ system: `ward-${w}`, n: 10 })));
+    // Each poison event is a dead letter of its own, named by its inbox position, none of the clean ones.
+    const letters = await eventually(async () => {
+      const rows = await deadLetters('unstorable');
+      return rows.length >= 12 ? rows : undefined;
+    });
+    expect(letters).toHaveLength(12);
+    for (const letter of letters) expect(letter.subject).toMatch(/^inbox:\d+$/);
+    for (const letter of letters) expect(letter.body).toMatch(/poison/);
   });
 
-  it('refuses alone, with its reason, an event whose correlation throws (a fault in a rule or the core)', async () => {
+  it('sets aside alone, with its reason, an event whose correlation throws (a fault in a rule or the core)', async () => {
     const correlator = suite.corral.app.get(Correlator);
     const handle = correlator.handle.bind(correlator);
     const spy = jest.spyOn(correlator, 'handle').mockImplementation((input, world, now) => {
@@ -70,15 +83,15 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
       return handle(input, world, now);
     });
     try {
-      const url = `${suite.corral.baseUrl}/v1/events`;
+      const url = `${suite.corral.baseUrl}/v1/events?wait=correlated`;
       const [bug, mixed, other] = await Promise.all([
-        postJson<{ message: string }>(url, canonical({ id: 'bug-1', system: 'bug-sys' })),
-        postJson<{ accepted: number; rejected: Array<{ index: number; reason: string }> }>(url, [canonical({ id: 'bug-2', system: 'bug-sys' }), canonical({ id: 'beside-bug', system: 'bug-sys' })]),
-        postJson<{ accepted: number }>(url, canonical({ id: 'other-sender', system: 'pharmacy' })),
+        postJson<Answer>(url, canonical({ id: 'bug-1', system: 'bug-sys' })),
+        postJson<Answer>(url, [canonical({ id: 'bug-2', system: 'bug-sys' }), canonical({ id: 'beside-bug', system: 'bug-sys' })]),
+        postJson<Answer>(url, canonical({ id: 'other-sender', system: 'pharmacy' })),
       ]);
-      expect([bug.status, bug.body.message]).toEqual([400, expect.stringMatching(/could not be correlated/)]);
-      expect([mixed.status, mixed.body.accepted, mixed.body.rejected.map((r) => r.index)]).toEqual([202, 1, [0]]);
-      expect([other.status, other.body.accepted]).toEqual([202, 1]);
+      expect([bug.status, setAsideOf(bug)]).toEqual([202, [[0, expect.stringMatching(/could not be correlated/)]]]);
+      expect([mixed.status, setAsideOf(mixed), mixed.body.incidents?.[1]?.incidentId]).toEqual([202, [[0, expect.stringMatching(/could not be correlated/)]], expect.any(String)]);
+      expect([other.status, other.body.incidents?.[0]?.incidentId]).toEqual([202, expect.any(String)]);
       expect(JSON.stringify([bug.body, mixed.body])).not.toMatch(/blew up/);
     } finally {
       spy.mockRestore();
@@ -113,9 +126,10 @@ describe('one message that can never be processed, over NATS', () => {
     const after = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq - before.delivered.consumer_seq >= 21);
     expect(after.delivered.consumer_seq - before.delivered.consumer_seq).toBe(21);
     const sent = [...clean.map((e) => e.id as string), 'poison-500'];
+    // Acked once durable in the inbox; correlation (and the poison's dead letter) follows.
+    const letters = await eventually(() => query<{ reason: string; detail: string; body: string }>(`SELECT reason, detail, body FROM dead_letter WHERE body LIKE '%poison-500%'`), (rows) => rows.length > 0);
     const kept = await query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [sent.map(childIdOf)]);
     expect(kept.map((r) => sourceIdOf(sent, r.id)).sort()).toEqual(clean.map((e) => e.id as string).sort());
-    const letters = await query<{ reason: string; detail: string; body: string }>(`SELECT reason, detail, body FROM dead_letter WHERE body LIKE '%poison-500%'`);
     expect(letters.map((l) => l.reason)).toEqual(['unstorable']);
     expect(letters[0]?.detail).not.toMatch(DATABASE_WORDS);
     const dlq = await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream, { subjects_filter: '>' });
@@ -146,7 +160,7 @@ describe('one message that can never be processed, over NATS', () => {
       expect(letters.map((l) => l.reason)).toEqual(['max-deliveries']);
       expect(attempts).toBe(3);
       await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
-      expect((await query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [[0, 1, 2, 3, 4].map((i) => childIdOf(`behind-${i}`))])).length).toBe(5);
+      await eventually(() => query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [[0, 1, 2, 3, 4].map((i) => childIdOf(`behind-${i}`))]), (rows) => rows.length === 5);
       // Terminated: it does not come back.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(attempts).toBe(3);
@@ -163,16 +177,18 @@ describe('one message that can never be processed, over NATS', () => {
 describe('a message failing past NATS_MAX_DELIVER because the database was down', () => {
   const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20', NATS_MAX_DELIVER: '2', NATS_RETRY_DELAY_MS: '100' }, flakyDatabase);
 
-  it('is retried, not dead-lettered nor dropped by the server, and commits once when the database is back', async () => {
+  it('is acked once durable in the inbox; its correlation is retried from the inbox, not dead-lettered, and commits once when the database is back', async () => {
     const js = jetstream(suite.nats.nc);
     await js.publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'flaky-1', system: 'flaky-sys' }))), { msgID: 'producer-id-1' });
     await eventually(
       () => withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = $1`, [childIdOf('flaky-1')])).rowCount),
       (n) => n === 1,
     );
-    // Three deliveries failed, the fourth committed: the consumer has no server-side limit to drop it at.
+    // Delivered once: the message was acked when its event was durable in the inbox; the three
+    // failed commits were the feeder's, retried from the committed cursor, and the fourth took it.
     const info = await eventually(() => suite.nats.ingestConsumer(), (i) => i.num_ack_pending === 0 && i.num_pending === 0);
-    expect([info.delivered.consumer_seq, info.delivered.stream_seq, info.config.max_deliver]).toEqual([4, 1, -1]);
+    expect([info.delivered.consumer_seq, info.delivered.stream_seq, info.config.max_deliver]).toEqual([1, 1, -1]);
+    expect(await withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(`SELECT last_value AS n FROM test_flaky_seq`)).rows[0]?.n))).toBe(4);
     expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM dead_letter`)).rowCount)).toBe(0);
     expect((await suite.nats.jsm.streams.info(suite.nats.subjects.dlqStream)).state.messages).toBe(0);
   });

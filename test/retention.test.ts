@@ -46,7 +46,7 @@ describe('retention: the journal forgets free text by destroying keys, and its c
     const events = Object.entries(systems).map(([name, system]) =>
       canonical({ id: `${name}-1`, system, errorSignature: 'TIMEOUT', facility: 'overlake', symptom: `TITLE-${name} wristband printer silent`, requester: { token: `nurse.${name}@hospital.example` } }),
     );
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, events)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, events)).status).toBe(202);
     const list = await getJson<{ items: Array<{ id: string; system: string; signature: string }> }>(`${suite.corral.baseUrl}/v1/incidents`);
     for (const [name, system] of Object.entries(systems)) {
       const found = list.body.items.find((i) => i.system === system);

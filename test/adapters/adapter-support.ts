@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { jetstream } from '@nats-io/jetstream';
 import { eventIdToken } from '../../src/correlation/privacy.js';
-import { apiFetch, eventually, getJson, TOKEN_KEY, type CorralSuite } from '../support/harness.js';
+import { apiFetch, eventually, getJson, inboxCorrelated, TOKEN_KEY, type CorralSuite } from '../support/harness.js';
 
 export type Transport = 'http' | 'nats';
 
@@ -51,7 +51,7 @@ export async function post(suite: CorralSuite, path: string, body: string, conte
  */
 export async function feed(suite: CorralSuite, transport: Transport, source: string, body: string, contentType = 'application/json'): Promise<void> {
   if (transport === 'http') {
-    const reply = await post(suite, `/v1/ingest/${source}`, body, contentType);
+    const reply = await post(suite, `/v1/ingest/${source}?wait=correlated`, body, contentType);
     if (reply.status >= 300) throw new Error(`POST /v1/ingest/${source} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     return;
   }
@@ -59,8 +59,10 @@ export async function feed(suite: CorralSuite, transport: Transport, source: str
   await settled(suite);
 }
 
+/** Every message acked (durable in the inbox), and the inbox correlated up to its newest row. */
 export async function settled(suite: CorralSuite): Promise<void> {
   await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_pending === 0 && info.num_ack_pending === 0);
+  await inboxCorrelated(suite.db.url);
 }
 
 export async function incidents(suite: CorralSuite): Promise<Incident[]> {

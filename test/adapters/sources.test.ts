@@ -10,14 +10,15 @@ describe.each<Transport>(['http', 'nats'])('source adapters over %s', (transport
   const suite = useCorralSuite();
   const send = (source: string, body: string, contentType?: string) => feed(suite, transport, source, body, contentType);
 
-  it('Alertmanager: one child per alert, id <fingerprint>:<startsAt>, a resend is a repeat, the resolve closes the same child', async () => {
+  it('Alertmanager: one child per alert, id <fingerprint>:<startsAt>, a resend is an exact duplicate, the resolve closes the same child', async () => {
     await send('alertmanager', fixture('alertmanager/webhook-v4-1.json'));
+    // Alertmanager repeats a firing alert every repeat_interval, same startsAt: the inbox knows it by its dedup key.
     await send('alertmanager', fixture('alertmanager/webhook-v4-1.json'));
 
     const lab = await holding(suite, 'ef37b98529905a39:2026-11-23T19:46:47Z');
     expect(lab.incident).toMatchObject({ system: 'adt-feed', status: 'open', severity: 'critical', facilities: ['overlake'] });
     expect(lab.incident.signature).toContain('HL7InterfaceDown'.toLowerCase());
-    expect(lab.child).toMatchObject({ kind: 'alert', status: 'firing', repeats: 1, source: { type: 'alertmanager' } });
+    expect(lab.child).toMatchObject({ kind: 'alert', status: 'firing', repeats: 0, source: { type: 'alertmanager' } });
     expect((await holding(suite, '410b1823072b63b0:2026-11-23T19:46:47Z')).incident.id).toBe(lab.incident.id);
 
     await send('alertmanager', fixture('alertmanager/webhook-v4-3.json'));

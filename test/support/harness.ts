@@ -221,3 +221,15 @@ export function useCorralSuite(env: Record<string, string> | (() => Record<strin
   });
   return suite;
 }
+
+/**
+ * Resolves once corral has correlated everything in its inbox: a 202 (or a NATS ack) means durable,
+ * and correlation follows; tests that read incidents after NATS intake wait here.
+ */
+export async function inboxCorrelated(databaseUrl: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(
+    () => withClient(databaseUrl, async (c) => (await c.query<{ done: boolean }>(`SELECT (SELECT position FROM inbox_cursor) >= coalesce((SELECT max(position) FROM inbox), 0) AS done`)).rows[0]?.done === true),
+    (done) => done,
+    timeoutMs,
+  );
+}

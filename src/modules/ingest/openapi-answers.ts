@@ -1,4 +1,4 @@
-import { arr, int, obj, str } from '../http/openapi-schema.js';
+import { arr, bool, int, nullable, obj, str } from '../http/openapi-schema.js';
 import { MAX_REJECTED_LISTED } from './limits.js';
 
 const REJECTED = arr(obj({ index: int({ description: 'its place in the array' }), reason: str() }), {
@@ -22,19 +22,19 @@ export const PREFER_WAIT = {
 };
 
 const WAITED = {
-  correlated: { type: 'boolean', description: 'only when the request asked to wait: every accepted event was correlated within the wait' },
+  correlated: { ...bool(), description: 'only when the request asked to wait: every accepted event was correlated within the wait' },
   incidents: arr(
     obj(
       {
         index: int({ description: 'its place in the request (events first, then the resolves they addressed)' }),
-        incidentId: { type: ['string', 'null'], format: 'uuid', description: 'the incident it joined; null for an exact resend, an event set aside, or one still waiting' },
+        incidentId: nullable(str({ format: 'uuid', description: 'the incident it joined; null for an exact resend, an event set aside, or one still waiting' })),
         setAside: str({ description: 'why the runtime set it aside after it was accepted (it is in the dead letters)' }),
       },
       ['setAside'],
     ),
     { description: 'only when the request asked to wait: where each accepted event landed' },
   ),
-} as const;
+};
 
 /** POST /v1/events, 202 (ingest.service.ts IngestResult). */
 export const INGEST_RESULT = obj(
