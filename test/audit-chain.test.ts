@@ -44,7 +44,7 @@ describe('audit trail and chain verification', () => {
     auditorKey = (await suite.corral.mintKey('auditor', { label: 'Privacy office' })).key;
     const events = [1, 2, 3].map((n) => canonical({ id: `pacs-${n}`, system: 'pacs', errorSignature: 'DICOM_TIMEOUT', facility: 'overlake' }));
     events.push(canonical({ id: 'lab-1', system: 'lab-interface', errorSignature: 'HL7_AE', facility: 'overlake' }));
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, events)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, events)).status).toBe(202);
     const list = await getJson<{ items: Array<{ id: string; system: string; signature: string }> }>(`${suite.corral.baseUrl}/v1/incidents`);
     const pacs = list.body.items.find((i) => i.system === 'pacs');
     if (!pacs) throw new Error('no pacs incident');

@@ -50,7 +50,7 @@ describe('FHIR R4 AuditEvent export', () => {
   const suite = useCorralSuite();
 
   beforeAll(async () => {
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, [1, 2].map((n) => canonical({ id: `ris-${n}`, system: 'ris', errorSignature: 'HL7_AR' })))).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [1, 2].map((n) => canonical({ id: `ris-${n}`, system: 'ris', errorSignature: 'HL7_AR' })))).status).toBe(202);
     const list = await getJson<{ items: Array<{ id: string }> }>(`${suite.corral.baseUrl}/v1/incidents`);
     const id = list.body.items[0]?.id;
     expect((await getJson(`${suite.corral.baseUrl}/v1/incidents/${id ?? 'none'}`)).status).toBe(200);

@@ -56,7 +56,7 @@ describe('a dead delivery blocks its lane', () => {
   it('holds ticket.resolved behind a dead ticket.opened, shows the lane, and delivers both in order once retried', async () => {
     const relay = corral.app.get(OutboxRelay);
     const url = (path: string) => `${corral.baseUrl}${path}`;
-    await postJson(url('/v1/events'), [canonical({ id: 'lane-1', system: 'epic-hyperspace', symptom: 'Epic Hyperspace unavailable', errorSignature: 'HTTP_503', severity: 'critical', patientImpact: true })]);
+    await postJson(url('/v1/events?wait=correlated'), [canonical({ id: 'lane-1', system: 'epic-hyperspace', symptom: 'Epic Hyperspace unavailable', errorSignature: 'HTTP_503', severity: 'critical', patientImpact: true })]);
     clock.set(new Date(T0.getTime() + 60_000));
     await corral.app.get(Timekeeper).poll();
     await relay.pass();
@@ -88,7 +88,7 @@ describe('a dead delivery blocks its lane', () => {
     const relay = corral.app.get(OutboxRelay);
     const url = (path: string) => `${corral.baseUrl}${path}`;
     helpdesk.failFirst = helpdesk.requests.length + 1;
-    await postJson(url('/v1/events'), [canonical({ id: 'lane-2', system: 'pyxis', symptom: 'Pyxis cabinets offline', errorSignature: 'CONN_REFUSED', severity: 'critical', patientImpact: true })]);
+    await postJson(url('/v1/events?wait=correlated'), [canonical({ id: 'lane-2', system: 'pyxis', symptom: 'Pyxis cabinets offline', errorSignature: 'CONN_REFUSED', severity: 'critical', patientImpact: true })]);
     clock.set(new Date(T0.getTime() + 10 * 60_000));
     await corral.app.get(Timekeeper).poll();
     await relay.pass();

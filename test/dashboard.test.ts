@@ -51,8 +51,8 @@ describe('dashboard in headless Chromium', () => {
       alert('lab-interface', 'overlake', { severity: 'high' }),
       alert('pacs', 'kirkland', { severity: 'medium' }),
     ];
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, seed)).status).toBe(202);
-    expect((await postJson(`${suite.corral.baseUrl}/v1/events`, calls)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, seed)).status).toBe(202);
+    expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, calls)).status).toBe(202);
 
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'corral-chromium-')), {
       executablePath: CHROMIUM,
@@ -121,7 +121,7 @@ describe('dashboard in headless Chromium', () => {
 
   it('shows a new incident within 2 s of its alert being accepted, without a reload', async () => {
     const before = await page.locator('[data-incident]').count();
-    const posted = await postJson(`${suite.corral.baseUrl}/v1/events`, alert('pharmacy-interface', 'redmond', { severity: 'critical', patientImpact: true }));
+    const posted = await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, alert('pharmacy-interface', 'redmond', { severity: 'critical', patientImpact: true }));
     expect(posted.status).toBe(202);
     const accepted = Date.now();
 

@@ -202,7 +202,7 @@ describe('corral started the way the image starts it', () => {
     if (asRoot) expect(statSync(keyFile).uid).toBe(NOBODY);
     const base = `http://127.0.0.1:${port}`;
     registerKey(base, readFileSync(keyFile, 'utf8').trim());
-    expect((await postJson(`${base}/v1/events`, canonical({ system: 'pacs', symptom: 'viewer does not load' }))).status).toBe(202);
+    expect((await postJson(`${base}/v1/events?wait=correlated`, canonical({ system: 'pacs', symptom: 'viewer does not load' }))).status).toBe(202);
     const incidents = await eventually(() => getJson<{ items: Array<{ system: string }> }>(`${base}/v1/incidents`), (r) => r.body.items?.length === 1);
     expect(incidents.body.items[0].system).toBe('pacs');
 

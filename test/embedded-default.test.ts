@@ -59,7 +59,7 @@ describe('npm start with no environment', () => {
     );
     expect(ready?.body.details.nats.transport).toBe('in-process');
 
-    const posted = await postJson(`${base}/v1/events`, canonical({ system: 'epic-discharge', symptom: 'Discharge summary screen frozen' }));
+    const posted = await postJson(`${base}/v1/events?wait=correlated`, canonical({ system: 'epic-discharge', symptom: 'Discharge summary screen frozen' }));
     expect(posted.status).toBe(202);
     const incidents = await getJson<{ items: Array<{ system: string; status: string; title: string }> }>(`${base}/v1/incidents`);
     expect(incidents.body.items).toEqual([expect.objectContaining({ system: 'epic-discharge', status: 'open' })]);

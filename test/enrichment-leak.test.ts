@@ -56,7 +56,7 @@ describe('patient-bearing directory answers', () => {
 
   it('keeps names and types only, and never asks for a Patient', async () => {
     const event = canonical({ id: 'bedside-1', system: 'insulin-pumps', errorSignature: 'PUMP_OFFLINE', facility: OVERLAKE, location: 'OHMC-4W-412', labels: { device: 'PUMP-0099' } });
-    const posted = await apiFetch(`${corral.baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    const posted = await apiFetch(`${corral.baseUrl}/v1/events?wait=correlated`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
     responses.push(await posted.text());
     expect(posted.status).toBe(202);
 

@@ -23,7 +23,7 @@ describe('enrichment under a storm of distinct lookups', () => {
   it('asks the EHR at most FHIR_MAX_CONCURRENT questions at once; the other events go on without context', async () => {
     fhir.hang = true;
     const events = Array.from({ length: DEVICES }, (_, n) => canonical({ id: `dev-${n}`, system: 'alaris-pumps', errorSignature: 'PUMP_OFFLINE', labels: { device: `PUMP-${1000 + n}` } }));
-    const reply = await postJson<{ accepted: number }>(`${suite.corral.baseUrl}/v1/events`, events);
+    const reply = await postJson<{ accepted: number }>(`${suite.corral.baseUrl}/v1/events?wait=correlated`, events);
     expect(reply.status).toBe(202);
     expect(reply.body.accepted).toBe(DEVICES);
     // The deadline ended the wait for the four asked (one facility, three devices); the others were never sent.

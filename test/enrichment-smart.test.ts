@@ -30,7 +30,7 @@ afterAll(() => fhir.stop());
 describe('SMART Backend Services', () => {
   it('gets a token with a signed assertion once and reads the directory with it', async () => {
     for (const id of ['smart-1', 'smart-2']) {
-      expect((await postJson(`${suite.corral.baseUrl}/v1/events`, canonical({ id, system: 'epic-adt', errorSignature: 'SMART', facility: OVERLAKE }))).status).toBe(202);
+      expect((await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, canonical({ id, system: 'epic-adt', errorSignature: 'SMART', facility: OVERLAKE }))).status).toBe(202);
     }
     const { body } = await eventually(
       () => getJson<{ items: Array<{ context: EnrichedContext | null }> }>(`${suite.corral.baseUrl}/v1/incidents`),

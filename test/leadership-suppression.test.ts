@@ -37,7 +37,7 @@ describe('small-count suppression on every leadership route', () => {
     leadershipKey = (await suite.corral.mintKey('leadership')).key;
     const now = () => new Date().toISOString();
     const alert = canonical({ id: 'lis-alert', system: 'lab-lis', facility: 'kirkland', symptom: 'LIS results delayed', errorSignature: 'LIS_BACKLOG', severity: 'high', occurredAt: now() });
-    expect((await postJson(url('/v1/events'), [alert])).status).toBe(202);
+    expect((await postJson(url('/v1/events?wait=correlated'), [alert])).status).toBe(202);
     const call = canonical({
       id: 'lis-call-1',
       kind: 'report',
@@ -50,7 +50,7 @@ describe('small-count suppression on every leadership route', () => {
       requester: { token: 'clinician-1' },
       occurredAt: now(),
     });
-    expect((await postJson(url('/v1/events'), [call])).status).toBe(202);
+    expect((await postJson(url('/v1/events?wait=correlated'), [call])).status).toBe(202);
     const incidents = await getJson<{ items: Array<{ id: string; childCount: number }> }>(url('/v1/incidents'));
     expect(incidents.body.items).toEqual([expect.objectContaining({ childCount: 2 })]);
     incidentId = incidents.body.items[0]?.id ?? '';

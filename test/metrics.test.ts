@@ -46,9 +46,9 @@ describe('GET /metrics', () => {
     const before = await scrape(suite.corral.baseUrl);
     const a = canonical({ id: 'm-a', system: 'metrics-a' });
     const b = canonical({ id: 'm-b', system: 'metrics-b' });
-    const posted = await postJson<{ accepted: number; duplicates: number }>(`${suite.corral.baseUrl}/v1/events`, [a, b]);
+    const posted = await postJson<{ accepted: number; duplicates: number }>(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [a, b]);
     expect(posted.body).toMatchObject({ accepted: 2, duplicates: 0 });
-    const repeat = await postJson<{ duplicates: number }>(`${suite.corral.baseUrl}/v1/events`, a);
+    const repeat = await postJson<{ duplicates: number }>(`${suite.corral.baseUrl}/v1/events?wait=correlated`, a);
     expect(repeat.body.duplicates).toBe(1);
 
     const after = await scrape(suite.corral.baseUrl);
@@ -95,7 +95,7 @@ describe('GET /metrics', () => {
   it('counts events refused over HTTP', async () => {
     const before = await scrape(suite.corral.baseUrl);
 
-    await postJson(`${suite.corral.baseUrl}/v1/events`, [canonical({ system: 'metrics-mixed' }), { id: 'no-schema' }, { id: 'no-schema-2' }]);
+    await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [canonical({ system: 'metrics-mixed' }), { id: 'no-schema' }, { id: 'no-schema-2' }]);
 
     const after = await scrape(suite.corral.baseUrl);
     expect(sample(after, REJECTED) - sample(before, REJECTED)).toBe(2);

@@ -152,7 +152,7 @@ describe('the OpenAPI document, against a real corral', () => {
   });
 
   it("a command's required field, left out: its one message says it is missing", async () => {
-    await postJson(url('/v1/events'), canonical({ id: 'cmd-1', system: 'lab-lis', errorSignature: 'OPENAPI_CMD' }));
+    await postJson(url('/v1/events?wait=correlated'), canonical({ id: 'cmd-1', system: 'lab-lis', errorSignature: 'OPENAPI_CMD' }));
     const incidents = await getJson<{ items: Array<{ id: string }> }>(url('/v1/incidents?system=lab-lis'));
     const id = incidents.body.items[0]?.id ?? '';
 
@@ -197,7 +197,7 @@ describe('the OpenAPI document, against a real corral', () => {
         requester: { token: 'clinician-1' },
         occurredAt: now,
       });
-      expect((await postJson(url('/v1/events'), [alert, call])).status).toBe(202);
+      expect((await postJson(url('/v1/events?wait=correlated'), [alert, call])).status).toBe(202);
       const list = await getJson<{ items: Array<{ id: string; system: string }> }>(url('/v1/incidents?system=pacs'));
       incidentId = list.body.items[0]?.id ?? '';
       expect(incidentId).not.toBe('');
@@ -254,6 +254,9 @@ describe('the OpenAPI document, against a real corral', () => {
       const relayed = await postJson(url('/v1/ingest/helpdesk'), helpdeskBody);
 
       expect([posted.status, events(posted.body), events.errors]).toEqual([202, true, null]);
+      // Read-your-writes adds where each event landed; the schema says so too.
+      const waited = await postJson<{ correlated: boolean }>(url('/v1/events?wait=correlated'), [canonical({ id: 'answer-2' })]);
+      expect([waited.status, events(waited.body), events.errors, waited.body.correlated]).toEqual([202, true, null, true]);
       expect(helpdeskSchema(helpdeskBody)).toBe(true);
       expect([relayed.status, native(relayed.body), native.errors]).toEqual([202, true, null]);
       const hl7 = operation('post', '/v1/ingest/hl7').requestBody as OpenAPIV3.RequestBodyObject;

@@ -66,10 +66,7 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
     const wards = await withClient(suite.db.url, async (c) => (await c.query<{ system: string; n: number }>(`SELECT system, child_count AS n FROM incident WHERE system LIKE 'ward-%' ORDER BY system`)).rows);
     expect(wards).toEqual(Array.from({ length: 8 }, (_, w) => ({ system: `ward-${w}`, n: 10 })));
     // Each poison event is a dead letter of its own, named by its inbox position, none of the clean ones.
-    const letters = await eventually(async () => {
-      const rows = await deadLetters('unstorable');
-      return rows.length >= 12 ? rows : undefined;
-    });
+    const letters = await eventually(() => deadLetters('unstorable'), (rows) => rows.length >= 12);
     expect(letters).toHaveLength(12);
     for (const letter of letters) expect(letter.subject).toMatch(/^inbox:\d+$/);
     for (const letter of letters) expect(letter.body).toMatch(/poison/);

@@ -29,15 +29,15 @@ describe('restart: actors hydrate from their snapshots', () => {
     const b = canonical({ id: 'r-b', system: 'bca' });
 
     const first = await startCorral(env);
-    const posted = await postJson<{ accepted: number }>(`${first.baseUrl}/v1/events`, [a, b]);
+    const posted = await postJson<{ accepted: number }>(`${first.baseUrl}/v1/events?wait=correlated`, [a, b]);
     expect(posted.body.accepted).toBe(2);
     await first.close();
 
     const second = await startCorral(env);
     try {
-      const repeat = await postJson<{ duplicates: number }>(`${second.baseUrl}/v1/events`, a);
+      const repeat = await postJson<{ duplicates: number }>(`${second.baseUrl}/v1/events?wait=correlated`, a);
       expect(repeat.body.duplicates).toBe(1);
-      await postJson(`${second.baseUrl}/v1/events`, [
+      await postJson(`${second.baseUrl}/v1/events?wait=correlated`, [
         { ...a, status: 'resolved', occurredAt: '2026-11-24T08:00:00.000Z' },
         { ...b, status: 'resolved', occurredAt: '2026-11-24T08:00:00.000Z' },
       ]);
@@ -70,8 +70,8 @@ describe('restart: actors hydrate from their snapshots', () => {
     let splitId: string;
     let keptId: string;
     try {
-      await postJson(`${first.baseUrl}/v1/events`, ['s-1', 's-2', 's-3'].map((id) => canonical({ id, system: 'splitsys' })));
-      await postJson(`${first.baseUrl}/v1/events`, ['m-1', 'm-2'].map((id) => canonical({ id, system: 'mergesys' })));
+      await postJson(`${first.baseUrl}/v1/events?wait=correlated`, ['s-1', 's-2', 's-3'].map((id) => canonical({ id, system: 'splitsys' })));
+      await postJson(`${first.baseUrl}/v1/events?wait=correlated`, ['m-1', 'm-2'].map((id) => canonical({ id, system: 'mergesys' })));
       const list = await getJson<{ items: Array<{ id: string; system: string }> }>(`${first.baseUrl}/v1/incidents?status=open`);
       const bySystem = (system: string) => list.body.items.find((i) => i.system === system)?.id as string;
       keptId = bySystem('splitsys');
@@ -95,7 +95,7 @@ describe('restart: actors hydrate from their snapshots', () => {
       const adopted = await getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`);
       expect(adopted.body.children.map((c) => c.id)).toEqual([idOf('s-3')]);
       // The actors themselves hydrate with those children: the next event lands next to them.
-      await postJson(`${second.baseUrl}/v1/events`, canonical({ id: 's-3', system: 'splitsys', status: 'resolved', occurredAt: '2026-11-24T09:00:00.000Z' }));
+      await postJson(`${second.baseUrl}/v1/events?wait=correlated`, canonical({ id: 's-3', system: 'splitsys', status: 'resolved', occurredAt: '2026-11-24T09:00:00.000Z' }));
       const resolved = await eventually(() => getJson<Detail>(`${second.baseUrl}/v1/incidents/${splitId}`), (r) => r.body.status === 'resolved');
       expect(resolved.body.children.map((c) => [c.id, c.status])).toEqual([[idOf('s-3'), 'resolved']]);
     } finally {

@@ -71,14 +71,19 @@ async function main(): Promise<void> {
     return;
   }
   const base = process.env.CORRAL_URL ?? `http://localhost:${config.port}`;
-  const response = await fetch(`${base}/v1/events`, {
+  // Read-your-writes: the answer comes once the sample is correlated, so the list below shows it.
+  const response = await fetch(`${base}/v1/events?wait=correlated`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth() },
     body: JSON.stringify(events),
   }).catch((error: unknown) => {
     throw new Error(`could not reach corral at ${base} (${String(error)}): start it with "npm start", or set CORRAL_URL`);
   });
-  console.log(`POST ${base}/v1/events → ${response.status}`, await response.json());
+  const answer = (await response.json()) as { accepted?: number; duplicates?: number; rejected?: unknown[]; correlated?: boolean };
+  const { accepted, duplicates, rejected, correlated } = answer;
+  // The counts, not the incident of each of 70 events.
+  console.log(`POST ${base}/v1/events → ${response.status}`, response.status === 202 ? { accepted, duplicates, rejected } : answer);
+  if (correlated === false) console.log('  (still being correlated: the list below may not show all of it yet)');
   const incidents = (await (await fetch(`${base}/v1/incidents?status=open`, { headers: auth() })).json()) as { items: Array<Record<string, unknown>> };
   for (const i of incidents.items) console.log(`  ${String(i.priority)} ${String(i.system)} "${String(i.title)}": ${String(i.childCount)} children, ${String(i.distinctRequesters)} people`);
   // ?at= answers as corral saw things (an incident counts from when corral opened it): an instant

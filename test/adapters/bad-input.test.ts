@@ -90,7 +90,7 @@ describe('bad input on the ingest routes', () => {
   it('SQL and HTML injection strings are data: stored as text, answered as JSON, tables intact', async () => {
     const evil = `'); DROP TABLE incident; -- <script>alert("x")</script><img src=x onerror=alert(1)>`;
 
-    const reply = await raw('/v1/ingest/helpdesk', JSON.stringify({ id: `${evil}`, channel: 'portal', requester: evil, text: evil, system: `pacs${evil}`.slice(0, 100) }));
+    const reply = await raw('/v1/ingest/helpdesk?wait=correlated', JSON.stringify({ id: `${evil}`, channel: 'portal', requester: evil, text: evil, system: `pacs${evil}`.slice(0, 100) }));
     expect(reply.status).toBe(202);
     const list = await apiFetch(`${suite.corral.baseUrl}/v1/incidents?limit=500`);
     expect(list.headers.get('content-type')).toContain('application/json');

@@ -122,7 +122,11 @@ export class MetricsService implements RuntimeObserver {
   /** Events appended to the inbox, and exact resends it recognised (its dedup key). */
   inboxAppended(source: string, appended: number, duplicates: number): void {
     if (appended > 0) this.inboxRows.inc({ source, outcome: 'appended' }, appended);
-    if (duplicates > 0) this.inboxRows.inc({ source, outcome: 'duplicate' }, duplicates);
+    if (duplicates > 0) {
+      this.inboxRows.inc({ source, outcome: 'duplicate' }, duplicates);
+      // An exact resend never reaches the correlator: it is counted as a duplicate here.
+      this.events.inc({ source, outcome: 'duplicate' }, duplicates);
+    }
   }
 
   /** An ingest request or NATS pause because correlation lags (back-pressure). */
