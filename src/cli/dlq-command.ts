@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { loadConfig } from '../modules/config/corral-config.js';
+import { InboxRepository } from '../modules/inbox/inbox.repository.js';
 import { DeadLetterReplays, type ReplayOutcome } from '../modules/ingest/dead-letters/dead-letter-replays.repository.js';
 import type { DeadLetterRow } from '../modules/ingest/dead-letters/dead-letter.entity.js';
 import type { CommonOptions } from './common-options.js';
@@ -24,7 +26,9 @@ interface Attempt {
  * `corral dlq replay`: after an adapter or rule fix, sends dead letters through the front door
  * again (the same HTTP route their source has), so they are validated, scrubbed and correlated like
  * anything new. A letter that is refused again stays a dead letter; every attempt, whatever its
- * outcome, is a row of its own, naming the operator.
+ * outcome, is a row of its own, naming the operator. A letter the correlator set aside after its
+ * 202 (subject `inbox:<position>`) holds the filtered input, not the sender's payload: it goes back
+ * into the inbox itself, under a key of its own so that replaying it twice applies it once.
  */
 export async function replay(options: ReplayOptions): Promise<number> {
   const by = currentOperator(options.as);
@@ -36,10 +40,11 @@ export async function replay(options: ReplayOptions): Promise<number> {
   const attempts: Attempt[] = [];
   try {
     const replays = new DeadLetterReplays(db.dataSource);
+    const inbox = new InboxRepository(db.dataSource);
     const letters = await replays.pending(options);
     if (letters.length > 0) progress.line(`replaying ${letters.length} dead letter(s) to ${base}`);
     for (const [index, letter] of letters.entries()) {
-      const { outcome, detail } = await resubmit(base, letter, process.env.CORRAL_API_KEY);
+      const { outcome, detail } = letter.subject.startsWith('inbox:') ? await requeue(inbox, letter) : await resubmit(base, letter, process.env.CORRAL_API_KEY);
       await replays.record(letter.id, { at: new Date(), outcome, detail, by });
       attempts.push({ id: letter.id, reason: letter.reason, source: letter.source, outcome, detail });
       progress.line(`[${index + 1}/${letters.length}] #${letter.id} ${letter.reason} ${letter.source}: ${outcome}${outcome === 'accepted' ? '' : ` (${detail})`}`);
@@ -53,6 +58,24 @@ export async function replay(options: ReplayOptions): Promise<number> {
   else if (attempts.length === 0) await printResult('nothing to replay');
   else await printResult(`done: ${tally('accepted')} accepted, ${tally('rejected')} rejected again, ${failed} failed${failed > 0 ? ` — is corral running at ${base} (CORRAL_URL), and is CORRAL_API_KEY an ingest or admin key?` : ''}`);
   return failed > 0 ? 1 : 0;
+}
+
+/** A set-aside inbox row back into the inbox: the running corral correlates it like any new row. */
+async function requeue(inbox: InboxRepository, letter: DeadLetterRow): Promise<{ outcome: ReplayOutcome; detail: string }> {
+  try {
+    JSON.parse(letter.body);
+  } catch {
+    return { outcome: 'rejected', detail: 'the letter does not hold an inbox input' };
+  }
+  const hex = createHash('sha256').update(`replay\0${letter.id}`).digest('hex');
+  const key = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  try {
+    const appended = await inbox.append([key], [letter.body]);
+    const position = appended.get(key);
+    return { outcome: 'accepted', detail: position === undefined ? 'already back in the inbox (replayed before)' : `back in the inbox at position ${position}` };
+  } catch (error) {
+    return { outcome: 'failed', detail: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 async function resubmit(base: string, letter: DeadLetterRow, apiKey: string | undefined): Promise<{ outcome: ReplayOutcome; detail: string }> {
