@@ -80,7 +80,7 @@ describe('HTTP API on real Postgres and JetStream', () => {
     const identifiers = (resource.identifier ?? []).map((i) => i.value).filter((v) => v.length >= 6);
     expect(identifiers.length).toBeGreaterThan(0);
 
-    await postJson(`${suite.corral.baseUrl}/v1/events`, canonical({
+    await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, canonical({
       kind: 'report',
       system: 'discharge',
       symptom: `cannot open discharge summary for MRN ${identifiers.join(', ')}`,
@@ -88,7 +88,8 @@ describe('HTTP API on real Postgres and JetStream', () => {
     }));
 
     const dump = await withClient(suite.db.url, async (c) => {
-      const tables = ['incident', 'incident_child', 'journal', 'actor_snapshot'];
+      // The inbox too: it keeps each event as intake left it, filtered before it was appended.
+      const tables = ['inbox', 'incident', 'incident_child', 'journal', 'actor_snapshot'];
       const rows: string[] = [];
       for (const table of tables) {
         const result = await c.query<{ j: string }>(`SELECT row_to_json(x)::text AS j FROM ${table} x`);
@@ -102,7 +103,7 @@ describe('HTTP API on real Postgres and JetStream', () => {
   });
 
   it('pages through incidents with a cursor', async () => {
-    await postJson(`${suite.corral.baseUrl}/v1/events`, [1, 2, 3].map((n) => canonical({ system: `page-${n}` })));
+    await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [1, 2, 3].map((n) => canonical({ system: `page-${n}` })));
 
     const first = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${suite.corral.baseUrl}/v1/incidents?limit=2`);
     const second = await getJson<{ items: Incident[]; nextCursor: string | null }>(`${suite.corral.baseUrl}/v1/incidents?limit=2&cursor=${first.body.nextCursor}`);
@@ -117,7 +118,7 @@ describe('HTTP API on real Postgres and JetStream', () => {
     // Several incidents in one minute and others minutes apart: the index orders by the minute,
     // the query by last_seen within it; paging with a small limit must give the exact order.
     const times = ['2026-11-24T06:00:10.000Z', '2026-11-24T06:00:50.000Z', '2026-11-24T06:00:30.000Z', '2026-11-24T05:58:00.000Z', '2026-11-24T06:03:05.000Z', '2026-11-24T06:00:30.000Z'];
-    await postJson(`${suite.corral.baseUrl}/v1/events`, times.map((occurredAt, n) => canonical({ id: `order-${n}`, system: `order-b${n}`, occurredAt })));
+    await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, times.map((occurredAt, n) => canonical({ id: `order-${n}`, system: `order-b${n}`, occurredAt })));
 
     const listed: string[] = [];
     let cursor: string | null = null;
