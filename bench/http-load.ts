@@ -202,6 +202,8 @@ export interface OpenLoopResult extends Latency {
   statuses: Record<string, number>;
   /** Requests that got no answer but an error (connection refused or reset). */
   errors: number;
+  /** The errors by code, e.g. { ECONNRESET: 3 }. */
+  errorCodes: Record<string, number>;
   client: ClientHealth;
 }
 
@@ -231,7 +233,10 @@ export async function openLoop(
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let answered = 0;
+  // Answers after the grace time are not the phase's: they would change its counts after it returned.
+  let closed = false;
   let answeredAt = 0;
   const sendLags = new Float64Array(bodies.length);
   let socketsMax = 0;
@@ -247,14 +252,21 @@ export async function openLoop(
       inFlight.push(
         post(url, bodies[i], headers, { agent: loopAgent }).then(
           (reply) => {
+            if (closed) return;
             statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
             if (reply.status === 202) latencies.push(performance.now() - dueAt);
+            answered += 1;
+            answeredAt = performance.now();
           },
-          () => void (errors += 1),
-        ).finally(() => {
-          answered += 1;
-          answeredAt = performance.now();
-        }),
+          (error: NodeJS.ErrnoException) => {
+            if (closed) return;
+            errors += 1;
+            const code = error.code ?? error.message;
+            errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+            answered += 1;
+            answeredAt = performance.now();
+          },
+        ),
       );
       if ((i & 63) === 0) {
         socketsMax = Math.max(socketsMax, sum(loopAgent.sockets));
@@ -265,6 +277,7 @@ export async function openLoop(
   );
   // A server far behind would keep the phase going for minutes: what is unanswered by then is a timeout.
   const settled = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref())]);
+  closed = true;
   ownDelay.disable();
   loopAgent.destroy();
   const failures = answered - latencies.length;
@@ -286,7 +299,7 @@ export async function openLoop(
   );
   const all = [...latencies, ...Array<number>(unanswered).fill(Number.POSITIVE_INFINITY)];
   return {
-    result: { ...latencyOf(all, { rate, requests: bodies.length, failures, start, sentAll, graceMs }), statuses, errors, client },
+    result: { ...latencyOf(all, { rate, requests: bodies.length, failures, start, sentAll, graceMs }), statuses, errors, errorCodes, client },
     startedAt: start,
     answeredAt: answeredAt || performance.now(),
   };

@@ -62,14 +62,28 @@ export class InboxGauges {
  * 50 ms: often enough for the figure's resolution, rarely enough that the scrapes cost corral
  * nothing worth counting.
  */
-export async function awaitCorrelated(gauges: InboxGauges, phase: { startedAt: number; answeredAt: number; events: number; timeoutMs?: number }): Promise<Correlation> {
-  const { startedAt, answeredAt, events, timeoutMs = 300_000 } = phase;
+export async function awaitCorrelated(
+  gauges: InboxGauges,
+  phase: {
+    startedAt: number;
+    answeredAt: number;
+    events: number;
+    /**
+     * The appended position read before the phase. When it has not moved although events were
+     * answered, they did not pass through the inbox (a path that answers or acks after correlating):
+     * "not measured", as without gauges, rather than "caught up at once".
+     */
+    appendedBefore: number | undefined;
+    timeoutMs?: number;
+  },
+): Promise<Correlation> {
+  const { startedAt, answeredAt, events, appendedBefore, timeoutMs = 300_000 } = phase;
   const finish = (at: number, measured: boolean, caughtUp: boolean): Correlation => {
     const seconds = (at - startedAt) / 1000;
     return { measured, caughtUp, seconds, afterLastAnswerSeconds: Math.max(0, (at - answeredAt) / 1000), perSecond: events / seconds };
   };
   let state = await gauges.read();
-  if (state === undefined) return finish(answeredAt, false, true);
+  if (state === undefined || (events > 0 && state.appended === appendedBefore)) return finish(answeredAt, false, true);
   const target = state.appended;
   const deadline = performance.now() + timeoutMs;
   while (!(state.pending === 0 && state.correlated >= target)) {

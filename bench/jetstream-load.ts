@@ -105,7 +105,8 @@ export async function driveJetStream(namespace: string, gauges: InboxGauges, str
 
     const perSecond: number[] = [];
     const correlatedPerSecond: number[] = [];
-    const correlatedBase = (await gauges.read())?.correlated;
+    const inboxBefore = await gauges.read();
+    const correlatedBase = inboxBefore?.correlated;
     const started = performance.now();
     let last = base;
     let lastCorrelated = correlatedBase;
@@ -146,11 +147,11 @@ export async function driveJetStream(namespace: string, gauges: InboxGauges, str
     const drained = final.pending === 0 && final.ackPending === 0;
     const drainSeconds = (performance.now() - drainStart) / 1000;
     progress(`jetstream: ${drained ? 'drained' : 'NOT drained'} ${published} in ${drainSeconds.toFixed(1)} s after the window`);
-    const correlation = await awaitCorrelated(gauges, { startedAt: started, answeredAt: performance.now(), events: published });
+    const correlation = await awaitCorrelated(gauges, { startedAt: started, answeredAt: performance.now(), events: published, appendedBefore: inboxBefore?.appended });
     if (correlation.measured) progress(`jetstream: correlation caught up ${correlation.afterLastAnswerSeconds.toFixed(1)} s after the last ack`);
     const sorted = [...perSecond].sort((a, b) => a - b);
     const correlatedSorted = [...correlatedPerSecond].sort((a, b) => a - b);
-    const windowCorrelated = lastCorrelated !== undefined && correlatedBase !== undefined ? lastCorrelated - correlatedBase : undefined;
+    const windowCorrelated = correlation.measured && lastCorrelated !== undefined && correlatedBase !== undefined ? lastCorrelated - correlatedBase : undefined;
     return {
       windowSeconds,
       published,
@@ -161,8 +162,8 @@ export async function driveJetStream(namespace: string, gauges: InboxGauges, str
       drained,
       redelivered: final.redelivered,
       correlatedPerSecond: windowCorrelated === undefined ? undefined : windowCorrelated / windowElapsed,
-      correlatedMinSecond: correlatedSorted[0],
-      correlatedMaxSecond: correlatedSorted[correlatedSorted.length - 1],
+      correlatedMinSecond: correlation.measured ? correlatedSorted[0] : undefined,
+      correlatedMaxSecond: correlation.measured ? correlatedSorted[correlatedSorted.length - 1] : undefined,
       correlation,
     };
   });
@@ -213,6 +214,7 @@ export async function openLoopJetStream(namespace: string, gauges: InboxGauges, 
     const ownDelay = monitorEventLoopDelay({ resolution: 5 });
     ownDelay.enable();
     const first = (await jsm.streams.info(subjects.inStream)).state.last_seq + 1;
+    const appendedBefore = (await gauges.read())?.appended;
     const dueAt: number[] = new Array<number>(total);
     const { start, sentAll } = await onSchedule(
       total,
@@ -231,7 +233,7 @@ export async function openLoopJetStream(namespace: string, gauges: InboxGauges, 
     ownDelay.disable();
     let lastAck = Number.NEGATIVE_INFINITY;
     for (const at of ackedAt.values()) lastAck = Math.max(lastAck, at);
-    const correlation = await awaitCorrelated(gauges, { startedAt: start, answeredAt: Number.isFinite(lastAck) ? lastAck : performance.now(), events: ackedAt.size });
+    const correlation = await awaitCorrelated(gauges, { startedAt: start, answeredAt: Number.isFinite(lastAck) ? lastAck : performance.now(), events: ackedAt.size, appendedBefore });
     progress(`jetstream latency: this process' own event-loop delay p99 ${(ownDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownDelay.max / 1e6).toFixed(1)} ms`);
     const latencies: number[] = [];
     // Per second of the schedule: a slow start (cold caches, new actors) shows apart from a steady state.

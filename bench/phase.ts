@@ -44,16 +44,18 @@ async function main(): Promise<void> {
         const stream = new AlertStream(ISSUE_SHAPE, `http-${run}`);
         const all = stream.take(alerts);
         const bodies = Array.from({ length: Math.ceil(all.length / 500) }, (_, i) => toWebhook(all.slice(i * 500, (i + 1) * 500)));
+        const appendedBefore = (await gauges.read())?.appended;
         const startedAt = performance.now();
         const accepted = await drive('corral http', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, { perBody: 500, concurrency: 4, accepted: (s) => s === 202, headers: { authorization: corral.authorization }, tally: true });
-        result = { ...accepted, correlation: await awaitCorrelated(gauges, { startedAt, answeredAt: performance.now(), events: accepted.alerts }) };
+        result = { ...accepted, correlation: await awaitCorrelated(gauges, { startedAt, answeredAt: performance.now(), events: accepted.alerts, appendedBefore }) };
       } else if (phase === 'latency') {
         const rate = Number(value('--rate') ?? 5_000);
         const seconds = Number(value('--seconds') ?? 10);
         const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
         const bodies = stream.take(rate * seconds).map((alert) => toWebhook([alert]));
+        const appendedBefore = (await gauges.read())?.appended;
         const loop = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
-        result = { ...loop.result, correlation: await awaitCorrelated(gauges, { startedAt: loop.startedAt, answeredAt: loop.answeredAt, events: loop.result.statuses['202'] ?? 0 }) };
+        result = { ...loop.result, correlation: await awaitCorrelated(gauges, { startedAt: loop.startedAt, answeredAt: loop.answeredAt, events: loop.result.statuses['202'] ?? 0, appendedBefore }) };
       } else if (phase === 'latency-jetstream') {
         const rate = Number(value('--rate') ?? 5_000);
         const seconds = Number(value('--seconds') ?? 10);

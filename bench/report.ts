@@ -200,7 +200,7 @@ function latencyTable(r: BenchResult): string {
     `| ${what} | ${n(x.offeredPerSecond)}/s for ${n(x.requests / x.offeredPerSecond)} s | ${answered} | ${other} | ${ms(x.p50Ms, x.graceSeconds)} | ${ms(x.p90Ms, x.graceSeconds)} | ${ms(x.p99Ms, x.graceSeconds)} | ${ms(x.p999Ms, x.graceSeconds)} | ${n(x.maxMs, 1)} ms | ${caughtUp(c)} |`;
   return `| transport | offered | answered 202 / acked | other answers, errors, unanswered | p50 | p90 | p99 | p99.9 | max | correlation caught up after the last answer |
 |---|---|---|---|---|---|---|---|---|---|
-${row('HTTP, one alert per request (POST /v1/ingest/alertmanager)', l, n(l.statuses['202'] ?? 0), `${statusNote}; ${l.errors} errors; ${n(l.timeouts)} unanswered`, l.correlation)}
+${row('HTTP, one alert per request (POST /v1/ingest/alertmanager)', l, n(l.statuses['202'] ?? 0), `${statusNote}; ${n(l.errors)} errors${l.errors > 0 ? ` (${Object.entries(l.errorCodes).map(([code, count]) => `${n(count)} × ${code}`).join(', ')})` : ''}; ${n(l.timeouts)} unanswered`, l.correlation)}
 ${row('JetStream, one event per message', j, n(j.requests - j.timeouts), `${n(j.timeouts)} unacked`, j.correlation)}`;
 }
 

@@ -151,6 +151,7 @@ async function main(): Promise<void> {
         progress(`round ${round}/${size.rounds}: Alertmanager`);
         const alertmanager = await drive(`round ${round} alertmanager`, `${am.baseUrl}/api/v2/alerts`, workload.amBodies, { perBody: BATCH, concurrency: CONCURRENCY, accepted: (s) => s === 200 });
         progress(`round ${round}/${size.rounds}: corral`);
+        const appendedBefore = (await gauges.read())?.appended;
         const startedAt = performance.now();
         const accepted = await drive(`round ${round} corral`, `${corral.baseUrl}/v1/ingest/alertmanager`, workload.webhookBodies, {
           perBody: BATCH,
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
           headers: { authorization: corral.authorization },
           tally: true,
         });
-        const correlation = await awaitCorrelated(gauges, { startedAt, answeredAt: performance.now(), events: accepted.alerts });
+        const correlation = await awaitCorrelated(gauges, { startedAt, answeredAt: performance.now(), events: accepted.alerts, appendedBefore });
         rounds.push({ round, mix: workload.mix, alertmanager, corral: accepted, correlation, ratio: accepted.perSecond / alertmanager.perSecond });
         progress(
           `round ${round}: Alertmanager ${Math.round(alertmanager.perSecond)}/s, corral accepted ${Math.round(accepted.perSecond)}/s (${(accepted.perSecond / alertmanager.perSecond).toFixed(2)}×), ` +
@@ -179,8 +180,9 @@ async function main(): Promise<void> {
 
   progress(`latency: 1-alert requests at ${size.latencyRate}/s for ${size.latencySeconds} s, open loop`);
   const latency = await withCorral(async (corral, _db, gauges) => {
+    const appendedBefore = (await gauges.read())?.appended;
     const { result, startedAt, answeredAt } = await openLoop('latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate, { authorization: corral.authorization });
-    const correlation = await awaitCorrelated(gauges, { startedAt, answeredAt, events: result.statuses['202'] ?? 0 });
+    const correlation = await awaitCorrelated(gauges, { startedAt, answeredAt, events: result.statuses['202'] ?? 0, appendedBefore });
     return { ...result, correlation };
   });
   progress(`latency: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, p99.9 ${latency.p999Ms.toFixed(1)} ms; statuses ${JSON.stringify(latency.statuses)}, ${latency.errors} errors`);
