@@ -1,3 +1,4 @@
+import type { ChildHolder } from '../correlation/correlator.js';
 import type { JournalEntry } from '../correlation/evolve.js';
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';
@@ -77,6 +78,11 @@ export interface ActorStore {
   rehearseStaged(staged: StagedCommit): Promise<void>;
   /** Whether the transport message with this receipt already committed its effects. */
   committed(receipt: string): Promise<boolean>;
+  /**
+   * The committed holders of these child keys (childKeyOf): what a resolve that names only its
+   * child is addressed to (World.holderOf). Absent keys: no incident holds that child.
+   */
+  holdersOf(childKeys: string[]): Promise<Map<string, ChildHolder>>;
   /** States that cross-incident routing must know about at start-up: active, or recent identity. */
   loadIndexable(): Promise<IncidentState[]>;
   /** Signatures with a timer due at or before `now`. */

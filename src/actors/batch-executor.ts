@@ -1,4 +1,5 @@
-import type { Correlator, Input, Outcome, World } from '../correlation/correlator.js';
+import { holderIn, type ChildHolder, type Correlator, type Input, type Outcome, type World } from '../correlation/correlator.js';
+import { childKeyOf } from '../correlation/canonical-event.js';
 import type { JournalEntry, JournalKind, Transition } from '../correlation/evolve.js';
 import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';
 import { ticketEventsOf } from '../correlation/tickets.js';
@@ -82,6 +83,9 @@ export function journalKindsOf(prepared: Prepared): Map<JournalKind, number> {
  * database holds) and the routing index is put back, so the retry counts nothing twice.
  */
 export class BatchExecutor {
+  /** Batches prepared and not yet committed or aborted: their states are on the actors, not yet in the database. */
+  private readonly speculative = new Set<Prepared>();
+
   constructor(
     private readonly registry: ActorRegistry,
     private readonly store: ActorStore,
@@ -111,8 +115,12 @@ export class BatchExecutor {
   async prepare(inputs: Input[], receipts: string[] = [], inbox?: InboxRange): Promise<Prepared> {
     // Hydrate every first stop with one read; actors reached by routing load on demand.
     const { ownership } = this;
-    const firstStops = new Set(inputs.map((input) => this.correlator.signatureFor(input)));
-    await this.registry.getMany(ownership ? [...firstStops].filter((s) => ownership.isLocal(s)) : firstStops);
+    const firstStops = new Set<string>();
+    for (const input of inputs) {
+      const signature = this.correlator.signatureFor(input);
+      if (signature !== undefined && (!ownership || ownership.isLocal(signature))) firstStops.add(signature);
+    }
+    const [, holders] = await Promise.all([this.registry.getMany(firstStops), this.holdersBefore(inputs)]);
     const pending = new Map<string, Pending>();
     const forwards: Forward[] = [];
     const world: World = {
@@ -130,9 +138,12 @@ export class BatchExecutor {
           : entry.state;
       },
       store: (signature, transition, entries) => this.record(pending, signature, transition, entries),
+      // What this batch's earlier inputs did comes first (a trigger in the same page as its
+      // resolve); then the holder as the batch began.
+      holderOf: (childKey) => holderIn(statesOf(pending), childKey) ?? holders.get(childKey) ?? null,
       // Decided once per batch per actor: an actor already touched in this batch stays here.
       ...(ownership
-        ? { isLocal: (signature: string) => pending.has(signature) || ownership.isLocal(signature), forward: (input: Input) => forwards.push({ signature: this.correlator.signatureFor(input), input }) }
+        ? { isLocal: (signature: string) => pending.has(signature) || ownership.isLocal(signature), forward: (input: Input) => forwards.push({ signature: this.correlator.signatureFor(input) ?? '', input }) }
         : {}),
     };
     const outcomes: Outcome[] = [];
@@ -150,12 +161,37 @@ export class BatchExecutor {
       p.actor.seq = p.seq;
       p.actor.lastHash = p.lastHash;
     }
-    return { outcomes, receipts, pending, forwards, staged };
+    const prepared = { outcomes, receipts, pending, forwards, staged };
+    this.speculative.add(prepared);
+    return prepared;
   }
 
-  /** The actor an input goes to first (what an input set aside is answered with). */
+  /** The actor an input goes to first (what an input set aside is answered with; '' for a resolve). */
   signatureFor(input: Input): string {
-    return this.correlator.signatureFor(input);
+    return this.correlator.signatureFor(input) ?? '';
+  }
+
+  /**
+   * Where the children the batch's resolves name were as the batch began: on the actors of the
+   * batches still committing (their states are ahead of the database), else in the database. In
+   * that order, and the database asked only after memory was looked at: a batch that commits in
+   * between was seen in memory, and one that committed before is in the database.
+   */
+  private async holdersBefore(inputs: Input[]): Promise<Map<string, ChildHolder>> {
+    const holders = new Map<string, ChildHolder>();
+    const keys = new Set<string>();
+    for (const input of inputs) if (input.type === 'resolve') keys.add(childKeyOf(input));
+    if (keys.size === 0) return holders;
+    const ahead = [...this.speculative].flatMap((prepared) => [...prepared.pending.values()].map((p) => p.actor.state));
+    const unknown: string[] = [];
+    for (const key of keys) {
+      const holder = holderIn(ahead, key);
+      if (holder) holders.set(key, holder);
+      else unknown.push(key);
+    }
+    if (unknown.length === 0) return holders;
+    for (const [key, holder] of await this.store.holdersOf(unknown)) holders.set(key, holder);
+    return holders;
   }
 
   /**
@@ -174,6 +210,7 @@ export class BatchExecutor {
 
   async commit(prepared: Prepared): Promise<Outcome[]> {
     await this.store.commitStaged(prepared.staged);
+    this.speculative.delete(prepared);
     for (const p of prepared.pending.values()) p.actor.inflight -= 1;
     return prepared.outcomes;
   }
@@ -197,6 +234,7 @@ export class BatchExecutor {
 
   /** Undoes a prepared batch that will not commit. Abort newer batches before older ones. */
   abort(prepared: Prepared): void {
+    this.speculative.delete(prepared);
     this.registry.evict(prepared.pending.keys());
     for (const p of prepared.pending.values()) {
       p.actor.inflight -= 1;
@@ -224,6 +262,10 @@ export class BatchExecutor {
     }
     p.state = transition.state;
   }
+}
+
+function* statesOf(pending: Map<string, Pending>): Iterable<IncidentState> {
+  for (const p of pending.values()) yield p.state;
 }
 
 function toChange(p: Pending): ActorChange {

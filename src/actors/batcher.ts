@@ -113,8 +113,6 @@ export class Batcher {
   private readonly takenReceipts = new Set<string>();
   /** Input receipts committed lately, oldest first (see COMMITTED_RECEIPTS_KEPT). */
   private readonly committedReceipts = new Set<string>();
-  /** The latest submission queued: batches take submissions in order and commit one after another. */
-  private latest: Promise<unknown> | undefined;
 
   constructor(
     private readonly executor: BatchExecutor,
@@ -153,16 +151,9 @@ export class Batcher {
     const all = envelope.receipt === undefined ? inputReceipts : [envelope.receipt, ...inputReceipts];
     const done = new Promise<Outcome[]>((resolve, reject) => this.queue.push({ inputs, receipts: all, inputReceipts, inbox: envelope.inbox, resolve, reject }));
     this.queued += inputs.length;
-    this.latest = done;
     for (const wake of this.arrivals.splice(0)) wake();
     this.schedule();
     return done;
-  }
-
-  /** Resolves once every submission queued before this call has committed or failed. */
-  settledSoFar(): Promise<void> {
-    const latest = this.latest;
-    return latest ? latest.then(noop, noop) : Promise.resolve();
   }
 
   /** Whether a submission now would be queued (capacity() would resolve at once). */
@@ -364,7 +355,11 @@ export class Batcher {
       {
         reason: quarantine.reason,
         signature: this.executor.signatureFor(input),
-        ...(input.type === 'event' ? { eventId: input.event.id, correlationId: input.event.correlationId, source: input.event.source.type } : { input: input.type }),
+        ...(input.type === 'event'
+          ? { eventId: input.event.id, correlationId: input.event.correlationId, source: input.event.source.type }
+          : input.type === 'resolve'
+            ? { input: input.type, eventId: input.id, correlationId: input.correlationId, source: input.source.type }
+            : { input: input.type }),
         ...(cause instanceof RefusedDataError ? { sqlstate: cause.sqlstate, ...cause.where } : { error: cause instanceof CorrelationFailure ? describe(cause.cause) : describe(cause) }),
       },
       'input set aside: the rest of its batch goes on without it',
@@ -451,8 +446,6 @@ export class Batcher {
     for (const submission of batch) submission.reject(error);
   }
 }
-
-function noop(): void {}
 
 /** The inbox span a batch applies: from its first inbox submission's start to its last's end. */
 function inboxSpan(batch: Submission[]): InboxRange | undefined {

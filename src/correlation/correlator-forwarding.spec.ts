@@ -1,4 +1,4 @@
-import { Correlator, type Input, type World } from './correlator.js';
+import { Correlator, holderIn, type Input, type World } from './correlator.js';
 import { emptyState, childrenOf, type IncidentState } from './incident.js';
 import { anEvent, aReport, at, testRules } from './test-events.js';
 
@@ -12,6 +12,7 @@ function instance(owns: (signature: string) => boolean, states: Map<string, Inci
   const outbox: Input[] = [];
   const world: World = {
     load: (s) => states.get(s) ?? emptyState(s),
+    holderOf: (key) => holderIn(states.values(), key),
     store: (s, transition) => void states.set(s, transition.state),
     isLocal: owns,
     forward: (input) => void outbox.push(input),

@@ -1,11 +1,11 @@
-import type { CanonicalEvent } from './canonical-event.js';
+import { childKeyOf, type CanonicalEvent, type EventSource } from './canonical-event.js';
 import type { Command } from './commands.js';
 import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { Decisions } from './decisions.js';
 import { evolve, isRepeat, journalEntries, type IncidentMessage, type JournalEntry, type Transition } from './evolve.js';
 import type { Route } from './fold-event.js';
 import { iso } from './lifecycle.js';
-import { isActive, type IncidentLink, type IncidentState } from './incident.js';
+import { childOf, isActive, type Child, type IncidentLink, type IncidentState } from './incident.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
@@ -21,6 +21,58 @@ export interface World {
    */
   isLocal?(signature: string): boolean;
   forward?(input: Input): void;
+  /**
+   * The incident holding the child with this key (childKeyOf) as this input finds it: what the
+   * inputs before it did (the world's own actors) first, then what was committed. null: no
+   * incident holds it.
+   */
+  holderOf(childKey: string): Promise<ChildHolder | null> | ChildHolder | null;
+}
+
+/**
+ * A source event that names only the child it ends: a PagerDuty resolve carries nothing but its
+ * dedup key. Intake cannot know which incident holds that child (its trigger may still be in the
+ * inbox, or in a batch not yet committed), so it appends this as it is and the correlator resolves
+ * it when it runs, in order after everything before it: the holder's signature found
+ * (World.holderOf), it becomes that child's own `resolved` event addressed there. A child no
+ * incident holds is ignored (Outcome.ignored) and journaled nowhere, as PagerDuty accepts a
+ * resolve for an unknown dedup key. Plain data: stored as JSON in the inbox.
+ */
+export interface ResolveInput {
+  type: 'resolve';
+  /** The source and id the child was kept under (id: the keyed token of the sender's key). */
+  source: EventSource;
+  id: string;
+  occurredAt: string;
+  receivedAt: string;
+  correlationId: string;
+}
+
+/**
+ * The incident holding a child, with what a resolve needs to stand in for that child's own event:
+ * the child's kind, severity and place, and the incident's system and title (what its events
+ * carried in). Every field was stored from an admitted event.
+ */
+export interface ChildHolder {
+  signature: string;
+  system: string;
+  title: string;
+  /** When the incident last saw an event: among several holders, the latest wins. */
+  lastSeen: string;
+  child: Pick<Child, 'kind' | 'severity' | 'facility' | 'department'>;
+}
+
+/** The holder of `childKey` among these states, if any (the latest seen, when several hold it). */
+export function holderIn(states: Iterable<IncidentState>, childKey: string): ChildHolder | null {
+  let found: ChildHolder | null = null;
+  for (const state of states) {
+    if (state.status === 'none') continue;
+    const child = childOf(state.incident, childKey);
+    if (!child || (found && found.lastSeen >= state.incident.lastSeen)) continue;
+    const { system, title, lastSeen } = state.incident;
+    found = { signature: state.signature, system, title, lastSeen, child: { kind: child.kind, severity: child.severity, ...(child.facility ? { facility: child.facility } : {}), ...(child.department ? { department: child.department } : {}) } };
+  }
+  return found;
 }
 
 export type Input =
@@ -30,7 +82,8 @@ export type Input =
   | { type: 'command'; signature: string; command: Command; incidentId?: string }
   | { type: 'tick'; signature: string }
   /** A delivery decided on another instance for an actor this one owns (see World.forward). */
-  | { type: 'delivery'; signature: string; delivery: Delivery };
+  | { type: 'delivery'; signature: string; delivery: Delivery }
+  | ResolveInput;
 
 export interface Outcome {
   /** The incident the input ended up in (after routing and forwarding), if any. */
@@ -40,6 +93,8 @@ export interface Outcome {
   rejected?: string;
   /** Handed to the instance that owns the target actor: accepted (durably), not yet applied. */
   forwarded?: true;
+  /** Nothing to apply, and why (a resolve for a child no incident holds): journaled nowhere. */
+  ignored?: string;
   /** Set by the runtime: this input alone was set aside (nothing of it kept) so that the rest of its batch could commit. */
   quarantined?: Quarantine;
 }
@@ -78,12 +133,30 @@ export class Correlator {
     readonly index = new CorrelationIndex(Math.max(0, ...rules.identity.map((rule) => rule.withinMs))),
   ) {}
 
-  /** The actor an input goes to first; lets the runtime hydrate it before the batch's turns. */
-  signatureFor(input: Input): string {
-    return input.type === 'event' ? (input.signature ?? signatureWith(input.event, this.rules).signature) : input.signature;
+  /**
+   * The actor an input goes to first; lets the runtime hydrate it before the batch's turns.
+   * Undefined for a resolve: its actor is found as it runs (World.holderOf).
+   */
+  signatureFor(input: Exclude<Input, ResolveInput>): string;
+  signatureFor(input: Input): string | undefined;
+  signatureFor(input: Input): string | undefined {
+    switch (input.type) {
+      case 'event':
+        return input.signature ?? signatureWith(input.event, this.rules).signature;
+      case 'resolve':
+        return undefined;
+      default:
+        return input.signature;
+    }
   }
 
   async handle(input: Input, world: World, now: Date): Promise<Outcome> {
+    if (input.type === 'resolve') {
+      const found = world.holderOf(childKeyOf(input));
+      const holder = found instanceof Promise ? await found : found;
+      if (!holder) return { incidentId: null, signature: '', duplicate: false, ignored: 'no incident holds this child: corral never saw its trigger, or no longer keeps it' };
+      return this.handle({ type: 'event', event: resolvedEvent(input, holder), signature: holder.signature }, world, now);
+    }
     const queue: Delivery[] = [this.firstDelivery(input, now)];
     let outcome: Outcome = { incidentId: null, signature: queue[0]?.to ?? '', duplicate: false };
 
@@ -150,6 +223,8 @@ export class Correlator {
         return { to: input.signature, message: { type: 'command', command: input.command }, primary: true };
       case 'delivery':
         return input.delivery;
+      case 'resolve':
+        throw new Error('a resolve is addressed by handle, once its holder is found');
       case 'event': {
         const { signature: derived, rule } = signatureWith(input.event, this.rules);
         const route: Route = { signatureRule: ref(rule) };
@@ -255,6 +330,32 @@ export function scoreReport(event: Pick<CanonicalEvent, 'system' | 'facility'>, 
   const system = event.system === entry.system ? 0.5 : 0;
   const facility = event.facility && entry.facilities.includes(event.facility) ? 0.1 : !event.facility || entry.facilities.length === 0 ? 0.05 : 0;
   return system + facility + 0.4 * overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+}
+
+/**
+ * The child's own `resolved` event, as its source would have sent it: the resolve's id, source and
+ * instants, the child's kind, severity and place, the incident's system and title. Nothing in it
+ * comes from the sender but what intake admitted in the resolve (a keyed id, a checked system),
+ * so it passes admission as every event did.
+ */
+function resolvedEvent(resolve: ResolveInput, holder: ChildHolder): CanonicalEvent {
+  const { child } = holder;
+  return {
+    id: resolve.id,
+    schemaVersion: '1',
+    kind: child.kind,
+    source: resolve.source,
+    occurredAt: resolve.occurredAt,
+    receivedAt: resolve.receivedAt,
+    status: 'resolved',
+    severity: child.severity,
+    system: holder.system,
+    symptom: holder.title,
+    patientImpact: false,
+    correlationId: resolve.correlationId,
+    ...(child.facility ? { facility: child.facility } : {}),
+    ...(child.department ? { department: child.department } : {}),
+  };
 }
 
 function suggestionId(from: IncidentLink, target: IndexEntry): string {

@@ -1,6 +1,6 @@
 import type { CanonicalEvent } from './canonical-event.js';
 import type { Command } from './commands.js';
-import { Correlator, type Input, type Outcome } from './correlator.js';
+import { Correlator, holderIn, type Input, type Outcome } from './correlator.js';
 import type { JournalEntry } from './evolve.js';
 import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
 import type { ObservedIncident, RuleCase } from './rule-cases.js';
@@ -42,6 +42,7 @@ export class Simulation {
       input,
       {
         load: (signature) => this.states.get(signature) ?? emptyState(signature),
+        holderOf: (childKey) => holderIn(this.states.values(), childKey),
         store: (signature, transition, entries) => {
           this.states.set(signature, transition.state);
           this.journal.push(...entries.map((entry) => ({ ...entry, signature })));

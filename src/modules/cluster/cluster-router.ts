@@ -48,20 +48,20 @@ export class ClusterRouter {
   ) {}
 
   /**
-   * `positions`: each input's place in its transport message, when that is not its place in
-   * `inputs` (a native payload submits only the resolves it could address): the `#index` of an
-   * input must be the same on every delivery of the message, or a redelivery would skip the wrong one.
+   * Each input is named by its place in `inputs` (`<receipt>#<index>`), which must be the same on
+   * every delivery of the message, or a redelivery would skip the wrong one: a native payload
+   * submits all its inputs every time, events then resolves.
    */
-  submit(inputs: Input[], positions?: number[], delivery: Delivery = {}): Promise<Outcome[]> {
+  submit(inputs: Input[], delivery: Delivery = {}): Promise<Outcome[]> {
     // One instance: straight to the batcher, without an async frame (and its promises) per message.
     const { ownership } = this;
-    return ownership ? this.submitClustered(ownership, inputs, positions, delivery) : this.batcher.submit(inputs, delivery.receipt ? { receipt: delivery.receipt } : {});
+    return ownership ? this.submitClustered(ownership, inputs, delivery) : this.batcher.submit(inputs, delivery.receipt ? { receipt: delivery.receipt } : {});
   }
 
-  private async submitClustered(ownership: PartitionOwnership, inputs: Input[], positions: number[] | undefined, { receipt, redelivered }: Delivery): Promise<Outcome[]> {
-    const origin = (i: number) => (receipt ? `${receipt}#${positions?.[i] ?? i}` : undefined);
+  private async submitClustered(ownership: PartitionOwnership, inputs: Input[], { receipt, redelivered }: Delivery): Promise<Outcome[]> {
+    const origin = (i: number) => (receipt ? `${receipt}#${i}` : undefined);
     const signatures = inputs.map((input) => this.correlator.signatureFor(input));
-    const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i], duplicate: false, forwarded: true }));
+    const outcomes: Outcome[] = inputs.map((_, i) => ({ incidentId: null, signature: signatures[i] ?? '', duplicate: false, forwarded: true }));
     let todo = inputs.map((_, i) => i);
     if (receipt && redelivered) {
       // An earlier delivery may have been applied in parts, here or by an owner after the second hop.
@@ -69,14 +69,20 @@ export class ClusterRouter {
       todo = todo.filter((i) => !done.has(origin(i) as string));
     }
     const allHere = ownership.ownsAll();
-    const local = todo.filter((i) => allHere || ownership.isLocal(signatures[i]));
+    // A resolve has no actor until the runtime finds its child's holder: it runs here, and the
+    // runtime forwards what it becomes to the holder's owner (World.forward), like a report routed
+    // to an incident owned elsewhere.
+    const local = todo.filter((i) => {
+      const signature = signatures[i];
+      return allHere || signature === undefined || ownership.isLocal(signature);
+    });
     const remote = todo.filter((i) => !local.includes(i));
     // Publish before committing the local share: if the local commit fails the transport message is
     // redelivered and republished under the same Nats-Msg-Id (deduplicated); if the publish fails,
     // nothing was committed, so an ack-less retry repeats nothing.
     await Promise.all(
       remote.map((i) => {
-        const { partition, token } = ownership.addressOf(signatures[i]);
+        const { partition, token } = ownership.addressOf(signatures[i] as string);
         const id = origin(i);
         return this.bus.publish(this.bus.subjects.sig(partition, token), encodeSig(inputs[i], id), id ? { msgId: id } : {});
       }),

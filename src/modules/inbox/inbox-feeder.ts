@@ -15,6 +15,8 @@ export interface FeederOptions {
 export interface Correlated {
   incidentId: string | null;
   quarantined?: Quarantine;
+  /** Nothing to apply (a resolve for a child no incident holds), and why. */
+  ignored?: string;
 }
 
 /** Where the feeder reports rows it could not run (set aside by the runtime, or unreadable). */
@@ -235,7 +237,7 @@ export class InboxFeeder {
   private settle(rows: InboxRow[], outcomes: Outcome[]): void {
     rows.forEach((row, i) => {
       const outcome = outcomes[i];
-      const correlated: Correlated = { incidentId: outcome?.incidentId ?? null, ...(outcome?.quarantined ? { quarantined: outcome.quarantined } : {}) };
+      const correlated: Correlated = { incidentId: outcome?.incidentId ?? null, ...(outcome?.quarantined ? { quarantined: outcome.quarantined } : {}), ...(outcome?.ignored ? { ignored: outcome.ignored } : {}) };
       this.recent.set(row.position, correlated);
       const waiting = this.waiters.get(row.position);
       if (waiting) {

@@ -114,12 +114,6 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
     return this.feeder.whenCorrelated(positions, Math.min(timeoutMs, this.config.inbox.waitMaxMs));
   }
 
-  /** Resolves once everything appended so far is correlated (or after the longest wait allowed). */
-  async settledSoFar(): Promise<void> {
-    const { appended, correlated } = this.feeder.status;
-    if (appended > correlated) await this.feeder.whenCorrelated([appended], this.config.inbox.waitMaxMs);
-  }
-
   /** For API answers: how fresh the read models are. */
   freshness(): Freshness {
     const { correlated, correlatedAt, pending } = this.feeder.status;
@@ -159,7 +153,7 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
 function sourceOf(input: string): string {
   try {
     const parsed = JSON.parse(input) as Input;
-    return parsed.type === 'event' ? parsed.event.source.type : parsed.type;
+    return parsed.type === 'event' ? parsed.event.source.type : parsed.type === 'resolve' ? parsed.source.type : parsed.type;
   } catch {
     return 'inbox';
   }

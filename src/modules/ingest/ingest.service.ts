@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
-import type { Input, Quarantine } from '../../correlation/correlator.js';
+import type { Input, Quarantine, ResolveInput } from '../../correlation/correlator.js';
 import { ClusterRouter, type Delivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -19,6 +19,8 @@ export interface LandedIn {
   incidentId: string | null;
   /** Why the runtime set it aside after its 202 (it is in the dead letters). */
   setAside?: string;
+  /** Why it changed nothing (a resolve for a child corral does not hold). */
+  ignored?: string;
 }
 
 /** What a request asked to wait for correlation gets besides its counts. */
@@ -42,13 +44,6 @@ export function quarantinedOf(outcomes: readonly Outcome[]): Array<{ index: numb
   return outcomes.flatMap((o, index) => (o.quarantined ? [{ index, quarantine: o.quarantined }] : []));
 }
 
-/** An event addressed to a known incident's signature (a resolve that names only a child). */
-export interface Addressed {
-  signature: string;
-  event: AdmittedEvent;
-  position: number;
-}
-
 /**
  * What taking a submission did. `positions` (the inbox): each input's inbox position, null for an
  * exact resend. With several instances there is no inbox: the inputs were committed or forwarded,
@@ -56,15 +51,19 @@ export interface Addressed {
  */
 export type Taken = { kind: 'inbox'; positions: Array<number | null> } | { kind: 'committed'; outcomes: Outcome[] };
 
-/** Counts of a taken submission, whichever way it went. */
-export function countsOf(taken: Taken): { accepted: number; duplicates: number; setAside: Array<{ index: number; quarantine: Quarantine }> } {
+/**
+ * Counts of a taken submission, whichever way it went. `ignored`: committed and found to change
+ * nothing (a resolve for a child no incident holds); with the inbox that is known only later.
+ */
+export function countsOf(taken: Taken): { accepted: number; duplicates: number; ignored: number; setAside: Array<{ index: number; quarantine: Quarantine }> } {
   if (taken.kind === 'inbox') {
     const duplicates = taken.positions.filter((p) => p === null).length;
-    return { accepted: taken.positions.length - duplicates, duplicates, setAside: [] };
+    return { accepted: taken.positions.length - duplicates, duplicates, ignored: 0, setAside: [] };
   }
   const setAside = quarantinedOf(taken.outcomes);
   const duplicates = taken.outcomes.filter((o) => o.duplicate).length;
-  return { accepted: taken.outcomes.length - duplicates - setAside.length, duplicates, setAside };
+  const ignored = taken.outcomes.filter((o) => o.ignored !== undefined).length;
+  return { accepted: taken.outcomes.length - duplicates - ignored - setAside.length, duplicates, ignored, setAside };
 }
 
 /** The door every event comes through, whatever carried it: validate, filter, append to the inbox. */
@@ -84,28 +83,30 @@ export class IngestService {
   }
 
   /**
-   * Resolves once every event is durable in the inbox (one append, all or nothing), with each
+   * Resolves once every input is durable in the inbox (one append, all or nothing), with each
    * one's position; rejects if the append failed or correlation lags too far (nothing kept).
-   * `addressed` are events for a known incident's signature, already carrying that incident's
-   * context: they are not enriched. With several instances the inputs go to their owners instead
-   * (`delivery` names the transport message, committed with them).
+   * `resolves` (a resolve that names only its child) follow the events, in the same append: the
+   * correlator finds their incident when it reaches them, after the events before them. With
+   * several instances the inputs go to their owners instead, each named by its place (events,
+   * then resolves), and `delivery` names the transport message, committed with them.
    */
-  take(events: AdmittedEvent[], addressed: Addressed[] = [], delivery: Delivery = {}): Promise<Taken> {
-    const toInputs = (ready: AdmittedEvent[]): Input[] => [...ready.map((event) => ({ type: 'event' as const, event })), ...addressed.map(({ signature, event }) => ({ type: 'event' as const, event, signature }))];
+  take(events: AdmittedEvent[], resolves: ResolveInput[] = [], delivery: Delivery = {}): Promise<Taken> {
     const toLog = (ready: AdmittedEvent[]): Promise<Taken> => {
-      const inputs = toInputs(ready);
       if (!this.inbox.enabled) {
-        // An addressed event's position counts after every event of its message, so that it stays
-        // the same on a redelivery that can address more (or fewer) of them.
-        const positions = addressed.length > 0 ? [...ready.map((_, i) => i), ...addressed.map((a) => ready.length + a.position)] : undefined;
-        return this.router.submit(inputs, positions, delivery).then((outcomes) => ({ kind: 'committed', outcomes }));
+        const inputs: Input[] = [...ready.map((event): Input => ({ type: 'event', event })), ...resolves];
+        return this.router.submit(inputs, delivery).then((outcomes) => ({ kind: 'committed', outcomes }));
       }
-      const source = inputs[0]?.type === 'event' ? inputs[0].event.source.type : 'unknown';
-      const entries = inputs.map((input) => ({ dedup: dedupKey((input as Extract<Input, { type: 'event' }>).event), input }));
+      const source = ready[0]?.source.type ?? resolves[0]?.source.type ?? 'unknown';
+      const entries = [
+        ...ready.map((event) => ({ dedup: dedupKey(event), input: { type: 'event' as const, event } })),
+        // An exact resend of a resolve is the same source, id and instant, like an event's.
+        ...resolves.map((resolve) => ({ dedup: dedupKey({ ...resolve, status: 'resolved' }), input: resolve })),
+      ];
       return this.inbox.append(entries, source).then((positions) => ({ kind: 'inbox', positions }));
     };
     // Directory context is added here, the one door every path shares; it never throws and waits at
-    // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on.
+    // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on. A
+    // resolve carries its child's context when the correlator makes it that child's event.
     return this.enricher.enabled && events.length > 0 ? this.enricher.enrich(events).then((ready) => toLog(ready as AdmittedEvent[])) : toLog(events);
   }
 
@@ -115,14 +116,14 @@ export class IngestService {
    */
   async landed(taken: Taken, waitMs: number, indexOf: (i: number) => number): Promise<WaitAnswer> {
     if (taken.kind === 'committed') {
-      return { correlated: true, incidents: taken.outcomes.map((o, i) => ({ index: indexOf(i), incidentId: o.incidentId, ...(o.quarantined ? { setAside: o.quarantined.detail } : {}) })) };
+      return { correlated: true, incidents: taken.outcomes.map((o, i) => ({ index: indexOf(i), incidentId: o.incidentId, ...(o.quarantined ? { setAside: o.quarantined.detail } : {}), ...(o.ignored ? { ignored: o.ignored } : {}) })) };
     }
     const positions = taken.positions.flatMap((p) => (p === null ? [] : [p]));
     const results = await this.inbox.whenCorrelated(positions, waitMs);
     const byPosition = new Map(positions.map((p, k) => [p, results[k]]));
     const incidents = taken.positions.map((p, i): LandedIn => {
       const landed = p === null ? undefined : byPosition.get(p);
-      return { index: indexOf(i), incidentId: landed?.incidentId ?? null, ...(landed?.quarantined ? { setAside: landed.quarantined.detail } : {}) };
+      return { index: indexOf(i), incidentId: landed?.incidentId ?? null, ...(landed?.quarantined ? { setAside: landed.quarantined.detail } : {}), ...(landed?.ignored ? { ignored: landed.ignored } : {}) };
     });
     return { correlated: results.every((r) => r !== undefined), incidents };
   }

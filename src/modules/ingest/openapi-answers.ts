@@ -26,11 +26,12 @@ const WAITED = {
   incidents: arr(
     obj(
       {
-        index: int({ description: 'its place in the request (events first, then the resolves they addressed)' }),
-        incidentId: nullable(str({ format: 'uuid', description: 'the incident it joined; null for an exact resend, an event set aside, or one still waiting' })),
+        index: int({ description: 'its place in the request (events first, then resolves that name only their child)' }),
+        incidentId: nullable(str({ format: 'uuid', description: 'the incident it joined; null for an exact resend, an event set aside, one still waiting, or one ignored' })),
         setAside: str({ description: 'why the runtime set it aside after it was accepted (it is in the dead letters)' }),
+        ignored: str({ description: 'why it changed nothing: a resolve for a child no incident holds (PagerDuty accepts those too)' }),
       },
-      ['setAside'],
+      ['setAside', 'ignored'],
     ),
     { description: 'only when the request asked to wait: where each accepted event landed' },
   ),

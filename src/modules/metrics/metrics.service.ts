@@ -34,7 +34,7 @@ export class MetricsService implements RuntimeObserver {
 
   private readonly events = new Counter({
     name: 'corral_events_total',
-    help: 'Events taken in, by source type and outcome (accepted, duplicate, rejected).',
+    help: 'Events taken in, by source type and outcome (accepted, duplicate, rejected; ignored: a resolve for a child no incident holds).',
     labelNames: ['source', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -156,8 +156,10 @@ export class MetricsService implements RuntimeObserver {
     for (const [kind, count] of journaled) this.journaled.inc({ kind }, count);
     this.commitSeconds.observe(millis / 1000);
     inputs.forEach((input, i) => {
-      if (input.type !== 'event') return;
-      this.events.inc({ source: input.event.source.type, outcome: outcomes[i]?.duplicate ? 'duplicate' : 'accepted' });
+      const outcome = outcomes[i];
+      if (input.type === 'event') this.events.inc({ source: input.event.source.type, outcome: outcome?.duplicate ? 'duplicate' : 'accepted' });
+      // A resolve naming a child no incident holds changed nothing.
+      else if (input.type === 'resolve') this.events.inc({ source: input.source.type, outcome: outcome?.ignored ? 'ignored' : outcome?.duplicate ? 'duplicate' : 'accepted' });
     });
   }
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { RefusedDataError, type ActorChange, type ActorSnapshot, type ActorStore, type StagedCommit } from '../../actors/actor-store.js';
 import type { InboxRange } from '../../actors/batch-executor.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import type { ChildHolder } from '../../correlation/correlator.js';
 import type { JournalEntry } from '../../correlation/evolve.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
@@ -62,6 +63,30 @@ export class PgActorStore implements ActorStore {
     }
     await this.attachChildren(rows.map((row) => row.state));
     return new Map(rows.map((row) => [row.signature, { signature: row.signature, seq: Number(row.seq), lastHash: row.last_hash, state: row.state }]));
+  }
+
+  async holdersOf(childKeys: string[]): Promise<Map<string, ChildHolder>> {
+    // Several incidents may have held the same key (an earlier episode, a trigger sent again under
+    // another signature): the one that saw an event last, as a sender resolving it means.
+    const rows = await this.db.query<Array<{ child_key: string; signature: string; system: string; title: string; last_seen: Date; kind: Child['kind']; severity: Child['severity']; facility: string | null; department: string | null }>>(
+      `SELECT DISTINCT ON (c.child_key) c.child_key, i.signature, i.system, i.title, i.last_seen, c.kind, c.severity, c.facility, c.department
+         FROM incident_child c JOIN incident i ON i.id = c.incident_id
+        WHERE c.child_key = ANY($1::text[])
+        ORDER BY c.child_key, i.last_seen DESC`,
+      [childKeys],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.child_key,
+        {
+          signature: row.signature,
+          system: row.system,
+          title: row.title,
+          lastSeen: row.last_seen.toISOString(),
+          child: { kind: row.kind, severity: row.severity, ...(row.facility ? { facility: row.facility } : {}), ...(row.department ? { department: row.department } : {}) },
+        },
+      ]),
+    );
   }
 
   async loadIndexable(): Promise<IncidentState[]> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
+import type { ResolveInput } from '../../../correlation/correlator.js';
 import { eventIdToken, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
@@ -17,13 +18,10 @@ export interface NormalizeContext {
 
 /**
  * A source event that only names the child it ends (a PagerDuty resolve carries nothing but its
- * dedup key): the ingest service finds that child's incident and resolves it there.
+ * dedup key): appended to the inbox as it is, the correlator finds that child's incident when it
+ * reaches it (correlator.ts ResolveInput).
  */
-export interface ChildResolve {
-  source: EventSource;
-  id: string;
-  occurredAt: string;
-}
+export type ChildResolve = ResolveInput;
 
 export interface NormalizedEvents {
   events: CanonicalEvent[];
@@ -215,8 +213,15 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
 }
 
 /** A resolve names its child by the source's id: the same keyed token the child was kept under. */
-export function finishResolve(resolve: ChildResolve, context: NormalizeContext): ChildResolve {
-  return { ...resolve, id: eventIdToken(context.tokenKey, resolve.id) };
+export function finishResolve(resolve: Pick<ChildResolve, 'source' | 'id' | 'occurredAt'>, context: NormalizeContext): ChildResolve {
+  return {
+    type: 'resolve',
+    source: resolve.source,
+    id: eventIdToken(context.tokenKey, resolve.id),
+    occurredAt: resolve.occurredAt,
+    receivedAt: context.receivedAt.toISOString(),
+    correlationId: context.correlationId,
+  };
 }
 
 /** Severity words of monitoring tools, mapped onto corral's five. */
