@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { binaryArray } from '../persistence/binary-arrays.js';
 
 /** One row read back for the correlator. */
 export interface InboxRow {
@@ -18,7 +19,12 @@ export class InboxRepository {
    * this very call). One statement, autocommitted: durable (fsynced) when it returns.
    */
   async append(dedups: string[], inputs: string[]): Promise<Map<string, number>> {
-    const rows = await this.db.query<Array<{ dedup: string; position: string }>>(`SELECT appended_dedup AS dedup, appended_at AS position FROM corral_inbox_append($1::uuid[], $2::text[])`, [dedups, inputs]);
+    // Binary arrays (binary-arrays.ts): the JSON texts are full of quotes, which the driver's text
+    // form of an array escapes and PostgreSQL unescapes again, each of them.
+    const rows = await this.db.query<Array<{ dedup: string; position: string }>>(`SELECT appended_dedup AS dedup, appended_at AS position FROM corral_inbox_append($1::uuid[], $2::text[])`, [
+      binaryArray('uuid', dedups),
+      binaryArray('text', inputs),
+    ]);
     return new Map(rows.map((r) => [r.dedup, Number(r.position)]));
   }
 
