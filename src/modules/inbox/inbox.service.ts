@@ -21,9 +21,8 @@ export interface Freshness {
 
 /** How often the age of the oldest uncorrelated event is read (back-pressure, metrics). */
 const LAG_CHECK_MS = 1000;
-/** Rows pruned per statement, and how often retention looks. */
+/** Rows pruned per statement. */
 const PRUNE_CHUNK = 10_000;
-const PRUNE_EVERY_MS = 10 * 60_000;
 
 const encoder = new TextEncoder();
 
@@ -38,7 +37,6 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
   private readonly feeder: InboxFeeder;
   private lagMs = 0;
   private lagTimer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
   private roomWaiters: Array<() => void> = [];
   readonly enabled: boolean;
 
@@ -68,13 +66,11 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
     if (!this.enabled) return;
     await this.feeder.start();
     this.lagTimer = setInterval(() => void this.checkLag(), LAG_CHECK_MS).unref();
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
   }
 
   /** Stop feeding: what is in the batcher commits; everything else waits, durable, for the next start. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.lagTimer);
-    clearInterval(this.pruneTimer);
     await this.writer.drain();
     await this.feeder.stop();
   }
@@ -131,7 +127,10 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
     if (this.hasRoom && this.roomWaiters.length > 0) for (const wake of this.roomWaiters.splice(0)) wake();
   }
 
-  /** Inbox rows correlated and older than INBOX_RETENTION_MS go, a chunk at a time. */
+  /**
+   * Inbox rows correlated and older than INBOX_RETENTION_MS go, a chunk at a time. Called by the
+   * retention job (retention-job.ts) every hour, beside the rest of corral's periodic pruning.
+   */
   async prune(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - this.config.inbox.retentionMs);
     let total = 0;
@@ -142,7 +141,7 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
         if (gone < PRUNE_CHUNK) break;
       }
     } catch (error) {
-      this.logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'pruning the inbox failed; next try in 10 minutes');
+      this.logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'pruning the inbox failed; the retention job tries again within the hour');
     }
     if (total > 0) this.logger.info({ rows: total }, 'inbox rows past INBOX_RETENTION_MS pruned');
     return total;

@@ -4,19 +4,26 @@ import { ActorRegistry } from '../../actors/actor-registry.js';
 import type { Clock } from '../../actors/clock.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { Inbox } from '../inbox/inbox.service.js';
 import { JournalSealer } from '../persistence/journal-sealer.js';
 import { RetentionStore } from '../persistence/retention-store.js';
 import { CLOCK } from '../runtime/tokens.js';
 import { purge, type PurgeReport } from './purge.js';
 
 const DAY_MS = 86_400_000;
-/** How often the job looks whether a day has passed since its last run (a restart runs it again). */
+/**
+ * How often the job wakes: it prunes the inbox, and looks whether a day has passed since its last
+ * purge (a restart runs it again).
+ */
 const CHECK_MS = 3_600_000;
 
 /**
- * JOURNAL_RETENTION_DAYS at work: once a day (and shortly after start) forgets what closed longer
- * ago than that, as `corral purge --before <now − days>` would. Several instances may run it at
- * once: each step is idempotent, and the second finds nothing left to do.
+ * corral's periodic pruning, in one place. JOURNAL_RETENTION_DAYS: once a day (and shortly after
+ * start) forgets what closed longer ago than that, as `corral purge --before <now − days>` would.
+ * INBOX_RETENTION_MS: every hour (and shortly after start) drops inbox rows correlated and older
+ * than that — hourly, not daily, since the window may be set as short as a minute; each pass reads
+ * only the inbox's head, so it costs little. Several instances may run it at once: each step is
+ * idempotent, and the second finds nothing left to do.
  */
 @Injectable()
 export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,17 +39,15 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly registry: ActorRegistry,
     private readonly sealer: JournalSealer,
     private readonly config: CorralConfig,
+    private readonly inbox: Inbox,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.journal.retentionDays === 0) return;
     const pass = () => {
-      this.running ??= this.run().finally(() => (this.running = undefined));
+      this.running ??= this.tick().finally(() => (this.running = undefined));
     };
-    this.timer = setInterval(() => {
-      if (Date.now() - this.lastRun >= DAY_MS) pass();
-    }, CHECK_MS);
+    this.timer = setInterval(pass, CHECK_MS);
     this.timer.unref();
     // The first pass a minute after start, out of the way of start-up's hydration.
     this.first = setTimeout(pass, 60_000);
@@ -55,7 +60,18 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
     await this.running;
   }
 
-  /** One pass; `before` defaults to now − JOURNAL_RETENTION_DAYS. Exposed for tests. */
+  private async tick(): Promise<void> {
+    await this.pruneInbox();
+    // JOURNAL_RETENTION_DAYS=0: keep incidents' words for ever; the inbox is pruned all the same.
+    if (this.config.journal.retentionDays > 0 && Date.now() - this.lastRun >= DAY_MS) await this.run();
+  }
+
+  /** Inbox rows correlated and past INBOX_RETENTION_MS (Inbox.prune; it logs its own failure). Exposed for tests. */
+  pruneInbox(now = new Date()): Promise<number> {
+    return this.inbox.prune(now);
+  }
+
+  /** One purge; `before` defaults to now − JOURNAL_RETENTION_DAYS. Exposed for tests. */
   async run(before = new Date(this.clock.now().getTime() - this.config.journal.retentionDays * DAY_MS)): Promise<PurgeReport | undefined> {
     this.lastRun = Date.now();
     try {
