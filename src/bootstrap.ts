@@ -11,6 +11,7 @@ import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
+import { FRESHNESS_HEADERS } from './modules/inbox/freshness.js';
 import { setUpOpenApi } from './modules/http/openapi.js';
 import { VALIDATOR_OPTIONS } from './modules/http/validation.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
@@ -33,7 +34,8 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   app.use(clientAddressLimit(new RateLimiter(config.auth.refusalsPerAddressPerMinute)));
   // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
   app.use(helmet());
-  if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'] });
+  // A browser client may read how fresh an answer is (freshness.ts): CORS hides other headers from it.
+  if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'], exposedHeaders: [...FRESHNESS_HEADERS] });
   app.use(credentialsFirst);
   app.useBodyParser('json', { limit: config.httpBodyLimit });
   app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ ...VALIDATOR_OPTIONS, transform: true }));

@@ -220,6 +220,8 @@ describe('the OpenAPI document, against a real corral', () => {
           const reply = await getJson(url(request), { key });
           expect([request, reply.status]).toEqual([request, 200]);
           expect([request, key ? 'leadership' : 'admin', valid(reply.body), valid.errors]).toEqual([request, key ? 'leadership' : 'admin', true, null]);
+          // How fresh it is (freshness.ts): on the answers people watch, not on outcomes (a report over a past range).
+          expect([request, 'asOf' in (reply.body as object)]).toEqual([request, path !== '/v1/metrics/outcomes']);
           if (key && JSON.stringify(reply.body).includes('"<5"')) suppressed += 1;
         }
       }
@@ -265,6 +267,23 @@ describe('the OpenAPI document, against a real corral', () => {
       const nackBody: unknown = await nack.json();
       expect([nack.status, native(nackBody), nackBody]).toEqual([202, true, expect.objectContaining({ accepted: 1 })]);
     });
+  });
+
+  it('documents the freshness headers on the answer of every GET under /v1, and `asOf` on the incident list and blast radius', () => {
+    const reads = operationsOf(document).filter(({ method, path }) => method === 'get' && path.startsWith('/v1/'));
+    const without = reads.filter(({ operation }) => {
+      const ok = operation.responses['200'] as OpenAPIV3.ResponseObject | undefined;
+      return ['Corral-As-Of', 'Corral-Inbox-Position', 'Corral-Inbox-Pending'].some((header) => !ok?.headers?.[header]);
+    });
+
+    expect(reads.length).toBeGreaterThan(10);
+    expect(without.map(({ path }) => path)).toEqual([]);
+    for (const path of ['/v1/incidents', '/v1/blast-radius', '/v1/incidents/{id}/blast-radius']) {
+      const schema = okSchema('get', path);
+      for (const alternative of (schema.anyOf ?? schema.oneOf ?? [schema]) as Schema[]) {
+        expect([path, Object.keys((alternative.properties?.asOf as Schema | undefined)?.properties ?? {})]).toEqual([path, ['position', 'at', 'pending']]);
+      }
+    }
   });
 
   it('leaves the dashboard (a browser page) and /metrics (Prometheus text) out', () => {

@@ -4,6 +4,8 @@ import type { BlastRadiusRange, IncidentBlastRadius } from '../blast-radius/blas
 import type { Outcomes, ResponseTimes } from '../blast-radius/outcomes.js';
 import { derivedFrom, disclose, EXACT, PEOPLE, type Disclosure } from '../blast-radius/suppression.js';
 import type { DashboardFrame } from '../dashboard/dashboard.view.js';
+import type { WithAsOf } from '../inbox/freshness.js';
+import type { Freshness } from '../inbox/inbox.service.js';
 import type { IncidentPage, IncidentView } from '../incidents/incident.views.js';
 
 /**
@@ -55,7 +57,10 @@ export function toLeadershipIncident(view: IncidentView): LeadershipIncidentView
 }
 
 // What each number of each leadership answer is (suppression.ts): the compiler asks for every one.
-const LEADERSHIP_PAGE: Disclosure<{ items: LeadershipIncidentView[] }> = { items: { childCount: PEOPLE, distinctRequesters: PEOPLE } };
+// How fresh an answer is: inbox positions and the count of events waiting, all sources together,
+// which says nothing of any ward or person.
+const AS_OF: Disclosure<Freshness> = { position: EXACT, pending: EXACT };
+const LEADERSHIP_PAGE: Disclosure<WithAsOf<{ items: LeadershipIncidentView[] }>> = { items: { childCount: PEOPLE, distinctRequesters: PEOPLE }, asOf: AS_OF };
 const TOTALS: Disclosure<BlastTotals> = { incidents: EXACT, facilitiesAffected: EXACT, peopleAffected: PEOPLE, p1: EXACT, patientImpact: EXACT, longestOpen: { ageSeconds: EXACT } };
 const INCIDENT_BLAST: Disclosure<IncidentBlast> = {
   dependsOn: {},
@@ -73,7 +78,7 @@ const RESPONSE_TIMES: Disclosure<ResponseTimes> = {
   resolveMedianSeconds: EXACT,
   resolveP90Seconds: EXACT,
 };
-const BLAST_RADIUS: Disclosure<BlastRadius> & Disclosure<BlastRadiusRange> = {
+const BLAST_RADIUS: Disclosure<WithAsOf<BlastRadius>> & Disclosure<WithAsOf<BlastRadiusRange>> = {
   totals: { ...TOTALS, opened: EXACT, resolved: EXACT, peakActive: EXACT },
   incidents: INCIDENT_BLAST,
   moreIncidents: EXACT,
@@ -83,13 +88,15 @@ const BLAST_RADIUS: Disclosure<BlastRadius> & Disclosure<BlastRadiusRange> = {
   grid: { incidents: EXACT, requesters: PEOPLE },
   bucketSeconds: EXACT,
   buckets: { active: EXACT, p1Active: EXACT, opened: EXACT, resolved: EXACT, childCount: PEOPLE, requesters: PEOPLE, facilities: EXACT },
+  asOf: AS_OF,
 };
-const INCIDENT_BLAST_RADIUS: Disclosure<IncidentBlastRadius> = {
+const INCIDENT_BLAST_RADIUS: Disclosure<WithAsOf<IncidentBlastRadius>> = {
   incident: INCIDENT_BLAST,
   growth: {
     bucketSeconds: EXACT,
     buckets: { newChildren: PEOPLE, newRequesters: PEOPLE, totalChildren: PEOPLE, totalFacilities: EXACT, totalRequesters: PEOPLE },
   },
+  asOf: AS_OF,
 };
 const OUTCOMES: Disclosure<Outcomes> = {
   incidents: EXACT,
@@ -115,14 +122,16 @@ const DASHBOARD_FRAME: Disclosure<DashboardFrame> = {
     reroutes: EXACT,
     responseTimes: RESPONSE_TIMES,
   },
+  asOf: AS_OF,
 };
+// A `freshness` event's data is a frame's `asOf` alone (FreshnessFrame): the frame's schema covers it.
 const DASHBOARD_EVENT: Disclosure<Omit<MessageEvent, 'data'> & { data: DashboardFrame }> = { data: DASHBOARD_FRAME, retry: EXACT };
 
 /** Per access-matrix `leadershipView`: the body leadership gets instead of the full one. */
 export const LEADERSHIP_VIEWS = {
   'incident-page': (body: unknown, threshold: number) => {
     const page = body as IncidentPage;
-    return disclose({ items: page.items.map(toLeadershipIncident), nextCursor: page.nextCursor }, LEADERSHIP_PAGE, threshold);
+    return disclose({ items: page.items.map(toLeadershipIncident), nextCursor: page.nextCursor, ...(page.asOf && { asOf: page.asOf }) }, LEADERSHIP_PAGE, threshold);
   },
   'blast-radius': (body: unknown, threshold: number) => disclose(body, BLAST_RADIUS, threshold),
   'incident-blast-radius': (body: unknown, threshold: number) => disclose(body, INCIDENT_BLAST_RADIUS, threshold),

@@ -6,6 +6,8 @@ import { BlastRadiusService, type BlastRadiusRange, type IncidentBlastRadius } f
 import { BLAST_RADIUS_EXAMPLE, BLAST_RADIUS_RANGE_EXAMPLE, INCIDENT_BLAST_RADIUS_EXAMPLE, OUTCOMES_EXAMPLE } from './openapi-examples.js';
 import { BLAST_RADIUS_SCHEMA, INCIDENT_BLAST_RADIUS_SCHEMA, OUTCOMES_SCHEMA } from './openapi-schemas.js';
 import type { Outcomes } from './outcomes.js';
+import { AsOf, withAsOf, type WithAsOf } from '../inbox/freshness.js';
+import type { Freshness } from '../inbox/inbox.service.js';
 
 const SUPPRESSED = 'People counts from 1 to the small-count threshold − 1 are shown to leadership as "<5", figures derived from them as "suppressed".';
 
@@ -23,15 +25,15 @@ export class BlastRadiusController {
     description: 'now or ?at= (mode "now" | "at"); with from/to, mode "range" with buckets',
     content: { 'application/json': { schema: BLAST_RADIUS_SCHEMA, examples: { now: { value: BLAST_RADIUS_EXAMPLE }, range: { value: BLAST_RADIUS_RANGE_EXAMPLE } } } },
   })
-  get(@Query() query: BlastRadiusQueryDto): Promise<BlastRadius | BlastRadiusRange> {
-    return this.blast.get(query);
+  get(@Query() query: BlastRadiusQueryDto, @AsOf() asOf: Freshness | undefined): Promise<WithAsOf<BlastRadius | BlastRadiusRange>> {
+    return withAsOf(this.blast.get(query), asOf);
   }
 
   @Get('incidents/:id/blast-radius')
   @ApiOperation({ summary: "One incident's spread and how it grew: per bucket, new facilities and new people", description: SUPPRESSED })
   @ApiOkResponse({ content: { 'application/json': { schema: INCIDENT_BLAST_RADIUS_SCHEMA, example: INCIDENT_BLAST_RADIUS_EXAMPLE } } })
-  forIncident(@Param('id') id: string, @Query() query: RangeQueryDto): Promise<IncidentBlastRadius> {
-    return this.blast.forIncident(id, query);
+  forIncident(@Param('id') id: string, @Query() query: RangeQueryDto, @AsOf() asOf: Freshness | undefined): Promise<WithAsOf<IncidentBlastRadius>> {
+    return withAsOf(this.blast.forIncident(id, query), asOf);
   }
 
   @Get('metrics/outcomes')

@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { arr, bool, derivedFigure, instant, int, nullable, num, obj, peopleCount, str } from '../http/openapi-schema.js';
+import { AS_OF_SCHEMA } from '../inbox/freshness.js';
 
 // The answers of the blast-radius routes, as OpenAPI schemas. Which numbers are people counts (an
 // integer, or "<5" for leadership) follows role-views.ts, field for field; test/openapi.test.ts
@@ -47,8 +48,9 @@ const BLAST_NOW = obj(
     systems: arr(obj({ system: str(), incidents: int(), dependsOn: arr(str()), worstPriority: str() })),
     queues: arr(obj({ queue: str(), incidents: int() })),
     grid: arr(obj({ facility: str(), system: str(), incidents: int(), requesters: peopleCount(), worstPriority: str() })),
+    asOf: AS_OF_SCHEMA,
   },
-  [],
+  ['asOf'],
   { title: 'now or at' },
 );
 
@@ -73,8 +75,9 @@ const BLAST_RANGE = obj(
       }),
     ),
     incidents: arr(obj({ id: str({ format: 'uuid' }), priority: str(), system: str(), facilities: arr(str()), openedAt: instant(), resolvedAt: nullable(instant()) })),
+    asOf: AS_OF_SCHEMA,
   },
-  [],
+  ['asOf'],
   { title: 'range' },
 );
 
@@ -103,7 +106,8 @@ export const INCIDENT_BLAST_RADIUS_SCHEMA = obj({
       }),
     ),
   }),
-});
+  asOf: AS_OF_SCHEMA,
+}, ['asOf']);
 
 /** GET /v1/metrics/outcomes. */
 export const OUTCOMES_SCHEMA = obj({

@@ -23,6 +23,7 @@ export function dashboardPage(): string {
 <header class="bar">
   <h1>Blast radius</h1>
   <p id="status" class="status" role="status">Connecting…</p>
+  <p id="freshness" class="status freshness" hidden></p>
   <form method="post" action="/dashboard/sign-out" class="sign-out"><button type="submit">Sign out</button></form>
 </header>
 <main>

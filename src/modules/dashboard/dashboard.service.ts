@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '../../actors/clock.js';
 import { BlastRadiusService } from '../blast-radius/blast-radius.service.js';
+import { Inbox } from '../inbox/inbox.service.js';
 import { CLOCK } from '../runtime/tokens.js';
 import { dashboardFrame, LIMITS, type DashboardFrame } from './dashboard.view.js';
 
@@ -16,6 +17,7 @@ export class DashboardService {
 
   constructor(
     private readonly blast: BlastRadiusService,
+    private readonly inbox: Inbox,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -36,7 +38,9 @@ export class DashboardService {
   private async compute(now: Date): Promise<DashboardFrame> {
     const from = new Date(now.getTime() - DAY_MS).toISOString();
     const to = now.toISOString();
+    // Read before the figures, so the frame is at least as fresh as it says.
+    const asOf = this.inbox.enabled ? this.inbox.freshness() : undefined;
     const [blast, timeline, outcomes] = await Promise.all([this.blast.now(LIMITS.incidents), this.blast.range({ from, to, bucket: '1h' }), this.blast.outcomes({ from, to })]);
-    return dashboardFrame(blast, timeline, outcomes);
+    return { ...dashboardFrame(blast, timeline, outcomes), ...(asOf && { asOf }) };
   }
 }

@@ -1,10 +1,14 @@
 import { Injectable, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { combineLatest, from, map, Subject, switchMap, take, takeUntil, timer, type Observable } from 'rxjs';
+import { combineLatest, distinctUntilChanged, EMPTY, from, map, merge, Subject, switchMap, take, takeUntil, timer, type Observable } from 'rxjs';
 import { ChangeWatcher } from '../blast-radius/change-watcher.js';
+import { Inbox } from '../inbox/inbox.service.js';
 import { DashboardService } from './dashboard.service.js';
+import type { FreshnessFrame } from './dashboard.view.js';
 
 /** Even without a change, a frame every 30 s: ages and the timeline move on, and proxies see traffic. */
 export const REFRESH_MS = 30_000;
+/** How often a live dashboard is told what waits to be correlated, when that changed: an in-memory read, no query. */
+export const FRESHNESS_MS = 1000;
 
 @Injectable()
 export class DashboardStream implements OnModuleDestroy {
@@ -13,16 +17,30 @@ export class DashboardStream implements OnModuleDestroy {
   constructor(
     private readonly watcher: ChangeWatcher,
     private readonly dashboard: DashboardService,
+    private readonly inbox: Inbox,
   ) {}
 
-  /** Live: a frame now and on every change; not live (curl, a test reading the body): one frame, then the end. */
+  /**
+   * Live: a frame now and on every change, and a `freshness` event whenever the inbox moved (a
+   * backlog grows without any read model changing); not live (curl, a test reading the body): one
+   * frame, then the end.
+   */
   frames(live: boolean): Observable<MessageEvent> {
     const versions = live ? combineLatest([this.watcher.versions(), timer(0, REFRESH_MS)]).pipe(map(([version]) => version)) : this.watcher.versions().pipe(take(1));
     // switchMap: a newer change supersedes a frame still being computed for an older one.
-    return versions.pipe(
+    const frames = versions.pipe(
       switchMap((version) => from(this.dashboard.frame(version))),
       map((frame): MessageEvent => ({ type: 'frame', data: frame, retry: 2000 })),
-      takeUntil(this.closing),
+    );
+    return (live ? merge(frames, this.freshness()) : frames).pipe(takeUntil(this.closing));
+  }
+
+  private freshness(): Observable<MessageEvent> {
+    if (!this.inbox.enabled) return EMPTY;
+    return timer(0, FRESHNESS_MS).pipe(
+      map(() => this.inbox.freshness()),
+      distinctUntilChanged((a, b) => a.position === b.position && a.pending === b.pending),
+      map((asOf): MessageEvent => ({ type: 'freshness', data: { asOf } satisfies FreshnessFrame })),
     );
   }
 

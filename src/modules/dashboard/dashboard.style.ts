@@ -14,7 +14,7 @@ a { color: #90caf9; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .bar { display: flex; align-items: baseline; justify-content: space-between; padding: .5rem 1rem; border-bottom: 1px solid var(--line); }
 h1 { font-size: 1.6rem; margin: 0; } h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
-.status { margin: 0; color: var(--muted); } .status.stale { color: var(--p2); font-weight: 700; }
+.status { margin: 0; color: var(--muted); } .status.stale, .freshness.behind { color: var(--p2); font-weight: 700; }
 main { display: grid; gap: 1rem; padding: 1rem; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; }
 .totals { grid-column: 1 / -1; }

@@ -1,6 +1,7 @@
 import { priorityRank, type BlastRadius } from '../blast-radius/blast-radius.compute.js';
 import type { BlastRadiusRange } from '../blast-radius/blast-radius.service.js';
 import type { Outcomes } from '../blast-radius/outcomes.js';
+import type { Freshness } from '../inbox/inbox.service.js';
 
 /**
  * What one dashboard frame carries: sized for a wall screen and a quick SSE push, not the whole
@@ -38,7 +39,12 @@ export interface DashboardFrame {
     reroutes: number;
     responseTimes: Outcomes['responseTimes'];
   };
+  /** How fresh the frame's figures are (read before they were); absent with CORRAL_CLUSTER=on. */
+  asOf?: Freshness;
 }
+
+/** Between frames, once a second when it changed: how far correlation has come and what waits (dashboard.stream.ts). */
+export type FreshnessFrame = Required<Pick<DashboardFrame, 'asOf'>>;
 
 export const LIMITS = { incidents: 40, facilities: 16, systems: 12, responseTimes: 8 };
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type ResponsesObject } from '@nestjs/swagger';
 import { accessFor, type RouteAccess } from '../auth/access-matrix.js';
+import { FRESHNESS_HEADER_DOCS } from '../inbox/freshness.js';
 import { API_ERROR, API_ERROR_REF } from './openapi-schema.js';
 
 /** The security scheme every operation but the probes references; @ApiBearerAuth() uses the same name. */
@@ -37,6 +38,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       if (!operation) continue;
       const access = accessFor(method, path.replace(/\{([^}]+)\}/g, ':$1'));
       if (access) describeAccess(operation, access);
+      if (method === 'get' && path.startsWith('/v1/')) addFreshnessHeaders(operation);
       addErrors(operation, path, access);
     }
   }
@@ -80,6 +82,14 @@ function describeAccess(operation: OperationObject, access: RouteAccess): void {
   const leadership = access.leadershipView ? ' Leadership gets the minimum-necessary view: people counts below the small-count threshold as "<5".' : '';
   const roles = `Roles: ${access.roles.join(', ')}.${leadership}`;
   operation.description = operation.description ? `${operation.description}\n\n${roles}` : roles;
+}
+
+/** Every GET under /v1 says how fresh it is (freshness.ts, one interceptor): documented on its successful answers. */
+function addFreshnessHeaders(operation: OperationObject): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (!response || !/^2\d\d$/.test(status) || '$ref' in response) continue;
+    response.headers = { ...FRESHNESS_HEADER_DOCS, ...response.headers };
+  }
 }
 
 const answer = (description: string) => ({ description, content: { 'application/json': { schema: API_ERROR_REF } } });

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { IncidentChildRow, IncidentRow } from '../database/entities.js';
 import { arr, bool, instant, nullable, obj, peopleCount, str } from '../http/openapi-schema.js';
+import { AS_OF_SCHEMA, AsOfView } from '../inbox/freshness.js';
+import type { Freshness } from '../inbox/inbox.service.js';
 
 const STATUSES = ['open', 'acknowledged', 'flapping', 'resolved', 'merged'];
 
@@ -63,6 +65,7 @@ export class IncidentDetailView extends IncidentView {
 export class IncidentPage {
   @ApiProperty({ type: [IncidentView] }) items!: IncidentView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiPropertyOptional({ type: AsOfView, description: AS_OF_SCHEMA.description }) asOf?: Freshness;
 }
 
 /** GET /v1/incidents as leadership gets it (role-views.ts LeadershipIncidentView): an allow-list of fields, people counts suppressed. */
@@ -89,8 +92,9 @@ export const LEADERSHIP_INCIDENT_PAGE = obj(
       }),
     ),
     nextCursor: nullable(str()),
+    asOf: AS_OF_SCHEMA,
   },
-  [],
+  ['asOf'],
   { title: 'leadership' },
 );
 

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Freshness } from '../inbox/inbox.service.js';
+import { AsOf, withAsOf } from '../inbox/freshness.js';
 import { IncidentDetailView, IncidentPage, LEADERSHIP_INCIDENT_PAGE } from './incident.views.js';
 import { IncidentsService } from './incidents.service.js';
 import { ListIncidentsQuery, TimelineQuery } from './list-incidents.query.js';
@@ -13,8 +15,8 @@ export class IncidentsController {
 
   @Get()
   @ApiOkResponse({ description: 'agents and admins: the full incidents; leadership: the minimum-necessary view', schema: { anyOf: [{ $ref: getSchemaPath(IncidentPage) }, LEADERSHIP_INCIDENT_PAGE] } })
-  list(@Query() query: ListIncidentsQuery): Promise<IncidentPage> {
-    return this.incidents.list(query);
+  list(@Query() query: ListIncidentsQuery, @AsOf() asOf: Freshness | undefined): Promise<IncidentPage> {
+    return withAsOf(this.incidents.list(query), asOf);
   }
 
   @Get(':id/timeline')

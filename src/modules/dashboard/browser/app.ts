@@ -32,6 +32,14 @@ interface Frame {
     reroutes: number;
     responseTimes: Array<{ queue: string; priority: string; incidents: number; ackMedianSeconds: number | null; resolveMedianSeconds: number | null }>;
   };
+  asOf?: AsOf;
+}
+
+/** How fresh the figures are (the server's inbox freshness): absent when corral runs as a cluster. */
+interface AsOf {
+  position: number;
+  at: string;
+  pending: number;
 }
 
 const $ = (id: string): HTMLElement => {
@@ -57,6 +65,8 @@ export function duration(seconds: number | null): string {
 }
 
 let last: Frame | undefined;
+/** The newest `freshness` event: what waits now, which may be more recent than the frame shown. */
+let waiting: AsOf | undefined;
 let receivedAt = 0;
 let known = new Set<string>();
 
@@ -107,6 +117,7 @@ function render(frame: Frame): void {
   if (last && fresh.length) $('announce').textContent = fresh.map((i) => `New ${i.priority} incident: ${i.system}`).join('. ');
   known = new Set(frame.incidents.map((i) => i.id));
   last = frame;
+  renderFreshness();
   receivedAt = Date.now();
   setStatus(`Live · updated ${new Date(frame.at).toLocaleTimeString()}`, false);
 }
@@ -183,6 +194,25 @@ function renderOutcomes(frame: Frame): void {
   $('outcomes').replaceChildren(kpis, table);
 }
 
+/**
+ * "data as of 07:02:13 · 0 events waiting": the time is the shown frame's (its figures include
+ * everything correlated by then); the count is the newest known, from a `freshness` event (sent
+ * within a second of any change) or from the frame when that is newer.
+ */
+function renderFreshness(): void {
+  const line = $('freshness');
+  const shown = last?.asOf;
+  if (!shown) {
+    line.hidden = true;
+    return;
+  }
+  const now = waiting && waiting.position >= shown.position ? waiting : shown;
+  const time = new Date(shown.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  line.textContent = `data as of ${time} · ${now.pending === 0 ? '0 events waiting' : `${now.pending} event${now.pending === 1 ? '' : 's'} waiting to be correlated`}`;
+  line.classList.toggle('behind', now.pending > 0);
+  line.hidden = false;
+}
+
 function setStatus(text: string, stale: boolean): void {
   const status = $('status');
   status.textContent = text;
@@ -198,6 +228,10 @@ setInterval(() => {
 
 const source = new EventSource('/dashboard/stream');
 source.addEventListener('frame', (event) => render(JSON.parse((event as MessageEvent<string>).data) as Frame));
+source.addEventListener('freshness', (event) => {
+  waiting = (JSON.parse((event as MessageEvent<string>).data) as { asOf: AsOf }).asOf;
+  renderFreshness();
+});
 source.addEventListener('error', () => {
   // EventSource retries by itself; CLOSED means the server refused (session ended or revoked key).
   if (source.readyState === EventSource.CLOSED) setStatus('Signed out or session ended: reload the page to sign in.', true);
