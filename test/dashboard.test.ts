@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { apiFetch, canonical, postJson, useCorralSuite } from './support/harness.js';
 
@@ -107,6 +108,26 @@ describe('dashboard in headless Chromium', () => {
     // The Kirkland PACS incident has one alert and no caller: its count of reports shows as "<5".
     expect(await page.textContent('[data-incident]:has-text("pacs")')).toContain('<5 reports/alerts');
     expect(await page.content()).not.toContain('dash-clinician-');
+  });
+
+  it('says how fresh its figures are, and counts live what waits while correlation is behind', async () => {
+    await page.waitForSelector('#freshness:has-text("0 events waiting")', { timeout: 5000 });
+    expect(await page.textContent('#freshness')).toMatch(/^data as of \d\d:\d\d:\d\d · 0 events waiting$/);
+
+    // Hold the inbox cursor's row: the correlator's next commit waits, so the two alerts stay pending.
+    const held = new pg.Client({ connectionString: suite.db.url });
+    await held.connect();
+    try {
+      await held.query('BEGIN');
+      await held.query('SELECT position FROM inbox_cursor FOR UPDATE');
+      expect((await postJson(`${suite.corral.baseUrl}/v1/events`, [alert('pacs', 'kirkland'), alert('pacs', 'kirkland')])).status).toBe(202);
+      // A leadership screen: the count is no people count, so it is shown as it is, not "<5".
+      await page.waitForSelector('#freshness:has-text("2 events waiting to be correlated")', { timeout: 3000 });
+    } finally {
+      await held.query('ROLLBACK');
+      await held.end();
+    }
+    await page.waitForSelector('#freshness:has-text("0 events waiting")', { timeout: 5000 });
   });
 
   it('can be used from the keyboard: the first Tab reaches the skip link, Enter on an incident opens its spread', async () => {

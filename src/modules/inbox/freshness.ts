@@ -1,5 +1,5 @@
 import { createParamDecorator, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { ApiProperty, type SchemaObject } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema, type SchemaObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { instant, int, obj } from '../http/openapi-schema.js';
@@ -66,6 +66,7 @@ export const AS_OF_SCHEMA: SchemaObject = {
 };
 
 /** `asOf` for the OpenAPI document (answers described by classes). */
+@ApiSchema({ name: 'AsOf', description: DESCRIPTION })
 export class AsOfView implements Freshness {
   @ApiProperty({ description: 'the last inbox position whose effects this answer includes' }) position!: number;
   @ApiProperty({ format: 'date-time', description: 'when that position was committed' }) at!: string;

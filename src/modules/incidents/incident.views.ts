@@ -65,7 +65,7 @@ export class IncidentDetailView extends IncidentView {
 export class IncidentPage {
   @ApiProperty({ type: [IncidentView] }) items!: IncidentView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
-  @ApiPropertyOptional({ type: AsOfView, description: AS_OF_SCHEMA.description }) asOf?: Freshness;
+  @ApiPropertyOptional({ type: AsOfView }) asOf?: Freshness;
 }
 
 /** GET /v1/incidents as leadership gets it (role-views.ts LeadershipIncidentView): an allow-list of fields, people counts suppressed. */
