@@ -12,6 +12,8 @@ const NOT_PEOPLE = new Set([
   'incidents', 'facilitiesAffected', 'p1', 'patientImpact', 'ageSeconds', 'moreIncidents', 'active', 'p1Active', 'opened', 'resolved', 'facilities',
   'totalFacilities', 'peakActive', 'acknowledged', 'automatic', 'manual', 'automaticShare', 'machine', 'identity', 'report', 'incidentsRerouted',
   'total', 'count', 'bucketSeconds', 'retry', 'ackMedianSeconds', 'ackP90Seconds', 'resolveMedianSeconds', 'resolveP90Seconds', 'moreFacilities', 'moreSystems',
+  // asOf (freshness): an inbox position, and events waiting from all sources together.
+  'position', 'pending',
 ]);
 
 /** Every path where leadership sees a small or fractional people-derived number exactly as admin does. */
