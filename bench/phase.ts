@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 1 }, `lat-${run}`);
         const bodies = stream.take(rate * seconds).map((alert) => toWebhook([alert]));
         const appendedBefore = (await gauges.read())?.appended;
-        const loop = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization });
+        const loop = await openLoop('corral latency', `${corral.baseUrl}/v1/ingest/alertmanager`, bodies, rate, { authorization: corral.authorization }, { warmUrl: `${corral.baseUrl}/health/live` });
         result = { ...loop.result, correlation: await awaitCorrelated(gauges, { startedAt: loop.startedAt, answeredAt: loop.answeredAt, events: loop.result.statuses['202'] ?? 0, appendedBefore }) };
       } else if (phase === 'latency-jetstream') {
         const rate = Number(value('--rate') ?? 5_000);

@@ -331,7 +331,8 @@ share its ${m.cpus} cores. Alertmanager and corral are measured one after the ot
 - **latency, HTTP**: 1-alert webhook requests sent open loop: request *i* is due at start + *i*/rate,
   and its latency runs from that due time (not from when it was actually sent) to its 202, so a
   server that stalls shows in every request scheduled meanwhile (no coordinated omission). Up to
-  ${n(r.latency.client.maxSockets)} keep-alive connections (node:http Agent), opened as needed. Any answer other than 202
+  ${n(r.latency.client.maxSockets)} keep-alive connections (node:http Agent); 512 of them are opened before the clock
+  starts (a GET of \`/health/live\` each), as a real sender's are, the rest as needed. Any answer other than 202
   and any connection error is counted apart and has no latency; a request unanswered ${n(r.latency.graceSeconds)} s after
   the last was sent is a timeout and sorts last. The load generator watches itself (its event-loop
   delay, how late each request went out, whether a request waited for a socket) and says so above

@@ -181,7 +181,9 @@ async function main(): Promise<void> {
   progress(`latency: 1-alert requests at ${size.latencyRate}/s for ${size.latencySeconds} s, open loop`);
   const latency = await withCorral(async (corral, _db, gauges) => {
     const appendedBefore = (await gauges.read())?.appended;
-    const { result, startedAt, answeredAt } = await openLoop('latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate, { authorization: corral.authorization });
+    const { result, startedAt, answeredAt } = await openLoop('latency', `${corral.baseUrl}/v1/ingest/alertmanager`, latencyBodies, size.latencyRate, { authorization: corral.authorization }, {
+      warmUrl: `${corral.baseUrl}/health/live`,
+    });
     const correlation = await awaitCorrelated(gauges, { startedAt, answeredAt, events: result.statuses['202'] ?? 0, appendedBefore });
     return { ...result, correlation };
   });
