@@ -101,30 +101,41 @@ const PHONE_INTERNATIONAL = /\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5}\b/g;
 const PHONE_NANP = /(\+?1[ .-]?)?(\(\d{3}\)\s*|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b/g;
 const PHONE_LOCAL = /(?<![\w.-])\d{3}[-.]\d{4}(?![\w.-])/g;
 
-const RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => string)]> = [
-  [SEGMENT, (_m, lead: string) => `${lead}${tag('hl7-segment')}`],
-  [/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, tag('email')],
-  [/\b(?:ssn|ss#|social security(?: (?:number|no\.?|#))?)\s*[:#=|]?\s*\d{3}[- .]?\d{2}[- .]?\d{4}\b/gi, tag('ssn')],
+/**
+ * A rule, and optionally what any text it matches must hold (a character, a shorter expression):
+ * tested first, so that a rule that cannot match is not run. A screen must be implied by the rule:
+ * scrub.spec.ts checks each one against its rule on generated texts, and that scrubText gives what
+ * the rules alone give.
+ */
+type Rule = readonly [RegExp, string | ((...groups: string[]) => string), Screen?];
+type Screen = string | RegExp;
+
+const RULES: readonly Rule[] = [
+  [SEGMENT, (_m, lead: string) => `${lead}${tag('hl7-segment')}`, '|'],
+  [/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, tag('email'), '@'],
+  [/\b(?:ssn|ss#|social security(?: (?:number|no\.?|#))?)\s*[:#=|]?\s*\d{3}[- .]?\d{2}[- .]?\d{4}\b/gi, tag('ssn'), /\d{3}[- .]?\d{2}[- .]?\d{4}/],
   [/\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b/g, tag('ssn')],
   // Labelled identifiers first, so "MRN: AB12345" loses the value whatever its shape (spaced digit
   // groups included: "MRN: 000 123 45"); the value must hold a digit so that "PID lookup failed"
   // keeps its words.
   [/\b(?:mrn|mr#|medical record(?: (?:number|no\.?|#))?|patient(?: id)?|pid|acct|account(?: number)?)\s*[:#=|]?\s*[\w/-]*\d[\w/-]*(?:[ -]\d[\w/-]*)*/gi, tag('mrn')],
-  [new RegExp(String.raw`\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?date)\s*[:#=|]?\s*(?:${DATE_FORMS}|[\w/.-]*\d[\w/.,-]*\d)`, 'gi'), tag('dob')],
+  [new RegExp(String.raw`\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?date)\s*[:#=|]?\s*(?:${DATE_FORMS}|[\w/.-]*\d[\w/.,-]*\d)`, 'gi'), tag('dob'), /d\.?o\.?b|b(?:irth|orn)/i],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, tag('uuid')],
-  [new RegExp(String.raw`\b(?:${DATE_FORMS})\b`, 'gi'), tag('date')],
+  // Every date form ends in two digits in a row (a year, a day, a month).
+  [new RegExp(String.raw`\b(?:${DATE_FORMS})\b`, 'gi'), tag('date'), /\d\d/],
   [/\b(\d{1,3}\.){3}\d{1,3}(:\d+)?\b/g, tag('ip')],
   [PHONE_LABELLED, (match: string) => match.replace(/\+?\(?\d[\d ().-]{5,}\d$/, tag('phone'))],
-  [PHONE_INTERNATIONAL, (match: string) => (match.replace(/\D/g, '').length >= 7 ? tag('phone') : match)],
+  [PHONE_INTERNATIONAL, (match: string) => (match.replace(/\D/g, '').length >= 7 ? tag('phone') : match), '+'],
   [PHONE_NANP, tag('phone')],
   [PHONE_LOCAL, tag('phone')],
   [ADDRESS, tag('address')],
   [NAME_BEFORE_MRN, (match: string, first: string, _sep: string, second: string, gap: string) =>
-    [first, second].some((t) => NOT_NAMES.has(t.toLowerCase())) ? match : `${tag('name')}${gap}`],
-  [NAME_AFTER_CUE, (match: string, cue: string, gap: string, name: string) => redactName(match, cue, gap, name)],
+    [first, second].some((t) => NOT_NAMES.has(t.toLowerCase())) ? match : `${tag('name')}${gap}`, /mrn/i],
+  // The cues, "name", and the tags "[redacted:mrn]" and "[redacted:name]" (which hold "mr" and "name").
+  [NAME_AFTER_CUE, (match: string, cue: string, gap: string, name: string) => redactName(match, cue, gap, name), /patient|pt|m[rsx]|miss|dr|caller|guarantor|nok|name/i],
   // Licence, passport and account numbers: letters mixed with five or more digits ("S99993907").
   // HL7 table references ("HL70357") are codes, not people.
-  [/\b(?!HL7\d{4}\b)(?=[A-Za-z\d]*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id')],
+  [/\b(?!HL7\d{4}\b)(?=[A-Za-z\d]*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id'), /\d[A-Za-z]*\d[A-Za-z]*\d[A-Za-z]*\d[A-Za-z]*\d/],
   // Any remaining long digit run could be an MRN, account or device serial tied to a patient.
   [/\b\d{6,}\b/g, tag('number')],
 ];
@@ -175,16 +186,31 @@ const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as s
 /** Replaces identifiers in free text by `[redacted:<kind>]`. Idempotent. */
 export function scrubText(text: string): string {
   if (!MAY_HOLD_IDENTIFIER.test(text) || clean.has(text)) return text;
-  let out = text;
-  for (const [pattern, replacement] of RULES) {
-    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
-  }
+  const out = applyRules(text, true);
   if (out === text && text.length <= CLEAN_LONGEST) {
     if (clean.size >= CLEAN_KEPT) clean.clear();
     clean.add(detached(text));
   }
   return out;
 }
+
+/** The rules in order; with `screened`, each only where its screen holds (on the text as it is by then). */
+function applyRules(text: string, screened: boolean): string {
+  let out = text;
+  for (const [pattern, replacement, screen] of RULES) {
+    if (screened && screen !== undefined && !(typeof screen === 'string' ? out.includes(screen) : screen.test(out))) continue;
+    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
+  }
+  return out;
+}
+
+/** The scrubber without the per-rule screens and the memory of clean texts: what the specs hold scrubText to. */
+export function scrubTextUnscreened(text: string): string {
+  return MAY_HOLD_IDENTIFIER.test(text) ? applyRules(text, false) : text;
+}
+
+/** Each rule's pattern and screen, for the spec that checks every screen against its rule. */
+export const SCREENED_RULES: ReadonlyArray<readonly [RegExp, Screen]> = RULES.flatMap(([pattern, , screen]) => (screen === undefined ? [] : [[pattern, screen] as const]));
 
 const MAX_DEPTH = 64;
 

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import { protect } from '../../correlation/privacy.js';
+import { protect, type PrivacyMemo } from '../../correlation/privacy.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { VALIDATOR_OPTIONS } from '../http/validation.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
+import { fastInstant, fastIso } from './instant.js';
 import { nestingProblem } from './limits.js';
 import { holdsBrokenText } from './unicode.js';
 
@@ -20,8 +21,11 @@ export type Parsed = { ok: true; event: AdmittedEvent } | { ok: false; reason: s
 
 export interface IntakeContext {
   tokenKey: string;
-  receivedAt: Date;
+  /** When the request arrived: a Date, or its ISO form (toISOString), formatted once for all its events. */
+  receivedAt: Date | string;
   correlationId?: string;
+  /** The request's privacy memo, shared by its events, so values they repeat are tokenized once. */
+  memo?: PrivacyMemo;
 }
 
 /**
@@ -57,8 +61,8 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
     schemaVersion: '1',
     kind: dto.kind,
     source: { type: dto.source.type, system: dto.source.system, ...(dto.source.instance ? { instance: dto.source.instance } : {}) },
-    occurredAt: new Date(dto.occurredAt).toISOString(),
-    receivedAt: context.receivedAt.toISOString(),
+    occurredAt: Number.isNaN(fastInstant(dto.occurredAt)) ? new Date(dto.occurredAt).toISOString() : fastIso(dto.occurredAt),
+    receivedAt: typeof context.receivedAt === 'string' ? context.receivedAt : context.receivedAt.toISOString(),
     status: dto.status,
     severity: dto.severity,
     system: dto.system,
@@ -80,7 +84,7 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
         }
       : {}),
   };
-  const kept = protect(event, context.tokenKey, 'refuse');
+  const kept = protect(event, context.tokenKey, 'refuse', context.memo);
   if (!kept.ok) return { ok: false, reason: `${kept.field}: ${kept.problem}`, fields: [{ field: kept.field, problems: [kept.problem] }] };
   // Admission after the privacy table: a control character in a code field is refused there, naming it.
   return admit(kept.event);

@@ -1,5 +1,6 @@
 import type { CanonicalEvent, SourceType } from '../../../correlation/canonical-event.js';
-import { LATEST_AHEAD_MS } from '../admission.js';
+import { EARLIEST_INSTANT, LATEST_AHEAD_MS } from '../admission.js';
+import { fastInstant, fastIso } from '../instant.js';
 import {
   array,
   finish,
@@ -19,6 +20,7 @@ import {
   type Json,
   type NormalizeContext,
   type Normalized,
+  type RequestContext,
 } from './normalize-kit.js';
 
 /**
@@ -28,58 +30,73 @@ import {
  * firing it ends whatever order they arrive in.
  */
 export function normalizeAlertmanager(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const payload = object(body, 'body');
-    return { events: alertsOf(payload, 'alertmanager', context) };
+    return { events: alertsOf(payload, 'alertmanager', request) };
   });
 }
 
-/** Shared with Grafana, whose webhook is Alertmanager's with a few fields more. */
-export function alertsOf(payload: Json, type: SourceType, context: NormalizeContext, extraLabels: Record<string, string> = {}): CanonicalEvent[] {
+/**
+ * Shared with Grafana, whose webhook is Alertmanager's with a few fields more. One pass per alert
+ * (a webhook carries up to thousands): its labels are copied once, onto the common ones, and read
+ * from there; the fields are checked in the order they always were, so a 400 names the same field.
+ */
+export function alertsOf(payload: Json, type: SourceType, request: RequestContext, extraLabels: Record<string, string> = {}): CanonicalEvent[] {
   const alerts = array(payload.alerts, 'alerts', { nonEmpty: true });
   const instance = hostOf(optionalText(payload.externalURL, 'externalURL'));
   const receiver = optionalText(payload.receiver, 'receiver');
   const common = stringMap(payload.commonLabels, 'commonLabels');
-  return alerts.map((raw, index) => {
+  const source = { type, system: type, ...(instance ? { instance } : {}) };
+  const events: CanonicalEvent[] = [];
+  for (let index = 0; index < alerts.length; index += 1) {
     const field = `alerts[${index}]`;
-    const alert = object(raw, field);
-    const labels = { ...common, ...stringMap(alert.labels, `${field}.labels`) };
+    const alert = object(alerts[index], field);
+    // The common labels, then the alert's own over them, as Alertmanager means them; built key by
+    // key (a spread copy gave every alert's label object a map of its own: a quarter of the time in GC).
+    const labels: Record<string, string> = {};
+    for (const key in common) labels[key] = common[key];
+    stringMap(alert.labels, `${field}.labels`, labels);
     const annotations = stringMap(alert.annotations, `${field}.annotations`);
-    const startsAt = timestamp(alert.startsAt, `${field}.startsAt`, context);
+    const startsAt = timestamp(alert.startsAt, `${field}.startsAt`, request);
     // Alertmanager before 0.19 sent no fingerprint: the label set is what it hashes, so do the same.
     const fingerprint = optionalText(alert.fingerprint, `${field}.fingerprint`) ?? stableHash(Object.entries(labels).sort());
-    const endsAt = isZeroTime(alert.endsAt) ? undefined : optionalEnd(alert.endsAt, `${field}.endsAt`, context);
+    const endsAt = isZeroTime(alert.endsAt) ? undefined : optionalEnd(alert.endsAt, `${field}.endsAt`, request);
     const said = oneOf(alert.status ?? payload.status, `${field}.status`, ['firing', 'resolved'] as const);
     // A firing alert whose endsAt has passed is over: Alertmanager would call it resolved next time.
-    const resolved = said === 'resolved' || (endsAt !== undefined && endsAt <= context.receivedAt.toISOString());
+    const resolved = said === 'resolved' || (endsAt !== undefined && endsAt <= request.receivedAtIso);
     const alertname = labels.alertname;
-    return finish(
-      {
-        id: `${fingerprint}:${String(alert.startsAt)}`,
-        kind: 'alert',
-        source: { type, system: type, ...(instance ? { instance } : {}) },
-        occurredAt: resolved ? (endsAt ?? context.receivedAt.toISOString()) : startsAt,
-        status: resolved ? 'resolved' : 'firing',
-        severity: severityFrom(labels.severity ?? labels.priority, 'medium'),
-        system: labels.system ?? labels.service ?? labels.app ?? labels.job ?? alertname ?? receiver ?? type,
-        symptom: annotations.summary ?? annotations.description ?? annotations.message ?? alertname ?? 'alert',
-        errorSignature: alertname,
-        facility: labels.facility,
-        department: labels.department,
-        patientImpact: truthy(labels.patient_impact ?? labels.patientImpact),
-        labels: { ...labels, ...extraLabels, ...(receiver ? { receiver } : {}) },
-      },
-      context,
-    );
-  });
+    const draft = {
+      id: `${fingerprint}:${String(alert.startsAt)}`,
+      kind: 'alert' as const,
+      source,
+      occurredAt: resolved ? (endsAt ?? request.receivedAtIso) : startsAt,
+      status: resolved ? ('resolved' as const) : ('firing' as const),
+      severity: severityFrom(labels.severity ?? labels.priority, 'medium'),
+      system: labels.system ?? labels.service ?? labels.app ?? labels.job ?? alertname ?? receiver ?? type,
+      symptom: annotations.summary ?? annotations.description ?? annotations.message ?? alertname ?? 'alert',
+      errorSignature: alertname,
+      facility: labels.facility,
+      department: labels.department,
+      patientImpact: truthy(labels.patient_impact ?? labels.patientImpact),
+      labels,
+    };
+    // The labels object is this alert's own copy: the extra labels go onto it, after the lookups above.
+    for (const key in extraLabels) if (Object.hasOwn(extraLabels, key)) labels[key] = extraLabels[key];
+    if (receiver) labels.receiver = receiver;
+    events.push(finish(draft, request));
+  }
+  return events;
 }
 
 /**
  * When the alert ended. An end too far ahead for corral's range is no end yet (a firing alert's
  * endsAt is when it would time out); one before the range is refused like any date.
  */
-function optionalEnd(value: unknown, field: string, context: NormalizeContext): string | undefined {
+function optionalEnd(value: unknown, field: string, request: RequestContext): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const time = /^\d{4}-\d{2}-\d{2}T/.test(text(value, field)) ? Date.parse(value as string) : NaN;
-  return time > context.receivedAt.getTime() + LATEST_AHEAD_MS ? undefined : instant(time, field, context);
+  const given = text(value, field);
+  const fast = fastInstant(given);
+  if (fast >= EARLIEST_INSTANT && fast <= request.receivedAtMs + LATEST_AHEAD_MS) return fastIso(given);
+  const time = /^\d{4}-\d{2}-\d{2}T/.test(given) ? Date.parse(given) : NaN;
+  return time > request.receivedAtMs + LATEST_AHEAD_MS ? undefined : instant(time, field, request);
 }

@@ -7,9 +7,9 @@ import { normalizing, object, optionalText, type NormalizeContext, type Normaliz
  * free text with nothing the correlation needs, so only the alerts are read.
  */
 export function normalizeGrafana(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const payload = object(body, 'body');
     const orgId = optionalText(payload.orgId, 'orgId');
-    return { events: alertsOf(payload, 'grafana', context, orgId ? { orgId } : {}) };
+    return { events: alertsOf(payload, 'grafana', request, orgId ? { orgId } : {}) };
   });
 }

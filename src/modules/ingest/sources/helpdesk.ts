@@ -22,12 +22,12 @@ const CHANNELS = ['email', 'chat', 'portal', 'phone'] as const;
  * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token.
  */
 export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const report = object(body, 'body');
     const channel = oneOf(report.channel, 'channel', CHANNELS);
     const said = text(report.text, 'text');
     const requester = requesterOf(report.requester);
-    const occurredAt = optionalTimestamp(report.occurredAt, 'occurredAt', context);
+    const occurredAt = optionalTimestamp(report.occurredAt, 'occurredAt', request);
     const system = optionalText(report.system, 'system');
     const facility = optionalText(report.facility, 'facility');
     const department = optionalText(report.department, 'department') ?? requester.department;
@@ -40,7 +40,7 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
             id,
             kind: 'report',
             source: { type: 'helpdesk', system: optionalText(report.helpdesk, 'helpdesk') ?? 'helpdesk' },
-            occurredAt: occurredAt ?? context.receivedAt.toISOString(),
+            occurredAt: occurredAt ?? request.receivedAtIso,
             status: 'firing',
             severity: severityFrom(optionalText(report.priority, 'priority') ?? optionalText(report.severity, 'severity'), 'medium'),
             system: system ?? 'unknown',
@@ -52,7 +52,7 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
             patientImpact: report.patientImpact === true,
             labels: { channel },
           },
-          context,
+          request,
         ),
       ],
     };

@@ -1,5 +1,5 @@
 import type { CanonicalEvent, Severity } from '../../../correlation/canonical-event.js';
-import { FieldError, finish, instant, normalizing, stableHash, type NormalizeContext, type Normalized } from './normalize-kit.js';
+import { FieldError, finish, instant, normalizing, stableHash, type NormalizeContext, type RequestContext, type Normalized } from './normalize-kit.js';
 
 const ERROR_CODES = new Set(['AE', 'AR', 'CE', 'CR']);
 const ACCEPT_CODES = new Set(['AA', 'CA']);
@@ -20,14 +20,14 @@ interface Message {
  * frames) each count on their own.
  */
 export function normalizeHl7(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     if (typeof body !== 'string' || body.trim() === '') throw new FieldError('body', 'must be HL7 v2 message text');
     const messages = splitMessages(body);
     if (messages.length === 0) throw new FieldError('MSH', 'no MSH segment: not an HL7 v2 message');
     const events: CanonicalEvent[] = [];
     let ignored = 0;
     messages.forEach((text, index) => {
-      const event = nackEvent(parse(text, messages.length > 1 ? `messages[${index}].` : ''), context, messages.length > 1 ? `messages[${index}].` : '');
+      const event = nackEvent(parse(text, messages.length > 1 ? `messages[${index}].` : ''), request, messages.length > 1 ? `messages[${index}].` : '');
       if (event) events.push(event);
       else ignored += 1;
     });
@@ -97,7 +97,7 @@ function unescaper(escape: string): (value: string) => string {
       : value;
 }
 
-function nackEvent(message: Message, context: NormalizeContext, at: string): CanonicalEvent | undefined {
+function nackEvent(message: Message, request: RequestContext, at: string): CanonicalEvent | undefined {
   const msh = message.segments.get('MSH')?.[0] ?? [];
   const msa = message.segments.get('MSA')?.[0];
   if (!msa) throw new FieldError(`${at}MSA`, 'missing: only ACK/NACK messages (with an MSA segment) are accepted');
@@ -119,7 +119,7 @@ function nackEvent(message: Message, context: NormalizeContext, at: string): Can
       id: `hl7:${sendingApp ?? ''}:${sendingFacility ?? ''}:${controlId ?? stableHash(msh, msa)}:${msa[2]?.trim() ?? ''}:${code}`,
       kind: 'interface',
       source: { type: 'hl7', system: sendingFacility ? `${system}@${sendingFacility}` : system },
-      occurredAt: hl7Time(msh[7], `${at}MSH-7`, context) ?? context.receivedAt.toISOString(),
+      occurredAt: hl7Time(msh[7], `${at}MSH-7`, request) ?? request.receivedAtIso,
       status: 'firing',
       severity: problem.severity ?? (code.endsWith('R') ? 'high' : 'medium'),
       system,
@@ -128,7 +128,7 @@ function nackEvent(message: Message, context: NormalizeContext, at: string): Can
       errorSignature: problem.code ? `${code} ${problem.code}` : code,
       labels: { messageType, ackCode: code, hl7Version: version, errorLocation: problem.location },
     },
-    context,
+    request,
   );
 }
 
@@ -165,11 +165,11 @@ function errorOf(err: string[], message: Message): Problem {
 const ERR_SEVERITY: Record<string, Severity> = { F: 'critical', E: 'high', W: 'medium', I: 'info' };
 
 /** HL7 DTM `YYYY[MM[DD[HH[MM[SS[.S…]]]]]][+/-ZZZZ]`; without a zone it is taken as UTC. */
-function hl7Time(value: string | undefined, field: string, context: NormalizeContext): string | undefined {
+function hl7Time(value: string | undefined, field: string, request: RequestContext): string | undefined {
   const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{4})?$/.exec(value?.trim() ?? '');
   if (!m) return undefined;
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', zone] = m;
   const offset = zone ? `${zone.slice(0, 3)}:${zone.slice(3)}` : 'Z';
   const time = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
-  return Number.isNaN(time) ? undefined : instant(time, field, context);
+  return Number.isNaN(time) ? undefined : instant(time, field, request);
 }

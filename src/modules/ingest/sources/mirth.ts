@@ -8,6 +8,7 @@ import {
   severityFrom,
   stableHash,
   type NormalizeContext,
+  type RequestContext,
   type Normalized,
 } from './normalize-kit.js';
 
@@ -18,7 +19,7 @@ import {
  * leaks into alerts, so only its scrubbed first line is kept.
  */
 export function normalizeMirth(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const alert = object(body, 'body');
     const field = (name: string) => optionalText(alert[name], name);
     const channelName = field('channelName');
@@ -44,7 +45,7 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             id,
             kind: 'interface',
             source: { type: 'mirth', system: serverId ? `mirth-${serverId}` : 'mirth' },
-            occurredAt: occurredAt(date, context) ?? context.receivedAt.toISOString(),
+            occurredAt: occurredAt(date, request) ?? request.receivedAtIso,
             status: 'firing',
             severity: severityFrom(field('severity'), 'high'),
             system: channelName ?? channelId ?? 'mirth',
@@ -54,7 +55,7 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             department: field('department'),
             labels: { channelId, connector: field('connectorName'), errorType, alertname: field('alertName') },
           },
-          context,
+          request,
         ),
       ],
     };
@@ -65,10 +66,10 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
  * Mirth's `date` is whatever the template made of a DateTool: use it only when it is a real time,
  * and refuse one outside corral's range (instant) like any date.
  */
-function occurredAt(date: string | undefined, context: NormalizeContext): string | undefined {
+function occurredAt(date: string | undefined, request: RequestContext): string | undefined {
   if (!date) return undefined;
   const time = Date.parse(date);
-  return Number.isNaN(time) ? undefined : instant(time, 'date', context);
+  return Number.isNaN(time) ? undefined : instant(time, 'date', request);
 }
 
 function firstLine(text: string): string {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
 import type { ResolveInput } from '../../../correlation/correlator.js';
-import { eventIdToken, protect } from '../../../correlation/privacy.js';
+import { eventIdToken, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
+import { fastInstant, fastIso } from '../instant.js';
 import { clampText } from '../unicode.js';
 
 // What every source normalizer shares: reading a native payload field by field (so a 400 can name
@@ -12,8 +13,38 @@ import { clampText } from '../unicode.js';
 
 export interface NormalizeContext {
   tokenKey: string;
-  receivedAt: Date;
+  /** When the request arrived: a Date, or its ISO form (toISOString) formatted once for the request. */
+  receivedAt: Date | string;
   correlationId: string;
+}
+
+/**
+ * A NormalizeContext made ready once per request: the arrival both as ms and as the ISO text every
+ * event carries (formatted once, not per event), and the request's privacy memo, so a value its
+ * events repeat is scrubbed or tokenized once.
+ */
+export interface RequestContext {
+  readonly tokenKey: string;
+  readonly correlationId: string;
+  readonly receivedAtMs: number;
+  readonly receivedAtIso: string;
+  readonly memo: PrivacyMemo;
+  /** Label values as finish keeps them (scrubbed, spaces folded, clamped), by the value sent. */
+  readonly labelTexts: Map<string, string>;
+}
+
+export function requestContext(context: NormalizeContext | RequestContext): RequestContext {
+  if ('memo' in context) return context;
+  const { receivedAt } = context;
+  const receivedAtIso = typeof receivedAt === 'string' ? receivedAt : receivedAt.toISOString();
+  return {
+    tokenKey: context.tokenKey,
+    correlationId: context.correlationId,
+    receivedAtMs: typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime(),
+    receivedAtIso,
+    memo: new PrivacyMemo(),
+    labelTexts: new Map(),
+  };
 }
 
 /**
@@ -43,10 +74,13 @@ export class FieldError extends Error {
   }
 }
 
-/** Runs a normalizer body, turning the first FieldError into a result the caller can report. */
-export function normalizing(work: () => NormalizedEvents): Normalized {
+/**
+ * Runs a normalizer body with the request's context, made once, turning the first FieldError into a
+ * result the caller can report.
+ */
+export function normalizing(context: NormalizeContext, work: (request: RequestContext) => NormalizedEvents): Normalized {
   try {
-    const { events, ignored = 0, resolves = [] } = work();
+    const { events, ignored = 0, resolves = [] } = work(requestContext(context));
     return { ok: true, events, ignored, resolves };
   } catch (error) {
     // A field path holds the payload's own keys, which may be what must not be echoed.
@@ -92,14 +126,22 @@ export function oneOf<T extends string>(value: unknown, field: string, allowed: 
   return value as T;
 }
 
-export function timestamp(value: unknown, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string {
+export function timestamp(value: unknown, field: string, context: Pick<RequestContext, 'receivedAtMs'>): string {
   const iso = optionalTimestamp(value, field, context);
   if (!iso) throw new FieldError(field, 'must be an ISO-8601 timestamp');
   return iso;
 }
 
-export function optionalTimestamp(value: unknown, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string | undefined {
+export function optionalTimestamp(value: unknown, field: string, context: Pick<RequestContext, 'receivedAtMs'>): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') {
+    const fast = fastInstant(value);
+    if (!Number.isNaN(fast)) {
+      const problem = outOfRange(fast, context.receivedAtMs);
+      if (problem) throw new FieldError(field, problem);
+      return fastIso(value);
+    }
+  }
   const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(time)) throw new FieldError(field, 'must be an ISO-8601 timestamp');
   return instant(time, field, context);
@@ -109,8 +151,8 @@ export function optionalTimestamp(value: unknown, field: string, context: Pick<N
  * Every date an adapter reads ends here (ms since the epoch): one outside the range corral accepts
  * (admission.ts: 1970 to a day after arrival) is refused, naming the payload's field.
  */
-export function instant(time: number, field: string, context: Pick<NormalizeContext, 'receivedAt'>): string {
-  const problem = outOfRange(time, context.receivedAt);
+export function instant(time: number, field: string, context: Pick<RequestContext, 'receivedAtMs'>): string {
+  const problem = outOfRange(time, context.receivedAtMs);
   if (problem) throw new FieldError(field, problem);
   return new Date(time).toISOString();
 }
@@ -120,16 +162,18 @@ export function isZeroTime(value: unknown): boolean {
   return typeof value === 'string' && value.startsWith('0001-01-01');
 }
 
-export function stringMap(value: unknown, field: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
+export function stringMap(value: unknown, field: string, into: Record<string, string> = {}): Record<string, string> {
+  if (value === undefined || value === null) return into;
   const map = object(value, field);
-  const out: Record<string, string> = {};
-  for (const [key, inner] of Object.entries(map)) {
-    if (typeof inner === 'string') out[key] = inner;
-    else if (typeof inner === 'number' || typeof inner === 'boolean') out[key] = String(inner);
+  // Written into `into` (a copy of the common labels, say): no entry arrays, no second object.
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue;
+    const inner = map[key];
+    if (typeof inner === 'string') into[key] = inner;
+    else if (typeof inner === 'number' || typeof inner === 'boolean') into[key] = String(inner);
     else throw new FieldError(`${field}.${key}`, 'must be a string');
   }
-  return out;
+  return into;
 }
 
 export function stableHash(...parts: unknown[]): string {
@@ -165,10 +209,24 @@ export interface Draft {
   labels?: Record<string, string | undefined> | undefined;
 }
 
-const clean = (value: string | undefined, max: number) => {
-  const scrubbed = value === undefined ? '' : clampText(scrubText(value).replace(/\s+/g, ' ').trim(), max);
-  return scrubbed === '' ? undefined : scrubbed;
-};
+/** Whether folding white space (runs to one space, trimmed) would change `text`. */
+const LOOSE_SPACE = /[^\S ]|\s\s|^\s|\s$/;
+
+/**
+ * Free text as an event keeps it: scrubbed, white space folded, clamped. `known` is told when the
+ * result is text the scrubber already leaves as it is, so the privacy table need not run it again.
+ */
+function clean(value: string | undefined, max: number, memo?: PrivacyMemo): string | undefined {
+  if (value === undefined) return undefined;
+  const scrubbed = scrubText(value);
+  const folded = LOOSE_SPACE.test(scrubbed) ? scrubbed.replace(/\s+/g, ' ').trim() : scrubbed;
+  const kept = clampText(folded, max);
+  // Unchanged by all three: the scrubber left this very text alone, and would again.
+  if (memo && scrubbed === value && kept === value) memo.texts.set(value, value);
+  return kept === '' ? undefined : kept;
+}
+
+const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 /**
  * Every source's draft becomes a canonical event here: free text scrubbed and clamped to the
@@ -176,16 +234,27 @@ const clean = (value: string | undefined, max: number) => {
  * keyed tokens, code fields that are not codes become keyed tokens too (a native route cannot
  * refuse a field corral itself picked), the requester becomes its token.
  */
-export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent {
-  const labels = Object.entries(draft.labels ?? {})
-    .filter((entry): entry is [string, string] => LABEL_KEYS.has(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '')
-    .slice(0, 64)
-    .map(([key, value]) => [key, clean(value, 256) ?? ''] as const);
-  const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+export function finish(draft: Draft, context: NormalizeContext | RequestContext): CanonicalEvent {
+  const request = requestContext(context);
+  const { memo, labelTexts } = request;
+  // One loop over the draft's labels, no entry arrays: at most 64 allow-listed, non-empty ones.
+  let labels: Record<string, string> | undefined;
+  let kept = 0;
+  const given = draft.labels ?? {};
+  for (const key in given) {
+    if (!Object.hasOwn(given, key)) continue;
+    const value = given[key];
+    if (!LABEL_KEYS.has(key) || typeof value !== 'string' || value === '') continue;
+    if (kept === 64) break;
+    let text = labelTexts.get(value);
+    if (text === undefined) labelTexts.set(value, (text = clean(value, 256, memo) ?? ''));
+    (labels ??= {})[key] = text;
+    kept += 1;
+  }
   const facility = code(draft.facility);
   const department = code(draft.department);
-  const location = clean(draft.location, 256);
-  const errorSignature = clean(draft.errorSignature, 256);
+  const location = clean(draft.location, 256, memo);
+  const errorSignature = clean(draft.errorSignature, 256, memo);
   const requesterId = draft.requesterId?.trim();
   const event: CanonicalEvent = {
     id: draft.id,
@@ -193,40 +262,46 @@ export function finish(draft: Draft, context: NormalizeContext): CanonicalEvent 
     kind: draft.kind,
     source: { type: draft.source.type, system: draft.source.system, ...(code(draft.source.instance) ? { instance: draft.source.instance?.trim() } : {}) },
     occurredAt: draft.occurredAt,
-    receivedAt: context.receivedAt.toISOString(),
+    receivedAt: request.receivedAtIso,
     status: draft.status,
     severity: draft.severity,
     system: code(draft.system) ?? 'unknown',
-    symptom: clean(draft.symptom, 512) ?? 'no description',
+    symptom: clean(draft.symptom, 512, memo) ?? 'no description',
     patientImpact: draft.patientImpact ?? false,
-    correlationId: context.correlationId,
+    correlationId: request.correlationId,
     ...(facility ? { facility } : {}),
     ...(department ? { department } : {}),
     ...(location ? { location } : {}),
     ...(errorSignature ? { errorSignature } : {}),
     ...(requesterId ? { requester: { token: requesterId, ...(code(draft.requesterRole) ? { role: draft.requesterRole?.trim() } : {}) } } : {}),
-    ...(labels.length > 0 ? { labels: Object.fromEntries(labels) } : {}),
+    ...(labels ? { labels } : {}),
   };
-  const result = protect(event, context.tokenKey, 'tokenize');
+  const result = protect(event, request.tokenKey, 'tokenize', memo);
   if (!result.ok) throw new Error(`the privacy filter refused ${result.field} on a native route`);
   return result.event;
 }
 
 /** A resolve names its child by the source's id: the same keyed token the child was kept under. */
-export function finishResolve(resolve: Pick<ChildResolve, 'source' | 'id' | 'occurredAt'>, context: NormalizeContext): ChildResolve {
+export function finishResolve(resolve: Pick<ChildResolve, 'source' | 'id' | 'occurredAt'>, context: NormalizeContext | RequestContext): ChildResolve {
+  const request = requestContext(context);
   return {
     type: 'resolve',
     source: resolve.source,
-    id: eventIdToken(context.tokenKey, resolve.id),
+    id: eventIdToken(request.tokenKey, resolve.id),
     occurredAt: resolve.occurredAt,
-    receivedAt: context.receivedAt.toISOString(),
-    correlationId: context.correlationId,
+    receivedAt: request.receivedAtIso,
+    correlationId: request.correlationId,
   };
 }
 
 /** Severity words of monitoring tools, mapped onto corral's five. */
 export function severityFrom(word: string | undefined, fallback: Severity): Severity {
-  switch (word?.trim().toLowerCase()) {
+  // Most tools send the word as it is listed: no trimmed, lower-cased copy for those.
+  return severityOf(word) ?? severityOf(word?.trim().toLowerCase()) ?? fallback;
+}
+
+function severityOf(word: string | undefined): Severity | undefined {
+  switch (word) {
     case 'critical':
     case 'crit':
     case 'fatal':
@@ -257,7 +332,7 @@ export function severityFrom(word: string | undefined, fallback: Severity): Seve
     case 'p5':
       return 'info';
     default:
-      return fallback;
+      return undefined;
   }
 }
 

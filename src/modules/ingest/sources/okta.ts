@@ -54,7 +54,7 @@ const FAILURES: Record<string, IdentityAction> = {
  * MFA (sessions, app SSO …) are ignored, as is everything about where people were.
  */
 export function normalizeOkta(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const hook = object(body, 'body');
     const data = object(hook.data, 'data');
     const list = array(data.events, 'data.events');
@@ -79,7 +79,7 @@ export function normalizeOkta(body: unknown, context: NormalizeContext): Normali
             id: text(event.uuid, `${field}.uuid`),
             kind: 'identity',
             source: { type: 'okta', system: 'okta', ...(instance ? { instance } : {}) },
-            occurredAt: timestamp(event.published, `${field}.published`, context),
+            occurredAt: timestamp(event.published, `${field}.published`, request),
             status: 'firing',
             severity: action === 'mfa.failure' ? 'medium' : severityFrom(optionalText(event.severity, `${field}.severity`), 'info'),
             system: 'okta',
@@ -88,7 +88,7 @@ export function normalizeOkta(body: unknown, context: NormalizeContext): Normali
             requesterId: account,
             labels: { eventType, action, ...(outcome ? { outcome } : {}) },
           },
-          context,
+          request,
         ),
       );
     });

@@ -14,6 +14,7 @@ import {
   truthy,
   type Json,
   type NormalizeContext,
+  type RequestContext,
   type Normalized,
 } from './normalize-kit.js';
 
@@ -48,7 +49,7 @@ export type PagerDutyNormalized = Normalized & { dedupKey?: string };
  */
 export function normalizePagerDuty(body: unknown, context: NormalizeContext): PagerDutyNormalized {
   let dedupKey: string | undefined;
-  const result = normalizing(() => {
+  const result = normalizing(context, (request) => {
     const event = object(body, 'body');
     const routingKey = text(event.routing_key, 'routing_key');
     const action = oneOf(event.event_action, 'event_action', ACTIONS);
@@ -57,7 +58,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
     dedupKey = pagerDutyDedupKey(event);
     if (action === 'acknowledge') return { events: [], ignored: 1 };
     if (action === 'resolve') {
-      return { events: [], resolves: [finishResolve({ source: { type: 'pagerduty', system }, id: dedupKey, occurredAt: context.receivedAt.toISOString() }, context)] };
+      return { events: [], resolves: [finishResolve({ source: { type: 'pagerduty', system }, id: dedupKey, occurredAt: request.receivedAtIso }, request)] };
     }
     const payload = object(event.payload, 'payload');
     const summary = text(payload.summary, 'payload.summary');
@@ -75,7 +76,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
             id: dedupKey,
             kind: 'alert',
             source: { type: 'pagerduty', system, ...(optionalText(event.client, 'client') ? { instance: optionalText(event.client, 'client') } : {}) },
-            occurredAt: lenientTimestamp(payload.timestamp, context) ?? context.receivedAt.toISOString(),
+            occurredAt: lenientTimestamp(payload.timestamp, request) ?? request.receivedAtIso,
             status: 'firing',
             severity: severityFrom(severity, 'medium'),
             system: detail('system') ?? component ?? group ?? source,
@@ -86,7 +87,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
             patientImpact: truthy(detail('patient_impact')),
             labels: { component, group, class: eventClass, severity },
           },
-          context,
+          request,
         ),
       ],
     };
@@ -98,7 +99,7 @@ export function normalizePagerDuty(body: unknown, context: NormalizeContext): Pa
  * PagerDuty accepts any timestamp and ignores one it cannot read; so does corral. One it can read
  * but that lies outside corral's range is refused like any date (instant).
  */
-function lenientTimestamp(value: unknown, context: NormalizeContext): string | undefined {
+function lenientTimestamp(value: unknown, request: RequestContext): string | undefined {
   const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  return Number.isNaN(time) ? undefined : instant(time, 'payload.timestamp', context);
+  return Number.isNaN(time) ? undefined : instant(time, 'payload.timestamp', request);
 }

@@ -11,6 +11,7 @@ import {
   text,
   type Json,
   type NormalizeContext,
+  type RequestContext,
   type Normalized,
 } from './normalize-kit.js';
 
@@ -35,14 +36,14 @@ export type IdentityAction =
  * Events other than `prov:*` (async responses, feed control) are not about people and are ignored.
  */
 export function normalizeScim(body: unknown, context: NormalizeContext): Normalized {
-  return normalizing(() => {
+  return normalizing(context, (request) => {
     const set = object(body, 'body');
     const jti = text(set.jti, 'jti');
     const events = object(set.events, 'events');
     const subject = optionalObject(set.sub_id, 'sub_id') ?? {};
     const issuer = optionalText(set.iss, 'iss');
     const system = hostOf(issuer) ?? issuer ?? 'scim';
-    const at = occurredAt(set, context);
+    const at = occurredAt(set, request);
     const out: CanonicalEvent[] = [];
     let ignored = 0;
     for (const [uri, raw] of Object.entries(events)) {
@@ -72,7 +73,7 @@ export function normalizeScim(body: unknown, context: NormalizeContext): Normali
               department: departmentOf(data),
               labels: { action: change.action, resource: resource.split('/')[1] },
             },
-            context,
+            request,
           ),
         );
       }
@@ -142,12 +143,12 @@ function departmentOf(data: Json | undefined): string | undefined {
 }
 
 /** `toe` (time of event) when given, else `iat` (issued at): both are seconds since the epoch. */
-function occurredAt(set: Json, context: NormalizeContext): string {
+function occurredAt(set: Json, request: RequestContext): string {
   for (const key of ['toe', 'iat']) {
     const value = set[key];
     if (value === undefined || value === null) continue;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new FieldError(key, 'must be seconds since the epoch');
-    return instant(value * 1000, key, context);
+    return instant(value * 1000, key, request);
   }
-  return context.receivedAt.toISOString();
+  return request.receivedAtIso;
 }
