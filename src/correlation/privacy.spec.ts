@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from './canonical-event.js';
-import { codeToken, EVENT_POLICY, eventIdToken, isCode, protect, protectCommand, type Treatment } from './privacy.js';
+import { codeToken, EVENT_POLICY, eventIdToken, isCode, PrivacyMemo, protect, protectCommand, type Treatment } from './privacy.js';
 import { requesterToken } from './requester-token.js';
 
 const KEY = 'privacy-spec-key-0123456789abcdefghijkl';
@@ -99,6 +99,15 @@ describe('the per-field privacy table', () => {
     expect(b.ok && b.event.id).toBe(a.ok && a.event.id);
     expect(other.ok && other.event.id).not.toBe(a.ok && a.event.id);
     expect(eventIdToken(KEY, eventIdToken(KEY, 'x'))).toBe(eventIdToken(KEY, 'x'));
+  });
+
+  it('gives the same with a request\'s memo as without, and a memo that tokenized a value still refuses it on the canonical route', () => {
+    const memo = new PrivacyMemo();
+    const events = [planted(sendable), base, planted(sendable), { ...base, labels: { team: 'lab', [`${NAME} key`]: 'x' } }];
+
+    for (const event of events) expect(protect(event, KEY, 'tokenize', memo)).toEqual(protect(event, KEY, 'tokenize'));
+    for (const event of events) expect(protect(event, KEY, 'refuse', memo)).toEqual(protect(event, KEY, 'refuse'));
+    expect(protect(planted(sendable), KEY, 'refuse', memo).ok).toBe(false);
   });
 
   it('drops a field the table does not know', () => {

@@ -1,4 +1,5 @@
-import { depthExceeds, scrubPayload, scrubText } from './scrub.js';
+import fc from 'fast-check';
+import { depthExceeds, SCREENED_RULES, scrubPayload, scrubText, scrubTextUnscreened } from './scrub.js';
 
 // The Synthea patient of the shared fixtures (fhir/synthea-patient-carolee951.json).
 const CAROLEE = {
@@ -94,5 +95,46 @@ describe('depthExceeds', () => {
     expect(depthExceeds(deep, 64)).toBe(true);
     expect(depthExceeds({ a: [{ b: 1 }] }, 3)).toBe(false);
     expect(depthExceeds({ a: [{ b: {} }] }, 3)).toBe(true);
+  });
+});
+
+describe('the scrubber\'s screens', () => {
+  // Texts built from the pieces the rules look for (cues, digit groups, separators, month and
+  // street words, tags), joined at random, and arbitrary strings: where a screen were wrong, a
+  // rule would be skipped on a text it matches.
+  const PIECES = [
+    'patient', 'Patient', 'pt', 'PT', 'mr', 'Mrs.', 'ms', 'miss', 'mx', 'Dr', 'caller', 'guarantor', 'nok', 'name', 'Name:', 'MRN', 'mrn', 'mr#', 'pid', 'acct',
+    'account', 'medical record', 'ssn', 'SS#', 'social security', 'dob', 'D.O.B.', 'date of birth', 'born on', 'birth date', 'tel', 'phone', 'fax', 'call back',
+    '[redacted:mrn]', '[redacted:name]', 'redacted', '1', '12', '123', '1234', '12345', '123456', '1961', '19610314', '555', '0199', '(555)', '+1', '+44', '20',
+    'Mar', 'march', 'Dec', 'st', 'Street', 'AVE', 'Bypass', 'NE', 'WA', 'Redmond', 'Smith', 'john', 'Carolee951', 'Sanford861', 'S99993907', 'a1b2c3d4e5',
+    'HL70357', 'PID|1||', 'NK1|', '\\r', '\r', '\n', '@', 'j.doe@example.org', '|', '+', '-', '.', '/', ':', '#', '=', ',', '^', '(', ')', ' ', ' ', '  ',
+    'd88f994a-5efa-421d-9c40-5f116d2114a6', '10.1.2.3', '2026-11-24T07:00:00Z', 'é', 'Ö', 'ſ', 'K', 'ADT', 'queue', 'down', 'sys-42', 'host:9100',
+  ];
+  const text = fc.oneof(
+    { weight: 4, arbitrary: fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 10 }).chain((parts) => fc.array(fc.constantFrom('', ' ', '-', ', '), { minLength: parts.length, maxLength: parts.length }).map((gaps) => parts.map((p, i) => `${p}${gaps[i]}`).join(''))) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[\dA-Za-z .\-/()+@|:#]{0,30}$/) },
+  );
+
+  it('lets a rule run wherever it could match: each screen holds in every text its rule matches', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        for (const [pattern, screen] of SCREENED_RULES) {
+          const matches = new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value);
+          const screened = typeof screen === 'string' ? value.includes(screen) : screen.test(value);
+          if (matches && !screened) throw new Error(`${String(screen)} screens out ${String(pattern).slice(0, 60)} on ${JSON.stringify(value)}`);
+        }
+      }),
+      { numRuns: 20_000, seed: 23 },
+    );
+  });
+
+  it('gives what every rule alone gives', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(scrubText(value)).toBe(scrubTextUnscreened(value));
+      }),
+      { numRuns: 20_000, seed: 24 },
+    );
   });
 });

@@ -35,8 +35,9 @@ export function fastInstant(text: string): number {
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
   let ms = 0;
   if (length > 20) {
-    // A fraction: a dot and at least one digit, all digits up to the Z.
-    if (text.charCodeAt(19) !== 46 || length < 22) return NaN;
+    // A fraction: a dot and one to nine digits (Go's RFC3339Nano), all digits up to the Z. Past
+    // nine, V8 reads the digits otherwise (`.0003000000` is 3 ms), so those go to Date.parse.
+    if (text.charCodeAt(19) !== 46 || length < 22 || length > 30) return NaN;
     for (let i = 20; i < length - 1; i += 1) {
       const digit = text.charCodeAt(i) - ZERO;
       if (digit < 0 || digit > 9) return NaN;

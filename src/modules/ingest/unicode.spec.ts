@@ -71,3 +71,16 @@ describe('controlPaths', () => {
     expect(controlPaths('MSH|\u0000')).toEqual(['body']);
   });
 });
+
+describe('control characters', () => {
+  it('are exactly \\p{Cc} less TAB, LF and CR, for every UTF-16 code unit and around astral characters', () => {
+    const reference = /(?![\t\n\r])\p{Cc}/u;
+    const references = /(?![\t\n\r])\p{Cc}/gu;
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const text = `a${String.fromCharCode(unit)}b`;
+      if (holdsControl(text) !== reference.test(text)) throw new Error(`U+${unit.toString(16)} is classified otherwise`);
+      if (withoutControls(text, '?') !== text.replace(references, '?')) throw new Error(`U+${unit.toString(16)} is removed otherwise`);
+    }
+    expect(withoutControls('😀\u0001\u{1F600}\u0085x')).toBe('😀😀x');
+  });
+});

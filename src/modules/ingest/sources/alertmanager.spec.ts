@@ -48,3 +48,11 @@ describe('organisation codes', () => {
     expect(finish({ ...base, facility: '999-33-5538' }, context).facility).not.toContain('999-33-5538');
   });
 });
+
+describe('the request context', () => {
+  it('takes receivedAt as a Date or as its ISO text, with the same events', () => {
+    const body = json('alertmanager/webhook-v4-1.json');
+
+    expect(normalizeAlertmanager(body, { ...context, receivedAt: '2026-11-24T07:00:00.000Z' })).toEqual(normalizeAlertmanager(body, context));
+  });
+});
