@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { CanonicalEvent } from './canonical-event.js';
 import { codeToken, EVENT_POLICY, eventIdToken, isCode, PrivacyMemo, protect, protectCommand, type Treatment } from './privacy.js';
 import { requesterToken } from './requester-token.js';
@@ -108,6 +109,16 @@ describe('the per-field privacy table', () => {
     for (const event of events) expect(protect(event, KEY, 'tokenize', memo)).toEqual(protect(event, KEY, 'tokenize'));
     for (const event of events) expect(protect(event, KEY, 'refuse', memo)).toEqual(protect(event, KEY, 'refuse'));
     expect(protect(planted(sendable), KEY, 'refuse', memo).ok).toBe(false);
+  });
+
+  it('keys a request\'s ids with the same HMAC as createHmac, for any key and id', () => {
+    const memo = new PrivacyMemo();
+    for (const key of [KEY, 'k', 'ü'.repeat(40), 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(200)]) {
+      for (const id of ['e-1', '', 'ü€😀', 'lone \ud800 half', 'x'.repeat(300), `${key}:2026-11-24T07:00:00Z`]) {
+        expect([key, id, eventIdToken(key, id, memo)]).toEqual([key, id, eventIdToken(key, id)]);
+        expect(memo.hmac(key, id)).toEqual(createHmac('sha256', key).update(id).digest());
+      }
+    }
   });
 
   it('drops a field the table does not know', () => {

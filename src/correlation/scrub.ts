@@ -238,14 +238,27 @@ function scrubValue(value: unknown): unknown {
   return value;
 }
 
-/** Iterative, so that a hostile body cannot blow the stack while being measured. */
+/**
+ * Iterative, so that a hostile body cannot blow the stack while being measured. It runs on every
+ * request body: two plain stacks and key loops, no pair or value arrays per node, and only objects
+ * are pushed (a string or a number has no depth to add).
+ */
 export function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (typeof current !== 'object' || current === null) continue;
+  if (typeof value !== 'object' || value === null) return false;
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  while (objects.length > 0) {
+    const current = objects.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
     if (depth > limit) return true;
-    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+    for (const key in current) {
+      if (!Object.hasOwn(current, key)) continue;
+      const inner = current[key];
+      if (typeof inner === 'object' && inner !== null) {
+        objects.push(inner);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }

@@ -29,8 +29,8 @@ export interface RequestContext {
   readonly receivedAtMs: number;
   readonly receivedAtIso: string;
   readonly memo: PrivacyMemo;
-  /** Label values as finish keeps them (scrubbed, spaces folded, clamped), by the value sent. */
-  readonly labelTexts: Map<string, string>;
+  /** Free text as finish keeps it (scrubbed, spaces folded, clamped to 256 or 512), by the text sent. */
+  readonly texts: Record<256 | 512, Map<string, string>>;
 }
 
 export function requestContext(context: NormalizeContext | RequestContext): RequestContext {
@@ -43,7 +43,7 @@ export function requestContext(context: NormalizeContext | RequestContext): Requ
     receivedAtMs: typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime(),
     receivedAtIso,
     memo: new PrivacyMemo(),
-    labelTexts: new Map(),
+    texts: { 256: new Map(), 512: new Map() },
   };
 }
 
@@ -213,17 +213,21 @@ export interface Draft {
 const LOOSE_SPACE = /[^\S ]|\s\s|^\s|\s$/;
 
 /**
- * Free text as an event keeps it: scrubbed, white space folded, clamped. `known` is told when the
- * result is text the scrubber already leaves as it is, so the privacy table need not run it again.
+ * Free text as an event keeps it: scrubbed, white space folded, clamped; '' when nothing is left.
+ * Once per request for each text: alerts of one webhook repeat their alert names and summaries.
  */
-function clean(value: string | undefined, max: number, memo?: PrivacyMemo): string | undefined {
-  if (value === undefined) return undefined;
+function clean(value: string, max: 256 | 512, request: RequestContext): string {
+  const seen = request.texts[max];
+  let kept = seen.get(value);
+  if (kept !== undefined) return kept;
   const scrubbed = scrubText(value);
   const folded = LOOSE_SPACE.test(scrubbed) ? scrubbed.replace(/\s+/g, ' ').trim() : scrubbed;
-  const kept = clampText(folded, max);
-  // Unchanged by all three: the scrubber left this very text alone, and would again.
-  if (memo && scrubbed === value && kept === value) memo.texts.set(value, value);
-  return kept === '' ? undefined : kept;
+  kept = clampText(folded, max);
+  // Unchanged by all three: the scrubber left this very text alone, and would again, so the privacy
+  // table's own scrub of it can be skipped.
+  if (scrubbed === value && kept === value) request.memo.texts.set(value, value);
+  seen.set(value, kept);
+  return kept;
 }
 
 const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
@@ -236,7 +240,6 @@ const code = (value: string | undefined) => (value?.trim() ? value.trim() : unde
  */
 export function finish(draft: Draft, context: NormalizeContext | RequestContext): CanonicalEvent {
   const request = requestContext(context);
-  const { memo, labelTexts } = request;
   // One loop over the draft's labels, no entry arrays: at most 64 allow-listed, non-empty ones.
   let labels: Record<string, string> | undefined;
   let kept = 0;
@@ -246,37 +249,41 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
     const value = given[key];
     if (!LABEL_KEYS.has(key) || typeof value !== 'string' || value === '') continue;
     if (kept === 64) break;
-    let text = labelTexts.get(value);
-    if (text === undefined) labelTexts.set(value, (text = clean(value, 256, memo) ?? ''));
-    (labels ??= {})[key] = text;
+    (labels ??= {})[key] = clean(value, 256, request);
     kept += 1;
   }
-  const facility = code(draft.facility);
-  const department = code(draft.department);
-  const location = clean(draft.location, 256, memo);
-  const errorSignature = clean(draft.errorSignature, 256, memo);
-  const requesterId = draft.requesterId?.trim();
+  const instance = code(draft.source.instance);
+  // Built field by field in the order the event has always had (its JSON is what the inbox keeps),
+  // without a spread object per optional field.
   const event: CanonicalEvent = {
     id: draft.id,
     schemaVersion: '1',
     kind: draft.kind,
-    source: { type: draft.source.type, system: draft.source.system, ...(code(draft.source.instance) ? { instance: draft.source.instance?.trim() } : {}) },
+    source: instance ? { type: draft.source.type, system: draft.source.system, instance } : { type: draft.source.type, system: draft.source.system },
     occurredAt: draft.occurredAt,
     receivedAt: request.receivedAtIso,
     status: draft.status,
     severity: draft.severity,
     system: code(draft.system) ?? 'unknown',
-    symptom: clean(draft.symptom, 512, memo) ?? 'no description',
+    symptom: (draft.symptom === undefined ? '' : clean(draft.symptom, 512, request)) || 'no description',
     patientImpact: draft.patientImpact ?? false,
     correlationId: request.correlationId,
-    ...(facility ? { facility } : {}),
-    ...(department ? { department } : {}),
-    ...(location ? { location } : {}),
-    ...(errorSignature ? { errorSignature } : {}),
-    ...(requesterId ? { requester: { token: requesterId, ...(code(draft.requesterRole) ? { role: draft.requesterRole?.trim() } : {}) } } : {}),
-    ...(labels ? { labels } : {}),
   };
-  const result = protect(event, request.tokenKey, 'tokenize', memo);
+  const facility = code(draft.facility);
+  if (facility) event.facility = facility;
+  const department = code(draft.department);
+  if (department) event.department = department;
+  const location = draft.location === undefined ? '' : clean(draft.location, 256, request);
+  if (location) event.location = location;
+  const errorSignature = draft.errorSignature === undefined ? '' : clean(draft.errorSignature, 256, request);
+  if (errorSignature) event.errorSignature = errorSignature;
+  const requesterId = draft.requesterId?.trim();
+  if (requesterId) {
+    const role = code(draft.requesterRole);
+    event.requester = role ? { token: requesterId, role } : { token: requesterId };
+  }
+  if (labels) event.labels = labels;
+  const result = protect(event, request.tokenKey, 'tokenize', request.memo);
   if (!result.ok) throw new Error(`the privacy filter refused ${result.field} on a native route`);
   return result.event;
 }
