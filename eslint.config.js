@@ -8,7 +8,7 @@ const focused = ['it', 'describe', 'test'].map((object) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.corral/**', 'coverage/**', '*.js', 'bin/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.corral/**', 'coverage/**', '*.js', 'bin/*.js', 'test/support/cjs/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
@@ -10,8 +10,10 @@ import { clientAddressLimit } from './modules/auth/client-address-limit.js';
 import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { RateLimiter } from './modules/auth/rate-limiter.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
+import { bodyLimitBytes, registerBodyParsers } from './modules/http/body-parsers.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
 import { FRESHNESS_HEADERS } from './modules/inbox/freshness.js';
+import { CORRELATION_HEADER, correlationIdFor } from './modules/http/correlation-id.js';
 import { setUpOpenApi } from './modules/http/openapi.js';
 import { VALIDATOR_OPTIONS } from './modules/http/validation.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
@@ -19,27 +21,59 @@ import { httpMetrics } from './modules/metrics/http-metrics.js';
 import { MetricsService } from './modules/metrics/metrics.service.js';
 import { QuietFrameworkLogger } from './startup-log.js';
 
-/** Builds the whole application; main.ts and the end-to-end tests start corral the same way. */
+/**
+ * Builds the whole application; main.ts and the end-to-end tests start corral the same way.
+ *
+ * On Fastify rather than Express (issue 23): Express's router, its middleware chain and
+ * body-parser cost a one-event ingest request about 250 µs of CPU before corral's code ran
+ * (`npm run bench:http-stack`), at the 5,000 requests/s the ingest routes must take.
+ */
 export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), { bufferLogs: true, bodyParser: false });
+  const bodyLimit = bodyLimitBytes(config.httpBodyLimit);
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    // The correlation id is the request's id: a caller's safe x-correlation-id, or a fresh UUID.
+    genReqId: correlationIdFor,
+    // Behind a TLS-terminating proxy, request.protocol (the dashboard cookie's Secure flag) and the
+    // client address come from X-Forwarded-* — but only from the proxies named here.
+    ...(config.auth.trustProxy !== undefined ? { trustProxy: trustedProxies(config.auth.trustProxy) } : {}),
+    // As Express routed: /v1/events/ and /V1/Events are /v1/events; ids of any length reach the
+    // route, which says what is wrong with them (Fastify's default answers 414 past 100 characters).
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 8192 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
-  // Behind a TLS-terminating proxy, request.secure (the dashboard cookie's Secure flag) and the
-  // client address come from X-Forwarded-* — but only from the proxies named here.
-  if (config.auth.trustProxy !== undefined) app.set('trust proxy', config.auth.trustProxy);
+  const fastify = app.getHttpAdapter().getInstance();
+  // The edge, as `onRequest` hooks: Fastify runs them before it reads a body, in this order.
   // Timing first of all, so the refusals below are counted too.
-  app.use(httpMetrics(app.get(MetricsService).registry));
+  fastify.addHook('onRequest', httpMetrics(app.get(MetricsService).registry));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // On the Node response, so that every answer carries it, the streamed ones included.
+    reply.raw.setHeader(CORRELATION_HEADER, request.id);
+    done();
+  });
   // Then the gate, so that a stopping corral refuses a request before reading its body.
-  app.use(app.get(ShutdownGate).middleware);
+  fastify.addHook('onRequest', app.get(ShutdownGate).hook);
   // Then the per-address limit, before any work is spent on a request (client-address-limit.ts).
-  app.use(clientAddressLimit(new RateLimiter(config.auth.refusalsPerAddressPerMinute)));
-  // Security headers on every answer; CORS stays off (no Access-Control-* at all) unless origins are configured.
-  app.use(helmet());
+  fastify.addHook('onRequest', clientAddressLimit(new RateLimiter(config.auth.refusalsPerAddressPerMinute)));
+  // Security headers on every answer, set on the Node response so that errors and streams carry
+  // them too; CORS stays off (no Access-Control-* at all) unless origins are configured.
+  const securityHeaders = helmet();
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)));
   // A browser client may read how fresh an answer is (freshness.ts): CORS hides other headers from it.
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'], exposedHeaders: [...FRESHNESS_HEADERS] });
-  app.use(credentialsFirst);
-  app.useBodyParser('json', { limit: config.httpBodyLimit });
+  fastify.addHook('onRequest', credentialsFirst);
+  registerBodyParsers(fastify, bodyLimit);
   app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ ...VALIDATOR_OPTIONS, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
   setUpOpenApi(app);
   return app;
+}
+
+/**
+ * CORRAL_TRUST_PROXY as Express read it: a number trusts that many hops from the socket (this
+ * Fastify trusts none for a bare number), addresses and subnets are proxy-addr's list.
+ */
+function trustedProxies(trust: number | string): string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { ACCESS_MATRIX } from '../src/modules/auth/access-matrix.js';
 import type { Role } from '../src/modules/auth/roles.js';
@@ -58,21 +59,21 @@ export class TestIssuer {
 }
 
 /**
- * The routes the running app really serves, read from Express's router (not from the matrix): Nest's
- * endpoints (handlers named `Controller.method`) and anything else mounted on Express (Swagger UI).
- * Left out: the layers Nest's MiddlewareConsumer mounts (handlers named `handler`: the request
- * logger on `{/*splat}`, body parsers on ingest paths), which pass requests on and answer none.
+ * The routes the running app really serves (not read from the matrix): those Fastify registered
+ * as it started (Nest's endpoints; the harness saw each added), and those added earlier, as
+ * createApp ran (Swagger's documents and UI files), which Fastify is asked about one by one. Left
+ * out: the HEAD twin Fastify adds to every GET, and wildcard routes that serve files only.
  */
 export function servedRoutes(corral: RunningCorral): Array<{ method: string; path: string }> {
-  type Layer = { route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: { name: string } }> } };
-  const express = corral.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } };
-  return express.router.stack.flatMap(({ route }) =>
-    route && !route.stack.every((layer) => layer.handle.name === 'handler')
-      ? Object.keys(route.methods)
-          .filter((method) => method !== '_all')
-          .map((method) => ({ method: method.toUpperCase(), path: route.path }))
-      : [],
-  );
+  const fastify = corral.app.getHttpAdapter().getInstance() as FastifyInstance;
+  const early = Object.keys(ACCESS_MATRIX)
+    .map((key) => {
+      const [method, path] = key.split(' ') as [HTTPMethods, string];
+      return { method, path };
+    })
+    .filter(({ method, path }) => fastify.hasRoute({ method, url: path }));
+  const seen = corral.routes.filter((route) => route.method !== 'HEAD' && !route.path.includes('*'));
+  return [...seen, ...early.filter((route) => !seen.some((s) => s.method === route.method && s.path === route.path))];
 }
 
 /** A concrete URL for a route pattern: unknown ids, so allowed calls cannot change real incidents. */

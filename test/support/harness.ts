@@ -109,6 +109,8 @@ export interface RunningCorral {
   /** A fresh key with another role (or expiry), for tests that are about who may do what. */
   mintKey(role: Role, options?: { label?: string; expiresAt?: Date }): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
+  /** Every route the running app serves, as Fastify registered it (method, template). */
+  routes: Array<{ method: string; path: string }>;
 }
 
 // Every corral a test starts answers only to keys; the harness remembers each one's admin key by
@@ -148,6 +150,11 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
     ...env,
   });
   const app = await createApp(config, overrides);
+  // Nest registers its routes as the app starts listening: each is seen here as it is added.
+  const routes: Array<{ method: string; path: string }> = [];
+  (app.getHttpAdapter().getInstance() as import('fastify').FastifyInstance).addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, path: route.url });
+  });
   // Any free port on loopback unless the suite names one (a peer whose shipped config names corral's address).
   await app.listen(config.port, config.host);
   const server = app.getHttpServer() as import('node:http').Server;
@@ -158,7 +165,7 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
     keys.create({ role, label: options.label ?? `test ${role}`, createdBy: 'test harness', expiresAt: options.expiresAt ?? null });
   const { key: adminKey } = await mintKey('admin', { label: 'test harness admin' });
   registerKey(baseUrl, adminKey);
-  return { app, baseUrl, adminKey, mintKey, close: () => app.close() };
+  return { app, baseUrl, adminKey, mintKey, close: () => app.close(), routes };
 }
 
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {

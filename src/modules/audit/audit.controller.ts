@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuditEvent, Bundle } from 'fhir/r4.js';
 import { arr, bool, int, nullable, obj, str } from '../http/openapi-schema.js';
 import { AuditPage } from './audit-entry.js';
@@ -25,7 +25,7 @@ export class AuditController {
 
   @Get()
   @ApiOkResponse({ type: AuditPage, description: 'or, with format=fhir, a FHIR R4 Bundle of AuditEvent (application/fhir+json)' })
-  list(@Query() query: AuditQuery, @Res({ passthrough: true }) response: Response): Promise<AuditPage | Bundle<AuditEvent>> {
+  list(@Query() query: AuditQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<AuditPage | Bundle<AuditEvent>> {
     if (query.format === 'fhir') response.type('application/fhir+json');
     return this.audit.list(query);
   }

@@ -1,5 +1,5 @@
 import { ForbiddenException, HttpException, HttpStatus, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { accessFor, routeKey } from './access-matrix.js';
@@ -28,7 +28,7 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // NATS commands are authorised by NATS permissions
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     const route = routeOf(request);
     const access = route ? accessFor(route.method, route.path) : undefined;
     if (!route || !access) {
@@ -47,7 +47,7 @@ export class AccessGuard implements CanActivate {
     const who = await authenticateRequest(request, access.session, this.authenticator, this.sessions);
     if (!isPrincipal(who)) {
       this.logger.warn(`${routeKey(route.method, route.path)}: 401 ${who.refused}`);
-      response.setHeader('WWW-Authenticate', 'Bearer realm="corral"');
+      response.header('WWW-Authenticate', 'Bearer realm="corral"');
       throw new UnauthorizedException(who.refused);
     }
     request.principal = who;
@@ -69,7 +69,7 @@ export class AccessGuard implements CanActivate {
 
     const retryAfter = this.limiter.take(who.id, Date.now());
     if (retryAfter !== undefined) {
-      response.setHeader('Retry-After', String(retryAfter));
+      response.header('Retry-After', String(retryAfter));
       throw new HttpException('rate limit for this key exceeded; retry later', HttpStatus.TOO_MANY_REQUESTS);
     }
     return true;

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { onRequestHookHandler } from 'fastify';
 import { refuseEarly } from '../http/api-exception.filter.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -13,7 +13,7 @@ const PROBES = new Set(['/health/live', '/health/ready']);
  * slowed here (its key's limit applies); once an address has had its refusals for the minute,
  * every request from it is answered 429 until the window reopens.
  *
- * The address is Express's `request.ip`: the peer, or the client X-Forwarded-For names when
+ * The address is Fastify's `request.ip`: the peer, or the client X-Forwarded-For names when
  * CORRAL_TRUST_PROXY trusts the proxy that sent it — never the header of an untrusted sender.
  * Probes without credentials pass: an orchestrator must not restart corral because someone
  * flooded it from the kubelet's address.
@@ -21,18 +21,18 @@ const PROBES = new Set(['/health/live', '/health/ready']);
  * Hand-written rather than @nestjs/throttler: the throttler is a guard, Nest runs guards after the
  * body parsers, and it counts requests, not refusals; this check must come first.
  */
-export function clientAddressLimit(limiter: RateLimiter): (request: Request, response: Response, next: NextFunction) => void {
-  return (request, response, next) => {
-    if (PROBES.has(request.path) && request.headers.authorization === undefined) return next();
-    const address = `address:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
+export function clientAddressLimit(limiter: RateLimiter): onRequestHookHandler {
+  return (request, reply, done) => {
+    if (request.headers.authorization === undefined && PROBES.has(request.url.split('?', 1)[0])) return done();
+    const address = `address:${request.ip}`;
     const retryAfter = limiter.peek(address, Date.now());
     if (retryAfter !== undefined) {
-      refuseEarly(response, 429, 'too many refused requests from this address; retry later', { 'retry-after': String(retryAfter) });
+      refuseEarly(reply, 429, 'too many refused requests from this address; retry later', { 'retry-after': String(retryAfter) });
       return;
     }
-    response.once('finish', () => {
-      if (response.statusCode === 401 || response.statusCode === 403) limiter.take(address, Date.now());
+    reply.raw.once('finish', () => {
+      if (reply.raw.statusCode === 401 || reply.raw.statusCode === 403) limiter.take(address, Date.now());
     });
-    next();
+    done();
   };
 }

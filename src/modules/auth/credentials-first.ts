@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { refuseEarly } from '../http/api-exception.filter.js';
 import { NO_CREDENTIALS } from './authenticator.js';
 
@@ -10,10 +10,10 @@ import { NO_CREDENTIALS } from './authenticator.js';
  * authenticates with a header: `Authorization`, or the dashboard's session cookie. A request
  * that names credentials is let through to the guard, which checks them.
  */
-export function credentialsFirst(request: Request, response: Response, next: NextFunction): void {
+export function credentialsFirst(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const { headers } = request;
   const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
-  if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || (request.method === 'POST' && request.path === '/dashboard/session')) return next();
+  if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || (request.method === 'POST' && request.url.split('?', 1)[0] === '/dashboard/session')) return done();
   // The connection closes: the rest of the body would only be read to be thrown away.
-  refuseEarly(response, 401, NO_CREDENTIALS, { 'www-authenticate': 'Bearer realm="corral"' });
+  refuseEarly(reply, 401, NO_CREDENTIALS, { 'www-authenticate': 'Bearer realm="corral"' });
 }

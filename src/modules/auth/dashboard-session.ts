@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { hashKey } from './api-keys.js';
 import type { Authentication, Authenticator } from './authenticator.js';
@@ -55,7 +55,7 @@ export class DashboardSessions {
  * Who is calling a route: the bearer header always wins; without one, a `cookie` route accepts the
  * dashboard session cookie and the `exchange` route accepts the key typed into the sign-in form.
  */
-export async function authenticateRequest(request: Request, use: SessionUse | undefined, authenticator: Authenticator, sessions: DashboardSessions): Promise<Authentication> {
+export async function authenticateRequest(request: FastifyRequest, use: SessionUse | undefined, authenticator: Authenticator, sessions: DashboardSessions): Promise<Authentication> {
   const header = request.headers.authorization;
   if (header || !use) return authenticator.authenticate(header);
   if (use === 'cookie') {

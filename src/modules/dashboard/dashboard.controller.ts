@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Post, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
 import { ApiExcludeController, ApiExcludeEndpoint, ApiOperation, ApiProduces } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
@@ -50,7 +50,7 @@ export class DashboardController {
     summary: 'Server-sent events: a `frame` (blast radius, grid, 24 h timeline, outcomes) at once, then within about a second of every change',
     description: 'A client that does not ask for text/event-stream gets the current frame once and the stream ends.',
   })
-  stream(@Req() request: Request): Observable<MessageEvent> {
+  stream(@Req() request: FastifyRequest): Observable<MessageEvent> {
     return this.live.frames((request.headers.accept ?? '').includes('text/event-stream'));
   }
 
@@ -58,15 +58,16 @@ export class DashboardController {
   @HttpCode(303)
   @ApiOperation({ summary: 'Exchange a leadership or admin API key (bearer header, or form field `key`) for a dashboard session cookie; 303 to /dashboard' })
   @Header('cache-control', 'no-store')
-  signIn(@CurrentPrincipal() principal: Principal | undefined, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
-    return this.sessions.signIn(principal, request.secure, response);
+  signIn(@CurrentPrincipal() principal: Principal | undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    // Behind a proxy CORRAL_TRUST_PROXY trusts, the scheme its X-Forwarded-Proto names.
+    return this.sessions.signIn(principal, request.protocol === 'https', response);
   }
 
   @Post('sign-out')
   @HttpCode(303)
   @ApiOperation({ summary: 'End this browser\'s dashboard session (the cookie it sends) on every instance, drop the cookie; 303 to /dashboard' })
   @Header('cache-control', 'no-store')
-  signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<string> {
+  signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     return this.sessions.signOut(request, response);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clearedSessionCookie, cookieOf, DashboardSessions, SESSION_COOKIE, sessionCookie } from '../auth/dashboard-session.js';
 import type { Principal } from '../auth/roles.js';
 import { InvalidInputError } from '../http/domain-errors.js';
@@ -10,23 +10,23 @@ import { signedInPage, signedOutPage } from './dashboard.pages.js';
 export class DashboardSignIn {
   constructor(private readonly sessions: DashboardSessions) {}
 
-  async signIn(principal: Principal | undefined, secure: boolean, response: Response): Promise<string> {
+  async signIn(principal: Principal | undefined, secure: boolean, response: FastifyReply): Promise<string> {
     // Sessions hang off an API key so that revoking the key ends them; an OIDC user signs in with a key too.
     if (principal?.kind !== 'api-key') throw new InvalidInputError('dashboard sessions are opened with an API key');
     const { token, expiresAt } = await this.sessions.create(principal);
-    response.setHeader('set-cookie', sessionCookie(token, expiresAt, secure));
-    response.setHeader('location', '/dashboard');
-    response.type('html');
+    response.header('set-cookie', sessionCookie(token, expiresAt, secure));
+    response.header('location', '/dashboard');
+    response.type('text/html; charset=utf-8');
     return signedInPage();
   }
 
   /** Ends the session the cookie names (a shared workstation in a command centre) and drops the cookie. */
-  async signOut(request: Request, response: Response): Promise<string> {
+  async signOut(request: FastifyRequest, response: FastifyReply): Promise<string> {
     const token = cookieOf(request.headers.cookie, SESSION_COOKIE);
     if (token) await this.sessions.end(token);
-    response.setHeader('set-cookie', clearedSessionCookie(request.secure));
-    response.setHeader('location', '/dashboard');
-    response.type('html');
+    response.header('set-cookie', clearedSessionCookie(request.protocol === 'https'));
+    response.header('location', '/dashboard');
+    response.type('text/html; charset=utf-8');
     return signedOutPage();
   }
 }

@@ -1,5 +1,5 @@
 import { Catch, ForbiddenException, UnauthorizedException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { signInPage } from './dashboard.pages.js';
 
@@ -13,9 +13,9 @@ export class SignInPageFilter implements ExceptionFilter {
   private readonly json = new ApiExceptionFilter();
 
   catch(exception: UnauthorizedException | ForbiddenException, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<Request>();
-    const response = host.switchToHttp().getResponse<Response>();
-    const page = request.method === 'GET' && request.path === '/dashboard';
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
+    const page = request.method === 'GET' && request.url.split('?', 1)[0] === '/dashboard';
     const form = request.method === 'POST' && (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (!page && !form) return this.json.catch(exception, host);
     const message =
@@ -24,7 +24,7 @@ export class SignInPageFilter implements ExceptionFilter {
         : form
           ? 'That key was not accepted (unknown, expired or revoked).'
           : 'You are not signed in, or your session has ended.';
-    response.status(exception.getStatus()).type('html').setHeader('cache-control', 'no-store');
-    response.send(signInPage(message));
+    response.status(exception.getStatus()).type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    void response.send(signInPage(message));
   }
 }

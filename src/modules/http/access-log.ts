@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stdSerializers } from 'pino';
 import type { Options } from 'pino-http';
-import { assignCorrelationId } from './correlation-id.js';
+import { correlationIdOf } from './correlation-id.js';
 
 /** The key pino-http binds each request under on its per-request logger; nothing is written for it. */
 const UNWRITTEN = 'unwrittenRequest';
@@ -20,7 +20,8 @@ const UNWRITTEN = 'unwrittenRequest';
 export function accessLogOptions(level: string): Options {
   return {
     level,
-    genReqId: assignCorrelationId,
+    // Fastify made the correlation id the request's id (bootstrap.ts); middie hands it to this middleware.
+    genReqId: (request) => correlationIdOf(request),
     customAttributeKeys: { reqId: 'correlationId', req: UNWRITTEN },
     quietReqLogger: true,
     quietResLogger: true,

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { ConflictError, InvalidInputError, NotFoundError, TooLargeError, TooManyRequestsError, UnavailableError, type DomainError } from './domain-errors.js';
 
 interface ErrorBody {
@@ -15,11 +16,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.header('Retry-After', String(exception.retryAfterSeconds));
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    response.status(body.statusCode).json(body);
+    void response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -37,8 +38,28 @@ export class ApiExceptionFilter implements ExceptionFilter {
         ...(list ? { details: list } : raw.details !== undefined ? { details: raw.details } : {}),
       };
     }
+    const refused = fromFastify(exception);
+    if (refused) return refused;
     return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; see the server log' };
   }
+}
+
+/**
+ * What Fastify refuses before a route runs (its errors carry a 4xx `statusCode` and an FST_ code):
+ * a body it cannot parse or that is over HTTP_BODY_LIMIT. Messages are corral's own: a parser's
+ * message may quote the body, and the body may hold what the privacy filter exists to remove.
+ */
+function fromFastify(exception: unknown): ErrorBody | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { statusCode, code } = exception as Error & { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500 || typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
+  const message =
+    code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? 'the request body is larger than HTTP_BODY_LIMIT; nothing of it was kept'
+      : code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'the body is not valid JSON'
+        : exception.message;
+  return { statusCode, error: reasonPhrase(statusCode), message };
 }
 
 function isDomainError(value: unknown): value is DomainError {
@@ -64,15 +85,24 @@ function fromDomain(error: DomainError): ErrorBody {
   }
 }
 
+const refusedEarly = new WeakSet<IncomingMessage>();
+
 /**
- * An error answered by Express middleware, which runs before Nest's filters can reach it, in the
- * same shape. On a connection that closes: the rest of the request is not wanted.
+ * An error answered by an edge hook (bootstrap.ts), before the body is read and before Nest's
+ * filters can reach it, in the same shape. On a connection that closes: the rest of the request is
+ * not wanted.
  */
-export function refuseEarly(response: Response, statusCode: number, message: string, headers: Record<string, string> = {}): void {
-  response.setHeader('connection', 'close');
-  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+export function refuseEarly(reply: FastifyReply, statusCode: number, message: string, headers: Record<string, string> = {}): void {
+  refusedEarly.add(reply.request.raw);
+  reply.header('connection', 'close');
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   const body: ErrorBody = { statusCode, error: reasonPhrase(statusCode), message };
-  response.status(statusCode).json(body);
+  void reply.code(statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/** Whether an edge hook refused this request: no route answered it, though its path names one. */
+export function wasRefusedEarly(request: IncomingMessage): boolean {
+  return refusedEarly.has(request);
 }
 
 function reasonPhrase(status: number): string {
@@ -87,5 +117,5 @@ function assertNever(value: never): never {
 /** The status an exception will be answered with, for whoever must know before this filter runs (the audit trail). */
 export function statusOf(exception: unknown): number {
   if (isDomainError(exception)) return fromDomain(exception).statusCode;
-  return exception instanceof HttpException ? exception.getStatus() : 500;
+  return exception instanceof HttpException ? exception.getStatus() : (fromFastify(exception)?.statusCode ?? 500);
 }

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 const HEADER = 'x-correlation-id';
 const SAFE = /^[\w.:-]{1,128}$/;
 
 /**
  * A caller's x-correlation-id is carried into events, logs and replies; without one (or with an
- * unsafe one) corral makes its own. Used as pino-http's request id, so every log line carries it.
+ * unsafe one) corral makes its own. Fastify's request id (its `genReqId`), so `request.id` is the
+ * correlation id everywhere: the edge hook sends it back, and the request logger binds it.
  */
-export function assignCorrelationId(request: IncomingMessage, response: ServerResponse): string {
+export function correlationIdFor(request: IncomingMessage): string {
   const given = request.headers[HEADER];
-  const id = typeof given === 'string' && SAFE.test(given) ? given : randomUUID();
-  response.setHeader(HEADER, id);
-  return id;
+  return typeof given === 'string' && SAFE.test(given) ? given : randomUUID();
 }
 
-export function correlationIdOf(request: IncomingMessage & { id?: unknown }): string {
+export const CORRELATION_HEADER = HEADER;
+
+export function correlationIdOf(request: { id?: unknown }): string {
   return typeof request.id === 'string' ? request.id : randomUUID();
 }

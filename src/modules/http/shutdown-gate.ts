@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { onRequestHookHandler } from 'fastify';
 import { refuseEarly } from './api-exception.filter.js';
 
 /**
@@ -17,10 +17,10 @@ export class ShutdownGate implements OnModuleDestroy {
     this.closing = true;
   }
 
-  /** Express middleware, installed ahead of the body parser so that a refused body is not read. */
-  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
-    if (!this.closing) return next();
+  /** Fastify `onRequest` hook: runs before the body is read, so that a refused body is not read. */
+  readonly hook: onRequestHookHandler = (_request, reply, done) => {
+    if (!this.closing) return done();
     // The connection closes: a keep-alive sender reconnects, to another instance or to us restarted.
-    refuseEarly(response, 503, 'corral is shutting down; nothing of this request was kept. Retry in a few seconds (another instance, or this one once it has restarted).', { 'retry-after': '5' });
+    refuseEarly(reply, 503, 'corral is shutting down; nothing of this request was kept. Retry in a few seconds (another instance, or this one once it has restarted).', { 'retry-after': '5' });
   };
 }

@@ -1,6 +1,6 @@
 import { createParamDecorator, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ApiProperty, ApiSchema, type SchemaObject } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { instant, int, obj } from '../http/openapi-schema.js';
 import { Inbox, type Freshness } from './inbox.service.js';
@@ -17,7 +17,7 @@ export const FRESHNESS_HEADERS = ['Corral-As-Of', 'Corral-Inbox-Position', 'Corr
 /** An answer with its freshness; `asOf` is left out with CORRAL_CLUSTER=on, where JetStream's partition streams are the log. */
 export type WithAsOf<T> = T & { asOf?: Freshness };
 
-type FreshRequest = Request & { asOf?: Freshness };
+type FreshRequest = FastifyRequest & { asOf?: Freshness };
 
 /**
  * Reads the inbox's freshness once per GET under /v1 — from memory, no query — sets the headers,
@@ -33,13 +33,13 @@ export class FreshnessInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || !this.inbox.enabled) return next.handle();
     const request = context.switchToHttp().getRequest<FreshRequest>();
-    if (request.method !== 'GET' || !request.path.startsWith('/v1/')) return next.handle();
+    if (request.method !== 'GET' || !request.url.startsWith('/v1/')) return next.handle();
     const asOf = this.inbox.freshness();
     request.asOf = asOf;
-    const response = context.switchToHttp().getResponse<Response>();
-    response.setHeader('Corral-As-Of', asOf.at);
-    response.setHeader('Corral-Inbox-Position', String(asOf.position));
-    response.setHeader('Corral-Inbox-Pending', String(asOf.pending));
+    const response = context.switchToHttp().getResponse<FastifyReply>();
+    response.header('Corral-As-Of', asOf.at);
+    response.header('Corral-Inbox-Position', String(asOf.position));
+    response.header('Corral-Inbox-Pending', String(asOf.pending));
     return next.handle();
   }
 }

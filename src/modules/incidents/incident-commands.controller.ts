@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { API_ERROR_REF } from '../http/openapi-schema.js';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { actingAs, CurrentPrincipal } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
 import { CommandDto, MergeDto, SplitDto } from './command.dto.js';
@@ -22,25 +22,25 @@ export class IncidentCommandsController {
 
   @Post('acknowledge')
   @HttpCode(200)
-  async acknowledge(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async acknowledge(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'acknowledge', ...body, by: actingAs(caller, body.by) })));
   }
 
   @Post('resolve')
   @HttpCode(200)
-  async resolve(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async resolve(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'resolve', ...body, by: actingAs(caller, body.by) })));
   }
 
   @Post('reopen')
   @HttpCode(200)
-  async reopen(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async reopen(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'reopen', ...body, by: actingAs(caller, body.by) })));
   }
 
   @Post('merge')
   @HttpCode(200)
-  async merge(@Param('id') id: string, @Body() { into, ...body }: MergeDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async merge(@Param('id') id: string, @Body() { into, ...body }: MergeDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, async (lookup) => {
       const target = await lookup(into);
       return { verb: 'merge', ...body, by: actingAs(caller, body.by), into: { incidentId: target.id, signature: target.signature } };
@@ -49,25 +49,25 @@ export class IncidentCommandsController {
 
   @Post('split')
   @HttpCode(200)
-  async split(@Param('id') id: string, @Body() body: SplitDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async split(@Param('id') id: string, @Body() body: SplitDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'split', ...body, by: actingAs(caller, body.by) })));
   }
 
   @Post('suggestions/:suggestionId/confirm')
   @HttpCode(200)
-  async confirm(@Param('id') id: string, @Param('suggestionId') suggestionId: string, @Body() { by }: CommandDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async confirm(@Param('id') id: string, @Param('suggestionId') suggestionId: string, @Body() { by }: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'confirm-suggestion', by: actingAs(caller, by), suggestionId })));
   }
 
   @Post('suggestions/:suggestionId/reject')
   @HttpCode(200)
-  async reject(@Param('id') id: string, @Param('suggestionId') suggestionId: string, @Body() { by }: CommandDto, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async reject(@Param('id') id: string, @Param('suggestionId') suggestionId: string, @Body() { by }: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'reject-suggestion', by: actingAs(caller, by), suggestionId })));
   }
 }
 
 /** 200 with the incident after the command; 202 when it was forwarded and not yet seen applied. */
-function answer(res: Response, id: string, { incident, applied }: CommandAnswer): IncidentDetailView {
-  if (!applied) res.status(202).location(`/v1/incidents/${id}`);
+function answer(res: FastifyReply, id: string, { incident, applied }: CommandAnswer): IncidentDetailView {
+  if (!applied) res.status(202).header('location', `/v1/incidents/${id}`);
   return incident;
 }

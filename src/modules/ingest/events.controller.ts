@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { API_ERROR_REF } from '../http/openapi-schema.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
@@ -32,7 +32,7 @@ export class EventsController {
   })
   @ApiPayloadTooLargeResponse({ description: `more than ${MAX_EVENTS_PER_REQUEST} events, or a body over HTTP_BODY_LIMIT: nothing was kept`, schema: API_ERROR_REF })
   @ApiServiceUnavailableResponse({ description: 'correlation lags past INBOX_MAX_PENDING or INBOX_MAX_LAG_MS (or the database is away): nothing was kept; retry after Retry-After', schema: API_ERROR_REF })
-  create(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<IngestResult> {
+  create(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<IngestResult> {
     return this.ingest.ingestHttp(body, correlationIdOf(request), requestedWait(query, prefer));
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { correlationIdOf } from '../http/correlation-id.js';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import { NativeIngestService, type NativeResult } from './native-ingest.service.js';
@@ -43,7 +43,7 @@ export class NativeIngestController {
   @ApiBadRequestResponse({ description: 'not a valid PagerDuty event', schema: PAGERDUTY_INVALID })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  async pagerDuty(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<Record<string, unknown>> {
+  async pagerDuty(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<Record<string, unknown>> {
     try {
       const result = await this.ingest.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
       const waited = result.incidents ? { correlated: result.correlated, incidents: result.incidents } : {};
@@ -72,7 +72,7 @@ export class NativeIngestController {
   @ApiOkResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  okta(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
+  okta(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
     return this.ingest.ingestHttp('okta', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
   }
 
@@ -83,7 +83,7 @@ export class NativeIngestController {
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  hl7(@Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
+  hl7(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
     if (typeof body !== 'string') throw new InvalidInputError('expected HL7 v2 text with content-type x-application/hl7-v2+er7 or text/plain', [{ field: 'body', problems: ['must be HL7 v2 text'] }]);
     return this.ingest.ingestHttp('hl7', body, correlationIdOf(request), requestedWait(query, prefer));
   }
@@ -107,7 +107,7 @@ export class NativeIngestController {
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  native(@Param('source') source: string, @Body() body: unknown, @Req() request: Request, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
+  native(@Param('source') source: string, @Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
     if (!isNativeSource(source)) throw new NotFoundError(`no adapter for "${source}"; sources: ${NATIVE_SOURCES.join(', ')}`);
     return this.ingest.ingestHttp(source satisfies NativeSource, requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
   }

@@ -1,0 +1,46 @@
+import { parse as parseForm } from 'node:querystring';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Content types HL7 v2 text arrives with; ER7 is the pipe-delimited encoding. */
+export const HL7_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2+er7', 'application/hl7-v2', 'text/plain', 'text/hl7'];
+
+const HL7_ROUTE = '/v1/ingest/hl7';
+const NATIVE_ROUTES = '/v1/ingest/';
+const SIGN_IN_ROUTE = '/dashboard/session';
+/** The sign-in form holds one key; anything longer is not a sign-in. */
+const SIGN_IN_FORM_LIMIT = 2 * 1024;
+
+/** HTTP_BODY_LIMIT (`512kb`, `1mb`, validated at boot) in bytes, with body-parser's 1024 multiples. */
+export function bodyLimitBytes(limit: string): number {
+  const match = /^(\d+)(kb|mb)$/.exec(limit);
+  if (!match) throw new Error(`HTTP_BODY_LIMIT ${limit} is not a size such as 512kb or 1mb`);
+  return Number(match[1]) * (match[2] === 'mb' ? 1024 * 1024 : 1024);
+}
+
+const routeIs = (request: FastifyRequest, route: string) => !request.is404 && request.routeOptions.url === route;
+const routeUnder = (request: FastifyRequest, prefix: string) => !request.is404 && (request.routeOptions.url ?? '').startsWith(prefix);
+
+/**
+ * Fastify's own JSON parser (bodyLimit from HTTP_BODY_LIMIT) reads application/json on every route.
+ * The other types are read where a route takes them, as the per-route Express parsers did: HL7 v2
+ * text on the HL7 route, `application/*+json` (SCIM) on the native routes, the dashboard's sign-in
+ * form on its session route. Anywhere else, or any other content type, the route sees no body
+ * (undefined) and says what it expected, instead of Fastify's bare 415.
+ *
+ * JSON keeps JSON.parse's semantics: a `__proto__` key is data, as it was with Express (Fastify's
+ * default refuses it with 400); corral never merges a body into another object.
+ */
+export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number): void {
+  const json = instance.getDefaultJsonParser('ignore', 'ignore');
+  instance.removeContentTypeParser(['application/json', 'text/plain']);
+  instance.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
+  instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'string', bodyLimit }, (request, body, done) =>
+    routeUnder(request, NATIVE_ROUTES) ? json(request, String(body), done) : done(null, undefined),
+  );
+  instance.addContentTypeParser(HL7_TYPES, { parseAs: 'string', bodyLimit }, (request, body, done) => done(null, routeIs(request, HL7_ROUTE) ? body : undefined));
+  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: SIGN_IN_FORM_LIMIT }, (request, body, done) =>
+    // Node's querystring, as body-parser's `extended: false`: flat string fields, no nesting.
+    done(null, routeIs(request, SIGN_IN_ROUTE) ? { ...parseForm(String(body)) } : undefined),
+  );
+  instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, _body, done) => done(null, undefined));
+}
