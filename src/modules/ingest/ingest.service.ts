@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { Input, Quarantine, ResolveInput } from '../../correlation/correlator.js';
+import { PrivacyMemo } from '../../correlation/privacy.js';
 import { ClusterRouter, type Delivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -78,8 +79,9 @@ export class IngestService {
     private readonly metrics: MetricsService,
   ) {}
 
-  parse(raw: unknown, correlationId?: string, receivedAt = new Date()): Parsed {
-    return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt, ...(correlationId ? { correlationId } : {}) });
+  /** `receivedAt` and `memo` are the request's, shared by all its events (see IntakeContext). */
+  parse(raw: unknown, correlationId?: string, receivedAt: Date | string = new Date(), memo?: PrivacyMemo): Parsed {
+    return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt, ...(correlationId ? { correlationId } : {}), ...(memo ? { memo } : {}) });
   }
 
   /**
@@ -136,9 +138,11 @@ export class IngestService {
     const items = Array.isArray(body) ? (body as unknown[]) : [body];
     if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
     if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);
-    // One instant for the whole request: every event was received at once.
-    const receivedAt = new Date();
-    const parsed = items.map((item) => this.parse(item, correlationId, receivedAt));
+    // One instant for the whole request, formatted once, and one privacy memo: values its events
+    // repeat (a system, a facility, a requester) are scrubbed and tokenized once.
+    const receivedAt = new Date().toISOString();
+    const memo = new PrivacyMemo();
+    const parsed = items.map((item) => this.parse(item, correlationId, receivedAt, memo));
     const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
     const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
     if (rejected.length > 0) this.metrics.eventsRejected('canonical', rejected.length);
