@@ -4,7 +4,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   // Fastify's plugins require() a few ES-only packages, which Node 22 loads and Jest's module runtime
   // cannot: @fastify/middie's path-to-regexp 9 gets the CommonJS v8 Nest itself uses (same parse()
-  // and pathToRegexp()); @fastify/static's content-disposition and glob get stand-ins (test/support/cjs).
+  // and pathToRegexp()); @fastify/static's content-disposition and glob (called for downloads and
+  // wildcard: false only) get stand-ins (test/support/cjs).
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^path-to-regexp$': '<rootDir>/node_modules/path-to-regexp/dist/index.js',
