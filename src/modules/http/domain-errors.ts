@@ -52,6 +52,8 @@ export interface RejectedItem {
  */
 export function commitFailure(error: unknown): Error {
   if (error instanceof Error && error.name === 'OverloadedError') return new TooManyRequestsError(`${error.message}; none of the events was kept`, 1);
+  // Already the answer (the inbox refusing while correlation lags): it says why and when to retry.
+  if (error instanceof UnavailableError) return error;
   // Never the error's own text: a database error can quote another sender's rows (the runtime logs it).
   return new UnavailableError('events could not be committed; none of them was kept, retry the request', 5);
 }

@@ -9,6 +9,14 @@ export interface FeederOptions {
   retryDelayMs: number;
   /** How often to look for rows other processes appended, when nothing here says there are any. */
   pollMs: number;
+  /**
+   * Intake first (see loop): while this says intake is taking events and correlation is within
+   * half its back-pressure bounds, a page waits up to `maxDeferMs` after the previous one started.
+   */
+  intakeBusy?: () => boolean;
+  /** Correlation is far enough behind that it must not wait for intake any more. */
+  behind?: () => boolean;
+  maxDeferMs?: number;
 }
 
 /** What became of one inbox row, for `?wait=correlated`. */
@@ -27,6 +35,9 @@ export interface SetAsideSink {
 export interface FeederLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
+
+/** How often a deferred page looks again whether intake has gone quiet. */
+const DEFER_STEP_MS = 10;
 
 /** Recent outcomes kept for waiters that ask after their rows were already correlated. */
 const RECENT_KEPT = 50_000;
@@ -55,6 +66,7 @@ export class InboxFeeder {
   private stopped = true;
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private pageStartedAt = Number.NEGATIVE_INFINITY;
   private signalled = false;
   private readonly waiters = new Map<number, Array<(c: Correlated) => void>>();
   private readonly recent = new Map<number, Correlated>();
@@ -181,6 +193,11 @@ export class InboxFeeder {
         await this.pause(pollMs);
         continue;
       }
+      if (this.deferring()) {
+        await this.pause(DEFER_STEP_MS);
+        continue;
+      }
+      this.pageStartedAt = performance.now();
       let rows: InboxRow[];
       try {
         rows = await this.repository.after(this.read, pageSize);
@@ -196,6 +213,22 @@ export class InboxFeeder {
       }
       this.submit(rows);
     }
+  }
+
+  /**
+   * Intake first. Correlating a page is a stretch of the event loop (tens of milliseconds for
+   * 500 events) and most of PostgreSQL's work; while a storm is being taken in, that competes with
+   * the requests for both cores, and senders wait (Alertmanager times out and resends). So while
+   * intake is busy, a page waits, up to maxDeferMs after the previous page started: correlation
+   * still moves every maxDeferMs, takes bigger pages, and runs at full speed the moment intake
+   * pauses. Never while a request waits for correlation (?wait=correlated), nor once correlation
+   * is past half of INBOX_MAX_PENDING or INBOX_MAX_LAG_MS.
+   */
+  private deferring(): boolean {
+    const { intakeBusy, behind, maxDeferMs } = this.options;
+    if (!intakeBusy || !maxDeferMs || this.waiters.size > 0) return false;
+    if (performance.now() - this.pageStartedAt >= maxDeferMs) return false;
+    return intakeBusy() && !(behind?.() ?? false);
   }
 
   private submit(rows: InboxRow[]): void {

@@ -31,6 +31,8 @@ const DATA_CLASSES = new Set(['22', '23', '54']);
 export class InboxWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** When the last append was asked for (performance.now()). */
+  private lastAskedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly repository: InboxRepository,
@@ -40,9 +42,15 @@ export class InboxWriter {
 
   append(entries: InboxEntry[]): Promise<Appended> {
     if (entries.length === 0) return Promise.resolve([]);
+    this.lastAskedAt = performance.now();
     const done = new Promise<Appended>((resolve, reject) => this.queue.push({ entries, resolve, reject }));
     this.running ??= this.loop().finally(() => (this.running = undefined));
     return done;
+  }
+
+  /** Whether intake is taking events now: an append waits or runs, or one was asked for within `withinMs`. */
+  busy(withinMs: number): boolean {
+    return this.running !== undefined || performance.now() - this.lastAskedAt < withinMs;
   }
 
   /** Resolves once every append asked for so far has finished. */

@@ -26,6 +26,11 @@ const PRUNE_CHUNK = 10_000;
 
 const encoder = new TextEncoder();
 
+/** Intake counts as busy for this long after its last append was asked for. */
+const INTAKE_QUIET_MS = 20;
+/** While intake is busy, a page of correlation waits at most this long after the previous one started. */
+const MAX_DEFER_MS = 150;
+
 /**
  * corral's inbox (log-first intake): ingest routes and NATS intake append here and answer once the
  * rows are durable; the feeder applies them to the correlator in order. With several instances
@@ -53,7 +58,15 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
     this.feeder = new InboxFeeder(
       repository,
       batcher,
-      { pageSize: config.batch.maxSize, retryDelayMs: config.nats.retryDelayMs, pollMs: 250 },
+      {
+        pageSize: config.batch.maxSize,
+        retryDelayMs: config.nats.retryDelayMs,
+        pollMs: 250,
+        // Intake first (InboxFeeder.deferring): busy = an append within the last 20 ms.
+        intakeBusy: () => this.writer.busy(INTAKE_QUIET_MS),
+        behind: () => this.feeder.status.pending >= config.inbox.maxPending / 2 || this.lagMs >= config.inbox.maxLagMs / 2,
+        maxDeferMs: MAX_DEFER_MS,
+      },
       // Set aside by the runtime after its 202: kept as a dead letter, where an operator can see and replay it.
       ({ input, reason, detail, position }) => deadLetters.record({ reason, source: sourceOf(input), subject: `inbox:${position}`, detail, data: encoder.encode(input) }),
       { warn: (fields, message) => this.logger.warn(fields, message) },
