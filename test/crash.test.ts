@@ -6,7 +6,7 @@ import pg from 'pg';
 import { verifyChains } from '../src/modules/audit/chain-verifier.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
 import { CorralProcess } from './support/corral-process.js';
-import { CHAIN_KEY, createTestDatabase, eventually, inboxCorrelated, TEST_CHAIN_KEYS, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
+import { CHAIN_KEY, createTestDatabase, eventually, holdCorrelation, inboxCorrelated, inboxPending, TEST_CHAIN_KEYS, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
 
 /**
  * The ground truth: SIGNATURES systems, each with DISTINCT distinct alerts, REPEATS real repeats
@@ -113,7 +113,7 @@ describe.each<Transport>(['nats', 'http'])('crash: SIGKILL while events stream i
   let db: TestDatabase;
   let nats: TestNats;
   let corral: CorralProcess | undefined;
-  /** The test's own connection: probes, and the lock that holds a commit in flight. */
+  /** The test's own connection, for probes polled every few milliseconds. */
   let probe: pg.Client;
 
   beforeAll(async () => {
@@ -157,21 +157,16 @@ describe.each<Transport>(['nats', 'http'])('crash: SIGKILL while events stream i
     const cutBefore = senders.cut();
     let midCommit = false;
     let cursorAtKill = 0;
-    const lock = holdCommit ? new pg.Client({ connectionString: db.url }) : undefined;
-    if (lock) {
-      // Holding the cursor row makes the next batch's one statement wait at its cursor update, so
-      // the kill surely lands while a commit is in flight (a 20 ms statement is hit only sometimes
-      // by polling). Appends go on meanwhile, so rows are pending too.
-      await lock.connect();
-      await lock.query('BEGIN');
-      cursorAtKill = Number((await lock.query<{ position: string }>(`SELECT position FROM inbox_cursor FOR UPDATE`)).rows[0]?.position);
-      const pid = (await lock.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows[0]?.pid;
-      const blocked = async () => Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid])).rows[0]?.n) > 0;
-      await until(async () => (await blocked()) && (await pendingNow()) > 0, 20_000);
+    if (holdCommit) {
+      // With correlation held at the cursor row, the next batch's one statement waits there, so the
+      // kill surely lands while a commit is in flight (a 20 ms statement is hit only sometimes by
+      // polling). Appends go on meanwhile, so rows are pending too.
+      const held = await holdCorrelation(db.url);
+      cursorAtKill = held.cursor;
+      await until(async () => (await held.blocking()) && (await pendingNow()) > 0, 20_000);
       expect(await corral?.stop('SIGKILL')).toBe('SIGKILL');
-      midCommit = await blocked();
-      await lock.query('ROLLBACK');
-      await lock.end();
+      midCommit = await held.blocking();
+      await held.release();
     } else {
       // corral correlates a page in tens of milliseconds: the kill comes as soon as rows are waiting.
       await until(async () => (await pendingNow()) > 0 && (transport === 'http' || ((await senders.unacked()) ?? 0) > 0), 5_000);
@@ -179,7 +174,7 @@ describe.each<Transport>(['nats', 'http'])('crash: SIGKILL while events stream i
     }
     const unacked = await senders.unacked();
     await othersIdle();
-    const pendingAfter = await pendingNow();
+    const pendingAfter = await inboxPending(db.url);
     const cursor = Number((await probe.query<{ position: string }>(`SELECT position FROM inbox_cursor`)).rows[0]?.position);
     const at = (Date.now() - started) / 1000;
     const cut = senders.cut() - cutBefore;

@@ -240,3 +240,39 @@ export async function inboxCorrelated(databaseUrl: string, timeoutMs = 15_000): 
     timeoutMs,
   );
 }
+
+/** Correlation held back by a test: see holdCorrelation. */
+export interface HeldCorrelation {
+  /** The correlated position when the hold began. */
+  cursor: number;
+  /** Whether a batch's commit statement is waiting on the hold (in flight: neither committed nor failed). */
+  blocking(): Promise<boolean>;
+  /** Lets the waiting commit go on. */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds correlation back: the test locks the inbox cursor row, so the next batch's one commit
+ * statement waits at its cursor update while appends (202s, acks) go on. Lets a test stop or kill
+ * corral with a commit surely in flight and rows surely waiting, instead of hoping to catch a
+ * statement of a few milliseconds.
+ */
+export async function holdCorrelation(databaseUrl: string): Promise<HeldCorrelation> {
+  const held = new pg.Client({ connectionString: databaseUrl });
+  await held.connect();
+  await held.query('BEGIN');
+  const cursor = Number((await held.query<{ position: string }>(`SELECT position FROM inbox_cursor FOR UPDATE`)).rows[0]?.position);
+  return {
+    cursor,
+    blocking: async () => (await held.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))`)).rows[0]?.n !== 0,
+    release: async () => {
+      await held.query('ROLLBACK');
+      await held.end();
+    },
+  };
+}
+
+/** Inbox rows appended and not yet correlated. */
+export function inboxPending(databaseUrl: string): Promise<number> {
+  return withClient(databaseUrl, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE position > (SELECT position FROM inbox_cursor)`)).rows[0]?.n ?? 0);
+}
