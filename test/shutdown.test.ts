@@ -164,6 +164,8 @@ describe('graceful stop: SIGTERM while HTTP senders keep posting', () => {
     const accepted: string[] = [];
     /** When each request that was answered 202 had been sent. */
     const acceptedSentAt: number[] = [];
+    /** When the first "shutting down" refusal came back: the gate was closed by then. */
+    let gateClosedBy: number | undefined;
     const sent: string[] = [];
     // Many senders in a closed loop, for up to 20 s (longer than the stop may take): enough that
     // a request is always waiting for the next append, as during a storm.
@@ -182,7 +184,9 @@ describe('graceful stop: SIGTERM while HTTP senders keep posting', () => {
           accepted.push(...ids);
           acceptedSentAt.push(sentAt);
         }
-        await response?.arrayBuffer().catch(() => undefined);
+        const text = await response?.text().catch(() => '');
+        // The first refusal for the stop: from then on the gate is closed.
+        if (response?.status === 503 && text?.includes('shutting down')) gateClosedBy ??= Date.now();
         if (!response) await new Promise((r) => setTimeout(r, 20));
       }
     });
@@ -194,9 +198,15 @@ describe('graceful stop: SIGTERM while HTTP senders keep posting', () => {
     await Promise.all(senders);
 
     expect(exit).toBe(0);
-    // Nothing sent once the stop had begun was taken. Before the gate, such requests were taken and
+    // Nothing sent once the gate had closed was taken. Before the gate, such requests were taken and
     // drained for as long as they kept a batch waiting (7 s here; for ever above the rate corral keeps up with).
-    expect(acceptedSentAt.filter((at) => at > closing + 100)).toEqual([]);
+    // Timed from the first refusal rather than from the signal: a separate process on a loaded machine
+    // may take 100 ms or more to be scheduled and run its signal handler.
+    expect(gateClosedBy).toBeDefined();
+    const gateAt = gateClosedBy ?? closing;
+    expect(acceptedSentAt.filter((at) => at > gateAt).map((at) => `${at - gateAt} ms after the first refusal`)).toEqual([]);
+    // It closed at once: well within a second of the signal even on a loaded machine.
+    expect(gateAt - closing).toBeLessThan(1_000);
     expect(stopSeconds).toBeLessThan(15);
     // Nothing but 202 (taken: durable in the inbox), 503 (refused while stopping) or a refused connection.
     expect(Object.keys(answered).filter((code) => !['202', '503', 'refused'].includes(code))).toEqual([]);
@@ -204,7 +214,7 @@ describe('graceful stop: SIGTERM while HTTP senders keep posting', () => {
     // What was answered 202 and not yet correlated waits in the inbox for the next start.
     const waiting = await inboxPending(db.url);
     expect(waiting).toBeGreaterThan(0);
-    console.log(`SIGTERM over HTTP: stopped in ${stopSeconds.toFixed(1)} s, answers ${JSON.stringify(answered)}, ${waiting} event(s) answered 202 left in the inbox for the next start`);
+    console.log(`SIGTERM over HTTP: first refusal ${gateAt - closing} ms after the signal, stopped in ${stopSeconds.toFixed(1)} s, answers ${JSON.stringify(answered)}, ${waiting} event(s) answered 202 left in the inbox for the next start`);
     await running.start();
     await inboxCorrelated(db.url, 40_000);
     expect(await running.stop('SIGTERM')).toBe(0);
