@@ -26,7 +26,10 @@ function canonicalEvent(n: number): string {
 }
 
 
-/** BATCH_MAX_SIZE: a stop lets the (at most two) pages already in the batcher commit, and no more. */
+/**
+ * BATCH_MAX_SIZE: a stop lets the (at most two) pages already in the batcher commit, and the feeder
+ * may submit another while earlier shutdown hooks finish (the timekeeper waits for its tick's batch).
+ */
 const PAGE = 500;
 
 /**
@@ -38,7 +41,7 @@ async function stopLeavingRows(corral: CorralProcess, databaseUrl: string): Prom
   const held = await holdCorrelation(databaseUrl);
   let released = false;
   try {
-    await eventually(() => inboxPending(databaseUrl), (n) => n > 2 * PAGE, 20_000);
+    await eventually(() => inboxPending(databaseUrl), (n) => n > 4 * PAGE, 20_000);
     const signalledAt = Date.now();
     const stopped = corral.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
