@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const logger = app.get(Logger);
   logger.log(startupSummary(config));
 
-  // Graceful stop: intake stops, what was taken is committed and acked, then the bus and the
+  // Graceful stop: intake stops, what was taken is durable in the inbox and acked (correlation of
+  // the rest resumes at the next start), then the bus and the
   // database close — within SHUTDOWN_TIMEOUT_MS (below Kubernetes' 30 s grace period): past it,
   // corral logs what it leaves for redelivery and exits 1. A second signal while draining does not
   // cut it short.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Batcher } from '../../actors/batcher.js';
 import type { Input } from '../../correlation/correlator.js';
@@ -37,7 +37,7 @@ const MAX_DEFER_MS = 150;
  * (CORRAL_CLUSTER=on) JetStream's partition streams are the log instead and this stays idle.
  */
 @Injectable()
-export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly writer: InboxWriter;
   private readonly feeder: InboxFeeder;
   private lagMs = 0;
@@ -81,11 +81,19 @@ export class Inbox implements OnApplicationBootstrap, BeforeApplicationShutdown 
     this.lagTimer = setInterval(() => void this.checkLag(), LAG_CHECK_MS).unref();
   }
 
-  /** Stop feeding: what is in the batcher commits; everything else waits, durable, for the next start. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Stop feeding at the first step of a stop (with the shutdown gate), not after the other modules'
+   * hooks: what is in the batcher commits, everything else waits, durable, for the next start, and
+   * a stop with a large backlog does not go on correlating it.
+   */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.lagTimer);
-    await this.writer.drain();
     await this.feeder.stop();
+  }
+
+  /** Appends NATS intake asks for while it settles what it took still go in. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.writer.drain();
   }
 
   /** Whether intake may take more now: correlation is within INBOX_MAX_PENDING events and INBOX_MAX_LAG_MS. */
