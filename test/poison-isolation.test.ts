@@ -3,7 +3,16 @@ import { jetstream } from '@nats-io/jetstream';
 import type { QueryResultRow } from 'pg';
 import { Correlator } from '../src/correlation/correlator.js';
 import { IngestService } from '../src/modules/ingest/ingest.service.js';
-import { canonical, childIdOf, eventually, postJson, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { canonical, CHAIN_KEY, childIdOf, eventually, inboxCorrelated, postJson, TOKEN_KEY, useCorralSuite, withClient, type TestDatabase } from './support/harness.js';
+
+const execFileAsync = promisify(execFile);
+const BIN = join(new URL('..', import.meta.url).pathname, 'bin', 'corral.js');
 
 /** corral keeps ids as keyed tokens: the source id a kept token stands for. */
 const sourceIdOf = (ids: string[], token: string) => ids.find((id) => childIdOf(id) === token) ?? token;
@@ -72,6 +81,28 @@ describe('one sender’s event that PostgreSQL refuses, over HTTP', () => {
     for (const letter of letters) expect(letter.body).toMatch(/poison/);
   });
 
+  it('puts the events it set aside back into the inbox on `corral dlq replay` once the cause is fixed, each once however often replayed', async () => {
+    // The previous test left twelve poison events in the dead letters; the "fix" is the constraint going.
+    await withClient(suite.db.url, async (c) => {
+      await c.query(`ALTER TABLE incident DROP CONSTRAINT test_refuses_poison`);
+      await c.query(`ALTER TABLE incident_child DROP CONSTRAINT test_refuses_poison`);
+    });
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: suite.db.url, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-replay-')), USER: 'ops' };
+    const replay = async () => JSON.parse((await execFileAsync(process.execPath, [BIN, 'dlq', 'replay', '--reason', 'unstorable', '--json'], { env })).stdout) as { accepted: number; failed: number; attempts: Array<{ detail: string }> };
+
+    const first = await replay();
+    expect([first.accepted, first.failed]).toEqual([12, 0]);
+    for (const attempt of first.attempts) expect(attempt.detail).toMatch(/^back in the inbox at position \d+$/);
+    // The running corral picks the rows up like any other process's appends.
+    await inboxCorrelated(suite.db.url);
+    const poisons = [...Array.from({ length: 6 }, (_, s) => `poison-${s}`), ...Array.from({ length: 6 }, (_, s) => `poison-${100 + s}`)];
+    expect(await childIds(poisons)).toEqual([...poisons].sort());
+    // Accepted letters are not replayed again, and a second replay of the same letter would meet its key.
+    expect((await replay()).attempts).toEqual([]);
+    const inboxRows = await withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM inbox WHERE input LIKE '%poison%'`)).rows[0]?.n));
+    expect(inboxRows).toBe(24);
+  });
+
   it('sets aside alone, with its reason, an event whose correlation throws (a fault in a rule or the core)', async () => {
     const correlator = suite.corral.app.get(Correlator);
     const handle = correlator.handle.bind(correlator);
@@ -112,6 +143,19 @@ const flakyDatabase = (db: TestDatabase) =>
 describe('one message that can never be processed, over NATS', () => {
   const suite = useCorralSuite({ BATCH_MAX_DELAY_MS: '20', NATS_MAX_DELIVER: '3', NATS_RETRY_DELAY_MS: '100' }, refusePoison);
   const query = <T extends QueryResultRow>(sql: string, params: unknown[] = []) => withClient(suite.db.url, async (c) => (await c.query<T>(sql, params)).rows);
+
+  it('sets aside an inbox row that breaks every batch it is in (tried alone a few times first), and correlates the rows behind it', async () => {
+    // Not what intake appends (its instants are not instants): a row written by hand, or by a bug.
+    const event = { ...canonical({ id: 'broken-row', system: 'broken-sys' }), id: childIdOf('broken-row'), occurredAt: '[redacted:date]', receivedAt: '[redacted:date]', correlationId: randomUUID() };
+    await query(`SELECT * FROM corral_inbox_append($1::uuid[], $2::text[])`, [[randomUUID()], [JSON.stringify({ type: 'event', event })]]);
+    await postJson(`${suite.corral.baseUrl}/v1/events`, [canonical({ id: 'behind-broken-1', system: 'broken-sys' }), canonical({ id: 'behind-broken-2', system: 'other-sys' })]);
+
+    const letters = await eventually(() => query<{ reason: string; subject: string }>(`SELECT reason, subject FROM dead_letter WHERE body LIKE '%broken-sys%'`), (rows) => rows.length > 0);
+    expect(letters).toEqual([{ reason: 'unprocessable', subject: expect.stringMatching(/^inbox:\d+$/) }]);
+    await inboxCorrelated(suite.db.url);
+    const kept = await query<{ id: string }>(`SELECT id FROM incident_child WHERE id = ANY($1::text[])`, [['behind-broken-1', 'behind-broken-2', 'broken-row'].map(childIdOf)]);
+    expect(kept.map((r) => r.id).sort()).toEqual(['behind-broken-1', 'behind-broken-2'].map(childIdOf).sort());
+  });
 
   it('dead-letters a message whose event the database refuses, at once and alone; the messages beside it commit', async () => {
     const js = jetstream(suite.nats.nc);

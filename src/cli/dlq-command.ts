@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
 import { loadConfig } from '../modules/config/corral-config.js';
+import type { CanonicalEvent } from '../correlation/canonical-event.js';
+import { digestKey } from '../modules/inbox/dedup-key.js';
+import { admit } from '../modules/ingest/admission.js';
 import { InboxRepository } from '../modules/inbox/inbox.repository.js';
 import { DeadLetterReplays, type ReplayOutcome } from '../modules/ingest/dead-letters/dead-letter-replays.repository.js';
 import type { DeadLetterRow } from '../modules/ingest/dead-letters/dead-letter.entity.js';
@@ -60,15 +62,27 @@ export async function replay(options: ReplayOptions): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+/** Why a letter's body is not an input intake would have appended, or undefined when it is. */
+function inboxInputProblem(body: string): string | undefined {
+  let input: { type?: unknown; event?: unknown };
+  try {
+    input = JSON.parse(body) as typeof input;
+  } catch {
+    return 'the letter does not hold an inbox input (not JSON)';
+  }
+  if (input.type === 'resolve') return undefined;
+  if (input.type !== 'event' || typeof input.event !== 'object' || input.event === null) return 'the letter does not hold an inbox input';
+  const admission = admit(input.event as CanonicalEvent);
+  return admission.ok ? undefined : `the letter's event would not pass intake: ${admission.reason}`;
+}
+
 /** A set-aside inbox row back into the inbox: the running corral correlates it like any new row. */
 async function requeue(inbox: InboxRepository, letter: DeadLetterRow): Promise<{ outcome: ReplayOutcome; detail: string }> {
-  try {
-    JSON.parse(letter.body);
-  } catch {
-    return { outcome: 'rejected', detail: 'the letter does not hold an inbox input' };
-  }
-  const hex = createHash('sha256').update(`replay\0${letter.id}`).digest('hex');
-  const key = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  // Only what intake itself would append: a letter edited by hand, or written before its body was
+  // kept unscrubbed, must not reach the correlator (it would stop the inbox at that row).
+  const problem = inboxInputProblem(letter.body);
+  if (problem) return { outcome: 'rejected', detail: problem };
+  const key = digestKey(`replay\0${letter.id}`);
   try {
     const appended = await inbox.append([key], [letter.body]);
     const position = appended.get(key);

@@ -11,6 +11,11 @@ import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 export function dedupKey(event: Pick<CanonicalEvent, 'id' | 'status' | 'occurredAt'> & { source: { system: string } }): string {
   // NUL separates the parts: no part can contain one (admission refuses control characters), so
   // ('a', 'b|c') and ('a|b', 'c') never meet.
-  const hex = createHash('sha256').update(`${event.source.system}\0${event.id}\0${event.status}\0${event.occurredAt}`).digest('hex');
+  return digestKey(`${event.source.system}\0${event.id}\0${event.status}\0${event.occurredAt}`);
+}
+
+/** 128 bits of SHA-256 of `text`, written as a uuid: the form of every inbox key. */
+export function digestKey(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

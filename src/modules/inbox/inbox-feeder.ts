@@ -36,6 +36,23 @@ export interface FeederLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
+/** Failures in a row of the page after the cursor, blaming its rows, before it is read one row at a time… */
+const STRIKES_TO_NARROW = 3;
+/** …and before that one row is set aside. */
+const STRIKES_TO_SET_ASIDE = 5;
+
+/**
+ * Whether a failed batch says something about its rows rather than the database or the pipeline:
+ * an error of corral's own making while preparing it (no SQLSTATE or system error code), not one of
+ * the runtime's named refusals (overload, the cursor or a lease moved, an earlier batch failed).
+ */
+function blamesRows(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { code?: unknown }).code !== undefined) return false;
+  if (['OverloadedError', 'InboxCursorMovedError', 'FencedError', 'DuplicateDeliveryError', 'DuplicateInputError'].includes(error.name)) return false;
+  return !error.message.startsWith('an earlier batch could not be committed');
+}
+
 /** How often a deferred page looks again whether intake has gone quiet. */
 const DEFER_STEP_MS = 10;
 
@@ -63,6 +80,13 @@ export class InboxFeeder {
   private head = 0;
   private inBatcher = 0;
   private failed = false;
+  /**
+   * Consecutive failures of the page right after the committed cursor with an error that blames
+   * what it holds (see blamesRows), not the database: past STRIKES_TO_NARROW the feeder reads one
+   * row at a time, past STRIKES_TO_SET_ASIDE that row is set aside, so one row that breaks every
+   * batch it is in cannot stop the inbox for every sender behind it.
+   */
+  private strikes = 0;
   private stopped = true;
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -200,7 +224,7 @@ export class InboxFeeder {
       this.pageStartedAt = performance.now();
       let rows: InboxRow[];
       try {
-        rows = await this.repository.after(this.read, pageSize);
+        rows = await this.repository.after(this.read, this.strikes >= STRIKES_TO_NARROW && this.read === this.committed ? 1 : pageSize);
       } catch (error) {
         this.log?.warn({ error: error instanceof Error ? error.name : 'error' }, 'reading the inbox failed; trying again');
         await this.pause(retryDelayMs);
@@ -251,6 +275,7 @@ export class InboxFeeder {
     this.batcher.submit(inputs, { inbox: { from, to } }).then(
       (outcomes) => {
         this.inBatcher -= rows.length;
+        this.strikes = 0;
         this.committed = to;
         this.committedAt = new Date();
         this.uncorrelated -= rows.length;
@@ -262,6 +287,35 @@ export class InboxFeeder {
         this.inBatcher -= rows.length;
         if (!this.failed) this.log?.warn({ from, to, error: error instanceof Error ? error.name : 'error' }, 'an inbox page could not be correlated; reading again from the committed cursor');
         this.failed = true;
+        if (from === this.committed) {
+          this.strikes = blamesRows(error) ? this.strikes + 1 : 0;
+          if (this.strikes >= STRIKES_TO_SET_ASIDE && rows.length === 1) void this.skip(rows[0], error);
+        }
+        this.poke();
+      },
+    );
+  }
+
+  /**
+   * The one row that failed every batch it was in, alone, STRIKES_TO_SET_ASIDE times: the cursor
+   * moves past it with an empty batch (no effects), and it goes to the dead letters.
+   */
+  private skip(row: InboxRow, error: unknown): Promise<void> {
+    const from = this.committed;
+    this.inBatcher += 1;
+    return this.batcher.submit([], { inbox: { from, to: row.position } }).then(
+      () => {
+        this.inBatcher -= 1;
+        this.strikes = 0;
+        this.committed = row.position;
+        this.committedAt = new Date();
+        this.uncorrelated -= 1;
+        this.log?.warn({ position: row.position, error: error instanceof Error ? error.name : 'error' }, 'an inbox row failed every batch it was in; it was set aside');
+        void this.setAsideRow(row, 'unprocessable', 'could not be correlated: it failed every batch it was in (logged); the other events were not affected');
+        this.poke();
+      },
+      () => {
+        this.inBatcher -= 1;
         this.poke();
       },
     );

@@ -72,7 +72,7 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
         maxDeferMs: MAX_DEFER_MS,
       },
       // Set aside by the runtime after its 202: kept as a dead letter, where an operator can see and replay it.
-      ({ input, reason, detail, position }) => deadLetters.record({ reason, source: sourceOf(input), subject: `inbox:${position}`, detail, data: encoder.encode(input) }),
+      ({ input, reason, detail, position }) => deadLetters.record({ reason, source: sourceOf(input), subject: `inbox:${position}`, detail, data: encoder.encode(input), filtered: true }),
       { warn: (fields, message) => this.logger.warn(fields, message) },
     );
     this.writer = new InboxWriter(repository, (position, count) => this.feeder.appended(position, count));

@@ -44,9 +44,15 @@ export class DeadLetterService {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
-  async record(letter: { reason: string; source: string; subject: string; detail: string; data: Uint8Array }): Promise<void> {
+  /**
+   * `filtered`: the body already passed the privacy filter (an inbox row the correlator set aside).
+   * It is kept as it is: scrubbing it again would turn its instants into `[redacted:date]`, and a
+   * replay could no longer use it.
+   */
+  async record(letter: { reason: string; source: string; subject: string; detail: string; data: Uint8Array; filtered?: boolean }): Promise<void> {
     const receivedAt = new Date();
-    const body = storable(scrubPayload(decoder.decode(letter.data)));
+    const text = decoder.decode(letter.data);
+    const body = storable(letter.filtered ? text : scrubPayload(text));
     const detail = storable(clampText(scrubText(letter.detail), 2000));
     await this.dataSource.getRepository(DeadLetterRow).insert({ reason: letter.reason, source: letter.source, subject: letter.subject, detail, body, receivedAt });
     const published = { reason: detail, subject: letter.subject, receivedAt: receivedAt.toISOString(), body };
