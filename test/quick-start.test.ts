@@ -128,7 +128,7 @@ interface Step {
 const KINDS: Array<[RegExp, StepKind]> = [
   [/^export CORRAL_API_KEY=\$\(cat \.corral\/admin\.key\)$/, 'export-key'],
   [/^alias ccurl=/, 'alias'],
-  [/^ccurl -s -X POST localhost:8080\/v1\/events /, 'post-alert'],
+  [/^ccurl -s -X POST 'localhost:8080\/v1\/events\?wait=correlated' /, 'post-alert'],
   [/^ccurl -s 'localhost:8080\/v1\/incidents\?status=open'/, 'list-open'],
   [/^ccurl -s localhost:8080\/v1\/incidents\/<id>/, 'get-one'],
   [/^npm run publish-sample$/, 'publish-sample'],
