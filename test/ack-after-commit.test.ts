@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { jest } from '@jest/globals';
 import { IngestService } from '../src/modules/ingest/ingest.service.js';
-import { canonical, childIdOf, eventually, useCorralSuite, withClient } from './support/harness.js';
+import { canonical, childIdOf, eventually, inboxCorrelated, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
 
@@ -23,19 +23,17 @@ describe('ack only after COMMIT', () => {
 
   const count = (sql: string) => withClient(suite.db.url, async (c) => Number((await c.query<{ n: string }>(sql)).rows[0]?.n));
 
-  it('leaves the message unacked when the transaction fails and processes it exactly once on redelivery', async () => {
+  it('acks the message once durable in the inbox, and after a failed commit correlates it exactly once, from the inbox', async () => {
     await jetstream(suite.nats.nc).publish(suite.nats.subjects.in('canonical'), encoder.encode(JSON.stringify(canonical({ id: 'once', system: 'pyxis' }))));
 
-    // The failed attempt: nothing committed, and the message is still held, unacked.
+    // The failed attempt is the correlator's: the message was acked when its event was durable.
     await eventually(() => count(`SELECT last_value AS n FROM fault_seq`), (n) => n >= 1);
-    const held = await suite.nats.ingestConsumer();
-    expect(held.num_ack_pending).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM incident`)).toBe(0);
-    expect(await count(`SELECT count(*) AS n FROM journal`)).toBe(0);
-
-    // The redelivery: processed, committed, acked.
     const settled = await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0);
-    expect(settled.delivered.consumer_seq).toBe(2);
+    expect(settled.delivered.consumer_seq).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM inbox`)).toBe(1);
+
+    // The retry from the committed cursor: committed once.
+    await inboxCorrelated(suite.db.url);
     expect(await count(`SELECT count(*) AS n FROM incident WHERE system = 'pyxis'`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM incident_child WHERE id = '${childIdOf('once')}' AND repeats = 0`)).toBe(1);
     // Exactly once: the journal tells the story once, not twice.
@@ -60,6 +58,7 @@ describe('a fault of corral’s own while handling a message', () => {
 
     await eventually(() => suite.nats.ingestConsumer(), (info) => info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq === 2);
     expect(thrown).toBe(2);
+    await inboxCorrelated(suite.db.url);
     expect(await withClient(suite.db.url, async (c) => (await c.query(`SELECT 1 FROM incident_child WHERE id = '${childIdOf('after-fault')}'`)).rowCount)).toBe(1);
   });
 });

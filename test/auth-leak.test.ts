@@ -47,7 +47,7 @@ describe('what each role receives', () => {
 
   beforeAll(async () => {
     expect(NEEDLES.length).toBeGreaterThanOrEqual(6);
-    for (const n of [1, 2, 3]) expect((await postJson(`${suite.corral.baseUrl}/v1/ingest/helpdesk`, report(n))).status).toBe(202);
+    for (const n of [1, 2, 3]) expect((await postJson(`${suite.corral.baseUrl}/v1/ingest/helpdesk?wait=correlated`, report(n))).status).toBe(202);
     const list = await getJson<{ items: Array<{ id: string; system: string }> }>(`${suite.corral.baseUrl}/v1/incidents`);
     incidentId = list.body.items.find((i) => i.system === 'zebra-wristband')?.id ?? '';
     const detail = await getJson<{ children: Array<{ requesterToken?: string }> }>(`${suite.corral.baseUrl}/v1/incidents/${incidentId}`);

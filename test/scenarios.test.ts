@@ -3,7 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { ManualClock } from '../src/actors/clock.js';
 import { compare, parseCases, type ObservedIncident, type RuleCase } from '../src/correlation/rule-cases.js';
 import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
-import { createTestDatabase, eventually, getJson, postJson, startCorral, TestNats } from './support/harness.js';
+import { createTestDatabase, eventually, getJson, inboxCorrelated, postJson, startCorral, TestNats } from './support/harness.js';
 
 // The scenario suite: JSON cases (the same format `corral rules test` runs in memory) driven end to
 // end — events published to JetStream, processed and committed to Postgres, incidents read back over
@@ -78,6 +78,8 @@ describe('scenarios, end to end through NATS and Postgres', () => {
           published += 1;
         }
         await eventually(() => nats.ingestConsumer(), (info) => info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= published);
+        // Acked is durable; the step's events must also be correlated before the clock moves on.
+        await inboxCorrelated(db.url);
         for (const command of step.commands) {
           const target = (await observe(corral.baseUrl)).find((i) => i.system === command.system);
           await postJson(`${corral.baseUrl}/v1/incidents/${target?.id}/${command.verb}`, { by: command.by });

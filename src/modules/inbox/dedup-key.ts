@@ -3,15 +3,22 @@ import type { CanonicalEvent } from '../../correlation/canonical-event.js';
 
 /**
  * The inbox's notion of an exact resend: the same source system saying the same thing about the
- * same id at the same instant (a webhook retried after a timeout, Alertmanager repeating a firing
- * alert every repeat_interval, a NATS message redelivered after its ack was lost). A digest rather
- * than the text: the key is indexed, and senders choose ids of any length. 128 bits of SHA-256,
- * written as a uuid so PostgreSQL indexes 16 bytes.
+ * same id at the same instant, about the same system and problem (a webhook retried after a
+ * timeout, Alertmanager repeating a firing alert every repeat_interval, a NATS message redelivered
+ * after its ack was lost). The affected system, facility, error signature and symptom are part of
+ * it because senders reuse ids across the systems they watch (a per-system sequence number): two
+ * such events are different children of different incidents, not one event sent twice. A digest
+ * rather than the text: the key is indexed, and senders choose ids of any length. 128 bits of
+ * SHA-256, written as a uuid so PostgreSQL indexes 16 bytes.
  */
-export function dedupKey(event: Pick<CanonicalEvent, 'id' | 'status' | 'occurredAt'> & { source: { system: string } }): string {
+export function dedupKey(
+  event: Pick<CanonicalEvent, 'id' | 'status' | 'occurredAt'> & { source: { system: string } } & Partial<Pick<CanonicalEvent, 'system' | 'facility' | 'errorSignature' | 'symptom'>>,
+): string {
   // NUL separates the parts: no part can contain one (admission refuses control characters), so
   // ('a', 'b|c') and ('a|b', 'c') never meet.
-  return digestKey(`${event.source.system}\0${event.id}\0${event.status}\0${event.occurredAt}`);
+  return digestKey(
+    `${event.source.system}\0${event.id}\0${event.status}\0${event.occurredAt}\0${event.system ?? ''}\0${event.facility ?? ''}\0${event.errorSignature ?? ''}\0${event.symptom ?? ''}`,
+  );
 }
 
 /** 128 bits of SHA-256 of `text`, written as a uuid: the form of every inbox key. */
