@@ -41,7 +41,7 @@ const WAITED = {
 export const INGEST_RESULT = obj(
   {
     accepted: int({ description: 'new events, now durable in the inbox (correlation follows in order)' }),
-    duplicates: int({ description: 'exact resends corral already had (same source.system, id, status and occurredAt)' }),
+    duplicates: int({ description: 'exact resends corral already had (same source.system, id, status and occurredAt, about the same system and problem)' }),
     rejected: REJECTED,
     moreRejected: int({ description: 'how many more were refused than `rejected` lists; absent when it lists them all' }),
     ...WAITED,
@@ -54,7 +54,7 @@ export const INGEST_RESULT = obj(
 export const NATIVE_RESULT = obj(
   {
     accepted: int({ description: 'new events, now durable in the inbox (correlation follows in order)' }),
-    duplicates: int({ description: 'exact resends corral already had (same source.system, id, status and occurredAt)' }),
+    duplicates: int({ description: 'exact resends corral already had (same source.system, id, status and occurredAt, about the same system and problem)' }),
     ignored: int({ description: 'well-formed source events that are no incident (an HL7 AA, an Okta session start, …)' }),
     rejected: REJECTED,
     ...WAITED,
