@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jetstream } from '@nats-io/jetstream';
-import { canonical, childIdOf, eventually, useCorralSuite, withClient } from './support/harness.js';
+import { canonical, childIdOf, eventually, inboxCorrelated, useCorralSuite, withClient } from './support/harness.js';
 
 const encoder = new TextEncoder();
 const MESSAGES = 1000;
@@ -35,6 +35,8 @@ describe('NATS intake while events wait for enrichment', () => {
       ),
     );
     const info = await eventually(() => suite.nats.ingestConsumer(), (i) => i.num_pending === 0 && i.num_ack_pending === 0, 60_000);
+    // Acked is durable in the inbox; correlation follows.
+    await inboxCorrelated(suite.db.url);
     const kept = await withClient(suite.db.url, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_child WHERE id = ANY($1)`, [Array.from({ length: MESSAGES }, (_, n) => childIdOf(`wait-${n}`))])).rows[0]?.n);
     expect(kept).toBe(MESSAGES);
     // Each message delivered once: none was taken only to be refused by a full batcher and nak'd.

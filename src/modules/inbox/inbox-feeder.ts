@@ -221,7 +221,6 @@ export class InboxFeeder {
         await this.pause(DEFER_STEP_MS);
         continue;
       }
-      this.pageStartedAt = performance.now();
       let rows: InboxRow[];
       try {
         rows = await this.repository.after(this.read, this.strikes >= STRIKES_TO_NARROW && this.read === this.committed ? 1 : pageSize);
@@ -235,6 +234,9 @@ export class InboxFeeder {
         await this.pause(pollMs);
         continue;
       }
+      // Counted from a page taken, not from a look that found nothing: after a quiet spell the
+      // first page runs at once.
+      this.pageStartedAt = performance.now();
       this.submit(rows);
     }
   }
