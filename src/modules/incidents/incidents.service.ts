@@ -68,12 +68,16 @@ export class IncidentsService {
 
   async get(id: string): Promise<IncidentDetailView> {
     if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
-    const row = await this.db.getRepository(IncidentRow).findOneBy({ id });
-    if (!row) throw new NotFoundError(`no incident ${id}`);
-    const children = await this.db
-      .getRepository(IncidentChildRow)
-      .find({ where: { incidentId: id }, order: { firstSeen: 'ASC', childKey: 'ASC' } });
-    return { ...toIncidentView(row), children: children.map(toChildView) };
+    // One snapshot for both reads: the incident row and its children are written in one commit,
+    // and read apart they could show a resolved child under an incident still open.
+    const read = await this.db.transaction('REPEATABLE READ', async (tx) => {
+      const row = await tx.getRepository(IncidentRow).findOneBy({ id });
+      if (!row) return null;
+      const children = await tx.getRepository(IncidentChildRow).find({ where: { incidentId: id }, order: { firstSeen: 'ASC', childKey: 'ASC' } });
+      return { row, children };
+    });
+    if (!read) throw new NotFoundError(`no incident ${id}`);
+    return { ...toIncidentView(read.row), children: read.children.map(toChildView) };
   }
 }
 
