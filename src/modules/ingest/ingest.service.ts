@@ -11,6 +11,7 @@ import { Inbox } from '../inbox/inbox.service.js';
 import { dedupKey } from '../inbox/dedup-key.js';
 import type { AdmittedEvent } from './admission.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
+import { bodyValue } from './json-body.js';
 import { MAX_EVENTS_PER_REQUEST, MAX_REJECTED_LISTED } from './limits.js';
 
 /** Where one event of a request landed, when the request waited for correlation. */
@@ -133,8 +134,11 @@ export class IngestService {
   /**
    * HTTP semantics: an invalid single event, or a batch with nothing valid in it, is a 400 naming
    * the failing fields; otherwise the valid events are appended and the invalid ones listed.
+   * `raw` is the parsed body, or its raw JSON bytes (a Buffer), parsed here: then a body that is
+   * empty or not JSON is refused with InvalidJsonError, as Fastify's parser refused it.
    */
-  async ingestHttp(body: unknown, correlationId: string, waitMs?: number): Promise<IngestResult> {
+  async ingestHttp(raw: unknown, correlationId: string, waitMs?: number): Promise<IngestResult> {
+    const body = bodyValue(raw);
     const items = Array.isArray(body) ? (body as unknown[]) : [body];
     if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
     if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);

@@ -5,12 +5,19 @@ import { admit, type AdmittedEvent } from './admission.js';
 import type { FieldProblem } from './canonical-intake.js';
 import type { Delivery } from '../cluster/cluster-router.js';
 import { countsOf, IngestService, type Taken, type WaitAnswer } from './ingest.service.js';
+import { bodyValue, isRawJson } from './json-body.js';
 import { nestingProblem } from './limits.js';
+import type { PagerDutyNormalized } from './sources/pagerduty.js';
 import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
 import { controlPaths, holdsBrokenText, holdsControl } from './unicode.js';
 
 export interface NativeResult extends Partial<WaitAnswer> {
+  /**
+   * PagerDuty only: the dedup key PagerDuty would answer with (pagerDutyDedupKey of the parsed
+   * body). Not part of corral's answer: the PagerDuty route puts it in PagerDuty's own shape.
+   */
+  dedupKey?: string;
   accepted: number;
   duplicates: number;
   /** Well-formed source events that are not incidents (an HL7 AA, an Okta session start, …). */
@@ -23,6 +30,8 @@ export interface Admitted {
   events: AdmittedEvent[];
   ignored: number;
   resolves: ChildResolve[];
+  /** PagerDuty's dedup key of the payload (see NativeResult.dedupKey). */
+  dedupKey?: string;
 }
 
 export type Checked = { ok: true; normalized: Admitted } | { ok: false; reason: string; fields: FieldProblem[] };
@@ -77,11 +86,18 @@ export class NativeIngestService {
       const all = [...fields, ...holding.map((field) => ({ field, problems: ['holds a control character'] }))];
       return { ok: false, reason: `invalid ${source} payload: ${fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}${where}`, fields: all };
     }
-    return { ok: true, normalized: { events, ignored: normalized.ignored, resolves: normalized.resolves } };
+    const dedupKey = (normalized as PagerDutyNormalized).dedupKey;
+    return { ok: true, normalized: { events, ignored: normalized.ignored, resolves: normalized.resolves, ...(dedupKey !== undefined ? { dedupKey } : {}) } };
   }
 
-  /** HTTP: a payload corral cannot use is a 400 naming the field; otherwise 2xx once durable. */
-  async ingestHttp(source: NativeSource, body: unknown, correlationId: string, waitMs?: number): Promise<NativeResult> {
+  /**
+   * HTTP: a payload corral cannot use is a 400 naming the field; otherwise 2xx once durable. `raw`
+   * is the parsed body (HL7: its text), or the body's raw bytes (a Buffer): a JSON source's are
+   * parsed here (empty or not JSON: InvalidJsonError, as Fastify's parser refused it), HL7's read
+   * as UTF-8 text. PagerDuty's answer carries `dedupKey`, for the route to answer with.
+   */
+  async ingestHttp(source: NativeSource, raw: unknown, correlationId: string, waitMs?: number): Promise<NativeResult> {
+    const body = isRawJson(raw) && ADAPTERS[source].format === 'text' ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8') : bodyValue(raw);
     const checked = this.normalize(source, body, correlationId);
     if (!checked.ok) throw new InvalidInputError(checked.reason, checked.fields);
     let committed: NativeCommitted;
@@ -90,7 +106,9 @@ export class NativeIngestService {
     } catch (error) {
       throw commitFailure(error);
     }
-    const { quarantined, submitted, taken, ...result } = committed;
+    const { quarantined, submitted, taken, ...counted } = committed;
+    const { dedupKey } = checked.normalized;
+    const result: NativeResult = dedupKey !== undefined ? { ...counted, dedupKey } : counted;
     // Every event of the payload set aside: refused like an invalid payload, with each one's reason.
     if (quarantined.length > 0 && quarantined.length === submitted) throw new InvalidInputError(`no event of the payload could be accepted: ${quarantined[0]?.quarantine.detail ?? ''}`, result.rejected);
     if (waitMs === undefined) return result;
