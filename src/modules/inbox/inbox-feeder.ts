@@ -10,12 +10,15 @@ export interface FeederOptions {
   /** How often to look for rows other processes appended, when nothing here says there are any. */
   pollMs: number;
   /**
-   * Intake first (see loop): while this says intake is taking events and correlation is within
-   * half its back-pressure bounds, a page waits up to `maxDeferMs` after the previous one started.
+   * Intake first (see deferring): while this says intake is taking events and correlation is
+   * within half its back-pressure bounds, correlation runs in pages of `busyPageSize` rows and
+   * takes about `busyShare` of the time, a page at most `maxDeferMs` after the previous one.
    */
   intakeBusy?: () => boolean;
   /** Correlation is far enough behind that it must not wait for intake any more. */
   behind?: () => boolean;
+  busyPageSize?: number;
+  busyShare?: number;
   maxDeferMs?: number;
 }
 
@@ -91,6 +94,8 @@ export class InboxFeeder {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pageStartedAt = Number.NEGATIVE_INFINITY;
+  /** How long the last page took from its submission to its commit (ms): what the share is made of. */
+  private lastPageMs = 0;
   private signalled = false;
   private readonly waiters = new Map<number, Array<(c: Correlated) => void>>();
   private readonly recent = new Map<number, Correlated>();
@@ -222,8 +227,9 @@ export class InboxFeeder {
         continue;
       }
       let rows: InboxRow[];
+      const size = this.strikes >= STRIKES_TO_NARROW && this.read === this.committed ? 1 : this.pageSizeNow(pageSize);
       try {
-        rows = await this.repository.after(this.read, this.strikes >= STRIKES_TO_NARROW && this.read === this.committed ? 1 : pageSize);
+        rows = await this.repository.after(this.read, size);
       } catch (error) {
         this.log?.warn({ error: error instanceof Error ? error.name : 'error' }, 'reading the inbox failed; trying again');
         await this.pause(retryDelayMs);
@@ -242,19 +248,33 @@ export class InboxFeeder {
   }
 
   /**
-   * Intake first. Correlating a page is a stretch of the event loop (tens of milliseconds for
-   * 500 events) and most of PostgreSQL's work; while a storm is being taken in, that competes with
-   * the requests for both cores, and senders wait (Alertmanager times out and resends). So while
-   * intake is busy, a page waits, up to maxDeferMs after the previous page started: correlation
-   * still moves every maxDeferMs, takes bigger pages, and runs at full speed the moment intake
-   * pauses. Never while a request waits for correlation (?wait=correlated), nor once correlation
-   * is past half of INBOX_MAX_PENDING or INBOX_MAX_LAG_MS.
+   * Intake first. Correlating a page is a stretch of the event loop (about 130 µs an event: 65 ms
+   * for 500) and most of PostgreSQL's work; while a storm is being taken in, that competes with the
+   * requests for both cores, every request that arrives during the stretch waits for all of it,
+   * and senders time out and resend. So while intake is busy, correlation takes a share: pages of
+   * busyPageSize rows (a short stall), each started once the last one's time is busyShare of the
+   * time since it started (never more than maxDeferMs apart). It runs at full speed, in full pages,
+   * the moment intake pauses; and never holds back while a request waits for correlation
+   * (?wait=correlated) or once correlation is past half of INBOX_MAX_PENDING or INBOX_MAX_LAG_MS.
    */
   private deferring(): boolean {
-    const { intakeBusy, behind, maxDeferMs } = this.options;
-    if (!intakeBusy || !maxDeferMs || this.waiters.size > 0) return false;
-    if (performance.now() - this.pageStartedAt >= maxDeferMs) return false;
+    if (!this.holdingBack()) return false;
+    // One page at a time: the share is measured on the page that ran.
+    if (this.inBatcher > 0) return true;
+    const { busyShare = 1, maxDeferMs = 0 } = this.options;
+    const gap = Math.min(maxDeferMs, this.lastPageMs / busyShare);
+    return performance.now() - this.pageStartedAt < gap;
+  }
+
+  private holdingBack(): boolean {
+    const { intakeBusy, behind } = this.options;
+    if (!intakeBusy || this.waiters.size > 0) return false;
     return intakeBusy() && !(behind?.() ?? false);
+  }
+
+  private pageSizeNow(pageSize: number): number {
+    const { busyPageSize } = this.options;
+    return busyPageSize !== undefined && this.holdingBack() ? Math.min(pageSize, busyPageSize) : pageSize;
   }
 
   private submit(rows: InboxRow[]): void {
@@ -274,8 +294,10 @@ export class InboxFeeder {
       }
     }
     this.inBatcher += rows.length;
+    const submittedAt = performance.now();
     this.batcher.submit(inputs, { inbox: { from, to } }).then(
       (outcomes) => {
+        this.lastPageMs = performance.now() - submittedAt;
         this.inBatcher -= rows.length;
         this.strikes = 0;
         this.committed = to;

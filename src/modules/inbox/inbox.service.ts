@@ -29,9 +29,16 @@ const encoder = new TextEncoder();
 /** Intake counts as busy for this long after its last append was asked for. */
 const INTAKE_QUIET_MS = 20;
 /**
- * While intake is busy, a page of correlation waits at most this long after the previous one
- * started. Measured in `npm run bench` (BENCHMARKS.md, issue 23 notes): 0 ms gave 0.36× Alertmanager
- * accepted over the five rounds, 150 ms 0.47×, 1 s 0.53×, with correlation as fast or faster overall.
+ * While intake is busy (InboxFeeder.deferring): pages of this many rows, about 13 ms of the event
+ * loop each, so that a request arriving during one waits little…
+ */
+const BUSY_PAGE_SIZE = 100;
+/** …taking about this share of the time… */
+const BUSY_SHARE = 0.2;
+/**
+ * …and never more than this apart. Measured in `npm run bench` (BENCHMARKS.md, issue 23 notes):
+ * full pages every 0 ms gave 0.36× Alertmanager accepted over the five rounds, 150 ms 0.47×, 1 s
+ * 0.53×, with correlation as fast or faster overall.
  */
 const MAX_DEFER_MS = 1000;
 
@@ -69,6 +76,8 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
         // Intake first (InboxFeeder.deferring): busy = an append within the last 20 ms.
         intakeBusy: () => this.writer.busy(INTAKE_QUIET_MS),
         behind: () => this.feeder.status.pending >= config.inbox.maxPending / 2 || this.lagMs >= config.inbox.maxLagMs / 2,
+        busyPageSize: BUSY_PAGE_SIZE,
+        busyShare: BUSY_SHARE,
         maxDeferMs: MAX_DEFER_MS,
       },
       // Set aside by the runtime after its 202: kept as a dead letter, where an operator can see and replay it.
