@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { admit } from '../src/modules/ingest/admission.js';
+import { dedupKey } from '../src/modules/inbox/dedup-key.js';
+import { admit, type AdmittedEvent } from '../src/modules/ingest/admission.js';
 import { parseCanonical } from '../src/modules/ingest/canonical-intake.js';
 import { nestingProblem } from '../src/modules/ingest/limits.js';
 import { ADAPTERS } from '../src/modules/ingest/sources/registry.js';
 import { holdsBrokenText } from '../src/modules/ingest/unicode.js';
-import { AlertStream, ISSUE_SHAPE, toCanonical, type BenchAlert } from './workload.js';
+import { AlertStream, ISSUE_SHAPE, toCanonical, toWebhook, type BenchAlert } from './workload.js';
 
 /**
  * `npm run bench:normalize`: CPU per event of what an ingest route does before anything is
@@ -13,9 +14,14 @@ import { AlertStream, ISSUE_SHAPE, toCanonical, type BenchAlert } from './worklo
  * event) over webhooks of 500 alerts; and `POST /v1/events`'s per-event parse (parseCanonical:
  * validation, privacy table, admission) over arrays of 500 canonical events. Bodies are parsed JSON,
  * as Express hands them over. Prints CPU µs per event, the best of five passes after a warm-up.
+ *
+ * `webhookIntakeUsPerAlert` is the Alertmanager route end to end as intake runs it per request,
+ * on the bodies `npm run bench` sends (bench/workload.ts toWebhook, as text): JSON.parse of the
+ * body, NativeIngestService.normalize's checks, adapter and admission, then what IngestService.take
+ * and InboxWriter.write do per event (its dedup key, the JSON text of its inbox input).
  */
 const ALERTS = Number(process.argv[2] ?? 50_000);
-/** `alertmanager` or `canonical` to measure one route only (for a CPU profile). */
+/** `alertmanager`, `canonical` or `intake` to measure one route only (for a CPU profile). */
 const ONLY = process.argv[3];
 const BATCH = 500;
 const TOKEN_KEY = 'bench-token-key-0123456789abcdefghijklmn';
@@ -86,6 +92,26 @@ function alertmanagerRoute(body: Record<string, unknown>): number {
   return admitted;
 }
 
+/**
+ * The Alertmanager route from body text to inbox row (NativeIngestService.normalize, then
+ * IngestService.take's dedup key and InboxWriter.write's JSON text per event). Returns events made.
+ */
+function webhookIntake(text: string): number {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  if (nestingProblem(body) || holdsBrokenText(body, { replacement: true })) throw new Error('bench body refused');
+  const normalized = ADAPTERS.alertmanager.normalize(body, { tokenKey: TOKEN_KEY, receivedAt: new Date(), correlationId: randomUUID() });
+  if (!normalized.ok) throw new Error(`bench body refused: ${normalized.reason}`);
+  const events: AdmittedEvent[] = [];
+  for (const event of normalized.events) {
+    const admission = admit(event);
+    if (admission.ok) events.push(admission.event);
+  }
+  let bytes = 0;
+  for (const event of events) bytes += dedupKey(event).length + JSON.stringify({ type: 'event', event }).length;
+  if (bytes === 0) throw new Error('bench made no rows');
+  return events.length;
+}
+
 /** `POST /v1/events` per event (IngestService.parse, a receivedAt per event as it does today). */
 function canonicalRoute(body: unknown[]): number {
   const correlationId = randomUUID();
@@ -113,6 +139,9 @@ function best<T>(bodies: T[], run: (body: T) => number, events: number): number 
 }
 
 const hooks = webhooks(new AlertStream(ISSUE_SHAPE, 'bench'), ALERTS);
+const texts: string[] = [];
+const sent = new AlertStream(ISSUE_SHAPE, 'bench');
+for (let done = 0; done < ALERTS; done += BATCH) texts.push(toWebhook(sent.take(Math.min(BATCH, ALERTS - done))));
 const canonical: unknown[][] = [];
 const source = new AlertStream(ISSUE_SHAPE, 'bench');
 for (let done = 0; done < ALERTS; done += BATCH) canonical.push(JSON.parse(`[${source.take(Math.min(BATCH, ALERTS - done)).map(toCanonical).join(',')}]`) as unknown[]);
@@ -120,7 +149,8 @@ for (let done = 0; done < ALERTS; done += BATCH) canonical.push(JSON.parse(`[${s
 const results = {
   alerts: ALERTS,
   batch: BATCH,
-  ...(ONLY !== 'canonical' ? { alertmanagerUsPerAlert: +best(hooks, alertmanagerRoute, ALERTS).toFixed(2) } : {}),
-  ...(ONLY !== 'alertmanager' ? { canonicalUsPerEvent: +best(canonical, canonicalRoute, ALERTS).toFixed(2) } : {}),
+  ...(ONLY === undefined || ONLY === 'intake' ? { webhookIntakeUsPerAlert: +best(texts, webhookIntake, ALERTS).toFixed(2) } : {}),
+  ...(ONLY === undefined || ONLY === 'alertmanager' ? { alertmanagerUsPerAlert: +best(hooks, alertmanagerRoute, ALERTS).toFixed(2) } : {}),
+  ...(ONLY === undefined || ONLY === 'canonical' ? { canonicalUsPerEvent: +best(canonical, canonicalRoute, ALERTS).toFixed(2) } : {}),
 };
 console.log(JSON.stringify(results, null, 2));
