@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { CanonicalEvent } from './canonical-event.js';
-import { codeToken, EVENT_POLICY, eventIdToken, isCode, PrivacyMemo, protect, protectCommand, type Treatment } from './privacy.js';
+import { holdsControl } from '../modules/ingest/unicode.js';
+import { codeToken, EVENT_POLICY, eventIdToken, isCode, leftToAdmission, PrivacyMemo, protect, protectCommand, type Treatment } from './privacy.js';
 import { requesterToken } from './requester-token.js';
 
 const KEY = 'privacy-spec-key-0123456789abcdefghijkl';
@@ -119,6 +120,23 @@ describe('the per-field privacy table', () => {
         expect(memo.hmac(key, id)).toEqual(createHmac('sha256', key).update(id).digest());
       }
     }
+  });
+
+  it('leaves as they are only the codes and ids admission refuses, and treats one with a TAB, LF or CR like any other', () => {
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const char = String.fromCharCode(unit);
+      if (leftToAdmission(char) !== holdsControl(char)) throw new Error(`U+${unit.toString(16)}: privacy and admission disagree`);
+      if (leftToAdmission(`${'x'.repeat(70)}${char}`) !== holdsControl(`${'x'.repeat(70)}${char}`)) throw new Error(`U+${unit.toString(16)} in a long text: privacy and admission disagree`);
+    }
+    for (const gap of ['\t', '\n', '\r']) {
+      const event = { ...base, id: `MRN${gap}7654321`, system: `Smith${gap}John`, facility: `Carolee${gap}Sanford`, source: { type: 'canonical' as const, system: `Smith${gap}John` }, labels: { [`Smith${gap}John`]: 'x' } };
+      const native = protect(event, KEY, 'tokenize');
+      expect(native).toMatchObject({ ok: true, event: { id: eventIdToken(KEY, `MRN${gap}7654321`), system: codeToken(KEY, `Smith${gap}John`), facility: codeToken(KEY, `Carolee${gap}Sanford`) } });
+      expect(JSON.stringify(native)).not.toMatch(/7654321|Smith|Carolee/);
+      expect(protect(event, KEY, 'refuse')).toMatchObject({ ok: false });
+    }
+    // What admission does refuse is left for it to name.
+    expect(protect({ ...base, id: 'e\u00001', system: 'epic\u0007adt' }, KEY, 'refuse')).toMatchObject({ ok: true, event: { id: 'e\u00001', system: 'epic\u0007adt' } });
   });
 
   it('drops a field the table does not know', () => {

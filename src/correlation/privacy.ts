@@ -224,9 +224,17 @@ function memoCode(value: string, field: string, key: string, onBadCode: OnBadCod
 }
 
 // Control characters in codes and ids are refused by admission (src/modules/ingest/admission.ts),
-// which runs after this table and names the field; a token would hide them.
+// which runs after this table and names the field; a token would hide them. Exactly the characters
+// admission refuses (unicode.ts holdsControl), no more: TAB, LF and CR it lets through, so a code or
+// an id holding one must be treated here like any other, or it would be kept as it came ("MRN<TAB>
+// 7654321" as an event id, "Smith<TAB>John" as a system). privacy.spec.ts holds the two sets equal.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Whether admission will refuse `value` for its control characters (then this table leaves it as it is). */
+export function leftToAdmission(value: string): boolean {
+  return CONTROL.test(value);
+}
 
 function code(value: string, field: string, key: string, onBadCode: OnBadCode): string {
   const trimmed = value.trim();
