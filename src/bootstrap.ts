@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
+import { AccessCheck } from './modules/auth/access-check.js';
 import { clientAddressLimit } from './modules/auth/client-address-limit.js';
 import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { RateLimiter } from './modules/auth/rate-limiter.js';
@@ -15,6 +16,11 @@ import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js
 import { FRESHNESS_HEADERS } from './modules/inbox/freshness.js';
 import { CORRELATION_HEADER, correlationIdFor } from './modules/http/correlation-id.js';
 import { setUpOpenApi } from './modules/http/openapi.js';
+import { servePlainRoutes } from './modules/http/plain-routes.js';
+import { Inbox } from './modules/inbox/inbox.service.js';
+import { ingestRoutes } from './modules/ingest/ingest.routes.js';
+import { IngestService } from './modules/ingest/ingest.service.js';
+import { NativeIngestService } from './modules/ingest/native-ingest.service.js';
 import { VALIDATOR_OPTIONS } from './modules/http/validation.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 import { httpMetrics } from './modules/metrics/http-metrics.js';
@@ -65,6 +71,8 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   if (config.auth.corsOrigins.length > 0) app.enableCors({ origin: config.auth.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'], exposedHeaders: FRESHNESS_HEADERS.join(',') });
   fastify.addHook('onRequest', credentialsFirst);
   registerBodyParsers(fastify, bodyLimit);
+  // The ingest routes, outside Nest's per-request pipeline (plain-routes.ts): set up before Nest registers its routes.
+  servePlainRoutes(fastify, ingestRoutes(app.get(IngestService), app.get(NativeIngestService), app.get(Inbox)), app.get(AccessCheck));
   app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ ...VALIDATOR_OPTIONS, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
   setUpOpenApi(app);

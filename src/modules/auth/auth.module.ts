@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CorralConfig } from '../config/corral-config.js';
+import { AccessCheck } from './access-check.js';
 import { AccessGuard } from './access.guard.js';
 import { ApiKeyCache } from './api-key-cache.js';
 import { ApiKeys } from './api-keys.js';
@@ -46,13 +47,14 @@ function connectionStringOf(db: DataSource): string {
     { provide: RateLimiter, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RateLimiter(config.auth.rateLimitPerMinute) },
     { provide: DashboardSessions, inject: [DataSource], useFactory: (db: DataSource) => new DashboardSessions(db) },
     {
-      provide: APP_GUARD,
+      provide: AccessCheck,
       inject: [Authenticator, RateLimiter, AuditTrail, DashboardSessions],
-      useFactory: (authenticator: Authenticator, limiter: RateLimiter, audit: AuditTrail, sessions: DashboardSessions) => new AccessGuard(authenticator, limiter, audit, sessions),
+      useFactory: (authenticator: Authenticator, limiter: RateLimiter, audit: AuditTrail, sessions: DashboardSessions) => new AccessCheck(authenticator, limiter, audit, sessions),
     },
+    { provide: APP_GUARD, inject: [AccessCheck], useFactory: (access: AccessCheck) => new AccessGuard(access) },
     { provide: APP_INTERCEPTOR, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RoleViewInterceptor(config.auth.smallCountThreshold) },
     { provide: FirstAdmin, inject: [DataSource, CorralConfig], useFactory: (db: DataSource, config: CorralConfig) => new FirstAdmin(db, config) },
   ],
-  exports: [ApiKeys, DashboardSessions],
+  exports: [ApiKeys, DashboardSessions, AccessCheck],
 })
 export class AuthModule {}

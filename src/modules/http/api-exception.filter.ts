@@ -10,38 +10,45 @@ interface ErrorBody {
   details?: unknown;
 }
 
+const logger = new Logger('Http');
+
 /** Every error leaves as `{ statusCode, error, message, details? }` (DESIGN §9). */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Http');
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
-    if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.header('Retry-After', String(exception.retryAfterSeconds));
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    void response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+    answerError(host.switchToHttp().getResponse<FastifyReply>(), exception);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (isDomainError(exception)) return fromDomain(exception);
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const raw = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
-      // ValidationPipe reports a list of messages; keep them as details and summarise in message.
-      const list = Array.isArray(raw.message) ? (raw.message as string[]) : undefined;
-      return {
-        statusCode: status,
-        error: reasonPhrase(status),
-        message: list ? list.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message,
-        ...(list ? { details: list } : raw.details !== undefined ? { details: raw.details } : {}),
-      };
-    }
-    const refused = fromFastify(exception);
-    if (refused) return refused;
-    return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; see the server log' };
+/**
+ * Answers `exception` as every corral error is answered. The filter above for Nest's routes; the
+ * plain ingest routes' error handler (plain-routes.ts) calls it directly, so both answer alike.
+ */
+export function answerError(response: FastifyReply, exception: unknown): void {
+  const body = toBody(exception);
+  if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.header('Retry-After', String(exception.retryAfterSeconds));
+  if (body.statusCode >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
+  void response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+function toBody(exception: unknown): ErrorBody {
+  if (isDomainError(exception)) return fromDomain(exception);
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
+    // ValidationPipe reports a list of messages; keep them as details and summarise in message.
+    const list = Array.isArray(raw.message) ? (raw.message as string[]) : undefined;
+    return {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message: list ? list.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message,
+      ...(list ? { details: list } : raw.details !== undefined ? { details: raw.details } : {}),
+    };
   }
+  const refused = fromFastify(exception);
+  if (refused) return refused;
+  return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; see the server log' };
 }
 
 /**

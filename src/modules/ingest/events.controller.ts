@@ -1,20 +1,23 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { correlationIdOf } from '../http/correlation-id.js';
+import { servedByPlainRoute } from '../http/plain-routes.js';
 import { API_ERROR_REF } from '../http/openapi-schema.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
-import { IngestService, type IngestResult } from './ingest.service.js';
+import type { IngestResult } from './ingest.service.js';
 import { INGEST_RESULT } from './openapi-answers.js';
 import { MAX_EVENTS_PER_REQUEST } from './limits.js';
-import { requestedWait } from './wait.js';
 import { PREFER_WAIT, WAIT_QUERY } from './openapi-answers.js';
 
+/**
+ * POST /v1/events as the OpenAPI document describes it. Served by a plain Fastify handler
+ * (ingest.routes.ts, http/plain-routes.ts), not by this method: Nest registers the route, and the
+ * handler is swapped as it does.
+ */
 @ApiTags('ingest')
 @ApiExtraModels(CanonicalEventDto)
 @Controller('v1/events')
 export class EventsController {
-  constructor(private readonly ingest: IngestService) {}
 
   @Post()
   @HttpCode(202)
@@ -32,7 +35,7 @@ export class EventsController {
   })
   @ApiPayloadTooLargeResponse({ description: `more than ${MAX_EVENTS_PER_REQUEST} events, or a body over HTTP_BODY_LIMIT: nothing was kept`, schema: API_ERROR_REF })
   @ApiServiceUnavailableResponse({ description: 'correlation lags past INBOX_MAX_PENDING or INBOX_MAX_LAG_MS (or the database is away): nothing was kept; retry after Retry-After', schema: API_ERROR_REF })
-  create(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<IngestResult> {
-    return this.ingest.ingestHttp(body, correlationIdOf(request), requestedWait(query, prefer));
+  create(@Body() _body: unknown, @Req() _request: FastifyRequest, @Query() _query: unknown, @Headers('prefer') _prefer?: string): Promise<IngestResult> {
+    return servedByPlainRoute();
   }
 }

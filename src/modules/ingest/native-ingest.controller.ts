@@ -1,11 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { correlationIdOf } from '../http/correlation-id.js';
-import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
-import { NativeIngestService, type NativeResult } from './native-ingest.service.js';
+import { servedByPlainRoute } from '../http/plain-routes.js';
+import type { NativeResult } from './native-ingest.service.js';
 import { NATIVE_RESULT, PREFER_WAIT, WAIT_QUERY } from './openapi-answers.js';
-import { requestedWait } from './wait.js';
 import {
   ALERTMANAGER_PAYLOAD,
   GRAFANA_PAYLOAD,
@@ -17,24 +15,17 @@ import {
   PAGERDUTY_PAYLOAD,
   SCIM_PAYLOAD,
 } from './sources/openapi-payloads.js';
-import { pagerDutyDedupKey } from './sources/pagerduty.js';
-import { isNativeSource, NATIVE_SOURCES, type NativeSource } from './sources/registry.js';
-
-/** What a JSON route got when the caller sent no JSON at all (another content type, or nothing). */
-function requireBody(body: unknown): unknown {
-  if (body === undefined) throw new InvalidInputError('expected a JSON body with content-type application/json', [{ field: 'body', problems: ['missing'] }]);
-  return body;
-}
+import { NATIVE_SOURCES } from './sources/registry.js';
 
 /**
  * Each tool's own webhook, pointed at corral unchanged. Static routes come first: PagerDuty and
- * Okta answer in their tools' own terms, HL7 arrives as text.
+ * Okta answer in their tools' own terms, HL7 arrives as text. As the OpenAPI document describes
+ * them: served by plain Fastify handlers (ingest.routes.ts, http/plain-routes.ts), not by these
+ * methods; Nest registers the routes, and the handlers are swapped as it does.
  */
 @ApiTags('ingest')
 @Controller('v1/ingest')
 export class NativeIngestController {
-  constructor(private readonly ingest: NativeIngestService) {}
-
   @Post('pagerduty')
   @HttpCode(202)
   @ApiOperation({ summary: 'PagerDuty Events API v2 body; answers like PagerDuty: 202 {status, message, dedup_key}, 400 {status:"invalid event", errors}.' })
@@ -43,26 +34,16 @@ export class NativeIngestController {
   @ApiBadRequestResponse({ description: 'not a valid PagerDuty event', schema: PAGERDUTY_INVALID })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  async pagerDuty(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<Record<string, unknown>> {
-    try {
-      const result = await this.ingest.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
-      const waited = result.incidents ? { correlated: result.correlated, incidents: result.incidents } : {};
-      return { status: 'success', message: 'Event processed', dedup_key: pagerDutyDedupKey(body as Record<string, unknown>), ...waited };
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      // PagerDuty's own error shape, plus corral's, so either kind of client can read it.
-      response.status(400);
-      return { status: 'invalid event', message: 'Event object is invalid', errors: [error.message], statusCode: 400, error: 'Bad Request', details: error.details };
-    }
+  pagerDuty(@Body() _body: unknown, @Req() _request: FastifyRequest, @Res({ passthrough: true }) _response: FastifyReply, @Query() _query: unknown, @Headers('prefer') _prefer?: string): Promise<Record<string, unknown>> {
+    return servedByPlainRoute();
   }
 
   @Get('okta')
   @ApiOperation({ summary: "Okta event hook's one-time verification: echoes X-Okta-Verification-Challenge as {verification}." })
   @ApiHeader({ name: 'x-okta-verification-challenge', required: true })
   @ApiOkResponse({ schema: { type: 'object', properties: { verification: { type: 'string' } }, required: ['verification'] } })
-  oktaVerification(@Headers('x-okta-verification-challenge') challenge?: string): { verification: string } {
-    if (!challenge) throw new InvalidInputError('missing header X-Okta-Verification-Challenge', [{ field: 'x-okta-verification-challenge', problems: ['missing'] }]);
-    return { verification: challenge };
+  oktaVerification(@Headers('x-okta-verification-challenge') _challenge?: string): { verification: string } {
+    return servedByPlainRoute();
   }
 
   @Post('okta')
@@ -72,8 +53,8 @@ export class NativeIngestController {
   @ApiOkResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  okta(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
-    return this.ingest.ingestHttp('okta', requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
+  okta(@Body() _body: unknown, @Req() _request: FastifyRequest, @Query() _query: unknown, @Headers('prefer') _prefer?: string): Promise<NativeResult> {
+    return servedByPlainRoute();
   }
 
   @Post('hl7')
@@ -83,9 +64,8 @@ export class NativeIngestController {
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  hl7(@Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
-    if (typeof body !== 'string') throw new InvalidInputError('expected HL7 v2 text with content-type x-application/hl7-v2+er7 or text/plain', [{ field: 'body', problems: ['must be HL7 v2 text'] }]);
-    return this.ingest.ingestHttp('hl7', body, correlationIdOf(request), requestedWait(query, prefer));
+  hl7(@Body() _body: unknown, @Req() _request: FastifyRequest, @Query() _query: unknown, @Headers('prefer') _prefer?: string): Promise<NativeResult> {
+    return servedByPlainRoute();
   }
 
   @Post(':source')
@@ -107,8 +87,7 @@ export class NativeIngestController {
   @ApiAcceptedResponse({ description: 'durable', schema: NATIVE_RESULT })
   @ApiQuery(WAIT_QUERY)
   @ApiHeader(PREFER_WAIT)
-  native(@Param('source') source: string, @Body() body: unknown, @Req() request: FastifyRequest, @Query() query: unknown, @Headers('prefer') prefer?: string): Promise<NativeResult> {
-    if (!isNativeSource(source)) throw new NotFoundError(`no adapter for "${source}"; sources: ${NATIVE_SOURCES.join(', ')}`);
-    return this.ingest.ingestHttp(source satisfies NativeSource, requireBody(body), correlationIdOf(request), requestedWait(query, prefer));
+  native(@Param('source') _source: string, @Body() _body: unknown, @Req() _request: FastifyRequest, @Query() _query: unknown, @Headers('prefer') _prefer?: string): Promise<NativeResult> {
+    return servedByPlainRoute();
   }
 }

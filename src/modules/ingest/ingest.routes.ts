@@ -1,0 +1,125 @@
+import type { FastifyReply } from 'fastify';
+import type { AuthedRequest } from '../auth/request-context.js';
+import { refuseControlCharacters } from '../http/control-characters.pipe.js';
+import { correlationIdOf } from '../http/correlation-id.js';
+import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
+import type { PlainRoute } from '../http/plain-routes.js';
+import type { Inbox } from '../inbox/inbox.service.js';
+import type { IngestService } from './ingest.service.js';
+import type { NativeIngestService } from './native-ingest.service.js';
+import { pagerDutyDedupKey } from './sources/pagerduty.js';
+import { isNativeSource, NATIVE_SOURCES } from './sources/registry.js';
+import { requestedWait } from './wait.js';
+
+/**
+ * The ingest routes' handlers, served outside Nest (http/plain-routes.ts); their controllers
+ * (events.controller.ts, native-ingest.controller.ts) declare them for the OpenAPI document. Each
+ * does what Nest's pipes and interceptors did for it: a query (and the `:source` parameter) holding
+ * a control character is refused as ControlCharactersPipe refuses it, the Okta verification GET
+ * carries the freshness headers FreshnessInterceptor sets on every GET under /v1; the body is left
+ * to the ingest services, as before.
+ */
+export function ingestRoutes(ingest: IngestService, native: NativeIngestService, inbox: Inbox): PlainRoute[] {
+  return [
+    {
+      method: 'POST',
+      url: '/v1/events',
+      handler: async (request, reply) => {
+        refuseControlQuery(request);
+        const result = await ingest.ingestHttp(request.body, correlationIdOf(request), waitOf(request));
+        void reply.code(202);
+        return result;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/ingest/pagerduty',
+      handler: async (request, reply) => {
+        refuseControlQuery(request);
+        const body = request.body;
+        try {
+          const result = await native.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request), waitOf(request));
+          const waited = result.incidents ? { correlated: result.correlated, incidents: result.incidents } : {};
+          void reply.code(202);
+          return { status: 'success', message: 'Event processed', dedup_key: pagerDutyDedupKey(body as Record<string, unknown>), ...waited };
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          // PagerDuty's own error shape, plus corral's, so either kind of client can read it.
+          void reply.code(400);
+          return { status: 'invalid event', message: 'Event object is invalid', errors: [error.message], statusCode: 400, error: 'Bad Request', details: error.details };
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/ingest/okta',
+      // The verification answers no query: none is looked at (nor was it by Nest's pipes).
+      handler: (request, reply) => {
+        setFreshnessHeaders(request, reply, inbox);
+        const challenge = request.headers['x-okta-verification-challenge'];
+        if (!challenge) throw new InvalidInputError('missing header X-Okta-Verification-Challenge', [{ field: 'x-okta-verification-challenge', problems: ['missing'] }]);
+        return Promise.resolve({ verification: challenge });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/ingest/okta',
+      // Okta expects a 200.
+      handler: async (request) => {
+        refuseControlQuery(request);
+        return native.ingestHttp('okta', requireBody(request.body), correlationIdOf(request), waitOf(request));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/ingest/hl7',
+      handler: async (request, reply) => {
+        refuseControlQuery(request);
+        const body = request.body;
+        if (typeof body !== 'string') throw new InvalidInputError('expected HL7 v2 text with content-type x-application/hl7-v2+er7 or text/plain', [{ field: 'body', problems: ['must be HL7 v2 text'] }]);
+        const result = await native.ingestHttp('hl7', body, correlationIdOf(request), waitOf(request));
+        void reply.code(202);
+        return result;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/ingest/:source',
+      handler: async (request, reply) => {
+        const source = request.params.source;
+        // The parameter first, as Nest's pipes took the handler's arguments in order.
+        refuseControlCharacters(source, 'source', 'param');
+        refuseControlQuery(request);
+        if (source === undefined || !isNativeSource(source)) throw new NotFoundError(`no adapter for "${source}"; sources: ${NATIVE_SOURCES.join(', ')}`);
+        const result = await native.ingestHttp(source, requireBody(request.body), correlationIdOf(request), waitOf(request));
+        void reply.code(202);
+        return result;
+      },
+    },
+  ];
+}
+
+/** Refused as ControlCharactersPipe refused a query holding a control character: before the handler ran. */
+function refuseControlQuery(request: AuthedRequest): void {
+  refuseControlCharacters(request.query, '', 'query');
+}
+
+/** `?wait=correlated` / `Prefer: wait=`, read where the controllers read them: after the body's first checks. */
+function waitOf(request: AuthedRequest): number | undefined {
+  return requestedWait(request.query, request.headers.prefer);
+}
+
+/** What a JSON route got when the caller sent no JSON at all (another content type, or nothing). */
+function requireBody(body: unknown): unknown {
+  if (body === undefined) throw new InvalidInputError('expected a JSON body with content-type application/json', [{ field: 'body', problems: ['missing'] }]);
+  return body;
+}
+
+/** FreshnessInterceptor's headers, where it set them: on a GET under /v1, when there is an inbox. */
+function setFreshnessHeaders(request: AuthedRequest, reply: FastifyReply, inbox: Inbox): void {
+  if (!inbox.enabled || request.method !== 'GET' || !request.url.startsWith('/v1/')) return;
+  const asOf = inbox.freshness();
+  void reply.header('Corral-As-Of', asOf.at);
+  void reply.header('Corral-Inbox-Position', String(asOf.position));
+  void reply.header('Corral-Inbox-Pending', String(asOf.pending));
+}
