@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -58,9 +58,14 @@ export interface InboxSettings {
   retentionMs: number;
   /** The longest an ingest request may wait for correlation (`?wait=correlated`). */
   waitMaxMs: number;
+  /**
+   * INTAKE_WORKERS: threads that parse and normalize large ingest bodies (ingest/intake-pool);
+   * 0 does it all on the main thread. A configuration built by hand (tests) has none.
+   */
+  intakeWorkers: number;
 }
 
-export const DEFAULT_INBOX: InboxSettings = { maxPending: 250_000, maxLagMs: 300_000, retentionMs: 8 * 86_400_000, waitMaxMs: 30_000 };
+export const DEFAULT_INBOX: InboxSettings = { maxPending: 250_000, maxLagMs: 300_000, retentionMs: 8 * 86_400_000, waitMaxMs: 30_000, intakeWorkers: 0 };
 
 export interface JournalSettings {
   /** Wraps the per-incident data keys: CORRAL_JOURNAL_KEY, else CORRAL_TOKEN_KEY (a key is derived from it). */
@@ -189,7 +194,15 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
     },
     clusterOf(dto),
     envFile && !('missing' in envFile) ? envFile : undefined,
-    { maxPending: dto.INBOX_MAX_PENDING, maxLagMs: dto.INBOX_MAX_LAG_MS, retentionMs: dto.INBOX_RETENTION_MS, waitMaxMs: dto.INGEST_WAIT_MAX_MS },
+    {
+      maxPending: dto.INBOX_MAX_PENDING,
+      maxLagMs: dto.INBOX_MAX_LAG_MS,
+      retentionMs: dto.INBOX_RETENTION_MS,
+      waitMaxMs: dto.INGEST_WAIT_MAX_MS,
+      // One per core by default: the main thread keeps HTTP, the appends and correlation, and the
+      // workers take the parsing and normalizing that saturated it (README "Intake").
+      intakeWorkers: dto.INTAKE_WORKERS ?? availableParallelism(),
+    },
   );
 }
 

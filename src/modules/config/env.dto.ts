@@ -97,6 +97,8 @@ export class EnvDto {
   @Millis(60_000) INBOX_RETENTION_MS = 8 * 86_400_000;
   /** The longest an ingest request may wait for its events to be correlated (?wait=correlated, Prefer: wait=). */
   @Millis(0, 600_000) INGEST_WAIT_MAX_MS = 30000;
+  /** Threads that parse and normalize large ingest bodies; unset: one per core (os.availableParallelism()); 0: none, all on the main thread. */
+  @IsOptional() @WholeNumber(0, 64) INTAKE_WORKERS?: number;
 
   @Millis(1000, 600_000) NATS_ACK_WAIT_MS = 30000;
   @Millis(0, 600_000) NATS_RETRY_DELAY_MS = 1000;
@@ -223,6 +225,7 @@ export const EXAMPLES: Record<keyof EnvDto, string> = {
   INBOX_MAX_LAG_MS: '5m',
   INBOX_RETENTION_MS: '8d',
   INGEST_WAIT_MAX_MS: '30s',
+  INTAKE_WORKERS: '2',
   NATS_ACK_WAIT_MS: '30s',
   NATS_RETRY_DELAY_MS: '1s',
   NATS_MAX_DELIVER: '5',

@@ -2,10 +2,21 @@ import type { Input } from '../../correlation/correlator.js';
 import type { InboxRepository } from './inbox.repository.js';
 
 /** One input to append, with its dedup key (see dedupKey). */
-export interface InboxEntry {
+export interface InputEntry {
   dedup: string;
   input: Input;
 }
+
+/**
+ * An input already written as the row's text (`JSON.stringify(input)`), by an intake worker
+ * (ingest/intake-pool): the main thread then only appends it.
+ */
+export interface EncodedEntry {
+  dedup: string;
+  text: string;
+}
+
+export type InboxEntry = InputEntry | EncodedEntry;
 
 /** Where each entry of an append went: its inbox position, or null when it was an exact resend. */
 export type Appended = Array<number | null>;
@@ -87,7 +98,7 @@ export class InboxWriter {
       for (const entry of entries) {
         dedups.push(entry.dedup);
         // JSON.stringify escapes NUL and lone surrogates: the text is always storable.
-        inputs.push(JSON.stringify(entry.input));
+        inputs.push('text' in entry ? entry.text : JSON.stringify(entry.input));
       }
     }
     return this.repository.append(dedups, inputs);

@@ -3,6 +3,7 @@ import { EnrichmentModule } from '../enrichment/enrichment.module.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
 import { EventsController } from './events.controller.js';
 import { IngestService } from './ingest.service.js';
+import { IntakePool } from './intake-pool/intake-pool.js';
 import { NativeIngestController } from './native-ingest.controller.js';
 import { NativeIngestService } from './native-ingest.service.js';
 import { NatsIntake } from './nats-intake.js';
@@ -11,7 +12,7 @@ import { NatsIntake } from './nats-intake.js';
 @Module({
   imports: [EnrichmentModule],
   controllers: [EventsController, NativeIngestController, DeadLettersController],
-  providers: [IngestService, NativeIngestService, NatsIntake],
+  providers: [IngestService, NativeIngestService, NatsIntake, IntakePool],
   exports: [IngestService],
 })
 export class IngestModule {}

@@ -4,11 +4,15 @@ import type { ClusterRouter } from '../cluster/cluster-router.js';
 import type { CorralConfig } from '../config/corral-config.js';
 import type { Enricher } from '../enrichment/enricher.js';
 import type { Inbox } from '../inbox/inbox.service.js';
-import type { InboxEntry } from '../inbox/inbox-writer.js';
+import type { InputEntry as InboxEntry } from '../inbox/inbox-writer.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { dedupKey } from '../inbox/dedup-key.js';
 import { admit } from './admission.js';
 import { IngestService } from './ingest.service.js';
+import type { IntakePool } from './intake-pool/intake-pool.js';
+
+/** No intake workers: everything inline. */
+const INLINE = { takes: () => false } as unknown as IntakePool;
 
 const admitted = (...args: Parameters<typeof anEvent>) => {
   const admission = admit(anEvent(...args));
@@ -27,7 +31,7 @@ describe('IngestService.take', () => {
         return Promise.resolve(inputs.map((input) => (input.type === 'resolve' ? { incidentId: null, signature: '', duplicate: false, ignored: 'unknown child' } : { incidentId: 'i', signature: 's', duplicate: false })));
       },
     } as unknown as ClusterRouter;
-    const service = new IngestService(router, { enabled: false } as Inbox, {} as CorralConfig, { enabled: false } as Enricher, {} as MetricsService);
+    const service = new IngestService(router, { enabled: false } as Inbox, {} as CorralConfig, { enabled: false } as Enricher, {} as MetricsService, INLINE);
     const taken = await service.take([admitted({ id: 'e0' }), admitted({ id: 'e1' })], [resolve('r1'), resolve('r2')]);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.map((i) => (i.type === 'event' ? i.event.id : i.type === 'resolve' ? `resolve ${i.id}` : i.type))).toEqual(['e0', 'e1', 'resolve r1', 'resolve r2']);
@@ -37,7 +41,7 @@ describe('IngestService.take', () => {
   it('the inbox: a resolve is appended with the events, as plain data, under its own dedup key (system, id, resolved, occurredAt)', async () => {
     const appended: InboxEntry[][] = [];
     const inbox = { enabled: true, append: (entries: InboxEntry[]) => (appended.push(entries), Promise.resolve(entries.map((_, i) => i + 1))) } as unknown as Inbox;
-    const service = new IngestService({} as ClusterRouter, inbox, {} as CorralConfig, { enabled: false } as Enricher, {} as MetricsService);
+    const service = new IngestService({} as ClusterRouter, inbox, {} as CorralConfig, { enabled: false } as Enricher, {} as MetricsService, INLINE);
     const r = resolve('r1');
     await service.take([admitted({ id: 'e0' })], [r]);
     expect(appended).toHaveLength(1);

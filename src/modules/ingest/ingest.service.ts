@@ -6,13 +6,15 @@ import { ClusterRouter, type Delivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Enricher } from '../enrichment/enricher.js';
-import { commitFailure, InvalidInputError, TooLargeError, type RejectedItem } from '../http/domain-errors.js';
+import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
 import { Inbox } from '../inbox/inbox.service.js';
-import { dedupKey } from '../inbox/dedup-key.js';
+import type { EncodedEntry } from '../inbox/inbox-writer.js';
 import type { AdmittedEvent } from './admission.js';
 import { parseCanonical, type Parsed } from './canonical-intake.js';
-import { bodyValue } from './json-body.js';
-import { MAX_EVENTS_PER_REQUEST, MAX_REJECTED_LISTED } from './limits.js';
+import { checkCanonical, inboxEntries, sourceOf, type CanonicalChecked } from './intake-prep.js';
+import { IntakePool } from './intake-pool/intake-pool.js';
+import { bodyValue, isRawJson } from './json-body.js';
+import { MAX_REJECTED_LISTED } from './limits.js';
 
 /** Where one event of a request landed, when the request waited for correlation. */
 export interface LandedIn {
@@ -78,6 +80,7 @@ export class IngestService {
     private readonly config: CorralConfig,
     private readonly enricher: Enricher,
     private readonly metrics: MetricsService,
+    private readonly pool: IntakePool,
   ) {}
 
   /** `receivedAt` and `memo` are the request's, shared by all its events (see IntakeContext). */
@@ -99,13 +102,7 @@ export class IngestService {
         const inputs: Input[] = [...ready.map((event): Input => ({ type: 'event', event })), ...resolves];
         return this.router.submit(inputs, delivery).then((outcomes) => ({ kind: 'committed', outcomes }));
       }
-      const source = ready[0]?.source.type ?? resolves[0]?.source.type ?? 'unknown';
-      const entries = [
-        ...ready.map((event) => ({ dedup: dedupKey(event), input: { type: 'event' as const, event } })),
-        // An exact resend of a resolve is the same source, id and instant, like an event's.
-        ...resolves.map((resolve) => ({ dedup: dedupKey({ ...resolve, status: 'resolved' }), input: resolve })),
-      ];
-      return this.inbox.append(entries, source).then((positions) => ({ kind: 'inbox', positions }));
+      return this.inbox.append(inboxEntries(ready, resolves), sourceOf(ready, resolves)).then((positions) => ({ kind: 'inbox', positions }));
     };
     // Directory context is added here, the one door every path shares; it never throws and waits at
     // most FHIR_TIMEOUT_MS (README "Enrichment"). Without FHIR_BASE_URL, events go straight on. A
@@ -135,34 +132,44 @@ export class IngestService {
    * HTTP semantics: an invalid single event, or a batch with nothing valid in it, is a 400 naming
    * the failing fields; otherwise the valid events are appended and the invalid ones listed.
    * `raw` is the parsed body, or its raw JSON bytes (a Buffer), parsed here: then a body that is
-   * empty or not JSON is refused with InvalidJsonError, as Fastify's parser refused it.
+   * empty or not JSON is refused with InvalidJsonError, as Fastify's parser refused it. A large
+   * one is prepared by an intake worker (IntakePool), which takes the bytes: the Buffer is empty
+   * afterwards.
    */
   async ingestHttp(raw: unknown, correlationId: string, waitMs?: number): Promise<IngestResult> {
-    const body = bodyValue(raw);
-    const items = Array.isArray(body) ? (body as unknown[]) : [body];
-    if (items.length === 0) throw new InvalidInputError('expected one canonical event or a non-empty array of them');
-    if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);
-    // One instant for the whole request, formatted once, and one privacy memo: values its events
-    // repeat (a system, a facility, a requester) are scrubbed and tokenized once.
+    // One instant for the whole request, formatted once.
     const receivedAt = new Date().toISOString();
-    const memo = new PrivacyMemo();
-    const parsed = items.map((item) => this.parse(item, correlationId, receivedAt, memo));
-    const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
-    const valid = parsed.flatMap((p) => (p.ok ? [p.event] : []));
+    if (isRawJson(raw) && this.pool.takes(raw)) {
+      const prepared = await this.pool.prepare('canonical', raw, correlationId, receivedAt);
+      return this.answer(prepared, prepared.rows.length, () => this.takeEncoded(prepared.rows, prepared.source), waitMs);
+    }
+    const checked = checkCanonical(bodyValue(raw), { tokenKey: this.config.tokenKey, correlationId, receivedAt });
+    return this.answer(checked, checked.events.length, () => this.take(checked.events), waitMs);
+  }
+
+  /**
+   * Appends rows an intake worker wrote (IntakePool), as take() would the events they hold. The
+   * pool runs only with the inbox and without enrichment, the cases take() handles otherwise.
+   */
+  takeEncoded(rows: EncodedEntry[], source: string): Promise<Taken> {
+    return this.inbox.append(rows, source).then((positions): Taken => ({ kind: 'inbox', positions }));
+  }
+
+  /** The answer to a checked canonical request, once its `valid` events are taken (`take`). */
+  private async answer(checked: Omit<CanonicalChecked, 'events'>, valid: number, take: () => Promise<Taken>, waitMs: number | undefined): Promise<IngestResult> {
+    const { isArray, validIndex } = checked;
+    const rejected = [...checked.rejected];
     if (rejected.length > 0) this.metrics.eventsRejected('canonical', rejected.length);
     // The answer lists what a sender needs to find its mistake, not one reason per item of a flood.
     const listed = rejected.slice(0, MAX_REJECTED_LISTED);
     const unlisted = rejected.length - listed.length;
-    if (valid.length === 0) {
-      const message = Array.isArray(body)
-        ? `no valid event in the array${unlisted > 0 ? ` (${rejected.length} refused; the first ${listed.length} are listed)` : ''}`
-        : `invalid event: ${rejected[0]?.reason ?? ''}`;
-      throw new InvalidInputError(message, Array.isArray(body) ? listed : rejected[0]?.fields);
+    if (valid === 0) {
+      const message = isArray ? `no valid event in the array${unlisted > 0 ? ` (${rejected.length} refused; the first ${listed.length} are listed)` : ''}` : `invalid event: ${rejected[0]?.reason ?? ''}`;
+      throw new InvalidInputError(message, isArray ? listed : rejected[0]?.fields);
     }
-    const taken = await this.take(valid).catch((error: unknown) => {
+    const taken = await take().catch((error: unknown) => {
       throw commitFailure(error);
     });
-    const validIndex = rejected.length > 0 ? parsed.flatMap((p, index) => (p.ok ? [index] : [])) : undefined;
     const indexOf = (i: number) => validIndex?.[i] ?? i;
     const { accepted, duplicates, setAside } = countsOf(taken);
     // Several instances commit at once: events the runtime set aside are refused alone, like invalid ones.
@@ -170,9 +177,9 @@ export class IngestService {
       this.metrics.eventsRejected('canonical', setAside.length);
       for (const { index, quarantine } of setAside) rejected.push({ index: indexOf(index), reason: quarantine.detail, fields: [] });
       rejected.sort((a, b) => a.index - b.index);
-      if (setAside.length === valid.length) {
-        const message = Array.isArray(body) ? 'no event in the array could be accepted' : `the event ${setAside[0]?.quarantine.detail ?? ''}`;
-        throw new InvalidInputError(message, Array.isArray(body) ? rejected.slice(0, MAX_REJECTED_LISTED) : undefined);
+      if (setAside.length === valid) {
+        const message = isArray ? 'no event in the array could be accepted' : `the event ${setAside[0]?.quarantine.detail ?? ''}`;
+        throw new InvalidInputError(message, isArray ? rejected.slice(0, MAX_REJECTED_LISTED) : undefined);
       }
     }
     const shown = rejected.slice(0, MAX_REJECTED_LISTED);

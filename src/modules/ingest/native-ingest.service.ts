@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
 import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
-import { admit, type AdmittedEvent } from './admission.js';
-import type { FieldProblem } from './canonical-intake.js';
 import type { Delivery } from '../cluster/cluster-router.js';
 import { countsOf, IngestService, type Taken, type WaitAnswer } from './ingest.service.js';
+import { checkNative, type Admitted, type Checked } from './intake-prep.js';
+import { IntakePool } from './intake-pool/intake-pool.js';
 import { bodyValue, isRawJson } from './json-body.js';
-import { nestingProblem } from './limits.js';
-import type { PagerDutyNormalized } from './sources/pagerduty.js';
-import type { ChildResolve } from './sources/normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
-import { controlPaths, holdsBrokenText, holdsControl } from './unicode.js';
 
 export interface NativeResult extends Partial<WaitAnswer> {
   /**
@@ -25,16 +21,7 @@ export interface NativeResult extends Partial<WaitAnswer> {
   rejected: Array<{ index: number; reason: string }>;
 }
 
-/** A normalized payload whose events all passed admission. */
-export interface Admitted {
-  events: AdmittedEvent[];
-  ignored: number;
-  resolves: ChildResolve[];
-  /** PagerDuty's dedup key of the payload (see NativeResult.dedupKey). */
-  dedupKey?: string;
-}
-
-export type Checked = { ok: true; normalized: Admitted } | { ok: false; reason: string; fields: FieldProblem[] };
+export type { Admitted, Checked } from './intake-prep.js';
 
 /** What taking a payload did, with the events the runtime set aside (several instances; NATS dead-letters them). */
 export interface NativeCommitted extends NativeResult {
@@ -53,41 +40,12 @@ export class NativeIngestService {
   constructor(
     private readonly ingest: IngestService,
     private readonly config: CorralConfig,
+    private readonly pool: IntakePool,
   ) {}
 
-  /** Pure checks and normalization; nothing is committed. */
+  /** Pure checks and normalization (intake-prep.ts checkNative); nothing is committed. */
   normalize(source: NativeSource, body: unknown, correlationId: string): Checked {
-    const adapter = ADAPTERS[source];
-    const tooDeep = adapter.format === 'json' ? nestingProblem(body) : undefined;
-    if (tooDeep) return { ok: false, reason: `body ${tooDeep.problems.join(', ')}`, fields: [tooDeep] };
-    if (holdsBrokenText(body, { replacement: true })) {
-      return { ok: false, reason: 'body is not valid UTF-8', fields: [{ field: 'body', problems: ['is not valid UTF-8 (bytes that are not, or an escaped surrogate without its partner)'] }] };
-    }
-    const normalized = adapter.normalize(body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
-    if (!normalized.ok) return { ok: false, reason: `invalid ${source} payload: ${normalized.reason}`, fields: [{ field: normalized.field, problems: [normalized.reason] }] };
-    const events: AdmittedEvent[] = [];
-    const fields: FieldProblem[] = [];
-    normalized.events.forEach((event, index) => {
-      const admission = admit(event);
-      // Fields of the canonical event the adapter built; numbered when the payload made several.
-      const at = normalized.events.length > 1 ? `events[${index}].` : '';
-      if (admission.ok) events.push(admission.event);
-      else fields.push(...admission.fields.map((f) => ({ ...f, field: `${at}${f.field}` })));
-    });
-    // A resolve names a child by its key; admitted like an event's codes, as the correlator makes
-    // it that child's event from these fields and what the child's own admitted events stored.
-    normalized.resolves.forEach((resolve) => {
-      if (holdsControl(resolve.id) || holdsControl(resolve.source.system) || holdsControl(resolve.correlationId)) fields.push({ field: 'id', problems: ['must not hold control characters'] });
-    });
-    if (fields.length > 0) {
-      // The fields above are the canonical event's; name the payload's own too, where it holds the control characters.
-      const holding = adapter.format === 'json' ? controlPaths(body) : [];
-      const where = holding.length > 0 ? ` (control characters at ${holding.join(', ')})` : '';
-      const all = [...fields, ...holding.map((field) => ({ field, problems: ['holds a control character'] }))];
-      return { ok: false, reason: `invalid ${source} payload: ${fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}${where}`, fields: all };
-    }
-    const dedupKey = (normalized as PagerDutyNormalized).dedupKey;
-    return { ok: true, normalized: { events, ignored: normalized.ignored, resolves: normalized.resolves, ...(dedupKey !== undefined ? { dedupKey } : {}) } };
+    return checkNative(source, body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
   }
 
   /**
@@ -97,17 +55,30 @@ export class NativeIngestService {
    * as UTF-8 text. PagerDuty's answer carries `dedupKey`, for the route to answer with.
    */
   async ingestHttp(source: NativeSource, raw: unknown, correlationId: string, waitMs?: number): Promise<NativeResult> {
-    const body = isRawJson(raw) && ADAPTERS[source].format === 'text' ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8') : bodyValue(raw);
+    const json = ADAPTERS[source].format === 'json';
+    if (json && isRawJson(raw) && this.pool.takes(raw)) {
+      // A large JSON body: prepared (parsed, normalized, admitted, written as rows) by an intake worker.
+      const prepared = await this.pool.prepare(source, raw, correlationId, new Date().toISOString());
+      if (prepared.kind !== 'native') throw new Error('an intake worker answered a native payload as canonical');
+      if (!prepared.ok) throw new InvalidInputError(prepared.reason, prepared.fields);
+      const { rows, source: type, ignored, dedupKey } = prepared;
+      return this.answer(() => this.settle(rows.length > 0 ? this.ingest.takeEncoded(rows, type) : undefined, ignored, rows.length), dedupKey, waitMs);
+    }
+    const body = isRawJson(raw) && !json ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8') : bodyValue(raw);
     const checked = this.normalize(source, body, correlationId);
     if (!checked.ok) throw new InvalidInputError(checked.reason, checked.fields);
+    return this.answer(() => this.commit(checked.normalized), checked.normalized.dedupKey, waitMs);
+  }
+
+  /** The answer to a payload whose events are taken by `commit`. */
+  private async answer(commit: () => Promise<NativeCommitted>, dedupKey: string | undefined, waitMs: number | undefined): Promise<NativeResult> {
     let committed: NativeCommitted;
     try {
-      committed = await this.commit(checked.normalized);
+      committed = await commit();
     } catch (error) {
       throw commitFailure(error);
     }
     const { quarantined, submitted, taken, ...counted } = committed;
-    const { dedupKey } = checked.normalized;
     const result: NativeResult = dedupKey !== undefined ? { ...counted, dedupKey } : counted;
     // Every event of the payload set aside: refused like an invalid payload, with each one's reason.
     if (quarantined.length > 0 && quarantined.length === submitted) throw new InvalidInputError(`no event of the payload could be accepted: ${quarantined[0]?.quarantine.detail ?? ''}`, result.rejected);
@@ -124,18 +95,23 @@ export class NativeIngestService {
    * with the events: the correlator finds the child's incident when it reaches it, after
    * everything taken before it.
    */
-  async commit(normalized: Admitted, delivery: Delivery = {}): Promise<NativeCommitted> {
+  commit(normalized: Admitted, delivery: Delivery = {}): Promise<NativeCommitted> {
     const { events, resolves } = normalized;
+    const submitted = events.length + resolves.length;
     // One submission for the whole payload: with several instances two would commit in two batches
     // under one receipt, and the second would be refused as a duplicate delivery of the first.
-    const taken = events.length + resolves.length > 0 ? await this.ingest.take(events, resolves, delivery) : undefined;
+    return this.settle(submitted > 0 ? this.ingest.take(events, resolves, delivery) : undefined, normalized.ignored, submitted);
+  }
+
+  /** What taking `submitted` inputs (`taking`, none when undefined) did; `ignored`: the payload's own. */
+  private async settle(taking: Promise<Taken> | undefined, ignored: number, submitted: number): Promise<NativeCommitted> {
+    const taken = await taking;
     const counts = taken ? countsOf(taken) : { accepted: 0, duplicates: 0, ignored: 0, setAside: [] };
     // Set aside by the runtime (several instances: refused by the database, or correlation threw): refused alone.
     const quarantined = counts.setAside;
     const rejected = quarantined.map(({ index, quarantine }) => ({ index, reason: quarantine.detail }));
-    const submitted = events.length + resolves.length;
     // A resolve for a child corral never saw has nothing to close (PagerDuty accepts it too): with
     // several instances it is known at once and counted as ignored; with the inbox, only once correlated.
-    return { accepted: counts.accepted, duplicates: counts.duplicates, ignored: normalized.ignored + counts.ignored, rejected, quarantined, submitted, ...(taken ? { taken } : {}) };
+    return { accepted: counts.accepted, duplicates: counts.duplicates, ignored: ignored + counts.ignored, rejected, quarantined, submitted, ...(taken ? { taken } : {}) };
   }
 }

@@ -8,6 +8,10 @@ import type { Inbox } from '../inbox/inbox.service.js';
 import type { InboxEntry } from '../inbox/inbox-writer.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { IngestService } from './ingest.service.js';
+import type { IntakePool } from './intake-pool/intake-pool.js';
+
+/** No intake workers: everything inline. */
+const INLINE = { takes: () => false } as unknown as IntakePool;
 import { INVALID_JSON_MESSAGE, InvalidJsonError, parseJsonBody } from './json-body.js';
 import { NativeIngestService } from './native-ingest.service.js';
 import { pagerDutyDedupKey } from './sources/pagerduty.js';
@@ -21,8 +25,8 @@ function services() {
   const inbox = { enabled: true, append: (entries: InboxEntry[]) => (appended.push(entries), Promise.resolve(entries.map((_, i) => i + 1))) } as unknown as Inbox;
   const config = { tokenKey: 'spec-token-key-0123456789abcdefghijklmnop' } as CorralConfig;
   const metrics = { eventsRejected: (source: string, count = 1) => rejected.push([source, count]) } as unknown as MetricsService;
-  const ingest = new IngestService({} as ClusterRouter, inbox, config, { enabled: false } as Enricher, metrics);
-  return { ingest, native: new NativeIngestService(ingest, config), appended, rejected };
+  const ingest = new IngestService({} as ClusterRouter, inbox, config, { enabled: false } as Enricher, metrics, INLINE);
+  return { ingest, native: new NativeIngestService(ingest, config, INLINE), appended, rejected };
 }
 
 const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
