@@ -5,6 +5,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 export const HL7_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2+er7', 'application/hl7-v2', 'text/plain', 'text/hl7'];
 
 const HL7_ROUTE = '/v1/ingest/hl7';
+/**
+ * The JSON ingest routes (ingest/ingest.routes.ts): their body is handed to the ingest services as
+ * its raw bytes, parsed there (ingest/json-body.ts, with this parser's semantics), so that parsing
+ * can move off the event loop. HL7 is text, and parsed JSON there is refused as today.
+ */
+const RAW_JSON_ROUTES = new Set(['/v1/events', '/v1/ingest/pagerduty', '/v1/ingest/okta', '/v1/ingest/:source']);
 const NATIVE_ROUTES = '/v1/ingest/';
 const SIGN_IN_ROUTE = '/dashboard/session';
 /** The sign-in form holds one key; anything longer is not a sign-in. */
@@ -19,9 +25,11 @@ export function bodyLimitBytes(limit: string): number {
 
 const routeIs = (request: FastifyRequest, route: string) => !request.is404 && request.routeOptions.url === route;
 const routeUnder = (request: FastifyRequest, prefix: string) => !request.is404 && (request.routeOptions.url ?? '').startsWith(prefix);
+const takesRawJson = (request: FastifyRequest) => request.method === 'POST' && !request.is404 && RAW_JSON_ROUTES.has(request.routeOptions.url ?? '');
 
 /**
- * Fastify's own JSON parser (bodyLimit from HTTP_BODY_LIMIT) reads application/json on every route.
+ * Fastify's own JSON parser (bodyLimit from HTTP_BODY_LIMIT) reads application/json on every route
+ * but the JSON ingest routes, which get the body's bytes (RAW_JSON_ROUTES above).
  * The other types are read where a route takes them, as the per-route Express parsers did: HL7 v2
  * text on the HL7 route, `application/*+json` (SCIM) on the native routes, the dashboard's sign-in
  * form on its session route. Anywhere else, or any other content type, the route sees no body
@@ -33,10 +41,14 @@ const routeUnder = (request: FastifyRequest, prefix: string) => !request.is404 &
 export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number): void {
   const json = instance.getDefaultJsonParser('ignore', 'ignore');
   instance.removeContentTypeParser(['application/json', 'text/plain']);
-  instance.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
-  instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'string', bodyLimit }, (request, body, done) =>
-    routeUnder(request, NATIVE_ROUTES) ? json(request, String(body), done) : done(null, undefined),
+  // Read as bytes for every route: a JSON ingest route takes them as they are, the others get them parsed as before.
+  instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) =>
+    takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done),
   );
+  instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    if (!routeUnder(request, NATIVE_ROUTES)) return done(null, undefined);
+    return takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done);
+  });
   instance.addContentTypeParser(HL7_TYPES, { parseAs: 'string', bodyLimit }, (request, body, done) => done(null, routeIs(request, HL7_ROUTE) ? body : undefined));
   instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: SIGN_IN_FORM_LIMIT }, (request, body, done) =>
     // Node's querystring, as body-parser's `extended: false`: flat string fields, no nesting.

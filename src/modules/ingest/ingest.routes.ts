@@ -6,8 +6,8 @@ import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import type { PlainRoute } from '../http/plain-routes.js';
 import type { Inbox } from '../inbox/inbox.service.js';
 import type { IngestService } from './ingest.service.js';
+import { InvalidJsonError } from './json-body.js';
 import type { NativeIngestService } from './native-ingest.service.js';
-import { pagerDutyDedupKey } from './sources/pagerduty.js';
 import { isNativeSource, NATIVE_SOURCES } from './sources/registry.js';
 import { requestedWait } from './wait.js';
 
@@ -16,8 +16,9 @@ import { requestedWait } from './wait.js';
  * (events.controller.ts, native-ingest.controller.ts) declare them for the OpenAPI document. Each
  * does what Nest's pipes and interceptors did for it: a query (and the `:source` parameter) holding
  * a control character is refused as ControlCharactersPipe refuses it, the Okta verification GET
- * carries the freshness headers FreshnessInterceptor sets on every GET under /v1; the body is left
- * to the ingest services, as before.
+ * carries the freshness headers FreshnessInterceptor sets on every GET under /v1. A JSON body
+ * arrives as its raw bytes (http/body-parsers.ts) and is parsed by the ingest services, which
+ * refuse one that is not JSON as Fastify's parser did.
  */
 export function ingestRoutes(ingest: IngestService, native: NativeIngestService, inbox: Inbox): PlainRoute[] {
   return [
@@ -36,14 +37,14 @@ export function ingestRoutes(ingest: IngestService, native: NativeIngestService,
       url: '/v1/ingest/pagerduty',
       handler: async (request, reply) => {
         refuseControlQuery(request);
-        const body = request.body;
         try {
-          const result = await native.ingestHttp('pagerduty', requireBody(body), correlationIdOf(request), waitOf(request));
+          const result = await native.ingestHttp('pagerduty', requireBody(request.body), correlationIdOf(request), waitOf(request));
           const waited = result.incidents ? { correlated: result.correlated, incidents: result.incidents } : {};
           void reply.code(202);
-          return { status: 'success', message: 'Event processed', dedup_key: pagerDutyDedupKey(body as Record<string, unknown>), ...waited };
+          return { status: 'success', message: 'Event processed', dedup_key: result.dedupKey, ...waited };
         } catch (error) {
-          if (!(error instanceof InvalidInputError)) throw error;
+          // A body that is not JSON was refused by the parser, in corral's shape, before this route ran; it still is.
+          if (!(error instanceof InvalidInputError) || error instanceof InvalidJsonError) throw error;
           // PagerDuty's own error shape, plus corral's, so either kind of client can read it.
           void reply.code(400);
           return { status: 'invalid event', message: 'Event object is invalid', errors: [error.message], statusCode: 400, error: 'Bad Request', details: error.details };
