@@ -112,12 +112,11 @@ describe('the per-field privacy table', () => {
     expect(protect(planted(sendable), KEY, 'refuse', memo).ok).toBe(false);
   });
 
-  it('keys a request\'s ids with the same HMAC as createHmac, for any key and id', () => {
-    const memo = new PrivacyMemo();
+  it('keys ids and codes with the same HMAC as createHmac, for any key and id', () => {
     for (const key of [KEY, 'k', 'ü'.repeat(40), 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(200)]) {
       for (const id of ['e-1', '', 'ü€😀', 'lone \ud800 half', 'x'.repeat(300), `${key}:2026-11-24T07:00:00Z`]) {
-        expect([key, id, eventIdToken(key, id, memo)]).toEqual([key, id, eventIdToken(key, id)]);
-        expect(memo.hmac(key, id)).toEqual(createHmac('sha256', key).update(id).digest());
+        expect([key, id, eventIdToken(key, id)]).toEqual([key, id, `ev_${createHmac('sha256', key).update(`id\u0000${id}`).digest('base64url').slice(0, 22)}`]);
+        expect([key, id, codeToken(key, id)]).toEqual([key, id, `x-${createHmac('sha256', key).update(`code\u0000${id}`).digest('hex').slice(0, 16)}`]);
       }
     }
   });

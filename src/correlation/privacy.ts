@@ -1,6 +1,6 @@
-import { createHmac, hash } from 'node:crypto';
 import type { CanonicalEvent, EventSource, Requester } from './canonical-event.js';
 import type { Command } from './commands.js';
+import { hmacSha256 } from './hmac.js';
 import { requesterToken } from './requester-token.js';
 import { scrubText } from './scrub.js';
 
@@ -72,7 +72,7 @@ export function isCode(value: string): boolean {
 
 /** What a native route keeps of a code field that is not a code: `x-` and 16 hex digits of its keyed HMAC. */
 export function codeToken(key: string, value: string): string {
-  return `x-${createHmac('sha256', key).update(`code\u0000${value}`).digest('hex').slice(0, 16)}`;
+  return `x-${hmacSha256(key, `code\u0000${value}`, 'hex').slice(0, 16)}`;
 }
 
 const EVENT_ID_TOKEN = /^ev_[A-Za-z0-9_-]{22}$/;
@@ -82,10 +82,9 @@ const EVENT_ID_TOKEN = /^ev_[A-Za-z0-9_-]{22}$/;
  * ticket number): a keyed HMAC, so a repeat and a resolve still find their child and nothing of
  * the id itself is kept. Idempotent.
  */
-export function eventIdToken(key: string, id: string, memo?: PrivacyMemo): string {
+export function eventIdToken(key: string, id: string): string {
   if (EVENT_ID_TOKEN.test(id)) return id;
-  const message = `id\u0000${id}`;
-  return `ev_${(memo ? memo.hmac(key, message) : createHmac('sha256', key).update(message).digest()).toString('base64url').slice(0, 22)}`;
+  return `ev_${hmacSha256(key, `id\u0000${id}`, 'base64url').slice(0, 22)}`;
 }
 
 /** Canonical producers are told; native routes, whose fields corral picked, get tokens instead. */
@@ -108,40 +107,10 @@ class Refused extends Error {
  * event. Made per request and dropped with it: nothing outlives the request that brought it.
  */
 export class PrivacyMemo {
-  private pads: { key: string; inner: Buffer; innerText: string | undefined; outer: Buffer } | undefined;
-
   /** By how a bad code is treated: what one mode kept, the other may have to refuse. */
   readonly codes: Record<OnBadCode, Map<string, string>> = { refuse: new Map(), tokenize: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
-
-  /**
-   * HMAC-SHA256 (RFC 2104), the key's pads made once per request: two one-shot hashes cost about
-   * four fifths of a createHmac, which sets the key up again for every id of every event.
-   * privacy.spec.ts checks it against createHmac.
-   */
-  hmac(key: string, message: string): Buffer {
-    let pads = this.pads;
-    if (pads?.key !== key) {
-      const bytes = Buffer.alloc(64);
-      const given = Buffer.from(key, 'utf8');
-      // A key longer than the block is hashed first, as the RFC says.
-      (given.length > 64 ? hash('sha256', given, 'buffer') : given).copy(bytes);
-      const inner = Buffer.from(bytes.map((b) => b ^ 0x36));
-      // The outer hash's input, its pad then the inner digest, in one buffer reused for every id.
-      const outer = Buffer.alloc(96);
-      Buffer.from(bytes.map((b) => b ^ 0x5c)).copy(outer);
-      // An ASCII pad is its own UTF-8: the inner input can then be one string, pad and id, hashed
-      // without a buffer per id.
-      this.pads = pads = { key, inner, innerText: inner.every((b) => b < 0x80) ? inner.toString('latin1') : undefined, outer };
-    }
-    const inner =
-      pads.innerText === undefined
-        ? hash('sha256', Buffer.concat([pads.inner, Buffer.from(message, 'utf8')]), 'buffer')
-        : hash('sha256', `${pads.innerText}${message}`, 'buffer');
-    inner.copy(pads.outer, 64);
-    return hash('sha256', pads.outer, 'buffer');
-  }
 }
 
 /** Applies the table to one event. Pure; the key is CORRAL_TOKEN_KEY; `memo` is the request's, if it has one. */
@@ -185,7 +154,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       if (CONTROL.test(id)) return value;
       if (!memo) return eventIdToken(key, id);
       let token = memo.ids.get(id);
-      if (token === undefined) memo.ids.set(id, (token = eventIdToken(key, id, memo)));
+      if (token === undefined) memo.ids.set(id, (token = eventIdToken(key, id)));
       return token;
     }
     case 'requester':

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
 import type { ResolveInput } from '../../../correlation/correlator.js';
 import { eventIdToken, PrivacyMemo, protect } from '../../../correlation/privacy.js';
@@ -177,7 +177,7 @@ export function stringMap(value: unknown, field: string, into: Record<string, st
 }
 
 export function stableHash(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify(parts), 'hex').slice(0, 32);
 }
 
 /** Label keys a source may carry into the canonical event: routing and grouping words, no free text. */
