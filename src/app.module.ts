@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import type { Clock } from './actors/clock.js';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './modules/audit/audit.module.js';
@@ -16,6 +16,7 @@ import { accessLogOptions } from './modules/http/access-log.js';
 import { IncidentsModule } from './modules/incidents/incidents.module.js';
 import { InboxModule } from './modules/inbox/inbox.module.js';
 import { IngestModule } from './modules/ingest/ingest.module.js';
+import { INGEST_ROUTES, methodAndPath } from './modules/ingest/ingest.routes.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RetentionModule } from './modules/retention/retention.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
@@ -33,7 +34,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: accessLogOptions(config.logLevel) }),
+        // The ingest routes write pino-http's access line themselves, without its per-request cost (access-log.ts).
+        LoggerModule.forRoot({ pinoHttp: accessLogOptions(config.logLevel), exclude: INGEST_ROUTES.map(methodAndPath).map(({ method, url }) => ({ path: url.slice(1), method: RequestMethod[method] })) }),
         DatabaseModule,
         BusModule,
         AuditModule,

@@ -3,13 +3,14 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { CorralConfig } from './modules/config/corral-config.js';
 import { AccessCheck } from './modules/auth/access-check.js';
 import { clientAddressLimit } from './modules/auth/client-address-limit.js';
 import { credentialsFirst } from './modules/auth/credentials-first.js';
 import { RateLimiter } from './modules/auth/rate-limiter.js';
+import { plainRouteAccessLine } from './modules/http/access-log.js';
 import { ApiExceptionFilter } from './modules/http/api-exception.filter.js';
 import { bodyLimitBytes, registerBodyParsers } from './modules/http/body-parsers.js';
 import { ControlCharactersPipe } from './modules/http/control-characters.pipe.js';
@@ -72,7 +73,11 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   fastify.addHook('onRequest', credentialsFirst);
   registerBodyParsers(fastify, bodyLimit);
   // The ingest routes, outside Nest's per-request pipeline (plain-routes.ts): set up before Nest registers its routes.
-  servePlainRoutes(fastify, ingestRoutes(app.get(IngestService), app.get(NativeIngestService), app.get(Inbox)), app.get(AccessCheck));
+  const logContext = await app.resolve(PinoLogger);
+  servePlainRoutes(fastify, ingestRoutes(app.get(IngestService), app.get(NativeIngestService), app.get(Inbox)), app.get(AccessCheck), {
+    accessLine: plainRouteAccessLine(() => PinoLogger.root),
+    withCorrelationId: (correlationId, log) => logContext.runInContext(log, { bindings: { correlationId } }),
+  });
   app.useGlobalPipes(new ControlCharactersPipe(), new ValidationPipe({ ...VALIDATOR_OPTIONS, transform: true }));
   app.useGlobalFilters(new ApiExceptionFilter());
   setUpOpenApi(app);

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { spawnCorral } from './adapters/spawned-corral.js';
 import { apiFetch, canonical, getJson, postJson, useCorralSuite } from './support/harness.js';
 
 /**
@@ -100,4 +101,49 @@ describe('ingest routes outside Nest', () => {
     expect(body.paths['/v1/events']?.post?.requestBody).toBeDefined();
     expect(Object.keys(body.paths['/v1/ingest/okta'] ?? {}).sort()).toEqual(['get', 'post']);
   });
+});
+
+describe('ingest routes\' logs', () => {
+  type Line = { level?: number; msg?: string; context?: string; correlationId?: string; req?: { url?: string; headers?: Record<string, string> }; res?: { statusCode?: number }; responseTime?: number };
+  const linesOf = (output: string, correlationId: string | null): Line[] =>
+    output
+      .split('\n')
+      .filter((line) => line.includes(`"correlationId":"${correlationId}"`))
+      .map((line) => JSON.parse(line) as Line);
+
+  it('write pino-http\'s access line at info, credentials redacted, and a refusal\'s log line carries the correlation id', async () => {
+    const corral = await spawnCorral({ LOG_LEVEL: 'info' });
+    try {
+      const accepted = await postJson(`${corral.baseUrl}/v1/events`, canonical());
+      expect(accepted.status).toBe(202);
+      const refused = await apiFetch(`${corral.baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, { key: `crl_${'C'.repeat(43)}` });
+      expect(refused.status).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const access = linesOf(corral.output(), accepted.headers.get('x-correlation-id')).filter((line) => line.req !== undefined);
+      expect(access).toEqual([
+        expect.objectContaining({ level: 30, msg: 'request completed', req: expect.objectContaining({ url: '/v1/events' }), res: expect.objectContaining({ statusCode: 202 }), responseTime: expect.any(Number) }),
+      ]);
+      expect(access[0]?.req?.headers?.authorization).toBe('[redacted]');
+      expect(corral.output()).not.toContain(corral.adminKey);
+
+      const refusal = linesOf(corral.output(), refused.headers.get('x-correlation-id'));
+      expect(refusal.find((line) => line.context === 'Access')).toEqual(expect.objectContaining({ msg: expect.stringContaining('POST /v1/events: 401 unknown API key') }));
+      expect(refusal.find((line) => line.req !== undefined)).toEqual(expect.objectContaining({ res: expect.objectContaining({ statusCode: 401 }) }));
+    } finally {
+      await corral.stop();
+    }
+  }, 90_000);
+
+  it('write no access line at warn', async () => {
+    const corral = await spawnCorral({ LOG_LEVEL: 'warn' });
+    try {
+      const accepted = await postJson(`${corral.baseUrl}/v1/events`, canonical());
+      expect(accepted.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(linesOf(corral.output(), accepted.headers.get('x-correlation-id'))).toEqual([]);
+    } finally {
+      await corral.stop();
+    }
+  }, 90_000);
 });

@@ -33,12 +33,23 @@ export class AccessCheck {
     if (isPrincipal(who) && access.detailsFor.includes(who.role)) request.principal = who;
   }
 
-  /** Throws the 401, 403 or 429 to answer with; resolves with the principal on the request. `roles`: those `access` names. */
-  async admit(request: AuthedRequest, reply: FastifyReply, route: { method: string; path: string }, access: RouteAccess, roles: readonly Role[]): Promise<void> {
+  /**
+   * Throws the 401, 403 or 429 to answer with; resolves with the principal on the request. `roles`:
+   * those `access` names. `inRequestContext`: where the 401's log line is written, so that it
+   * carries the request's correlation id (Nest's routes are inside pino-http's context already).
+   */
+  async admit(
+    request: AuthedRequest,
+    reply: FastifyReply,
+    route: { method: string; path: string },
+    access: RouteAccess,
+    roles: readonly Role[],
+    inRequestContext: (log: () => void) => void = (log) => log(),
+  ): Promise<void> {
     // The bearer header; on the dashboard's routes only, its session cookie or sign-in form (dashboard-session.ts).
     const who = await authenticateRequest(request, access.session, this.authenticator, this.sessions);
     if (!isPrincipal(who)) {
-      this.logger.warn(`${routeKey(route.method, route.path)}: 401 ${who.refused}`);
+      inRequestContext(() => this.logger.warn(`${routeKey(route.method, route.path)}: 401 ${who.refused}`));
       reply.header('WWW-Authenticate', 'Bearer realm="corral"');
       throw new UnauthorizedException(who.refused);
     }

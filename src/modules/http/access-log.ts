@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { stdSerializers } from 'pino';
+import type { onRequestHookHandler } from 'fastify';
+import { stdSerializers, type Logger } from 'pino';
 import type { Options } from 'pino-http';
 import { correlationIdOf } from './correlation-id.js';
 
@@ -37,5 +38,39 @@ export function accessLogOptions(level: string): Options {
       censor: '[redacted]',
     },
     autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+  };
+}
+
+/** The level pino-http writes its access line at (its `useLevel` default, which accessLogOptions keeps). */
+const ACCESS_LINE_LEVEL = 'info';
+
+/**
+ * pino-http's access line for the routes it is kept away from (the plain ingest routes; see
+ * app.module.ts): the same line — the correlation id, the request and the response through the
+ * same logger's serializers and redaction, the time taken, 'request completed' / 'request aborted'
+ * / 'request errored' (status ≥ 500, with `err`) — written when the response finishes or the
+ * client goes away. What it does not do is what cost pino-http ~25 µs a request even at `warn`,
+ * where the line is never written: a child logger per request, and the request context around the
+ * handler. Here nothing at all is done unless `info` is enabled. `logger()`: read per request, as
+ * nestjs-pino sets its root logger only once the application starts.
+ */
+export function plainRouteAccessLine(logger: () => Logger | undefined): onRequestHookHandler {
+  return (request, reply, done) => {
+    const log = logger();
+    // pino-http saw this request after all (a spelling its exclusion missed; it leaves `allLogs`): its line is enough.
+    if (!log?.isLevelEnabled(ACCESS_LINE_LEVEL) || (request.raw as { allLogs?: unknown }).allLogs !== undefined) return done();
+    const started = Date.now();
+    const response = reply.raw;
+    const finished = () => {
+      response.removeListener('close', finished);
+      response.removeListener('finish', finished);
+      const line = { correlationId: request.id, req: request.raw, res: response };
+      const responseTime = Date.now() - started;
+      if (response.statusCode >= 500) log[ACCESS_LINE_LEVEL]({ ...line, err: new Error(`failed with status code ${response.statusCode}`), responseTime }, 'request errored');
+      else log[ACCESS_LINE_LEVEL]({ ...line, responseTime }, !request.raw.readableAborted && response.writableEnded ? 'request completed' : 'request aborted');
+    };
+    response.on('close', finished);
+    response.on('finish', finished);
+    done();
   };
 }
