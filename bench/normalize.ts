@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { dedupKey } from '../src/modules/inbox/dedup-key.js';
-import { admit, type AdmittedEvent } from '../src/modules/ingest/admission.js';
+import { admit } from '../src/modules/ingest/admission.js';
 import { parseCanonical } from '../src/modules/ingest/canonical-intake.js';
+import { checkNative, encodedEntries } from '../src/modules/ingest/intake-prep.js';
+import { parseJsonBody } from '../src/modules/ingest/json-body.js';
 import { nestingProblem } from '../src/modules/ingest/limits.js';
 import { ADAPTERS } from '../src/modules/ingest/sources/registry.js';
 import { holdsBrokenText } from '../src/modules/ingest/unicode.js';
@@ -15,10 +16,11 @@ import { AlertStream, ISSUE_SHAPE, toCanonical, toWebhook, type BenchAlert } fro
  * validation, privacy table, admission) over arrays of 500 canonical events. Bodies are parsed JSON,
  * as Express hands them over. Prints CPU µs per event, the best of five passes after a warm-up.
  *
- * `webhookIntakeUsPerAlert` is the Alertmanager route end to end as intake runs it per request,
- * on the bodies `npm run bench` sends (bench/workload.ts toWebhook, as text): JSON.parse of the
- * body, NativeIngestService.normalize's checks, adapter and admission, then what IngestService.take
- * and InboxWriter.write do per event (its dedup key, the JSON text of its inbox input).
+ * `webhookIntakeUsPerAlert` is the Alertmanager route end to end as intake runs it per request
+ * (intake-prep.ts, on the main thread or in an intake worker), on the bodies `npm run bench` sends
+ * (bench/workload.ts toWebhook, as the route's raw bytes): the body parsed (parseJsonBody), checked,
+ * normalized and admitted (checkNative), then each event's dedup key and inbox row text
+ * (encodedEntries).
  */
 const ALERTS = Number(process.argv[2] ?? 50_000);
 /** `alertmanager`, `canonical` or `intake` to measure one route only (for a CPU profile). */
@@ -92,24 +94,13 @@ function alertmanagerRoute(body: Record<string, unknown>): number {
   return admitted;
 }
 
-/**
- * The Alertmanager route from body text to inbox row (NativeIngestService.normalize, then
- * IngestService.take's dedup key and InboxWriter.write's JSON text per event). Returns events made.
- */
-function webhookIntake(text: string): number {
-  const body = JSON.parse(text) as Record<string, unknown>;
-  if (nestingProblem(body) || holdsBrokenText(body, { replacement: true })) throw new Error('bench body refused');
-  const normalized = ADAPTERS.alertmanager.normalize(body, { tokenKey: TOKEN_KEY, receivedAt: new Date(), correlationId: randomUUID() });
-  if (!normalized.ok) throw new Error(`bench body refused: ${normalized.reason}`);
-  const events: AdmittedEvent[] = [];
-  for (const event of normalized.events) {
-    const admission = admit(event);
-    if (admission.ok) events.push(admission.event);
-  }
-  let bytes = 0;
-  for (const event of events) bytes += dedupKey(event).length + JSON.stringify({ type: 'event', event }).length;
-  if (bytes === 0) throw new Error('bench made no rows');
-  return events.length;
+/** The Alertmanager route from the body's bytes to its inbox rows' text. Returns events made. */
+function webhookIntake(bytes: Buffer): number {
+  const checked = checkNative('alertmanager', parseJsonBody(bytes), { tokenKey: TOKEN_KEY, receivedAt: new Date().toISOString(), correlationId: randomUUID() });
+  if (!checked.ok) throw new Error(`bench body refused: ${checked.reason}`);
+  const rows = encodedEntries(checked.normalized.events, checked.normalized.resolves);
+  if (rows.length === 0) throw new Error('bench made no rows');
+  return checked.normalized.events.length;
 }
 
 /** `POST /v1/events` per event (IngestService.parse, a receivedAt per event as it does today). */
@@ -138,10 +129,10 @@ function best<T>(bodies: T[], run: (body: T) => number, events: number): number 
   return Math.min(...[0, 1, 2, 3, 4].map(() => measure(bodies, run, events)));
 }
 
-function webhookTexts(stream: AlertStream, count: number): string[] {
-  const texts: string[] = [];
-  for (let done = 0; done < count; done += BATCH) texts.push(toWebhook(stream.take(Math.min(BATCH, count - done))));
-  return texts;
+function webhookBytes(stream: AlertStream, count: number): Buffer[] {
+  const bodies: Buffer[] = [];
+  for (let done = 0; done < count; done += BATCH) bodies.push(Buffer.from(toWebhook(stream.take(Math.min(BATCH, count - done)))));
+  return bodies;
 }
 
 function canonicalArrays(stream: AlertStream, count: number): unknown[][] {
@@ -155,7 +146,7 @@ const measured = (route: string) => ONLY === undefined || ONLY === route;
 const results = {
   alerts: ALERTS,
   batch: BATCH,
-  ...(measured('intake') ? { webhookIntakeUsPerAlert: +best(webhookTexts(new AlertStream(ISSUE_SHAPE, 'bench'), ALERTS), webhookIntake, ALERTS).toFixed(2) } : {}),
+  ...(measured('intake') ? { webhookIntakeUsPerAlert: +best(webhookBytes(new AlertStream(ISSUE_SHAPE, 'bench'), ALERTS), webhookIntake, ALERTS).toFixed(2) } : {}),
   ...(measured('alertmanager') ? { alertmanagerUsPerAlert: +best(webhooks(new AlertStream(ISSUE_SHAPE, 'bench'), ALERTS), alertmanagerRoute, ALERTS).toFixed(2) } : {}),
   ...(measured('canonical') ? { canonicalUsPerEvent: +best(canonicalArrays(new AlertStream(ISSUE_SHAPE, 'bench'), ALERTS), canonicalRoute, ALERTS).toFixed(2) } : {}),
 };
