@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   );
   try {
     await app.listen(0, '127.0.0.1');
-    const { port } = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
+    const { port } = app.getHttpServer().address() as { port: number };
     const base = `http://127.0.0.1:${port}`;
     const { key } = await app.get(ApiKeys, { strict: false }).create({ role: 'leadership', label: 'bench', createdBy: 'bench' });
     const headers = { authorization: `Bearer ${key}` };

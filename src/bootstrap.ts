@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
@@ -29,13 +29,23 @@ import { MetricsService } from './modules/metrics/metrics.service.js';
 import { QuietFrameworkLogger } from './startup-log.js';
 
 /**
+ * Connections the kernel holds for corral to accept (listen's backlog; Linux caps it at
+ * net.core.somaxconn, 4096 by default since 5.4). Node's default, 511, overflowed when a sender
+ * opened many connections at once — the issue's open loop grows to 2,048 when answers lag: the
+ * kernel dropped the handshakes' last ACK, pruned those half-open connections after a couple of
+ * SYN-ACK retries while the queue stayed full, and answered the requests the clients had already
+ * sent on them with a reset (ECONNRESET: 525 of 50,000 at 5,000/s, with ListenOverflows counting).
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
  * Builds the whole application; main.ts and the end-to-end tests start corral the same way.
  *
  * On Fastify rather than Express (issue 23): Express's router, its middleware chain and
  * body-parser cost a one-event ingest request about 250 µs of CPU before corral's code ran
  * (`npm run bench:http-stack`), at the 5,000 requests/s the ingest routes must take.
  */
-export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
+export async function createApp(config: CorralConfig, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
   const bodyLimit = bodyLimitBytes(config.httpBodyLimit);
   const adapter = new FastifyAdapter({
     bodyLimit,

@@ -1,7 +1,7 @@
 // First: an old Node is refused with a plain sentence before anything else loads.
 import './node-version.js';
 import { Logger } from 'nestjs-pino';
-import { createApp } from './bootstrap.js';
+import { createApp, LISTEN_BACKLOG } from './bootstrap.js';
 import { RuleError } from './correlation/rules.js';
 import { ConfigError, loadConfig } from './modules/config/corral-config.js';
 import { EnrichmentRulesError } from './modules/enrichment/enrichment-rules.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await app.listen(config.port, config.host);
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const url = await app.getUrl();
   logger.log(`corral listening on ${url} (OpenAPI at ${url}/docs)`);
 }

@@ -28,7 +28,7 @@ async function boot(db: TestDatabase, nats: TestNats, env: Record<string, string
   // Providers exist once the app is created; consuming starts when it listens.
   patch?.(app.get<MessageBus>(MESSAGE_BUS));
   await app.listen(0, '127.0.0.1');
-  const { port } = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
+  const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
   const { key } = await app.get(ApiKeys, { strict: false }).create({ role: 'ingest', label: 'durability test', createdBy: 'test' });
   registerKey(baseUrl, key);

@@ -152,12 +152,12 @@ export async function startCorral(env: Record<string, string>, overrides: AppOve
   const app = await createApp(config, overrides);
   // Nest registers its routes as the app starts listening: each is seen here as it is added.
   const routes: Array<{ method: string; path: string }> = [];
-  (app.getHttpAdapter().getInstance() as import('fastify').FastifyInstance).addHook('onRoute', (route) => {
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, path: route.url });
   });
   // Any free port on loopback unless the suite names one (a peer whose shipped config names corral's address).
   await app.listen(config.port, config.host);
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   const address = server.address() as { port: number };
   const baseUrl = `http://${config.host}:${address.port}`;
   const keys = app.get(ApiKeys, { strict: false });
