@@ -1,0 +1,79 @@
+import pg from 'pg';
+import { drive } from './http-load.js';
+import { createDatabase, progress, startAlertmanager, startCorral } from './services.js';
+import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
+
+/**
+ * Intake alone against Alertmanager (issue 23): rounds of 100,000 alerts in webhooks of 500, four
+ * at a time, into a real Alertmanager and into corral, interleaved. With `--hold`, corral's
+ * correlation is held back for the corral part of each round (a lock on the inbox cursor row, as
+ * test/support/harness.ts holdCorrelation does), so the figure is what taking alerts in costs
+ * without correlation competing for the cores; the round then waits for correlation to catch up.
+ * `npm run bench:intake [-- --hold] [-- --rounds N] [-- --cpu-prof DIR]`. Not part of `npm run bench`:
+ * a tool for finding where intake's time goes, not a figure of record.
+ */
+const BATCH = 500;
+const argv = process.argv.slice(2);
+const value = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const hold = argv.includes('--hold');
+  const rounds = Number(value('--rounds') ?? 3);
+  const cpuProfileDir = value('--cpu-prof');
+  const db = await createDatabase();
+  const am = await startAlertmanager('none');
+  const corral = await startCorral(db.url, cpuProfileDir ? { cpuProfileDir } : {});
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 100 * round }, `r${round}-intake`);
+      const batches = chunks(stream.take(100_000), BATCH);
+      const alertmanager = await drive(`round ${round} alertmanager`, `${am.baseUrl}/api/v2/alerts`, batches.map(toAlertmanagerApi), { perBody: BATCH, concurrency: 4, accepted: (s) => s === 200 });
+      const held = new pg.Client({ connectionString: db.url });
+      await held.connect();
+      try {
+        if (hold) {
+          await held.query('BEGIN');
+          await held.query('SELECT position FROM inbox_cursor FOR UPDATE');
+        }
+        const accepted = await drive(`round ${round} corral`, `${corral.baseUrl}/v1/ingest/alertmanager`, batches.map(toWebhook), {
+          perBody: BATCH,
+          concurrency: 4,
+          accepted: (s) => s === 202,
+          headers: { authorization: corral.authorization },
+        });
+        if (hold) await held.query('ROLLBACK');
+        console.log(`round ${round}: Alertmanager ${Math.round(alertmanager.perSecond)}/s, corral ${Math.round(accepted.perSecond)}/s accepted${hold ? ' (correlation held)' : ''}, ${(accepted.perSecond / alertmanager.perSecond).toFixed(2)}×`);
+        progress(`round ${round}: waiting for correlation to catch up`);
+        for (;;) {
+          const pending = await held.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE position > (SELECT position FROM inbox_cursor)');
+          if (pending.rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        await held.end();
+      }
+    }
+    // Every resend of this workload is exact, so the inbox should have caught them all: a repeat
+    // the correlator counted means two inbox rows for one alert (a dedup key that differed).
+    const kept = new pg.Client({ connectionString: db.url });
+    await kept.connect();
+    const repeats = await kept.query<{ n: number }>('SELECT coalesce(sum(repeats), 0)::int AS n FROM incident_child');
+    await kept.end();
+    console.log(`repeats counted by the correlator: ${repeats.rows[0]?.n ?? 0} (0 expected)`);
+  } finally {
+    await corral.stop();
+    await am.stop();
+    await db.drop();
+  }
+}
+
+void main();
