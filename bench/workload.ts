@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 /**
  * The benchmark's workload, generated once and sent identically to Alertmanager and corral:
@@ -33,16 +34,7 @@ export interface Mix {
 }
 
 /** mulberry32: small, fast, and good enough to pick ranks. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function zipf(n: number, s: number, rand: () => number): () => number {
   const cdf = new Float64Array(n);

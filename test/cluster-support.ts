@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from './support/services.js';
+import { seededRandom } from './support/seeded-random.js';
 export { freePort };
 
 /**
@@ -91,13 +92,7 @@ export function clusterEvent(system: string, id: string): string {
 
 /** `signatures` × `perSignature` distinct events, shuffled with a seed. */
 export function clusterWorkload(signatures: number, perSignature: number, seed: number): Array<{ system: string; id: string }> {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   const events: Array<{ system: string; id: string }> = [];
   for (let s = 0; s < signatures; s++) for (let c = 0; c < perSignature; c++) events.push({ system: `cl-sys-${s}`, id: `cl-${s}-${c}` });
   for (let i = events.length - 1; i > 0; i--) {

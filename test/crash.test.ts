@@ -7,6 +7,7 @@ import { verifyChains } from '../src/modules/audit/chain-verifier.js';
 import { createDataSource } from '../src/modules/database/data-source.js';
 import { CorralProcess } from './support/corral-process.js';
 import { CHAIN_KEY, createTestDatabase, eventually, holdCorrelation, inboxCorrelated, inboxPending, TEST_CHAIN_KEYS, TestNats, TOKEN_KEY, withClient, type TestDatabase } from './support/harness.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /**
  * The ground truth: SIGNATURES systems, each with DISTINCT distinct alerts, REPEATS real repeats
@@ -29,16 +30,8 @@ interface Sent {
   occurredAt: string;
 }
 
-/** A small seeded generator, so a failing run can be repeated with the seed it prints. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing run can be repeated with the seed it prints. */
+const random = seededRandom;
 
 function groundTruth(rand: () => number): Sent[] {
   const events: Sent[] = [];

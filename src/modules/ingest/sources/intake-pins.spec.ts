@@ -7,6 +7,7 @@ import { admit } from '../admission.js';
 import { stableHash } from './normalize-kit.js';
 import { ADAPTERS, type NativeSource } from './registry.js';
 import { fixture, KEY } from './spec-support.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 // Tokens, dedup keys and scrubbed texts are persisted (the inbox, incidents, the journal) and
 // compared across restarts and versions: a repeat finds its child by its token, a resend is
@@ -27,17 +28,8 @@ function kept(source: NativeSource, body: unknown, receivedAt: string): string {
   return JSON.stringify({ rows, resolves: normalized.resolves, ignored: normalized.ignored });
 }
 
-/** mulberry32, so the generated webhooks are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so the generated webhooks are the same on every run. */
+const random = seededRandom;
 
 // Label values and texts of every kind the privacy filter treats differently: codes, codes with
 // identifiers, free text with identifiers, non-ASCII, white space to fold, text past the clamps.
