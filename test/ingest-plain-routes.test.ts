@@ -135,6 +135,29 @@ describe('ingest routes\' logs', () => {
     }
   }, 90_000);
 
+  it('log nothing at error when a sender hangs up before its body arrived (nobody is left to answer)', async () => {
+    const corral = await spawnCorral({ LOG_LEVEL: 'warn' });
+    try {
+      const { hostname, port } = new URL(corral.baseUrl);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), hostname);
+        socket.on('error', reject);
+        socket.on('connect', () => {
+          socket.write(`POST /v1/events HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${corral.adminKey}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 300);
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const errors = corral.output().split('\n').filter((line) => line.includes('"level":50'));
+      expect(errors).toEqual([]);
+    } finally {
+      await corral.stop();
+    }
+  }, 90_000);
+
   it('write no access line at warn', async () => {
     const corral = await spawnCorral({ LOG_LEVEL: 'warn' });
     try {

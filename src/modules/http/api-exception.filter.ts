@@ -25,10 +25,24 @@ export class ApiExceptionFilter implements ExceptionFilter {
  * plain ingest routes' error handler (plain-routes.ts) calls it directly, so both answer alike.
  */
 export function answerError(response: FastifyReply, exception: unknown): void {
-  const body = toBody(exception);
+  const body = clientWentAway(response, exception) ? ABORTED : toBody(exception);
   if (exception instanceof UnavailableError || exception instanceof TooManyRequestsError) response.header('Retry-After', String(exception.retryAfterSeconds));
   if (body.statusCode >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
   void response.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The caller closed the connection while its body was being read (a client that gave up, or one
+ * refused before its body was read that then hung up): nobody is left to answer, and it is not
+ * corral's error to log with a stack at error level. The access line still says 'request aborted'.
+ */
+const ABORTED: ErrorBody = { statusCode: 400, error: 'Bad Request', message: 'the request was aborted before its body arrived' };
+
+function clientWentAway(response: FastifyReply, exception: unknown): boolean {
+  // `request` is there on a Fastify reply; a filter may also be handed Node's bare response.
+  if ((response as Partial<FastifyReply>).request?.raw.readableAborted === true) return true;
+  const { code, message } = (exception ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted';
 }
 
 function toBody(exception: unknown): ErrorBody {
