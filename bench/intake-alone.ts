@@ -9,7 +9,7 @@ import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './worklo
  * correlation is held back for the corral part of each round (a lock on the inbox cursor row, as
  * test/support/harness.ts holdCorrelation does), so the figure is what taking alerts in costs
  * without correlation competing for the cores; the round then waits for correlation to catch up.
- * `npm run bench:intake [-- --hold] [-- --rounds N] [-- --cpu-prof DIR]`. Not part of `npm run bench`:
+ * `npm run bench:intake [-- --hold] [-- --rounds N] [-- --concurrency N] [-- --cpu-prof DIR]` (four in flight by default). Not part of `npm run bench`:
  * a tool for finding where intake's time goes, not a figure of record.
  */
 const BATCH = 500;
@@ -28,6 +28,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 async function main(): Promise<void> {
   const hold = argv.includes('--hold');
   const rounds = Number(value('--rounds') ?? 3);
+  const concurrency = Number(value('--concurrency') ?? 4);
   const cpuProfileDir = value('--cpu-prof');
   const db = await createDatabase();
   const am = await startAlertmanager('none');
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round += 1) {
       const stream = new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 100 * round }, `r${round}-intake`);
       const batches = chunks(stream.take(100_000), BATCH);
-      const alertmanager = await drive(`round ${round} alertmanager`, `${am.baseUrl}/api/v2/alerts`, batches.map(toAlertmanagerApi), { perBody: BATCH, concurrency: 4, accepted: (s) => s === 200 });
+      const alertmanager = await drive(`round ${round} alertmanager`, `${am.baseUrl}/api/v2/alerts`, batches.map(toAlertmanagerApi), { perBody: BATCH, concurrency, accepted: (s) => s === 200 });
       const held = new pg.Client({ connectionString: db.url });
       await held.connect();
       try {
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
         }
         const accepted = await drive(`round ${round} corral`, `${corral.baseUrl}/v1/ingest/alertmanager`, batches.map(toWebhook), {
           perBody: BATCH,
-          concurrency: 4,
+          concurrency,
           accepted: (s) => s === 202,
           headers: { authorization: corral.authorization },
         });
