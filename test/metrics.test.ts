@@ -33,6 +33,8 @@ describe('GET /metrics', () => {
       'corral_dead_letters',
       'corral_outbox_depth',
       'corral_event_to_ticket_seconds',
+      'corral_inbox_append_rows',
+      'corral_inbox_append_seconds',
       'process_resident_memory_bytes',
       'nodejs_eventloop_lag_seconds',
     ]) {
@@ -58,6 +60,10 @@ describe('GET /metrics', () => {
     expect(sample(after, 'corral_batch_size_count') - sample(before, 'corral_batch_size_count')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'corral_batch_size_sum') - sample(before, 'corral_batch_size_sum')).toBe(2);
     expect(sample(after, 'corral_batch_commit_seconds_count')).toBe(sample(after, 'corral_batch_size_count'));
+    // Two appends (the pair, then the resend), timed; the resend's row counts as offered.
+    expect(sample(after, 'corral_inbox_append_rows_count') - sample(before, 'corral_inbox_append_rows_count')).toBe(2);
+    expect(sample(after, 'corral_inbox_append_rows_sum') - sample(before, 'corral_inbox_append_rows_sum')).toBe(3);
+    expect(sample(after, 'corral_inbox_append_seconds_count')).toBe(sample(after, 'corral_inbox_append_rows_count'));
     expect(sample(after, 'corral_live_actors')).toBeGreaterThanOrEqual(2);
     expect(sample(after, 'corral_actor_hydrations_total') - sample(before, 'corral_actor_hydrations_total')).toBeGreaterThanOrEqual(2);
   });

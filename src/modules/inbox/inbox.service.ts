@@ -84,7 +84,11 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
       ({ input, reason, detail, position }) => deadLetters.record({ reason, source: sourceOf(input), subject: `inbox:${position}`, detail, data: encoder.encode(input), filtered: true }),
       { warn: (fields, message) => this.logger.warn(fields, message) },
     );
-    this.writer = new InboxWriter(repository, (position, count) => this.feeder.appended(position, count));
+    this.writer = new InboxWriter(
+      repository,
+      (position, count) => this.feeder.appended(position, count),
+      (rows, millis) => metrics.inboxAppendDone(rows, millis),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -50,6 +50,18 @@ export class MetricsService implements RuntimeObserver {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly inboxAppendRows = new Histogram({
+    name: 'corral_inbox_append_rows',
+    help: 'Rows per inbox append statement (the requests grouped while the previous append ran).',
+    buckets: [1, 5, 10, 50, 100, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
+  private readonly inboxAppendSeconds = new Histogram({
+    name: 'corral_inbox_append_seconds',
+    help: 'Time one inbox append statement took, to its durable commit (requests wait for it before their 202).',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
   private readonly batchSize = new Histogram({
     name: 'corral_batch_size',
     help: 'Inputs per committed batch.',
@@ -117,6 +129,12 @@ export class MetricsService implements RuntimeObserver {
     this.readGauge('corral_inbox_correlated_position', 'Inbox position whose effects are committed: everything up to it is correlated.', () => read().correlated);
     this.readGauge('corral_inbox_pending_events', 'Events in the inbox not yet correlated (intake refuses past INBOX_MAX_PENDING).', () => read().pending);
     this.readGauge('corral_inbox_lag_seconds', 'Age of the oldest event not yet correlated; 0 when caught up (intake refuses past INBOX_MAX_LAG_MS).', () => read().lagSeconds);
+  }
+
+  /** One inbox append statement: how many rows it carried and how long it took (ms). */
+  inboxAppendDone(rows: number, millis: number): void {
+    this.inboxAppendRows.observe(rows);
+    this.inboxAppendSeconds.observe(millis / 1000);
   }
 
   /** Events appended to the inbox, and exact resends it recognised (its dedup key). */
