@@ -19,6 +19,14 @@ const value = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 
+/** The inbox append histograms' counts and sums so far (corral_inbox_append_rows, _seconds). */
+async function appendFigures(baseUrl: string, authorization: string): Promise<{ count: number; rowsPerAppend: number; msPerAppend: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`, { headers: { authorization } })).text();
+  const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  const count = sample('corral_inbox_append_rows_count');
+  return { count, rowsPerAppend: sample('corral_inbox_append_rows_sum') / count, msPerAppend: (1000 * sample('corral_inbox_append_seconds_sum')) / count };
+}
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -52,6 +60,8 @@ async function main(): Promise<void> {
           headers: { authorization: corral.authorization },
         });
         if (hold) await held.query('ROLLBACK');
+        const appends = await appendFigures(corral.baseUrl, corral.authorization);
+        console.log(`round ${round}: inbox appends so far ${appends.count}, ${appends.rowsPerAppend.toFixed(0)} rows and ${appends.msPerAppend.toFixed(1)} ms each on average`);
         console.log(`round ${round}: Alertmanager ${Math.round(alertmanager.perSecond)}/s, corral ${Math.round(accepted.perSecond)}/s accepted${hold ? ' (correlation held)' : ''}, ${(accepted.perSecond / alertmanager.perSecond).toFixed(2)}×`);
         progress(`round ${round}: waiting for correlation to catch up`);
         for (;;) {
