@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { drive } from './http-load.js';
 import { createDatabase, progress, startAlertmanager, startCorral } from './services.js';
-import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
+import { AlertStream, chunks, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
  * Intake alone against Alertmanager (issue 23): rounds of 100,000 alerts in webhooks of 500, four
@@ -25,12 +25,6 @@ async function appendFigures(baseUrl: string, authorization: string): Promise<{ 
   const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   const count = sample('corral_inbox_append_rows_count');
   return { count, rowsPerAppend: sample('corral_inbox_append_rows_sum') / count, msPerAppend: (1000 * sample('corral_inbox_append_seconds_sum')) / count };
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { postgresFloor } from './postgres-floor.js';
 import { renderMarkdown, summarize, verdicts, type ActorMemory, type BenchResult, type Machine, type Round } from './report.js';
 import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
-import { AlertStream, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
+import { AlertStream, chunks, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
  * npm run bench [-- --quick] [-- --out FILE] [-- --cpu-prof DIR]
@@ -56,10 +56,6 @@ async function machine(alertmanager: string): Promise<Machine> {
 /** Alertmanager answers 200 before it has looked at anything but the JSON; its listing says whether it kept the alerts. */
 async function activeAlerts(baseUrl: string): Promise<number> {
   return ((await (await fetch(`${baseUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`)).json()) as unknown[]).length;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 async function actorMemory(actors: number, hydrations: number): Promise<ActorMemory> {

@@ -170,3 +170,10 @@ export function toCanonical(alert: BenchAlert): string {
     patientImpact: false,
   });
 }
+
+/** `items` in consecutive slices of `size` (the last may be shorter): a workload's requests. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
