@@ -21,13 +21,25 @@ export type Treatment =
    * and replaced by a keyed token on native routes, where corral, not the sender, picked the field.
    */
   | 'code'
+  /**
+   * A code that may be nothing but one id: a FHIR logical id the directory is asked by (a
+   * facility, a department), a trace id. Treated as a code, except that a bare UUID or id is kept
+   * here where a `code` field on a native route makes it a token.
+   */
+  | 'reference'
   /** Only ever compared (dedup, resolve by id): a keyed HMAC, stable, never the value. */
   | 'token'
   /** A workforce identity: its requester token (`rt_…`). */
   | 'requester'
   /** Free text: scrubbed of identifiers. */
   | 'text'
-  /** Label map: keys are codes, values free text. */
+  /**
+   * Label map: keys are codes; values are codes too (with no identifier in them at all), and one
+   * that is not (a phrase, an address, a bare UUID) becomes a keyed token on every route, never
+   * refused: labels are routing and grouping words, and `Carolee951 Sanford861` under `instance` is
+   * a patient's name no scrubber can tell from two words. HL7 message types and error locations
+   * (`ACK^V04^ACK`, `PID^1^3`) count as codes.
+   */
   | 'labels';
 
 type Policy<T> = { readonly [K in keyof Required<T>]: Treatment | Policy<Required<T>[K]> };
@@ -45,15 +57,15 @@ export const EVENT_POLICY: Policy<CanonicalEvent> = {
   status: 'closed',
   severity: 'closed',
   system: 'code',
-  facility: 'code',
-  department: 'code',
+  facility: 'reference',
+  department: 'reference',
   location: 'text',
   symptom: 'text',
   errorSignature: 'text',
   requester: REQUESTER_POLICY,
   patientImpact: 'corral',
   labels: 'labels',
-  correlationId: 'code',
+  correlationId: 'reference',
   context: 'corral',
 };
 
@@ -69,6 +81,31 @@ const MACHINE_SHAPES = /\[redacted:(?:uuid|id)\]/g;
 export function isCode(value: string): boolean {
   return CODE.test(value) && !scrubText(value).replace(MACHINE_SHAPES, '').includes('[redacted:');
 }
+
+// HL7 v2 joins a message type's parts ("ACK^V04^ACK", "ADT^A01^ADT_A01") and an error location's
+// ("PID^1^3") with `^`, which no code holds. In these two shapes the parts are table codes and
+// numbers; a name in HL7's own form ("SANFORD^CAROLEE") has neither.
+const HL7_SHAPED = /^(?:[A-Z]{3}\^[A-Z]\d{2}(?:\^[A-Z]{3}(?:_[A-Z]\d{2})?)?|[A-Z][A-Z0-9]{2}(?:\^\d{1,4}){1,4})$/;
+
+/**
+ * A label value corral keeps as it came: a code in which the scrubber finds nothing at all, or an
+ * HL7 message type or error location. Stricter than a code field, which may hold a UUID or an id:
+ * a label value of nothing but one (`instance: d88f994a-…`) is as likely a Synthea MRN or a
+ * licence number as a host's id, and labels were scrubbed of both before they were codes.
+ */
+export function isLabelCode(value: string): boolean {
+  return HL7_SHAPED.test(value) || (CODE.test(value) && !scrubText(value).includes('[redacted:'));
+}
+
+/**
+ * What a label value is kept as (itself, or its token), for a source that also uses the value in
+ * another field (an alert's name as its error signature): the same value must not be kept there.
+ */
+export function labelValue(value: string, key: string, memo?: PrivacyMemo): string {
+  return memoCode(value, 'labels', key, 'labelValue', memo);
+}
+
+const CODE_TOKEN = /^x-[0-9a-f]{16}$/;
 
 /** What a native route keeps of a code field that is not a code: `x-` and 16 hex digits of its keyed HMAC. */
 export function codeToken(key: string, value: string): string {
@@ -90,6 +127,13 @@ export function eventIdToken(key: string, id: string): string {
 /** Canonical producers are told; native routes, whose fields corral picked, get tokens instead. */
 export type OnBadCode = 'refuse' | 'tokenize';
 
+/**
+ * How a value is judged: refused or tokenized when not a code; on a native route, a code field
+ * that is one bare id tokenized too (`nativeCode`); a label value tokenized unless a code with no
+ * identifier in it at all (`labelValue`).
+ */
+type CodeMode = OnBadCode | 'nativeCode' | 'labelValue';
+
 export type Protected = { ok: true; event: CanonicalEvent } | { ok: false; field: string; problem: string };
 
 class Refused extends Error {
@@ -107,8 +151,8 @@ class Refused extends Error {
  * event. Made per request and dropped with it: nothing outlives the request that brought it.
  */
 export class PrivacyMemo {
-  /** By how a bad code is treated: what one mode kept, the other may have to refuse. */
-  readonly codes: Record<OnBadCode, Map<string, string>> = { refuse: new Map(), tokenize: new Map() };
+  /** By how a bad code is treated: what one mode kept, the other may have to refuse; label values apart. */
+  readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), labelValue: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
 }
@@ -147,6 +191,8 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
     case 'corral':
       return value;
     case 'code':
+      return memoCode(String(value), `${prefix}${name}`, key, onBadCode === 'tokenize' ? 'nativeCode' : onBadCode, memo);
+    case 'reference':
       return memoCode(String(value), `${prefix}${name}`, key, onBadCode, memo);
     case 'token': {
       const id = String(value);
@@ -167,7 +213,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       for (const label in labels) {
         if (!Object.hasOwn(labels, label)) continue;
         // The refusal names the map, not the key: a key that is not a code may be what must not be echoed.
-        out[memoCode(label, `${prefix}${name} (a key)`, key, onBadCode, memo)] = memoText(labels[label], memo);
+        out[memoCode(label, `${prefix}${name} (a key)`, key, onBadCode, memo)] = memoCode(labels[label], `${prefix}${name}`, key, 'labelValue', memo);
       }
       return out;
     }
@@ -175,6 +221,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       return assertNever(treatment);
   }
 }
+
 
 function memoText(text: string, memo: PrivacyMemo | undefined): string {
   if (!memo) return scrubText(text);
@@ -184,11 +231,11 @@ function memoText(text: string, memo: PrivacyMemo | undefined): string {
 }
 
 /** A refusal is never remembered: it throws, naming this field, each time. */
-function memoCode(value: string, field: string, key: string, onBadCode: OnBadCode, memo: PrivacyMemo | undefined): string {
-  if (!memo) return code(value, field, key, onBadCode);
-  const codes = memo.codes[onBadCode];
+function memoCode(value: string, field: string, key: string, mode: CodeMode, memo: PrivacyMemo | undefined): string {
+  if (!memo) return code(value, field, key, mode);
+  const codes = memo.codes[mode];
   let kept = codes.get(value);
-  if (kept === undefined) codes.set(value, (kept = code(value, field, key, onBadCode)));
+  if (kept === undefined) codes.set(value, (kept = code(value, field, key, mode)));
   return kept;
 }
 
@@ -199,20 +246,46 @@ function memoCode(value: string, field: string, key: string, onBadCode: OnBadCod
 // 7654321" as an event id, "Smith<TAB>John" as a system). privacy.spec.ts holds the two sets equal.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
 
 /** Whether admission will refuse `value` for its control characters (then this table leaves it as it is). */
 export function leftToAdmission(value: string): boolean {
   return CONTROL.test(value);
 }
 
-function code(value: string, field: string, key: string, onBadCode: OnBadCode): string {
+function code(value: string, field: string, key: string, mode: CodeMode): string {
+  // A label value is never refused, so its control characters are dropped here, before it is judged:
+  // left for admission to drop, `Carolee951<SOH> Sanford861` would come out of it a clean name.
+  if (CONTROL.test(value)) {
+    if (mode !== 'labelValue') return value;
+    value = value.replace(CONTROLS, '');
+  }
   const trimmed = value.trim();
-  if (isCode(trimmed) || CONTROL.test(value)) return CONTROL.test(value) ? value : trimmed;
-  if (onBadCode === 'refuse') {
+  if (keeps(mode, trimmed)) return trimmed;
+  if (mode === 'refuse') {
     throw new Refused(field, 'must be a code (letters, digits and . _ : @ / # + -, no spaces, up to 128 characters) that holds no personal identifier');
   }
   return codeToken(key, trimmed);
 }
+
+function keeps(mode: CodeMode, value: string): boolean {
+  switch (mode) {
+    case 'refuse':
+    case 'tokenize':
+      return isCode(value);
+    case 'nativeCode':
+      return isCode(value) && !BARE_IDENTIFIER.test(scrubText(value));
+    case 'labelValue':
+      // A label value already made a token (labelValue) passes as it is, as an event id token does.
+      return isLabelCode(value) || CODE_TOKEN.test(value);
+    default:
+      return assertNever(mode);
+  }
+}
+
+// A value that is nothing but one UUID or id (`S99993907`, `d88f994a-…`) names a record, not a
+// system: Synthea's MRNs are bare UUIDs, licences and passports bare ids.
+const BARE_IDENTIFIER = /^\[redacted:(?:uuid|id)\]$/;
 
 function assertNever(value: never): never {
   throw new Error(`no privacy treatment ${String(value)}`);

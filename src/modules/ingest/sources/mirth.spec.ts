@@ -5,10 +5,21 @@ describe('normalizeMirth', () => {
   it('makes an interface event for the channel, keyed by message, with a scrubbed first line of the error', () => {
     const [event] = eventsOf(normalizeMirth(json('mirth/alert-destination-error.json'), context));
 
-    expect(event).toMatchObject({ kind: 'interface', system: 'ADT_OUT_LAB', errorSignature: 'Destination Connector', symptom: 'Connection refused (Connection refused)', occurredAt: '2026-11-24T07:02:11.000Z' });
+    expect(event).toMatchObject({ kind: 'interface', system: 'ADT_OUT_LAB', errorSignature: 'destination-connector', symptom: 'Connection refused (Connection refused)', occurredAt: '2026-11-24T07:02:11.000Z' });
     // The id is a keyed token of <channel>:<message>:<error hash>: stable, and none of it in the clear.
     expect(event?.id).toMatch(/^ev_[\w-]{22}$/);
     expect(eventsOf(normalizeMirth(json('mirth/alert-destination-error.json'), context))[0]?.id).toBe(event?.id);
+  });
+
+  it('keeps Mirth\'s own error types as codes however they are spelled, and any other error type like a label', () => {
+    const typed = (errorType: string) => eventsOf(normalizeMirth({ ...json('mirth/alert-destination-error.json'), errorType }, context))[0];
+
+    expect(typed('DESTINATION_CONNECTOR')).toMatchObject({ errorSignature: 'destination-connector', labels: { errorType: 'destination-connector' } });
+    expect(typed('Source Filter/Transformer')).toMatchObject({ errorSignature: 'source-filter-transformer' });
+    // Not a Mirth type, and not a code: a name put there is kept only as its token, in both places.
+    const named = typed('Carolee951 Sanford861');
+    expect(named?.errorSignature).toMatch(/^x-[0-9a-f]{16}$/);
+    expect(named?.labels?.errorType).toBe(named?.errorSignature);
   });
 
   it('falls back to the error text and the exception class when Mirth says "No exception message.", and reads the Java Date text', () => {

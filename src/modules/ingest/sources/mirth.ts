@@ -50,10 +50,10 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             severity: severityFrom(field('severity'), 'high'),
             system: channelName ?? channelId ?? 'mirth',
             symptom: firstLine(said),
-            errorSignature: errorType ?? exceptionClass(error ?? said) ?? field('alertName'),
+            errorSignature: errorTypeCode(errorType) ?? exceptionClass(error ?? said) ?? field('alertName'),
             facility: field('facility'),
             department: field('department'),
-            labels: { channelId, connector: field('connectorName'), errorType, alertname: field('alertName') },
+            labels: { channelId, connector: field('connectorName'), errorType: errorTypeCode(errorType), alertname: field('alertName') },
           },
           request,
         ),
@@ -70,6 +70,20 @@ function occurredAt(date: string | undefined, request: RequestContext): string |
   if (!date) return undefined;
   const time = Date.parse(date);
   return Number.isNaN(time) ? undefined : instant(time, 'date', request);
+}
+
+// Mirth's error types (its ErrorEventType names), as its alerts spell them. Label values and the
+// signature a label value is are kept as codes, so "Destination Connector" would be a token: the
+// known types become their code ("destination-connector"); anything else is judged like any label.
+const ERROR_TYPES = new Set([
+  'any', 'source connector', 'destination connector', 'serializer', 'source filter/transformer',
+  'destination filter/transformer', 'response transformer', 'user defined transformer', 'attachment handler',
+]);
+
+function errorTypeCode(errorType: string | undefined): string | undefined {
+  if (errorType === undefined) return undefined;
+  const words = errorType.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+  return ERROR_TYPES.has(words) ? words.replace(/[ /]/g, '-') : errorType;
 }
 
 function firstLine(text: string): string {

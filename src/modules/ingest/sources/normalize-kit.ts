@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
 import type { ResolveInput } from '../../../correlation/correlator.js';
-import { eventIdToken, PrivacyMemo, protect } from '../../../correlation/privacy.js';
+import { eventIdToken, labelValue, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
 import { fastInstant, fastIso } from '../instant.js';
@@ -181,7 +181,7 @@ export function stableHash(...parts: unknown[]): string {
 }
 
 /** Label keys a source may carry into the canonical event: routing and grouping words, no free text. */
-const LABEL_KEYS = new Set([
+export const LABEL_KEYS: ReadonlySet<string> = new Set([
   'alertname', 'channel', 'service', 'job', 'instance', 'team', 'zone', 'cluster', 'namespace', 'env', 'environment',
   'component', 'group', 'class', 'severity', 'receiver', 'orgId', 'messageType', 'ackCode', 'hl7Version', 'errorLocation',
   'channelId', 'connector', 'errorType', 'eventType', 'outcome', 'resource', 'action', 'priority', 'queue', 'category',
@@ -233,6 +233,23 @@ function clean(value: string, max: 256 | 512, request: RequestContext): string {
 const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 /**
+ * A text field that is one of the event's label values (an alert's name as its error signature,
+ * or as its symptom when nothing else describes it) is kept as that label is: the label's code or
+ * its token, so a name put in `alertname` is not kept in the clear beside its own token. The token
+ * is marked as text the scrubber has seen, so the privacy table keeps it as it is.
+ */
+function asLabel(text: string, labels: Record<string, string> | undefined, request: RequestContext): string | undefined {
+  if (!labels) return undefined;
+  for (const key in labels) {
+    if (labels[key] !== text) continue;
+    const kept = labelValue(text, request.tokenKey, request.memo);
+    request.memo.texts.set(kept, kept);
+    return kept;
+  }
+  return undefined;
+}
+
+/**
  * Every source's draft becomes a canonical event here: free text scrubbed and clamped to the
  * canonical limits, labels allow-listed, then the per-field privacy table (`protect`): ids become
  * keyed tokens, code fields that are not codes become keyed tokens too (a native route cannot
@@ -247,9 +264,10 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
   for (const key in given) {
     if (!Object.hasOwn(given, key)) continue;
     const value = given[key];
-    if (!LABEL_KEYS.has(key) || typeof value !== 'string' || value === '') continue;
+    if (!LABEL_KEYS.has(key) || typeof value !== 'string' || value.trim() === '') continue;
     if (kept === 64) break;
-    (labels ??= {})[key] = clean(value, 256, request);
+    // A value is judged as a code by the privacy table (kept, or made a token), not scrubbed here.
+    (labels ??= {})[key] = value;
     kept += 1;
   }
   const instance = code(draft.source.instance);
@@ -265,7 +283,7 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
     status: draft.status,
     severity: draft.severity,
     system: code(draft.system) ?? 'unknown',
-    symptom: (draft.symptom === undefined ? '' : clean(draft.symptom, 512, request)) || 'no description',
+    symptom: (draft.symptom === undefined ? '' : (asLabel(draft.symptom, labels, request) ?? clean(draft.symptom, 512, request))) || 'no description',
     patientImpact: draft.patientImpact ?? false,
     correlationId: request.correlationId,
   };
@@ -275,7 +293,7 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
   if (department) event.department = department;
   const location = draft.location === undefined ? '' : clean(draft.location, 256, request);
   if (location) event.location = location;
-  const errorSignature = draft.errorSignature === undefined ? '' : clean(draft.errorSignature, 256, request);
+  const errorSignature = draft.errorSignature === undefined ? '' : (asLabel(draft.errorSignature, labels, request) ?? clean(draft.errorSignature, 256, request));
   if (errorSignature) event.errorSignature = errorSignature;
   const requesterId = draft.requesterId?.trim();
   if (requesterId) {
