@@ -102,6 +102,43 @@ describe('HTTP API on real Postgres and JetStream', () => {
     expect(dump).not.toContain('nurse.jane');
   });
 
+  it('keeps no patient name or identifier put in an Alertmanager label, inline or through an intake worker', async () => {
+    const bundle = JSON.parse(readFileSync(new URL('../../shared/fixtures/fhir/synthea-patient-carolee951.json', import.meta.url), 'utf8')) as {
+      entry: Array<{ resource: { resourceType: string; name?: Array<{ given: string[]; family: string }>; identifier?: Array<{ value: string }> } }>;
+    };
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    const given = patient?.name?.[0]?.given[0] ?? '';
+    const family = patient?.name?.[0]?.family ?? '';
+    const identifiers = (patient?.identifier ?? []).map((i) => i.value).filter((v) => v.length >= 6);
+    expect([given, family, ...identifiers].every((v) => v.length >= 6)).toBe(true);
+    const planted = [`${given} ${family}`, `${family}^${given}`, ...identifiers];
+    // A small body is prepared on the main thread, one of 4 KiB or more by an intake worker.
+    const webhook = (alerts: number, tag: string) => ({
+      version: '4', status: 'firing', receiver: `${given} ${family}`, commonLabels: { team: `${family}, ${given}` },
+      alerts: Array.from({ length: alerts }, (_, n) => ({
+        status: 'firing', startsAt: '2026-11-24T06:59:00Z', fingerprint: `${tag}-${n}`, annotations: { summary: 'discharge screen frozen' },
+        labels: { alertname: planted[n % planted.length], instance: planted[(n + 1) % planted.length], job: planted[(n + 2) % planted.length], system: 'discharge' },
+      })),
+    });
+    for (const body of [webhook(2, 'small'), webhook(40, 'large')]) {
+      const answer = await postJson(`${suite.corral.baseUrl}/v1/ingest/alertmanager?wait=correlated`, body);
+      expect(answer).toMatchObject({ status: 202, body: { accepted: body.alerts.length } });
+    }
+    expect(JSON.stringify(webhook(40, 'large')).length).toBeGreaterThan(4096);
+
+    const dump = await withClient(suite.db.url, async (c) => {
+      const rows: string[] = [];
+      for (const table of ['inbox', 'incident', 'incident_child', 'journal', 'actor_snapshot']) {
+        rows.push(...(await c.query<{ j: string }>(`SELECT row_to_json(x)::text AS j FROM ${table} x`)).rows.map((row) => row.j));
+      }
+      return rows.join('\n');
+    });
+    expect(dump).toContain('discharge screen frozen');
+    for (const canary of [given, family, ...identifiers]) expect([canary, dump.includes(canary)]).toEqual([canary, false]);
+    const incidents = await getJson<{ items: Incident[] }>(`${suite.corral.baseUrl}/v1/incidents?system=discharge`);
+    for (const canary of [given, family, ...identifiers]) expect(JSON.stringify(incidents.body)).not.toContain(canary);
+  });
+
   it('pages through incidents with a cursor', async () => {
     await postJson(`${suite.corral.baseUrl}/v1/events?wait=correlated`, [1, 2, 3].map((n) => canonical({ system: `page-${n}` })));
 
