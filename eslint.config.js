@@ -20,6 +20,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': ['error', ...focused],
       'no-restricted-globals': ['error', 'fit', 'fdescribe'],
+      // A switch over a closed union names every case (or says why not in a default).
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
+    // The core stands alone: nothing from the actors, the modules or the runtime (boundaries.spec.ts
+    // also checks the packages it uses and that its files import one another without a cycle).
+    files: ['src/correlation/**/*.ts'],
+    ignores: ['src/correlation/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/correlation is the pure core: it imports nothing from outside itself.' }] }],
     },
   },
   {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChainKeys } from '../src/actors/chain-keys.js';
 import { chainRow, GENESIS_HASH } from '../src/actors/journal-chain.js';
-import type { JournalEntry } from '../src/correlation/evolve.js';
+import type { JournalEntry } from '../src/correlation/transition.js';
 import { MasterKey } from '../src/modules/persistence/journal-cipher.js';
 import { JournalSealer } from '../src/modules/persistence/journal-sealer.js';
 

@@ -1,5 +1,5 @@
 import type { ChildHolder } from '../correlation/correlator.js';
-import type { JournalEntry } from '../correlation/evolve.js';
+import type { JournalEntry } from '../correlation/transition.js';
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';
 import type { InboxRange } from './batch-executor.js';

@@ -1,6 +1,6 @@
 import { holderIn, type ChildHolder, type Correlator, type Input, type Outcome, type World } from '../correlation/correlator.js';
 import { childKeyOf } from '../correlation/canonical-event.js';
-import type { JournalEntry, JournalKind, Transition } from '../correlation/evolve.js';
+import type { JournalEntry, JournalKind, Transition } from '../correlation/transition.js';
 import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';
 import { ticketEventsOf } from '../correlation/tickets.js';
 import type { Actor, ActorRegistry } from './actor-registry.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
-import type { JournalEntry } from '../correlation/evolve.js';
+import type { JournalEntry } from '../correlation/transition.js';
 import { ChainKeys } from './chain-keys.js';
 import { canonicalJson, chainRow, journalRowBody, legacyJournalLink, storedEntry } from './journal-chain.js';
 

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../correlation/evolve.js';
+import type { JournalEntry } from '../correlation/transition.js';
 import { legacyLink, type ChainKeys } from './chain-keys.js';
 import { storedJson, storedText } from './stored-form.js';
 

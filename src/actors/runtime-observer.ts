@@ -1,5 +1,5 @@
 import type { Input, Outcome } from '../correlation/correlator.js';
-import type { JournalKind } from '../correlation/evolve.js';
+import type { JournalKind } from '../correlation/transition.js';
 
 /**
  * What the runtime tells whoever watches it (metrics). Optional and synchronous: an observer must

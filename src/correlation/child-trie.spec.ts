@@ -14,7 +14,7 @@ const child = (key: string, repeats = 0): Child => ({
   repeats,
 });
 
-const contents = (trie: ChildTrie) =>
+const contents = (trie: ChildTrie<Child>) =>
   leavesOf(trie)
     .flat()
     .map((c) => `${c.key}=${c.repeats}`)
@@ -32,11 +32,11 @@ describe('child trie', () => {
     // Several steps per writer, as one batch of children lands in one call.
     fc.assert(
       fc.property(fc.array(fc.array(step, { maxLength: 40 }), { maxLength: 30 }), (calls) => {
-        let trie: ChildTrie = [];
+        let trie: ChildTrie<Child> = [];
         const model = new Map<string, number>();
-        const history: Array<{ trie: ChildTrie; expected: string[] }> = [];
+        const history: Array<{ trie: ChildTrie<Child>; expected: string[] }> = [];
         for (const steps of calls) {
-          const writer = new ChildTrieWriter(trie);
+          const writer = new ChildTrieWriter<Child>(trie);
           for (const s of steps) {
             if ('put' in s) {
               const previous = writer.put(child(s.put, s.repeats));
@@ -61,12 +61,12 @@ describe('child trie', () => {
   });
 
   it('keeps a small incident in one leaf and splits a large one into leaves of at most 16', () => {
-    const writer = new ChildTrieWriter([]);
+    const writer = new ChildTrieWriter<Child>([]);
     for (let i = 0; i < 16; i++) writer.put(child(`c${i}`));
     const small = writer.finish();
     expect(leavesOf(small)).toHaveLength(1);
 
-    const more = new ChildTrieWriter(small);
+    const more = new ChildTrieWriter<Child>(small);
     for (let i = 16; i < 5000; i++) more.put(child(`c${i}`));
     const large = more.finish();
     const leaves = leavesOf(large);
@@ -78,10 +78,10 @@ describe('child trie', () => {
   });
 
   it('reads a state with no children loaded (`{}` from a routing snapshot) as empty', () => {
-    const unloaded = {} as unknown as ChildTrie;
+    const unloaded = {} as unknown as ChildTrie<Child>;
     expect(findChild(unloaded, 'k')).toBeUndefined();
     expect(leavesOf(unloaded)).toEqual([]);
-    const writer = new ChildTrieWriter(unloaded);
+    const writer = new ChildTrieWriter<Child>(unloaded);
     writer.put(child('k'));
     expect(findChild(writer.finish(), 'k')?.key).toBe('k');
   });
@@ -102,7 +102,7 @@ describe('child trie', () => {
     for (const pair of pairs) keys = keys.flatMap((key) => pair.map((block) => key + block));
     expect(new Set(keys.map((key) => step(0x811c9dc5, key))).size).toBe(1);
 
-    const writer = new ChildTrieWriter([]);
+    const writer = new ChildTrieWriter<Child>([]);
     for (const key of keys) writer.put(child(key));
     const trie = writer.finish();
     const leaves = leavesOf(trie);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Child } from './incident.js';
 
 // Children are the one part of an incident that can grow large (a storm of thousands of alerts).
 // Copying a plain map on every event would make each event cost O(children); a hash trie keeps
@@ -13,12 +12,17 @@ import type { Child } from './incident.js';
 // not. And a leaf is an array, not an object keyed by child key: such objects share no keys, so
 // V8 made a hidden class per added key.
 
-type Leaf = Child[];
-type Branch = Array<Node | null>;
-type Node = Leaf | Branch;
+/** What the trie holds: anything with a key that is not itself an array (a leaf is told from a branch by that). */
+export interface Keyed {
+  readonly key: string;
+}
 
-/** Children by key: a leaf (the children themselves) or a branch of 16 slots. `[]` is empty. */
-export type ChildTrie = Node;
+type Leaf<T> = T[];
+type Branch<T> = Array<Node<T> | null>;
+type Node<T> = Leaf<T> | Branch<T>;
+
+/** Items by key: a leaf (the items themselves) or a branch of 16 slots. `[]` is empty. */
+export type ChildTrie<T extends Keyed> = Node<T>;
 
 const BITS = 4;
 const WIDTH = 1 << BITS;
@@ -46,23 +50,23 @@ function hashOf(key: string): number {
 const slotOf = (hash: number, depth: number) => (hash >>> (BITS * depth)) & (WIDTH - 1);
 
 /** A leaf holds children (never null, never arrays); a branch holds null or nodes, in 16 slots. */
-function isBranch(node: Node): node is Branch {
+function isBranch<T>(node: Node<T>): node is Branch<T> {
   return node.length === WIDTH && (node[0] === null || Array.isArray(node[0]));
 }
 
 /** The position of the child with this key in its leaf, -1 if absent. */
-function indexIn(leaf: Leaf, key: string): number {
+function indexIn<T extends Keyed>(leaf: Leaf<T>, key: string): number {
   for (let i = 0; i < leaf.length; i++) if (leaf[i].key === key) return i;
   return -1;
 }
 
-export function findChild(trie: ChildTrie, key: string): Child | undefined {
+export function findChild<T extends Keyed>(trie: ChildTrie<T>, key: string): T | undefined {
   // States read back from a snapshot for routing alone may hold `{}`: no children loaded.
   if (!Array.isArray(trie)) return undefined;
   const hash = hashOf(key);
-  let node: Node = trie;
+  let node: Node<T> = trie;
   for (let depth = 0; isBranch(node); depth++) {
-    const next: Node | null = node[slotOf(hash, depth)];
+    const next: Node<T> | null = node[slotOf(hash, depth)];
     if (!next) return undefined;
     node = next;
   }
@@ -70,10 +74,10 @@ export function findChild(trie: ChildTrie, key: string): Child | undefined {
   return at < 0 ? undefined : node[at];
 }
 
-/** Every leaf, each an array of children. */
-export function leavesOf(trie: ChildTrie): Leaf[] {
-  const leaves: Leaf[] = [];
-  const walk = (node: Node) => {
+/** Every leaf, each an array of items. */
+export function leavesOf<T extends Keyed>(trie: ChildTrie<T>): Leaf<T>[] {
+  const leaves: Leaf<T>[] = [];
+  const walk = (node: Node<T>) => {
     if (!isBranch(node)) leaves.push(node);
     else for (const next of node) if (next) walk(next);
   };
@@ -85,22 +89,22 @@ export function leavesOf(trie: ChildTrie): Leaf[] {
  * Copy-on-write access to a trie under construction: each node on a touched path is copied once
  * per writer, however many children of one call land in it; `finish` returns the new trie.
  */
-export class ChildTrieWriter {
-  private root: Node;
-  private readonly owned = new Set<Node>();
+export class ChildTrieWriter<T extends Keyed> {
+  private root: Node<T>;
+  private readonly owned = new Set<Node<T>>();
   /** Leaves that grew by push in this writer, and where they hang (null: the root). */
-  private readonly grown = new Map<Leaf, { parent: Branch | null; slot: number }>();
+  private readonly grown = new Map<Leaf<T>, { parent: Branch<T> | null; slot: number }>();
 
-  constructor(from: ChildTrie) {
+  constructor(from: ChildTrie<T>) {
     this.root = Array.isArray(from) ? from : [];
   }
 
-  /** Writes the child under its key; returns the child it replaced. */
-  put(child: Child): Child | undefined {
+  /** Writes the item under its key; returns the item it replaced. */
+  put(child: T): T | undefined {
     const { leaf, parent, slot, depth } = this.reach(child.key);
     if (!leaf) {
       // An empty slot of a branch (parent): the child is a leaf of its own.
-      (parent as Branch)[slot] = this.mine([child]);
+      (parent as Branch<T>)[slot] = this.mine([child]);
       return undefined;
     }
     const at = indexIn(leaf, child.key);
@@ -120,7 +124,7 @@ export class ChildTrieWriter {
   }
 
   /** Takes the child with this key out; returns it, or undefined if there was none. */
-  remove(key: string): Child | undefined {
+  remove(key: string): T | undefined {
     const { leaf, parent, slot } = this.reach(key);
     const at = leaf ? indexIn(leaf, key) : -1;
     if (!leaf || at < 0) return undefined;
@@ -136,9 +140,9 @@ export class ChildTrieWriter {
    * The leaf this key belongs in, made this writer's own along with every branch above it, and
    * where it hangs (parent null: the root). No leaf: the key's slot in `parent` is empty.
    */
-  private reach(key: string): { leaf: Leaf | null; parent: Branch | null; slot: number; depth: number } {
+  private reach(key: string): { leaf: Leaf<T> | null; parent: Branch<T> | null; slot: number; depth: number } {
     const hash = hashOf(key);
-    let parent: Branch | null = null;
+    let parent: Branch<T> | null = null;
     let slot = -1;
     let node = this.own(this.root, null, -1);
     let depth = 0;
@@ -157,41 +161,41 @@ export class ChildTrieWriter {
    * The new trie. A leaf that grew by push keeps the spare capacity V8 gave it (a one-child leaf
    * took 136 bytes more than it needed), so each is copied once more at its exact length.
    */
-  finish(): ChildTrie {
+  finish(): ChildTrie<T> {
     for (const [leaf, { parent, slot }] of this.grown) this.hang(leaf.slice(), parent, slot);
     this.grown.clear();
     return this.root;
   }
 
   /** The node, copied unless this writer made it: the trie it came from stays as it was. */
-  private own<T extends Node>(node: T, parent: Branch | null, slot: number): T {
+  private own<N extends Node<T>>(node: N, parent: Branch<T> | null, slot: number): N {
     if (this.owned.has(node)) return node;
-    const copy = this.mine(node.slice() as T);
+    const copy = this.mine(node.slice() as N);
     this.hang(copy, parent, slot);
     return copy;
   }
 
-  private mine<T extends Node>(node: T): T {
+  private mine<N extends Node<T>>(node: N): N {
     this.owned.add(node);
     return node;
   }
 
-  private hang(node: Node, parent: Branch | null, slot: number): void {
+  private hang(node: Node<T>, parent: Branch<T> | null, slot: number): void {
     if (parent) parent[slot] = node;
     else this.root = node;
   }
 
   /** A full leaf at `depth` as a branch over the next four bits of its keys' hashes. */
-  private split(leaf: Leaf, depth: number): Branch {
-    const branch = this.mine(new Array<Node | null>(WIDTH).fill(null));
+  private split(leaf: Leaf<T>, depth: number): Branch<T> {
+    const branch = this.mine(new Array<Node<T> | null>(WIDTH).fill(null));
     for (const child of leaf) {
       const slot = slotOf(hashOf(child.key), depth);
-      const below = branch[slot] as Leaf | null;
+      const below = branch[slot] as Leaf<T> | null;
       if (below) below.push(child);
       else branch[slot] = this.mine([child]);
     }
     for (let slot = 0; slot < WIDTH; slot++) {
-      const below = branch[slot] as Leaf | null;
+      const below = branch[slot] as Leaf<T> | null;
       if (!below || below.length === 1) continue;
       // All of them under one slot (their hashes agree on these bits too): one level deeper.
       if (below.length > LEAF_MAX && depth + 1 < MAX_DEPTH) branch[slot] = this.split(below, depth + 1);

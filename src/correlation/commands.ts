@@ -1,23 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Decisions } from './decisions.js';
-import type { Context, Transition } from './evolve.js';
-import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentLink, type IncidentState } from './incident.js';
+import type { Command } from './messages.js';
+import type { Context, Transition } from './transition.js';
+import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentState } from './incident.js';
 import { iso, plus, resolve, windowOf } from './lifecycle.js';
-
-/**
- * What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit
- * trail. `requestId` names one request: the command's journal rows (a rejection's too) carry it as
- * `request`, so an instance that forwarded the command to the incident's owner can tell when, and
- * how, the owner applied it.
- */
-export type Command = (
-  | { verb: 'acknowledge' | 'resolve' | 'reopen'; by: string; note?: string }
-  | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
-  | { verb: 'split'; by: string; children: string[]; note?: string }
-  | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string }
-) & { requestId?: string };
-
-export type Verb = Command['verb'];
 
 /** The signature a split-off group of children gets: derived, so a replay splits the same way. */
 export function splitSignature(signature: string, childKeys: string[]): string {

@@ -1,9 +1,11 @@
 import { childKeyOf, type CanonicalEvent, type EventSource } from './canonical-event.js';
-import type { Command } from './commands.js';
+import type { Command } from './messages.js';
 import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { Decisions } from './decisions.js';
-import { evolve, isRepeat, journalEntries, type IncidentMessage, type JournalEntry, type Transition } from './evolve.js';
-import type { Route } from './fold-event.js';
+import { evolve, isRepeat, journalEntries } from './evolve.js';
+import type { IncidentMessage } from './messages.js';
+import type { JournalEntry, Transition } from './transition.js';
+import type { Route } from './messages.js';
 import { iso } from './lifecycle.js';
 import { childOf, isActive, type Child, type IncidentLink, type IncidentState } from './incident.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';

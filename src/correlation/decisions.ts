@@ -1,4 +1,5 @@
-import type { Effect, IncidentMessage, JournalEntry, JournalKind, Transition } from './evolve.js';
+import type { Effect, JournalEntry, JournalKind, Transition } from './transition.js';
+import type { IncidentMessage } from './messages.js';
 import type { IncidentBody, IncidentState } from './incident.js';
 import type { RuleRef } from './rules.js';
 

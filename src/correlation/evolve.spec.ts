@@ -1,5 +1,7 @@
 import type { CanonicalEvent } from './canonical-event.js';
-import { evolve, isRepeat, journalEntries, type IncidentMessage, type Transition } from './evolve.js';
+import { evolve, isRepeat, journalEntries } from './evolve.js';
+import type { IncidentMessage } from './messages.js';
+import type { Transition } from './transition.js';
 import { childrenOf, distinctRequesters, emptyState, type IncidentBody, type IncidentState } from './incident.js';
 import { signatureOf } from './signature.js';
 import { anEvent, aReport, at, testRules } from './test-events.js';

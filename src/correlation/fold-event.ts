@@ -1,20 +1,13 @@
 import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.js';
 import { Decisions } from './decisions.js';
-import type { Context, Transition } from './evolve.js';
+import type { Route } from './messages.js';
+import type { Context, Transition } from './transition.js';
 import { childOf, emptyTally, sharedSource, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { iso, plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
-import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleRef, type RuleSet } from './rules.js';
+import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';
 import { tokensOf, widenVocabulary } from './tokens.js';
-
-/** What the correlator decided about an event before handing it to this actor. */
-export interface Route {
-  /** The signature rule that produced the actor's signature. */
-  signatureRule?: RuleRef;
-  /** A report attached here from another signature by a report or identity rule. */
-  attach?: RuleRef & { score: number };
-}
 
 type Live = Extract<IncidentState, { status: LiveStatus }>;
 

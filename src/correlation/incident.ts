@@ -97,7 +97,7 @@ export interface IncidentBody {
   correlationId: string;
   window: RuleRef;
   /** Children by key (see child-trie.ts). Read with childrenOf / childOf. */
-  children: ChildTrie;
+  children: ChildTrie<Child>;
   /** Running counts over the children, kept by putChildren so no transition has to scan them. */
   tally: Tally;
   acknowledged: { by: string; at: string } | null;
@@ -207,7 +207,7 @@ export const hasUntold = (incident: IncidentBody): boolean => (incident.revision
 
 /** `revision`: the incident's new one, set in the same copy (putChildren); without it the incident keeps its own. */
 function placeChildren(incident: IncidentBody, children: Child[], revision = incident.revision): IncidentBody {
-  const trie = new ChildTrieWriter(incident.children);
+  const trie = new ChildTrieWriter<Child>(incident.children);
   let { children: count, firing } = incident.tally;
   const requesters = new TokenCounts(incident.tally.requesters);
   let { kinds, sources } = incident.tally;
@@ -224,7 +224,7 @@ function placeChildren(incident: IncidentBody, children: Child[], revision = inc
 
 /** Removes children (split off to another incident), keeping the tally in step. */
 export function dropChildren(incident: IncidentBody, keys: string[]): IncidentBody {
-  const trie = new ChildTrieWriter(incident.children);
+  const trie = new ChildTrieWriter<Child>(incident.children);
   let { children: count, firing } = incident.tally;
   const requesters = new TokenCounts(incident.tally.requesters);
   for (const key of keys) {

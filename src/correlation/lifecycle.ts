@@ -1,4 +1,5 @@
-import { type Context, type IncidentMessage, type Transition } from './evolve.js';
+import type { Context, Transition } from './transition.js';
+import type { IncidentMessage } from './messages.js';
 import { Decisions } from './decisions.js';
 import {
   childOf,

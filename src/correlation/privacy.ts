@@ -1,5 +1,6 @@
+import { assertNever } from './assert-never.js';
 import type { CanonicalEvent, EventSource, Requester } from './canonical-event.js';
-import type { Command } from './commands.js';
+import type { Command } from './messages.js';
 import { hmacSha256 } from './hmac.js';
 import { requesterToken } from './requester-token.js';
 import { scrubText } from './scrub.js';
@@ -286,10 +287,6 @@ function keeps(mode: CodeMode, value: string): boolean {
 // A value that is nothing but one UUID or id (`S99993907`, `d88f994a-…`) names a record, not a
 // system: Synthea's MRNs are bare UUIDs, licences and passports bare ids.
 const BARE_IDENTIFIER = /^\[redacted:(?:uuid|id)\]$/;
-
-function assertNever(value: never): never {
-  throw new Error(`no privacy treatment ${String(value)}`);
-}
 
 /**
  * Commands enter the append-only journal: a note is free text and is scrubbed like a report; `by`

@@ -1,7 +1,7 @@
 import type { CanonicalEvent } from './canonical-event.js';
-import type { Command } from './commands.js';
+import type { Command } from './messages.js';
 import { Correlator, holderIn, type Input, type Outcome } from './correlator.js';
-import type { JournalEntry } from './evolve.js';
+import type { JournalEntry } from './transition.js';
 import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
 import type { ObservedIncident, RuleCase } from './rule-cases.js';
 import type { RuleSet } from './rules.js';

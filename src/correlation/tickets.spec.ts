@@ -1,4 +1,5 @@
-import { evolve, isRepeat, journalEntries, type IncidentMessage } from './evolve.js';
+import { evolve, isRepeat, journalEntries } from './evolve.js';
+import type { IncidentMessage } from './messages.js';
 import { emptyState, type IncidentState } from './incident.js';
 import type { RuleSet } from './rules.js';
 import { carriesDetails, EVENT_CHILDREN, mergeUpdates, ticketEventsOf, type SequencedEntry, type TicketEvent } from './tickets.js';

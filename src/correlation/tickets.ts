@@ -1,5 +1,5 @@
 import type { EnrichedContext } from './canonical-event.js';
-import type { JournalEntry } from './evolve.js';
+import type { JournalEntry } from './transition.js';
 import { childCount, childOf, childrenChangedSince, childrenOf, distinctRequesters, hasUntold, isActive, type Child, type IncidentBody, type IncidentState } from './incident.js';
 
 // The helpdesk contract (DESIGN §10). Ticket events are derived from the journal entries a batch

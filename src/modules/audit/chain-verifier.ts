@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ChainKeys } from '../../actors/chain-keys.js';
 import { GENESIS_HASH, journalRowBody, legacyJournalLink, storedEntry } from '../../actors/journal-chain.js';
-import type { JournalEntry } from '../../correlation/evolve.js';
+import type { JournalEntry } from '../../correlation/transition.js';
 import { auditLinkHolds, legacyAuditLink, type AuditContent } from './audit-chain.js';
 import { latestCheckpoint, type SignedCheckpoint } from './chain-checkpoint.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Batcher } from '../../actors/batcher.js';
 import type { Ownership } from '../../actors/ownership.js';
-import type { Command } from '../../correlation/commands.js';
+import type { Command } from '../../correlation/messages.js';
 import { protectCommand } from '../../correlation/privacy.js';
 import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';

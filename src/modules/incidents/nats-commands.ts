@@ -7,7 +7,7 @@ import { natsConnectOptions } from '../bus/nats-auth.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
-import type { Command } from '../../correlation/commands.js';
+import type { Command } from '../../correlation/messages.js';
 import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
 import { refuseControlCharacters } from '../http/control-characters.pipe.js';
 import { VALIDATOR_OPTIONS } from '../http/validation.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Input, Outcome } from '../../correlation/correlator.js';
-import type { JournalKind } from '../../correlation/evolve.js';
+import type { JournalKind } from '../../correlation/transition.js';
 import type { RuntimeObserver } from '../../actors/runtime-observer.js';
 import type { ActiveIncidents } from './metrics.repository.js';
 

@@ -80,6 +80,10 @@ export function binaryArray(type: BinaryColumnType, values: readonly BinaryColum
       case 'timestamptz':
         at = writeInt64(out, (instant(value) - PG_EPOCH_MS) * 1000, at);
         break;
+      case 'text':
+      case 'jsonb':
+        // Written above, with the variable-length values.
+        break;
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import { ChainKeys } from '../../actors/chain-keys.js';
 import { chainRow, GENESIS_HASH } from '../../actors/journal-chain.js';
-import type { JournalEntry } from '../../correlation/evolve.js';
+import type { JournalEntry } from '../../correlation/transition.js';
 import { FORGOTTEN, MasterKey, openData, UNREADABLE, type SealedMembers } from './journal-cipher.js';
 import { JournalSealer } from './journal-sealer.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JournalEntry } from '../../correlation/evolve.js';
+import type { JournalEntry } from '../../correlation/transition.js';
 import { CLEAR_MEMBERS, SEALED, seal, type MasterKey, type SealedMembers } from './journal-cipher.js';
 
 /** A data key held in memory: the one this process seals an incident's rows with. */

@@ -4,7 +4,7 @@ import { RefusedDataError, type ActorChange, type ActorSnapshot, type ActorStore
 import type { InboxRange } from '../../actors/batch-executor.js';
 import type { ChainedJournalRow } from '../../actors/journal-chain.js';
 import type { ChildHolder } from '../../correlation/correlator.js';
-import type { JournalEntry } from '../../correlation/evolve.js';
+import type { JournalEntry } from '../../correlation/transition.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
 import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';

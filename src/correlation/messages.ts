@@ -1,0 +1,41 @@
+import type { CanonicalEvent } from './canonical-event.js';
+import type { Child, IncidentBody, IncidentLink, Suggestion } from './incident.js';
+import type { RuleRef } from './rules.js';
+
+// What an incident's actor is given: a leaf of the core (types only), so the handlers and the
+// dispatcher import it and not each other.
+
+/** What the correlator decided about an event before handing it to this actor. */
+export interface Route {
+  /** The signature rule that produced the actor's signature. */
+  signatureRule?: RuleRef;
+  /** A report attached here from another signature by a report or identity rule. */
+  attach?: RuleRef & { score: number };
+}
+
+/**
+ * What an agent (or the helpdesk on their behalf) asks of an incident. `by` is who, for the audit
+ * trail. `requestId` names one request: the command's journal rows (a rejection's too) carry it as
+ * `request`, so an instance that forwarded the command to the incident's owner can tell when, and
+ * how, the owner applied it.
+ */
+export type Command = (
+  | { verb: 'acknowledge' | 'resolve' | 'reopen'; by: string; note?: string }
+  | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
+  | { verb: 'split'; by: string; children: string[]; note?: string }
+  | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string }
+) & { requestId?: string };
+
+export type Verb = Command['verb'];
+
+/** Everything that can happen to an incident is one of these, handled one at a time by its actor. */
+export type IncidentMessage =
+  | { type: 'event'; event: CanonicalEvent; route?: Route }
+  | { type: 'tick' }
+  | { type: 'command'; command: Command }
+  /** A merged incident's children arriving at the incident it was merged into. */
+  | { type: 'absorb'; from: IncidentLink; children: Child[]; by: string }
+  /** Children split off another incident, forming a new one here. */
+  | { type: 'adopt'; from: IncidentLink; children: Child[]; title: string; template: IncidentBody; by: string }
+  | { type: 'reparent'; parent: (IncidentLink & { rule: RuleRef }) | null }
+  | { type: 'suggest'; suggestion: Suggestion };
