@@ -3,7 +3,7 @@ import { Decisions } from './decisions.js';
 import type { Command } from './messages.js';
 import type { Context, Transition } from './transition.js';
 import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentState } from './incident.js';
-import { iso, plus, resolve, windowOf } from './lifecycle.js';
+import { plus, resolve, windowOf } from './lifecycle.js';
 
 /** The signature a split-off group of children gets: derived, so a replay splits the same way. */
 export function splitSignature(signature: string, childKeys: string[]): string {
@@ -12,7 +12,7 @@ export function splitSignature(signature: string, childKeys: string[]): string {
 }
 
 export function handleCommand(state: IncidentState, command: Command, context: Context): Transition {
-  const now = iso(context.now);
+  const now = context.nowIso;
   if (state.status === 'none') return { state, effects: [], rejected: `no incident for ${state.signature}` };
   const d = new Decisions(now, state.incident.correlationId, command.requestId === undefined ? undefined : { request: command.requestId });
   const reject = (reason: string): Transition => {

@@ -1,16 +1,15 @@
 import { childKeyOf, type CanonicalEvent, type EventSource } from './canonical-event.js';
-import type { Command } from './messages.js';
 import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { Decisions } from './decisions.js';
 import { evolve, isRepeat, journalEntries } from './evolve.js';
-import type { IncidentMessage } from './messages.js';
-import type { JournalEntry, Transition } from './transition.js';
-import type { Route } from './messages.js';
-import { iso } from './lifecycle.js';
 import { childOf, isActive, type Child, type IncidentLink, type IncidentState } from './incident.js';
+import { iso } from './lifecycle.js';
+import type { Command, IncidentMessage, Route } from './messages.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';
+import { SourceInterner } from './source-interner.js';
 import { overlap, tokensOf } from './tokens.js';
+import type { JournalEntry, Transition } from './transition.js';
 
 /** Where actors live: the runtime's registry with its pending batch, or a plain map in simulations. */
 export interface World {
@@ -129,6 +128,9 @@ const MAX_DELIVERIES = 64;
  * messages actors send each other. Pure apart from the World it is handed.
  */
 export class Correlator {
+  /** New children share one source object per distinct source (source-interner.ts). */
+  private readonly sources = new SourceInterner();
+
   constructor(
     readonly rules: RuleSet,
     // Identity marks live as long as the longest identity rule can use them; none without such rules.
@@ -185,7 +187,7 @@ export class Correlator {
         }
         return { incidentId: input.incidentId, signature: delivery.to, duplicate: false, rejected };
       }
-      const transition = evolve(before, delivery.message, now, this.rules);
+      const transition = evolve(before, delivery.message, now, this.rules, this.sources);
       world.store(delivery.to, transition, journalEntries(transition));
       this.index.apply(transition.state);
 

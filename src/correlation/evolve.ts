@@ -5,13 +5,14 @@ import type { IncidentState } from './incident.js';
 import { absorb, adopt, reassess, reparent, suggest, tick } from './lifecycle.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleSet } from './rules.js';
+import type { SourceInterner } from './source-interner.js';
 import type { Context, JournalEntry, Transition } from './transition.js';
 
 // The dispatcher: one message to its handler, then the reassessment every transition gets. The
 // types it deals in are in messages.ts and transition.ts, which the handlers import instead of this.
 
-export function evolve(state: IncidentState, message: IncidentMessage, now: Date, rules: RuleSet): Transition {
-  const context: Context = { now, rules };
+export function evolve(state: IncidentState, message: IncidentMessage, now: Date, rules: RuleSet, sources?: SourceInterner): Transition {
+  const context: Context = { now, nowIso: now.toISOString(), rules, ...(sources ? { sources } : {}) };
   return reassess(dispatch(state, message, context), context);
 }
 

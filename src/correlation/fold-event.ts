@@ -2,8 +2,8 @@ import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.j
 import { Decisions } from './decisions.js';
 import type { Route } from './messages.js';
 import type { Context, Transition } from './transition.js';
-import { childOf, emptyTally, sharedSource, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
-import { iso, plus, settle, union, windowOf } from './lifecycle.js';
+import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { plus, settle, union, windowOf } from './lifecycle.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
 import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';
@@ -12,7 +12,7 @@ import { tokensOf, widenVocabulary } from './tokens.js';
 type Live = Extract<IncidentState, { status: LiveStatus }>;
 
 export function foldEvent(state: IncidentState, event: CanonicalEvent, route: Route, context: Context): Transition {
-  const d = new Decisions(iso(context.now), event.correlationId);
+  const d = new Decisions(context.nowIso, event.correlationId);
   const key = childKeyOf(event);
   switch (state.status) {
     case 'none':
@@ -52,7 +52,7 @@ function startsNewEpisode(incident: IncidentBody, event: CanonicalEvent, context
 }
 
 function open(signature: string, episode: number, event: CanonicalEvent, route: Route, d: Decisions, context: Context): IncidentState {
-  const now = iso(context.now);
+  const now = context.nowIso;
   const window = windowFor(context.rules, event);
   const maintenance = maintenanceFor(context.rules, event);
   const origin: Origin = event.kind === 'report' ? 'report' : event.kind === 'identity' ? 'identity' : 'machine';
@@ -119,7 +119,7 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
   let child: Child;
 
   if (!existing) {
-    child = newChild(key, event, route, rev);
+    child = newChild(key, event, route, rev, context);
     d.journal('child.attached', before, { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}) }, { childKey: key, ...(route.attach ? { rule: route.attach } : {}) });
   } else if (supersedes(event, existing) && event.status !== existing.status) {
     child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity), rev };
@@ -134,7 +134,7 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
 
   const put = putChildren(before, [child]);
   // An active incident's auto-resolve moves with every firing event (set in the same copy as the rest).
-  const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(iso(context.now), windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
+  const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(context.nowIso, windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
   let incident = widen(put, event, timers);
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
   incident = unsuppressIfOutside(incident, event, d, context.rules);
@@ -192,12 +192,12 @@ export function supersedes(event: CanonicalEvent, child: Child): boolean {
   return event.status === 'resolved' && child.status === 'firing';
 }
 
-function newChild(key: string, event: CanonicalEvent, route: Route, rev: number): Child {
+function newChild(key: string, event: CanonicalEvent, route: Route, rev: number, context: Context): Child {
   return {
     key,
     id: event.id,
     kind: event.kind,
-    source: sharedSource(event.source),
+    source: context.sources ? context.sources.intern(event.source) : event.source,
     status: event.status,
     severity: event.severity,
     firstSeen: event.occurredAt,

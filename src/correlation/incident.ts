@@ -24,26 +24,6 @@ export interface Child {
   rev?: number;
 }
 
-/**
- * One shared, frozen EventSource per distinct source: every child holds one, and there are few
- * sources and many children (at 100,000 live children, 96,000 identical copies of `{ type, system }`
- * from the events' parsing). Bounded, as `instance` comes from outside.
- */
-const sharedSources = new Map<string, Readonly<EventSource>>();
-const SOURCES_KEPT = 4096;
-
-export function sharedSource(source: EventSource): EventSource {
-  // JSON keeps "no instance" apart from an empty one, and any character inside the parts.
-  const key = JSON.stringify([source.type, source.system, source.instance]);
-  let shared = sharedSources.get(key);
-  if (!shared) {
-    if (sharedSources.size >= SOURCES_KEPT) sharedSources.clear();
-    shared = Object.freeze({ type: source.type, system: source.system, ...(source.instance === undefined ? {} : { instance: source.instance }) });
-    sharedSources.set(key, shared);
-  }
-  return shared;
-}
-
 export interface IncidentLink {
   incidentId: string;
   signature: string;

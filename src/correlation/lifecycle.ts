@@ -25,19 +25,14 @@ import { routeOf } from './routing.js';
 import { FALLBACK_WINDOW, ref, type EscalationRule, type RuleRef, type RuleSet, type WindowRule } from './rules.js';
 import { widenVocabulary } from './tokens.js';
 
-// One message asks for the same instant, and the same instant plus a window, several times over
-// (every transition stamps it, every event re-arms auto-resolve): each remembers its last answer.
-let isoOf: { date: Date; time: number; text: string } | undefined;
+/** An instant as the journal and the read models write it. */
 export function iso(date: Date): string {
-  const time = date.getTime();
-  if (isoOf?.date !== date || isoOf.time !== time) isoOf = { date, time, text: date.toISOString() };
-  return isoOf.text;
+  return date.toISOString();
 }
 
-let plusOf: { instant: string; ms: number; text: string } | undefined;
+/** An ISO instant `ms` later. */
 export function plus(instant: string, ms: number): string {
-  if (plusOf?.instant !== instant || plusOf.ms !== ms) plusOf = { instant, ms, text: new Date(Date.parse(instant) + ms).toISOString() };
-  return plusOf.text;
+  return new Date(Date.parse(instant) + ms).toISOString();
 }
 
 export function windowOf(incident: IncidentBody, rules: RuleSet): WindowRule {
@@ -53,7 +48,7 @@ type Live = Extract<IncidentState, { status: LiveStatus }>;
  */
 export function settle(state: Live, before: IncidentBody, incident: IncidentBody, d: Decisions, context: Context): IncidentState {
   const window = windowOf(incident, context.rules);
-  const now = iso(context.now);
+  const now = context.nowIso;
   const wasFiring = firingChildren(before) > 0;
   const firing = firingChildren(incident) > 0;
   let next: Live = { ...state, incident };
@@ -87,7 +82,7 @@ export function settle(state: Live, before: IncidentBody, incident: IncidentBody
 /** Resolves the incident; when a ticket exists, every distinct requester is listed to be told. */
 export function resolve(state: WithIncident, incident: IncidentBody, d: Decisions, context: Context, data: Record<string, unknown>, rule?: RuleRef): Live {
   const { groupWait: _g, autoResolve: _a, flapEnd: _f, escalate: _e, update: _u, ...timers } = incident.timers;
-  const body: IncidentBody = { ...incident, resolvedAt: iso(context.now), timers };
+  const body: IncidentBody = { ...incident, resolvedAt: context.nowIso, timers };
   d.journal('incident.resolved', body, data, rule ? { rule } : {});
   if (body.ticketed) d.journal('ticket.resolved', body, { notify: requesterTokens(body) });
   return { status: 'resolved', signature: state.signature, incident: body };
@@ -101,7 +96,7 @@ export function resolve(state: WithIncident, incident: IncidentBody, d: Decision
 export function reassess(transition: Transition, context: Context): Transition {
   const { state } = transition;
   if (state.status === 'none' || state.status === 'merged') return transition;
-  const now = iso(context.now);
+  const now = context.nowIso;
   const d = new Decisions(now, state.incident.correlationId);
   let incident = state.incident;
   const changes: Record<string, unknown> = {};
@@ -185,7 +180,7 @@ function armEscalation(incident: IncidentBody, status: LiveStatus, rules: RuleSe
 /** Timers due by now fire, oldest concern first: the ticket, the end of flapping, auto-resolve. */
 export function tick(state: IncidentState, context: Context): Transition {
   if (state.status === 'none') return { state, effects: [] };
-  const now = iso(context.now);
+  const now = context.nowIso;
   const d = new Decisions(now, state.incident.correlationId);
   const due = (at: string | undefined) => at !== undefined && at <= now;
   let current: IncidentState = state;
@@ -246,7 +241,7 @@ export function tick(state: IncidentState, context: Context): Transition {
 }
 
 export function absorb(state: IncidentState, message: Extract<IncidentMessage, { type: 'absorb' }>, context: Context): Transition {
-  const d = new Decisions(iso(context.now), state.status === 'none' ? '' : state.incident.correlationId);
+  const d = new Decisions(context.nowIso, state.status === 'none' ? '' : state.incident.correlationId);
   if (state.status === 'none' || state.status === 'merged') return d.done(state, `incident ${state.signature} cannot take children now`);
   let incident = state.incident;
   const arriving = message.children.map((child) => {
@@ -267,7 +262,7 @@ export function absorb(state: IncidentState, message: Extract<IncidentMessage, {
 }
 
 export function adopt(state: IncidentState, message: Extract<IncidentMessage, { type: 'adopt' }>, context: Context): Transition {
-  const now = iso(context.now);
+  const now = context.nowIso;
   const d = new Decisions(now, message.template.correlationId);
   if (state.status !== 'none') return d.done(state, `signature ${state.signature} is already in use`);
   const firing = message.children.some((c) => c.status === 'firing');
@@ -296,7 +291,7 @@ export function adopt(state: IncidentState, message: Extract<IncidentMessage, { 
 
 export function reparent(state: IncidentState, parent: (IncidentLink & { rule: RuleRef }) | null, context: Context): Transition {
   if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
-  const d = new Decisions(iso(context.now), state.incident.correlationId);
+  const d = new Decisions(context.nowIso, state.incident.correlationId);
   const current = state.incident.parent;
   if ((current?.incidentId ?? null) === (parent?.incidentId ?? null)) return d.done(state);
   const incident = { ...state.incident, parent };
@@ -309,7 +304,7 @@ export function reparent(state: IncidentState, parent: (IncidentLink & { rule: R
 export function suggest(state: IncidentState, suggestion: Suggestion, context: Context): Transition {
   if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
   if (state.incident.suggestions.some((s) => s.from.signature === suggestion.from.signature)) return { state, effects: [] };
-  const d = new Decisions(iso(context.now), state.incident.correlationId);
+  const d = new Decisions(context.nowIso, state.incident.correlationId);
   const incident = { ...state.incident, suggestions: [...state.incident.suggestions, suggestion] };
   d.journal('suggestion.added', incident, { suggestion: suggestion.id, from: suggestion.from.incidentId, score: suggestion.score }, { rule: suggestion.rule });
   return d.done({ ...state, incident });

@@ -1,6 +1,7 @@
 import type { IncidentState } from './incident.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleRef, RuleSet } from './rules.js';
+import type { SourceInterner } from './source-interner.js';
 
 // What an incident's actor decides: a leaf of the core (types only), shared by the dispatcher
 // (evolve.ts), the handlers (fold-event, lifecycle, commands) and the runtime that carries the
@@ -69,5 +70,9 @@ export interface Transition {
 
 export interface Context {
   now: Date;
+  /** `now` as an ISO instant, formatted once per message: every transition stamps it, often several times. */
+  nowIso: string;
   rules: RuleSet;
+  /** Where new children get their shared source object; without one each keeps its event's. */
+  sources?: SourceInterner;
 }

@@ -7,7 +7,8 @@ import type { ChildHolder } from '../../correlation/correlator.js';
 import type { JournalEntry } from '../../correlation/transition.js';
 import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
 import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
-import { childCount, childOf, distinctRequesters, sharedSource, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { SourceInterner } from '../../correlation/source-interner.js';
 import type { TicketEvent } from '../../correlation/tickets.js';
 import { earlierFormOf } from '../bus/receipts.js';
 import { signatureHash } from '../cluster/partitioning.js';
@@ -29,6 +30,8 @@ const ref = (r: { id: string; version: number }) => `${r.id}@${r.version}`;
 export class PgActorStore implements ActorStore {
   /** Where the commit's JSON parameters are written, reused from batch to batch (see JsonbArena). */
   private readonly arenas: JsonbArena[] = [];
+  /** Hydrated children share one source object per distinct source. */
+  private readonly sources = new SourceInterner();
 
   constructor(
     private readonly db: DataSource,
@@ -253,8 +256,8 @@ export class PgActorStore implements ActorStore {
     const byIncident = new Map<string, Child[]>();
     for (const row of rows) {
       const children = byIncident.get(row.incident_id);
-      if (children) children.push(childFromRow(row));
-      else byIncident.set(row.incident_id, [childFromRow(row)]);
+      if (children) children.push(childFromRow(row, this.sources));
+      else byIncident.set(row.incident_id, [childFromRow(row, this.sources)]);
     }
     for (const state of incidents) state.incident = withChildren(state.incident, byIncident.get(state.incident.id) ?? []);
   }
@@ -609,13 +612,13 @@ interface ChildRow {
 }
 
 /** The exact Child an actor held: rows round-trip every field evolve reads. */
-function childFromRow(row: ChildRow): Child {
+function childFromRow(row: ChildRow, sources: SourceInterner): Child {
   const attached = row.attached_by ? /^(.*)@(\d+)$/.exec(row.attached_by) : null;
   return {
     key: row.child_key,
     id: row.id,
     kind: row.kind as EventKind,
-    source: sharedSource({ type: row.source_type as SourceType, system: row.source_system, instance: row.source_instance || undefined }),
+    source: sources.intern({ type: row.source_type as SourceType, system: row.source_system, instance: row.source_instance || undefined }),
     status: row.status as EventStatus,
     severity: row.severity as Severity,
     firstSeen: row.first_seen.toISOString(),
