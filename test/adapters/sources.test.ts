@@ -77,7 +77,7 @@ describe.each<Transport>(['http', 'nats'])('source adapters over %s', (transport
     expect(adt?.children).toHaveLength(1);
     // The same alert posted twice is an exact resend: kept once by the inbox, not even a repeat.
     expect(adt?.children[0]).toMatchObject({ kind: 'interface', repeats: 0, severity: 'high', source: { type: 'mirth', system: 'mirth-0b7e6d2a-58c1-4b8f-a1f4-7c2d3e9f0a11' } });
-    expect(adt?.signature).toContain('destination connector');
+    expect(adt?.signature).toContain('destination-connector');
     expect(all.find((i) => i.system === 'PHARM_IN')?.signature).toContain('serializerexception');
   });
 
