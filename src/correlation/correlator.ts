@@ -130,6 +130,7 @@ const MAX_DELIVERIES = 64;
 export class Correlator {
   /** New children share one source object per distinct source (source-interner.ts). */
   private readonly sources = new SourceInterner();
+  private readonly signatures = new WeakMap<CanonicalEvent, ReturnType<typeof signatureWith>>();
 
   constructor(
     readonly rules: RuleSet,
@@ -146,12 +147,23 @@ export class Correlator {
   signatureFor(input: Input): string | undefined {
     switch (input.type) {
       case 'event':
-        return input.signature ?? signatureWith(input.event, this.rules).signature;
+        return input.signature ?? this.signatureOf(input.event).signature;
       case 'resolve':
         return undefined;
       default:
         return input.signature;
     }
+  }
+
+  /**
+   * An event's signature and the rule that made it, worked out once: the runtime asks for it to
+   * hydrate the actor, then the event is routed with it. Kept by the event object, so nothing
+   * outlives the event.
+   */
+  private signatureOf(event: CanonicalEvent): ReturnType<typeof signatureWith> {
+    let derived = this.signatures.get(event);
+    if (!derived) this.signatures.set(event, (derived = signatureWith(event, this.rules)));
+    return derived;
   }
 
   async handle(input: Input, world: World, now: Date): Promise<Outcome> {
@@ -230,7 +242,7 @@ export class Correlator {
       case 'resolve':
         throw new Error('a resolve is addressed by handle, once its holder is found');
       case 'event': {
-        const { signature: derived, rule } = signatureWith(input.event, this.rules);
+        const { signature: derived, rule } = this.signatureOf(input.event);
         const route: Route = { signatureRule: ref(rule) };
         if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event: input.event, route }, primary: true };
         const signature = derived;

@@ -3,6 +3,7 @@ import { Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { CorralConfig } from '../config/corral-config.js';
 import { createDataSource } from './data-source.js';
+import { DatabaseProbe } from './database-probe.js';
 import { migrateUnderLock } from './migration-lock.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { URL_FILE } from './embedded-state.js';
@@ -47,7 +48,8 @@ async function openDatabase(config: CorralConfig): Promise<Database> {
   providers: [
     { provide: Database, inject: [CorralConfig], useFactory: openDatabase },
     { provide: DataSource, inject: [Database], useFactory: (db: Database) => db.dataSource },
+    DatabaseProbe,
   ],
-  exports: [DataSource],
+  exports: [DataSource, DatabaseProbe],
 })
 export class DatabaseModule {}

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import { DataSource } from 'typeorm';
 import type { AuthedRequest } from '../auth/request-context.js';
+import { DatabaseProbe } from '../database/database-probe.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 
 /**
@@ -16,7 +16,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly db: DataSource,
+    private readonly database: DatabaseProbe,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
@@ -31,7 +31,7 @@ export class HealthController {
   @HealthCheck()
   async ready(@Req() request: AuthedRequest): Promise<HealthCheckResult | { status: 'ok' }> {
     const check = this.health.check([
-      () => this.indicator.check('db').attempt(async () => { await this.db.query('SELECT 1'); }).withTimeout(3000),
+      () => this.indicator.check('db').attempt(() => this.database.ping()).withTimeout(3000),
       () => this.indicator.check('nats').attempt(async () => { await this.bus.ping(); return { transport: this.bus.kind }; }).withTimeout(3000),
     ]);
     if (request.principal) return check;
