@@ -3,7 +3,8 @@ import { Decisions } from './decisions.js';
 import type { Command } from './messages.js';
 import type { Context, Transition } from './transition.js';
 import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentState } from './incident.js';
-import { plus, resolve, windowOf } from './lifecycle.js';
+import { resolve } from './lifecycle.js';
+import { plus, windowOf } from './windows.js';
 
 /** The signature a split-off group of children gets: derived, so a replay splits the same way. */
 export function splitSignature(signature: string, childKeys: string[]): string {

@@ -3,7 +3,7 @@ import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { Decisions } from './decisions.js';
 import { evolve, isRepeat, journalEntries } from './evolve.js';
 import { childOf, isActive, type Child, type IncidentLink, type IncidentState } from './incident.js';
-import { iso } from './lifecycle.js';
+import { iso } from './windows.js';
 import type { Command, IncidentMessage, Route } from './messages.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';

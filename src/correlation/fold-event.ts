@@ -2,8 +2,9 @@ import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.j
 import { Decisions } from './decisions.js';
 import type { Route } from './messages.js';
 import type { Context, Transition } from './transition.js';
-import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
-import { plus, settle, union, windowOf } from './lifecycle.js';
+import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, union, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { settle } from './lifecycle.js';
+import { plus, windowOf } from './windows.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
 import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';

@@ -268,3 +268,8 @@ export function nextDueAt(state: IncidentState): string | null {
   const due = Object.values(state.incident.timers).filter((v): v is string => typeof v === 'string').sort();
   return due[0] ?? null;
 }
+
+/** Two sorted lists of codes as one, sorted, without repeats; `values` itself when nothing is new. */
+export function union(values: string[], more: string[]): string[] {
+  return more.every((v) => values.includes(v)) ? values : [...new Set([...values, ...more])].sort();
+}
