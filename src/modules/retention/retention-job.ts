@@ -63,17 +63,20 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
   private async tick(): Promise<void> {
     await this.pruneInbox();
     // JOURNAL_RETENTION_DAYS=0: keep incidents' words for ever; the inbox is pruned all the same.
-    if (this.config.journal.retentionDays > 0 && Date.now() - this.lastRun >= DAY_MS) await this.run();
+    if (this.config.journal.retentionDays > 0 && this.clock.now().getTime() - this.lastRun >= DAY_MS) await this.run();
   }
 
-  /** Inbox rows correlated and past INBOX_RETENTION_MS (Inbox.prune; it logs its own failure). Exposed for tests. */
+  /**
+   * Inbox rows correlated and past INBOX_RETENTION_MS (Inbox.prune; it logs its own failure). Exposed
+   * for tests. The wall clock, not the Clock: an inbox row's `received_at` is PostgreSQL's `now()`.
+   */
   pruneInbox(now = new Date()): Promise<number> {
     return this.inbox.prune(now);
   }
 
   /** One purge; `before` defaults to now − JOURNAL_RETENTION_DAYS. Exposed for tests. */
   async run(before = new Date(this.clock.now().getTime() - this.config.journal.retentionDays * DAY_MS)): Promise<PurgeReport | undefined> {
-    this.lastRun = Date.now();
+    this.lastRun = this.clock.now().getTime();
     try {
       const report = await purge(new RetentionStore(this.db), this.audit, {
         before,

@@ -47,9 +47,10 @@ export class Timekeeper implements OnApplicationBootstrap, BeforeApplicationShut
    * (CORRAL_IN keeps 7 days); pruning hourly keeps the table small.
    */
   private async pruneReceipts(): Promise<void> {
-    if (Date.now() - this.lastPrune < 3_600_000) return;
-    this.lastPrune = Date.now();
-    await this.store.pruneReceipts(new Date(Date.now() - 8 * 86_400_000));
+    const now = this.clock.now().getTime();
+    if (now - this.lastPrune < 3_600_000) return;
+    this.lastPrune = now;
+    await this.store.pruneReceipts(new Date(now - 8 * 86_400_000));
   }
 
   /** One pass: fire what is due, then let idle actors go. Exposed for tests that drive a manual clock. */
