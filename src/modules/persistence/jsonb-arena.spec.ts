@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { JsonbArena } from './pg-actor-store.js';
+import { JsonbArena } from './jsonb-arena.js';
 
 // The arena writes before it knows the byte length (see JsonbArena.jsonb), so what matters is
 // that a text which did not fit is never handed out cut short, multi-byte characters included.

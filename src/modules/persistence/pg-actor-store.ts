@@ -1,27 +1,36 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { RefusedDataError, type ActorChange, type ActorSnapshot, type ActorStore, type StagedCommit } from '../../actors/actor-store.js';
+import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../../actors/actor-store.js';
 import type { InboxRange } from '../../actors/batch-executor.js';
-import type { ChainedJournalRow } from '../../actors/journal-chain.js';
+import type { Forward, Ownership } from '../../actors/ownership.js';
 import type { ChildHolder } from '../../correlation/correlator.js';
-import type { JournalEntry } from '../../correlation/transition.js';
-import { FencedError, type Forward, type Ownership } from '../../actors/ownership.js';
-import type { EventKind, EventStatus, Severity, SourceType } from '../../correlation/canonical-event.js';
-import { childCount, childOf, distinctRequesters, withChildren, type Child, type IncidentBody, type IncidentState } from '../../correlation/incident.js';
+import { withChildren, type Child, type IncidentState } from '../../correlation/incident.js';
 import { SourceInterner } from '../../correlation/source-interner.js';
-import type { TicketEvent } from '../../correlation/tickets.js';
+import type { JournalEntry } from '../../correlation/transition.js';
 import { earlierFormOf } from '../bus/receipts.js';
-import { signatureHash } from '../cluster/partitioning.js';
-import { binaryArray, type BinaryColumnType, type BinaryColumnValue } from './binary-arrays.js';
+import {
+  addressRow,
+  CHILD_FIELDS,
+  childColumns,
+  childFromRow,
+  incidentOf,
+  incidentRow,
+  isIdentity,
+  JOURNAL_FIELDS,
+  journalColumns,
+  outboxRow,
+  SNAPSHOT_VERSION,
+  snapshotRow,
+  type ChildRow,
+  type SnapshotRow,
+} from './actor-rows.js';
+import type { BinaryColumnType } from './binary-arrays.js';
+import { commitCheckFailure, refusedData } from './commit-errors.js';
 import type { JournalSealer } from './journal-sealer.js';
-
-/** Bumped when the shape of IncidentState changes; hydration refuses snapshots it cannot read. */
-export const SNAPSHOT_VERSION = 3;
+import { JsonbArena } from './jsonb-arena.js';
 
 /** Which destinations a ticket event fans out to (NATS, webhooks): decided when it is written. */
 export type Destinations = (type: string, queue: string) => string[];
-
-const ref = (r: { id: string; version: number }) => `${r.id}@${r.version}`;
 
 /**
  * The actor runtime's Postgres side: hydration reads, timer and receipt lookups, and the batch
@@ -264,47 +273,11 @@ export class PgActorStore implements ActorStore {
 
 }
 
-/** The journal's columns, each with how a chained row fills it. */
-const JOURNAL_FIELDS: Array<[name: string, type: BinaryColumnType, value: (row: ChainedJournalRow) => BinaryColumnValue]> = [
-  ['signature', 'text', (row) => row.signature],
-  ['seq', 'bigint', (row) => row.seq],
-  ['incident_id', 'uuid', (row) => row.incidentId],
-  ['kind', 'text', (row) => row.kind],
-  ['child_key', 'text', (row) => row.childKey],
-  ['at', 'timestamptz', (row) => row.at],
-  ['correlation_id', 'text', (row) => row.correlationId],
-  ['data', 'jsonb', (row) => row.data],
-  ['prev_hash', 'text', (row) => row.prevHash],
-  ['row_hash', 'text', (row) => row.rowHash],
-  ['rule_id', 'text', (row) => row.rule?.id],
-  ['rule_version', 'integer', (row) => row.rule?.version],
-];
 const SNAPSHOT_COLUMNS = `signature text, seq bigint, last_hash text, version integer, state jsonb, updated_at timestamptz, next_due_at timestamptz, sig_hash bigint`;
 const INCIDENT_COLUMNS = `id uuid, signature text, status text, title text, severity text, system text, facilities text[], departments text[],
   first_seen timestamptz, last_seen timestamptz, opened_at timestamptz, resolved_at timestamptz, child_count integer, distinct_requesters integer,
   patient_impact boolean, correlation_id text, updated_at timestamptz, episode integer, origin text, priority text, priority_rule text, queue text,
   routing_rule text, parent_id uuid, merged_into uuid, suppressed_by text, acknowledged_by text, acknowledged_at timestamptz, suggestions jsonb, context jsonb`;
-/** incident_child's columns, each with how a child (of the incident with this id) fills it. */
-const CHILD_FIELDS: Array<[name: string, type: BinaryColumnType, value: (child: Child, incidentId: string) => BinaryColumnValue]> = [
-  ['incident_id', 'uuid', (_, incidentId) => incidentId],
-  ['child_key', 'text', (child) => child.key],
-  ['id', 'text', (child) => child.id],
-  ['kind', 'text', (child) => child.kind],
-  ['source_type', 'text', (child) => child.source.type],
-  ['source_system', 'text', (child) => child.source.system],
-  ['source_instance', 'text', (child) => child.source.instance],
-  ['status', 'text', (child) => child.status],
-  ['severity', 'text', (child) => child.severity],
-  ['first_seen', 'timestamptz', (child) => child.firstSeen],
-  ['changed_at', 'timestamptz', (child) => child.changedAt],
-  ['repeats', 'integer', (child) => child.repeats],
-  ['requester_token', 'text', (child) => child.requesterToken],
-  ['facility', 'text', (child) => child.facility],
-  ['department', 'text', (child) => child.department],
-  ['attached_by', 'text', (child) => (child.attachedBy ? ref(child.attachedBy) : null)],
-  ['attached_score', 'real', (child) => child.attachedBy?.score],
-  ['rev', 'bigint', (child) => child.rev ?? 0],
-];
 const CHILD_COLUMNS = CHILD_FIELDS.map(([name, type]) => `${name} ${type}`).join(', ');
 /** Where COMMIT_BATCH's parameters for the children and the journal begin: one per column, after the eight others. */
 const FIRST_CHILD_PARAM = 9;
@@ -415,219 +388,4 @@ interface PgStagedCommit extends StagedCommit {
   arena: JsonbArena;
   /** Ids of the data keys it inserts: saved once it commits. */
   keys: string[];
-}
-
-/**
- * The commit's jsonb parameters in Postgres' binary format (a version byte, 1, then the JSON text),
- * written into a buffer that is kept for a later batch (two are in use while one batch commits and
- * the next is staged). As strings (about 3 kB per event) the pg driver flattened them into a
- * second copy when it sent them, and that copy stayed on the young heap until the statement
- * finished: the next batch, prepared meanwhile, made scavenges copy and promote it, and it came
- * back as old-generation garbage (the major collections behind the latency spikes). A fresh buffer per batch instead counts as external memory, which starts major
- * collections of its own. Here each JSON string dies at once, and the bytes live outside the heap.
- */
-export class JsonbArena {
-  private buffer: Buffer;
-  private used = 0;
-
-  constructor(initialBytes = 1 << 20) {
-    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
-  }
-
-  reset(): void {
-    this.used = 0;
-  }
-
-  jsonb(value: unknown): Buffer {
-    const text = JSON.stringify(value);
-    // Written first and measured after: `Buffer.byteLength` would read the whole text once more
-    // (3 % of corral's CPU at saturation). `write` stops short, rather than split a character,
-    // when the space left is too small, and then fewer than 4 bytes are left unused: only in that
-    // case is the text measured, to tell a cut-short write from one that fitted exactly.
-    let start = this.used;
-    let written = start + 1 < this.buffer.length ? this.buffer.write(text, start + 1) : 0;
-    if (this.buffer.length - (start + 1) - written < 4 && written !== Buffer.byteLength(text)) {
-      // Parameters already taken keep the old buffer alive until this statement is done.
-      this.buffer = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, Buffer.byteLength(text) + 1));
-      start = 0;
-      written = this.buffer.write(text, 1);
-    }
-    this.buffer[start] = 1;
-    this.used = start + 1 + written;
-    return this.buffer.subarray(start, this.used);
-  }
-}
-
-const addressRow = ({ partition, token }: { partition: number; token: string }) => ({ partition, subject_token: token });
-
-const outboxRow = (t: TicketEvent) => ({ event_key: t.eventKey, incident_id: t.incident.id, queue: t.incident.queue, type: t.type, payload: t, sig_hash: signatureHash(t.incident.signature) });
-
-/** A failed check of COMMIT_BATCH (raised by corral_require, SQLSTATE CR001) as the runtime's error. */
-function commitCheckFailure(error: unknown): Error | undefined {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (code !== 'CR001' || message === undefined) return undefined;
-  if (message.startsWith('duplicate:')) return new DuplicateDeliveryError(Number(message.slice('duplicate:'.length)));
-  if (message.startsWith('fenced:')) return new FencedError(message.slice('fenced:'.length));
-  if (message.startsWith('inbox:')) return new InboxCursorMovedError(message.slice('inbox:'.length));
-  return undefined;
-}
-
-/**
- * SQLSTATE classes that mean the rows themselves were refused: 22 data exception (a NUL, a date or
- * text the type cannot hold), 23 integrity constraint violation, 54 program limit exceeded (a value
- * too large to index). Everything else (08 connection, 53 resources, 57 operator intervention,
- * 40 rollback, a check of COMMIT_BATCH…) says nothing about the data, and the batch is retried whole.
- */
-const DATA_CLASSES = new Set(['22', '23', '54']);
-
-function refusedData(error: unknown): RefusedDataError | undefined {
-  const { code, table, column, constraint } = (error ?? {}) as { code?: unknown; table?: string; column?: string; constraint?: string };
-  if (typeof code !== 'string' || !DATA_CLASSES.has(code.slice(0, 2))) return undefined;
-  // Not the error itself: its message and detail can quote the refused value (a row's content).
-  return new RefusedDataError(code, { ...(table ? { table } : {}), ...(column ? { column } : {}), ...(constraint ? { constraint } : {}) });
-}
-
-/** The inbox cursor was not where the batch was prepared from: an earlier span failed, or another process applies the inbox. */
-export class InboxCursorMovedError extends Error {
-  constructor(detail: string) {
-    super(`inbox span refused: ${detail}`);
-    this.name = 'InboxCursorMovedError';
-  }
-}
-
-export class DuplicateDeliveryError extends Error {
-  constructor(count: number) {
-    super(`${count} message(s) of this batch were already committed by an earlier delivery; the batch is retried without them`);
-    this.name = 'DuplicateDeliveryError';
-  }
-}
-
-/** The snapshot keeps everything but the children, which live in incident_child. */
-function snapshotRow({ snapshot, nextDueAt }: ActorChange, now: string): object {
-  const { state } = snapshot;
-  // The tally stays (it is small and saves a recount); the children are rows.
-  const stored = state.status === 'none' ? state : { ...state, incident: { ...state.incident, children: [] } };
-  return {
-    signature: snapshot.signature,
-    seq: snapshot.seq,
-    last_hash: snapshot.lastHash,
-    version: SNAPSHOT_VERSION,
-    state: stored,
-    updated_at: now,
-    next_due_at: nextDueAt,
-    sig_hash: signatureHash(snapshot.signature),
-  };
-}
-
-const isIdentity = (state: IncidentState) => state.status !== 'none' && state.incident.origin === 'identity';
-
-function incidentOf(state: IncidentState): IncidentBody {
-  if (state.status === 'none') throw new Error(`no incident for ${state.signature}`);
-  return state.incident;
-}
-
-function incidentRow(state: IncidentState, now: string): object {
-  const incident = incidentOf(state);
-  return {
-    id: incident.id,
-    signature: incident.signature,
-    status: state.status,
-    title: incident.title,
-    severity: incident.severity,
-    system: incident.system,
-    facilities: incident.facilities,
-    departments: incident.departments,
-    first_seen: incident.firstSeen,
-    last_seen: incident.lastSeen,
-    opened_at: incident.openedAt,
-    resolved_at: incident.resolvedAt,
-    child_count: childCount(incident),
-    distinct_requesters: distinctRequesters(incident),
-    patient_impact: incident.patientImpact,
-    correlation_id: incident.correlationId,
-    updated_at: now,
-    episode: incident.episode,
-    origin: incident.origin,
-    priority: incident.priority,
-    priority_rule: ref(incident.priorityRule),
-    queue: incident.queue,
-    routing_rule: ref(incident.routingRule),
-    parent_id: incident.parent?.incidentId ?? null,
-    merged_into: state.status === 'merged' ? state.into.incidentId : null,
-    suppressed_by: incident.suppressed ? ref(incident.suppressed) : null,
-    acknowledged_by: incident.acknowledged?.by ?? null,
-    acknowledged_at: incident.acknowledged?.at ?? null,
-    suggestions: incident.suggestions.map((s) => ({ id: s.id, fromIncidentId: s.from.incidentId, score: s.score, rule: ref(s.rule), title: s.title })),
-    context: incident.context,
-  };
-}
-
-/** The batch's journal rows as one binary array per column (JOURNAL_FIELDS). */
-function journalColumns(changes: ActorChange[]): Buffer[] {
-  const rows = changes.flatMap((change) => change.journal);
-  return JOURNAL_FIELDS.map(([, type, value]) => binaryArray(type, rows.map(value)));
-}
-
-/** The touched children of the batch as one binary array per column of incident_child (CHILD_FIELDS). */
-function childColumns(changes: ActorChange[]): Buffer[] {
-  const columns = CHILD_FIELDS.map((): BinaryColumnValue[] => []);
-  for (const change of changes) {
-    const incident = incidentOf(change.snapshot.state);
-    for (const key of change.touchedChildren) {
-      const child = childOf(incident, key);
-      if (!child) continue;
-      for (let i = 0; i < CHILD_FIELDS.length; i++) columns[i].push(CHILD_FIELDS[i][2](child, incident.id));
-    }
-  }
-  return columns.map((values, i) => binaryArray(CHILD_FIELDS[i][1], values));
-}
-
-interface SnapshotRow {
-  signature: string;
-  seq: string;
-  last_hash: string;
-  version: number;
-  state: IncidentState;
-}
-
-interface ChildRow {
-  child_key: string;
-  id: string;
-  kind: string;
-  source_type: string;
-  source_system: string;
-  source_instance: string | null;
-  status: string;
-  severity: string;
-  first_seen: Date;
-  changed_at: Date;
-  repeats: number;
-  requester_token: string | null;
-  facility: string | null;
-  department: string | null;
-  attached_by: string | null;
-  attached_score: number | null;
-  /** bigint: pg returns it as a string. */
-  rev: string;
-}
-
-/** The exact Child an actor held: rows round-trip every field evolve reads. */
-function childFromRow(row: ChildRow, sources: SourceInterner): Child {
-  const attached = row.attached_by ? /^(.*)@(\d+)$/.exec(row.attached_by) : null;
-  return {
-    key: row.child_key,
-    id: row.id,
-    kind: row.kind as EventKind,
-    source: sources.intern({ type: row.source_type as SourceType, system: row.source_system, instance: row.source_instance || undefined }),
-    status: row.status as EventStatus,
-    severity: row.severity as Severity,
-    firstSeen: row.first_seen.toISOString(),
-    changedAt: row.changed_at.toISOString(),
-    repeats: row.repeats,
-    ...(row.requester_token ? { requesterToken: row.requester_token } : {}),
-    ...(row.facility ? { facility: row.facility } : {}),
-    ...(row.department ? { department: row.department } : {}),
-    ...(attached ? { attachedBy: { id: attached[1], version: Number(attached[2]), score: row.attached_score ?? 0 } } : {}),
-    rev: Number(row.rev),
-  };
 }
