@@ -1,8 +1,7 @@
-import { createDataSource } from '../src/modules/database/data-source.js';
 import { checkNative, encodedEntries } from '../src/modules/ingest/intake-prep.js';
 import { InboxRepository } from '../src/modules/inbox/inbox.repository.js';
 import { binaryArray } from '../src/modules/persistence/binary-arrays.js';
-import { createDatabase } from './services.js';
+import { withMigratedDatabase } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
@@ -24,11 +23,7 @@ const BATCH = 500;
 const TOKEN_KEY = 'bench-token-key-0123456789abcdefghijklmnop';
 
 async function main(): Promise<void> {
-  const db = await createDatabase();
-  const ds = createDataSource(db.url);
-  try {
-    await ds.initialize();
-    await ds.runMigrations();
+  await withMigratedDatabase(async (ds) => {
     await ds.query(`CREATE TABLE floor_dedup (dedup uuid PRIMARY KEY)`);
     await ds.query(`CREATE TABLE floor_request (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), input text NOT NULL)`);
     await ds.query(`ALTER TABLE floor_request ALTER COLUMN input SET STORAGE EXTERNAL`);
@@ -68,10 +63,7 @@ async function main(): Promise<void> {
     }
     await runner.release();
     console.log(JSON.stringify({ webhooks: WEBHOOKS, alertsPerWebhook: BATCH, rowBytes: Math.round(bytes), ...results }, null, 2));
-  } finally {
-    await ds.destroy();
-    await db.drop();
-  }
+  });
 }
 
 void main();

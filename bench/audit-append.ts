@@ -1,7 +1,6 @@
 import { ChainKeys } from '../src/actors/chain-keys.js';
 import { AuditTrail } from '../src/modules/audit/audit-trail.js';
-import { createDataSource } from '../src/modules/database/data-source.js';
-import { createDatabase } from './services.js';
+import { withMigratedDatabase } from './services.js';
 
 /**
  * The audit trail alone: N `record` calls at once, as N concurrent audited requests make them, on
@@ -10,21 +9,14 @@ import { createDatabase } from './services.js';
 const N = Number(process.argv[2] ?? 2000);
 
 async function main(): Promise<void> {
-  const db = await createDatabase();
-  const ds = createDataSource(db.url);
-  try {
-    await ds.initialize();
-    await ds.runMigrations();
+  await withMigratedDatabase(async (ds) => {
     const trail = new AuditTrail(ds, new ChainKeys(['bench-chain-key-0123456789abcdefghijklmnop']));
     const started = performance.now();
     await Promise.all(Array.from({ length: N }, (_, i) => trail.record({ actor: 'bench', actorKind: 'api-key', action: 'incident.read', target: `t-${i}`, outcome: 0, correlationId: `c-${i}` })));
     const seconds = (performance.now() - started) / 1000;
     const [{ transactions }] = await ds.query<[{ transactions: string }]>(`SELECT count(DISTINCT xmin::text)::text AS transactions FROM audit`);
     console.log(JSON.stringify({ records: N, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(N / seconds), transactions: Number(transactions) }));
-  } finally {
-    await ds.destroy();
-    await db.drop();
-  }
+  });
 }
 
 void main();

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
 import { Subjects } from '../src/modules/bus/message-bus.js';
+import { createDataSource } from '../src/modules/database/data-source.js';
 import { freePort } from '../test/support/services.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -51,6 +53,20 @@ export async function createDatabase(): Promise<BenchDatabase> {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => withPg(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
+/** A database of its own with corral's schema, for `work`; dropped after, whatever happens. */
+export async function withMigratedDatabase<T>(work: (ds: DataSource) => Promise<T>): Promise<T> {
+  const db = await createDatabase();
+  const ds = createDataSource(db.url);
+  try {
+    await ds.initialize();
+    await ds.runMigrations();
+    return await work(ds);
+  } finally {
+    await ds.destroy();
+    await db.drop();
+  }
 }
 
 /** Deletes the streams corral created under a namespace. */
