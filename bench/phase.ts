@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { awaitCorrelated, InboxGauges } from './inbox.js';
-import { createDatabase, memoryOf, progress, startCorral, suffix } from './services.js';
+import { createDatabase, memoryOf, progress, startCorral, suffix, walWritten } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     const gauges = new InboxGauges(corral.baseUrl, corral.authorization);
     let result: unknown;
     const sampler = sampleSeconds > 0 ? sampleWindows(corral, sampleSeconds) : undefined;
+    const walBefore = await walWritten();
+    const committedBefore = await committedEvents(corral);
     try {
       if (phase === 'http') {
         const alerts = Number(value('--alerts') ?? 50_000);
@@ -65,6 +67,13 @@ async function main(): Promise<void> {
         result = await driveJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), seconds, 10_000);
       }
       progress(`peak RSS ${Math.round(memoryOf(corral.pid).peak / 2 ** 20)} MiB`);
+      // Everything the phase made PostgreSQL write (intake and correlation), per event correlated.
+      const walAfter = await walWritten();
+      const committed = (await committedEvents(corral)) - committedBefore;
+      result = {
+        ...(result as object),
+        wal: { bytes: walAfter.bytes - walBefore.bytes, fullPageImages: walAfter.fullPages - walBefore.fullPages, eventsCorrelated: committed, bytesPerEvent: committed > 0 ? Math.round((walAfter.bytes - walBefore.bytes) / committed) : null },
+      };
       // The batch histograms say where the time went: small batches or slow commits.
       const metrics = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
       for (const line of metrics.split('\n')) if (/^corral_batch_(size|commit_seconds)_(sum|count|bucket)|^nodejs_eventloop_lag_(p99|max)_seconds|^nodejs_gc_duration_seconds_sum|^process_cpu_seconds_total/.test(line)) progress(line);
@@ -77,6 +86,12 @@ async function main(): Promise<void> {
     if (argv.includes('--keep-db')) progress(`database kept: ${db.url} (drop it when done)`);
     else await db.drop();
   }
+}
+
+/** Events the correlator has committed so far (corral_batch_size_sum). */
+async function committedEvents(corral: { baseUrl: string; authorization: string }): Promise<number> {
+  const text = await (await fetch(`${corral.baseUrl}/metrics`, { headers: { authorization: corral.authorization } })).text();
+  return text.split('\n').reduce((total, line) => (/^corral_batch_size_sum/.test(line) ? total + Number(line.split(' ').at(-1)) : total), 0);
 }
 
 /** Sums of the metrics a window's line is made of, read from corral's /metrics and Postgres' /proc entries. */

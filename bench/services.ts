@@ -69,6 +69,18 @@ export async function withMigratedDatabase<T>(work: (ds: DataSource) => Promise<
   }
 }
 
+/**
+ * How much WAL the PostgreSQL server has written (bytes) and how many full-page images, read
+ * server-wide: the run's database is the only one writing during a phase, so a difference of two
+ * readings is what corral made PostgreSQL write. Issue 24's "WAL per event".
+ */
+export async function walWritten(): Promise<{ bytes: number; fullPages: number }> {
+  return withPg(PG_ADMIN_URL, async (c) => {
+    const { rows } = await c.query<{ bytes: string; fpi: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes, (SELECT wal_fpi FROM pg_stat_wal)::text AS fpi`);
+    return { bytes: Number(rows[0]?.bytes ?? 0), fullPages: Number(rows[0]?.fpi ?? 0) };
+  });
+}
+
 /** Deletes the streams corral created under a namespace. */
 export async function deleteStreams(namespace: string): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
