@@ -25,7 +25,7 @@ export interface BlockedLaneRow {
   waiting: number;
 }
 
-/** The outbox's deliveries as operators read and repair them (the relay keeps its own hot-path SQL). */
+/** The outbox's deliveries as operators read and repair them (the relay's hot-path SQL is OutboxRepository). */
 @Injectable()
 export class DeliveriesRepository {
   constructor(private readonly db: DataSource) {}

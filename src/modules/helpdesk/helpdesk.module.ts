@@ -3,6 +3,7 @@ import { CorralConfig } from '../config/corral-config.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { HELPDESK } from './tokens.js';
 
 @Global()
@@ -11,6 +12,7 @@ import { HELPDESK } from './tokens.js';
   providers: [
     { provide: HELPDESK, inject: [CorralConfig], useFactory: (config: CorralConfig) => config.helpdesk.settings },
     OutboxRelay,
+    OutboxRepository,
     DeliveriesRepository,
   ],
   exports: [HELPDESK, OutboxRelay],

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { carriesDetails, mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -10,66 +9,16 @@ import { CorralConfig } from '../config/corral-config.js';
 import { DeliveryMetrics, DeliveryRefused, DestinationGone } from './delivery-metrics.js';
 import { formatFor } from './formats.js';
 import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
+import { OutboxRepository, type PendingDelivery, type Sent } from './outbox.repository.js';
 import { signBody } from './signature.js';
 import { HELPDESK } from './tokens.js';
 import { clampText, withoutControls } from '../ingest/unicode.js';
-
-interface PendingDelivery {
-  outbox_id: string;
-  destination: string;
-  incident_id: string;
-  attempts: number;
-  type: string;
-  payload: TicketEvent;
-}
-
-/** A lane's head delivered: the row it is recorded under, and the merged updates it stands for. */
-interface Sent {
-  outboxId: string;
-  destination: string;
-  superseded: string[];
-}
 
 const NATS_MAX_ATTEMPTS = 1000;
 /** Rows of a lane read behind an update at its head, to merge with it: a pass reads at most lanesPerPass × RUN_ROWS rows. */
 const RUN_ROWS = 10;
 const CONCURRENCY = 8;
 const encoder = new TextEncoder();
-
-/**
- * The heads of due lanes and, behind an update at a head, the rows it may merge with, oldest first.
- * Lanes are found by walking the lane index (outbox_delivery_lane) one lane at a time, so a lane
- * waiting for its retry costs one index lookup however many rows queue behind its head: while a
- * helpdesk is down for hours, its lanes cannot crowd the other destinations' out of a pass (they
- * did when a pass read the oldest 2,000 pending rows). A lane is due when its head is; the rows
- * behind it wait, in order. In cluster mode a lane is relayed by the owner of its head's partition;
- * rows from before sig_hash existed count as partition 0's, like their timers. A lane whose head is
- * dead is blocked: nothing behind it goes out until an operator retries or skips that head
- * (POST /v1/deliveries/retry or /skip), so a helpdesk never gets an incident's events out of order.
- */
-const DUE_LANES = `
-  WITH RECURSIVE lane AS (
-    (SELECT outbox_id, destination, incident_id, next_attempt_at, status FROM outbox_delivery
-      WHERE status IN ('pending', 'dead') ORDER BY destination, incident_id, outbox_id LIMIT 1)
-    UNION ALL
-    SELECT next.* FROM lane CROSS JOIN LATERAL (
-      SELECT d.outbox_id, d.destination, d.incident_id, d.next_attempt_at, d.status FROM outbox_delivery d
-       WHERE d.status IN ('pending', 'dead') AND (d.destination, d.incident_id) > (lane.destination, lane.incident_id)
-       ORDER BY d.destination, d.incident_id, d.outbox_id LIMIT 1) next
-  ), due AS (
-    SELECT lane.outbox_id AS head, lane.destination, lane.incident_id, o.type AS head_type
-      FROM lane JOIN outbox o ON o.id = lane.outbox_id
-     WHERE lane.status = 'pending' AND lane.next_attempt_at <= now() AND ($4::int[] IS NULL OR COALESCE(o.sig_hash, 0) % $3 = ANY($4::int[]))
-     LIMIT $1
-  )
-  SELECT d.outbox_id, d.destination, d.incident_id, d.attempts, o.type, o.payload
-    FROM due CROSS JOIN LATERAL (
-      SELECT d.outbox_id, d.destination, d.incident_id, d.attempts FROM outbox_delivery d
-       WHERE d.status = 'pending' AND d.destination = due.destination AND d.incident_id = due.incident_id
-         AND (d.outbox_id = due.head OR due.head_type = 'ticket.updated')
-       ORDER BY d.outbox_id LIMIT $2) d
-    JOIN outbox o ON o.id = d.outbox_id
-   ORDER BY d.outbox_id`;
 
 /**
  * Delivers the outbox: per destination and incident strictly in order (a later event waits while
@@ -93,7 +42,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly deliveries: DeliveryMetrics;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly outbox: OutboxRepository,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
     private readonly config: CorralConfig,
@@ -135,20 +84,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async depth(): Promise<number> {
-    const [row] = await this.db.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM outbox_delivery WHERE status = 'pending'`);
-    return Number(row?.n ?? 0);
+    return this.outbox.pendingCount();
   }
 
   async blockedLanes(): Promise<number> {
-    const [row] = await this.db.query<Array<{ n: string }>>(`SELECT count(DISTINCT (destination, incident_id)) AS n FROM outbox_delivery WHERE status = 'dead'`);
-    return Number(row?.n ?? 0);
+    return this.outbox.blockedLaneCount();
   }
 
   private async deliverDue(): Promise<number> {
     const { ownership } = this;
     const owned = ownership && !ownership.ownsAll() ? ownership.owned() : undefined;
     if (owned?.length === 0) return 0;
-    const rows = await this.db.query<PendingDelivery[]>(DUE_LANES, [this.lanesPerPass, RUN_ROWS, ownership?.partitions ?? 1, owned ?? null]);
+    const rows = await this.outbox.dueLanes(this.lanesPerPass, RUN_ROWS, ownership?.partitions ?? 1, owned ?? null);
     const lanes = new Map<string, PendingDelivery[]>();
     for (const row of rows) {
       const lane = `${row.destination}|${row.incident_id}`;
@@ -171,24 +118,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Records a group's deliveries in one statement (its own transaction), where each had a
-   * transaction of its own: during a storm that was hundreds of commits a second competing with
-   * ingest's. Dying before it only means those events are sent again, which receivers deduplicate.
+   * A group's deliveries, recorded together (OutboxRepository.markSent). Dying before it only means
+   * those events are sent again, which receivers deduplicate.
    */
   private async markSent(sent: Sent[]): Promise<void> {
     if (sent.length === 0) return;
-    const superseded = sent.flatMap((s) => s.superseded.map((id) => ({ id, destination: s.destination })));
-    await this.db.query(
-      `WITH sent AS (
-         UPDATE outbox_delivery d SET status = 'sent', sent_at = now(), attempts = d.attempts + 1
-           FROM unnest($1::bigint[], $2::text[]) AS x(outbox_id, destination)
-          WHERE d.outbox_id = x.outbox_id AND d.destination = x.destination
-       )
-       UPDATE outbox_delivery d SET status = 'superseded'
-         FROM unnest($3::bigint[], $4::text[]) AS x(outbox_id, destination)
-        WHERE d.outbox_id = x.outbox_id AND d.destination = x.destination`,
-      [sent.map((s) => s.outboxId), sent.map((s) => s.destination), superseded.map((s) => s.id), superseded.map((s) => s.destination)],
-    );
+    await this.outbox.markSent(sent);
   }
 
   /** Sends the head of one lane (merged with the updates right behind it); a failure is recorded here, a success by markSent. */
@@ -218,11 +153,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const attempts = head.attempts + 1;
       const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : (targetOf(this.helpdesk, head.destination)?.maxAttempts ?? 1);
       const reason = error instanceof Error ? error.message : String(error);
-      await this.db.query(
-        `UPDATE outbox_delivery SET attempts = $3, last_error = $4, status = $5, next_attempt_at = now() + ($6 || ' milliseconds')::interval
-          WHERE outbox_id = $1 AND destination = $2`,
-        [head.outbox_id, head.destination, attempts, clampText(withoutControls(reason, '\uFFFD'), 500), attempts >= max ? 'dead' : 'pending', String(this.backoff(attempts))],
-      );
+      await this.outbox.recordFailure(head.outbox_id, head.destination, { attempts, error: clampText(withoutControls(reason, '\uFFFD'), 500), dead: attempts >= max, retryInMs: this.backoff(attempts) });
       this.deliveries.failed(head.destination, error, attempts < max);
       if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry, or corral deliveries retry) or skipped (POST /v1/deliveries/skip, or corral deliveries skip)`);
       else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
