@@ -3,7 +3,7 @@ import type { CanonicalEvent, EventSource, Requester } from './canonical-event.j
 import type { Command } from './messages.js';
 import { hmacSha256 } from './hmac.js';
 import { requesterToken } from './requester-token.js';
-import { scrubText } from './scrub.js';
+import { scrubText, type CleanTexts } from './scrub.js';
 
 // Privacy field by field. Every field of the canonical event has exactly one treatment in the
 // table below, and every event — from /v1/events, from a native route, from NATS — passes through
@@ -79,8 +79,8 @@ export const CODE = /^[A-Za-z0-9][A-Za-z0-9._:@/#+-]{0,127}$/;
 // take out of a code (an SSN, an MRN label, a phone or a long bare number) means it is not one.
 const MACHINE_SHAPES = /\[redacted:(?:uuid|id)\]/g;
 
-export function isCode(value: string): boolean {
-  return CODE.test(value) && !scrubText(value).replace(MACHINE_SHAPES, '').includes('[redacted:');
+export function isCode(value: string, clean?: CleanTexts): boolean {
+  return CODE.test(value) && !scrubText(value, clean).replace(MACHINE_SHAPES, '').includes('[redacted:');
 }
 
 // HL7 v2 joins a message type's parts ("ACK^V04^ACK", "ADT^A01^ADT_A01") and an error location's
@@ -94,8 +94,8 @@ const HL7_SHAPED = /^(?:[A-Z]{3}\^[A-Z]\d{2}(?:\^[A-Z]{3}(?:_[A-Z]\d{2})?)?|[A-Z
  * a label value of nothing but one (`instance: d88f994a-…`) is as likely a Synthea MRN or a
  * licence number as a host's id, and labels were scrubbed of both before they were codes.
  */
-export function isLabelCode(value: string): boolean {
-  return HL7_SHAPED.test(value) || (CODE.test(value) && !scrubText(value).includes('[redacted:'));
+export function isLabelCode(value: string, clean?: CleanTexts): boolean {
+  return HL7_SHAPED.test(value) || (CODE.test(value) && !scrubText(value, clean).includes('[redacted:'));
 }
 
 /**
@@ -156,6 +156,9 @@ export class PrivacyMemo {
   readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), labelValue: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
+
+  /** `clean`: the texts its owner's scrubbing found clean before (scrub.ts CleanTexts), if it keeps them. */
+  constructor(readonly clean?: CleanTexts) {}
 }
 
 /** Applies the table to one event. Pure; the key is CORRAL_TOKEN_KEY; `memo` is the request's, if it has one. */
@@ -227,7 +230,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
 function memoText(text: string, memo: PrivacyMemo | undefined): string {
   if (!memo) return scrubText(text);
   let scrubbed = memo.texts.get(text);
-  if (scrubbed === undefined) memo.texts.set(text, (scrubbed = scrubText(text)));
+  if (scrubbed === undefined) memo.texts.set(text, (scrubbed = scrubText(text, memo.clean)));
   return scrubbed;
 }
 
@@ -236,7 +239,7 @@ function memoCode(value: string, field: string, key: string, mode: CodeMode, mem
   if (!memo) return code(value, field, key, mode);
   const codes = memo.codes[mode];
   let kept = codes.get(value);
-  if (kept === undefined) codes.set(value, (kept = code(value, field, key, mode)));
+  if (kept === undefined) codes.set(value, (kept = code(value, field, key, mode, memo.clean)));
   return kept;
 }
 
@@ -254,7 +257,7 @@ export function leftToAdmission(value: string): boolean {
   return CONTROL.test(value);
 }
 
-function code(value: string, field: string, key: string, mode: CodeMode): string {
+function code(value: string, field: string, key: string, mode: CodeMode, clean?: CleanTexts): string {
   // A label value is never refused, so its control characters are dropped here, before it is judged:
   // left for admission to drop, `Carolee951<SOH> Sanford861` would come out of it a clean name.
   if (CONTROL.test(value)) {
@@ -262,23 +265,23 @@ function code(value: string, field: string, key: string, mode: CodeMode): string
     value = value.replace(CONTROLS, '');
   }
   const trimmed = value.trim();
-  if (keeps(mode, trimmed)) return trimmed;
+  if (keeps(mode, trimmed, clean)) return trimmed;
   if (mode === 'refuse') {
     throw new Refused(field, 'must be a code (letters, digits and . _ : @ / # + -, no spaces, up to 128 characters) that holds no personal identifier');
   }
   return codeToken(key, trimmed);
 }
 
-function keeps(mode: CodeMode, value: string): boolean {
+function keeps(mode: CodeMode, value: string, clean: CleanTexts | undefined): boolean {
   switch (mode) {
     case 'refuse':
     case 'tokenize':
-      return isCode(value);
+      return isCode(value, clean);
     case 'nativeCode':
-      return isCode(value) && !BARE_IDENTIFIER.test(scrubText(value));
+      return isCode(value, clean) && !BARE_IDENTIFIER.test(scrubText(value, clean));
     case 'labelValue':
       // A label value already made a token (labelValue) passes as it is, as an event id token does.
-      return isLabelCode(value) || CODE_TOKEN.test(value);
+      return isLabelCode(value, clean) || CODE_TOKEN.test(value);
     default:
       return assertNever(mode);
   }

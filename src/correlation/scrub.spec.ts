@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { depthExceeds, SCREENED_RULES, scrubPayload, scrubText, scrubTextUnscreened } from './scrub.js';
+import { CleanTexts, depthExceeds, SCREENED_RULES, scrubPayload, scrubText, scrubTextUnscreened } from './scrub.js';
 
 // The Synthea patient of the shared fixtures (fhir/synthea-patient-carolee951.json).
 const CAROLEE = {
@@ -136,5 +136,28 @@ describe('the scrubber\'s screens', () => {
       }),
       { numRuns: 20_000, seed: 24 },
     );
+  });
+
+  it('gives the same with clean texts remembered, seen once or again, and keeps only texts that were clean', () => {
+    const clean = new CleanTexts(50);
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 8 }), (values) => {
+        for (const value of [...values, ...values]) expect(scrubText(value, clean)).toBe(scrubTextUnscreened(value));
+        for (const value of values) if (clean.has(value)) expect(scrubTextUnscreened(value)).toBe(value);
+      }),
+      { numRuns: 2_000, seed: 25 },
+    );
+  });
+
+  it('keeps a text seen again in the young generation, and forgets one not seen for a generation', () => {
+    const clean = new CleanTexts(2);
+    clean.keep('summary');
+    clean.keep('host-1');
+    // Full: the next text starts a new generation; 'summary' read from the old one moves back.
+    clean.keep('host-2');
+    expect(clean.has('summary')).toBe(true);
+    clean.keep('host-3');
+    clean.keep('host-4');
+    expect([clean.has('summary'), clean.has('host-1')]).toEqual([true, false]);
   });
 });

@@ -167,8 +167,12 @@ function redactName(match: string, cue: string, gap: string, name: string): stri
  */
 const MAY_HOLD_IDENTIFIER = new RegExp(String.raw`[\d@|+]|\b(?:${[...CUES, 'name', 'mrn', 'redacted'].join('|')})\b`, 'i');
 
+const CLEAN_KEPT = 10_000;
+const CLEAN_LONGEST = 512;
+
 /**
- * Texts the rules left as they were, remembered: during a storm the same alert text arrives
+ * Texts the rules left as they were, remembered by whoever scrubs many (intake holds one CleanTexts
+ * per thread; the core keeps none of its own): during a storm the same alert text arrives
  * thousands of times, and fourteen expressions over it were a few percent of all ingest CPU. Only
  * clean texts are kept (the filter found nothing to remove in them), so the memory holds nothing
  * the filter exists to keep out. Two generations of at most CLEAN_KEPT each: when the young one is
@@ -178,28 +182,31 @@ const MAY_HOLD_IDENTIFIER = new RegExp(String.raw`[\d@|+]|\b(?:${[...CUES, 'name
  * emptying a single set when full dropped them every CLEAN_KEPT new texts, and they were scrubbed
  * again (1.6 rule runs per alert on the benchmark's workload, 1.3 with the two generations).
  */
-// Each text maps to itself: the copy kept (see detached), so one moved back to the young
-// generation is that copy, never the caller's string.
-let young = new Map<string, string>();
-let old = new Map<string, string>();
-const CLEAN_KEPT = 10_000;
-const CLEAN_LONGEST = 512;
+export class CleanTexts {
+  // Each text maps to itself: the copy kept (see detached), so one moved back to the young
+  // generation is that copy, never the caller's string.
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
 
-function remembered(text: string): boolean {
-  if (young.has(text)) return true;
-  const kept = old.get(text);
-  if (kept === undefined) return false;
-  keep(kept);
-  return true;
-}
+  constructor(private readonly most = CLEAN_KEPT) {}
 
-/** Keeps `text`, which must be a detached copy. */
-function keep(text: string): void {
-  if (young.size >= CLEAN_KEPT) {
-    old = young;
-    young = new Map();
+  /** Whether `text` was kept; one found in the old generation moves back to the young one. */
+  has(text: string): boolean {
+    if (this.young.has(text)) return true;
+    const kept = this.old.get(text);
+    if (kept === undefined) return false;
+    this.keep(kept);
+    return true;
   }
-  young.set(text, text);
+
+  /** Keeps `text`, which must be a detached copy. */
+  keep(text: string): void {
+    if (this.young.size >= this.most) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(text, text);
+  }
 }
 
 /**
@@ -208,11 +215,14 @@ function keep(text: string): void {
  */
 const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
 
-/** Replaces identifiers in free text by `[redacted:<kind>]`. Idempotent. */
-export function scrubText(text: string): string {
-  if (!MAY_HOLD_IDENTIFIER.test(text) || remembered(text)) return text;
+/**
+ * Replaces identifiers in free text by `[redacted:<kind>]`. Idempotent. With `clean` (the intake
+ * path's, held by its owner), a text the rules once left alone is not run through them again.
+ */
+export function scrubText(text: string, clean?: CleanTexts): string {
+  if (!MAY_HOLD_IDENTIFIER.test(text) || clean?.has(text)) return text;
   const out = applyRules(text, true);
-  if (out === text && text.length <= CLEAN_LONGEST) keep(detached(text));
+  if (clean && out === text && text.length <= CLEAN_LONGEST) clean.keep(detached(text));
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { ResolveInput } from '../../../correlation/correlator.js';
 import { eventIdToken, labelValue, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
+import { intakeCleanTexts } from '../clean-texts.js';
 import { fastInstant, fastIso } from '../instant.js';
 import { clampText } from '../unicode.js';
 
@@ -42,7 +43,7 @@ export function requestContext(context: NormalizeContext | RequestContext): Requ
     correlationId: context.correlationId,
     receivedAtMs: typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime(),
     receivedAtIso,
-    memo: new PrivacyMemo(),
+    memo: new PrivacyMemo(intakeCleanTexts),
     texts: { 256: new Map(), 512: new Map() },
   };
 }
@@ -220,7 +221,7 @@ function clean(value: string, max: 256 | 512, request: RequestContext): string {
   const seen = request.texts[max];
   let kept = seen.get(value);
   if (kept !== undefined) return kept;
-  const scrubbed = scrubText(value);
+  const scrubbed = scrubText(value, request.memo.clean);
   const folded = LOOSE_SPACE.test(scrubbed) ? scrubbed.replace(/\s+/g, ' ').trim() : scrubbed;
   kept = clampText(folded, max);
   // Unchanged by all three: the scrubber left this very text alone, and would again, so the privacy
