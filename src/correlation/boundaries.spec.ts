@@ -4,8 +4,9 @@ import ts from 'typescript';
 // The core is the part of corral a newcomer reads first: it must stand on its own. Its files import
 // one another without a cycle (type imports count: a cycle of types is still a knot to read through),
 // and nothing from the actors, the modules or I/O; of packages only `node:crypto` (hashing is
-// computation) and `ms` (durations in rule files). The check reads the sources themselves, so a new
-// file is covered without being listed.
+// computation) and `ms` (durations in rule files). Nor does it keep state between calls: a memo is
+// an object its caller holds (CleanTexts, HmacSha256, SourceInterner). The checks read the sources
+// themselves, so a new file is covered without being listed.
 
 const DIR = new URL('./', import.meta.url);
 const PACKAGES = new Set(['node:crypto', 'ms']);
@@ -26,6 +27,21 @@ describe('the core (src/correlation)', () => {
   it('has no import cycle, type imports included', () => {
     const edges = new Map([...importsOf].map(([file, imports]) => [file, imports.filter((n) => n.startsWith('./')).map((n) => n.slice(2).replace(/\.js$/, '.ts'))]));
     expect(cycles(edges)).toEqual([]);
+  });
+
+  it('keeps no state of its own: no module-level `let`, and no module-level Map to fill', () => {
+    const stateful = sources.flatMap((file) => {
+      const source = ts.createSourceFile(file, readFileSync(new URL(file, DIR), 'utf8'), ts.ScriptTarget.Latest);
+      return source.statements.flatMap((statement) => {
+        if (!ts.isVariableStatement(statement)) return [];
+        const list = statement.declarationList;
+        if (!(list.flags & ts.NodeFlags.Const)) return [`${file}: ${list.declarations.map((d) => d.name.getText(source)).join(', ')} (not const)`];
+        return list.declarations.flatMap((d) =>
+          d.initializer && ts.isNewExpression(d.initializer) && /^(Weak)?Map$/.test(d.initializer.expression.getText(source)) ? [`${file}: ${d.name.getText(source)} (a Map)`] : [],
+        );
+      });
+    });
+    expect(stateful).toEqual([]);
   });
 
   it('finds a cycle when there is one (the check itself)', () => {

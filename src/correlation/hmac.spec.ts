@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { hmacSha256 } from './hmac.js';
+import { HmacSha256, hmacSha256 } from './hmac.js';
 
 describe('hmacSha256', () => {
   it('is createHmac, for generated keys and messages of every shape', () => {
@@ -11,7 +11,11 @@ describe('hmacSha256', () => {
     const message = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'binary-ascii', maxLength: 40 }));
     fc.assert(
       fc.property(key, message, fc.constantFrom('hex' as const, 'base64url' as const), (k, m, encoding) => {
-        expect(hmacSha256(k, m, encoding)).toBe(createHmac('sha256', k).update(m).digest(encoding));
+        const expected = createHmac('sha256', k).update(m).digest(encoding);
+        expect(hmacSha256(k, m, encoding)).toBe(expected);
+        // A key made ready once signs message after message the same (its scratch buffer reused).
+        const ready = new HmacSha256(k);
+        expect([ready.digest(m, encoding), ready.digest(m, encoding)]).toEqual([expected, expected]);
       }),
       { numRuns: 5_000, seed: 2104 },
     );

@@ -1,7 +1,7 @@
 import { assertNever } from './assert-never.js';
 import type { CanonicalEvent, EventSource, Requester } from './canonical-event.js';
 import type { Command } from './messages.js';
-import { hmacSha256 } from './hmac.js';
+import { HmacSha256, hmacSha256 } from './hmac.js';
 import { requesterToken } from './requester-token.js';
 import { scrubText, type CleanTexts } from './scrub.js';
 
@@ -109,7 +109,7 @@ export function labelValue(value: string, key: string, memo?: PrivacyMemo): stri
 const CODE_TOKEN = /^x-[0-9a-f]{16}$/;
 
 /** What a native route keeps of a code field that is not a code: `x-` and 16 hex digits of its keyed HMAC. */
-export function codeToken(key: string, value: string): string {
+export function codeToken(key: string | HmacSha256, value: string): string {
   return `x-${hmacSha256(key, `code\u0000${value}`, 'hex').slice(0, 16)}`;
 }
 
@@ -120,7 +120,7 @@ const EVENT_ID_TOKEN = /^ev_[A-Za-z0-9_-]{22}$/;
  * ticket number): a keyed HMAC, so a repeat and a resolve still find their child and nothing of
  * the id itself is kept. Idempotent.
  */
-export function eventIdToken(key: string, id: string): string {
+export function eventIdToken(key: string | HmacSha256, id: string): string {
   if (EVENT_ID_TOKEN.test(id)) return id;
   return `ev_${hmacSha256(key, `id\u0000${id}`, 'base64url').slice(0, 22)}`;
 }
@@ -156,9 +156,20 @@ export class PrivacyMemo {
   readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), labelValue: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
+  /**
+   * `clean`: the texts its owner's scrubbing found clean before (scrub.ts CleanTexts), if it keeps
+   * them; `hmac`: the token key made ready, if its owner holds one.
+   */
+  constructor(
+    readonly clean?: CleanTexts,
+    private hmac?: HmacSha256,
+  ) {}
 
-  /** `clean`: the texts its owner's scrubbing found clean before (scrub.ts CleanTexts), if it keeps them. */
-  constructor(readonly clean?: CleanTexts) {}
+  /** The token key made ready once for the request's tokens (its pads cost more than a token). */
+  signer(key: string): HmacSha256 {
+    if (this.hmac?.key !== key) this.hmac = new HmacSha256(key);
+    return this.hmac;
+  }
 }
 
 /** Applies the table to one event. Pure; the key is CORRAL_TOKEN_KEY; `memo` is the request's, if it has one. */
@@ -204,7 +215,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       if (CONTROL.test(id)) return value;
       if (!memo) return eventIdToken(key, id);
       let token = memo.ids.get(id);
-      if (token === undefined) memo.ids.set(id, (token = eventIdToken(key, id)));
+      if (token === undefined) memo.ids.set(id, (token = eventIdToken(memo.signer(key), id)));
       return token;
     }
     case 'requester':
@@ -239,7 +250,7 @@ function memoCode(value: string, field: string, key: string, mode: CodeMode, mem
   if (!memo) return code(value, field, key, mode);
   const codes = memo.codes[mode];
   let kept = codes.get(value);
-  if (kept === undefined) codes.set(value, (kept = code(value, field, key, mode, memo.clean)));
+  if (kept === undefined) codes.set(value, (kept = code(value, field, memo.signer(key), mode, memo.clean)));
   return kept;
 }
 
@@ -257,7 +268,7 @@ export function leftToAdmission(value: string): boolean {
   return CONTROL.test(value);
 }
 
-function code(value: string, field: string, key: string, mode: CodeMode, clean?: CleanTexts): string {
+function code(value: string, field: string, key: string | HmacSha256, mode: CodeMode, clean?: CleanTexts): string {
   // A label value is never refused, so its control characters are dropped here, before it is judged:
   // left for admission to drop, `Carolee951<SOH> Sanford861` would come out of it a clean name.
   if (CONTROL.test(value)) {

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { CanonicalEvent } from '../../correlation/canonical-event.js';
-import { PrivacyMemo, protect } from '../../correlation/privacy.js';
+import { protect, type PrivacyMemo } from '../../correlation/privacy.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { VALIDATOR_OPTIONS } from '../http/validation.js';
 import { CanonicalEventDto } from './canonical-event.dto.js';
 import { admit, type AdmittedEvent } from './admission.js';
-import { intakeCleanTexts } from './clean-texts.js';
+import { intakeMemo } from './intake-memo.js';
 import { acceptsCanonical } from './canonical-fast-check.js';
 import { fastInstant, fastIso } from './instant.js';
 import { nestingProblem } from './limits.js';
@@ -86,7 +86,7 @@ export function parseCanonical(raw: unknown, context: IntakeContext): Parsed {
       : {}),
   };
   // Without a request's memo (one NATS message), intake's clean texts still spare the scrubber's rules.
-  const kept = protect(event, context.tokenKey, 'refuse', context.memo ?? new PrivacyMemo(intakeCleanTexts));
+  const kept = protect(event, context.tokenKey, 'refuse', context.memo ?? intakeMemo(context.tokenKey));
   if (!kept.ok) return { ok: false, reason: `${kept.field}: ${kept.problem}`, fields: [{ field: kept.field, problems: [kept.problem] }] };
   // Admission after the privacy table: a control character in a code field is refused there, naming it.
   return admit(kept.event);

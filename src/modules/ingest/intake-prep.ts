@@ -1,11 +1,10 @@
 import type { ResolveInput } from '../../correlation/correlator.js';
-import { PrivacyMemo } from '../../correlation/privacy.js';
 import { InvalidInputError, TooLargeError, type RejectedItem } from '../http/domain-errors.js';
 import { dedupKey } from '../inbox/dedup-key.js';
 import type { EncodedEntry, InputEntry } from '../inbox/inbox-writer.js';
 import { admit, type AdmittedEvent } from './admission.js';
 import { parseCanonical, type FieldProblem } from './canonical-intake.js';
-import { intakeCleanTexts } from './clean-texts.js';
+import { intakeMemo } from './intake-memo.js';
 import { MAX_EVENTS_PER_REQUEST, nestingProblem } from './limits.js';
 import type { PagerDutyNormalized } from './sources/pagerduty.js';
 import { ADAPTERS, type NativeSource } from './sources/registry.js';
@@ -43,8 +42,8 @@ export function checkCanonical(body: unknown, context: PrepContext): CanonicalCh
   if (items.length > MAX_EVENTS_PER_REQUEST) throw new TooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${items.length}: send them in several`);
   // One privacy memo for the request: values its events repeat (a system, a facility, a
   // requester) are scrubbed and tokenized once.
-  const memo = new PrivacyMemo(intakeCleanTexts);
   const { tokenKey, receivedAt, correlationId } = context;
+  const memo = intakeMemo(tokenKey);
   const parsed = items.map((item) => parseCanonical(item, { tokenKey, receivedAt, ...(correlationId ? { correlationId } : {}), memo }));
   const rejected: RejectedItem[] = parsed.flatMap((p, index) => (p.ok ? [] : [{ index, reason: p.reason, fields: p.fields }]));
   const events = parsed.flatMap((p) => (p.ok ? [p.event] : []));

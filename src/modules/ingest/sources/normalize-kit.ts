@@ -4,7 +4,7 @@ import type { ResolveInput } from '../../../correlation/correlator.js';
 import { eventIdToken, labelValue, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
-import { intakeCleanTexts } from '../clean-texts.js';
+import { intakeMemo } from '../intake-memo.js';
 import { fastInstant, fastIso } from '../instant.js';
 import { clampText } from '../unicode.js';
 
@@ -43,7 +43,7 @@ export function requestContext(context: NormalizeContext | RequestContext): Requ
     correlationId: context.correlationId,
     receivedAtMs: typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime(),
     receivedAtIso,
-    memo: new PrivacyMemo(intakeCleanTexts),
+    memo: intakeMemo(context.tokenKey),
     texts: { 256: new Map(), 512: new Map() },
   };
 }
@@ -313,7 +313,7 @@ export function finishResolve(resolve: Pick<ChildResolve, 'source' | 'id' | 'occ
   return {
     type: 'resolve',
     source: resolve.source,
-    id: eventIdToken(request.tokenKey, resolve.id),
+    id: eventIdToken(request.memo.signer(request.tokenKey), resolve.id),
     occurredAt: resolve.occurredAt,
     receivedAt: request.receivedAtIso,
     correlationId: request.correlationId,
