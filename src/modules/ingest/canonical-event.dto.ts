@@ -138,7 +138,7 @@ export class CanonicalEventDto {
     type: 'object',
     additionalProperties: { type: 'string', maxLength: 256 },
     maxProperties: 64,
-    description: 'at most 64 keys (codes), each mapped to a string of at most 256 characters',
+    description: 'at most 64 keys (codes), each mapped to a string of at most 256 characters; a value that is not a code (a phrase, a bare UUID) is kept as its keyed token x-<16 hex>, never refused',
     example: { alertname: 'AdtDown' },
   })
   @Checks(IsOptional(), IsLabelMap())
