@@ -3,13 +3,13 @@ import { CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { Decisions } from './decisions.js';
 import { evolve, isRepeat, journalEntries } from './evolve.js';
 import { childOf, isActive, type Child, type IncidentLink, type IncidentState } from './incident.js';
-import { iso } from './windows.js';
 import type { Command, IncidentMessage, Route } from './messages.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';
 import { SourceInterner } from './source-interner.js';
 import { overlap, tokensOf } from './tokens.js';
 import type { JournalEntry, Transition } from './transition.js';
+import { iso } from './windows.js';
 
 /** Where actors live: the runtime's registry with its pending batch, or a plain map in simulations. */
 export interface World {

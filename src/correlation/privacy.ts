@@ -98,14 +98,6 @@ export function isLabelCode(value: string, clean?: CleanTexts): boolean {
   return HL7_SHAPED.test(value) || (CODE.test(value) && !scrubText(value, clean).includes('[redacted:'));
 }
 
-/**
- * What a label value is kept as (itself, or its token), for a source that also uses the value in
- * another field (an alert's name as its error signature): the same value must not be kept there.
- */
-export function labelValue(value: string, key: string, memo?: PrivacyMemo): string {
-  return memoCode(value, 'labels', key, 'labelValue', memo);
-}
-
 const CODE_TOKEN = /^x-[0-9a-f]{16}$/;
 
 /** What a native route keeps of a code field that is not a code: `x-` and 16 hex digits of its keyed HMAC. */
@@ -237,7 +229,6 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
   }
 }
 
-
 function memoText(text: string, memo: PrivacyMemo | undefined): string {
   if (!memo) return scrubText(text);
   let scrubbed = memo.texts.get(text);
@@ -288,10 +279,14 @@ function keeps(mode: CodeMode, value: string, clean: CleanTexts | undefined): bo
     case 'refuse':
     case 'tokenize':
       return isCode(value, clean);
-    case 'nativeCode':
-      return isCode(value, clean) && !BARE_IDENTIFIER.test(scrubText(value, clean));
+    case 'nativeCode': {
+      if (!CODE.test(value)) return false;
+      const scrubbed = scrubText(value, clean);
+      return !scrubbed.replace(MACHINE_SHAPES, '').includes('[redacted:') && !BARE_IDENTIFIER.test(scrubbed);
+    }
     case 'labelValue':
-      // A label value already made a token (labelValue) passes as it is, as an event id token does.
+      // A label value already made a token passes as it is, as an event id token does: an event
+      // protected once (forwarded to its owner, replayed) keeps the same labels when protected again.
       return isLabelCode(value, clean) || CODE_TOKEN.test(value);
     default:
       return assertNever(mode);

@@ -32,6 +32,7 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
     const serverId = field('serverId');
     const messageId = field('messageId');
     const errorType = field('errorType');
+    const errorKind = errorTypeCode(errorType);
     const date = field('date');
     // The message id makes an alert unique per message; without it, the same alert text for the
     // same channel at the same time is the same event (a re-sent alert).
@@ -50,10 +51,10 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             severity: severityFrom(field('severity'), 'high'),
             system: channelName ?? channelId ?? 'mirth',
             symptom: firstLine(said),
-            errorSignature: errorTypeCode(errorType) ?? exceptionClass(error ?? said) ?? field('alertName'),
+            errorSignature: errorKind ?? exceptionClass(error ?? said) ?? field('alertName'),
             facility: field('facility'),
             department: field('department'),
-            labels: { channelId, connector: field('connectorName'), errorType: errorTypeCode(errorType), alertname: field('alertName') },
+            labels: { channelId, connector: field('connectorName'), errorType: errorKind, alertname: field('alertName') },
           },
           request,
         ),

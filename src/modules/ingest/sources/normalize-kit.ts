@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
 import type { ResolveInput } from '../../../correlation/correlator.js';
-import { eventIdToken, labelValue, PrivacyMemo, protect } from '../../../correlation/privacy.js';
+import { eventIdToken, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
 import { intakeMemo } from '../intake-memo.js';
@@ -234,19 +234,14 @@ function clean(value: string, max: 256 | 512, request: RequestContext): string {
 const code = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 /**
- * A text field that is one of the event's label values (an alert's name as its error signature,
- * or as its symptom when nothing else describes it) is kept as that label is: the label's code or
- * its token, so a name put in `alertname` is not kept in the clear beside its own token. The token
- * is marked as text the scrubber has seen, so the privacy table keeps it as it is.
+ * The key of the label whose value `text` is, if any: an alert's name used as its error signature,
+ * or as its symptom when nothing else describes it. Such a field is kept as that label is kept (its
+ * code or its token, set from the protected labels), so a name put in `alertname` is not kept in
+ * the clear beside its own token.
  */
-function asLabel(text: string, labels: Record<string, string> | undefined, request: RequestContext): string | undefined {
-  if (!labels) return undefined;
-  for (const key in labels) {
-    if (labels[key] !== text) continue;
-    const kept = labelValue(text, request.tokenKey, request.memo);
-    request.memo.texts.set(kept, kept);
-    return kept;
-  }
+function labelHolding(text: string | undefined, labels: Record<string, string> | undefined): string | undefined {
+  if (text === undefined || !labels) return undefined;
+  for (const key in labels) if (labels[key] === text) return key;
   return undefined;
 }
 
@@ -271,6 +266,8 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
     (labels ??= {})[key] = value;
     kept += 1;
   }
+  const symptomLabel = labelHolding(draft.symptom, labels);
+  const signatureLabel = labelHolding(draft.errorSignature, labels);
   const instance = code(draft.source.instance);
   // Built field by field in the order the event has always had (its JSON is what the inbox keeps),
   // without a spread object per optional field.
@@ -284,7 +281,8 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
     status: draft.status,
     severity: draft.severity,
     system: code(draft.system) ?? 'unknown',
-    symptom: (draft.symptom === undefined ? '' : (asLabel(draft.symptom, labels, request) ?? clean(draft.symptom, 512, request))) || 'no description',
+    // A field that is a label's value gets its place here and its value from the protected labels below.
+    symptom: symptomLabel ?? ((draft.symptom === undefined ? '' : clean(draft.symptom, 512, request)) || 'no description'),
     patientImpact: draft.patientImpact ?? false,
     correlationId: request.correlationId,
   };
@@ -294,7 +292,7 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
   if (department) event.department = department;
   const location = draft.location === undefined ? '' : clean(draft.location, 256, request);
   if (location) event.location = location;
-  const errorSignature = draft.errorSignature === undefined ? '' : (asLabel(draft.errorSignature, labels, request) ?? clean(draft.errorSignature, 256, request));
+  const errorSignature = signatureLabel ?? (draft.errorSignature === undefined ? '' : clean(draft.errorSignature, 256, request));
   if (errorSignature) event.errorSignature = errorSignature;
   const requesterId = draft.requesterId?.trim();
   if (requesterId) {
@@ -304,7 +302,10 @@ export function finish(draft: Draft, context: NormalizeContext | RequestContext)
   if (labels) event.labels = labels;
   const result = protect(event, request.tokenKey, 'tokenize', request.memo);
   if (!result.ok) throw new Error(`the privacy filter refused ${result.field} on a native route`);
-  return result.event;
+  const protectedEvent = result.event;
+  if (symptomLabel !== undefined) protectedEvent.symptom = protectedEvent.labels?.[symptomLabel] ?? 'no description';
+  if (signatureLabel !== undefined) protectedEvent.errorSignature = protectedEvent.labels?.[signatureLabel];
+  return protectedEvent;
 }
 
 /** A resolve names its child by the source's id: the same keyed token the child was kept under. */
