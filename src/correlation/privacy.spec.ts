@@ -70,7 +70,7 @@ describe('the per-field privacy table', () => {
   });
 
   it('on the canonical route, refuses each code field that is not a code and names it', () => {
-    for (const leaf of sendable.filter((l) => l.treatment === 'code')) {
+    for (const leaf of sendable.filter((l) => l.treatment === 'code' || l.treatment === 'directory' || l.treatment === 'reference')) {
       const result = protect(planted([leaf]), KEY, 'refuse');
 
       expect([leaf.path.join('.'), result.ok]).toEqual([leaf.path.join('.'), false]);

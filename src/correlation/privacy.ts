@@ -23,10 +23,12 @@ export type Treatment =
    */
   | 'code'
   /**
-   * A code that may be nothing but one id: a FHIR logical id the directory is asked by (a
-   * facility, a department), a trace id. Treated as a code, except that a bare UUID or id is kept
-   * here where a `code` field on a native route makes it a token.
+   * A code that may be a FHIR logical id the directory is asked by (a facility, a department):
+   * treated as a code, except that a bare UUID is kept here where a `code` field on a native route
+   * makes it a token. A bare id of another shape (a licence, a passport: `S99993907`) is still one.
    */
+  | 'directory'
+  /** A code that may be nothing but one id of any shape: a trace id (`correlationId`). */
   | 'reference'
   /** Only ever compared (dedup, resolve by id): a keyed HMAC, stable, never the value. */
   | 'token'
@@ -58,8 +60,8 @@ export const EVENT_POLICY: Policy<CanonicalEvent> = {
   status: 'closed',
   severity: 'closed',
   system: 'code',
-  facility: 'reference',
-  department: 'reference',
+  facility: 'directory',
+  department: 'directory',
   location: 'text',
   symptom: 'text',
   errorSignature: 'text',
@@ -122,10 +124,11 @@ export type OnBadCode = 'refuse' | 'tokenize';
 
 /**
  * How a value is judged: refused or tokenized when not a code; on a native route, a code field
- * that is one bare id tokenized too (`nativeCode`); a label value tokenized unless a code with no
- * identifier in it at all (`labelValue`).
+ * that is one bare id tokenized too (`nativeCode`), a directory field that is one bare id other
+ * than a UUID (`nativeDirectory`); a label value tokenized unless a code with no identifier in it
+ * at all (`labelValue`).
  */
-type CodeMode = OnBadCode | 'nativeCode' | 'labelValue';
+type CodeMode = OnBadCode | 'nativeCode' | 'nativeDirectory' | 'labelValue';
 
 export type Protected = { ok: true; event: CanonicalEvent } | { ok: false; field: string; problem: string };
 
@@ -145,7 +148,7 @@ class Refused extends Error {
  */
 export class PrivacyMemo {
   /** By how a bad code is treated: what one mode kept, the other may have to refuse; label values apart. */
-  readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), labelValue: new Map() };
+  readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), nativeDirectory: new Map(), labelValue: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
   /**
@@ -199,6 +202,8 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       return value;
     case 'code':
       return memoCode(String(value), `${prefix}${name}`, key, onBadCode === 'tokenize' ? 'nativeCode' : onBadCode, memo);
+    case 'directory':
+      return memoCode(String(value), `${prefix}${name}`, key, onBadCode === 'tokenize' ? 'nativeDirectory' : onBadCode, memo);
     case 'reference':
       return memoCode(String(value), `${prefix}${name}`, key, onBadCode, memo);
     case 'token': {
@@ -279,11 +284,9 @@ function keeps(mode: CodeMode, value: string, clean: CleanTexts | undefined): bo
     case 'refuse':
     case 'tokenize':
       return isCode(value, clean);
-    case 'nativeCode': {
-      if (!CODE.test(value)) return false;
-      const scrubbed = scrubText(value, clean);
-      return !scrubbed.replace(MACHINE_SHAPES, '').includes('[redacted:') && !BARE_IDENTIFIER.test(scrubbed);
-    }
+    case 'nativeCode':
+    case 'nativeDirectory':
+      return isNativeCode(value, mode === 'nativeCode' ? BARE_IDENTIFIER : BARE_ID, clean);
     case 'labelValue':
       // A label value already made a token passes as it is, as an event id token does: an event
       // protected once (forwarded to its owner, replayed) keeps the same labels when protected again.
@@ -294,8 +297,21 @@ function keeps(mode: CodeMode, value: string, clean: CleanTexts | undefined): bo
 }
 
 // A value that is nothing but one UUID or id (`S99993907`, `d88f994a-…`) names a record, not a
-// system: Synthea's MRNs are bare UUIDs, licences and passports bare ids.
+// system: Synthea's MRNs are bare UUIDs, licences and passports bare ids. A directory field may be
+// a bare UUID (Synthea's organisations are), never a bare id of the other shape.
 const BARE_IDENTIFIER = /^\[redacted:(?:uuid|id)\]$/;
+const BARE_ID = /^\[redacted:id\]$/;
+
+function isNativeCode(value: string, bare: RegExp, clean: CleanTexts | undefined): boolean {
+  if (!CODE.test(value)) return false;
+  const scrubbed = scrubText(value, clean);
+  return !scrubbed.replace(MACHINE_SHAPES, '').includes('[redacted:') && !bare.test(scrubbed);
+}
+
+/** Whether a native route keeps `value` in a code field as it came (else it keeps its token): for text a source composes from one. */
+export function keptAsNativeCode(value: string): boolean {
+  return isNativeCode(value.trim(), BARE_IDENTIFIER, undefined);
+}
 
 /**
  * Commands enter the append-only journal: a note is free text and is scrubbed like a report; `by`

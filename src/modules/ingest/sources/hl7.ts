@@ -1,4 +1,5 @@
 import type { CanonicalEvent, Severity } from '../../../correlation/canonical-event.js';
+import { isLabelCode, keptAsNativeCode } from '../../../correlation/privacy.js';
 import { FieldError, finish, instant, normalizing, stableHash, type NormalizeContext, type RequestContext, type Normalized } from './normalize-kit.js';
 
 const ERROR_CODES = new Set(['AE', 'AR', 'CE', 'CR']);
@@ -124,7 +125,9 @@ function nackEvent(message: Message, request: RequestContext, at: string): Canon
       severity: problem.severity ?? (code.endsWith('R') ? 'high' : 'medium'),
       system,
       facility: sendingFacility,
-      symptom: `HL7 ${code === 'AR' || code === 'CR' ? 'reject' : 'error'} (${code}) from ${system}${messageType ? ` on ${messageType}` : ''}: ${problem.text ?? part(msa[3], 0) ?? 'no error text'}`,
+      // Composed from fields kept as codes: they are named here only as they will be kept, so a
+      // name in MSH-3 or MSH-9 does not reach the symptom while its token stands in `system`.
+      symptom: `HL7 ${code === 'AR' || code === 'CR' ? 'reject' : 'error'} (${code}) from ${keptAsNativeCode(system) ? system : 'the sending application'}${messageType && isLabelCode(messageType) ? ` on ${messageType}` : ''}: ${problem.text ?? part(msa[3], 0) ?? 'no error text'}`,
       errorSignature: problem.code ? `${code} ${problem.code}` : code,
       labels: { messageType, ackCode: code, hl7Version: version, errorLocation: problem.location },
     },

@@ -113,3 +113,25 @@ describe('label values', () => {
     }
   });
 });
+
+describe('fields a source composes from, or picks, on a native route', () => {
+  it('HL7: a name in MSH-3, MSH-4 or MSH-9 and a licence number as the facility are kept nowhere', () => {
+    for (const [app, facility, type] of [[`${given} ${family}`, patient.identifier[2]?.value ?? 'S99993907', `${family.toUpperCase()}^${given.toUpperCase()}`], [family, `${given} ${family}`, 'ACK^A01^ACK']]) {
+      const message = `MSH|^~\\&|${app}|${facility}|RCV|RCVFAC|20261124070000||${type}|ctl-1|P|2.5.1\rMSA|AE|ctl-1\rERR||PID^3|101^required field missing^HL70357|E`;
+      const [event] = eventsOf(ADAPTERS.hl7.normalize(message, context));
+      const kept = JSON.stringify(event);
+      for (const canary of [given, facility, given.toUpperCase()]) expect([canary, kept.includes(canary)]).toEqual([canary, false]);
+      expect(event?.symptom).toMatch(/^HL7 error \(AE\) from /);
+    }
+  });
+
+  it('a licence or passport number as an Alertmanager facility or department is kept as a token; a FHIR logical id is kept', () => {
+    const sent = (labels: Record<string, string>) =>
+      eventsOf(ADAPTERS.alertmanager.normalize({ version: '4', status: 'firing', alerts: [{ status: 'firing', startsAt: '2026-11-24T06:59:00Z', labels: { alertname: 'Down', ...labels } }] }, context))[0];
+    for (const id of patient.identifier.map((i) => i.value).filter((v) => /^[A-Z]\d{8}[A-Z]?$/.test(v))) {
+      const event = sent({ facility: id, department: id });
+      expect([event?.facility, event?.department].every((v) => /^x-[0-9a-f]{16}$/.test(v ?? ''))).toBe(true);
+    }
+    expect(sent({ facility: 'b0e04623-b02c-3f8b-92ea-943fc4db60da' })?.facility).toBe('b0e04623-b02c-3f8b-92ea-943fc4db60da');
+  });
+});
