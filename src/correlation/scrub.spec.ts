@@ -64,6 +64,13 @@ describe('scrubText', () => {
     for (const [given, expected] of cases) expect([given, scrubText(given)]).toEqual([given, expected]);
   });
 
+  it('finds Synthea-style names with no cue, in any order or separator, and leaves single words with digits alone', () => {
+    expect(scrubText('Carolee951 Sanford861 down')).toBe('[redacted:name] down');
+    expect(scrubText('cannot open chart: Sanford861, Carolee951')).toBe('cannot open chart: [redacted:name]');
+    expect(scrubText('ERR from Sanford861^Carolee951^Ann22')).toBe('ERR from [redacted:name]');
+    for (const text of ['Win10 clients cannot print', 'upgrade to Node22 failed', 'ORA-12154 on Oracle19c', 'Epic2023 build 4 rollout']) expect(scrubText(text)).toBe(text);
+  });
+
   it('keeps ordinary monitoring text readable and is idempotent', () => {
     const text = 'ADT outbound channel to lab is not delivering after 3 errors in the last run';
 

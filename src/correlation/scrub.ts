@@ -133,6 +133,10 @@ const RULES: readonly Rule[] = [
     [first, second].some((t) => NOT_NAMES.has(t.toLowerCase())) ? match : `${tag('name')}${gap}`, /mrn/i],
   // The cues, "name", and the tags "[redacted:mrn]" and "[redacted:name]" (which hold "mr" and "name").
   [NAME_AFTER_CUE, (match: string, cue: string, gap: string, name: string) => redactName(match, cue, gap, name), /patient|pt|m[rsx]|miss|dr|caller|guarantor|nok|name/i],
+  // Two or more capitalised words each ending in digits ("Carolee951 Sanford861", "Sanford861,
+  // Carolee951", "Sanford861^Carolee951"): how Synthea, the synthetic patients hospitals test with,
+  // writes every name, with no cue needed. No message of IT or clinical work pairs words like that.
+  [/\b[A-Z][a-z]+\d{1,4}(?:(?:\s*,\s*|\s+|\^)[A-Z][a-z]+\d{1,4})+\b/g, tag('name'), /[a-z]\d/],
   // Licence, passport and account numbers: letters mixed with five or more digits ("S99993907").
   // HL7 table references ("HL70357") are codes, not people.
   [/\b(?!HL7\d{4}\b)(?=[A-Za-z\d]*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z\d]{6,}\b/g, tag('id'), /\d[A-Za-z]*\d[A-Za-z]*\d[A-Za-z]*\d[A-Za-z]*\d/],
