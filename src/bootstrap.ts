@@ -39,6 +39,14 @@ import { QuietFrameworkLogger } from './startup-log.js';
 export const LISTEN_BACKLOG = 4096;
 
 /**
+ * How long a stopping server waits for connections still open once every request has been
+ * answered (the hooks before the HTTP server closes drained intake): a client that stopped reading
+ * a large answer (the API docs' script, say) would otherwise hold the stop until its socket is
+ * collected. Fastify closes idle keep-alive connections itself; these are the busy ones.
+ */
+export const CLOSE_GRACE_MS = 5000;
+
+/**
  * Builds the whole application; main.ts and the end-to-end tests start corral the same way.
  *
  * On Fastify rather than Express (issue 23): Express's router, its middleware chain and
@@ -61,6 +69,10 @@ export async function createApp(config: CorralConfig, overrides: AppOverrides = 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preClose', (done) => {
+    setTimeout(() => fastify.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+    done();
+  });
   // The edge, as `onRequest` hooks: Fastify runs them before it reads a body, in this order.
   // Timing first of all, so the refusals below are counted too.
   fastify.addHook('onRequest', httpMetrics(app.get(MetricsService).registry));
