@@ -6,7 +6,7 @@ import { ActorRegistry } from '../src/actors/actor-registry.js';
 import { Batcher } from '../src/actors/batcher.js';
 import { createApp } from '../src/bootstrap.js';
 import type { CanonicalEvent } from '../src/correlation/canonical-event.js';
-import { Correlator } from '../src/correlation/correlator.js';
+import { Correlator } from '../src/actors/correlator.js';
 import { loadConfig } from '../src/modules/config/corral-config.js';
 import { percentile } from './http-load.js';
 import { progress } from './services.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
 import { awaitCorrelated, InboxGauges } from './inbox.js';
-import { createDatabase, memoryOf, progress, startCorral, suffix, walWritten } from './services.js';
+import { createDatabase, memoryOf, progress, startCorral, suffix, walByRelation, walWritten } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
@@ -14,6 +14,7 @@ import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
  * `--keep-db` leaves the run's database in place (its URL is printed) to look at what was written.
  * `--sample S` prints, every S seconds, what corral committed in that window and the CPU it and
  * Postgres spent per event: where a rate that falls during the run loses its time.
+ * `--wal-by-relation` prints the phase's WAL by table and index (pg_walinspect), full-page images apart.
  */
 const argv = process.argv.slice(2);
 const value = (flag: string) => {
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
       // Everything the phase made PostgreSQL write (intake and correlation), per event correlated.
       const walAfter = await walWritten();
       const committed = (await committedEvents(corral)) - committedBefore;
+      if (argv.includes('--wal-by-relation')) {
+        for (const share of await walByRelation(db.url, walBefore.lsn, walAfter.lsn)) {
+          const perEvent = (bytes: number) => (committed > 0 ? Math.round(bytes / committed) : 0);
+          progress(`WAL ${share.relation}: ${perEvent(share.bytes)} B/event (full-page images ${perEvent(share.fullPageBytes)}), ${share.records} records`);
+        }
+      }
       result = {
         ...(result as object),
         wal: { bytes: walAfter.bytes - walBefore.bytes, fullPageImages: walAfter.fullPages - walBefore.fullPages, eventsCorrelated: committed, bytesPerEvent: committed > 0 ? Math.round((walAfter.bytes - walBefore.bytes) / committed) : null },

@@ -74,10 +74,42 @@ export async function withMigratedDatabase<T>(work: (ds: DataSource) => Promise<
  * server-wide: the run's database is the only one writing during a phase, so a difference of two
  * readings is what corral made PostgreSQL write. Issue 24's "WAL per event".
  */
-export async function walWritten(): Promise<{ bytes: number; fullPages: number }> {
+export async function walWritten(): Promise<{ bytes: number; fullPages: number; lsn: string }> {
   return withPg(PG_ADMIN_URL, async (c) => {
-    const { rows } = await c.query<{ bytes: string; fpi: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes, (SELECT wal_fpi FROM pg_stat_wal)::text AS fpi`);
-    return { bytes: Number(rows[0]?.bytes ?? 0), fullPages: Number(rows[0]?.fpi ?? 0) };
+    const { rows } = await c.query<{ bytes: string; fpi: string; lsn: string }>(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes, (SELECT wal_fpi FROM pg_stat_wal)::text AS fpi, pg_current_wal_lsn()::text AS lsn`,
+    );
+    return { bytes: Number(rows[0]?.bytes ?? 0), fullPages: Number(rows[0]?.fpi ?? 0), lsn: rows[0]?.lsn ?? '0/0' };
+  });
+}
+
+/** One relation's share of the WAL between two positions: all its records' bytes, and of those the full-page images'. */
+export interface WalShare {
+  relation: string;
+  bytes: number;
+  fullPageBytes: number;
+  records: number;
+}
+
+/**
+ * The WAL written between two positions, by the relation each record changed, from
+ * `pg_walinspect` (installed in the run's database, which is dropped after). Records without a
+ * relation (commits, say) are one row. Names are resolved in the run's database.
+ */
+export async function walByRelation(databaseUrl: string, from: string, to: string): Promise<WalShare[]> {
+  return withPg(databaseUrl, async (c) => {
+    await c.query(`CREATE EXTENSION IF NOT EXISTS pg_walinspect`);
+    const { rows } = await c.query<{ relation: string; bytes: string; fpi: string; records: string }>(
+      `WITH r AS (
+         SELECT record_length, fpi_length, substring(block_ref from 'rel \\d+/\\d+/(\\d+)')::oid AS node, resource_manager
+           FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn))
+       SELECT coalesce(c.relname, CASE WHEN r.node IS NULL THEN '(no relation: ' || min(r.resource_manager) || ' …)' ELSE 'relfilenode ' || r.node END) AS relation,
+              sum(r.record_length)::text AS bytes, sum(r.fpi_length)::text AS fpi, count(*)::text AS records
+         FROM r LEFT JOIN pg_class c ON c.relfilenode = r.node
+        GROUP BY c.relname, r.node ORDER BY sum(r.record_length) DESC`,
+      [from, to],
+    );
+    return rows.map((row) => ({ relation: row.relation, bytes: Number(row.bytes), fullPageBytes: Number(row.fpi), records: Number(row.records) }));
   });
 }
 

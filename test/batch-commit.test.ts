@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { ActorChange } from '../src/actors/actor-store.js';
 import { FencedError, type Ownership } from '../src/actors/ownership.js';
-import { Simulation } from '../src/correlation/simulation.js';
+import { Simulation } from '../src/actors/simulation.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { DuplicateDeliveryError } from '../src/modules/persistence/commit-errors.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';

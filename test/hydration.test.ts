@@ -3,7 +3,7 @@ import { ActorRegistry } from '../src/actors/actor-registry.js';
 import type { ActorChange, ActorSnapshot } from '../src/actors/actor-store.js';
 import { GENESIS_HASH } from '../src/actors/journal-chain.js';
 import { childrenChangedSince, childrenOf } from '../src/correlation/incident.js';
-import { Simulation } from '../src/correlation/simulation.js';
+import { Simulation } from '../src/actors/simulation.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
 import { changeFromSimulation } from './support/actor-changes.js';

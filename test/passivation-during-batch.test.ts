@@ -1,7 +1,7 @@
 import { ActorRegistry } from '../src/actors/actor-registry.js';
 import { BatchExecutor, type Input } from '../src/actors/batch-executor.js';
 import { ManualClock } from '../src/actors/clock.js';
-import { Correlator } from '../src/correlation/correlator.js';
+import { Correlator } from '../src/actors/correlator.js';
 import { anEvent, at, testRules } from '../src/correlation/test-events.js';
 import { PgActorStore } from '../src/modules/persistence/pg-actor-store.js';
 import { TEST_CHAIN_KEYS, useMigratedDatabase } from './support/harness.js';

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import type { QueryResultRow } from 'pg';
-import { Correlator } from '../src/correlation/correlator.js';
+import { Correlator } from '../src/actors/correlator.js';
 import { IngestService } from '../src/modules/ingest/ingest.service.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

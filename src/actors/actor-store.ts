@@ -1,4 +1,4 @@
-import type { ChildHolder } from '../correlation/correlator.js';
+import type { ChildHolder } from '../correlation/inputs.js';
 import type { JournalEntry } from '../correlation/transition.js';
 import type { IncidentState } from '../correlation/incident.js';
 import type { TicketEvent } from '../correlation/tickets.js';

@@ -1,4 +1,5 @@
-import { holderIn, type ChildHolder, type Correlator, type Input, type Outcome, type World } from '../correlation/correlator.js';
+import { holderIn, type ChildHolder, type Input, type Outcome } from '../correlation/inputs.js';
+import type { Correlator, World } from './correlator.js';
 import { childKeyOf } from '../correlation/canonical-event.js';
 import type { JournalEntry, JournalKind, Transition } from '../correlation/transition.js';
 import { childOf, childrenOf, nextDueAt, type IncidentState } from '../correlation/incident.js';

@@ -1,4 +1,4 @@
-import type { Quarantine } from '../correlation/correlator.js';
+import type { Quarantine } from '../correlation/inputs.js';
 import { scrubText } from '../correlation/scrub.js';
 import { RefusedDataError } from './actor-store.js';
 import { CorrelationFailure, journalKindsOf, type BatchExecutor, type InboxRange, type Input, type Outcome, type Prepared } from './batch-executor.js';

@@ -1,4 +1,4 @@
-import type { Input } from '../correlation/correlator.js';
+import type { Input } from '../correlation/inputs.js';
 
 /** The leases a write transaction must still hold when it commits (the fencing tokens). */
 export interface Fence {

@@ -1,4 +1,4 @@
-import type { Input, Outcome } from '../correlation/correlator.js';
+import type { Input, Outcome } from '../correlation/inputs.js';
 import type { JournalKind } from '../correlation/transition.js';
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { compare, parseCases, type RuleCase } from '../correlation/rule-cases.js';
 import { RuleError, type RuleSet } from '../correlation/rules.js';
-import { runCase } from '../correlation/simulation.js';
+import { runCase } from '../actors/simulation.js';
 import { loadRules, shippedRulesDir } from '../modules/rules/rule-files.js';
 import type { CommonOptions } from './common-options.js';
 import { printJson, printResult } from './progress.js';

@@ -4,7 +4,7 @@ import type { Command } from './messages.js';
 import type { Context, Transition } from './transition.js';
 import { childOf, childCount, childrenOf, dropChildren, isActive, putChildren, requesterTokens, type Child, type IncidentState } from './incident.js';
 import { resolve } from './lifecycle.js';
-import { plus, windowOf } from './windows.js';
+import { iso, plus, windowOf } from './windows.js';
 
 /** The signature a split-off group of children gets: derived, so a replay splits the same way. */
 export function splitSignature(signature: string, childKeys: string[]): string {
@@ -99,4 +99,11 @@ export function handleCommand(state: IncidentState, command: Command, context: C
     default:
       throw new Error(`unhandled command ${JSON.stringify(command)}`);
   }
+}
+
+/** A command pinned to an episode that has since been replaced: refused without running the actor. */
+export function staleEpisodeRefusal(state: IncidentState, command: Command, incidentId: string, reason: string, now: Date): Transition {
+  const d = new Decisions(iso(now), state.status === 'none' ? '' : state.incident.correlationId, command.requestId === undefined ? undefined : { request: command.requestId });
+  d.journal('command.rejected', { id: incidentId }, { verb: command.verb, by: command.by, reason });
+  return d.done(state, reason);
 }

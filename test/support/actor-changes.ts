@@ -1,7 +1,7 @@
 import type { ActorChange } from '../../src/actors/actor-store.js';
 import { chainRow, GENESIS_HASH } from '../../src/actors/journal-chain.js';
 import { childrenOf, emptyState, nextDueAt } from '../../src/correlation/incident.js';
-import type { Simulation } from '../../src/correlation/simulation.js';
+import type { Simulation } from '../../src/actors/simulation.js';
 import { ticketEventsOf } from '../../src/correlation/tickets.js';
 import { TEST_CHAIN_KEYS } from './harness.js';
 

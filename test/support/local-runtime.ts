@@ -3,7 +3,7 @@ import { ActorRegistry } from '../../src/actors/actor-registry.js';
 import { BatchExecutor } from '../../src/actors/batch-executor.js';
 import { Batcher, type BatcherOptions } from '../../src/actors/batcher.js';
 import { ManualClock } from '../../src/actors/clock.js';
-import { Correlator } from '../../src/correlation/correlator.js';
+import { Correlator } from '../../src/actors/correlator.js';
 import { at, testRules } from '../../src/correlation/test-events.js';
 import { PgActorStore } from '../../src/modules/persistence/pg-actor-store.js';
 import { TEST_CHAIN_KEYS } from './harness.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '../../actors/batcher.js';
-import type { Input, Outcome } from '../../correlation/correlator.js';
-import { Correlator } from '../../correlation/correlator.js';
+import type { Input, Outcome } from '../../correlation/inputs.js';
+import { Correlator } from '../../actors/correlator.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import type { PartitionOwnership } from './partition-ownership.js';

@@ -3,7 +3,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { DataSource } from 'typeorm';
 import { ActorRegistry } from '../../actors/actor-registry.js';
 import { Batcher, DuplicateInputError } from '../../actors/batcher.js';
-import { Correlator } from '../../correlation/correlator.js';
+import { Correlator } from '../../actors/correlator.js';
 import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { JetStreamBus } from '../bus/jetstream-bus.js';
 import { CorralConfig } from '../config/corral-config.js';

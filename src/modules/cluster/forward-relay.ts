@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { MessageBus } from '../bus/message-bus.js';
-import type { Input } from '../../correlation/correlator.js';
+import type { Input } from '../../correlation/inputs.js';
 import { encodeSig } from './cluster-router.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Batcher } from '../../actors/batcher.js';
-import type { Input, Outcome } from '../../correlation/correlator.js';
+import type { Input, Outcome } from '../../correlation/inputs.js';
 import { InboxFeeder, type FeederOptions } from './inbox-feeder.js';
 import type { InboxRepository, InboxRow } from './inbox.repository.js';
 

@@ -1,5 +1,5 @@
 import type { Batcher } from '../../actors/batcher.js';
-import type { Input, Outcome, Quarantine } from '../../correlation/correlator.js';
+import type { Input, Outcome, Quarantine } from '../../correlation/inputs.js';
 import type { InboxRepository, InboxRow } from './inbox.repository.js';
 
 export interface FeederOptions {

@@ -1,4 +1,4 @@
-import type { Input } from '../../correlation/correlator.js';
+import type { Input } from '../../correlation/inputs.js';
 import type { InboxRepository } from './inbox.repository.js';
 
 /** One input to append, with its dedup key (see dedupKey). */

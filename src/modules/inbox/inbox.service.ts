@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Batcher } from '../../actors/batcher.js';
-import type { Input } from '../../correlation/correlator.js';
+import type { Input } from '../../correlation/inputs.js';
 import type { PartitionOwnership } from '../cluster/partition-ownership.js';
 import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';

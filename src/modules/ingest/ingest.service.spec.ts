@@ -1,4 +1,4 @@
-import type { Input, ResolveInput } from '../../correlation/correlator.js';
+import type { Input, ResolveInput } from '../../correlation/inputs.js';
 import { anEvent } from '../../correlation/test-events.js';
 import type { ClusterRouter } from '../cluster/cluster-router.js';
 import type { CorralConfig } from '../config/corral-config.js';

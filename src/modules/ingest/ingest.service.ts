@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
-import type { Input, Quarantine, ResolveInput } from '../../correlation/correlator.js';
+import type { Input, Quarantine, ResolveInput } from '../../correlation/inputs.js';
 import { PrivacyMemo } from '../../correlation/privacy.js';
 import { ClusterRouter, type Delivery } from '../cluster/cluster-router.js';
 import { CorralConfig } from '../config/corral-config.js';

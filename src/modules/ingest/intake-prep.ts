@@ -1,4 +1,4 @@
-import type { ResolveInput } from '../../correlation/correlator.js';
+import type { ResolveInput } from '../../correlation/inputs.js';
 import { InvalidInputError, TooLargeError, type RejectedItem } from '../http/domain-errors.js';
 import { dedupKey } from '../inbox/dedup-key.js';
 import type { EncodedEntry, InputEntry } from '../inbox/inbox-writer.js';

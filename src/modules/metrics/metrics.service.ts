@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Input, Outcome } from '../../correlation/correlator.js';
+import type { Input, Outcome } from '../../correlation/inputs.js';
 import type { JournalKind } from '../../correlation/transition.js';
 import type { RuntimeObserver } from '../../actors/runtime-observer.js';
 import type { ActiveIncidents } from './metrics.repository.js';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../../actors/actor-store.js';
 import type { InboxRange } from '../../actors/batch-executor.js';
 import type { Forward, Ownership } from '../../actors/ownership.js';
-import type { ChildHolder } from '../../correlation/correlator.js';
+import type { ChildHolder } from '../../correlation/inputs.js';
 import { withChildren, type Child, type IncidentState } from '../../correlation/incident.js';
 import { SourceInterner } from '../../correlation/source-interner.js';
 import type { JournalEntry } from '../../correlation/transition.js';

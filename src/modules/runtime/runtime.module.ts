@@ -4,7 +4,7 @@ import { ActorRegistry } from '../../actors/actor-registry.js';
 import { BatchExecutor } from '../../actors/batch-executor.js';
 import { Batcher } from '../../actors/batcher.js';
 import { systemClock, type Clock } from '../../actors/clock.js';
-import { Correlator } from '../../correlation/correlator.js';
+import { Correlator } from '../../actors/correlator.js';
 import type { RuleSet } from '../../correlation/rules.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { destinationsFor, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { CanonicalEvent, EventKind, EventSource, EventStatus, Severity } from '../../../correlation/canonical-event.js';
-import type { ResolveInput } from '../../../correlation/correlator.js';
+import type { ResolveInput } from '../../../correlation/inputs.js';
 import { eventIdToken, PrivacyMemo, protect } from '../../../correlation/privacy.js';
 import { scrubText } from '../../../correlation/scrub.js';
 import { outOfRange } from '../admission.js';
@@ -51,7 +51,7 @@ export function requestContext(context: NormalizeContext | RequestContext): Requ
 /**
  * A source event that only names the child it ends (a PagerDuty resolve carries nothing but its
  * dedup key): appended to the inbox as it is, the correlator finds that child's incident when it
- * reaches it (correlator.ts ResolveInput).
+ * reaches it (inputs.ts ResolveInput).
  */
 export type ChildResolve = ResolveInput;
 

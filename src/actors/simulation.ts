@@ -1,10 +1,11 @@
-import type { CanonicalEvent } from './canonical-event.js';
-import type { Command } from './messages.js';
-import { Correlator, holderIn, type Input, type Outcome } from './correlator.js';
-import type { JournalEntry } from './transition.js';
-import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from './incident.js';
-import type { ObservedIncident, RuleCase } from './rule-cases.js';
-import type { RuleSet } from './rules.js';
+import type { CanonicalEvent } from '../correlation/canonical-event.js';
+import type { Command } from '../correlation/messages.js';
+import { holderIn, type Input, type Outcome } from '../correlation/inputs.js';
+import { Correlator } from './correlator.js';
+import type { JournalEntry } from '../correlation/transition.js';
+import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from '../correlation/incident.js';
+import type { ObservedIncident, RuleCase } from '../correlation/rule-cases.js';
+import type { RuleSet } from '../correlation/rules.js';
 
 export interface SimulatedIncident {
   status: IncidentStatus;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { CanonicalEvent } from './canonical-event.js';
-import { childrenOf, isActive, type IncidentState } from './incident.js';
+import type { CanonicalEvent } from '../correlation/canonical-event.js';
+import { childrenOf, isActive, type IncidentState } from '../correlation/incident.js';
 import { Simulation } from './simulation.js';
-import { anEvent, aReport, at, testRules } from './test-events.js';
+import { anEvent, aReport, at, testRules } from '../correlation/test-events.js';
 
 // Invariants over generated event streams, run through the same Correlator the runtime uses.
 

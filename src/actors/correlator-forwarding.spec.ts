@@ -1,6 +1,7 @@
-import { Correlator, holderIn, type Input, type World } from './correlator.js';
-import { emptyState, childrenOf, type IncidentState } from './incident.js';
-import { anEvent, aReport, at, testRules } from './test-events.js';
+import { holderIn, type Input } from '../correlation/inputs.js';
+import { Correlator, type World } from './correlator.js';
+import { emptyState, childrenOf, type IncidentState } from '../correlation/incident.js';
+import { anEvent, aReport, at, testRules } from '../correlation/test-events.js';
 
 const rules = testRules();
 

@@ -1,7 +1,7 @@
-import type { CanonicalEvent } from './canonical-event.js';
-import { childOf, childrenOf } from './incident.js';
+import type { CanonicalEvent } from '../correlation/canonical-event.js';
+import { childOf, childrenOf } from '../correlation/incident.js';
 import { Simulation } from './simulation.js';
-import { anEvent, aReport, at, testRules } from './test-events.js';
+import { anEvent, aReport, at, testRules } from '../correlation/test-events.js';
 
 const rules = testRules();
 

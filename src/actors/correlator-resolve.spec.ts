@@ -1,7 +1,8 @@
-import { Correlator, holderIn, type Input, type ResolveInput, type World } from './correlator.js';
-import { childOf, emptyState, type IncidentState } from './incident.js';
+import { holderIn, type Input, type ResolveInput } from '../correlation/inputs.js';
+import { Correlator, type World } from './correlator.js';
+import { childOf, emptyState, type IncidentState } from '../correlation/incident.js';
 import { Simulation } from './simulation.js';
-import { anEvent, at, testRules } from './test-events.js';
+import { anEvent, at, testRules } from '../correlation/test-events.js';
 
 const rules = testRules();
 const source = { type: 'pagerduty' as const, system: 'pd-1' };

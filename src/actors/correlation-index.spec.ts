@@ -1,6 +1,6 @@
-import { childOf } from './incident.js';
+import { childOf } from '../correlation/incident.js';
 import { Simulation } from './simulation.js';
-import { anEvent, aReport, testRules } from './test-events.js';
+import { anEvent, aReport, testRules } from '../correlation/test-events.js';
 
 const rules = testRules();
 const start = Date.parse('2026-11-24T00:00:00.000Z');

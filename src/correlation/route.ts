@@ -1,0 +1,160 @@
+import type { CanonicalEvent } from './canonical-event.js';
+import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
+import { isActive, type IncidentLink, type IncidentState } from './incident.js';
+import type { Delivery, Input, ResolveInput } from './inputs.js';
+import type { Route } from './messages.js';
+import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
+import type { signatureWith } from './signature.js';
+import { overlap, tokensOf } from './tokens.js';
+
+// Routing, as pure functions: which actor an input goes to first (route), and which deliveries an
+// actor's transition makes for others (followUps). Both read the correlation index the runtime
+// keeps and never change it; the runtime's delivery loop (src/actors/correlator.ts) runs them with
+// the actors' own step (evolve).
+
+/** An event's signature and the signature rule that made it. */
+export type Derived = ReturnType<typeof signatureWith>;
+
+export interface RouteContext {
+  rules: RuleSet;
+  index: CorrelationIndex;
+  now: Date;
+  /** The event's signature (the runtime works it out once per event and remembers it). */
+  signatureOf: (event: CanonicalEvent) => Derived;
+}
+
+/** The first delivery an input makes: to its own actor, or, for a report, to the incident it is about. */
+export function route(input: Exclude<Input, ResolveInput>, context: RouteContext): Delivery {
+  switch (input.type) {
+    case 'tick':
+      return { to: input.signature, message: { type: 'tick' }, primary: true };
+    case 'command':
+      return { to: input.signature, message: { type: 'command', command: input.command }, primary: true };
+    case 'delivery':
+      return input.delivery;
+    case 'event': {
+      const { signature, rule } = context.signatureOf(input.event);
+      const route: Route = { signatureRule: ref(rule) };
+      if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event: input.event, route }, primary: true };
+      if (input.event.kind !== 'report') return { to: signature, message: { type: 'event', event: input.event, route }, primary: true };
+      return routeReport(input.event, signature, route, context);
+    }
+  }
+}
+
+/**
+ * A report goes to the incident it is about: first one its requester's own account change
+ * explains (identity context), then the best-scoring active incident on its system. Below the
+ * rule's attach threshold it starts its own incident and only suggests the match.
+ */
+function routeReport(event: CanonicalEvent, signature: string, route: Route, { rules, index, now }: RouteContext): Delivery {
+  const primary = (to: string, extra: Partial<Route> = {}): Delivery => ({ to, message: { type: 'event', event, route: { ...route, ...extra } }, primary: true });
+
+  const token = event.requester?.token;
+  if (token) {
+    for (const rule of rules.identity) {
+      const mark = index
+        .identityMarks(token)
+        .filter((m) => rule.actions.includes(m.action) && now.getTime() - Date.parse(m.at) <= rule.withinMs && Date.parse(m.at) <= now.getTime())
+        .sort((a, b) => b.at.localeCompare(a.at))[0];
+      if (mark) return primary(mark.signature, { attach: { ...ref(rule), score: 1 } });
+    }
+  }
+
+  const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
+  if (!rule) return primary(signature);
+  const reportTokens = tokensOf(event.symptom);
+  const known = event.system !== 'unknown';
+  const candidates = (known ? index.activeOn(event.system) : index.entries())
+    .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
+    .map((entry) => ({ entry, score: scoreReport(event, reportTokens, entry) }))
+    .sort((a, b) => b.score - a.score || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+  const best = candidates[0];
+  if (!best || best.entry.signature === signature) return primary(signature);
+  const score = Math.round(best.score * 1000) / 1000;
+  if (best.score >= rule.attachAt) return primary(best.entry.signature, { attach: { ...ref(rule), score } });
+  const own = primary(signature);
+  return best.score >= rule.suggestAt ? { ...own, suggest: { target: best.entry, score, rule: ref(rule) } } : own;
+}
+
+/**
+ * What a delivery's transition makes for other actors, beside its own sends: the suggestion a
+ * report's routing decided on, and the dependency graph's re-evaluations. `before` and `after`
+ * are the actor's states around the transition.
+ */
+export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index }: Pick<RouteContext, 'rules' | 'index'>): Delivery[] {
+  const deliveries: Delivery[] = [];
+  if (delivery.suggest && after.status !== 'none' && after.incident.id !== delivery.suggest.target.incidentId) {
+    const { target, score, rule } = delivery.suggest;
+    const from = { incidentId: after.incident.id, signature: delivery.to };
+    deliveries.push({
+      to: target.signature,
+      message: { type: 'suggest', suggestion: { id: suggestionId(from, target), from, score, rule, title: after.incident.title } },
+      primary: false,
+    });
+  }
+  deliveries.push(...dependencyFollowUps(before, after, rules, index));
+  return deliveries;
+}
+
+/**
+ * The dependency graph: an incident that opens on a downstream system while an upstream one is
+ * active becomes its child; when an upstream incident opens or ends, its downstream incidents
+ * are re-evaluated.
+ */
+function dependencyFollowUps(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || rules.dependencies.length === 0) return [];
+  const wasActive = before.status !== 'none' && isActive(before.status) && 'incident' in before && before.incident.id === after.incident.id;
+  const nowActive = isActive(after.status);
+  const deliveries: Delivery[] = [];
+  if (nowActive && !wasActive && !after.incident.parent) {
+    const parent = nearestActiveUpstream(after.incident.system, after.incident.facilities, rules, index);
+    if (parent) deliveries.push({ to: after.signature, message: { type: 'reparent', parent }, primary: false });
+  }
+  if (wasActive !== nowActive) {
+    for (const down of rules.dependencies.filter((d) => d.upstream === after.incident.system).flatMap((d) => d.downstream)) {
+      for (const entry of index.activeOn(down)) {
+        const parent = nearestActiveUpstream(entry.system, entry.facilities, rules, index);
+        if ((parent?.incidentId ?? null) !== entry.parentId) deliveries.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
+      }
+    }
+  }
+  return deliveries;
+}
+
+function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex): (IncidentLink & { rule: RuleRef }) | null {
+  const seen = new Set<string>([system]);
+  let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
+  while (frontier.length > 0) {
+    const next: Array<{ system: string; rule: DependencyRule }> = [];
+    for (const { system: down } of frontier) {
+      for (const rule of rules.dependencies.filter((d) => d.downstream.includes(down))) {
+        const upstream = index
+          .activeOn(rule.upstream)
+          .filter((entry) => entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f)))
+          .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+        if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
+        if (!seen.has(rule.upstream)) {
+          seen.add(rule.upstream);
+          next.push({ system: rule.upstream, rule });
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+/**
+ * Confidence that a report belongs to an incident: the same system is most of it (the helpdesk
+ * said so), the same facility a little more, shared words the rest.
+ */
+export function scoreReport(event: Pick<CanonicalEvent, 'system' | 'facility'>, reportTokens: string[], entry: IndexEntry): number {
+  const system = event.system === entry.system ? 0.5 : 0;
+  const facility = event.facility && entry.facilities.includes(event.facility) ? 0.1 : !event.facility || entry.facilities.length === 0 ? 0.05 : 0;
+  return system + facility + 0.4 * overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+}
+
+function suggestionId(from: IncidentLink, target: IndexEntry): string {
+  return `sg-${from.incidentId.slice(0, 8)}-${target.incidentId.slice(0, 8)}`;
+}
