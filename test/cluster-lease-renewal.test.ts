@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { LeaseTable } from '../src/modules/cluster/lease-table.js';
+import { LeaseTable } from '../src/modules/cluster/lease.repository.js';
 import { useMigratedDatabase } from './support/harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,6 +7,7 @@ import type { CorralConfig } from '../src/modules/config/corral-config.js';
 import { ConflictError } from '../src/modules/http/domain-errors.js';
 import { CommandJournal } from '../src/modules/incidents/command-journal.repository.js';
 import { IncidentCommandsService } from '../src/modules/incidents/incident-commands.service.js';
+import { IncidentRepository } from '../src/modules/incidents/incident.repository.js';
 import { IncidentsService } from '../src/modules/incidents/incidents.service.js';
 import { useMigratedDatabase } from './support/harness.js';
 import { localBatcher } from './support/local-runtime.js';
@@ -38,7 +39,7 @@ describe('a command answered by the instance that owns the incident', () => {
         return Promise.resolve(inputs.map(() => ({ incidentId: null, signature: '', duplicate: false, forwarded: true as const })));
       },
     } as unknown as Batcher;
-    const service = new IncidentCommandsService(suite.dataSource, forwarding, new IncidentsService(suite.dataSource), {} as Ownership, { tokenKey: 'forwarded-command-test-key-0123456789' } as CorralConfig, new CommandJournal(suite.dataSource));
+    const service = new IncidentCommandsService(new IncidentRepository(suite.dataSource), forwarding, new IncidentsService(new IncidentRepository(suite.dataSource)), {} as Ownership, { tokenKey: 'forwarded-command-test-key-0123456789' } as CorralConfig, new CommandJournal(suite.dataSource));
     service.forwardWaitMs = 2_000;
     return service;
   }

@@ -3,9 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ChainKeys } from '../../actors/chain-keys.js';
 import { UnavailableError } from '../http/domain-errors.js';
 import { auditLink, GENESIS_HASH, storedAuditContent, type AuditContent } from './audit-chain.js';
-
-/** Serialises writers of the one audit chain (every instance, the CLI), so no two rows claim the same predecessor. */
-const CHAIN_LOCK = 0x636f7272616c; // "corral"
+import { AuditTrailRepository } from './audit-trail.repository.js';
 
 export type AuditOutcome = AuditContent['outcome'];
 
@@ -46,12 +44,15 @@ export class AuditTrail {
   private readonly logger = new Logger('Audit');
   private readonly waiting: Waiting[] = [];
   private flushing = false;
+  private readonly repository: AuditTrailRepository;
 
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly keys: ChainKeys,
     private readonly options: AuditTrailOptions = { maxGroup: 200, maxQueued: 10_000 },
-  ) {}
+  ) {
+    this.repository = new AuditTrailRepository(db);
+  }
 
   record(entry: AuditRecord, at = new Date()): Promise<void> {
     if (this.waiting.length >= this.options.maxQueued) return Promise.reject(new UnavailableError('the audit trail is behind; retry shortly', 1));
@@ -93,9 +94,9 @@ export class AuditTrail {
   }
 
   private async append(contents: Array<Omit<AuditContent, 'id'>>): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const [last] = await tx.query<Array<{ id: string; row_hash: string }>>('SELECT id::text AS id, row_hash FROM audit ORDER BY audit.id DESC LIMIT 1');
+    await this.repository.transaction(async (tx) => {
+      await this.repository.lockChain(tx);
+      const last = await this.repository.newestRow(tx);
       let id = BigInt(last?.id ?? '0');
       let prevHash = last?.row_hash ?? GENESIS_HASH;
       const rows = contents.map((content) => {
@@ -106,13 +107,7 @@ export class AuditTrail {
         prevHash = rowHash;
         return row;
       });
-      await tx.query(
-        `INSERT INTO audit (id, recorded_at, actor, actor_kind, role, action, target, rule_id, outcome, correlation_id, detail, prev_hash, row_hash)
-         SELECT x.id, x."recordedAt", x.actor, x."actorKind", x.role, x.action, x.target, x."ruleId", x.outcome, x."correlationId", x.detail, x."prevHash", x."rowHash"
-           FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, "recordedAt" timestamptz, actor text, "actorKind" text, role text, action text, target text,
-                "ruleId" text, outcome smallint, "correlationId" text, detail jsonb, "prevHash" text, "rowHash" text)`,
-        [JSON.stringify(rows)],
-      );
+      await this.repository.insert(tx, rows);
     });
   }
 }

@@ -1,6 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataSource } from 'typeorm';
 import type { ChainKeys } from '../../actors/chain-keys.js';
 import { canonicalJson } from '../../actors/journal-chain.js';
 
@@ -22,15 +21,6 @@ export interface ChainCheckpoint {
 
 export interface SignedCheckpoint extends ChainCheckpoint {
   signature: string;
-}
-
-/** The heads as they are now. `clock_timestamp()` is read after the snapshot, so no row counted was recorded later. */
-export async function readHeads(db: DataSource): Promise<ChainCheckpoint> {
-  const [audit] = await db.query<Array<{ id: string; row_hash: string }>>('SELECT id::text AS id, row_hash FROM audit ORDER BY audit.id DESC LIMIT 1');
-  const [journal] = await db.query<[{ rows: string; chains: string; at: Date }]>(
-    'SELECT coalesce(sum(seq), 0)::text AS rows, count(*)::text AS chains, clock_timestamp() AS at FROM actor_snapshot',
-  );
-  return { v: 1, at: journal.at.toISOString(), audit: { lastId: audit?.id ?? '0', headHash: audit?.row_hash ?? '' }, journal: { rows: journal.rows, chains: journal.chains } };
 }
 
 export function signCheckpoint(keys: ChainKeys, checkpoint: ChainCheckpoint): SignedCheckpoint {

@@ -1,7 +1,8 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ChainSettings } from '../config/corral-config.js';
-import { appendCheckpoint, readHeads, signCheckpoint, type ChainCheckpoint } from './chain-checkpoint.js';
+import { appendCheckpoint, signCheckpoint, type ChainCheckpoint } from './chain-checkpoint.js';
+import { ChainCheckpointRepository } from './chain-checkpoint.repository.js';
 
 /**
  * Publishes a signed checkpoint of both chains every CORRAL_CHAIN_CHECKPOINT_MS when they have
@@ -13,11 +14,14 @@ export class ChainCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('ChainCheckpoint');
   private timer: NodeJS.Timeout | undefined;
   private last: ChainCheckpoint | undefined;
+  private readonly repository: ChainCheckpointRepository;
 
   constructor(
     private readonly db: DataSource,
     private readonly settings: ChainSettings,
-  ) {}
+  ) {
+    this.repository = new ChainCheckpointRepository(db);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.publish(), this.settings.checkpointMs);
@@ -34,7 +38,7 @@ export class ChainCheckpoints implements OnApplicationBootstrap, OnApplicationSh
   /** Takes and publishes a checkpoint unless nothing was added since the last one. Never throws. */
   async publish(): Promise<void> {
     try {
-      const heads = await readHeads(this.db);
+      const heads = await this.repository.readHeads();
       if (this.last && this.last.audit.lastId === heads.audit.lastId && this.last.journal.rows === heads.journal.rows) return;
       const signed = signCheckpoint(this.settings.keys, heads);
       appendCheckpoint(this.settings.checkpointFile, signed);

@@ -2,10 +2,10 @@ import type { DataSource } from 'typeorm';
 import type { ChainKeys } from '../../actors/chain-keys.js';
 import { GENESIS_HASH, journalRowBody, legacyJournalLink, storedEntry } from '../../actors/journal-chain.js';
 import type { JournalEntry } from '../../correlation/transition.js';
-import { auditLinkHolds, legacyAuditLink, type AuditContent } from './audit-chain.js';
+import { auditLinkHolds, legacyAuditLink } from './audit-chain.js';
 import { latestCheckpoint, type SignedCheckpoint } from './chain-checkpoint.js';
+import { ChainVerifierRepository, PAGE, type JournalDbRow } from './chain-verifier.repository.js';
 
-const PAGE = 5000;
 /** Broken rows listed at most, per trail; the count covers them all. */
 export const MAX_LISTED = 100;
 
@@ -44,21 +44,6 @@ export interface VerifySettings {
   checkpointFile: string;
 }
 
-interface JournalDbRow {
-  signature: string;
-  seq: string;
-  incident_id: string;
-  kind: string;
-  child_key: string | null;
-  rule_id: string | null;
-  rule_version: number | null;
-  at: Date;
-  correlation_id: string;
-  data: Record<string, unknown>;
-  prev_hash: string;
-  row_hash: string;
-}
-
 /** Collects breaks: all counted, the first MAX_LISTED kept. */
 class Breaks<T> {
   readonly listed: T[] = [];
@@ -84,9 +69,10 @@ export async function verifyChains(db: DataSource, settings: VerifySettings, pro
   const latest = latestCheckpoint(settings.checkpointFile, settings.keys);
   const checkpoint = latest.checkpoint;
   const problems = latest.problem ? [latest.problem] : [];
-  const journal = await verifyJournal(db, settings.keys, progress);
-  const audit = await verifyAudit(db, settings.keys, checkpoint, problems, progress);
-  if (checkpoint) await checkJournalAgainst(db, checkpoint, problems);
+  const repository = new ChainVerifierRepository(db);
+  const journal = await verifyJournal(repository, settings.keys, progress);
+  const audit = await verifyAudit(repository, settings.keys, checkpoint, problems, progress);
+  if (checkpoint) await checkJournalAgainst(repository, checkpoint, problems);
   return {
     ok: journal.brokenRows === 0 && audit.brokenRows === 0 && problems.length === 0,
     journal,
@@ -95,18 +81,9 @@ export async function verifyChains(db: DataSource, settings: VerifySettings, pro
   };
 }
 
-async function legacyBoundaries(db: DataSource, trail: 'audit' | 'journal'): Promise<Map<string, number>> {
-  const rows = await db.query<Array<{ chain: string; last_seq: string }>>(`SELECT chain, last_seq::text FROM chain_legacy WHERE trail = $1`, [trail]);
-  return new Map(rows.map((r) => [r.chain, Number(r.last_seq)]));
-}
-
-// Ids and seqs are read as text (bigint exceeds a JS number's exact range only in theory, but pg
-// returns bigint as text anyway); ordering is always on the table's own numeric columns.
-async function verifyJournal(db: DataSource, keys: ChainKeys, progress: (line: string) => void): Promise<VerifyReport['journal']> {
-  const tails = new Map(
-    (await db.query<Array<{ signature: string; seq: string; last_hash: string }>>('SELECT signature, seq::text, last_hash FROM actor_snapshot')).map((s) => [s.signature, s]),
-  );
-  const legacy = await legacyBoundaries(db, 'journal');
+async function verifyJournal(repository: ChainVerifierRepository, keys: ChainKeys, progress: (line: string) => void): Promise<VerifyReport['journal']> {
+  const tails = new Map((await repository.snapshotTails()).map((s) => [s.signature, s]));
+  const legacy = await repository.legacyBoundaries('journal');
   let rows = 0;
   let chains = 0;
   let legacyRows = 0;
@@ -127,12 +104,7 @@ async function verifyJournal(db: DataSource, keys: ChainKeys, progress: (line: s
 
   let after: { signature: string; seq: string } | undefined;
   for (;;) {
-    const page = await db.query<JournalDbRow[]>(
-      `SELECT signature, seq::text, incident_id, kind, child_key, rule_id, rule_version, at, correlation_id, data, prev_hash, row_hash
-         FROM journal WHERE ($1::text IS NULL OR (journal.signature, journal.seq) > ($1, $2::bigint))
-        ORDER BY journal.signature, journal.seq LIMIT ${PAGE}`,
-      [after?.signature ?? null, after?.seq ?? '0'],
-    );
+    const page = await repository.journalPage(after);
     for (const row of page) {
       rows += 1;
       const seq = Number(row.seq);
@@ -180,8 +152,8 @@ function journalEntryOf(row: JournalDbRow): JournalEntry {
   };
 }
 
-async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCheckpoint | null, problems: string[], progress: (line: string) => void): Promise<VerifyReport['audit']> {
-  const legacyUpTo = (await legacyBoundaries(db, 'audit')).get('') ?? 0;
+async function verifyAudit(repository: ChainVerifierRepository, keys: ChainKeys, checkpoint: SignedCheckpoint | null, problems: string[], progress: (line: string) => void): Promise<VerifyReport['audit']> {
+  const legacyUpTo = (await repository.legacyBoundaries('audit')).get('') ?? 0;
   const breaks = new Breaks<AuditBreak>();
   let rows = 0;
   let legacyRows = 0;
@@ -190,12 +162,7 @@ async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCh
   let seenAtCheckpoint: string | undefined;
   let after = '0';
   for (;;) {
-    const page = await db.query<Array<Omit<AuditContent, 'recordedAt'> & { recordedAt: Date; prevHash: string; rowHash: string }>>(
-      `SELECT id::text AS "id", recorded_at AS "recordedAt", actor, actor_kind AS "actorKind", role, action, target, rule_id AS "ruleId",
-              outcome, correlation_id AS "correlationId", detail, prev_hash AS "prevHash", row_hash AS "rowHash"
-         FROM audit WHERE audit.id > $1::bigint ORDER BY audit.id LIMIT ${PAGE}`,
-      [after],
-    );
+    const page = await repository.auditPage(after);
     for (const { prevHash, rowHash, recordedAt, ...rest } of page) {
       rows += 1;
       const id = BigInt(rest.id);
@@ -231,8 +198,8 @@ async function verifyAudit(db: DataSource, keys: ChainKeys, checkpoint: SignedCh
 }
 
 /** Journal rows only ever get added: fewer recorded by the checkpoint's time than it counted means some were removed. */
-async function checkJournalAgainst(db: DataSource, checkpoint: SignedCheckpoint, problems: string[]): Promise<void> {
-  const [{ rows }] = await db.query<[{ rows: string }]>('SELECT count(*)::text AS rows FROM journal WHERE journal.recorded_at <= $1', [checkpoint.at]);
+async function checkJournalAgainst(repository: ChainVerifierRepository, checkpoint: SignedCheckpoint, problems: string[]): Promise<void> {
+  const rows = await repository.journalRowsRecordedBy(checkpoint.at);
   if (BigInt(rows) < BigInt(checkpoint.journal.rows)) {
     problems.push(`journal: the checkpoint of ${checkpoint.at} counted ${checkpoint.journal.rows} rows; ${rows} of those remain (${BigInt(checkpoint.journal.rows) - BigInt(rows)} removed)`);
   }

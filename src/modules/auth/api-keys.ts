@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { scrubText } from '../../correlation/scrub.js';
 import { clampText, withoutControls } from '../ingest/unicode.js';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { ApiKeyCache, KeyRecord } from './api-key-cache.js';
-import { ApiKeyRow } from './api-key.entity.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ApiKeyCache } from './api-key-cache.js';
+import type { ApiKeyRow } from './api-key.entity.js';
+import { ApiKeyRepository } from './api-key.repository.js';
 import type { Principal, Role } from './roles.js';
 
 /** `crl_` + 256 random bits: recognisable in a leaked-secret scan, unguessable, fast to hash. */
@@ -35,11 +36,15 @@ export interface KeySummary {
  * guard and by `corral keys`.
  */
 export class ApiKeys {
+  private readonly rows: ApiKeyRepository;
+
   constructor(
-    private readonly db: DataSource | EntityManager,
+    db: DataSource | EntityManager,
     /** The server's: keys looked up once, forgotten on any change (the CLI reads every time). */
     private readonly cache?: ApiKeyCache,
-  ) {}
+  ) {
+    this.rows = new ApiKeyRepository(db);
+  }
 
   async create(input: { role: Role; label: string; createdBy: string; expiresAt?: Date | null }): Promise<CreatedKey> {
     const label = keyLabel(input.label);
@@ -55,23 +60,22 @@ export class ApiKeys {
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
     };
-    await this.db.getRepository(ApiKeyRow).insert(row);
+    await this.rows.insert(row);
     return { id: row.id, key, label: row.label, role: row.role, expiresAt: row.expiresAt };
   }
 
   async list(): Promise<KeySummary[]> {
-    const rows = await this.db.getRepository(ApiKeyRow).find({ order: { createdAt: 'ASC' } });
+    const rows = await this.rows.all();
     return rows.map(({ keyHash: _hash, ...summary }) => summary);
   }
 
   /** True when a live key was revoked now; revoking twice keeps the first time. */
   async revoke(id: string, at = new Date()): Promise<boolean> {
-    const result = await this.db.getRepository(ApiKeyRow).update({ id, revokedAt: IsNull() }, { revokedAt: at });
-    return (result.affected ?? 0) > 0;
+    return this.rows.revokeLive(id, at);
   }
 
   async count(): Promise<number> {
-    return this.db.getRepository(ApiKeyRow).count();
+    return this.rows.count();
   }
 
   /** The principal behind a presented key, or why there is none. */
@@ -79,19 +83,11 @@ export class ApiKeys {
     if (!KEY_PATTERN.test(presented)) return { refused: 'not an API key' };
     const keyHash = hashKey(presented);
     const remembered = this.cache?.get(keyHash);
-    const row = remembered === null ? undefined : (remembered ?? (this.cache ? await this.cache.load(keyHash, () => this.read(keyHash)) : await this.read(keyHash)));
+    const row = remembered === null ? undefined : (remembered ?? (this.cache ? await this.cache.load(keyHash, () => this.rows.byHash(keyHash)) : await this.rows.byHash(keyHash)));
     if (!row) return { refused: 'unknown API key' };
     if (row.revokedAt) return { refused: 'API key revoked' };
     if (row.expiresAt && row.expiresAt <= now) return { refused: 'API key expired' };
     return { kind: 'api-key', id: row.id, name: row.label, role: row.role as Role };
-  }
-
-  private async read(keyHash: string): Promise<KeyRecord | undefined> {
-    const [row] = await this.db.query<Array<{ id: string; label: string; role: string; expires_at: Date | null; revoked_at: Date | null }>>(
-      `SELECT id, label, role, expires_at, revoked_at FROM api_key WHERE key_hash = $1`,
-      [keyHash],
-    );
-    return row ? { id: row.id, label: row.label, role: row.role, expiresAt: row.expires_at, revokedAt: row.revoked_at } : undefined;
   }
 }
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { hashKey } from './api-keys.js';
+import { DashboardSessionRepository } from './dashboard-session.repository.js';
 import type { Authentication, Authenticator } from './authenticator.js';
-import type { Principal, Role } from './roles.js';
+import type { Principal } from './roles.js';
 
 /**
  * Dashboard sessions. A browser cannot send `Authorization: Bearer` when it navigates to
@@ -21,28 +22,26 @@ export const SESSION_HOURS = 12;
 export type SessionUse = 'cookie' | 'exchange';
 
 export class DashboardSessions {
-  constructor(private readonly db: DataSource) {}
+  private readonly rows: DashboardSessionRepository;
+
+  constructor(db: DataSource) {
+    this.rows = new DashboardSessionRepository(db);
+  }
 
   async create(principal: Principal, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const token = `crs_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
-    await this.db.query(`DELETE FROM dashboard_session WHERE expires_at < $1`, [now.toISOString()]);
-    await this.db.query(`INSERT INTO dashboard_session (token_hash, key_id, expires_at) VALUES ($1, $2, $3)`, [hashKey(token), principal.id, expiresAt.toISOString()]);
+    await this.rows.insertPruning(hashKey(token), principal.id, expiresAt, now);
     return { token, expiresAt };
   }
 
   /** Signing out: the session is gone on every instance at once, whatever the browser keeps. */
   async end(token: string): Promise<void> {
-    await this.db.query(`DELETE FROM dashboard_session WHERE token_hash = $1`, [hashKey(token)]);
+    await this.rows.delete(hashKey(token));
   }
 
   async authenticate(token: string, now = new Date()): Promise<Authentication> {
-    const rows = await this.db.query<Array<{ id: string; label: string; role: Role; expires_at: Date; revoked_at: Date | null; key_expires_at: Date | null }>>(
-      `SELECT k.id, k.label, k.role, s.expires_at, k.revoked_at, k.expires_at AS key_expires_at
-         FROM dashboard_session s JOIN api_key k ON k.id = s.key_id WHERE s.token_hash = $1`,
-      [hashKey(token)],
-    );
-    const row = rows[0];
+    const row = await this.rows.withKey(hashKey(token));
     if (!row) return { refused: 'unknown dashboard session: sign in again' };
     if (row.expires_at <= now) return { refused: 'dashboard session expired: sign in again' };
     if (row.revoked_at) return { refused: 'API key revoked' };

@@ -2,9 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeys } from './api-keys.js';
-
-const FIRST_ADMIN_LOCK = 0x6b657973; // "keys"
 
 /**
  * A fresh install has no keys, so nobody could call anything. On the first start only (no key was
@@ -14,9 +13,9 @@ const FIRST_ADMIN_LOCK = 0x6b657973; // "keys"
  */
 export async function ensureFirstAdmin(db: DataSource, dataDir: string): Promise<string | undefined> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [FIRST_ADMIN_LOCK]);
-    const [{ n }] = await tx.query<[{ n: number }]>('SELECT count(*)::int AS n FROM api_key');
-    if (n > 0) return undefined;
+    const rows = new ApiKeyRepository(tx);
+    await rows.lockFirstStart();
+    if ((await rows.count()) > 0) return undefined;
     const created = await new ApiKeys(tx).create({ role: 'admin', label: 'first admin (created at first start)', createdBy: 'corral' });
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, 'admin.key');

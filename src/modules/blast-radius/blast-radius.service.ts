@@ -6,7 +6,7 @@ import { assembleBlastRadius, type BlastRadius, type IncidentBlast } from './bla
 import { LiveBlastRadius } from './blast-radius.live.js';
 import { bucketsOf, chooseStep, growthOf, parseStep, rangeBuckets, type GrowthBucket, type RangeBucket } from './buckets.js';
 import { outcomesOf, type Outcomes } from './outcomes.js';
-import { BlastRadiusReads } from './read-models.js';
+import { BlastRadiusReads } from './read-models.repository.js';
 import { clampText } from '../ingest/unicode.js';
 
 export interface RangeQuery {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { catchError, distinctUntilChanged, EMPTY, exhaustMap, from, shareReplay, tap, timer, type Observable } from 'rxjs';
-import { BlastRadiusReads } from './read-models.js';
+import { BlastRadiusReads } from './read-models.repository.js';
 
 export const WATCH_INTERVAL_MS = 500;
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { InstanceRow, LeaseRow } from './lease-table.js';
+import type { InstanceRow, LeaseRow } from './lease.repository.js';
 
 export class ClusterInstanceView {
   @ApiProperty() id!: string;

@@ -1,5 +1,6 @@
 import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { ClusterForwardRepository } from './cluster-forward.repository.js';
 import { ClusterController } from './cluster.controller.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { ClusterRouter } from './cluster-router.js';
@@ -23,7 +24,7 @@ class ClusterMetricsBinder implements OnModuleInit {
 @Global()
 @Module({
   controllers: [ClusterController],
-  providers: [ClusterService, ClusterRouter, ClusterMetricsBinder],
+  providers: [ClusterForwardRepository, ClusterService, ClusterRouter, ClusterMetricsBinder],
   exports: [ClusterRouter, ClusterService],
 })
 export class ClusterModule {}

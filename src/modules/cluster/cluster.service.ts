@@ -10,10 +10,11 @@ import { CorralConfig } from '../config/corral-config.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { planAssignment } from './assignment.js';
 import type { ClusterConfig } from './cluster-config.js';
+import { ClusterForwardRepository } from './cluster-forward.repository.js';
 import type { SigMessage } from './cluster-router.js';
 import { ForwardRelay } from './forward-relay.js';
 import { LeaseRenewer, type RenewerReport } from './lease-renewer.js';
-import { LeaseTable, toView } from './lease-table.js';
+import { LeaseTable, toView } from './lease.repository.js';
 import type { PartitionOwnership } from './partition-ownership.js';
 import { PartitionConsumer, PartitionStreams } from './partition-streams.js';
 import { CLUSTER_CONFIG, OWNERSHIP } from './tokens.js';
@@ -76,6 +77,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     db: DataSource,
+    forwards: ClusterForwardRepository,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     private readonly batcher: Batcher,
     private readonly registry: ActorRegistry,
@@ -85,7 +87,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     @Inject(OWNERSHIP) readonly ownership: PartitionOwnership | null,
     @Inject(CLUSTER_CONFIG) readonly config: ClusterConfig,
   ) {
-    this.forwards = new ForwardRelay(db, bus);
+    this.forwards = new ForwardRelay(forwards, bus);
     if (ownership) {
       if (!(bus instanceof JetStreamBus)) throw new Error('CORRAL_CLUSTER=on needs JetStream (NATS_URL)');
       const { url } = db.options as { url?: string };

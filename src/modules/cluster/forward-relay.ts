@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { MessageBus } from '../bus/message-bus.js';
-import type { Input } from '../../correlation/inputs.js';
+import type { ClusterForwardRepository } from './cluster-forward.repository.js';
 import { encodeSig } from './cluster-router.js';
 
 /**
@@ -11,25 +10,21 @@ import { encodeSig } from './cluster-router.js';
  */
 export class ForwardRelay {
   constructor(
-    private readonly db: DataSource,
+    private readonly forwards: ClusterForwardRepository,
     private readonly bus: MessageBus,
   ) {}
 
   async pass(limit = 500): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const rows = await tx.query<Array<{ id: string; partition: number; subject_token: string; payload: Input }>>(
-        `SELECT id, partition, subject_token, payload FROM cluster_forward ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
+    return this.forwards.transaction(async (tx) => {
+      const rows = await this.forwards.lockOldest(tx, limit);
       if (rows.length === 0) return 0;
       await Promise.all(rows.map((r) => this.bus.publish(this.bus.subjects.sig(r.partition, r.subject_token), encodeSig(r.payload), { msgId: `fwd:${r.id}` })));
-      await tx.query(`DELETE FROM cluster_forward WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await this.forwards.deleteSent(tx, rows.map((r) => r.id));
       return rows.length;
     });
   }
 
-  async depth(): Promise<number> {
-    const [row] = await this.db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM cluster_forward`);
-    return row?.n ?? 0;
+  depth(): Promise<number> {
+    return this.forwards.depth();
   }
 }

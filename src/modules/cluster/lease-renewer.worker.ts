@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LeaseTable } from './lease-table.js';
+import { LeaseTable } from './lease.repository.js';
 import type { RenewerData, RenewerReport } from './lease-renewer.js';
 
 /**

@@ -24,7 +24,7 @@ import {
   type Resource,
 } from './directory-mapping.js';
 import { CONTEXT_FIELDS, loadEnrichmentRules, type DirectoryType, type EnrichmentRules, type LookupKind } from './enrichment-rules.js';
-import { EnrichmentLookupRow } from './enrichment-lookup.entity.js';
+import { EnrichmentLookupRepository } from './enrichment-lookup.repository.js';
 import { EnrichmentMetrics } from './enrichment-metrics.js';
 import { FhirDirectory, type Trace } from './fhir-directory.js';
 import { noToken, SmartBackendServices, staticToken, type TokenSource } from './smart-auth.js';
@@ -51,13 +51,15 @@ export class Enricher {
   private readonly directory: FhirDirectory | undefined;
   private readonly cache: LRUCache<string, Answer, LookupRequest> | undefined;
   private readonly metrics: EnrichmentMetrics | undefined;
+  private readonly lookups: EnrichmentLookupRepository;
 
   constructor(
     config: CorralConfig,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Optional() @InjectPinoLogger(Enricher.name) private readonly logger?: PinoLogger,
     @Optional() metrics?: MetricsService,
   ) {
+    this.lookups = new EnrichmentLookupRepository(dataSource);
     this.settings = config.enrichment;
     if (!this.settings) return;
     this.rules = loadEnrichmentRules(this.settings.rulesFile);
@@ -200,7 +202,7 @@ export class Enricher {
   private async record(request: LookupRequest, trace: Trace, answer: Answer | undefined, started: number): Promise<void> {
     const kept: Piece = answer?.outcome === 'found' ? keptOnly(answer.piece, this.rules) : {};
     try {
-      await this.dataSource.getRepository(EnrichmentLookupRow).insert({
+      await this.lookups.insert({
         at: new Date(started),
         key: keyOf(request),
         resourceTypes: [...new Set(trace.queries.map((q) => q.split(/[/?]/)[0] ?? ''))],

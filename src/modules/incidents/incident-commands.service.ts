@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Batcher } from '../../actors/batcher.js';
 import type { Ownership } from '../../actors/ownership.js';
 import type { Command } from '../../correlation/messages.js';
 import { protectCommand } from '../../correlation/privacy.js';
 import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
-import { IncidentRow } from '../database/entities.js';
+import type { IncidentRow } from '../database/entities.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
 import type { IncidentDetailView } from './incident.views.js';
+import { IncidentRepository } from './incident.repository.js';
 import { IncidentsService } from './incidents.service.js';
 import { CommandJournal } from './command-journal.repository.js';
 import { clampText } from '../ingest/unicode.js';
@@ -33,7 +33,7 @@ export class IncidentCommandsService {
   forwardWaitMs = FORWARDED_COMMAND_WAIT_MS;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly rows: IncidentRepository,
     private readonly batcher: Batcher,
     private readonly incidents: IncidentsService,
     @Inject(OWNERSHIP) private readonly ownership: Ownership | null,
@@ -83,7 +83,7 @@ export class IncidentCommandsService {
 
   private async find(id: string): Promise<IncidentRow> {
     if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
-    const row = await this.db.getRepository(IncidentRow).findOneBy({ id });
+    const row = await this.rows.byId(id);
     if (!row) throw new NotFoundError(`no incident ${id}`);
     return row;
   }

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { IncidentCommandsController } from './incident-commands.controller.js';
 import { IncidentCommandsService } from './incident-commands.service.js';
 import { CommandJournal } from './command-journal.repository.js';
+import { IncidentRepository } from './incident.repository.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
 import { NatsCommands } from './nats-commands.js';
 
-@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands] })
+@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentRepository, IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands] })
 export class IncidentsModule {}

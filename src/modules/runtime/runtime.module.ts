@@ -11,7 +11,7 @@ import { destinationsFor, type HelpdeskConfig } from '../helpdesk/helpdesk-confi
 import { HELPDESK } from '../helpdesk/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MasterKey } from '../persistence/journal-cipher.js';
-import { JournalKeys } from '../persistence/journal-keys.js';
+import { JournalKeys } from '../persistence/journal-key.repository.js';
 import { JournalSealer } from '../persistence/journal-sealer.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
 import { loadRules } from '../rules/rule-files.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { scrubPayload, scrubText } from '../../../correlation/scrub.js';
 import { MESSAGE_BUS, type MessageBus } from '../../bus/message-bus.js';
 import { InvalidInputError } from '../../http/domain-errors.js';
 import { clampText, withoutControls } from '../unicode.js';
-import { DeadLetterRow } from './dead-letter.entity.js';
+import type { DeadLetterRow } from './dead-letter.entity.js';
+import { DeadLetterRepository } from './dead-letter.repository.js';
 
 export interface DeadLetterView {
   id: string;
@@ -40,7 +40,7 @@ const storable = (text: string) => withoutControls(text, '\uFFFD');
 @Injectable()
 export class DeadLetterService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly letters: DeadLetterRepository,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
@@ -54,7 +54,7 @@ export class DeadLetterService {
     const text = decoder.decode(letter.data);
     const body = storable(letter.filtered ? text : scrubPayload(text));
     const detail = storable(clampText(scrubText(letter.detail), 2000));
-    await this.dataSource.getRepository(DeadLetterRow).insert({ reason: letter.reason, source: letter.source, subject: letter.subject, detail, body, receivedAt });
+    await this.letters.insert({ reason: letter.reason, source: letter.source, subject: letter.subject, detail, body, receivedAt });
     const published = { reason: detail, subject: letter.subject, receivedAt: receivedAt.toISOString(), body };
     await this.bus.publish(this.bus.subjects.dlq(letter.reason), new TextEncoder().encode(JSON.stringify(published)));
   }
@@ -63,11 +63,7 @@ export class DeadLetterService {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit must be a whole number from 1 to 500', [{ field: 'limit', problems: ['must be 1..500'] }]);
     if (query.cursor !== undefined && !/^\d{1,18}$/.test(query.cursor)) throw new InvalidInputError('cursor is not one this API gave out', [{ field: 'cursor', problems: ['invalid'] }]);
-    const select = this.dataSource.getRepository(DeadLetterRow).createQueryBuilder('d').orderBy('d.id', 'DESC').limit(limit + 1);
-    if (query.reason) select.andWhere('d.reason = :reason', { reason: query.reason });
-    if (query.source) select.andWhere('d.source = :source', { source: query.source });
-    if (query.cursor) select.andWhere('d.id < :cursor', { cursor: query.cursor });
-    const rows = await select.getMany();
+    const rows = await this.letters.page({ reason: query.reason, source: query.source, before: query.cursor }, limit + 1);
     const page = rows.slice(0, limit);
     return { items: page.map(toView), nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
   }
