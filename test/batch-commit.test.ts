@@ -71,4 +71,32 @@ describe('batch commit (one statement)', () => {
     expect(await count(`SELECT count(*) AS n FROM journal WHERE signature = $1`, [lost.snapshot.signature])).toBe(0);
     expect(await store.committed('receipt-fenced')).toBe(false);
   });
+
+  it('keeps next_due_at a lower bound of the next timer, moved only earlier or on from a time passed, and updated_at as first written (HOT updates)', async () => {
+    const store = new PgActorStore(suite.dataSource);
+    const first = await changeFor('timer-bound');
+    const signature = first.snapshot.signature;
+    const minute = (n: number) => new Date(at(100).getTime() + n * 60_000);
+    const read = async () => (await suite.dataSource.query<Array<{ due: Date | null; updated: Date }>>(`SELECT next_due_at AS due, updated_at AS updated FROM actor_snapshot WHERE signature = $1`, [signature]))[0];
+    // Later commits carry only the snapshot: the journal rows and children are in already.
+    const again = (due: Date | null, now: Date) =>
+      store.commitStaged(store.stage([{ ...first, journal: [], touchedChildren: [], tickets: [], nextDueAt: due?.toISOString() ?? null }], [], [], undefined, now));
+
+    await store.commitStaged(store.stage([{ ...first, nextDueAt: minute(10).toISOString() }], [], [], undefined, minute(0)));
+    const written = await read();
+    expect(written?.due).toEqual(minute(10));
+
+    await again(minute(20), minute(1));
+    expect((await read())?.due).toEqual(minute(10)); // later: the stored time stays, one tick will find nothing due
+    await again(minute(5), minute(2));
+    expect((await read())?.due).toEqual(minute(5)); // earlier: stored at once
+    await again(minute(30), minute(6));
+    expect((await read())?.due).toEqual(minute(30)); // the stored time has passed: the actor's own is stored
+    await again(null, minute(7));
+    expect((await read())?.due).toEqual(minute(30)); // no timer left: a tick at 30 finds nothing and stores none
+    await again(null, minute(31));
+    expect((await read())?.due).toBeNull();
+    // One instance: nothing reads updated_at, so an update leaves it (and its index) alone.
+    expect((await read())?.updated).toEqual(written?.updated);
+  });
 });

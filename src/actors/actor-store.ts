@@ -69,7 +69,8 @@ export interface ActorStore {
    * while the batch before it is still committing, so commits, which run one at a time, spend
    * their turn on the database only. A staged commit that is never run is simply dropped.
    */
-  stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[], inbox?: InboxRange): StagedCommit;
+  /** `at`: the runtime's time for this batch (its Clock): what the stored timers are compared with. */
+  stage(changes: ActorChange[], receipts?: string[], forwards?: Forward[], inbox?: InboxRange, at?: Date): StagedCommit;
   commitStaged(staged: StagedCommit): Promise<void>;
   /**
    * Runs a staged commit and rolls it back: whether the database would take these rows, without

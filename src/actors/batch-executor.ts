@@ -218,7 +218,7 @@ export class BatchExecutor {
 
   private stageOrUndo(pending: Map<string, Pending>, receipts: string[], forwards: Forward[], inbox: InboxRange | undefined): StagedCommit {
     try {
-      return this.store.stage([...pending.values()].map(toChange), receipts, forwards, inbox);
+      return this.store.stage([...pending.values()].map(toChange), receipts, forwards, inbox, this.clock.now());
     } catch (error) {
       this.release(pending.values());
       throw error;

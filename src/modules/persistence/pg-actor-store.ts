@@ -190,7 +190,7 @@ export class PgActorStore implements ActorStore {
    * fifth of a commit's time at saturation was this, with the database idle and every later batch
    * waiting. The fence is not part of it: leases are read when the statement runs.
    */
-  stage(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = [], inbox?: InboxRange): StagedCommit {
+  stage(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = [], inbox?: InboxRange, at?: Date): StagedCommit {
     const now = new Date().toISOString();
     const live = changes.filter((change) => change.snapshot.state.status !== 'none');
     const ownership = this.ownership;
@@ -217,6 +217,9 @@ export class PgActorStore implements ActorStore {
       arena.jsonb(keys),
       inbox?.from ?? null,
       inbox?.to ?? null,
+      // The runtime's time (its Clock, as the timers compare): a stored timer at or before it has fired.
+      (at ?? new Date()).toISOString(),
+      ownership !== undefined,
     ];
     const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena, keys: keys.map((k) => k.id) };
     return staged;
@@ -286,6 +289,8 @@ const FIRST_JOURNAL_PARAM = FIRST_CHILD_PARAM + CHILD_FIELDS.length;
 const KEYS_PARAM = FIRST_JOURNAL_PARAM + JOURNAL_FIELDS.length;
 const INBOX_FROM_PARAM = KEYS_PARAM + 1;
 const INBOX_TO_PARAM = KEYS_PARAM + 2;
+const AT_PARAM = KEYS_PARAM + 3;
+const CLUSTER_PARAM = KEYS_PARAM + 4;
 
 const namesOf = (columns: string) => columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /** `INSERT … SELECT` of every column named in `columns` from a JSON array parameter. */
@@ -322,6 +327,12 @@ const updateOthers = (columns: string, key: string[]) =>
  *   Any other value means an earlier span failed, or another process applies the inbox too: the
  *   batch fails as a whole and the feeder reads again from the committed cursor.
  *
+ * A snapshot's update leaves its indexed columns alone where it can, so that PostgreSQL updates
+ * it in place (HOT: no index entries, a third less WAL, measured): `updated_at` moves only with
+ * several instances (their catch-up reads it), and `next_due_at` is a lower bound of the actor's
+ * next timer, moved only earlier, or on from a time that has passed ($AT, the runtime's clock). A
+ * timer that moved later is then met by one tick that finds nothing due and stores the real time.
+ *
  * Snapshots hold the incident without its children; children are rows of `incident_child`
  * (written when touched), so a hot incident with thousands of children does not rewrite them all
  * at every batch. Outbox rows get one delivery row per destination; a replayed batch cannot
@@ -344,7 +355,11 @@ const COMMIT_BATCH = `
     ON CONFLICT (id) DO NOTHING
   ), snapshots AS (
     ${insertFrom('actor_snapshot', '$4', SNAPSHOT_COLUMNS)}
-    ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature'])}
+    ON CONFLICT (signature) ${updateOthers(SNAPSHOT_COLUMNS, ['signature', 'updated_at', 'next_due_at'])},
+      updated_at = CASE WHEN $${CLUSTER_PARAM}::boolean THEN excluded.updated_at ELSE actor_snapshot.updated_at END,
+      next_due_at = CASE WHEN actor_snapshot.next_due_at IS NULL OR actor_snapshot.next_due_at <= $${AT_PARAM}::timestamptz
+                           OR excluded.next_due_at < actor_snapshot.next_due_at
+                         THEN excluded.next_due_at ELSE actor_snapshot.next_due_at END
   ), incidents AS (
     ${insertFrom('incident', '$5', INCIDENT_COLUMNS)}
     ON CONFLICT (id) ${updateOthers(INCIDENT_COLUMNS, ['id'])}
