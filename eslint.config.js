@@ -34,6 +34,20 @@ export default tseslint.config(
     },
   },
   {
+    // Time is an input: the server reads it from the Clock (src/actors/clock.ts), which tests move by
+    // hand; elapsed time is measured with performance.now(), which no wall-clock change can bend.
+    // The CLI and the browser's script are outside the server.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts', 'src/cli/**', 'src/modules/dashboard/browser/**', 'src/actors/clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the Clock (CLOCK); measure elapsed time with performance.now().' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read the time from the Clock (CLOCK); measure elapsed time with performance.now().' },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

@@ -1,3 +1,4 @@
+import type { ApiKeyRepository } from '../src/modules/auth/api-key.repository.js';
 import { randomBytes } from 'node:crypto';
 import { ApiKeys } from '../src/modules/auth/api-keys.js';
 import { apiFetch, useCorralSuite } from './support/harness.js';
@@ -15,11 +16,11 @@ describe('rate limits before authentication', () => {
 
   beforeAll(() => {
     // Counts the key lookups that reach the database (the read the cache did not answer).
-    const keys: { read: (hash: string) => Promise<unknown> } = suite.corral.app.get<ApiKeys, { read: (hash: string) => Promise<unknown> }>(ApiKeys, { strict: false });
-    const read = keys.read.bind(keys);
-    keys.read = (hash: string) => {
+    const keys = suite.corral.app.get<ApiKeys, { rows: ApiKeyRepository }>(ApiKeys, { strict: false });
+    const byHash = keys.rows.byHash.bind(keys.rows);
+    keys.rows.byHash = (hash: string) => {
       lookups += 1;
-      return read(hash);
+      return byHash(hash);
     };
   });
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ChainKeys } from '../../actors/chain-keys.js';
+import { systemClock, type Clock } from '../../actors/clock.js';
 import { UnavailableError } from '../http/domain-errors.js';
 import { auditLink, GENESIS_HASH, storedAuditContent, type AuditContent } from './audit-chain.js';
 import { AuditTrailRepository } from './audit-trail.repository.js';
@@ -50,11 +51,12 @@ export class AuditTrail {
     db: DataSource,
     private readonly keys: ChainKeys,
     private readonly options: AuditTrailOptions = { maxGroup: 200, maxQueued: 10_000 },
+    private readonly clock: Clock = systemClock,
   ) {
     this.repository = new AuditTrailRepository(db);
   }
 
-  record(entry: AuditRecord, at = new Date()): Promise<void> {
+  record(entry: AuditRecord, at = this.clock.now()): Promise<void> {
     if (this.waiting.length >= this.options.maxQueued) return Promise.reject(new UnavailableError('the audit trail is behind; retry shortly', 1));
     const content = {
       recordedAt: at.toISOString(),

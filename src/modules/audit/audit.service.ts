@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../actors/clock.js';
 import type { AuditEvent, Bundle } from 'fhir/r4.js';
 import type { DataSource } from 'typeorm';
 import type { AuditPage } from './audit-entry.js';
@@ -15,6 +16,7 @@ export class AuditService {
     private readonly db: DataSource,
     private readonly publicUrl: string,
     private readonly chain: VerifySettings,
+    private readonly clock: Clock = systemClock,
   ) {
     this.trail = new AuditLogRepository(db);
   }
@@ -23,7 +25,7 @@ export class AuditService {
     const page = await readTrail(this.trail, query);
     if (query.format !== 'fhir') return page;
     const { source, from, to, action, actor, target, limit } = query;
-    return toAuditBundle(page, this.publicUrl, new Date(), { source, from, to, action, actor, target, limit });
+    return toAuditBundle(page, this.publicUrl, this.clock.now(), { source, from, to, action, actor, target, limit });
   }
 
   verify(): Promise<VerifyReport> {

@@ -70,7 +70,7 @@ export class AccessCheck {
       throw new ForbiddenException(reason);
     }
 
-    const retryAfter = this.limiter.take(who.id, Date.now());
+    const retryAfter = this.limiter.take(who.id, performance.now());
     if (retryAfter !== undefined) {
       reply.header('Retry-After', String(retryAfter));
       throw new HttpException('rate limit for this key exceeded; retry later', HttpStatus.TOO_MANY_REQUESTS);

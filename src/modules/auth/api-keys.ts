@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../../actors/clock.js';
 import { scrubText } from '../../correlation/scrub.js';
 import { clampText, withoutControls } from '../ingest/unicode.js';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -42,6 +43,7 @@ export class ApiKeys {
     db: DataSource | EntityManager,
     /** The server's: keys looked up once, forgotten on any change (the CLI reads every time). */
     private readonly cache?: ApiKeyCache,
+    private readonly clock: Clock = systemClock,
   ) {
     this.rows = new ApiKeyRepository(db);
   }
@@ -55,7 +57,7 @@ export class ApiKeys {
       role: input.role,
       keyHash: hashKey(key),
       prefix: key.slice(0, 10),
-      createdAt: new Date(),
+      createdAt: this.clock.now(),
       createdBy: input.createdBy,
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
@@ -70,7 +72,7 @@ export class ApiKeys {
   }
 
   /** True when a live key was revoked now; revoking twice keeps the first time. */
-  async revoke(id: string, at = new Date()): Promise<boolean> {
+  async revoke(id: string, at = this.clock.now()): Promise<boolean> {
     return this.rows.revokeLive(id, at);
   }
 
@@ -79,7 +81,7 @@ export class ApiKeys {
   }
 
   /** The principal behind a presented key, or why there is none. */
-  async authenticate(presented: string, now = new Date()): Promise<Principal | { refused: string }> {
+  async authenticate(presented: string, now = this.clock.now()): Promise<Principal | { refused: string }> {
     if (!KEY_PATTERN.test(presented)) return { refused: 'not an API key' };
     const keyHash = hashKey(presented);
     const remembered = this.cache?.get(keyHash);

@@ -1,3 +1,5 @@
+import type { Clock } from '../../actors/clock.js';
+import { CLOCK } from '../runtime/tokens.js';
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
@@ -38,14 +40,14 @@ function connectionStringOf(db: DataSource): string {
   imports: [AuditModule],
   providers: [
     { provide: ApiKeyCache, inject: [DataSource], useFactory: (db: DataSource) => new ApiKeyCache(connectionStringOf(db)) },
-    { provide: ApiKeys, inject: [DataSource, ApiKeyCache], useFactory: (db: DataSource, cache: ApiKeyCache) => new ApiKeys(db, cache) },
+    { provide: ApiKeys, inject: [DataSource, ApiKeyCache, CLOCK], useFactory: (db: DataSource, cache: ApiKeyCache, clock: Clock) => new ApiKeys(db, cache, clock) },
     {
       provide: Authenticator,
       inject: [ApiKeys, CorralConfig],
       useFactory: (keys: ApiKeys, config: CorralConfig) => new Authenticator(keys, config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined),
     },
     { provide: RateLimiter, inject: [CorralConfig], useFactory: (config: CorralConfig) => new RateLimiter(config.auth.rateLimitPerMinute) },
-    { provide: DashboardSessions, inject: [DataSource], useFactory: (db: DataSource) => new DashboardSessions(db) },
+    { provide: DashboardSessions, inject: [DataSource, CLOCK], useFactory: (db: DataSource, clock: Clock) => new DashboardSessions(db, clock) },
     {
       provide: AccessCheck,
       inject: [Authenticator, RateLimiter, AuditTrail, DashboardSessions],

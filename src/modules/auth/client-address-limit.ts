@@ -25,13 +25,13 @@ export function clientAddressLimit(limiter: RateLimiter): onRequestHookHandler {
   return (request, reply, done) => {
     if (request.headers.authorization === undefined && PROBES.has(request.url.split('?', 1)[0])) return done();
     const address = `address:${request.ip}`;
-    const retryAfter = limiter.peek(address, Date.now());
+    const retryAfter = limiter.peek(address, performance.now());
     if (retryAfter !== undefined) {
       refuseEarly(reply, 429, 'too many refused requests from this address; retry later', { 'retry-after': String(retryAfter) });
       return;
     }
     reply.raw.once('finish', () => {
-      if (reply.raw.statusCode === 401 || reply.raw.statusCode === 403) limiter.take(address, Date.now());
+      if (reply.raw.statusCode === 401 || reply.raw.statusCode === 403) limiter.take(address, performance.now());
     });
     done();
   };

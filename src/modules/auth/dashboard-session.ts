@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../actors/clock.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
@@ -24,11 +25,14 @@ export type SessionUse = 'cookie' | 'exchange';
 export class DashboardSessions {
   private readonly rows: DashboardSessionRepository;
 
-  constructor(db: DataSource) {
+  constructor(
+    db: DataSource,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.rows = new DashboardSessionRepository(db);
   }
 
-  async create(principal: Principal, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  async create(principal: Principal, now = this.clock.now()): Promise<{ token: string; expiresAt: Date }> {
     const token = `crs_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
     await this.rows.insertPruning(hashKey(token), principal.id, expiresAt, now);
@@ -40,7 +44,7 @@ export class DashboardSessions {
     await this.rows.delete(hashKey(token));
   }
 
-  async authenticate(token: string, now = new Date()): Promise<Authentication> {
+  async authenticate(token: string, now = this.clock.now()): Promise<Authentication> {
     const row = await this.rows.withKey(hashKey(token));
     if (!row) return { refused: 'unknown dashboard session: sign in again' };
     if (row.expires_at <= now) return { refused: 'dashboard session expired: sign in again' };
@@ -73,8 +77,8 @@ export function cookieOf(header: string | undefined, name: string): string | und
   return undefined;
 }
 
-export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
-  return cookie(token, Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)), secure);
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean, now: Date): string {
+  return cookie(token, Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)), secure);
 }
 
 /** Tells the browser to drop the session cookie: same name, path and flags, no value, Max-Age 0. */

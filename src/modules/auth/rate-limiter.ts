@@ -14,6 +14,9 @@ import { LRUCache } from 'lru-cache';
  * corral's limit is per caller across routes; replacing both storage and key would leave only its
  * guard, and the per-key check must sit inside AccessGuard, right after the principal it keys by
  * is established (and the per-address one in middleware before the body is read).
+ *
+ * Callers time the windows with performance.now(): elapsed time, which a step of the wall clock
+ * (or a test's manual Clock) cannot stretch or cut short.
  */
 export class RateLimiter {
   private readonly windows: LRUCache<string, { start: number; count: number }>;

@@ -1,3 +1,5 @@
+import type { Clock } from '../../actors/clock.js';
+import { CLOCK } from '../runtime/tokens.js';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { JsMsg } from '@nats-io/jetstream';
 import { DataSource } from 'typeorm';
@@ -86,6 +88,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     private readonly corral: CorralConfig,
     @Inject(OWNERSHIP) readonly ownership: PartitionOwnership | null,
     @Inject(CLUSTER_CONFIG) readonly config: ClusterConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.forwards = new ForwardRelay(forwards, bus);
     if (ownership) {
@@ -117,7 +120,7 @@ export class ClusterService implements OnApplicationBootstrap, BeforeApplication
     await this.leases.ensure(this.config.partitions);
     await this.streams.ensureTopology();
     // The routing index was loaded from every snapshot at start-up; refresh from now on.
-    this.indexSince = new Date(Date.now() - 5_000);
+    this.indexSince = new Date(this.clock.now().getTime() - 5_000);
     await this.renewer?.start();
     await this.balancer.now();
     this.balancer.start(Math.max(200, Math.floor(this.config.leaseMs / 3)));

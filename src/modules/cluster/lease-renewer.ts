@@ -60,7 +60,7 @@ export class LeaseRenewer {
     let reported = false;
     let failure: Error | undefined;
     const worker = new Worker(new URL('./lease-renewer.worker.js', import.meta.url), { workerData: this.data });
-    const spawnedAt = Date.now();
+    const spawnedAt = performance.now();
     worker.on('message', (report: RenewerReport) => {
       this.onReport(report);
       if (!reported) first?.resolve(report);
@@ -84,7 +84,7 @@ export class LeaseRenewer {
       }
       // Leases expire without it; a fresh one picks the loop up again, after a delay that grows
       // while it keeps dying (no tight loop, no log flood) and starts over once one ran a while.
-      if (Date.now() - spawnedAt > RESTART_MAX_MS) this.restartDelayMs = RESTART_MIN_MS;
+      if (performance.now() - spawnedAt > RESTART_MAX_MS) this.restartDelayMs = RESTART_MIN_MS;
       const delay = this.restartDelayMs;
       this.restartDelayMs = Math.min(RESTART_MAX_MS, delay * 2);
       this.onCrash(new Error(`lease renewer exited (code ${code}); restarting it in ${delay} ms`));

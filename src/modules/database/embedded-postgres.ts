@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { systemClock } from '../../actors/clock.js';
 import { loadEmbeddedBinaries, type EmbeddedBinaries } from './embedded-binaries.js';
 import { createDatabaseIfMissing } from './embedded-cluster.repository.js';
 import { choosePort, DEFAULT_EMBEDDED_PG_PORT } from './embedded-port.js';
@@ -55,7 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 }
 
 async function claimOrShare({ dataDir, role, warn }: EmbeddedOptions): Promise<EmbeddedDatabase | undefined> {
-  const deadline = Date.now() + WAIT_FOR_OWNER_MS;
+  const deadline = performance.now() + WAIT_FOR_OWNER_MS;
   let told = false;
   for (;;) {
     if (tryClaim(dataDir, role)) return undefined;
@@ -67,7 +68,7 @@ async function claimOrShare({ dataDir, role, warn }: EmbeddedOptions): Promise<E
         throw new Error(`embedded PostgreSQL in ${dataDir} is in use by another corral (pid ${owner.pid}), which is still running: stop it first, or set CORRAL_DATA_DIR to another directory`);
       }
     }
-    if (owner && Date.now() > deadline) {
+    if (owner && performance.now() > deadline) {
       throw new Error(`embedded PostgreSQL in ${dataDir} is still held by corral pid ${owner.pid} after ${WAIT_FOR_OWNER_MS / 1000} s: stop it, or set DATABASE_URL`);
     }
     if (owner && !told) {
@@ -141,7 +142,7 @@ async function initialiseIfNeeded(binaries: EmbeddedBinaries, dataDir: string, d
   if (existsSync(join(databaseDir, 'PG_VERSION'))) return false;
   if (existsSync(databaseDir)) {
     // Not a cluster (no PG_VERSION: initdb never got far): kept aside rather than deleted.
-    const aside = `${databaseDir}.unusable-${Date.now()}`;
+    const aside = `${databaseDir}.unusable-${systemClock.now().getTime()}`;
     renameSync(databaseDir, aside);
     warn(`embedded PostgreSQL: ${databaseDir} held no database cluster; moved it to ${aside} and initialising a new one`);
   }

@@ -51,9 +51,9 @@ export async function stopServer(pid: number, timeoutMs: number): Promise<void> 
   } catch {
     return; // already gone
   }
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop within ${timeoutMs / 1000} s; stop it (kill -INT ${pid}) and start corral again`);
+    if (performance.now() > deadline) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop within ${timeoutMs / 1000} s; stop it (kill -INT ${pid}) and start corral again`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

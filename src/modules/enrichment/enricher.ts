@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import { Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
@@ -119,7 +120,8 @@ export class Enricher {
   /** One question to the directory, with its record. Throws when the directory could not answer. */
   private async lookup(request: LookupRequest): Promise<Answer> {
     const trace: Trace = { queries: [] };
-    const started = Date.now();
+    const at = systemClock.now();
+    const started = performance.now();
     let answer: Answer | undefined;
     try {
       answer = await this.resolve(request, trace);
@@ -130,7 +132,7 @@ export class Enricher {
       throw error;
     } finally {
       // Only questions that reached the EHR are queries: an open breaker sent nothing.
-      if (trace.queries.length > 0) void this.record(request, trace, answer, started);
+      if (trace.queries.length > 0) void this.record(request, trace, answer, at, started);
     }
   }
 
@@ -199,18 +201,18 @@ export class Enricher {
     return ancestors;
   }
 
-  private async record(request: LookupRequest, trace: Trace, answer: Answer | undefined, started: number): Promise<void> {
+  private async record(request: LookupRequest, trace: Trace, answer: Answer | undefined, at: Date, started: number): Promise<void> {
     const kept: Piece = answer?.outcome === 'found' ? keptOnly(answer.piece, this.rules) : {};
     try {
       await this.lookups.insert({
-        at: new Date(started),
+        at,
         key: keyOf(request),
         resourceTypes: [...new Set(trace.queries.map((q) => q.split(/[/?]/)[0] ?? ''))],
         queries: trace.queries,
         outcome: answer?.outcome ?? 'failed',
         fieldsKept: fieldsOf(kept),
         kept,
-        durationMs: Date.now() - started,
+        durationMs: Math.round(performance.now() - started),
       });
     } catch (error) {
       this.logger?.warn({ err: error, key: keyOf(request) }, 'could not record an enrichment lookup');

@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { carriesDetails, mergeUpdates, type TicketEvent } from '../../correlation/tickets.js';
@@ -144,9 +145,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await this.send(head.destination, ticket);
       this.deliveries.delivered(head.destination);
-      // From the first event to the ticket leaving corral: what the helpdesk feels.
+      // From the first event to the ticket leaving corral: what the helpdesk feels. Wall time on
+      // both ends (the sender stamped the event), so the system clock, not the runtime's Clock.
       if (ticket.type === 'ticket.opened' && head.destination === NATS_DESTINATION) {
-        this.metrics.eventToTicket.observe(Math.max(0, (Date.now() - Date.parse(ticket.incident.firstSeen)) / 1000));
+        this.metrics.eventToTicket.observe(Math.max(0, (systemClock.now().getTime() - Date.parse(ticket.incident.firstSeen)) / 1000));
       }
       return { outboxId: last.outbox_id, destination: head.destination, superseded: run.slice(0, -1).map((r) => r.outbox_id) };
     } catch (error) {

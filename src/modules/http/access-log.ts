@@ -59,13 +59,13 @@ export function plainRouteAccessLine(logger: () => Logger | undefined): onReques
     const log = logger();
     // pino-http saw this request after all (a spelling its exclusion missed; it leaves `allLogs`): its line is enough.
     if (!log?.isLevelEnabled(ACCESS_LINE_LEVEL) || (request.raw as { allLogs?: unknown }).allLogs !== undefined) return done();
-    const started = Date.now();
+    const started = performance.now();
     const response = reply.raw;
     const finished = () => {
       response.removeListener('close', finished);
       response.removeListener('finish', finished);
       const line = { correlationId: request.id, req: request.raw, res: response };
-      const responseTime = Date.now() - started;
+      const responseTime = Math.round(performance.now() - started);
       if (response.statusCode >= 500) log[ACCESS_LINE_LEVEL]({ ...line, err: new Error(`failed with status code ${response.statusCode}`), responseTime }, 'request errored');
       else log[ACCESS_LINE_LEVEL]({ ...line, responseTime }, !request.raw.readableAborted && response.writableEnded ? 'request completed' : 'request aborted');
     };

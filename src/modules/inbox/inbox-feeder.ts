@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import type { Batcher } from '../../actors/batcher.js';
 import type { Input, Outcome, Quarantine } from '../../correlation/inputs.js';
 import type { InboxRepository, InboxRow } from './inbox.repository.js';
@@ -74,6 +75,7 @@ const RECENT_KEPT = 50_000;
 export class InboxFeeder {
   /** The last position whose effects are committed (the inbox_cursor row). */
   private committed = 0;
+  /** When the cursor last moved, on the system clock: it starts from the cursor row's correlated_at, PostgreSQL's now(). */
   private committedAt = new Date(0);
   /** The last position submitted to the batcher. */
   private read = 0;
@@ -301,7 +303,7 @@ export class InboxFeeder {
         this.inBatcher -= rows.length;
         this.strikes = 0;
         this.committed = to;
-        this.committedAt = new Date();
+        this.committedAt = systemClock.now();
         this.uncorrelated -= rows.length;
         this.settle(runs, outcomes);
         for (const row of unreadable) void this.setAsideRow(row, 'unreadable', 'the inbox row could not be read back; it was skipped');
@@ -332,7 +334,7 @@ export class InboxFeeder {
         this.inBatcher -= 1;
         this.strikes = 0;
         this.committed = row.position;
-        this.committedAt = new Date();
+        this.committedAt = systemClock.now();
         this.uncorrelated -= 1;
         this.log?.warn({ position: row.position, error: error instanceof Error ? error.name : 'error' }, 'an inbox row failed every batch it was in; it was set aside');
         void this.setAsideRow(row, 'unprocessable', 'could not be correlated: it failed every batch it was in (logged); the other events were not affected');

@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Batcher } from '../../actors/batcher.js';
@@ -158,7 +159,8 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
     const { correlated, pending } = this.feeder.status;
     try {
       const oldest = pending > 0 ? await this.repository.receivedAfter(correlated) : null;
-      this.lagMs = oldest ? Math.max(0, Date.now() - oldest.getTime()) : 0;
+      // `received_at` is PostgreSQL's now(): compared with the system clock, whatever Clock the runtime has.
+      this.lagMs = oldest ? Math.max(0, systemClock.now().getTime() - oldest.getTime()) : 0;
     } catch {
       // The database is away: the lag stays as last read; intake will fail on its own.
     }
@@ -169,7 +171,7 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
    * Inbox rows correlated and older than INBOX_RETENTION_MS go, a chunk at a time. Called by the
    * retention job (retention-job.ts) every hour, beside the rest of corral's periodic pruning.
    */
-  async prune(now = new Date()): Promise<number> {
+  async prune(now = systemClock.now()): Promise<number> {
     const before = new Date(now.getTime() - this.config.inbox.retentionMs);
     let total = 0;
     try {

@@ -69,14 +69,14 @@ export class IncidentCommandsService {
    * say): accepted, not yet applied, and the caller reads the incident back.
    */
   private async appliedByOwner(id: string, signature: string, after: number, requestId: string): Promise<CommandAnswer> {
-    const deadline = Date.now() + this.forwardWaitMs;
+    const deadline = performance.now() + this.forwardWaitMs;
     for (;;) {
       // The command is committed (as a forward) already: a failed look is "not yet seen", never an
       // error that would make the caller send it again.
       const first = await this.journal.firstForRequest(signature, after, requestId).catch(() => undefined);
       if (first?.kind === 'command.rejected') throw new ConflictError(first.reason ?? 'the command was refused');
       if (first) return { incident: await this.incidents.get(id), applied: true };
-      if (Date.now() >= deadline) return { incident: await this.incidents.get(id), applied: false };
+      if (performance.now() >= deadline) return { incident: await this.incidents.get(id), applied: false };
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }

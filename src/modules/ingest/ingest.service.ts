@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import { Injectable } from '@nestjs/common';
 import type { Outcome } from '../../actors/batch-executor.js';
 import type { Input, Quarantine, ResolveInput } from '../../correlation/inputs.js';
@@ -83,8 +84,12 @@ export class IngestService {
     private readonly pool: IntakePool,
   ) {}
 
-  /** `receivedAt` and `memo` are the request's, shared by all its events (see IntakeContext). */
-  parse(raw: unknown, correlationId?: string, receivedAt: Date | string = new Date(), memo?: PrivacyMemo): Parsed {
+  /**
+   * `receivedAt` and `memo` are the request's, shared by all its events (see IntakeContext).
+   * `receivedAt` is the system clock's, not the runtime's Clock: a fact about the outside world,
+   * checked against the senders' own instants (admission refuses an event from the future).
+   */
+  parse(raw: unknown, correlationId?: string, receivedAt: Date | string = systemClock.now(), memo?: PrivacyMemo): Parsed {
     return parseCanonical(raw, { tokenKey: this.config.tokenKey, receivedAt, ...(correlationId ? { correlationId } : {}), ...(memo ? { memo } : {}) });
   }
 
@@ -138,7 +143,7 @@ export class IngestService {
    */
   async ingestHttp(raw: unknown, correlationId: string, waitMs?: number): Promise<IngestResult> {
     // One instant for the whole request, formatted once.
-    const receivedAt = new Date().toISOString();
+    const receivedAt = systemClock.now().toISOString();
     if (isRawJson(raw) && this.pool.takes(raw)) {
       const prepared = await this.pool.prepare('canonical', raw, correlationId, receivedAt);
       return this.answer(prepared, prepared.rows.length, () => this.takeEncoded(prepared.rows, prepared.source), waitMs);

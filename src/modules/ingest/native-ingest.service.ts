@@ -1,3 +1,4 @@
+import { systemClock } from '../../actors/clock.js';
 import { Injectable } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
 import { commitFailure, InvalidInputError } from '../http/domain-errors.js';
@@ -45,7 +46,7 @@ export class NativeIngestService {
 
   /** Pure checks and normalization (intake-prep.ts checkNative); nothing is committed. */
   normalize(source: NativeSource, body: unknown, correlationId: string): Checked {
-    return checkNative(source, body, { tokenKey: this.config.tokenKey, receivedAt: new Date(), correlationId });
+    return checkNative(source, body, { tokenKey: this.config.tokenKey, receivedAt: systemClock.now(), correlationId });
   }
 
   /**
@@ -58,7 +59,7 @@ export class NativeIngestService {
     const json = ADAPTERS[source].format === 'json';
     if (json && isRawJson(raw) && this.pool.takes(raw)) {
       // A large JSON body: prepared (parsed, normalized, admitted, written as rows) by an intake worker.
-      const prepared = await this.pool.prepare(source, raw, correlationId, new Date().toISOString());
+      const prepared = await this.pool.prepare(source, raw, correlationId, systemClock.now().toISOString());
       if (prepared.kind !== 'native') throw new Error('an intake worker answered a native payload as canonical');
       if (!prepared.ok) throw new InvalidInputError(prepared.reason, prepared.fields);
       const { rows, source: type, ignored, dedupKey } = prepared;

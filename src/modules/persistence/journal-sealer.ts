@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../actors/clock.js';
 import { randomUUID } from 'node:crypto';
 import type { JournalEntry } from '../../correlation/transition.js';
 import { CLEAR_MEMBERS, SEALED, seal, type MasterKey, type SealedMembers } from './journal-cipher.js';
@@ -47,6 +48,8 @@ export class JournalSealer {
      * destroyed key would be forgotten as it is written.
      */
     private readonly idleMs = 1_800_000,
+    /** The runtime's: retention's purge decides by it which incidents went quiet, and so does a key's idleness here. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The entry as it is stored and chained: its secret members sealed, or the entry itself when it has none. */
@@ -82,7 +85,7 @@ export class JournalSealer {
   }
 
   private keyFor(incidentId: string): DataKey {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const held = this.byIncident.get(incidentId);
     if (held && now - held.lastUsed < this.idleMs) {
       held.lastUsed = now;

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../actors/clock.js';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ActorChange, ActorSnapshot, ActorStore, StagedCommit } from '../../actors/actor-store.js';
@@ -49,6 +50,8 @@ export class PgActorStore implements ActorStore {
     private readonly ownership?: Ownership,
     /** Seals the journal's free text under per-incident keys (journal-sealer.ts); without one, rows are stored as the core wrote them. */
     private readonly sealer?: JournalSealer,
+    /** The runtime's: rows' `updated_at` (retention and several instances' catch-up compare it with the same clock). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   seal(entry: JournalEntry): JournalEntry {
@@ -191,7 +194,7 @@ export class PgActorStore implements ActorStore {
    * waiting. The fence is not part of it: leases are read when the statement runs.
    */
   stage(changes: ActorChange[], receipts: string[] = [], forwards: Forward[] = [], inbox?: InboxRange, at?: Date): StagedCommit {
-    const now = new Date().toISOString();
+    const now = this.clock.now().toISOString();
     const live = changes.filter((change) => change.snapshot.state.status !== 'none');
     const ownership = this.ownership;
     const tickets = changes.flatMap((change) => change.tickets);
@@ -218,7 +221,7 @@ export class PgActorStore implements ActorStore {
       inbox?.from ?? null,
       inbox?.to ?? null,
       // The runtime's time (its Clock, as the timers compare): a stored timer at or before it has fired.
-      (at ?? new Date()).toISOString(),
+      (at ?? this.clock.now()).toISOString(),
       ownership !== undefined,
     ];
     const staged: PgStagedCommit = { signatures: changes.map((c) => c.snapshot.signature), params, arena, keys: keys.map((k) => k.id) };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActorRegistry } from '../../actors/actor-registry.js';
-import type { Clock } from '../../actors/clock.js';
+import { systemClock, type Clock } from '../../actors/clock.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { Inbox } from '../inbox/inbox.service.js';
@@ -70,7 +70,7 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
    * Inbox rows correlated and past INBOX_RETENTION_MS (Inbox.prune; it logs its own failure). Exposed
    * for tests. The wall clock, not the Clock: an inbox row's `received_at` is PostgreSQL's `now()`.
    */
-  pruneInbox(now = new Date()): Promise<number> {
+  pruneInbox(now = systemClock.now()): Promise<number> {
     return this.inbox.prune(now);
   }
 

@@ -42,13 +42,13 @@ const PROVIDERS: Provider[] = [
     useFactory: (cluster: ClusterConfig) => (cluster.enabled ? new PartitionOwnership(cluster.instanceId, cluster.partitions) : null),
   },
   { provide: MasterKey, inject: [CorralConfig], useFactory: (config: CorralConfig) => new MasterKey(config.journal.keySecret) },
-  { provide: JournalSealer, inject: [MasterKey], useFactory: (master: MasterKey) => new JournalSealer(master) },
+  { provide: JournalSealer, inject: [MasterKey, CLOCK], useFactory: (master: MasterKey, clock: Clock) => new JournalSealer(master, undefined, undefined, clock) },
   { provide: JournalKeys, inject: [DataSource, MasterKey], useFactory: (db: DataSource, master: MasterKey) => new JournalKeys(db, master) },
   {
     provide: PgActorStore,
-    inject: [DataSource, HELPDESK, OWNERSHIP, JournalSealer],
-    useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null, sealer: JournalSealer) =>
-      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined, sealer),
+    inject: [DataSource, HELPDESK, OWNERSHIP, JournalSealer, CLOCK],
+    useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null, sealer: JournalSealer, clock: Clock) =>
+      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined, sealer, clock),
   },
   {
     provide: ActorRegistry,

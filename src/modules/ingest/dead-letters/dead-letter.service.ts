@@ -1,3 +1,4 @@
+import { systemClock } from '../../../actors/clock.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { scrubPayload, scrubText } from '../../../correlation/scrub.js';
 import { MESSAGE_BUS, type MessageBus } from '../../bus/message-bus.js';
@@ -50,7 +51,8 @@ export class DeadLetterService {
    * replay could no longer use it.
    */
   async record(letter: { reason: string; source: string; subject: string; detail: string; data: Uint8Array; filtered?: boolean }): Promise<void> {
-    const receivedAt = new Date();
+    // When it arrived, as the bus and PostgreSQL see time: the system clock.
+    const receivedAt = systemClock.now();
     const text = decoder.decode(letter.data);
     const body = storable(letter.filtered ? text : scrubPayload(text));
     const detail = storable(clampText(scrubText(letter.detail), 2000));
