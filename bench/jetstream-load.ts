@@ -1,4 +1,4 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Subjects } from '../src/modules/bus/message-bus.js';
@@ -259,4 +259,73 @@ export async function openLoopJetStream(namespace: string, gauges: InboxGauges, 
       correlation,
     };
   });
+}
+
+/** The same NATS without corral: publish, consume and ack, at the rate the server and the client reach. */
+export interface RawJetStreamResult {
+  windowSeconds: number;
+  /** Messages consumed and acked within the window, per second. */
+  perSecond: number;
+  published: number;
+}
+
+/**
+ * The reference beside corral's JetStream figure (issue 24: report corral's correlated rate beside
+ * the raw publish + consume + ack rate of the same NATS, in the same run). A stream like corral's
+ * inbound one (file storage, limits retention), a durable pull consumer with explicit acks and
+ * the same max_ack_pending, the same event bodies published the same way (core publishes, at most
+ * `backlogCap` ahead of the acks), consumed in the same pulls of 1,000 that corral makes, every
+ * message acked as it arrives and nothing else done with it. One process publishes and consumes,
+ * as the bench process publishes while corral consumes on the same two cores.
+ */
+export async function rawJetStream(stream: AlertStream, windowSeconds: number, backlogCap: number): Promise<RawJetStreamResult> {
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  const name = `BENCH_RAW_${Date.now().toString(36).toUpperCase()}`;
+  const subject = `bench.raw.${name.toLowerCase()}`;
+  try {
+    await jsm.streams.add({ name, subjects: [subject], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: 10 * 60 * 1_000_000_000 });
+    await jsm.consumers.add(name, { durable_name: 'raw', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000 });
+    const consumer = await jetstream(nc).consumers.get(name, 'raw');
+    let acked = 0;
+    let stopping = false;
+    const consuming = (async () => {
+      while (!stopping) {
+        const batch = await consumer.fetch({ max_messages: 1000, expires: 1000 });
+        for await (const m of batch) {
+          m.ack();
+          acked += 1;
+        }
+      }
+    })();
+    let published = 0;
+    const started = performance.now();
+    const ends = started + windowSeconds * 1000;
+    let ackedAtStart = 0;
+    let warm = false;
+    while (performance.now() < ends) {
+      // A second of warm-up is not counted: the consumer's first pulls and the stream's first blocks.
+      if (!warm && performance.now() - started >= 1000) {
+        warm = true;
+        ackedAtStart = acked;
+      }
+      if (published - acked >= backlogCap) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const count = Math.min(500, backlogCap - (published - acked));
+      for (const alert of stream.take(count)) nc.publish(subject, encoder.encode(JSON.stringify(toCanonical(alert))));
+      published += count;
+      await nc.flush();
+    }
+    const counted = acked - ackedAtStart;
+    stopping = true;
+    await consuming.catch(() => undefined);
+    const perSecond = counted / (windowSeconds - 1);
+    progress(`raw JetStream: ${Math.round(perSecond)} messages/s published, consumed and acked (${counted} in ${windowSeconds - 1} s)`);
+    return { windowSeconds: windowSeconds - 1, perSecond, published };
+  } finally {
+    await jsm.streams.delete(name).catch(() => false);
+    await nc.close();
+  }
 }

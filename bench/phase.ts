@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
-import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
+import { driveJetStream, openLoopJetStream, rawJetStream } from './jetstream-load.js';
 import { awaitCorrelated, InboxGauges } from './inbox.js';
 import { createDatabase, memoryOf, progress, startCorral, suffix, walByRelation, walWritten } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
- * npm run bench:phase -- http|latency|latency-jetstream|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...] [--node-arg ARG ...] [--corral-log FILE] [--keep-db]
+ * npm run bench:phase -- http|latency|latency-jetstream|jetstream|raw-jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR] [--env K=V ...] [--node-arg ARG ...] [--corral-log FILE] [--keep-db]
  *
  * One corral phase of `npm run bench`, on its own and without Alertmanager, for working on one
  * path (with a CPU profile, or a changed setting) in a minute instead of the whole run. It prints
@@ -28,6 +28,12 @@ const nodeArgs = argv.flatMap((a, i) => (argv[i - 1] === '--node-arg' ? [a] : []
 const sampleSeconds = Number(value('--sample') ?? 0);
 
 async function main(): Promise<void> {
+  if (phase === 'raw-jetstream') {
+    // NATS alone (no corral, no database): the reference the JetStream phase is compared with.
+    const result = await rawJetStream(new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 4 }, `raw-${suffix()}`), Number(value('--seconds') ?? 20), 10_000);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
   if (phase !== 'http' && phase !== 'latency' && phase !== 'latency-jetstream' && phase !== 'jetstream') {
     throw new Error('which phase? npm run bench:phase -- http|latency|latency-jetstream|jetstream [--seconds N] [--rate N] [--alerts N] [--cpu-prof DIR]');
   }

@@ -1,4 +1,4 @@
-import type { JetStreamLatency, JetStreamResult } from './jetstream-load.js';
+import type { JetStreamLatency, JetStreamResult, RawJetStreamResult } from './jetstream-load.js';
 import type { Latency, OpenLoopResult, Throughput } from './http-load.js';
 import type { Correlation } from './inbox.js';
 import type { FloorResult } from './postgres-floor.js';
@@ -83,6 +83,10 @@ export interface BenchResult {
   latency: OpenLoopResult & { correlation: Correlation };
   latencyJetStream: JetStreamLatency;
   jetstream: JetStreamResult;
+  /** The same NATS without corral, in the same run: publish, consume and ack (issue 24's reference). */
+  rawJetStream?: RawJetStreamResult;
+  /** WAL PostgreSQL wrote during the JetStream window, per event correlated (issue 24). */
+  jetstreamWal?: { bytesPerEvent: number; fullPageImages: number; eventsCorrelated: number };
   corralPeakRssBytes: number;
   corralExitCodes: Array<number | null>;
   actors: ActorMemory;
@@ -171,10 +175,33 @@ export function verdicts(r: BenchResult): Verdict[] {
       measured: `p99 ${ms(r.latencyJetStream.p99Ms, r.latencyJetStream.graceSeconds)} at ${n(r.latencyJetStream.offeredPerSecond)}/s offered`,
       met: r.latencyJetStream.offeredPerSecond >= 5000 ? r.latencyJetStream.p99Ms <= 100 && r.latencyJetStream.timeouts === 0 : undefined,
     },
+    {
+      target: 'JetStream: ≥ 20,000 events/s correlated, and ≥ 0.5× the raw publish + consume + ack rate of the same NATS in the same run (issue 24)',
+      measured: `${correlated(r.jetstream.correlation)} correlated (until caught up); raw JetStream ${r.rawJetStream ? `${n(r.rawJetStream.perSecond)}/s, ratio ${n(r.jetstream.correlation.perSecond / r.rawJetStream.perSecond, 2)}×` : 'not measured'}`,
+      met: fullSize && r.rawJetStream && r.jetstream.correlation.measured ? r.jetstream.correlation.perSecond >= 20_000 && r.jetstream.correlation.perSecond >= 0.5 * r.rawJetStream.perSecond : undefined,
+    },
+    {
+      target: "HTTP: correlated alerts/s ≥ 0.35× Alertmanager's accepted rate, same run (issue 24)",
+      measured: s.correlatedPerSecond === undefined ? 'n/a' : `${n(s.correlatedPerSecond / s.alertmanagerPerSecond, 2)}× (${n(s.correlatedPerSecond)} correlated against ${n(s.alertmanagerPerSecond)} alerts/s)`,
+      met: fullSize && s.correlatedPerSecond !== undefined ? s.correlatedPerSecond >= 0.35 * s.alertmanagerPerSecond : undefined,
+    },
+    {
+      target: 'accept → correlated ≤ 1 s at 5,000 events/s offered (issue 24; bounded by how long after the last answer correlation had caught up)',
+      measured: `HTTP, one alert per request: ${caughtUp(l.correlation)}; JetStream, one event per message: ${caughtUp(r.latencyJetStream.correlation)}`,
+      met: l.offeredPerSecond >= 5000 && l.correlation.measured ? l.correlation.caughtUp && l.correlation.afterLastAnswerSeconds <= 1 && r.latencyJetStream.correlation.caughtUp && r.latencyJetStream.correlation.afterLastAnswerSeconds <= 1 : undefined,
+    },
+    {
+      target: `PostgreSQL WAL per event correlated at most half of ${n(WAL_BASELINE_BYTES)} bytes (the JetStream window at revision decf91b; issue 24)`,
+      measured: r.jetstreamWal ? `${n(r.jetstreamWal.bytesPerEvent)} bytes per event over ${n(r.jetstreamWal.eventsCorrelated)} events (${n(r.jetstreamWal.bytesPerEvent / WAL_BASELINE_BYTES, 2)}× the baseline; ${n(r.jetstreamWal.fullPageImages)} full-page images)` : 'not measured',
+      met: r.jetstreamWal ? r.jetstreamWal.bytesPerEvent <= WAL_BASELINE_BYTES / 2 : undefined,
+    },
     { target: '100,000 live actors in ≤ 1 GiB RSS (issue 5)', measured: `${n(r.actors.rssBytes / MiB)} MiB RSS with ${n(r.actors.actors)} live`, met: fullSize && r.actors.actors >= 100_000 ? r.actors.rssBytes <= 1024 * MiB : undefined },
     { target: 'hydrating a passivated actor p99 ≤ 5 ms (issue 5)', measured: `p99 ${n(r.actors.hydrationP99Ms, 2)} ms`, met: r.actors.hydrationP99Ms <= 5 },
   ];
 }
+
+/** WAL per event in the JetStream window before issue 24's work on it (BENCHMARKS.md notes, sixteenth session). */
+const WAL_BASELINE_BYTES = 3583;
 
 const mark = (met: boolean | undefined) => (met === undefined ? 'not judged' : met ? '**met**' : '**not met**');
 
@@ -218,7 +245,9 @@ function jetstreamTable(r: BenchResult): string {
   return `| phase | acked (accepted) events/s | correlated events/s | slowest / fastest second acked | slowest / fastest second correlated | drained | correlation caught up after the last ack |
 |---|---|---|---|---|---|---|
 | ${j.windowSeconds} s window, as fast as corral takes them (a capped backlog) | **${n(j.sustainedPerSecond)}** | **${j.correlatedPerSecond === undefined ? 'n/a' : n(j.correlatedPerSecond)}** (until caught up: ${correlated(j.correlation)}) | ${n(j.minSecond)} / ${n(j.maxSecond)} | ${j.correlatedMinSecond === undefined ? 'n/a' : `${n(j.correlatedMinSecond)} / ${n(j.correlatedMaxSecond ?? Number.NaN)}`} | ${j.drained ? 'yes' : '**no**'}, ${n(j.drainSeconds, 1)} s after the window; ${j.redelivered} redelivered | ${caughtUp(j.correlation)} |
-| open loop at ${n(lj.offeredPerSecond)}/s for ${n(lj.requests / lj.offeredPerSecond)} s | ${n(lj.achievedPerSecond)} | ${correlated(lj.correlation)} | | | | ${caughtUp(lj.correlation)} |`;
+| open loop at ${n(lj.offeredPerSecond)}/s for ${n(lj.requests / lj.offeredPerSecond)} s | ${n(lj.achievedPerSecond)} | ${correlated(lj.correlation)} | | | | ${caughtUp(lj.correlation)} |${
+    r.rawJetStream ? `\n| reference: the same NATS without corral, ${r.rawJetStream.windowSeconds} s (publish, consume in pulls of 1,000, ack) | ${n(r.rawJetStream.perSecond)} | | | | | |` : ''
+  }${r.jetstreamWal ? `\n\nPostgreSQL wrote **${n(r.jetstreamWal.bytesPerEvent)} bytes of WAL per event** in the ${j.windowSeconds} s window (${n(r.jetstreamWal.fullPageImages)} full-page images; \`npm run bench:phase -- jetstream --wal-by-relation\` breaks it down by table and index).` : ''}`;
 }
 
 export function renderMarkdown(r: BenchResult): string {

@@ -4,10 +4,10 @@ import { cpus, release, totalmem } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { drive, openLoop } from './http-load.js';
 import { awaitCorrelated, InboxGauges } from './inbox.js';
-import { driveJetStream, openLoopJetStream } from './jetstream-load.js';
+import { driveJetStream, openLoopJetStream, rawJetStream } from './jetstream-load.js';
 import { postgresFloor } from './postgres-floor.js';
 import { renderMarkdown, summarize, verdicts, type ActorMemory, type BenchResult, type Machine, type Round } from './report.js';
-import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, withPg, type BenchDatabase, type CorralProcess } from './services.js';
+import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, walWritten, withPg, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, chunks, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
@@ -192,9 +192,20 @@ async function main(): Promise<void> {
   progress(`JetStream latency: p50 ${latencyJetStream.p50Ms.toFixed(1)} ms, p99 ${latencyJetStream.p99Ms.toFixed(1)} ms`);
 
   progress(`JetStream throughput: ${size.jetstreamSeconds} s window`);
-  const jetstream = await withCorral((corral, _db, gauges) =>
-    driveJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog),
-  );
+  let jetstreamWal: BenchResult['jetstreamWal'];
+  const jetstream = await withCorral(async (corral, _db, gauges) => {
+    const before = await walWritten();
+    const result = await driveJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog);
+    // Every event of the window was correlated when driveJetStream returns (it waits for it): the
+    // WAL since `before` is intake's and correlation's, per event of the window.
+    const after = await walWritten();
+    const events = result.published;
+    jetstreamWal = { bytesPerEvent: Math.round((after.bytes - before.bytes) / events), fullPageImages: after.fullPages - before.fullPages, eventsCorrelated: events };
+    progress(`JetStream WAL: ${jetstreamWal.bytesPerEvent} bytes per event (${jetstreamWal.fullPageImages} full-page images)`);
+    return result;
+  });
+  progress(`raw JetStream (the same NATS, no corral): ${size.jetstreamSeconds} s window`);
+  const rawJetStreamResult = await rawJetStream(new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 4 }, `raw-${run}`), size.jetstreamSeconds, size.jetstreamBacklog);
   const corralPeakRssBytes = Math.max(...peaks);
 
   progress(`memory per live actor (${size.actors}) and hydration (${size.hydrations})`);
@@ -216,6 +227,8 @@ async function main(): Promise<void> {
     latency,
     latencyJetStream,
     jetstream,
+    rawJetStream: rawJetStreamResult,
+    jetstreamWal,
     corralPeakRssBytes,
     corralExitCodes: exitCodes,
     actors,

@@ -74,6 +74,9 @@ describe('npm run bench -- --quick', () => {
     expect(result.jetstream.drained).toBe(true);
     expect(result.jetstream.sustainedPerSecond).toBeGreaterThan(0);
     expect(result.jetstream.correlation.caughtUp).toBe(true);
+    // Issue 24's references in the same run: the same NATS without corral, and the WAL per event.
+    expect(result.rawJetStream?.perSecond).toBeGreaterThan(0);
+    expect(result.jetstreamWal?.bytesPerEvent).toBeGreaterThan(0);
     expect(result.corralPeakRssBytes).toBeGreaterThan(0);
     expect(result.actors.actors).toBeGreaterThanOrEqual(1_000);
     expect(result.actors.heapBytesPerActor).toBeGreaterThan(0);
@@ -87,6 +90,8 @@ describe('npm run bench -- --quick', () => {
     expect(markdown).toContain('| round | Alertmanager alerts/s | corral accepted alerts/s | ratio accepted / Alertmanager | corral correlated alerts/s |');
     expect(markdown).toContain('| p50 | p90 | p99 | p99.9 | max |');
     expect(markdown).toContain('| acked (accepted) events/s | correlated events/s |');
+    expect(markdown).toContain('the same NATS without corral');
+    expect(markdown).toContain('bytes of WAL per event');
   }, 160_000);
 });
 
