@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { drive, openLoop } from './http-load.js';
 import { driveJetStream, openLoopJetStream, rawJetStream } from './jetstream-load.js';
 import { awaitCorrelated, InboxGauges } from './inbox.js';
-import { createDatabase, memoryOf, progress, startCorral, suffix, walByRelation, walWritten } from './services.js';
+import { checkpointNow, createDatabase, memoryOf, progress, startCorral, suffix, walByRelation, walWritten } from './services.js';
 import { AlertStream, ISSUE_SHAPE, toWebhook } from './workload.js';
 
 /**
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     const gauges = new InboxGauges(corral.baseUrl, corral.authorization);
     let result: unknown;
     const sampler = sampleSeconds > 0 ? sampleWindows(corral, sampleSeconds) : undefined;
+    await checkpointNow();
     const walBefore = await walWritten();
     const committedBefore = await committedEvents(corral);
     try {

@@ -191,7 +191,7 @@ export function verdicts(r: BenchResult): Verdict[] {
       met: l.offeredPerSecond >= 5000 && l.correlation.measured ? l.correlation.caughtUp && l.correlation.afterLastAnswerSeconds <= 1 && r.latencyJetStream.correlation.caughtUp && r.latencyJetStream.correlation.afterLastAnswerSeconds <= 1 : undefined,
     },
     {
-      target: `PostgreSQL WAL per event correlated at most half of ${n(WAL_BASELINE_BYTES)} bytes (the JetStream window at revision decf91b; issue 24)`,
+      target: `PostgreSQL WAL per event correlated at most half of ${n(WAL_BASELINE_BYTES)} bytes (npm run bench at revision decf91b, the session before: same window, a checkpoint before it; issue 24)`,
       measured: r.jetstreamWal ? `${n(r.jetstreamWal.bytesPerEvent)} bytes per event over ${n(r.jetstreamWal.eventsCorrelated)} events (${n(r.jetstreamWal.bytesPerEvent / WAL_BASELINE_BYTES, 2)}× the baseline; ${n(r.jetstreamWal.fullPageImages)} full-page images)` : 'not measured',
       met: r.jetstreamWal ? r.jetstreamWal.bytesPerEvent <= WAL_BASELINE_BYTES / 2 : undefined,
     },
@@ -200,8 +200,8 @@ export function verdicts(r: BenchResult): Verdict[] {
   ];
 }
 
-/** WAL per event in the JetStream window before issue 24's work on it (BENCHMARKS.md notes, sixteenth session). */
-const WAL_BASELINE_BYTES = 3583;
+/** WAL per event in the JetStream window at decf91b, before this session's work on it, measured by this same code (BENCHMARKS.md notes, sixteenth session). */
+const WAL_BASELINE_BYTES = 3103;
 
 const mark = (met: boolean | undefined) => (met === undefined ? 'not judged' : met ? '**met**' : '**not met**');
 

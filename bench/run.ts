@@ -7,7 +7,7 @@ import { awaitCorrelated, InboxGauges } from './inbox.js';
 import { driveJetStream, openLoopJetStream, rawJetStream } from './jetstream-load.js';
 import { postgresFloor } from './postgres-floor.js';
 import { renderMarkdown, summarize, verdicts, type ActorMemory, type BenchResult, type Machine, type Round } from './report.js';
-import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, progress, startAlertmanager, startCorral, suffix, walWritten, withPg, type BenchDatabase, type CorralProcess } from './services.js';
+import { CORRAL_NODE_FLAGS, createDatabase, memoryOf, NATS_URL, PG_ADMIN_URL, checkpointNow, progress, startAlertmanager, startCorral, suffix, walWritten, withPg, type BenchDatabase, type CorralProcess } from './services.js';
 import { AlertStream, chunks, ISSUE_SHAPE, toAlertmanagerApi, toWebhook } from './workload.js';
 
 /**
@@ -194,6 +194,7 @@ async function main(): Promise<void> {
   progress(`JetStream throughput: ${size.jetstreamSeconds} s window`);
   let jetstreamWal: BenchResult['jetstreamWal'];
   const jetstream = await withCorral(async (corral, _db, gauges) => {
+    await checkpointNow();
     const before = await walWritten();
     const result = await driveJetStream(corral.namespace, gauges, new AlertStream({ ...ISSUE_SHAPE, seed: ISSUE_SHAPE.seed + 2 }, `js-${run}`), size.jetstreamSeconds, size.jetstreamBacklog);
     // Every event of the window was correlated when driveJetStream returns (it waits for it): the

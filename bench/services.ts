@@ -83,6 +83,15 @@ export async function walWritten(): Promise<{ bytes: number; fullPages: number; 
   });
 }
 
+/**
+ * A checkpoint now, so that a WAL window starts right after one: the full-page images PostgreSQL
+ * writes at a page's first change after a checkpoint then fall the same way in every run, instead of
+ * wherever the server's own checkpoints (every max_wal_size) happened to land in the window.
+ */
+export async function checkpointNow(): Promise<void> {
+  await withPg(PG_ADMIN_URL, (c) => c.query('CHECKPOINT'));
+}
+
 /** One relation's share of the WAL between two positions: all its records' bytes, and of those the full-page images'. */
 export interface WalShare {
   relation: string;
