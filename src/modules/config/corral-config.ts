@@ -54,11 +54,6 @@ export interface InboxSettings {
   maxPending: number;
   /** Age of the oldest uncorrelated event beyond which intake refuses likewise. */
   maxLagMs: number;
-  /**
-   * INBOX_TARGET_LAG_MS: while intake is busy correlation yields to it, but not once an event
-   * answered for has waited this long: from then on it stops pausing until it is back under.
-   */
-  targetLagMs: number;
   /** Correlated rows older than this are pruned. */
   retentionMs: number;
   /** The longest an ingest request may wait for correlation (`?wait=correlated`). */
@@ -70,7 +65,7 @@ export interface InboxSettings {
   intakeWorkers: number;
 }
 
-export const DEFAULT_INBOX: InboxSettings = { maxPending: 250_000, maxLagMs: 300_000, targetLagMs: 500, retentionMs: 8 * 86_400_000, waitMaxMs: 30_000, intakeWorkers: 0 };
+export const DEFAULT_INBOX: InboxSettings = { maxPending: 250_000, maxLagMs: 300_000, retentionMs: 8 * 86_400_000, waitMaxMs: 30_000, intakeWorkers: 0 };
 
 export interface JournalSettings {
   /** Wraps the per-incident data keys: CORRAL_JOURNAL_KEY, else CORRAL_TOKEN_KEY (a key is derived from it). */
@@ -202,7 +197,6 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
     {
       maxPending: dto.INBOX_MAX_PENDING,
       maxLagMs: dto.INBOX_MAX_LAG_MS,
-      targetLagMs: dto.INBOX_TARGET_LAG_MS,
       retentionMs: dto.INBOX_RETENTION_MS,
       waitMaxMs: dto.INGEST_WAIT_MAX_MS,
       // One per core by default: the main thread keeps HTTP, the appends and correlation, and the

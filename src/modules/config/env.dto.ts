@@ -93,8 +93,6 @@ export class EnvDto {
   /** Back-pressure: intake answers 503 (NATS stops pulling) while correlation trails the inbox by more. */
   @WholeNumber(1000) INBOX_MAX_PENDING = 250000;
   @Millis(1000) INBOX_MAX_LAG_MS = 300000;
-  /** Correlation yields to a busy intake only while no event has waited longer than this for it. */
-  @Millis(0, 60_000) INBOX_TARGET_LAG_MS = 500;
   /** Correlated inbox rows older than this are pruned; longer than CORRAL_IN keeps messages (7 days), so a redelivery still meets its dedup key. */
   @Millis(60_000) INBOX_RETENTION_MS = 8 * 86_400_000;
   /** The longest an ingest request may wait for its events to be correlated (?wait=correlated, Prefer: wait=). */
@@ -225,7 +223,6 @@ export const EXAMPLES: Record<keyof EnvDto, string> = {
   BATCH_MAX_QUEUED: '20000',
   INBOX_MAX_PENDING: '250000',
   INBOX_MAX_LAG_MS: '5m',
-  INBOX_TARGET_LAG_MS: '500ms',
   INBOX_RETENTION_MS: '8d',
   INGEST_WAIT_MAX_MS: '30s',
   INTAKE_WORKERS: '2',

@@ -63,37 +63,3 @@ describe('InboxFeeder: intake first', () => {
     expect(pages.every((size) => size === 500)).toBe(true);
   });
 });
-
-describe('InboxFeeder: how long correlation has kept an event waiting', () => {
-  it('counts from the append of the oldest event not yet correlated', () => {
-    const { repository } = inboxOf(0);
-    const { batcher } = batcherTaking(20);
-    const feeder = new InboxFeeder(repository, batcher, { pageSize: 500, retryDelayMs: 10, pollMs: 5, intakeBusy: () => true, busyPageSize: 100, busyShare: 0.2, maxDeferMs: 1000 }, () => Promise.resolve());
-    expect(feeder.waitedMs()).toBe(0);
-    const t0 = performance.now();
-    feeder.appended(3, 3);
-    feeder.appended(5, 2);
-    expect(feeder.waitedMs(t0 + 700)).toBeGreaterThanOrEqual(699);
-    expect(feeder.waitedMs(t0 + 700)).toBeLessThan(750);
-  });
-
-  it('once late, stops pausing for a busy intake and takes pages of latePageSize back to back', async () => {
-    // Intake busy throughout, at a share of 0.2: 2,000 rows would take 20 pages of 100 about
-    // 100 ms apart (2 s); late, 8 pages of 250 follow one another (each batch takes 20 ms).
-    const { repository, pages } = inboxOf(2000);
-    const { batcher } = batcherTaking(20);
-    const feeder = new InboxFeeder(
-      repository,
-      batcher,
-      { pageSize: 500, retryDelayMs: 10, pollMs: 5, intakeBusy: () => true, late: () => true, latePageSize: 250, busyPageSize: 100, busyShare: 0.2, maxDeferMs: 1000 },
-      () => Promise.resolve(),
-    );
-    await feeder.start();
-    feeder.appended(2000, 2000);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await feeder.stop();
-    expect(feeder.status.correlated).toBe(2000);
-    expect(pages.every((size) => size === 250)).toBe(true);
-    expect(feeder.waitedMs()).toBe(0);
-  });
-});

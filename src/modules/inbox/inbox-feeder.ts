@@ -18,13 +18,6 @@ export interface FeederOptions {
   intakeBusy?: () => boolean;
   /** Correlation is far enough behind that it must not wait for intake any more. */
   behind?: () => boolean;
-  /**
-   * An event has waited for correlation longer than it should (INBOX_TARGET_LAG_MS): pages stay
-   * short while intake is busy, but follow one another without a pause.
-   */
-  late?: () => boolean;
-  /** The pages' size while late and intake is busy. */
-  latePageSize?: number;
   busyPageSize?: number;
   busyShare?: number;
   maxDeferMs?: number;
@@ -105,12 +98,6 @@ export class InboxFeeder {
   private pageStartedAt = Number.NEGATIVE_INFINITY;
   /** How long the last page took from its submission to its commit (ms): what the share is made of. */
   private lastPageMs = 0;
-  /**
-   * This process's appends not yet correlated, oldest first: each append's last position and when
-   * it was made durable (performance.now()). The age of the first is how long the oldest event
-   * this process answered for has waited for correlation, read without a query (see waitedMs).
-   */
-  private readonly appends: Array<{ position: number; at: number }> = [];
   private signalled = false;
   private readonly waiters = new Map<number, Array<(c: Correlated) => void>>();
   private readonly recent = new Map<number, Correlated>();
@@ -144,25 +131,7 @@ export class InboxFeeder {
   appended(position: number, count: number): void {
     this.head = Math.max(this.head, position);
     this.uncorrelated += count;
-    this.appends.push({ position, at: performance.now() });
     this.poke();
-  }
-
-  /**
-   * How long the oldest event this process appended and correlation has not yet committed has
-   * waited since its append was durable (ms); 0 when every one is correlated. Rows other processes
-   * appended are not counted here (the inbox's lag check reads those from PostgreSQL).
-   */
-  waitedMs(now = performance.now()): number {
-    const oldest = this.appends[0];
-    return oldest ? Math.max(0, now - oldest.at) : 0;
-  }
-
-  /** The cursor moved to `position`: appends up to it are correlated. */
-  private correlatedUpTo(position: number): void {
-    let done = 0;
-    while (done < this.appends.length && this.appends[done].position <= position) done += 1;
-    if (done > 0) this.appends.splice(0, done);
   }
 
   /** Where correlation stands, for metrics, freshness and back-pressure. */
@@ -294,7 +263,6 @@ export class InboxFeeder {
     if (!this.holdingBack()) return false;
     // One page at a time: the share is measured on the page that ran.
     if (this.inBatcher > 0) return true;
-    if (this.options.late?.() === true) return false;
     const { busyShare = 1, maxDeferMs = 0 } = this.options;
     const gap = Math.min(maxDeferMs, this.lastPageMs / busyShare);
     return performance.now() - this.pageStartedAt < gap;
@@ -308,9 +276,7 @@ export class InboxFeeder {
 
   private pageSizeNow(pageSize: number): number {
     const { busyPageSize } = this.options;
-    if (busyPageSize === undefined || !this.holdingBack()) return pageSize;
-    const { latePageSize } = this.options;
-    return Math.min(pageSize, latePageSize !== undefined && this.options.late?.() === true ? latePageSize : busyPageSize);
+    return busyPageSize !== undefined && this.holdingBack() ? Math.min(pageSize, busyPageSize) : pageSize;
   }
 
   private submit(rows: InboxRow[]): void {
@@ -338,7 +304,6 @@ export class InboxFeeder {
         this.strikes = 0;
         this.committed = to;
         this.committedAt = systemClock.now();
-        this.correlatedUpTo(to);
         this.uncorrelated -= rows.length;
         this.settle(runs, outcomes);
         for (const row of unreadable) void this.setAsideRow(row, 'unreadable', 'the inbox row could not be read back; it was skipped');
@@ -370,7 +335,6 @@ export class InboxFeeder {
         this.strikes = 0;
         this.committed = row.position;
         this.committedAt = systemClock.now();
-        this.correlatedUpTo(row.position);
         this.uncorrelated -= 1;
         this.log?.warn({ position: row.position, error: error instanceof Error ? error.name : 'error' }, 'an inbox row failed every batch it was in; it was set aside');
         void this.setAsideRow(row, 'unprocessable', 'could not be correlated: it failed every batch it was in (logged); the other events were not affected');

@@ -42,14 +42,6 @@ const BUSY_SHARE = 0.2;
  * 0.53×, with correlation as fast or faster overall.
  */
 const MAX_DEFER_MS = 1000;
-/**
- * Pages while correlation is late (INBOX_TARGET_LAG_MS passed) and intake still busy: one after
- * another, no pause. Measured with `npm run bench:phase -- latency-jetstream --rate 5000 --seconds
- * 20` (one event per message): without the target correlation caught up 5.5–5.9 s after the last
- * ack (p99 event → acked 37–40 ms); late pages of 100 rows, 1.5–2.7 s (p99 56–171 ms); of 250,
- * 0.22–0.33 s (p99 84–313 ms, 60–69 ms after the warm-up); of 500, 0.16–0.31 s (p99 142–252 ms).
- */
-const LATE_PAGE_SIZE = 250;
 
 /**
  * corral's inbox (log-first intake): ingest routes and NATS intake append here and answer once the
@@ -85,11 +77,6 @@ export class Inbox implements OnApplicationBootstrap, OnModuleDestroy, BeforeApp
         // Intake first (InboxFeeder.deferring): busy = an append within the last 20 ms.
         intakeBusy: () => this.writer.busy(INTAKE_QUIET_MS),
         behind: () => this.feeder.status.pending >= config.inbox.maxPending / 2 || this.lagMs >= config.inbox.maxLagMs / 2,
-        // Once an event this process answered for has waited INBOX_TARGET_LAG_MS, correlation stops
-        // pausing for intake (short pages still, so answers wait little) until it is back under:
-        // issue 24, accept → correlated within a second at 5,000 events/s.
-        late: () => this.feeder.waitedMs() >= config.inbox.targetLagMs,
-        latePageSize: LATE_PAGE_SIZE,
         busyPageSize: BUSY_PAGE_SIZE,
         busyShare: BUSY_SHARE,
         maxDeferMs: MAX_DEFER_MS,
