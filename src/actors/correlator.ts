@@ -44,7 +44,6 @@ export class Correlator {
   /** New children share one source object per distinct source (source-interner.ts). */
   private readonly sources = new SourceInterner();
   private readonly signatures = new WeakMap<CanonicalEvent, Derived>();
-  private readonly signatureOfEvent = (event: CanonicalEvent): Derived => this.signatureOf(event);
 
   constructor(
     readonly rules: RuleSet,
@@ -74,11 +73,11 @@ export class Correlator {
    * hydrate the actor, then the event is routed with it. Kept by the event object, so nothing
    * outlives the event.
    */
-  private signatureOf(event: CanonicalEvent): Derived {
+  private readonly signatureOf = (event: CanonicalEvent): Derived => {
     let derived = this.signatures.get(event);
     if (!derived) this.signatures.set(event, (derived = signatureWith(event, this.rules)));
     return derived;
-  }
+  };
 
   async handle(input: Input, world: World, now: Date): Promise<Outcome> {
     if (input.type === 'resolve') {
@@ -87,7 +86,7 @@ export class Correlator {
       if (!holder) return { incidentId: null, signature: '', duplicate: false, ignored: 'no incident holds this child: corral never saw its trigger, or no longer keeps it' };
       return this.handle({ type: 'event', event: resolvedEvent(input, holder), signature: holder.signature }, world, now);
     }
-    const context: RouteContext = { rules: this.rules, index: this.index, now, signatureOf: this.signatureOfEvent };
+    const context: RouteContext = { rules: this.rules, index: this.index, now, signatureOf: this.signatureOf };
     const queue: Delivery[] = [route(input, context)];
     let outcome: Outcome = { incidentId: null, signature: queue[0]?.to ?? '', duplicate: false };
 

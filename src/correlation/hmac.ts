@@ -3,10 +3,10 @@ import { hash } from 'node:crypto';
 /**
  * HMAC-SHA256 (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m))) as two one-shot `crypto.hash` calls
  * over pads made once per key, held by whoever signs many messages (no table of keys here).
- * Written out rather than `createHmac` for speed alone: intake keys every event id, and a createHmac object (the key set up again, a Buffer digest) cost about 3 µs
- * per id, about a fifth of an Alertmanager alert's intake. A digest asked for as text (hex,
- * base64url) rather than as a Buffer is what makes the difference: Node allocates a Buffer per
- * call, a string it writes directly. hmac.spec.ts checks it against createHmac on generated keys
+ * Written out rather than `createHmac` for speed alone: intake keys every event id, and a
+ * createHmac object (the key set up again, a Buffer digest) cost about 3 µs per id, about a fifth
+ * of an Alertmanager alert's intake. A digest asked for as text (hex, base64url) rather than as a
+ * Buffer is what makes the difference: Node allocates a Buffer per call, a string it writes directly. hmac.spec.ts checks it against createHmac on generated keys
  * and messages, every key shape included (non-ASCII, longer than a block).
  */
 const BLOCK = 64;

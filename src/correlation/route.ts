@@ -83,18 +83,17 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * are the actor's states around the transition.
  */
 export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index }: Pick<RouteContext, 'rules' | 'index'>): Delivery[] {
-  const deliveries: Delivery[] = [];
-  if (delivery.suggest && after.status !== 'none' && after.incident.id !== delivery.suggest.target.incidentId) {
-    const { target, score, rule } = delivery.suggest;
-    const from = { incidentId: after.incident.id, signature: delivery.to };
-    deliveries.push({
-      to: target.signature,
-      message: { type: 'suggest', suggestion: { id: suggestionId(from, target), from, score, rule, title: after.incident.title } },
-      primary: false,
-    });
-  }
-  deliveries.push(...dependencyFollowUps(before, after, rules, index));
-  return deliveries;
+  const dependencies = dependencyFollowUps(before, after, rules, index);
+  // Nearly every delivery carries no suggestion: no second array for it.
+  if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
+  const { target, score, rule } = delivery.suggest;
+  const from = { incidentId: after.incident.id, signature: delivery.to };
+  const suggestion: Delivery = {
+    to: target.signature,
+    message: { type: 'suggest', suggestion: { id: suggestionId(from, target), from, score, rule, title: after.incident.title } },
+    primary: false,
+  };
+  return [suggestion, ...dependencies];
 }
 
 /**
