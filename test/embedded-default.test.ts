@@ -74,7 +74,7 @@ describe('npm start with no environment', () => {
     // A CLI command while corral runs uses corral's server: no second PostgreSQL on the same files.
     const server = postgresPidOf(dataDir);
     const listed = await cli(cwd, 'keys', 'list');
-    expect(listed.stdout).toMatch(/admin\s+crl_\w+….*first admin/);
+    expect(listed.stdout).toMatch(/admin\s+crl_[\w-]+….*first admin/);
     expect(postgresPidOf(dataDir)).toBe(server);
     expect(isRunning(server as number)).toBe(true);
 
