@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CommonOptions } from './common-options.js';
 import type { LaneOptions } from './deliveries-command.js';
 import type { ReplayOptions } from './dlq-command.js';
+import type { EvalOptions } from './eval-command.js';
 import type { KeysCreateOptions } from './keys-command.js';
 import type { PurgeOptions } from './purge-command.js';
 import type { RulesTestOptions } from './rules-command.js';
@@ -186,6 +187,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--rules <dirs>', 'rules directories separated by ":" (default: config/rules)')
     .addOption(jsonOption());
   act(test, async () => (await import('./rules-command.js')).test(test.args[0] ?? '', test.opts<RulesTestOptions>()));
+
+  const evaluation = program
+    .command('eval')
+    .description('labeled storms through the adapters and the correlator: pairwise grouping F1, routing accuracy, tickets per real incident')
+    .argument('[dir]', 'the scenarios directory', 'eval/scenarios')
+    .option('--rules <dirs>', 'rules directories separated by ":" (default: config/rules)')
+    .option('--floor <file>', 'a JSON file of minimum figures ({ "f1": 0.98, "routing": 0.95, "exactlyOneTicket": 1 }): exit 1 below any')
+    .option('--incidents', "list each scenario's incidents beside the truth")
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .addHelpText('after', '\nThe scenario format is in eval/README.md. Exits 1 when an item is refused by its adapter or a figure is below the floor.');
+  act(evaluation, async () => (await import('./eval-command.js')).evaluate(evaluation.args[0] ?? 'eval/scenarios', evaluation.opts<EvalOptions>()));
 
   return program;
 }
