@@ -4,9 +4,8 @@ import { CorrelationIndex } from '../correlation/correlation-index.js';
 import { evolve, isRepeat, journalEntries } from '../correlation/evolve.js';
 import type { IncidentState } from '../correlation/incident.js';
 import { resolvedEvent, type ChildHolder, type Delivery, type Input, type Outcome } from '../correlation/inputs.js';
-import { followUps, route, type Derived, type RouteContext } from '../correlation/route.js';
+import { derive, followUps, route, type Derived, type RouteContext } from '../correlation/route.js';
 import type { RuleSet } from '../correlation/rules.js';
-import { signatureWith } from '../correlation/signature.js';
 import { SourceInterner } from '../correlation/source-interner.js';
 import type { JournalEntry, Transition } from '../correlation/transition.js';
 
@@ -75,7 +74,7 @@ export class Correlator {
    */
   private readonly signatureOf = (event: CanonicalEvent): Derived => {
     let derived = this.signatures.get(event);
-    if (!derived) this.signatures.set(event, (derived = signatureWith(event, this.rules)));
+    if (!derived) this.signatures.set(event, (derived = derive(event, this.rules)));
     return derived;
   };
 

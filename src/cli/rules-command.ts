@@ -28,7 +28,7 @@ export async function check(dir: string | undefined, options: CommonOptions): Pr
   } catch (error) {
     return refused(error, options.json, at);
   }
-  const sections = Object.entries(rules as unknown as Record<string, Array<{ id: string; version: number }>>).map(([section, list]) => ({ section, rules: list.map((r) => `${r.id}@${r.version}`) }));
+  const sections = Object.entries(rules as unknown as Record<string, Array<{ id: string; version: number }>>).filter(([, list]) => Array.isArray(list)).map(([section, list]) => ({ section, rules: list.map((r) => `${r.id}@${r.version}`) }));
   if (options.json) await printJson({ dir: at, valid: true, sections: Object.fromEntries(sections.map((s) => [s.section, s.rules])) });
   else await printResult([`${at}: valid`, ...sections.map((s) => `  ${s.section.padEnd(13)} ${s.rules.length}  ${s.rules.join(', ')}`)].join('\n'));
   return 0;

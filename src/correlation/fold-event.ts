@@ -9,6 +9,7 @@ import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
 import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';
 import { tokensOf, widenVocabulary } from './tokens.js';
+import { systemRule } from './names.js';
 
 type Live = Extract<IncidentState, { status: LiveStatus }>;
 
@@ -70,7 +71,8 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     queue: '',
     routingRule: { id: 'none', version: 0 },
     system: event.system,
-    scope: event.facility ?? null,
+    // A shared system's incident belongs to no one facility: reports from any facility can join it.
+    scope: systemRule(context.rules.lexicon, event.system)?.scope === 'shared' ? null : (event.facility ?? null),
     context: event.context ?? null,
     facilities: [],
     departments: [],
@@ -121,7 +123,12 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
 
   if (!existing) {
     child = newChild(key, event, route, rev, context);
-    d.journal('child.attached', before, { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}) }, { childKey: key, ...(route.attach ? { rule: route.attach } : {}) });
+    d.journal(
+      'child.attached',
+      before,
+      { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}), ...(route.namedBy ? { namedBy: route.namedBy.map((r) => `${r.id}@${r.version}`) } : {}) },
+      { childKey: key, ...(route.attach ? { rule: route.attach } : {}) },
+    );
   } else if (supersedes(event, existing) && event.status !== existing.status) {
     child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity), rev };
     d.journal(event.status === 'resolved' ? 'child.resolved' : 'child.refired', before, {}, { childKey: key });

@@ -11,6 +11,8 @@ export interface Route {
   signatureRule?: RuleRef;
   /** A report attached here from another signature by a report or identity rule. */
   attach?: RuleRef & { score: number };
+  /** The system and facility rules that put the event's codes in canonical form (names.ts). */
+  namedBy?: RuleRef[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CorrelationIndex } from './correlation-index.js';
 import { evolve } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
-import { followUps, route, type RouteContext } from './route.js';
+import { derive, followUps, route, type RouteContext } from './route.js';
 import { signatureWith } from './signature.js';
 import { anEvent, aReport, at, testRules } from './test-events.js';
 import type { CanonicalEvent } from './canonical-event.js';
@@ -17,7 +17,7 @@ function opened(event: CanonicalEvent, minute: number): IncidentState {
 function contextWith(states: IncidentState[], minute: number): RouteContext {
   const index = new CorrelationIndex(2 * 60 * 60_000);
   for (const state of states) index.apply(state);
-  return { rules, index, now: at(minute), signatureOf: (event) => signatureWith(event, rules) };
+  return { rules, index, now: at(minute), signatureOf: (event) => derive(event, rules) };
 }
 
 describe('route and followUps (pure routing)', () => {

@@ -4,16 +4,23 @@ import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
 import type { Route } from './messages.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
-import type { signatureWith } from './signature.js';
+import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
+import { isUnnamed, nameEvent, systemRule, systemsNamedIn, type Named, type SystemRule } from './names.js';
 
 // Routing, as pure functions: which actor an input goes to first (route), and which deliveries an
 // actor's transition makes for others (followUps). Both read the correlation index the runtime
 // keeps and never change it; the runtime's delivery loop (src/actors/correlator.ts) runs them with
 // the actors' own step (evolve).
 
-/** An event's signature and the signature rule that made it. */
-export type Derived = ReturnType<typeof signatureWith>;
+/** An event with its codes in canonical form (names.ts), its signature and the signature rule that made it. */
+export type Derived = ReturnType<typeof signatureWith> & Named;
+
+/** What routing needs of an event, worked out once: its codes named, then its signature from them. */
+export function derive(event: CanonicalEvent, rules: RuleSet): Derived {
+  const named = nameEvent(event, rules.lexicon);
+  return { ...signatureWith(named.event, rules), ...named };
+}
 
 export interface RouteContext {
   rules: RuleSet;
@@ -33,11 +40,11 @@ export function route(input: Exclude<Input, ResolveInput>, context: RouteContext
     case 'delivery':
       return input.delivery;
     case 'event': {
-      const { signature, rule } = context.signatureOf(input.event);
-      const route: Route = { signatureRule: ref(rule) };
-      if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event: input.event, route }, primary: true };
-      if (input.event.kind !== 'report') return { to: signature, message: { type: 'event', event: input.event, route }, primary: true };
-      return routeReport(input.event, signature, route, context);
+      const { signature, rule, event, namedBy } = context.signatureOf(input.event);
+      const route: Route = { signatureRule: ref(rule), ...(namedBy ? { namedBy } : {}) };
+      if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event, route }, primary: true };
+      if (event.kind !== 'report') return { to: signature, message: { type: 'event', event, route }, primary: true };
+      return routeReport(event, signature, route, context);
     }
   }
 }
@@ -64,10 +71,21 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
   if (!rule) return primary(signature);
   const reportTokens = tokensOf(event.symptom);
-  const known = event.system !== 'unknown';
-  const candidates = (known ? index.activeOn(event.system) : index.entries())
+  // The systems the report is about: the one it was filed under, and every one its words name
+  // ("lab results are not crossing into Epic from Rhapsody" is about Rhapsody as much as Epic).
+  const about = new Set<string>(isUnnamed(event.system) ? [] : [event.system]);
+  // A family of systems named by a pattern ("the printer" names every `printer*`) is matched by rule.
+  const families = new Set<SystemRule>();
+  for (const named of systemsNamedIn(rules.lexicon, event.symptom)) {
+    if (named.system.endsWith('*')) families.add(named);
+    else about.add(named.system);
+  }
+  const isAbout = (system: string) => about.has(system) || (families.size > 0 && families.has(systemRule(rules.lexicon, system) as SystemRule));
+  const onNamed = [...about].flatMap((system) => index.activeOn(system));
+  if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
+  const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
-    .map((entry) => ({ entry, score: scoreReport(event, reportTokens, entry) }))
+    .map((entry) => ({ entry, score: scoreReport(isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
     .sort((a, b) => b.score - a.score || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
   if (!best || best.entry.signature === signature) return primary(signature);
@@ -145,12 +163,15 @@ function nearestActiveUpstream(system: string, facilities: string[], rules: Rule
 }
 
 /**
- * Confidence that a report belongs to an incident: the same system is most of it (the helpdesk
- * said so), the same facility a little more, shared words the rest.
+ * Confidence that a report belongs to an incident: a system it is about is most of it (the
+ * helpdesk filed it there, or its words name it), the same facility a little more, shared words
+ * the rest. Two reports that named no system are not alike for that: only their words count.
  */
-export function scoreReport(event: Pick<CanonicalEvent, 'system' | 'facility'>, reportTokens: string[], entry: IndexEntry): number {
-  const system = event.system === entry.system ? 0.5 : 0;
-  const facility = event.facility && entry.facilities.includes(event.facility) ? 0.1 : !event.facility || entry.facilities.length === 0 ? 0.05 : 0;
+export function scoreReport(isAbout: (system: string) => boolean, namesNone: boolean, place: string | undefined, reportTokens: string[], entry: IndexEntry, shared = false): number {
+  // Reports that named no system are alike only if their words are: most of theirs must be shared.
+  const system = isAbout(entry.system) ? 0.5 : namesNone && isUnnamed(entry.system) ? 0.25 : 0;
+  // A shared system's outage is everyone's: a report from any facility is as close as one from its first.
+  const facility = shared || (place && entry.facilities.includes(place)) ? 0.1 : !place || entry.facilities.length === 0 ? 0.05 : 0;
   return system + facility + 0.4 * overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
 }
 

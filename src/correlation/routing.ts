@@ -1,4 +1,5 @@
 import type { IncidentBody } from './incident.js';
+import { systemRule } from './names.js';
 import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
 
 /**
@@ -6,7 +7,8 @@ import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
  * `{facility}` (or `{site}`, from enrichment) in the queue name makes facility desks.
  */
 export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string; rule: RoutingRule } {
-  const rule = rules.routing.find((candidate) => holds(candidate, incident)) ?? FALLBACK_ROUTE;
+  const systemClass = systemRule(rules.lexicon, incident.system)?.class;
+  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass)) ?? FALLBACK_ROUTE;
   // Routing runs after every message: a fixed queue name needs no placeholders filled in.
   if (!rule.queue.includes('{')) return { queue: rule.queue, rule };
   const facility = slug(incident.facilities[0] ?? 'unknown');
@@ -24,9 +26,10 @@ const pattern = (source: string) => new RegExp(source, 'i');
 
 // Plain loops and no substrings: this runs for every rule after every message, and the closures
 // of some()/includes() and the slices of a `prefix*` pattern were about 5 % of all allocations.
-function holds({ when }: RoutingRule, incident: IncidentBody): boolean {
+function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: string | undefined): boolean {
   const { kinds, sources } = incident.tally;
   return (
+    (when.classes === undefined || (systemClass !== undefined && when.classes.includes(systemClass))) &&
     (when.kinds === undefined || anyIn(when.kinds, kinds)) &&
     (when.sources === undefined || anyIn(when.sources, sources)) &&
     (when.systems === undefined || anySystem(when.systems, incident.system)) &&

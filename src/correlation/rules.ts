@@ -1,5 +1,8 @@
 import ms from 'ms';
 import { EVENT_KINDS, SEVERITIES, SOURCE_TYPES, type CanonicalEvent, type EventKind, type Severity, type SourceType } from './canonical-event.js';
+import { compileLexicon, SCOPES, type FacilityRule, type Lexicon, type ProblemRule, type SystemRule } from './names.js';
+
+export type { FacilityRule, ProblemRule, Scope, SystemRule } from './names.js';
 
 // Declarative correlation rules (config/rules/*.yaml), compiled once into a RuleSet. Every rule has
 // an id and a version; every decision a rule causes records both, so the journal explains itself.
@@ -74,6 +77,8 @@ export interface RoutingRule extends RuleRef {
     /** System names; `epic-*` matches a prefix, `*-interface` a suffix. */
     systems?: string[];
     facilities?: string[];
+    /** Classes of the incident's system, as the `systems` rules declare them (printer, device, interface-engine …). */
+    classes?: string[];
     /** Case-insensitive regular expressions over the incident's error signature and title. */
     errorSignature?: string;
     symptom?: string;
@@ -93,6 +98,11 @@ export interface EscalationRule extends RuleRef {
 }
 
 export interface RuleSet {
+  systems: SystemRule[];
+  facilities: FacilityRule[];
+  problems: ProblemRule[];
+  /** The two sections above as lookups (names.ts), built once with the rule set. */
+  lexicon: Lexicon;
   routing: RoutingRule[];
   escalation: EscalationRule[];
   signatures: SignatureRule[];
@@ -148,7 +158,7 @@ export class RuleError extends Error {
   }
 }
 
-const SECTIONS = ['signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation'] as const;
+const SECTIONS = ['systems', 'facilities', 'problems', 'signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Obj = Record<string, unknown>;
@@ -218,6 +228,14 @@ class Reader {
     return ms;
   }
 
+  /** A code as events carry it (no spaces), kept in lower case: codes are compared without case. */
+  code(field: string): string | undefined {
+    const value = this.string(field);
+    if (value === undefined) return undefined;
+    if (/\s/.test(value)) return this.fail(field, 'must be a code without spaces (such as epic-hyperspace)');
+    return value.toLowerCase();
+  }
+
   instant(field: string): string | undefined {
     const value = this.item[field];
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
@@ -269,7 +287,7 @@ export function parseDuration(text: string): number | undefined {
 
 export function compileRules(sources: RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const set: RuleSet = { signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [] };
+  const set: Omit<RuleSet, 'lexicon'> = { systems: [], facilities: [], problems: [], signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [] };
   const seen = new Map<string, string>();
 
   for (const { file, document } of sources) {
@@ -310,14 +328,78 @@ export function compileRules(sources: RuleSource[]): RuleSet {
       });
     }
   }
-  problems.push(...checkDependencies(set.dependencies));
+  problems.push(...checkNames(set.systems, set.facilities));
+  const lexicon = compileLexicon(set.systems, set.facilities, set.problems);
+  const compiled = canonicalCodes({ ...set, lexicon });
+  problems.push(...checkDependencies(compiled.dependencies));
   if (problems.length > 0) throw new RuleError(problems);
-  return set;
+  return compiled;
+}
+
+/** A code two systems (or two facilities) claim would make the rules' meaning depend on their order. */
+function checkNames(systems: SystemRule[], facilities: FacilityRule[]): string[] {
+  const problems: string[] = [];
+  const claim = (kind: string, owners: Map<string, string>, code: string, id: string) => {
+    const owner = owners.get(code);
+    if (owner !== undefined && owner !== id) problems.push(`${kind}: code "${code}" is claimed by both "${owner}" and "${id}"`);
+    owners.set(code, id);
+  };
+  const systemOwners = new Map<string, string>();
+  for (const rule of systems) for (const code of [rule.system, ...rule.codes]) claim('systems', systemOwners, code, rule.id);
+  const facilityOwners = new Map<string, string>();
+  for (const rule of facilities) for (const code of [rule.facility, ...rule.codes]) claim('facilities', facilityOwners, code, rule.id);
+  return problems;
+}
+
+/**
+ * Events are correlated with their codes in canonical form (names.ts): lower case, a declared
+ * code's own system or facility. The codes rules name are put in the same form here, once, so a
+ * rule written `upstream: Rhapsody` still meets the events of `rhapsody-engine`. A pattern
+ * (`epic*`) is only lower-cased.
+ */
+function canonicalCodes(set: RuleSet): RuleSet {
+  const system = (code: string) => {
+    const lower = code.toLowerCase();
+    const rule = lower.includes('*') ? undefined : set.lexicon.systems.get(lower);
+    return rule && !rule.system.endsWith('*') ? rule.system : lower;
+  };
+  const facility = (code: string) => {
+    const lower = code.toLowerCase();
+    return set.lexicon.facilities.get(lower)?.facility ?? lower;
+  };
+  const systems = <T extends { systems?: string[] }>(item: T): T => (item.systems ? { ...item, systems: item.systems.map(system) } : item);
+  const facilities = <T extends { facilities?: string[] }>(item: T): T => (item.facilities ? { ...item, facilities: item.facilities.map(facility) } : item);
+  return {
+    ...set,
+    signatures: set.signatures.map((rule) => ({ ...rule, match: systems(rule.match) })),
+    windows: set.windows.map((rule) => ({ ...rule, match: systems(rule.match) })),
+    reports: set.reports.map(systems),
+    dependencies: set.dependencies.map((rule) => ({ ...rule, upstream: system(rule.upstream), downstream: rule.downstream.map(system) })),
+    maintenance: set.maintenance.map((rule) => facilities(systems(rule))),
+    priority: set.priority.map((rule) => ({ ...rule, when: systems(rule.when) })),
+    routing: set.routing.map((rule) => ({ ...rule, when: facilities(systems(rule.when)) })),
+  };
 }
 
 function readRule(section: Section, r: Reader): object | undefined {
   const common = ['id', 'version', 'description'];
   switch (section) {
+    case 'systems': {
+      r.unknown([...common, 'system', 'codes', 'names', 'scope', 'class']);
+      const scope = r.has('scope') ? r.oneOf('scope', SCOPES) : undefined;
+      const kind = r.has('class') ? r.code('class') : undefined;
+      // A pattern (`printer*`) declares the scope of many systems and renames none.
+      const system = r.code('system');
+      return { system, codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()), names: r.list('names') ?? [], ...(scope ? { scope } : {}), ...(kind ? { class: kind } : {}) };
+    }
+    case 'facilities': {
+      r.unknown([...common, 'facility', 'codes']);
+      return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
+    }
+    case 'problems': {
+      r.unknown([...common, 'class', 'words']);
+      return { class: r.code('class'), words: r.list('words', undefined, true) };
+    }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);
       return { match: r.match(), fields: r.list('fields', SIGNATURE_FIELDS, true) };
@@ -375,11 +457,12 @@ function readRule(section: Section, r: Reader): object | undefined {
     case 'routing': {
       r.unknown([...common, 'when', 'queue']);
       const when = r.child('when');
-      when.unknown(['kinds', 'sources', 'systems', 'facilities', 'errorSignature', 'symptom', 'patientImpact', 'priorities', 'minFacilities']);
+      when.unknown(['kinds', 'sources', 'systems', 'classes', 'facilities', 'errorSignature', 'symptom', 'patientImpact', 'priorities', 'minFacilities']);
       const kinds = when.list('kinds', EVENT_KINDS);
       const sources = when.list('sources', SOURCE_TYPES);
       const systems = when.list('systems');
       const facilities = when.list('facilities');
+      const classes = when.list('classes');
       const priorities = when.list('priorities', PRIORITIES);
       const pattern = (field: string) => {
         const text = when.string(field, false);
@@ -401,6 +484,7 @@ function readRule(section: Section, r: Reader): object | undefined {
           ...(kinds ? { kinds } : {}),
           ...(sources ? { sources } : {}),
           ...(systems ? { systems } : {}),
+          ...(classes ? { classes: classes.map((c) => c.toLowerCase()) } : {}),
           ...(facilities ? { facilities } : {}),
           ...(errorSignature ? { errorSignature } : {}),
           ...(symptom ? { symptom } : {}),

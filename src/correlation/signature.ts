@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from './canonical-event.js';
+import { problemClassOf, systemRule, type Lexicon } from './names.js';
 import { FALLBACK_SIGNATURE, matches, type RuleSet, type SignatureField, type SignatureRule } from './rules.js';
 
 // Volatile parts of symptom text (counts, ids, hosts, times) change between two reports of the same
@@ -24,20 +25,25 @@ export function normalizeSymptom(symptom: string): string {
 
 type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility' | 'department' | 'kind' | 'source'>;
 
-function field(event: SignatureInput, name: SignatureField): string {
+function field(event: SignatureInput, name: SignatureField, shared: boolean, lexicon: Lexicon | undefined): string {
   switch (name) {
     case 'system':
       return event.system;
     case 'facility':
-      return event.facility ?? '*';
+      // A shared system (an EHR, SSO, the interface engine) is one incident wherever it is seen;
+      // each child keeps its own facility, so the blast radius still shows every one.
+      return shared ? '*' : (event.facility ?? '*');
     case 'department':
       return event.department ?? '*';
     case 'errorSignature':
       return event.errorSignature?.trim() || '*';
     case 'symptom':
       return normalizeSymptom(event.symptom);
-    case 'problem':
-      return event.errorSignature?.trim() || normalizeSymptom(event.symptom);
+    case 'problem': {
+      // A problem the rules class (the system unavailable, whatever each sender calls it) is that class.
+      const problem = lexicon ? problemClassOf(lexicon, event) : undefined;
+      return problem ? `~${problem.class}` : event.errorSignature?.trim() || normalizeSymptom(event.symptom);
+    }
     case 'source':
       return `${event.source.type}:${event.source.system}`;
     case 'kind':
@@ -54,7 +60,8 @@ function field(event: SignatureInput, name: SignatureField): string {
  */
 export function signatureWith(event: SignatureInput, rules?: RuleSet): { signature: string; rule: SignatureRule } {
   const rule = rules?.signatures.find((candidate) => matches(candidate.match, event)) ?? FALLBACK_SIGNATURE;
-  return { signature: rule.fields.map((name) => field(event, name).toLowerCase()).join('|'), rule };
+  const shared = rules !== undefined && systemRule(rules.lexicon, event.system)?.scope === 'shared';
+  return { signature: rule.fields.map((name) => field(event, name, shared, rules?.lexicon).toLowerCase()).join('|'), rule };
 }
 
 export function signatureOf(event: SignatureInput, rules?: RuleSet): string {

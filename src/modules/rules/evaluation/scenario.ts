@@ -77,9 +77,9 @@ export function parseScenario(document: unknown, file: string): Scenario {
     if (atMs === undefined) return void problems.push(`${where}.at must be a duration such as 0s, 45s or 3m`);
     if (atMs < previous) problems.push(`${where}.at (${String(item.at)}) is earlier than the item before it: items are in the order they arrive`);
     previous = atMs;
-    const incident = String(item.incident ?? '');
+    const incident = typeof item.incident === 'string' ? item.incident : '';
     if (!incidents.has(incident)) problems.push(`${where}.incident "${incident}" is not one of incidents: ${[...incidents.keys()].join(', ')}`);
-    const source = String(item.source ?? '');
+    const source = typeof item.source === 'string' ? item.source : '';
     if (source !== 'canonical' && !isNativeSource(source)) problems.push(`${where}.source "${source}" is not a source corral takes`);
     if (item.body === undefined) problems.push(`${where} has no body`);
     // HL7 v2 separates segments by carriage returns; a YAML block string has newlines.

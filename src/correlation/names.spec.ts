@@ -1,0 +1,76 @@
+import { nameEvent, problemClassOf, systemRule, systemsNamedIn } from './names.js';
+import { RuleError } from './rules.js';
+import { signatureOf } from './signature.js';
+import { anEvent, aReport, testRules } from './test-events.js';
+
+const rules = testRules({
+  systems: [
+    { id: 'sys.epic', version: 1, system: 'epic-hyperspace', codes: ['epic', 'EPIC-PROD', 'hyperspace'], names: ['Epic', 'Hyperspace', 'Haiku'], scope: 'shared', class: 'ehr' },
+    { id: 'sys.rhapsody', version: 1, system: 'rhapsody', codes: ['rhapsody-*'], names: ['Rhapsody'], scope: 'shared', class: 'interface-engine' },
+    { id: 'sys.printers', version: 1, system: 'printer*', codes: ['*printer*'], names: ['printer'], scope: 'local', class: 'printer' },
+  ],
+  facilities: [{ id: 'fac.lakeside', version: 1, facility: 'lakeside', codes: ['LKS', 'lakeside-medical-center'] }],
+  problems: [{ id: 'problem.unavailable', version: 1, class: 'unavailable', words: ['down', 'probe failed', 'timed out', 'frozen', "can't get into"] }],
+});
+
+describe('names: codes compared without case, aliases, systems named in words', () => {
+  it('puts a system and a facility in the form the rules declare, whatever case or alias the sender used', () => {
+    const { event, namedBy } = nameEvent(anEvent({ system: 'EPIC-PROD', facility: 'LKS' }), rules.lexicon);
+    expect(event.system).toBe('epic-hyperspace');
+    expect(event.facility).toBe('lakeside');
+    expect(namedBy).toEqual([{ id: 'sys.epic', version: 1 }, { id: 'fac.lakeside', version: 1 }]);
+    expect(nameEvent(anEvent({ system: 'RHAPSODY-LAB-PROD', facility: 'LAKESIDE' }), rules.lexicon).event).toMatchObject({ system: 'rhapsody', facility: 'lakeside' });
+  });
+
+  it('lower-cases a code no rule declares, and returns the same event when nothing changes', () => {
+    expect(nameEvent(anEvent({ system: 'Mirth-Lab', facility: 'Overlake' }), rules.lexicon).event).toMatchObject({ system: 'mirth-lab', facility: 'overlake' });
+    const plain = anEvent({ system: 'pacs', facility: 'overlake' });
+    expect(nameEvent(plain, rules.lexicon).event).toBe(plain);
+  });
+
+  it('keeps each printer its own system: a pattern system declares scope and class, and renames nothing', () => {
+    const { event } = nameEvent(anEvent({ system: 'zebra-printer-exporter' }), rules.lexicon);
+    expect(event.system).toBe('zebra-printer-exporter');
+    expect(systemRule(rules.lexicon, event.system)).toMatchObject({ scope: 'local', class: 'printer' });
+  });
+
+  it("gives a report without a system the first system its words name, and leaves an alert's alone", () => {
+    expect(nameEvent(aReport('r1', "can't get into Hyperspace since 7am", { system: 'unknown' }), rules.lexicon).event.system).toBe('epic-hyperspace');
+    expect(nameEvent(aReport('r2', 'the Rhapsody feed to Epic is down', { system: 'unknown' }), rules.lexicon).event.system).toBe('rhapsody');
+    expect(nameEvent(aReport('r3', 'my mouse is broken', { system: 'unknown' }), rules.lexicon).event.system).toBe('unknown');
+    // Whole words only: "epicentre" names nothing.
+    expect(systemsNamedIn(rules.lexicon, 'the epicentre of the problem')).toEqual([]);
+    expect(nameEvent(anEvent({ system: 'unknown', symptom: 'Epic down' }), rules.lexicon).event.system).toBe('unknown');
+  });
+
+  it('classes a problem by its words, reading an alert name as words', () => {
+    expect(problemClassOf(rules.lexicon, { errorSignature: 'HyperspaceProbeFailed', symptom: 'x' })?.class).toBe('unavailable');
+    expect(problemClassOf(rules.lexicon, { symptom: 'Epic is frozen on 4 West' })?.class).toBe('unavailable');
+    expect(problemClassOf(rules.lexicon, { errorSignature: 'ArchiveDiskSpaceLow', symptom: 'Archive volume 92% full' })).toBeUndefined();
+  });
+});
+
+describe('scope: one incident for a shared system wherever it is seen', () => {
+  it('leaves the facility out of a shared system’s signature and keeps it in a local one’s', () => {
+    const at = (system: string, facility: string) => signatureOf(nameEvent(anEvent({ system, facility, errorSignature: 'HTTP_503' }), rules.lexicon).event, rules);
+    expect(at('epic', 'lakeside')).toBe(at('EPIC', 'northgate'));
+    expect(at('printer-lab-1', 'lakeside')).not.toBe(at('printer-lab-1', 'riverbend'));
+  });
+
+  it('gives the problems one class shares one signature, and keeps a problem in no class apart', () => {
+    const sig = (errorSignature: string, symptom: string) => signatureOf(anEvent({ system: 'pacs', facility: 'lakeside', errorSignature, symptom }), rules);
+    expect(sig('PacsProbeFailed', 'PACS web probe failed')).toBe(sig('DicomTimeout', 'DICOM C-FIND timed out'));
+    expect(sig('RoutingQueueDepth', 'DICOM routing queue 4000 deep')).not.toBe(sig('ArchiveDiskSpaceLow', 'Archive volume 92% full'));
+  });
+
+  it('refuses a code two systems claim, naming both', () => {
+    expect(() =>
+      testRules({
+        systems: [
+          { id: 'sys.a', version: 1, system: 'a', codes: ['shared-code'] },
+          { id: 'sys.b', version: 1, system: 'b', codes: ['Shared-Code'] },
+        ],
+      }),
+    ).toThrow(RuleError);
+  });
+});

@@ -1,0 +1,171 @@
+import type { CanonicalEvent } from './canonical-event.js';
+
+/** A rule's id and version (RuleRef in rules.ts, which builds on this file). */
+interface RuleId {
+  id: string;
+  version: number;
+}
+
+export const SCOPES = ['shared', 'local'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * A system as the site knows it: the code corral keeps, the other codes senders use for it, the
+ * words people name it by, and whether it is one system for every facility (an EHR, SSO, the
+ * interface engine: an outage is one incident wherever it is seen) or one per facility (a printer).
+ */
+export interface SystemRule extends RuleId {
+  system: string;
+  codes: string[];
+  names: string[];
+  scope?: Scope;
+  /** What kind of system it is (ehr, interface-engine, device, printer …): routing rules can route by it. */
+  class?: string;
+}
+
+/**
+ * A kind of problem told by its words, whatever the sender calls it: a probe failing, a login
+ * page timing out and "Epic is frozen" are all the system being unavailable. Events of one system
+ * whose problem falls in a class share one signature; a problem in no class keeps its own code.
+ */
+export interface ProblemRule extends RuleId {
+  class: string;
+  words: string[];
+}
+
+/** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */
+export interface FacilityRule extends RuleId {
+  facility: string;
+  codes: string[];
+}
+
+// Senders name one system and one site in many ways: an interface engine writes RHAPSODY and
+// LAKESIDE in its HL7 header, the monitoring labels say rhapsody-engine and lakeside, a clinician
+// writes "the Rhapsody interface". Correlation compares codes, so before an event is correlated
+// its system and facility are put in the one form the rules declare (`systems`, `facilities`),
+// every code compared without case, and a report that names its system only in words gets it from
+// the words. Built once per rule set (compileRules); pure lookups afterwards.
+
+export interface Lexicon {
+  /** Every code a system is known by (lower case) → its rule. */
+  systems: ReadonlyMap<string, SystemRule>;
+  /** Patterns (`rhapsody-*` a prefix, `*printer*` a part), longest first: codes no exact entry names. */
+  systemPatterns: ReadonlyArray<{ part: string; anywhere: boolean; rule: SystemRule }>;
+  facilities: ReadonlyMap<string, FacilityRule>;
+  /** One pattern per system that has names: whole words, any case. */
+  spoken: ReadonlyArray<{ pattern: RegExp; rule: SystemRule }>;
+  /** One pattern per problem class, in rule order: the first that a text matches wins. */
+  problems: ReadonlyArray<{ pattern: RegExp; rule: ProblemRule }>;
+}
+
+export const EMPTY_LEXICON: Lexicon = { systems: new Map(), systemPatterns: [], facilities: new Map(), spoken: [], problems: [] };
+
+/** Systems a report may name only in its text: none given, or the helpdesk's placeholder. */
+const UNNAMED = new Set(['unknown', '', '*', 'other', 'none', 'n/a']);
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Any of these words or phrases, whole, any case; longer ones first so a phrase is taken whole. */
+function wordsPattern(words: readonly string[]): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...words].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+export function compileLexicon(systems: readonly SystemRule[], facilities: readonly FacilityRule[], problems: readonly ProblemRule[] = []): Lexicon {
+  const bySystem = new Map<string, SystemRule>();
+  const patterns: Array<{ part: string; anywhere: boolean; rule: SystemRule }> = [];
+  for (const rule of systems) {
+    for (const code of [rule.system, ...rule.codes]) {
+      if (code.endsWith('*')) patterns.push({ part: code.replace(/^\*|\*$/g, ''), anywhere: code.startsWith('*'), rule });
+      else if (!bySystem.has(code)) bySystem.set(code, rule);
+    }
+  }
+  // A prefix is surer than a part, and a longer pattern surer than a shorter one.
+  patterns.sort((a, b) => Number(a.anywhere) - Number(b.anywhere) || b.part.length - a.part.length);
+  const byFacility = new Map<string, FacilityRule>();
+  for (const rule of facilities) for (const code of [rule.facility, ...rule.codes]) if (!byFacility.has(code)) byFacility.set(code, rule);
+  const spoken = systems
+    .filter((rule) => rule.names.length > 0)
+    // Longer names first, so "epic haiku" is taken whole before "epic".
+    .map((rule) => ({ pattern: wordsPattern(rule.names), rule }));
+  return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })) };
+}
+
+/**
+ * The problem class of an event, if its words name one. An alert's name is read as words
+ * (`HyperspaceProbeFailed` → "Hyperspace Probe Failed", `login_timeout` → "login timeout").
+ */
+export function problemClassOf(lexicon: Lexicon, event: Pick<CanonicalEvent, 'errorSignature' | 'symptom'>): ProblemRule | undefined {
+  if (lexicon.problems.length === 0) return undefined;
+  const code = event.errorSignature ? event.errorSignature.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[_.:-]+/g, ' ') : '';
+  for (const { pattern, rule } of lexicon.problems) if (pattern.test(code) || pattern.test(event.symptom)) return rule;
+  return undefined;
+}
+
+/** The system rule of a code (any case, any of its codes), if the rules declare it. */
+export function systemRule(lexicon: Lexicon, code: string): SystemRule | undefined {
+  const lower = code.toLowerCase();
+  const exact = lexicon.systems.get(lower);
+  if (exact) return exact;
+  for (const { part, anywhere, rule } of lexicon.systemPatterns) if (anywhere ? lower.includes(part) : lower.startsWith(part)) return rule;
+  return undefined;
+}
+
+/**
+ * The code an event keeps: the rule's own system, unless that is itself a pattern (`printer*`
+ * declares every printer local without making them one system).
+ */
+function canonicalSystem(rule: SystemRule | undefined, code: string): string {
+  return rule && !rule.system.endsWith('*') ? rule.system : code;
+}
+
+/**
+ * The system a text names first, if any: "Epic is frozen again" → the rule declaring Epic's names.
+ * The earliest mention wins ("Epic can't print to the Zebra" is about Epic).
+ */
+export function systemNamedIn(lexicon: Lexicon, text: string): SystemRule | undefined {
+  let best: { at: number; rule: SystemRule } | undefined;
+  for (const { pattern, rule } of lexicon.spoken) {
+    const found = pattern.exec(text);
+    if (found && (!best || found.index < best.at)) best = { at: found.index, rule };
+  }
+  return best?.rule;
+}
+
+/** Every system a text names, in the order they are first mentioned. */
+export function systemsNamedIn(lexicon: Lexicon, text: string): SystemRule[] {
+  const found: Array<{ at: number; rule: SystemRule }> = [];
+  for (const { pattern, rule } of lexicon.spoken) {
+    const match = pattern.exec(text);
+    if (match) found.push({ at: match.index, rule });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.rule);
+}
+
+/** Whether a system code is the placeholder of a report that named none. */
+export function isUnnamed(system: string): boolean {
+  return UNNAMED.has(system.toLowerCase());
+}
+
+export interface Named {
+  event: CanonicalEvent;
+  /** The rules that renamed its system or facility, for the journal; absent when nothing changed but case. */
+  namedBy?: RuleId[];
+}
+
+/**
+ * The event with its system and facility in canonical form: lower case, a declared code's own
+ * system or facility, and for a report without a system the one its text names. The same object
+ * when nothing changes.
+ */
+export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
+  const code = event.system.toLowerCase();
+  let rule = systemRule(lexicon, code);
+  if (!rule && event.kind === 'report' && UNNAMED.has(code)) rule = systemNamedIn(lexicon, event.symptom);
+  const system = canonicalSystem(rule, code);
+  const place = event.facility?.toLowerCase();
+  const facilityRule = place === undefined ? undefined : lexicon.facilities.get(place);
+  const facility = facilityRule?.facility ?? place;
+  if (system === event.system && facility === event.facility) return { event };
+  const namedBy = [system !== code ? rule : undefined, facilityRule].flatMap((r) => (r ? [{ id: r.id, version: r.version }] : []));
+  return { event: { ...event, system, ...(facility !== undefined ? { facility } : {}) }, ...(namedBy.length > 0 ? { namedBy } : {}) };
+}

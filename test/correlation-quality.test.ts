@@ -1,0 +1,106 @@
+import { runScenario, type ScenarioResult } from '../src/modules/rules/evaluation/evaluate.js';
+import { parseScenario } from '../src/modules/rules/evaluation/scenario.js';
+import { loadRules } from '../src/modules/rules/rule-files.js';
+
+// Each class of problem issue 25 names, as a small storm through the shipped rules, the real
+// adapters and the correlator (the path `npm run eval` takes). The big labeled set is eval/.
+
+const rules = loadRules();
+
+function alert(system: string, facility: string, alertname: string, summary: string, extra: Record<string, string> = {}) {
+  return {
+    receiver: 'corral',
+    status: 'firing',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname, system, facility, severity: 'critical', ...extra },
+        annotations: { summary },
+        startsAt: '2026-11-24T07:00:00Z',
+        fingerprint: `${system}-${facility}-${alertname}`.toLowerCase().replace(/[^a-z0-9]/g, ''),
+      },
+    ],
+  };
+}
+
+const report = (id: string, text: string, facility: string, requester: string, system?: string) => ({ id, channel: 'phone', text, requester, facility, ...(system ? { system } : {}) });
+
+async function run(items: Array<{ at: string; incident: string; source: string; body: unknown }>, incidents: Record<string, string>): Promise<ScenarioResult> {
+  const scenario = parseScenario(
+    { name: 'case', start: '2026-11-24T07:00:00Z', incidents: Object.fromEntries(Object.entries(incidents).map(([k, queue]) => [k, { queue }])), items },
+    'case.yaml',
+  );
+  const result = await runScenario(scenario, rules);
+  expect(result.refused).toEqual([]);
+  return result;
+}
+
+describe('one outage, one ticket (shipped rules)', () => {
+  it('makes an EHR outage seen at three facilities, by alerts and by reports that name it only in words, one incident with one ticket', async () => {
+    const result = await run(
+      [
+        { at: '0s', incident: 'ehr', source: 'alertmanager', body: alert('epic-hyperspace', 'lakeside', 'HyperspaceProbeFailed', 'Hyperspace web probe failing: HTTP 503', { patient_impact: 'true' }) },
+        { at: '20s', incident: 'ehr', source: 'alertmanager', body: alert('EPIC', 'NORTHGATE', 'EpicLoginTimeout', 'Epic login page timed out', { patient_impact: 'true' }) },
+        { at: '40s', incident: 'ehr', source: 'alertmanager', body: alert('epic', 'Riverbend', 'HyperspaceProbeFailed', 'Hyperspace web probe failing: HTTP 503', { patient_impact: 'true' }) },
+        { at: '1m', incident: 'ehr', source: 'helpdesk', body: report('r1', 'Epic is frozen on 4 West', 'lakeside', 'rn.ames@lakeside.example') },
+        { at: '70s', incident: 'ehr', source: 'helpdesk', body: report('r2', "can't get into Hyperspace, spinning wheel", 'northgate', 'md.brook@northgate.example') },
+        { at: '80s', incident: 'ehr', source: 'helpdesk', body: report('r3', 'Haiku will not load any patient lists', 'RIVERBEND', 'rn.cole@riverbend.example') },
+      ],
+      { ehr: 'major-incident' },
+    );
+    const live = result.incidents.filter((i) => Object.keys(i.truth).length > 0);
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ system: 'epic-hyperspace', ticketsOpened: 1 });
+    expect([...live[0].facilities].sort()).toEqual(['lakeside', 'northgate', 'riverbend']);
+    expect(result.score).toMatchObject({ f1: 1, exactlyOneTicket: 1 });
+  });
+
+  it('keeps the same symptom on local printers at two facilities two incidents, each for its own desk', async () => {
+    const result = await run(
+      [
+        { at: '0s', incident: 'lakeside', source: 'alertmanager', body: alert('zebra-printer-exporter', 'lakeside', 'PrinterNotReady', 'Label printer not ready for 2 minutes') },
+        { at: '10s', incident: 'riverbend', source: 'alertmanager', body: alert('zebra-printer-exporter', 'riverbend', 'PrinterNotReady', 'Label printer not ready for 2 minutes') },
+      ],
+      { lakeside: 'facility-desk.lakeside', riverbend: 'facility-desk.riverbend' },
+    );
+    expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
+  });
+
+  it('keeps two different problems on one PACS apart, and one problem told in different words together', async () => {
+    const result = await run(
+      [
+        { at: '0s', incident: 'backlog', source: 'alertmanager', body: alert('pacs', 'lakeside', 'DicomRoutingQueueDepth', 'DICOM routing queue above 4000 studies') },
+        { at: '10s', incident: 'disk', source: 'alertmanager', body: alert('Sectra', 'LAKESIDE', 'ArchiveDiskSpaceLow', 'Archive volume 92% full') },
+        { at: '20s', incident: 'backlog', source: 'alertmanager', body: alert('pacs', 'lakeside', 'DicomRoutingQueueDepth', 'DICOM routing queue above 5000 studies', { instance: 'router-2' }) },
+      ],
+      { backlog: 'application-support', disk: 'application-support' },
+    );
+    expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
+  });
+
+  it('lets NACKs an engine writes in capitals meet the report that names the engine in words, for the integration team', async () => {
+    const nack = (n: number) =>
+      `MSH|^~\\&|RHAPSODY|LAKESIDE|SUNQUEST|LAKESIDE_LAB|20261124070${n}00+0000||ACK^R01^ACK|ACK${n}|P|2.5.1\rMSA|AE|MSG${n}\rERR||OBX^1^3|207^Application internal error^HL70357|E||||lookup unavailable`;
+    const result = await run(
+      [
+        { at: '0s', incident: 'interface', source: 'hl7', body: nack(1) },
+        { at: '30s', incident: 'interface', source: 'hl7', body: nack(2) },
+        { at: '1m', incident: 'interface', source: 'helpdesk', body: report('r1', 'lab results are not crossing, is the Rhapsody interface down?', 'Lakeside', 'rn.dale@lakeside.example') },
+      ],
+      { interface: 'integration' },
+    );
+    expect(result.score).toMatchObject({ groups: 1, f1: 1, routing: 1, exactlyOneTicket: 1 });
+  });
+
+  it("routes unknown-patient NACKs (HL7 table 0357 code 204, as the adapter writes it) to HIM, and BCMA scanners to biomed", async () => {
+    const him = `MSH|^~\\&|RHAPSODY|LAKESIDE|EPIC|LAKESIDE|20261124070000+0000||ACK^A08^ACK|A1|P|2.5.1\rMSA|AE|M1\rERR||PID^1^3|204^Unknown key identifier^HL70357|E`;
+    const result = await run(
+      [
+        { at: '0s', incident: 'him', source: 'hl7', body: him },
+        { at: '10s', incident: 'bcma', source: 'alertmanager', body: alert('bcma-scanners', 'lakeside', 'ScannerDecodeFailures', 'Wristband decode failures above 20%') },
+      ],
+      { him: 'him', bcma: 'biomed' },
+    );
+    expect(result.score.routing).toBe(1);
+  });
+});
