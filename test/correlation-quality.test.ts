@@ -35,6 +35,27 @@ async function run(items: Array<{ at: string; incident: string; source: string; 
   return result;
 }
 
+/** An Okta event hook delivering one System Log event about one person. */
+function okta(eventType: string, login: string, uuid: string, published: string) {
+  return {
+    eventType: 'com.okta.event_hook',
+    data: {
+      events: [
+        {
+          uuid,
+          published,
+          eventType,
+          displayMessage: eventType,
+          severity: 'WARN',
+          actor: { id: `00u-${login}`, type: 'User', alternateId: login },
+          target: [{ id: `00u-${login}`, type: 'User', alternateId: login }],
+          outcome: { result: eventType === 'user.account.lock' ? 'SUCCESS' : 'FAILURE' },
+        },
+      ],
+    },
+  };
+}
+
 describe('one outage, one ticket (shipped rules)', () => {
   it('makes an EHR outage seen at three facilities, by alerts and by reports that name it only in words, one incident with one ticket', async () => {
     const result = await run(
@@ -102,5 +123,24 @@ describe('one outage, one ticket (shipped rules)', () => {
       { him: 'him', bcma: 'biomed' },
     );
     expect(result.score.routing).toBe(1);
+  });
+
+  it('puts a person’s "can’t log in to Epic" with their account trouble in both orders: a lockout logged after the call pulls the report over', async () => {
+    const result = await run(
+      [
+        // An Epic slowness incident is live at the same site: the reports name Epic.
+        { at: '0s', incident: 'epic', source: 'alertmanager', body: alert('epic-hyperspace', 'northgate', 'EpicLoginSlow', 'Synthetic Hyperspace login took 94s') },
+        // First order: the MFA failure, then the report.
+        { at: '30s', incident: 'sign-in', source: 'okta', body: okta('user.mfa.okta_verify.deny_push', 'rn.patel@northgate.example', 'u-1', '2026-11-24T07:00:30Z') },
+        { at: '60s', incident: 'sign-in', source: 'helpdesk', body: report('r1', "can't log in to Epic, my phone never gets the push", 'northgate', 'rn.patel@northgate.example', 'epic') },
+        // Second order: the report, then the lockout two minutes later.
+        { at: '90s', incident: 'sign-in', source: 'helpdesk', body: report('r2', "can't log in to Epic", 'northgate', 'md.okafor@northgate.example', 'epic') },
+        { at: '210s', incident: 'sign-in', source: 'okta', body: okta('user.account.lock', 'md.okafor@northgate.example', 'u-2', '2026-11-24T07:03:30Z') },
+      ],
+      { epic: 'application-support', 'sign-in': 'identity-access' },
+    );
+    expect(result.score).toMatchObject({ f1: 1, routing: 1 });
+    const epic = result.incidents.find((i) => i.system === 'epic-hyperspace');
+    expect(epic?.truth).toEqual({ epic: 1 });
   });
 });

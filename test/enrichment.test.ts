@@ -74,7 +74,8 @@ afterAll(async () => {
 });
 
 const incidents = async () => (await getJson<{ items: IncidentView[] }>(`${corral.baseUrl}/v1/incidents?limit=500`)).body.items;
-const incidentFor = async (facility: string) => (await incidents()).find((i) => i.facilities.includes(facility));
+// Facilities are kept in lower case (codes are compared without case); the directory is asked with the code as sent.
+const incidentFor = async (facility: string) => (await incidents()).find((i) => i.facilities.includes(facility.toLowerCase()));
 const lookupRows = (key: string) =>
   withClient(db.url, async (c) => (await c.query<{ outcome: string; resource_types: string[]; queries: string[]; fields_kept: string[]; kept: Record<string, unknown> }>(`SELECT * FROM enrichment_lookup WHERE key = $1 ORDER BY id`, [key])).rows);
 

@@ -30,6 +30,8 @@ export interface World {
 
 // Merges forward, splits adopt, dependencies reparent: a chain longer than this is a loop.
 const MAX_DELIVERIES = 64;
+// A person's report notes are dropped when they report again; those who never do are swept this often.
+const SWEEP_EVERY = 4096;
 
 /**
  * The delivery loop: an input is routed to its first actor (route), each actor takes its message
@@ -43,6 +45,8 @@ export class Correlator {
   /** New children share one source object per distinct source (source-interner.ts). */
   private readonly sources = new SourceInterner();
   private readonly signatures = new WeakMap<CanonicalEvent, Derived>();
+  /** Inputs handled; every SWEEP_EVERY of them, notes of people who reported nothing lately go. */
+  private handled = 0;
 
   constructor(
     readonly rules: RuleSet,
@@ -85,6 +89,7 @@ export class Correlator {
       if (!holder) return { incidentId: null, signature: '', duplicate: false, ignored: 'no incident holds this child: corral never saw its trigger, or no longer keeps it' };
       return this.handle({ type: 'event', event: resolvedEvent(input, holder), signature: holder.signature }, world, now);
     }
+    if (++this.handled % SWEEP_EVERY === 0) this.index.forgetReportsBefore(now);
     const context: RouteContext = { rules: this.rules, index: this.index, now, signatureOf: this.signatureOf };
     const queue: Delivery[] = [route(input, context)];
     let outcome: Outcome = { incidentId: null, signature: queue[0]?.to ?? '', duplicate: false };
@@ -115,6 +120,11 @@ export class Correlator {
       const transition = evolve(before, delivery.message, now, this.rules, this.sources);
       world.store(delivery.to, transition, journalEntries(transition));
       this.index.apply(transition.state);
+      const message = delivery.message;
+      // A person's report, where it landed: an account change of theirs arriving later may pull it over (route.ts identityPulls).
+      if (message.type === 'event' && message.event.kind === 'report' && message.event.requester && transition.state.status !== 'none' && transition.state.status !== 'merged') {
+        this.index.noteReport(message.event.requester.token, { signature: delivery.to, childKey: childKeyOf(message.event), at: message.event.occurredAt });
+      }
 
       const sends = transition.effects.flatMap((e) => (e.type === 'send' ? [e] : []));
       for (const send of sends) {

@@ -37,7 +37,7 @@ function incidentLines(result: ScenarioResult): string[] {
     `\n${result.scenario.name}:`,
     ...result.incidents.map((i) => {
       const truth = Object.entries(i.truth).map(([name, n]) => `${name}×${n}`).join(' ') || 'no events of its own';
-      return `  ${i.id.slice(0, 8)} ${i.system}@${i.facilities.join(',') || '-'} → ${i.queue} ${i.status}${i.parent ? ` (under ${i.parent.slice(0, 8)})` : ''} tickets ${i.ticketsOpened}: ${truth}`;
+      return `  ${i.id.slice(0, 8)} [${i.signature}] ${i.system}@${i.facilities.join(',') || '-'} → ${i.queue} ${i.status}${i.parent ? ` (under ${i.parent.slice(0, 8)})` : ''} tickets ${i.ticketsOpened}: ${truth}`;
     }),
     ...(result.score.withSeveralTickets.length > 0 ? [`  several tickets: ${result.score.withSeveralTickets.join(', ')}`] : []),
     ...(result.score.withoutTicket.length > 0 ? [`  no ticket: ${result.score.withoutTicket.join(', ')}`] : []),
@@ -50,6 +50,9 @@ function incidentLines(result: ScenarioResult): string[] {
  * floor, so it can gate a rules change in CI.
  */
 export async function evaluate(dir: string, options: EvalOptions): Promise<number> {
+  // Scenarios are written in UTC, and a Mirth alert's date carries no zone (the adapter reads it in
+  // the process's own): the same scenario must score the same on every machine.
+  process.env.TZ = 'UTC';
   const progress = new Progress(options.quiet === true || options.json === true);
   let rules: RuleSet;
   let scenarios: Scenario[];

@@ -23,6 +23,13 @@ export interface IdentityMark {
   at: string;
 }
 
+/** A person's report, where it was put: what a later account change of theirs may pull over. */
+export interface ReportNote {
+  signature: string;
+  childKey: string;
+  at: string;
+}
+
 /**
  * The view across actors that single-signature actors cannot have: which incidents are active on
  * a system, and which accounts just changed. Plain data, updated from actor states; the runtime
@@ -33,6 +40,7 @@ export class CorrelationIndex {
   private readonly bySystem = new Map<string, Set<string>>();
   private readonly marks = new Map<string, IdentityMark[]>();
   private readonly marksBySignature = new Map<string, string[]>();
+  private readonly reports = new Map<string, ReportNote[]>();
 
   /**
    * `markHorizonMs`: the longest identity rule's window. An identity incident never goes quiet in
@@ -48,7 +56,7 @@ export class CorrelationIndex {
 
   /** How many systems and accounts the index holds entries for (what its memory grows with). */
   get extent(): { systems: number; accounts: number } {
-    return { systems: this.bySystem.size, accounts: this.marks.size };
+    return { systems: this.bySystem.size, accounts: this.marks.size + this.reports.size };
   }
 
   apply(state: IncidentState): void {
@@ -89,6 +97,31 @@ export class CorrelationIndex {
       }
       this.marksBySignature.set(signature, tokens);
     }
+  }
+
+  /**
+   * Notes a person's report as it is put in an incident, so that an account change of theirs
+   * arriving after it (a lockout, a deactivation) can pull it over. Kept for the identity rules'
+   * longest window, by the report's own time: a person's older notes go as a new one comes.
+   * Not rebuilt from snapshots: after a restart, only reports made since are pulled.
+   */
+  noteReport(token: string, note: ReportNote): void {
+    if (!(this.markHorizonMs > 0)) return;
+    const horizon = Date.parse(note.at) - this.markHorizonMs;
+    const kept = (this.reports.get(token) ?? []).filter((n) => Date.parse(n.at) >= horizon && n.childKey !== note.childKey);
+    kept.push(note);
+    this.reports.set(token, kept);
+  }
+
+  /** The reports a person made, as noted. */
+  reportsBy(token: string): readonly ReportNote[] {
+    return this.reports.get(token) ?? [];
+  }
+
+  /** Forgets the reports of people who have made none within the horizon before `now` (the runtime's sweep). */
+  forgetReportsBefore(now: Date): void {
+    const horizon = now.getTime() - this.markHorizonMs;
+    for (const [token, notes] of this.reports) if (notes.every((n) => Date.parse(n.at) < horizon)) this.reports.delete(token);
   }
 
   get(signature: string): IndexEntry | undefined {

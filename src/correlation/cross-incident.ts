@@ -1,5 +1,5 @@
 import { Decisions } from './decisions.js';
-import { childOf, incidentIdFor, putChildren, union, withChildren, type IncidentBody, type IncidentLink, type IncidentState, type Suggestion } from './incident.js';
+import { childCount, childOf, childrenOf, dropChildren, incidentIdFor, putChildren, requesterTokens, union, withChildren, type IncidentBody, type IncidentLink, type IncidentState, type Suggestion } from './incident.js';
 import { settle } from './lifecycle.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleRef } from './rules.js';
@@ -55,6 +55,34 @@ export function adopt(state: IncidentState, message: Extract<IncidentMessage, { 
   d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title });
   const next: IncidentState = firing ? { status: 'open', signature: state.signature, incident } : { status: 'resolved', signature: state.signature, incident };
   return d.done(next);
+}
+
+/**
+ * Hands a person's reports over to the identity incident that explains them (their account was
+ * locked, deactivated, its MFA reset after they reported). The children leave with a forward, so
+ * a repeat of the report follows them; an incident left with nothing but those reports is merged
+ * into the identity incident whole. Journaled on both sides with the identity rule, and undone
+ * by splitting the reports off the identity incident.
+ */
+export function release(state: IncidentState, message: Extract<IncidentMessage, { type: 'release' }>, context: Context): Transition {
+  if (state.status === 'none' || state.status === 'merged' || state.signature === message.to.signature) return { state, effects: [] };
+  const incident = state.incident;
+  const moving = message.childKeys.filter((key) => childOf(incident, key) !== undefined);
+  if (moving.length === 0) return { state, effects: [] };
+  const d = new Decisions(context.nowIso, incident.correlationId);
+  const by = `rule:${message.rule.id}@${message.rule.version}`;
+  if (moving.length >= childCount(incident)) {
+    d.journal('incident.merged', incident, { into: message.to.incidentId, by, reason: 'identity' }, { rule: message.rule });
+    if (incident.ticketed) d.journal('ticket.merged', incident, { into: message.to.incidentId, notify: requesterTokens(incident) });
+    d.send(message.to.signature, { type: 'absorb', from: { incidentId: incident.id, signature: state.signature }, children: childrenOf(incident), by });
+    return d.done({ status: 'merged', signature: state.signature, incident: { ...incident, timers: {} }, into: message.to });
+  }
+  const forwards = { ...incident.forwards, ...Object.fromEntries(moving.map((key) => [key, message.to.signature])) };
+  const next = { ...dropChildren(incident, moving), forwards };
+  d.journal('incident.split', next, { children: moving, to: message.to.signature, by, reason: 'identity' }, { rule: message.rule });
+  if (next.ticketed) d.journal('ticket.updated', next, { split: moving.length });
+  d.send(message.to.signature, { type: 'absorb', from: { incidentId: incident.id, signature: state.signature }, children: moving.flatMap((key) => childOf(incident, key) ?? []), by });
+  return d.done(settle(state, incident, next, d, context));
 }
 
 export function reparent(state: IncidentState, parent: (IncidentLink & { rule: RuleRef }) | null, context: Context): Transition {

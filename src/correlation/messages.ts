@@ -40,4 +40,9 @@ export type IncidentMessage =
   /** Children split off another incident, forming a new one here. */
   | { type: 'adopt'; from: IncidentLink; children: Child[]; title: string; template: IncidentBody; by: string }
   | { type: 'reparent'; parent: (IncidentLink & { rule: RuleRef }) | null }
+  /**
+   * A person's account changed after they reported: the identity incident asks for their reports
+   * (children of this incident) to come over, as the identity rule says they belong there.
+   */
+  | { type: 'release'; to: IncidentLink; childKeys: string[]; rule: RuleRef }
   | { type: 'suggest'; suggestion: Suggestion };

@@ -31,6 +31,8 @@ export interface SystemRule extends RuleId {
 export interface ProblemRule extends RuleId {
   class: string;
   words: string[];
+  /** Only events of these kinds (an account's sign-in trouble is a class for identity events only). */
+  kinds?: string[];
 }
 
 /** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */
@@ -94,10 +96,13 @@ export function compileLexicon(systems: readonly SystemRule[], facilities: reado
  * The problem class of an event, if its words name one. An alert's name is read as words
  * (`HyperspaceProbeFailed` → "Hyperspace Probe Failed", `login_timeout` → "login timeout").
  */
-export function problemClassOf(lexicon: Lexicon, event: Pick<CanonicalEvent, 'errorSignature' | 'symptom'>): ProblemRule | undefined {
+export function problemClassOf(lexicon: Lexicon, event: Pick<CanonicalEvent, 'errorSignature' | 'symptom'> & { kind?: CanonicalEvent['kind'] }): ProblemRule | undefined {
   if (lexicon.problems.length === 0) return undefined;
   const code = event.errorSignature ? event.errorSignature.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[_.:-]+/g, ' ') : '';
-  for (const { pattern, rule } of lexicon.problems) if (pattern.test(code) || pattern.test(event.symptom)) return rule;
+  for (const { pattern, rule } of lexicon.problems) {
+    if (rule.kinds && (event.kind === undefined || !rule.kinds.includes(event.kind))) continue;
+    if (pattern.test(code) || pattern.test(event.symptom)) return rule;
+  }
   return undefined;
 }
 

@@ -100,8 +100,9 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * report's routing decided on, and the dependency graph's re-evaluations. `before` and `after`
  * are the actor's states around the transition.
  */
-export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index }: Pick<RouteContext, 'rules' | 'index'>): Delivery[] {
-  const dependencies = dependencyFollowUps(before, after, rules, index);
+export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
+  const pulls = identityPulls(delivery, after, rules, index, now);
+  const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
   if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
   const { target, score, rule } = delivery.suggest;
@@ -112,6 +113,29 @@ export function followUps(delivery: Delivery, before: IncidentState, after: Inci
     primary: false,
   };
   return [suggestion, ...dependencies];
+}
+
+/**
+ * An account change that arrives after its person reported (the lockout logged two minutes after
+ * the call): the identity rule that would have sent the report to the identity incident, had the
+ * change come first, pulls it over now. One release per incident holding their reports.
+ */
+function identityPulls(delivery: Delivery, after: IncidentState, rules: RuleSet, index: CorrelationIndex, now: Date): Delivery[] {
+  const message = delivery.message;
+  if (message.type !== 'event' || message.event.kind !== 'identity' || after.status === 'none' || after.incident.origin !== 'identity') return [];
+  const token = message.event.requester?.token;
+  const action = message.event.errorSignature ?? '';
+  if (!token) return [];
+  const rule = rules.identity.find((r) => r.actions.includes(action));
+  if (!rule) return [];
+  const bySignature = new Map<string, string[]>();
+  for (const note of index.reportsBy(token)) {
+    const age = now.getTime() - Date.parse(note.at);
+    if (note.signature === after.signature || age > rule.withinMs || age < -rule.withinMs) continue;
+    bySignature.set(note.signature, [...(bySignature.get(note.signature) ?? []), note.childKey]);
+  }
+  const to = { incidentId: after.incident.id, signature: after.signature };
+  return [...bySignature].map(([signature, childKeys]): Delivery => ({ to: signature, message: { type: 'release', to, childKeys, rule: ref(rule) }, primary: false }));
 }
 
 /**

@@ -397,8 +397,9 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
     }
     case 'problems': {
-      r.unknown([...common, 'class', 'words']);
-      return { class: r.code('class'), words: r.list('words', undefined, true) };
+      r.unknown([...common, 'class', 'words', 'kinds']);
+      const kinds = r.list('kinds', EVENT_KINDS);
+      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}) };
     }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);

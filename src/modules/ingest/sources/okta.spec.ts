@@ -24,6 +24,15 @@ describe('normalizeOkta', () => {
     expect(event).toMatchObject({ errorSignature: 'mfa.failure', severity: 'medium', requester: { token: requesterToken(KEY, 'admin@example.com') } });
   });
 
+  it('makes a lockout and a password reset identity events of the account (both explain "I cannot log in")', () => {
+    const hook = json('okta/event-hook-deactivate-composed.json');
+    const deactivation = (hook.data as { events: Array<Record<string, unknown>> }).events[0];
+    const events = eventsOf(normalizeOkta({ ...hook, data: { events: [{ ...deactivation, eventType: 'user.account.lock' }, { ...deactivation, uuid: 'other', eventType: 'user.account.reset_password' }] } }, context));
+
+    expect(events.map((e) => e.errorSignature)).toEqual(['user.locked', 'password.reset']);
+    expect(events[0]?.requester?.token).toBe(requesterToken(KEY, 'john.doe@example.com'));
+  });
+
   it('names the missing field', () => {
     expect(normalizeOkta({ data: {} }, context)).toMatchObject({ ok: false, field: 'data.events' });
   });

@@ -39,6 +39,10 @@ const ACTIONS: Record<string, IdentityAction> = {
   'user.mfa.factor.suspend': 'mfa.reset',
   'user.mfa.okta_verify.deny_push': 'mfa.failure',
   'user.mfa.attempt_bypass': 'mfa.failure',
+  'user.account.lock': 'user.locked',
+  'user.account.lock.limit': 'user.locked',
+  'user.account.reset_password': 'password.reset',
+  'user.account.update_password': 'password.reset',
 };
 /** These count only when they failed: a successful MFA challenge is not news. */
 const FAILURES: Record<string, IdentityAction> = {

@@ -25,6 +25,20 @@ describe('normalizeScim', () => {
     expect(event).toMatchObject({ id: idOf('6164f3bbf6ff41a88dc94f18cb0620e8:patch:full:2819c223-7f76-453a-919d-413861904646'), errorSignature: 'user.role-changed' });
   });
 
+  it('makes a PATCH or PUT that sets active to false a deactivation, and true a reactivation', () => {
+    const patch = (operations: unknown[]) => ({
+      jti: 'j1',
+      iat: 1458496404,
+      sub_id: { format: 'scim', uri: '/Users/44f6142df96bd6ab61e7521d9', externalId: 'jdoe' },
+      events: { 'urn:ietf:params:scim:event:prov:patch:full': { data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } } },
+    });
+    const action = (body: unknown) => eventsOf(normalizeScim(body, context))[0]?.errorSignature;
+
+    expect(action(patch([{ op: 'replace', path: 'active', value: false }]))).toBe('user.deactivated');
+    expect(action(patch([{ op: 'replace', value: { active: true } }]))).toBe('user.reactivated');
+    expect(action(patch([{ op: 'replace', path: 'displayName', value: 'x' }]))).toBe('user.updated');
+  });
+
   it('carries the enterprise department, never the name or e-mail', () => {
     const set = json('scim/set-create-full.json');
     const data = ((set.events as Record<string, { data: Record<string, unknown> }>)['urn:ietf:params:scim:event:prov:create:full']).data;

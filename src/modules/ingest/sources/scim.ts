@@ -27,6 +27,8 @@ export type IdentityAction =
   | 'user.role-changed'
   | 'mfa.reset'
   | 'mfa.failure'
+  | 'user.locked'
+  | 'password.reset'
   | 'user.updated';
 
 /**
@@ -106,6 +108,9 @@ function changesOf(verb: string, resource: string, subject: Json, payload: Json,
         const members = membersOf(data);
         return members.length > 0 ? members.map((member) => ({ action: 'user.role-changed', account: member, member })) : [{ action: 'user.role-changed' }];
       }
+      // The usual way to deactivate an account is a PATCH (or PUT) that sets `active` to false.
+      const active = activeSet(data);
+      if (active !== undefined) return [{ action: active ? 'user.reactivated' : 'user.deactivated', account }];
       return [{ action: touchesRoles(payload, data) ? 'user.role-changed' : 'user.updated', account }];
     }
     default:
@@ -117,6 +122,22 @@ function accountOf(subject: Json, data: Json | undefined): string | undefined {
   const email = Array.isArray(data?.emails) ? (data.emails as unknown[]).find((e): e is { value: string } => typeof (e as Json | null)?.value === 'string') : undefined;
   const candidates = [data?.userName, subject.externalId, data?.externalId, email?.value, subject.uri];
   return candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
+}
+
+/** The `active` a PATCH's operations or a PUT's full resource set, if any. */
+function activeSet(data: Json | undefined): boolean | undefined {
+  if (typeof data?.active === 'boolean') return data.active;
+  const operations = Array.isArray(data?.Operations) ? (data.Operations as unknown[]) : [];
+  for (const op of operations) {
+    const o = op as Json | null;
+    if (typeof o?.path === 'string' && o.path.toLowerCase() === 'active') {
+      if (typeof o.value === 'boolean') return o.value;
+      if (o.value === 'false' || o.value === 'true') return o.value === 'true';
+    }
+    const value = o?.value as Json | null | undefined;
+    if (o?.path === undefined && typeof value?.active === 'boolean') return value.active;
+  }
+  return undefined;
 }
 
 function touchesRoles(payload: Json, data: Json | undefined): boolean {

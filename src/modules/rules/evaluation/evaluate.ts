@@ -21,6 +21,7 @@ const SETTLE_STEP_MS = 15_000;
 
 export interface IncidentSummary {
   id: string;
+  signature: string;
   system: string;
   facilities: string[];
   queue: string;
@@ -111,7 +112,7 @@ export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<S
   const incidents: IncidentSummary[] = [...simulation.incidents].map(([id, { status, incident }]) => {
     const truth: Record<string, number> = {};
     for (const e of events) if (e.incident === id) truth[e.truth] = (truth[e.truth] ?? 0) + 1;
-    return { id, system: incident.system, facilities: incident.facilities, queue: incident.queue, status, parent: incident.parent?.incidentId ?? mergedInto.get(id) ?? null, ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
+    return { id, signature: incident.signature, system: incident.system, facilities: incident.facilities, queue: incident.queue, status, parent: incident.parent?.incidentId ?? mergedInto.get(id) ?? null, ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
   });
   return { scenario, score: scoreScenario(events, ticketsOpenedBy), events, incidents, refused };
 }
