@@ -1,5 +1,5 @@
 import { runScenario, type ScenarioResult } from '../src/modules/rules/evaluation/evaluate.js';
-import { parseScenario } from '../src/modules/rules/evaluation/scenario.js';
+import { parseScenario, readScenarios } from '../src/modules/rules/evaluation/scenario.js';
 import { loadRules } from '../src/modules/rules/rule-files.js';
 
 // Each class of problem issue 25 names, as a small storm through the shipped rules, the real
@@ -142,5 +142,29 @@ describe('one outage, one ticket (shipped rules)', () => {
     expect(result.score).toMatchObject({ f1: 1, routing: 1 });
     const epic = result.incidents.find((i) => i.system === 'epic-hyperspace');
     expect(epic?.truth).toEqual({ epic: 1 });
+  });
+
+  it('fires every shipped routing and priority rule on at least one case (the eval storms and these): a rule that never can is found here', async () => {
+    const fired = new Set<string>();
+    const note = (result: ScenarioResult) => result.incidents.forEach((i) => fired.add(i.routingRule).add(i.priorityRule));
+    for (const scenario of readScenarios('eval/scenarios')) note(await runScenario(scenario, rules));
+    note(
+      await run(
+        [
+          { at: '0s', incident: 'vent', source: 'alertmanager', body: alert('ventilator-icu-3', 'lakeside', 'VentilatorDisconnected', 'Ventilator lost its gateway connection', { severity: 'warning' }) },
+          { at: '5s', incident: 'iface', source: 'alertmanager', body: alert('radiology-interface', 'lakeside', 'OrdersNotAcked', 'Radiology orders not acknowledged', { severity: 'warning' }) },
+          { at: '10s', incident: 'sso', source: 'alertmanager', body: alert('sso-gateway', 'lakeside', 'SamlAssertionErrors', 'SAML assertion errors', { severity: 'warning' }) },
+          ...Array.from({ length: 10 }, (_, n) => ({
+            at: `${20 + n}s`,
+            incident: 'crowd',
+            source: 'helpdesk',
+            body: report(`c${n}`, 'the scheduling app shows the wrong clinic hours', 'lakeside', `clerk${n}@lakeside.example`, 'scheduling-app'),
+          })),
+        ],
+        { vent: 'biomed', iface: 'integration', sso: 'identity-access', crowd: 'service-desk' },
+      ),
+    );
+    const shipped = [...rules.routing, ...rules.priority].map((rule) => rule.id);
+    expect(shipped.filter((id) => !fired.has(id))).toEqual([]);
   });
 });

@@ -33,6 +33,11 @@ export interface ProblemRule extends RuleId {
   words: string[];
   /** Only events of these kinds (an account's sign-in trouble is a class for identity events only). */
   kinds?: string[];
+  /**
+   * While an incident of this class is active on a shared system, that system's other problems in
+   * no class join it: during an EHR outage, whatever the EHR's monitors say is the outage.
+   */
+  absorbs?: boolean;
 }
 
 /** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */
@@ -51,8 +56,8 @@ export interface FacilityRule extends RuleId {
 export interface Lexicon {
   /** Every code a system is known by (lower case) → its rule. */
   systems: ReadonlyMap<string, SystemRule>;
-  /** Patterns (`rhapsody-*` a prefix, `*printer*` a part), longest first: codes no exact entry names. */
-  systemPatterns: ReadonlyArray<{ part: string; anywhere: boolean; rule: SystemRule }>;
+  /** Patterns (`rhapsody-*` a prefix, `*-aruba` a suffix, `*printer*` a part), surest first: codes no exact entry names. */
+  systemPatterns: ReadonlyArray<{ part: string; at: 'start' | 'end' | 'anywhere'; rule: SystemRule }>;
   facilities: ReadonlyMap<string, FacilityRule>;
   /** One pattern per system that has names: whole words, any case. */
   spoken: ReadonlyArray<{ pattern: RegExp; rule: SystemRule }>;
@@ -74,15 +79,17 @@ function wordsPattern(words: readonly string[]): RegExp {
 
 export function compileLexicon(systems: readonly SystemRule[], facilities: readonly FacilityRule[], problems: readonly ProblemRule[] = []): Lexicon {
   const bySystem = new Map<string, SystemRule>();
-  const patterns: Array<{ part: string; anywhere: boolean; rule: SystemRule }> = [];
+  const patterns: Array<{ part: string; at: 'start' | 'end' | 'anywhere'; rule: SystemRule }> = [];
   for (const rule of systems) {
     for (const code of [rule.system, ...rule.codes]) {
-      if (code.endsWith('*')) patterns.push({ part: code.replace(/^\*|\*$/g, ''), anywhere: code.startsWith('*'), rule });
+      const head = code.startsWith('*');
+      const tail = code.endsWith('*');
+      if (head || tail) patterns.push({ part: code.replace(/^\*|\*$/g, ''), at: head && tail ? 'anywhere' : head ? 'end' : 'start', rule });
       else if (!bySystem.has(code)) bySystem.set(code, rule);
     }
   }
-  // A prefix is surer than a part, and a longer pattern surer than a shorter one.
-  patterns.sort((a, b) => Number(a.anywhere) - Number(b.anywhere) || b.part.length - a.part.length);
+  // A prefix or suffix is surer than a part, and a longer pattern surer than a shorter one.
+  patterns.sort((a, b) => Number(a.at === 'anywhere') - Number(b.at === 'anywhere') || b.part.length - a.part.length);
   const byFacility = new Map<string, FacilityRule>();
   for (const rule of facilities) for (const code of [rule.facility, ...rule.codes]) if (!byFacility.has(code)) byFacility.set(code, rule);
   const spoken = systems
@@ -111,7 +118,9 @@ export function systemRule(lexicon: Lexicon, code: string): SystemRule | undefin
   const lower = code.toLowerCase();
   const exact = lexicon.systems.get(lower);
   if (exact) return exact;
-  for (const { part, anywhere, rule } of lexicon.systemPatterns) if (anywhere ? lower.includes(part) : lower.startsWith(part)) return rule;
+  for (const { part, at, rule } of lexicon.systemPatterns) {
+    if (at === 'start' ? lower.startsWith(part) : at === 'end' ? lower.endsWith(part) : lower.includes(part)) return rule;
+  }
   return undefined;
 }
 
@@ -120,7 +129,7 @@ export function systemRule(lexicon: Lexicon, code: string): SystemRule | undefin
  * declares every printer local without making them one system).
  */
 function canonicalSystem(rule: SystemRule | undefined, code: string): string {
-  return rule && !rule.system.endsWith('*') ? rule.system : code;
+  return rule && !rule.system.includes('*') ? rule.system : code;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Route } from './messages.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
 import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
-import { isUnnamed, nameEvent, systemRule, systemsNamedIn, type Named, type SystemRule } from './names.js';
+import { isUnnamed, nameEvent, problemClassOf, systemRule, systemsNamedIn, type Named, type ProblemRule, type SystemRule } from './names.js';
 
 // Routing, as pure functions: which actor an input goes to first (route), and which deliveries an
 // actor's transition makes for others (followUps). Both read the correlation index the runtime
@@ -43,10 +43,34 @@ export function route(input: Exclude<Input, ResolveInput>, context: RouteContext
       const { signature, rule, event, namedBy } = context.signatureOf(input.event);
       const route: Route = { signatureRule: ref(rule), ...(namedBy ? { namedBy } : {}) };
       if (input.signature !== undefined) return { to: input.signature, message: { type: 'event', event, route }, primary: true };
-      if (event.kind !== 'report') return { to: signature, message: { type: 'event', event, route }, primary: true };
+      if (event.kind !== 'report') {
+        const outage = context.index.get(signature) ? undefined : outageAbsorbing(event, context);
+        if (outage) return { to: outage.entry.signature, message: { type: 'event', event, route: { ...route, attach: { ...ref(outage.rule), score: 1 } } }, primary: true };
+        return { to: signature, message: { type: 'event', event, route }, primary: true };
+      }
       return routeReport(event, signature, route, context);
     }
   }
+}
+
+/**
+ * The active outage of the event's (shared) system that takes it: a problem the rules put in no
+ * class, on a system whose outage incident (a class that `absorbs`) is active, is that outage.
+ * A problem in another class (a disk filling up) keeps its own incident.
+ */
+function outageAbsorbing(event: CanonicalEvent, { rules, index }: RouteContext): { entry: IndexEntry; rule: ProblemRule } | undefined {
+  if (rules.lexicon.problems.length === 0 || systemRule(rules.lexicon, event.system)?.scope !== 'shared') return undefined;
+  if (problemClassOf(rules.lexicon, event)) return undefined;
+  for (const { rule } of rules.lexicon.problems) {
+    if (!rule.absorbs || (rule.kinds && !rule.kinds.includes(event.kind))) continue;
+    const marker = `|~${rule.class}|`;
+    const entry = index
+      .activeOn(event.system)
+      .filter((e) => `${e.signature}|`.includes(marker))
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+    if (entry) return { entry, rule };
+  }
+  return undefined;
 }
 
 /**
@@ -77,7 +101,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // A family of systems named by a pattern ("the printer" names every `printer*`) is matched by rule.
   const families = new Set<SystemRule>();
   for (const named of systemsNamedIn(rules.lexicon, event.symptom)) {
-    if (named.system.endsWith('*')) families.add(named);
+    if (named.system.includes('*')) families.add(named);
     else about.add(named.system);
   }
   const isAbout = (system: string) => about.has(system) || (families.size > 0 && families.has(systemRule(rules.lexicon, system) as SystemRule));
@@ -101,7 +125,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * are the actor's states around the transition.
  */
 export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
-  const pulls = identityPulls(delivery, after, rules, index, now);
+  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index)];
   const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
   if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
@@ -113,6 +137,24 @@ export function followUps(delivery: Delivery, before: IncidentState, after: Inci
     primary: false,
   };
   return [suggestion, ...dependencies];
+}
+
+/**
+ * An outage that opens after its system's monitors had already said other things (the NACKs came
+ * before the probe failed): the incidents those opened on the same shared system, for problems in
+ * no class, are merged into it, as they would have joined it had it been there first.
+ */
+function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || !isActive(after.status)) return [];
+  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
+  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
+  const rule = rules.lexicon.problems.find(({ rule: r }) => r.absorbs && `${after.signature}|`.includes(`|~${r.class}|`))?.rule;
+  if (!rule) return [];
+  const into = { incidentId: after.incident.id, signature: after.signature };
+  return index
+    .activeOn(after.incident.system)
+    .filter((entry) => entry.signature !== after.signature && !entry.signature.split('|').some((field) => field.startsWith('~')) && entry.parentId === null)
+    .map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
 }
 
 /**

@@ -361,7 +361,7 @@ function canonicalCodes(set: RuleSet): RuleSet {
   const system = (code: string) => {
     const lower = code.toLowerCase();
     const rule = lower.includes('*') ? undefined : set.lexicon.systems.get(lower);
-    return rule && !rule.system.endsWith('*') ? rule.system : lower;
+    return rule && !rule.system.includes('*') ? rule.system : lower;
   };
   const facility = (code: string) => {
     const lower = code.toLowerCase();
@@ -397,9 +397,10 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
     }
     case 'problems': {
-      r.unknown([...common, 'class', 'words', 'kinds']);
+      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs']);
       const kinds = r.list('kinds', EVENT_KINDS);
-      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}) };
+      const absorbs = r.has('absorbs') ? r.bool('absorbs') : undefined;
+      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}) };
     }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);

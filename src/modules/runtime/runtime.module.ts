@@ -29,7 +29,7 @@ const PROVIDERS: Provider[] = [
     inject: [CorralConfig],
     useFactory: (config: CorralConfig) => {
       const rules = loadRules(config.rulesDir);
-      const count = Object.values(rules as unknown as Record<string, unknown[]>).reduce((sum, list) => sum + list.length, 0);
+      const count = Object.values(rules as unknown as Record<string, unknown>).reduce((sum: number, list) => sum + (Array.isArray(list) ? list.length : 0), 0);
       new Logger('Rules').log(`loaded ${count} rules from ${config.rulesDir ?? 'config/rules'}`);
       return rules;
     },

@@ -25,6 +25,9 @@ export interface IncidentSummary {
   system: string;
   facilities: string[];
   queue: string;
+  /** The routing and priority rules that decided its queue and priority. */
+  routingRule: string;
+  priorityRule: string;
   status: string;
   parent: string | null;
   ticketsOpened: number;
@@ -112,7 +115,7 @@ export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<S
   const incidents: IncidentSummary[] = [...simulation.incidents].map(([id, { status, incident }]) => {
     const truth: Record<string, number> = {};
     for (const e of events) if (e.incident === id) truth[e.truth] = (truth[e.truth] ?? 0) + 1;
-    return { id, signature: incident.signature, system: incident.system, facilities: incident.facilities, queue: incident.queue, status, parent: incident.parent?.incidentId ?? mergedInto.get(id) ?? null, ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
+    return { id, signature: incident.signature, system: incident.system, facilities: incident.facilities, queue: incident.queue, routingRule: incident.routingRule.id, priorityRule: incident.priorityRule.id, status, parent: incident.parent?.incidentId ?? mergedInto.get(id) ?? null, ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
   });
   return { scenario, score: scoreScenario(events, ticketsOpenedBy), events, incidents, refused };
 }
