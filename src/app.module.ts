@@ -19,6 +19,7 @@ import { IngestModule } from './modules/ingest/ingest.module.js';
 import { INGEST_ROUTES, methodAndPath } from './modules/ingest/ingest.routes.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RetentionModule } from './modules/retention/retention.module.js';
+import { RulesModule } from './modules/rules/rules.module.js';
 import { RuntimeModule } from './modules/runtime/runtime.module.js';
 import { ShutdownGate } from './modules/http/shutdown-gate.js';
 
@@ -51,6 +52,7 @@ export class AppModule {
         BlastRadiusModule,
         DashboardModule,
         RetentionModule,
+        RulesModule,
       ],
       providers: [ShutdownGate],
     };

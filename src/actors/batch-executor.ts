@@ -114,6 +114,8 @@ export class BatchExecutor {
    * `inbox`: the inbox span they are, committed as the cursor's move.
    */
   async prepare(inputs: Input[], receipts: string[] = [], inbox?: InboxRange): Promise<Prepared> {
+    // Rules reloaded since the last batch take over here, before anything of this one is routed.
+    this.correlator.beginBatch();
     // Hydrate every first stop with one read; actors reached by routing load on demand.
     const { ownership } = this;
     const firstStops = new Set<string>();

@@ -44,15 +44,38 @@ const SWEEP_EVERY = 4096;
 export class Correlator {
   /** New children share one source object per distinct source (source-interner.ts). */
   private readonly sources = new SourceInterner();
-  private readonly signatures = new WeakMap<CanonicalEvent, Derived>();
+  private signatures = new WeakMap<CanonicalEvent, Derived>();
   /** Inputs handled; every SWEEP_EVERY of them, notes of people who reported nothing lately go. */
   private handled = 0;
+  /** A rule set loaded while a batch was being correlated: it takes over when the next batch begins. */
+  private next: RuleSet | undefined;
 
   constructor(
-    readonly rules: RuleSet,
+    private current: RuleSet,
     // Identity marks live as long as the longest identity rule can use them; none without such rules.
-    readonly index = new CorrelationIndex(Math.max(0, ...rules.identity.map((rule) => rule.withinMs))),
+    readonly index = new CorrelationIndex(Math.max(0, ...current.identity.map((rule) => rule.withinMs))),
   ) {}
+
+  get rules(): RuleSet {
+    return this.current;
+  }
+
+  /**
+   * Rules changed without a restart: they apply from the next batch on (`beginBatch`), so one
+   * batch is never correlated under two rule sets. Signatures worked out under the old rules are
+   * forgotten. The index keeps the identity marks' horizon it was built with.
+   */
+  replaceRules(rules: RuleSet): void {
+    this.next = rules;
+  }
+
+  /** Called by the runtime before it correlates a batch (and by simulations before an input). */
+  beginBatch(): void {
+    if (!this.next) return;
+    this.current = this.next;
+    this.next = undefined;
+    this.signatures = new WeakMap();
+  }
 
   /**
    * The actor an input goes to first; lets the runtime hydrate it before the batch's turns.

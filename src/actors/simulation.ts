@@ -39,6 +39,7 @@ export class Simulation {
   }
 
   send(input: Input, now: Date): Promise<Outcome> {
+    this.correlator.beginBatch();
     return this.correlator.handle(
       input,
       {

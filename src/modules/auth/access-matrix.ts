@@ -83,6 +83,9 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/deliveries/blocked': { roles: AGENT, audit: { action: 'deliveries.read', type: 'query' } },
   'POST /v1/deliveries/retry': { roles: ['admin'], audit: { action: 'deliveries.retry', type: 'activity' } },
   'POST /v1/deliveries/skip': { roles: ['admin'], audit: { action: 'deliveries.skip', type: 'activity' } },
+  // Correlation rules: which are in force, and reloading them (rules-reloader.ts audits every load itself).
+  'GET /v1/rules': { roles: ['admin', 'auditor'] },
+  'POST /v1/rules/reload': { roles: ['admin'], audit: { action: 'rules.reload', type: 'activity' } },
   // Instances, partition owners, epochs and lag: operations data, no PHI.
   'GET /v1/cluster': { roles: ['admin'] },
 
