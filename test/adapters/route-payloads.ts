@@ -38,7 +38,7 @@ export const ROUTES: Route[] = [
     path: '/v1/events',
     contentType: 'application/json',
     body: ({ text, id, date }) =>
-      JSON.stringify({ id, schemaVersion: '1', kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, occurredAt: date, status: 'firing', severity: 'low', system: 'epic', symptom: text, patientImpact: false }),
+      JSON.stringify({ id, schemaVersion: '1', kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, occurredAt: date, status: 'firing', severity: 'low', system: 'scheduling', symptom: text, patientImpact: false }),
     idField: 'id',
     dateField: 'occurredAt',
   },
@@ -132,7 +132,8 @@ export const ROUTES: Route[] = [
     source: 'helpdesk',
     path: '/v1/ingest/helpdesk',
     contentType: 'application/json',
-    body: ({ text, id, date }) => JSON.stringify({ id, channel: 'email', text, requester: 'nurse.a@example.org', system: 'epic', occurredAt: date }),
+    // Not a shared system (config/rules/05-systems.yaml): there, a report joins the system's active incident on the system alone, and these checks read the report's own incident.
+    body: ({ text, id, date }) => JSON.stringify({ id, channel: 'email', text, requester: 'nurse.a@example.org', system: 'scheduling', occurredAt: date }),
     idField: 'id',
     dateField: 'occurredAt',
   },
