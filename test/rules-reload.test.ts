@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/actors/clock.js';
 import { shippedRulesDir } from '../src/modules/rules/rule-files.js';
-import { apiFetch, canonical, createTestDatabase, getJson, postJson, startCorral, TestNats, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { apiFetch, canonical, CHAIN_KEY, createTestDatabase, getJson, postJson, startCorral, TestNats, TOKEN_KEY, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+
+const BIN = new URL('../bin/corral.js', import.meta.url).pathname;
 
 const T0 = new Date('2026-11-24T07:00:00.000Z');
 
@@ -95,6 +98,35 @@ describe('rules reloaded without a restart', () => {
     await waitFor(async () => (await getJson<InForce>(url('/v1/rules'))).body.rules.includes('route.payroll@2'));
     expect((await audit('rules.loaded')).map((r) => r.actor)).toEqual(expect.arrayContaining(['file-change']));
   });
+
+  it('replays the recorded inbox through a candidate rule set and tells what it would decide differently (corral replay)', async () => {
+    const candidate = mkdtempSync(join(tmpdir(), 'corral-candidate-'));
+    cpSync(dir, candidate, { recursive: true });
+    const file = join(candidate, '80-routing.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('queue: finance-desk', 'queue: finance-ops'));
+    const { code, stdout, stderr } = await run([BIN, 'replay', '--rules', candidate, '--json'], { CORRAL_RULES_DIR: dir });
+    expect([code, stderr]).toEqual([0, expect.any(String)]);
+    const difference = JSON.parse(stdout) as { events: number; routing: Array<{ from: string; to: string; events: number }>; grouping: { agreement: number } };
+    expect(difference.events).toBe(3);
+    expect(difference.grouping.agreement).toBe(1);
+    expect(difference.routing).toEqual([{ from: 'finance-desk', to: 'finance-ops', events: expect.any(Number) }]);
+
+    const plain = await run([BIN, 'replay', '--rules', candidate], { CORRAL_RULES_DIR: dir });
+    expect(plain.stdout).toMatch(/finance-desk → finance-ops/);
+    expect(plain.stderr).toMatch(/replaying \d+ recorded input/);
+    expect((await run([BIN, 'replay', '--rules', candidate, '--from', 'yesterday'], { CORRAL_RULES_DIR: dir })).code).toBe(2);
+  });
+
+  function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, CORRAL_TOKEN_KEY: TOKEN_KEY, CORRAL_CHAIN_KEY: CHAIN_KEY, CORRAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'corral-replay-cli-')), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

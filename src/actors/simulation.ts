@@ -3,7 +3,7 @@ import type { Command } from '../correlation/messages.js';
 import { holderIn, type Input, type Outcome } from '../correlation/inputs.js';
 import { Correlator } from './correlator.js';
 import type { JournalEntry } from '../correlation/transition.js';
-import { childCount, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from '../correlation/incident.js';
+import { childCount, childOf, distinctRequesters, emptyState, nextDueAt, type IncidentBody, type IncidentState, type IncidentStatus } from '../correlation/incident.js';
 import type { ObservedIncident, RuleCase } from '../correlation/rule-cases.js';
 import type { RuleSet } from '../correlation/rules.js';
 
@@ -74,6 +74,54 @@ export class Simulation {
       return at !== null && at <= now.toISOString();
     });
     for (const state of due) await this.send({ type: 'tick', signature: state.signature }, now);
+  }
+
+  /**
+   * Where an input's child is now, and the group it belongs to: the incident it went to, unless
+   * the child has moved since (a merge, a split, an identity pull), and that incident's root
+   * through dependency parents and merges. `landed` is the input's outcome.
+   */
+  placeOf(childKey: string, landed: string | null): { incident: string | null; root: string | null } {
+    const landedIn = landed ? this.incidents.get(landed) : undefined;
+    let incident = landed;
+    if (!landedIn || landedIn.status === 'merged' || !childOf(landedIn.incident, childKey)) {
+      let found: { id: string; lastSeen: string } | null = null;
+      for (const [id, { status, incident: body }] of this.incidents) {
+        if (status === 'merged' || !childOf(body, childKey)) continue;
+        if (!found || body.lastSeen > found.lastSeen) found = { id, lastSeen: body.lastSeen };
+      }
+      incident = found?.id ?? landed;
+    }
+    return { incident, root: incident ? this.rootOf(incident) : null };
+  }
+
+  /** The incident at the top of `id`'s dependency parents and merges. */
+  rootOf(id: string): string {
+    const seen = new Set<string>();
+    let current = id;
+    while (!seen.has(current)) {
+      seen.add(current);
+      const found = this.incidents.get(current);
+      const next = found?.status === 'merged' ? this.mergedInto(current) : found?.incident.parent?.incidentId;
+      if (!next || !this.incidents.has(next)) break;
+      current = next;
+    }
+    return current;
+  }
+
+  private mergedInto(id: string): string | undefined {
+    for (let i = this.journal.length - 1; i >= 0; i--) {
+      const entry = this.journal[i];
+      if (entry?.kind === 'incident.merged' && entry.incidentId === id && typeof entry.data.into === 'string') return entry.data.into;
+    }
+    return undefined;
+  }
+
+  /** How many `ticket.opened` each incident decided. */
+  ticketsOpened(): Map<string, number> {
+    const opened = new Map<string, number>();
+    for (const entry of this.journal) if (entry.kind === 'ticket.opened') opened.set(entry.incidentId, (opened.get(entry.incidentId) ?? 0) + 1);
+    return opened;
   }
 
   list(): SimulatedIncident[] {

@@ -6,6 +6,7 @@ import type { CommonOptions } from './common-options.js';
 import type { LaneOptions } from './deliveries-command.js';
 import type { ReplayOptions } from './dlq-command.js';
 import type { EvalOptions } from './eval-command.js';
+import type { ReplayRulesOptions } from './replay-command.js';
 import type { KeysCreateOptions } from './keys-command.js';
 import type { PurgeOptions } from './purge-command.js';
 import type { RulesTestOptions } from './rules-command.js';
@@ -187,6 +188,17 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--rules <dirs>', 'rules directories separated by ":" (default: config/rules)')
     .addOption(jsonOption());
   act(test, async () => (await import('./rules-command.js')).test(test.args[0] ?? '', test.opts<RulesTestOptions>()));
+
+  const replayRules = program
+    .command('replay')
+    .description("what a candidate rule set would decide on the inbox's recorded history, beside the rules in force: grouping, routing, priority, tickets")
+    .requiredOption('--rules <dirs>', 'the candidate rules directories, separated by ":"')
+    .option('--from <instant>', 'only inputs received at or after this ISO-8601 instant')
+    .option('--to <instant>', 'only inputs received at or before this ISO-8601 instant')
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .addHelpText('after', '\nReads the inbox (kept INBOX_RETENTION_MS, 8 days by default) of the database the server uses; writes nothing. The rules in force are CORRAL_RULES_DIR (default config/rules).');
+  act(replayRules, async () => (await import('./replay-command.js')).replayRules(replayRules.opts<ReplayRulesOptions>()));
 
   const evaluation = program
     .command('eval')

@@ -34,6 +34,23 @@ export class InboxRepository {
     return rows.map((r) => ({ position: Number(r.position), input: r.input }));
   }
 
+  /** How many rows were received in [from, to] (either end open when absent): what `corral replay` will read. */
+  async countReceivedBetween(from: Date | undefined, to: Date | undefined): Promise<number> {
+    const rows = await this.db.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM inbox WHERE ($1::timestamptz IS NULL OR received_at >= $1) AND ($2::timestamptz IS NULL OR received_at <= $2)`, [from ?? null, to ?? null]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Up to `limit` rows received in [from, to] after `position`, in order, with when each arrived. */
+  async receivedBetween(from: Date | undefined, to: Date | undefined, position: number, limit: number): Promise<Array<InboxRow & { receivedAt: Date }>> {
+    const rows = await this.db.query<Array<{ position: string; input: string; received_at: Date }>>(
+      `SELECT position, input, received_at FROM inbox
+        WHERE position > $1 AND ($2::timestamptz IS NULL OR received_at >= $2) AND ($3::timestamptz IS NULL OR received_at <= $3)
+        ORDER BY position LIMIT $4`,
+      [position, from ?? null, to ?? null, limit],
+    );
+    return rows.map((r) => ({ position: Number(r.position), input: r.input, receivedAt: r.received_at }));
+  }
+
   /** Where the correlator stands: the last position whose effects are committed, and when. */
   async cursor(): Promise<{ position: number; correlatedAt: Date }> {
     const rows = await this.db.query<Array<{ position: string; correlated_at: Date }>>(`SELECT position, correlated_at FROM inbox_cursor`);

@@ -1,6 +1,5 @@
 import { Simulation } from '../../../actors/simulation.js';
 import { childKeyOf } from '../../../correlation/canonical-event.js';
-import { childOf } from '../../../correlation/incident.js';
 import type { Input, Outcome } from '../../../correlation/inputs.js';
 import type { RuleSet } from '../../../correlation/rules.js';
 import { checkCanonical, checkNative } from '../../ingest/intake-prep.js';
@@ -71,38 +70,9 @@ export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<S
   const end = scenario.start + (scenario.items.at(-1)?.atMs ?? 0);
   for (let after = SETTLE_STEP_MS; after <= SETTLE_MS; after += SETTLE_STEP_MS) await simulation.tick(new Date(end + after));
 
-  const ticketsOpenedBy = new Map<string, number>();
-  for (const entry of simulation.journal) if (entry.kind === 'ticket.opened') ticketsOpenedBy.set(entry.incidentId, (ticketsOpenedBy.get(entry.incidentId) ?? 0) + 1);
-  const mergedInto = new Map<string, string>();
-  for (const entry of simulation.journal) if (entry.kind === 'incident.merged' && typeof entry.data.into === 'string') mergedInto.set(entry.incidentId, entry.data.into);
-
-  /** The incident holding a child now: where its event went, unless the child has moved since (merge, split, a pull). */
-  const holderNow = (childKey: string, landed: string | null): string | null => {
-    const landedIn = landed ? simulation.incidents.get(landed) : undefined;
-    if (landedIn && landedIn.status !== 'merged' && childOf(landedIn.incident, childKey)) return landed;
-    let found: { id: string; lastSeen: string } | null = null;
-    for (const [id, { status, incident }] of simulation.incidents) {
-      if (status === 'merged' || !childOf(incident, childKey)) continue;
-      if (!found || incident.lastSeen > found.lastSeen) found = { id, lastSeen: incident.lastSeen };
-    }
-    return found?.id ?? landed;
-  };
-  /** A group is the root incident: a dependency child's parent (any depth), a merged incident's survivor. */
-  const rootOf = (id: string): string => {
-    const seen = new Set<string>();
-    let current = id;
-    while (!seen.has(current)) {
-      seen.add(current);
-      const next = mergedInto.get(current) ?? simulation.incidents.get(current)?.incident.parent?.incidentId;
-      if (!next || !simulation.incidents.has(next)) break;
-      current = next;
-    }
-    return current;
-  };
-
+  const ticketsOpenedBy = simulation.ticketsOpened();
   const events: ScoredEvent[] = units.map(({ truth, childKey, outcome }, n) => {
-    const incident = holderNow(childKey, outcome.incidentId);
-    const root = incident ? rootOf(incident) : null;
+    const { incident, root } = simulation.placeOf(childKey, outcome.incidentId);
     return {
       truth,
       truthQueue: scenario.incidents.get(truth)?.queue ?? '',
@@ -115,7 +85,7 @@ export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<S
   const incidents: IncidentSummary[] = [...simulation.incidents].map(([id, { status, incident }]) => {
     const truth: Record<string, number> = {};
     for (const e of events) if (e.incident === id) truth[e.truth] = (truth[e.truth] ?? 0) + 1;
-    return { id, signature: incident.signature, system: incident.system, facilities: incident.facilities, queue: incident.queue, routingRule: incident.routingRule.id, priorityRule: incident.priorityRule.id, status, parent: incident.parent?.incidentId ?? mergedInto.get(id) ?? null, ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
+    return { id, signature: incident.signature, system: incident.system, facilities: incident.facilities, queue: incident.queue, routingRule: incident.routingRule.id, priorityRule: incident.priorityRule.id, status, parent: status === 'merged' ? simulation.rootOf(id) : (incident.parent?.incidentId ?? null), ticketsOpened: ticketsOpenedBy.get(id) ?? 0, truth };
   });
   return { scenario, score: scoreScenario(events, ticketsOpenedBy), events, incidents, refused };
 }
