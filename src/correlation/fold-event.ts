@@ -103,7 +103,7 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
   };
   const { priority, rule } = priorityOf(draft, context.rules);
   const prioritized = { ...draft, priority, priorityRule: ref(rule) };
-  const routed = routeOf(prioritized, context.rules);
+  const routed = routeOf(prioritized, context.rules, context.now);
   const incident = { ...prioritized, queue: routed.queue, routingRule: ref(routed.rule) };
   d.journal('incident.opened', incident, { title: incident.title, severity: incident.severity, system: incident.system, origin, episode }, { rule: route.signatureRule ?? FALLBACK_SIGNATURE });
   d.journal('incident.routed', incident, { queue: incident.queue }, { rule: incident.routingRule });
@@ -145,6 +145,8 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
   const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(context.nowIso, windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
   let incident = widen(put, event, timers);
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
+  const role = event.requester?.role?.toLowerCase();
+  if (role && !(incident.tally.roles ?? []).includes(role)) incident = { ...incident, tally: { ...incident.tally, roles: [...(incident.tally.roles ?? []), role].sort() } };
   incident = unsuppressIfOutside(incident, event, d, context.rules);
   incident = fillContext(incident, event, d);
   return settle(state, before, incident, d, context);

@@ -139,6 +139,8 @@ export interface Tally {
   requesters: Record<string, number>;
   kinds: EventKind[];
   sources: string[];
+  /** The requesters' role codes (nurse, physician …), never who they are; absent in snapshots from before. */
+  roles?: string[];
 }
 
 export const emptyTally = (): Tally => ({ children: 0, firing: 0, requesters: {}, kinds: [], sources: [] });
@@ -199,7 +201,7 @@ function placeChildren(incident: IncidentBody, children: Child[], revision = inc
     if (!kinds.includes(child.kind)) kinds = [...kinds, child.kind].sort();
     if (!sources.includes(child.source.type)) sources = [...sources, child.source.type].sort();
   }
-  return { ...incident, children: trie.finish(), tally: { children: count, firing, requesters: requesters.result(), kinds, sources }, ...(revision === undefined ? {} : { revision }) };
+  return { ...incident, children: trie.finish(), tally: { ...incident.tally, children: count, firing, requesters: requesters.result(), kinds, sources }, ...(revision === undefined ? {} : { revision }) };
 }
 
 /** Removes children (split off to another incident), keeping the tally in step. */

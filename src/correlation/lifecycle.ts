@@ -1,4 +1,5 @@
 import type { Context, Transition } from './transition.js';
+import { stampOnCall } from './oncall.js';
 import { Decisions } from './decisions.js';
 import {
   childrenOf,
@@ -87,7 +88,7 @@ export function reassess(transition: Transition, context: Context): Transition {
     if (priority !== incident.priority) changes.priority = priority;
     incident = { ...incident, priority, priorityRule: ref(priorityRule) };
   }
-  const { queue, rule: routingRule } = routeOf(incident, context.rules);
+  const { queue, rule: routingRule } = routeOf(incident, context.rules, context.now);
   if (queue !== incident.queue || routingRule.id !== incident.routingRule.id) {
     d.journal('incident.routed', incident, { queue, was: incident.queue }, { rule: routingRule });
     if (queue !== incident.queue) Object.assign(changes, { queue, previousQueue: incident.queue });
@@ -99,8 +100,8 @@ export function reassess(transition: Transition, context: Context): Transition {
   const ticketEvent = journalsTicket(transition.effects, incident.id) || journalsTicket(d.effects, incident.id);
   incident = tellChildren(incident, state.status, ticketEvent, d, now, context.rules);
 
-  if (incident === state.incident) return transition;
-  return { ...transition, state: { ...state, incident }, effects: [...transition.effects, ...d.effects] };
+  if (incident === state.incident) return context.rules.oncall.length === 0 ? transition : { ...transition, effects: stampOnCall(transition.effects, incident.queue, context.rules.oncall, context.now) };
+  return { ...transition, state: { ...state, incident }, effects: stampOnCall([...transition.effects, ...d.effects], incident.queue, context.rules.oncall, context.now) };
 }
 
 /**

@@ -1,14 +1,18 @@
 import type { IncidentBody } from './incident.js';
 import { systemRule } from './names.js';
-import { FALLBACK_ROUTE, type RoutingRule, type RuleSet } from './rules.js';
+import { FALLBACK_ROUTE, type CalendarRule, type RoutingRule, type RuleSet, type Weekday } from './rules.js';
 
 /**
  * Which helpdesk queue owns an incident: the first routing rule whose every condition holds. A
  * `{facility}` (or `{site}`, from enrichment) in the queue name makes facility desks.
  */
-export function routeOf(incident: IncidentBody, rules: RuleSet): { queue: string; rule: RoutingRule } {
+export function routeOf(incident: IncidentBody, rules: RuleSet, now: Date): { queue: string; rule: RoutingRule } {
   const systemClass = systemRule(rules.lexicon, incident.system)?.class;
-  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass)) ?? FALLBACK_ROUTE;
+  const inHours = (id: string) => {
+    const calendar = rules.calendars.find((c) => c.id === id);
+    return calendar !== undefined && withinCalendar(calendar, now);
+  };
+  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass) && timely(candidate, inHours)) ?? FALLBACK_ROUTE;
   // Routing runs after every message: a fixed queue name needs no placeholders filled in.
   if (!rule.queue.includes('{')) return { queue: rule.queue, rule };
   const facility = slug(incident.facilities[0] ?? 'unknown');
@@ -30,6 +34,8 @@ function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: strin
   const { kinds, sources } = incident.tally;
   return (
     (when.classes === undefined || (systemClass !== undefined && when.classes.includes(systemClass))) &&
+    (when.departments === undefined || anyLower(when.departments, incident.departments)) &&
+    (when.requesterRoles === undefined || anyIn(when.requesterRoles, incident.tally.roles ?? [])) &&
     (when.kinds === undefined || anyIn(when.kinds, kinds)) &&
     (when.sources === undefined || anyIn(when.sources, sources)) &&
     (when.systems === undefined || anySystem(when.systems, incident.system)) &&
@@ -42,8 +48,41 @@ function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: strin
   );
 }
 
+/** The rule's calendar conditions, read only when the rest of it held (they format a date). */
+function timely({ when }: RoutingRule, inHours: (id: string) => boolean): boolean {
+  return (when.calendar === undefined || inHours(when.calendar)) && (when.outside === undefined || !inHours(when.outside));
+}
+
+/** Whether `now` is inside the calendar's hours on one of its days, holidays excepted, in its own zone. */
+export function withinCalendar(calendar: CalendarRule, now: Date): boolean {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: calendar.zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit' }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const date = `${part('year')}-${part('month')}-${part('day')}`;
+  const minute = Number(part('hour')) * 60 + Number(part('minute'));
+  const day = part('weekday').slice(0, 3).toLowerCase() as Weekday;
+  const { fromMinute: from, toMinute: to } = calendar;
+  // Over midnight (22:00-06:00): the early hours belong to the day the shift began.
+  if (from > to) {
+    if (minute >= from) return calendar.days.includes(day) && !calendar.holidays.includes(date);
+    if (minute < to) {
+      const yesterday = new Date(now.getTime() - 86_400_000);
+      const before = new Intl.DateTimeFormat('en-US', { timeZone: calendar.zone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }).formatToParts(yesterday);
+      const get = (type: Intl.DateTimeFormatPartTypes) => before.find((p) => p.type === type)?.value ?? '';
+      return calendar.days.includes(get('weekday').slice(0, 3).toLowerCase() as Weekday) && !calendar.holidays.includes(`${get('year')}-${get('month')}-${get('day')}`);
+    }
+    return false;
+  }
+  return minute >= from && minute < to && calendar.days.includes(day) && !calendar.holidays.includes(date);
+}
+
 function anyIn(wanted: readonly string[], present: readonly string[]): boolean {
   for (const item of wanted) if (present.includes(item)) return true;
+  return false;
+}
+
+/** Department codes come as each sender wrote them; rules name them in lower case. */
+function anyLower(wanted: readonly string[], present: readonly string[]): boolean {
+  for (const item of present) if (wanted.includes(item.toLowerCase())) return true;
   return false;
 }
 

@@ -24,6 +24,19 @@ describe('compileRules', () => {
     expect(bad).toThrow('rule "prio.x" (priority[0]): field "severities" has "dire"');
   });
 
+  it("consults a later directory's rules (a site's own) first, and lets it replace a rule by its id", () => {
+    const shipped = { routing: [{ id: 'route.apps', version: 1, when: { systems: ['epic*'] }, queue: 'application-support' }, { id: 'route.fallback', version: 1, queue: 'service-desk' }] };
+    const site = { routing: [{ id: 'route.payroll', version: 1, when: { systems: ['payroll'] }, queue: 'finance-apps' }, { id: 'route.fallback', version: 2, queue: 'triage' }] };
+    const rules = compileRules([
+      { file: 'config/rules/80-routing.yaml', document: shipped, layer: 0 },
+      { file: '/etc/corral/rules/site.yaml', document: site, layer: 1 },
+    ]);
+
+    expect(rules.routing.map((r) => `${r.id}@${r.version}`)).toEqual(['route.payroll@1', 'route.fallback@2', 'route.apps@1']);
+    // Within one directory an id still may not repeat.
+    expect(() => compileRules([{ file: 'a.yaml', document: site, layer: 1 }, { file: 'b.yaml', document: site, layer: 1 }])).toThrow('repeats the id');
+  });
+
   it('refuses unknown sections and fields, and repeated ids', () => {
     const bad = compile({
       routes: [],

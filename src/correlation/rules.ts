@@ -85,9 +85,44 @@ export interface RoutingRule extends RuleRef {
     patientImpact?: boolean;
     priorities?: Priority[];
     minFacilities?: number;
+    /** Departments any of the incident's children came from (codes, any case). */
+    departments?: string[];
+    /** Roles any of its requesters hold (codes such as nurse, physician, pharmacist; never who). */
+    requesterRoles?: string[];
+    /** Holds only inside (`calendar`) or only outside (`outside`) a calendar's hours. */
+    calendar?: string;
+    outside?: string;
   };
   /** Queue name; `{facility}` becomes the incident's first facility (facility desks). */
   queue: string;
+}
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * When a team works, in its own time zone: the days, the hours (`07:00-18:00`; `22:00-06:00` runs
+ * over midnight) and the holidays (dates in that zone) it does not.
+ */
+export interface CalendarRule extends RuleRef {
+  zone: string;
+  days: Weekday[];
+  /** Minutes after midnight, [from, to). */
+  fromMinute: number;
+  toMinute: number;
+  holidays: string[];
+}
+
+/** Who of a rotation is on call for some queues: one hands over to the next at `handoff`, weekly or daily. */
+export interface OnCallRule extends RuleRef {
+  queues: string[];
+  zone: string;
+  rotation: string[];
+  /** The date (in the zone) the rotation's first entry starts, at the first handover on or after it. */
+  start: string;
+  /** Weekly when a day is given (`mon 08:00`), else daily (`08:00`). */
+  handoffDay?: Weekday;
+  handoffMinute: number;
 }
 
 export interface EscalationRule extends RuleRef {
@@ -98,6 +133,7 @@ export interface EscalationRule extends RuleRef {
 }
 
 export interface RuleSet {
+  calendars: CalendarRule[];
   systems: SystemRule[];
   facilities: FacilityRule[];
   problems: ProblemRule[];
@@ -105,6 +141,7 @@ export interface RuleSet {
   lexicon: Lexicon;
   routing: RoutingRule[];
   escalation: EscalationRule[];
+  oncall: OnCallRule[];
   signatures: SignatureRule[];
   windows: WindowRule[];
   reports: ReportRule[];
@@ -150,6 +187,12 @@ export function windowFor(rules: RuleSet, event: Pick<CanonicalEvent, 'kind' | '
 export interface RuleSource {
   file: string;
   document: unknown;
+  /**
+   * Which rules directory it came from, counted from the first (0). A later directory is a site's
+   * own: its rules are consulted before the earlier ones' (first match wins in routing, priority,
+   * signatures, windows), and a rule with the id of an earlier directory's replaces it.
+   */
+  layer?: number;
 }
 
 export class RuleError extends Error {
@@ -158,7 +201,7 @@ export class RuleError extends Error {
   }
 }
 
-const SECTIONS = ['systems', 'facilities', 'problems', 'signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation'] as const;
+const SECTIONS = ['calendars', 'systems', 'facilities', 'problems', 'signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation', 'oncall'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Obj = Record<string, unknown>;
@@ -287,10 +330,13 @@ export function parseDuration(text: string): number | undefined {
 
 export function compileRules(sources: RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const set: Omit<RuleSet, 'lexicon'> = { systems: [], facilities: [], problems: [], signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [] };
-  const seen = new Map<string, string>();
+  const set: Omit<RuleSet, 'lexicon'> = { calendars: [], systems: [], facilities: [], problems: [], signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [], oncall: [] };
+  const seen = new Map<string, { where: string; layer: number }>();
+  const layerOf = new Map<RuleRef, number>();
+  /** Ids a later directory redefines: the earlier directory's rule gives way. */
+  const replaced = new Map<string, number>();
 
-  for (const { file, document } of sources) {
+  for (const { file, document, layer = 0 } of sources) {
     if (document === null || document === undefined) continue;
     if (typeof document !== 'object' || Array.isArray(document)) {
       problems.push(`${file}: must be a map with sections ${SECTIONS.join(', ')}`);
@@ -318,22 +364,42 @@ export function compileRules(sources: RuleSource[]): RuleSet {
         const version = r.int('version', 1);
         if (ruleId !== undefined) {
           const previous = seen.get(ruleId);
-          if (previous) problems.push(`${where}: field "id" repeats the id of ${previous}`);
-          seen.set(ruleId, where);
+          if (previous && previous.layer === layer) problems.push(`${where}: field "id" repeats the id of ${previous.where}`);
+          else if (previous) replaced.set(ruleId, Math.max(layer, replaced.get(ruleId) ?? layer));
+          seen.set(ruleId, { where, layer });
         }
         const before = problems.length;
         const rule = readRule(section as Section, r);
         if (ruleId === undefined || version === undefined || !rule || problems.length > before) return;
-        (set[section as Section] as RuleRef[]).push({ id: ruleId, version, ...rule });
+        const compiled: RuleRef = { id: ruleId, version, ...rule };
+        layerOf.set(compiled, layer);
+        (set[section as Section] as RuleRef[]).push(compiled);
       });
     }
   }
+  // A site's directory first, each section keeping its files' order within a directory; a rule
+  // another directory redefines (by id) is the later directory's alone.
+  for (const section of SECTIONS) {
+    const list = set[section] as RuleRef[];
+    const kept = list.filter((rule) => (layerOf.get(rule) ?? 0) >= (replaced.get(rule.id) ?? 0));
+    const ordered = kept.map((rule, index) => ({ rule, index })).sort((a, b) => (layerOf.get(b.rule) ?? 0) - (layerOf.get(a.rule) ?? 0) || a.index - b.index);
+    (set as unknown as Record<Section, RuleRef[]>)[section] = ordered.map((o) => o.rule);
+  }
   problems.push(...checkNames(set.systems, set.facilities));
+  problems.push(...checkCalendars(set.routing, set.calendars));
   const lexicon = compileLexicon(set.systems, set.facilities, set.problems);
   const compiled = canonicalCodes({ ...set, lexicon });
   problems.push(...checkDependencies(compiled.dependencies));
   if (problems.length > 0) throw new RuleError(problems);
   return compiled;
+}
+
+/** A routing rule naming a calendar that no `calendars` rule defines would never (or always) hold. */
+function checkCalendars(routing: RoutingRule[], calendars: CalendarRule[]): string[] {
+  const known = new Set(calendars.map((c) => c.id));
+  return routing.flatMap((rule) =>
+    [rule.when.calendar, rule.when.outside].flatMap((id) => (id !== undefined && !known.has(id) ? [`routing: rule "${rule.id}" names calendar "${id}", which no calendars rule defines (known: ${[...known].join(', ') || 'none'})`] : [])),
+  );
 }
 
 /** A code two systems (or two facilities) claim would make the rules' meaning depend on their order. */
@@ -384,6 +450,26 @@ function canonicalCodes(set: RuleSet): RuleSet {
 function readRule(section: Section, r: Reader): object | undefined {
   const common = ['id', 'version', 'description'];
   switch (section) {
+    case 'calendars': {
+      r.unknown([...common, 'zone', 'days', 'hours', 'holidays']);
+      const zone = r.string('zone');
+      if (zone !== undefined) {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        } catch {
+          r.problems.push(`${r.where}: field "zone" must be an IANA time zone such as America/Chicago or Europe/Berlin`);
+        }
+      }
+      const hours = r.string('hours') ?? '';
+      const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(hours);
+      const minute = (h?: string, m?: string) => Number(h) * 60 + Number(m);
+      if (!match || minute(match[1], match[2]) > 24 * 60 || minute(match[3], match[4]) > 24 * 60 || Number(match[2]) > 59 || Number(match[4]) > 59) {
+        r.problems.push(`${r.where}: field "hours" must be a span such as 07:00-18:00 (22:00-06:00 runs over midnight)`);
+      }
+      const holidays = r.list('holidays') ?? [];
+      if (holidays.some((h) => !/^\d{4}-\d{2}-\d{2}$/.test(h))) r.problems.push(`${r.where}: field "holidays" must list dates such as 2026-12-25`);
+      return { zone, days: r.list('days', WEEKDAYS, true), fromMinute: match ? minute(match[1], match[2]) : 0, toMinute: match ? minute(match[3], match[4]) : 0, holidays };
+    }
     case 'systems': {
       r.unknown([...common, 'system', 'codes', 'names', 'scope', 'class']);
       const scope = r.has('scope') ? r.oneOf('scope', SCOPES) : undefined;
@@ -459,7 +545,11 @@ function readRule(section: Section, r: Reader): object | undefined {
     case 'routing': {
       r.unknown([...common, 'when', 'queue']);
       const when = r.child('when');
-      when.unknown(['kinds', 'sources', 'systems', 'classes', 'facilities', 'errorSignature', 'symptom', 'patientImpact', 'priorities', 'minFacilities']);
+      when.unknown(['kinds', 'sources', 'systems', 'classes', 'facilities', 'departments', 'requesterRoles', 'calendar', 'outside', 'errorSignature', 'symptom', 'patientImpact', 'priorities', 'minFacilities']);
+      const departments = when.list('departments');
+      const requesterRoles = when.list('requesterRoles');
+      const calendar = when.string('calendar', false);
+      const outside = when.string('outside', false);
       const kinds = when.list('kinds', EVENT_KINDS);
       const sources = when.list('sources', SOURCE_TYPES);
       const systems = when.list('systems');
@@ -487,6 +577,10 @@ function readRule(section: Section, r: Reader): object | undefined {
           ...(sources ? { sources } : {}),
           ...(systems ? { systems } : {}),
           ...(classes ? { classes: classes.map((c) => c.toLowerCase()) } : {}),
+          ...(departments ? { departments: departments.map((c) => c.toLowerCase()) } : {}),
+          ...(requesterRoles ? { requesterRoles: requesterRoles.map((c) => c.toLowerCase()) } : {}),
+          ...(calendar ? { calendar } : {}),
+          ...(outside ? { outside } : {}),
           ...(facilities ? { facilities } : {}),
           ...(errorSignature ? { errorSignature } : {}),
           ...(symptom ? { symptom } : {}),
@@ -495,6 +589,29 @@ function readRule(section: Section, r: Reader): object | undefined {
           ...(when.has('minFacilities') ? { minFacilities: when.int('minFacilities', 1) } : {}),
         },
         queue,
+      };
+    }
+    case 'oncall': {
+      r.unknown([...common, 'queues', 'zone', 'rotation', 'start', 'handoff']);
+      const zone = r.string('zone');
+      if (zone !== undefined) {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        } catch {
+          r.problems.push(`${r.where}: field "zone" must be an IANA time zone such as America/Chicago or Europe/Berlin`);
+        }
+      }
+      const start = r.string('start') ?? '';
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) r.problems.push(`${r.where}: field "start" must be a date such as 2026-01-05`);
+      const handoff = /^(?:(sun|mon|tue|wed|thu|fri|sat) )?(\d{2}):(\d{2})$/.exec(r.string('handoff') ?? '');
+      if (!handoff || Number(handoff[2]) > 23 || Number(handoff[3]) > 59) r.problems.push(`${r.where}: field "handoff" must be a time such as 08:00 (daily) or "mon 08:00" (weekly)`);
+      return {
+        queues: r.list('queues', undefined, true),
+        zone,
+        rotation: r.list('rotation', undefined, true),
+        start,
+        ...(handoff?.[1] ? { handoffDay: handoff[1] as Weekday } : {}),
+        handoffMinute: handoff ? Number(handoff[2]) * 60 + Number(handoff[3]) : 0,
       };
     }
     case 'escalation': {

@@ -31,7 +31,7 @@ export interface LoadedRules {
 export function loadRulesFingerprinted(dirs: string = shippedRulesDir()): LoadedRules {
   const problems: string[] = [];
   const sources: Array<RuleSource & { bytes: Buffer }> = [];
-  for (const dir of dirs.split(delimiter).filter(Boolean)) sources.push(...readDirectory(resolve(dir), problems));
+  for (const [layer, dir] of dirs.split(delimiter).filter(Boolean).entries()) sources.push(...readDirectory(resolve(dir), problems).map((source) => ({ ...source, layer })));
   if (problems.length > 0) throw new RuleError(problems);
   const rules = compileRules(sources);
   const whole = createHash('sha256');
