@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/actors/clock.js';
 import { shippedRulesDir } from '../src/modules/rules/rule-files.js';
+import { ShadowRules } from '../src/modules/rules/shadow-rules.js';
 import { apiFetch, canonical, CHAIN_KEY, createTestDatabase, getJson, postJson, startCorral, TestNats, TOKEN_KEY, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
 
 const BIN = new URL('../bin/corral.js', import.meta.url).pathname;
@@ -127,6 +128,38 @@ describe('rules reloaded without a restart', () => {
       child.once('exit', (code) => resolve({ code, stdout, stderr }));
     });
   }
+});
+
+describe('a candidate rule set in shadow beside the live one', () => {
+  let db: TestDatabase;
+  let nats: TestNats;
+  let corral: RunningCorral;
+
+  beforeAll(async () => {
+    // The shipped rules, and a site's directory after them: its routing is tried first.
+    const site = mkdtempSync(join(tmpdir(), 'corral-shadow-'));
+    writeFileSync(join(site, 'site.yaml'), 'routing:\n  - id: route.payroll\n    version: 1\n    when: { systems: [payroll-batch] }\n    queue: finance-apps\n');
+    const candidate = `${shippedRulesDir()}:${site}`;
+    db = await createTestDatabase();
+    nats = await TestNats.open();
+    corral = await startCorral({ DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_SHADOW_RULES_DIR: candidate, TIMER_POLL_MS: '60000' }, { clock: new ManualClock(T0) });
+  });
+
+  afterAll(async () => {
+    await corral?.close();
+    await nats?.close();
+    await db?.drop();
+  });
+
+  it('tells what the candidate would have decided on what arrived since, deciding nothing itself', async () => {
+    for (const id of ['s-1', 's-2']) await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, [canonical({ id, system: 'payroll-batch', errorSignature: 'JOB_FAILED', symptom: 'nightly job failed', severity: 'low' })]);
+    await corral.app.get(ShadowRules).poll();
+    const report = (await getJson<{ enabled: boolean; difference: { events: number; routing: Array<{ from: string; to: string; events: number }> } }>(`${corral.baseUrl}/v1/rules/shadow`)).body;
+    expect(report).toMatchObject({ enabled: true, difference: { events: 2, routing: [{ from: 'service-desk', to: 'finance-apps', events: 2 }] } });
+    // The live incident is the live rules' alone.
+    const live = (await getJson<{ items: Array<{ system: string; queue: string }> }>(`${corral.baseUrl}/v1/incidents?limit=10`)).body.items;
+    expect(live.find((i) => i.system === 'payroll-batch')?.queue).toBe('service-desk');
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -85,6 +85,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/deliveries/skip': { roles: ['admin'], audit: { action: 'deliveries.skip', type: 'activity' } },
   // Correlation rules: which are in force, and reloading them (rules-reloader.ts audits every load itself).
   'GET /v1/rules': { roles: ['admin', 'auditor'] },
+  'GET /v1/rules/shadow': { roles: ['admin', 'auditor'] },
   'POST /v1/rules/reload': { roles: ['admin'], audit: { action: 'rules.reload', type: 'activity' } },
   // Instances, partition owners, epochs and lag: operations data, no PHI.
   'GET /v1/cluster': { roles: ['admin'] },

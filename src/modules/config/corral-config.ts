@@ -45,6 +45,8 @@ export class CorralConfig {
     /** The `.env` (or CORRAL_ENV_FILE) read at start, if any: said in the start-up log. */
     readonly envFile: EnvFileReport | undefined = undefined,
     readonly inbox: InboxSettings = DEFAULT_INBOX,
+    /** A candidate rule set run in shadow beside the live one (CORRAL_SHADOW_RULES_DIR); undefined: none. */
+    readonly shadowRulesDir: string | undefined = undefined,
   ) {}
 }
 
@@ -203,6 +205,7 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
       // workers take the parsing and normalizing that saturated it (README "Intake").
       intakeWorkers: dto.INTAKE_WORKERS ?? availableParallelism(),
     },
+    dto.CORRAL_SHADOW_RULES_DIR,
   );
 }
 

@@ -110,6 +110,7 @@ export class EnvDto {
   @WholeNumber(2, 1000) NATS_MAX_DELIVER = 5;
 
   @Text() CORRAL_RULES_DIR?: string;
+  @Text() CORRAL_SHADOW_RULES_DIR?: string;
   @Millis(10, 60_000) TIMER_POLL_MS = 1000;
 
   @Text() CORRAL_HELPDESK_FILE?: string;
@@ -229,7 +230,8 @@ export const EXAMPLES: Record<keyof EnvDto, string> = {
   NATS_ACK_WAIT_MS: '30s',
   NATS_RETRY_DELAY_MS: '1s',
   NATS_MAX_DELIVER: '5',
-  CORRAL_RULES_DIR: '/etc/corral/rules:config/rules',
+  CORRAL_RULES_DIR: 'config/rules:/etc/corral/rules',
+  CORRAL_SHADOW_RULES_DIR: 'config/rules:/etc/corral/rules-next',
   TIMER_POLL_MS: '1000',
   CORRAL_HELPDESK_FILE: '/etc/corral/helpdesk.yaml',
   CORRAL_PUBLIC_URL: 'https://corral.example.org',

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
 import { RulesReloader, type ReloadResult, type RulesInForce } from './rules-reloader.js';
+import { ShadowRules, type ShadowReport } from './shadow-rules.js';
 
 const IN_FORCE = {
   type: 'object',
@@ -19,7 +20,21 @@ const IN_FORCE = {
 @ApiTags('rules')
 @Controller('v1/rules')
 export class RulesController {
-  constructor(private readonly reloader: RulesReloader) {}
+  constructor(
+    private readonly reloader: RulesReloader,
+    private readonly shadow: ShadowRules,
+  ) {}
+
+  /**
+   * The candidate rule set run in shadow (CORRAL_SHADOW_RULES_DIR) beside the live one: since when,
+   * how far into the inbox, and what it would have decided differently (incidents, tickets, pairs
+   * of events joined or split, routing and priority changes). `enabled: false` without one.
+   */
+  @Get('shadow')
+  @ApiOkResponse({ schema: { type: 'object', properties: { enabled: { type: 'boolean' }, since: { type: 'string', format: 'date-time' }, position: { type: 'integer' }, full: { type: 'boolean' }, rules: { type: 'object' }, difference: { type: 'object' } }, required: ['enabled'] } })
+  shadowReport(): ShadowReport {
+    return this.shadow.current();
+  }
 
   /** Which rule files and versions are in force, since when, and who loaded them. */
   @Get()

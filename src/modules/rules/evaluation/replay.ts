@@ -57,10 +57,21 @@ export class Replay {
     this.last = Math.max(this.last, at.getTime());
   }
 
+  /** How many events have been fed. */
+  get events(): number {
+    return this.keys.length;
+  }
+
+  /** Runs the clock on past every burst's groupWait, then tells the difference: the end of a replay. */
   async finish(): Promise<ReplayDifference> {
     for (let after = SETTLE_STEP_MS; after <= SETTLE_MS; after += SETTLE_STEP_MS) {
       for (const side of [this.inForce, this.candidate]) await side.simulation.tick(new Date(this.last + after));
     }
+    return this.difference();
+  }
+
+  /** The difference so far, changing nothing (a shadow asks while it runs; tickets still in their groupWait are not counted yet). */
+  difference(): ReplayDifference {
     const place = (side: Side) =>
       this.keys.map((key, n) => {
         const { root } = side.simulation.placeOf(key, side.outcomes[n]?.incidentId ?? null);
