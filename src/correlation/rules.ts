@@ -271,6 +271,18 @@ class Reader {
     return ms;
   }
 
+  /** An IANA time zone the runtime knows (calendars and rotations are read in it). */
+  zone(field: string): string | undefined {
+    const value = this.string(field);
+    if (value === undefined) return undefined;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return value;
+    } catch {
+      return this.fail(field, 'must be an IANA time zone such as America/Chicago or Europe/Berlin');
+    }
+  }
+
   /** A code as events carry it (no spaces), kept in lower case: codes are compared without case. */
   code(field: string): string | undefined {
     const value = this.string(field);
@@ -452,14 +464,7 @@ function readRule(section: Section, r: Reader): object | undefined {
   switch (section) {
     case 'calendars': {
       r.unknown([...common, 'zone', 'days', 'hours', 'holidays']);
-      const zone = r.string('zone');
-      if (zone !== undefined) {
-        try {
-          new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        } catch {
-          r.problems.push(`${r.where}: field "zone" must be an IANA time zone such as America/Chicago or Europe/Berlin`);
-        }
-      }
+      const zone = r.zone('zone');
       const hours = r.string('hours') ?? '';
       const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(hours);
       const minute = (h?: string, m?: string) => Number(h) * 60 + Number(m);
@@ -593,14 +598,7 @@ function readRule(section: Section, r: Reader): object | undefined {
     }
     case 'oncall': {
       r.unknown([...common, 'queues', 'zone', 'rotation', 'start', 'handoff']);
-      const zone = r.string('zone');
-      if (zone !== undefined) {
-        try {
-          new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        } catch {
-          r.problems.push(`${r.where}: field "zone" must be an IANA time zone such as America/Chicago or Europe/Berlin`);
-        }
-      }
+      const zone = r.zone('zone');
       const start = r.string('start') ?? '';
       if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) r.problems.push(`${r.where}: field "start" must be a date such as 2026-01-05`);
       const handoff = /^(?:(sun|mon|tue|wed|thu|fri|sat) )?(\d{2}):(\d{2})$/.exec(r.string('handoff') ?? '');
