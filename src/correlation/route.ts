@@ -231,14 +231,15 @@ function nearestActiveUpstream(system: string, facilities: string[], rules: Rule
 /**
  * Confidence that a report belongs to an incident: a system it is about is most of it (the
  * helpdesk filed it there, or its words name it), the same facility a little more, shared words
- * the rest. Two reports that named no system are not alike for that: only their words count.
+ * the rest. A report about no system is matched by its words alone.
  */
 export function scoreReport(isAbout: (system: string) => boolean, namesNone: boolean, place: string | undefined, reportTokens: string[], entry: IndexEntry, shared = false): number {
-  // Reports that named no system are alike only if their words are: most of theirs must be shared.
-  const system = isAbout(entry.system) ? 0.5 : namesNone && isUnnamed(entry.system) ? 0.25 : 0;
   // A shared system's outage is everyone's: a report from any facility is as close as one from its first.
   const facility = shared || (place && entry.facilities.includes(place)) ? 0.1 : !place || entry.facilities.length === 0 ? 0.05 : 0;
-  return system + facility + 0.4 * overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+  const words = overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+  // A report that names no system has only its words: they weigh what the system would have.
+  if (namesNone) return facility + 0.9 * words;
+  return (isAbout(entry.system) ? 0.5 : 0) + facility + 0.4 * words;
 }
 
 function suggestionId(from: IncidentLink, target: IndexEntry): string {
