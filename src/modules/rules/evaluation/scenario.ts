@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { parseDuration } from '../../../correlation/rules.js';
@@ -37,6 +37,7 @@ export class ScenarioError extends Error {
 
 /** Every *.yaml of a directory, in name order. */
 export function readScenarios(dir: string): Scenario[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioError([`${dir}: no such directory (give the directory of your labeled storms, such as eval/scenarios; the format is in eval/README.md)`]);
   const files = readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
