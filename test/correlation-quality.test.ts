@@ -87,6 +87,19 @@ describe('one outage, one ticket (shipped rules)', () => {
     expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
   });
 
+  it('joins the same problem on a system of unknown scope seen at a second facility within the spread window, and keeps a different problem apart', async () => {
+    const result = await run(
+      [
+        { at: '0s', incident: 'vendor', source: 'alertmanager', body: alert('dictation-cloud', 'lakeside', 'DictationUploadErrors', 'Dictation uploads failing with 401') },
+        { at: '2m', incident: 'vendor', source: 'alertmanager', body: alert('dictation-cloud', 'northgate', 'DictationUploadErrors', 'Dictation uploads failing with 401') },
+        { at: '3m', incident: 'other', source: 'alertmanager', body: alert('dictation-cloud', 'riverbend', 'DictationLicenseExpiring', 'Dictation licence expires in 7 days') },
+      ],
+      { vendor: 'service-desk', other: 'service-desk' },
+    );
+    expect(result.score).toMatchObject({ groups: 2, f1: 1 });
+    expect(result.incidents.find((i) => i.truth.vendor)?.facilities).toEqual(['lakeside', 'northgate']);
+  });
+
   it('keeps two different problems on one PACS apart, and one problem told in different words together', async () => {
     const result = await run(
       [

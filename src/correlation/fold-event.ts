@@ -127,7 +127,7 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
       'child.attached',
       before,
       { status: event.status, kind: event.kind, ...(route.attach ? { score: route.attach.score } : {}), ...(route.namedBy ? { namedBy: route.namedBy.map((r) => `${r.id}@${r.version}`) } : {}) },
-      { childKey: key, ...(route.attach ? { rule: route.attach } : {}) },
+      { childKey: key, ...(route.attach ? { rule: route.attach } : route.spread ? { rule: route.spread } : {}) },
     );
   } else if (supersedes(event, existing) && event.status !== existing.status) {
     child = { ...existing, status: event.status, changedAt: event.occurredAt, severity: moreSevere(existing.severity, event.severity), rev };
@@ -144,6 +144,8 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
   // An active incident's auto-resolve moves with every firing event (set in the same copy as the rest).
   const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(context.nowIso, windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
   let incident = widen(put, event, timers);
+  // Seen at a second facility (a spread rule): the incident is no longer one facility's, and reports from either may join it.
+  if (route.spread && incident.scope !== null && event.facility !== incident.scope) incident = { ...incident, scope: null };
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
   const role = event.requester?.role?.toLowerCase();
   if (role && !(incident.tally.roles ?? []).includes(role)) incident = { ...incident, tally: { ...incident.tally, roles: [...(incident.tally.roles ?? []), role].sort() } };

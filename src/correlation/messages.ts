@@ -11,6 +11,8 @@ export interface Route {
   signatureRule?: RuleRef;
   /** A report attached here from another signature by a report or identity rule. */
   attach?: RuleRef & { score: number };
+  /** The spread rule that took this event to an incident opened at another facility (a system of unknown scope). */
+  spread?: RuleRef;
   /** The system and facility rules that put the event's codes in canonical form (names.ts). */
   namedBy?: RuleRef[];
 }

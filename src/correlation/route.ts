@@ -3,7 +3,7 @@ import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
 import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
 import type { Route } from './messages.js';
-import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
+import { matches, ref, type DependencyRule, type RuleRef, type RuleSet, type SignatureRule, type SpreadRule } from './rules.js';
 import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
 import { isUnnamed, nameEvent, problemClassOf, systemRule, systemsNamedIn, type Named, type ProblemRule, type SystemRule } from './names.js';
@@ -46,6 +46,8 @@ export function route(input: Exclude<Input, ResolveInput>, context: RouteContext
       if (event.kind !== 'report') {
         const outage = context.index.get(signature) ? undefined : outageAbsorbing(event, context);
         if (outage) return { to: outage.entry.signature, message: { type: 'event', event, route: { ...route, attach: { ...ref(outage.rule), score: 1 } } }, primary: true };
+        const spread = context.index.get(signature) ? undefined : spreadFrom(event, signature, rule, context);
+        if (spread) return { to: spread.entry.signature, message: { type: 'event', event, route: { ...route, spread: ref(spread.rule) } }, primary: true };
         return { to: signature, message: { type: 'event', event, route }, primary: true };
       }
       return routeReport(event, signature, route, context);
@@ -71,6 +73,28 @@ function outageAbsorbing(event: CanonicalEvent, { rules, index }: RouteContext):
     if (entry) return { entry, rule };
   }
   return undefined;
+}
+
+/**
+ * The incident the same problem on the same system opened at another facility, recently, when the
+ * rules give that system no scope: seen at two sites at once, it is shared (spread rules).
+ */
+function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: SignatureRule, { rules, index, now }: RouteContext): { entry: IndexEntry; rule: SpreadRule } | undefined {
+  if (rules.spread.length === 0 || !event.facility) return undefined;
+  const at = signatureRule.fields.indexOf('facility');
+  if (at < 0 || systemRule(rules.lexicon, event.system)?.scope !== undefined) return undefined;
+  const rule = rules.spread.find((r) => matches(r.match, event));
+  if (!rule) return undefined;
+  const mine = signature.split('|');
+  const sameProblem = (other: string) => {
+    const theirs = other.split('|');
+    return theirs.length === mine.length && theirs.every((field, n) => n === at || field === mine[n]) && theirs[at] !== mine[at];
+  };
+  const entry = index
+    .activeOn(event.system)
+    .filter((e) => sameProblem(e.signature) && now.getTime() - Date.parse(e.openedAt) <= rule.withinMs)
+    .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+  return entry ? { entry, rule } : undefined;
 }
 
 /**

@@ -45,6 +45,15 @@ export interface ReportRule extends RuleRef {
   suggestAt: number;
 }
 
+/**
+ * A system no `systems` rule gives a scope: the same problem on it from another facility within
+ * `withinMs` of an incident's opening joins that incident (it is shared after all).
+ */
+export interface SpreadRule extends RuleRef {
+  match: Match;
+  withinMs: number;
+}
+
 export interface DependencyRule extends RuleRef {
   upstream: string;
   downstream: string[];
@@ -143,6 +152,7 @@ export interface RuleSet {
   escalation: EscalationRule[];
   oncall: OnCallRule[];
   signatures: SignatureRule[];
+  spread: SpreadRule[];
   windows: WindowRule[];
   reports: ReportRule[];
   dependencies: DependencyRule[];
@@ -201,7 +211,7 @@ export class RuleError extends Error {
   }
 }
 
-const SECTIONS = ['calendars', 'systems', 'facilities', 'problems', 'signatures', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation', 'oncall'] as const;
+const SECTIONS = ['calendars', 'systems', 'facilities', 'problems', 'signatures', 'spread', 'windows', 'reports', 'dependencies', 'maintenance', 'identity', 'priority', 'routing', 'escalation', 'oncall'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Obj = Record<string, unknown>;
@@ -342,7 +352,7 @@ export function parseDuration(text: string): number | undefined {
 
 export function compileRules(sources: RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const set: Omit<RuleSet, 'lexicon'> = { calendars: [], systems: [], facilities: [], problems: [], signatures: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [], oncall: [] };
+  const set: Omit<RuleSet, 'lexicon'> = { calendars: [], systems: [], facilities: [], problems: [], signatures: [], spread: [], windows: [], reports: [], dependencies: [], maintenance: [], identity: [], priority: [], routing: [], escalation: [], oncall: [] };
   const seen = new Map<string, { where: string; layer: number }>();
   const layerOf = new Map<RuleRef, number>();
   /** Ids a later directory redefines: the earlier directory's rule gives way. */
@@ -450,6 +460,7 @@ function canonicalCodes(set: RuleSet): RuleSet {
   return {
     ...set,
     signatures: set.signatures.map((rule) => ({ ...rule, match: systems(rule.match) })),
+    spread: set.spread.map((rule) => ({ ...rule, match: systems(rule.match) })),
     windows: set.windows.map((rule) => ({ ...rule, match: systems(rule.match) })),
     reports: set.reports.map(systems),
     dependencies: set.dependencies.map((rule) => ({ ...rule, upstream: system(rule.upstream), downstream: rule.downstream.map(system) })),
@@ -496,6 +507,10 @@ function readRule(section: Section, r: Reader): object | undefined {
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);
       return { match: r.match(), fields: r.list('fields', SIGNATURE_FIELDS, true) };
+    }
+    case 'spread': {
+      r.unknown([...common, 'match', 'within']);
+      return { match: r.match(), withinMs: r.duration('within') };
     }
     case 'windows': {
       r.unknown([...common, 'match', 'groupWait', 'updateInterval', 'reopenWindow', 'autoResolveAfter', 'flapThreshold', 'flapWindow']);
