@@ -1,6 +1,9 @@
 import { runScenario, type ScenarioResult } from '../src/modules/rules/evaluation/evaluate.js';
 import { parseScenario, readScenarios } from '../src/modules/rules/evaluation/scenario.js';
-import { loadRules } from '../src/modules/rules/rule-files.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRules, shippedRulesDir } from '../src/modules/rules/rule-files.js';
 
 // Each class of problem issue 25 names, as a small storm through the shipped rules, the real
 // adapters and the correlator (the path `npm run eval` takes). The big labeled set is eval/.
@@ -25,12 +28,12 @@ function alert(system: string, facility: string, alertname: string, summary: str
 
 const report = (id: string, text: string, facility: string, requester: string, system?: string) => ({ id, channel: 'phone', text, requester, facility, ...(system ? { system } : {}) });
 
-async function run(items: Array<{ at: string; incident: string; source: string; body: unknown }>, incidents: Record<string, string>): Promise<ScenarioResult> {
+async function run(items: Array<{ at: string; incident: string; source: string; body: unknown }>, incidents: Record<string, string>, using = rules): Promise<ScenarioResult> {
   const scenario = parseScenario(
     { name: 'case', start: '2026-11-24T07:00:00Z', incidents: Object.fromEntries(Object.entries(incidents).map(([k, queue]) => [k, { queue }])), items },
     'case.yaml',
   );
-  const result = await runScenario(scenario, rules);
+  const result = await runScenario(scenario, using);
   expect(result.refused).toEqual([]);
   return result;
 }
@@ -87,7 +90,9 @@ describe('one outage, one ticket (shipped rules)', () => {
     expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
   });
 
-  it('joins the same problem on a system of unknown scope seen at a second facility within the spread window, and keeps a different problem apart', async () => {
+  it('joins the same problem on a system of unknown scope seen at a second facility within the spread window (a site turns the rule on), and keeps a different problem apart', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'corral-spread-'));
+    writeFileSync(join(site, 'spread.yaml'), 'spread:\n  - { id: spread.same-problem-two-sites, version: 1, match: { kinds: [alert, interface] }, within: 15m }\n');
     const result = await run(
       [
         { at: '0s', incident: 'vendor', source: 'alertmanager', body: alert('dictation-cloud', 'lakeside', 'DictationUploadErrors', 'Dictation uploads failing with 401') },
@@ -95,6 +100,7 @@ describe('one outage, one ticket (shipped rules)', () => {
         { at: '3m', incident: 'other', source: 'alertmanager', body: alert('dictation-cloud', 'riverbend', 'DictationLicenseExpiring', 'Dictation licence expires in 7 days') },
       ],
       { vendor: 'service-desk', other: 'service-desk' },
+      loadRules(`${shippedRulesDir()}:${site}`),
     );
     expect(result.score).toMatchObject({ groups: 2, f1: 1 });
     expect(result.incidents.find((i) => i.truth.vendor)?.facilities).toEqual(['lakeside', 'northgate']);
