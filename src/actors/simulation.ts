@@ -22,6 +22,8 @@ export class Simulation {
   readonly journal: Array<JournalEntry & { signature: string }> = [];
   /** Every incident ever opened, by id, as it last was (earlier episodes included). */
   readonly incidents = new Map<string, SimulatedIncident>();
+  /** A merged incident's id → the incident it was merged into, kept as the journal says so. */
+  private readonly merges = new Map<string, string>();
   readonly correlator: Correlator;
 
   constructor(rules: RuleSet, correlator?: Correlator) {
@@ -48,6 +50,7 @@ export class Simulation {
         store: (signature, transition, entries) => {
           this.states.set(signature, transition.state);
           this.journal.push(...entries.map((entry) => ({ ...entry, signature })));
+          for (const entry of entries) if (entry.kind === 'incident.merged' && typeof entry.data.into === 'string') this.merges.set(entry.incidentId, entry.data.into);
           if (transition.state.status !== 'none') {
             this.incidents.set(transition.state.incident.id, { status: transition.state.status, incident: transition.state.incident });
           }
@@ -102,19 +105,11 @@ export class Simulation {
     while (!seen.has(current)) {
       seen.add(current);
       const found = this.incidents.get(current);
-      const next = found?.status === 'merged' ? this.mergedInto(current) : found?.incident.parent?.incidentId;
+      const next = found?.status === 'merged' ? this.merges.get(current) : found?.incident.parent?.incidentId;
       if (!next || !this.incidents.has(next)) break;
       current = next;
     }
     return current;
-  }
-
-  private mergedInto(id: string): string | undefined {
-    for (let i = this.journal.length - 1; i >= 0; i--) {
-      const entry = this.journal[i];
-      if (entry?.kind === 'incident.merged' && entry.incidentId === id && typeof entry.data.into === 'string') return entry.data.into;
-    }
-    return undefined;
   }
 
   /** How many `ticket.opened` each incident decided. */

@@ -65,7 +65,6 @@ export interface Lexicon {
   problems: ReadonlyArray<{ pattern: RegExp; rule: ProblemRule }>;
 }
 
-export const EMPTY_LEXICON: Lexicon = { systems: new Map(), systemPatterns: [], facilities: new Map(), spoken: [], problems: [] };
 
 /** Systems a report may name only in its text: none given, or the helpdesk's placeholder. */
 const UNNAMED = new Set(['unknown', '', '*', 'other', 'none', 'n/a']);
@@ -132,20 +131,7 @@ function canonicalSystem(rule: SystemRule | undefined, code: string): string {
   return rule && !rule.system.includes('*') ? rule.system : code;
 }
 
-/**
- * The system a text names first, if any: "Epic is frozen again" → the rule declaring Epic's names.
- * The earliest mention wins ("Epic can't print to the Zebra" is about Epic).
- */
-export function systemNamedIn(lexicon: Lexicon, text: string): SystemRule | undefined {
-  let best: { at: number; rule: SystemRule } | undefined;
-  for (const { pattern, rule } of lexicon.spoken) {
-    const found = pattern.exec(text);
-    if (found && (!best || found.index < best.at)) best = { at: found.index, rule };
-  }
-  return best?.rule;
-}
-
-/** Every system a text names, in the order they are first mentioned. */
+/** Every system a text names, in the order they are first mentioned ("Epic can't print to the Zebra" is about Epic first). */
 export function systemsNamedIn(lexicon: Lexicon, text: string): SystemRule[] {
   const found: Array<{ at: number; rule: SystemRule }> = [];
   for (const { pattern, rule } of lexicon.spoken) {
@@ -174,7 +160,7 @@ export interface Named {
 export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const code = event.system.toLowerCase();
   let rule = systemRule(lexicon, code);
-  if (!rule && event.kind === 'report' && UNNAMED.has(code)) rule = systemNamedIn(lexicon, event.symptom);
+  if (!rule && event.kind === 'report' && UNNAMED.has(code)) rule = systemsNamedIn(lexicon, event.symptom)[0];
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();
   const facilityRule = place === undefined ? undefined : lexicon.facilities.get(place);

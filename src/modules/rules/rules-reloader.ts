@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
@@ -7,7 +7,8 @@ import { Correlator } from '../../actors/correlator.js';
 import { RuleError } from '../../correlation/rules.js';
 import { AuditTrail, type AuditRecord } from '../audit/audit-trail.js';
 import { CorralConfig } from '../config/corral-config.js';
-import { loadRulesFingerprinted, ruleVersions, shippedRulesDir } from './rule-files.js';
+import { LOADED_RULES } from '../runtime/tokens.js';
+import { loadRulesFingerprinted, ruleVersions, shippedRulesDir, type LoadedRules } from './rule-files.js';
 
 /** Who asked for a load: an admin over the API, the operator's SIGHUP, or a file that changed. */
 export type ReloadTrigger = Pick<AuditRecord, 'actor' | 'actorKind' | 'role'>;
@@ -48,10 +49,10 @@ export class RulesReloader implements OnApplicationBootstrap, OnModuleDestroy {
     config: CorralConfig,
     private readonly correlator: Correlator,
     private readonly audit: AuditTrail,
+    @Inject(LOADED_RULES) loaded: LoadedRules,
   ) {
     this.dirs = config.rulesDir ?? shippedRulesDir();
-    // What the runtime was started with (runtime.module.ts loaded the same files a moment ago).
-    const loaded = loadRulesFingerprinted(this.dirs);
+    // What the runtime was started with: the very load the correlator runs, not a second read of the files.
     this.inForce = { sha256: loaded.sha256, files: loaded.files, rules: ruleVersions(loaded.rules), loadedAt: systemClock.now().toISOString(), loadedBy: 'start-up' };
   }
 

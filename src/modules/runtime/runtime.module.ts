@@ -14,26 +14,27 @@ import { MasterKey } from '../persistence/journal-cipher.js';
 import { JournalKeys } from '../persistence/journal-key.repository.js';
 import { JournalSealer } from '../persistence/journal-sealer.js';
 import { PgActorStore } from '../persistence/pg-actor-store.js';
-import { loadRules } from '../rules/rule-files.js';
+import { loadRulesFingerprinted, ruleVersions, type LoadedRules } from '../rules/rule-files.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { PartitionOwnership } from '../cluster/partition-ownership.js';
 import { CLUSTER_CONFIG, OWNERSHIP } from '../cluster/tokens.js';
 import { Timekeeper } from './timekeeper.js';
-import { CLOCK, RULES } from './tokens.js';
+import { CLOCK, LOADED_RULES, RULES } from './tokens.js';
 
-export { CLOCK, RULES };
+export { CLOCK, LOADED_RULES, RULES };
 
 const PROVIDERS: Provider[] = [
   {
-    provide: RULES,
+    // Read once: the rules the correlator starts with, and what the reloader compares later loads with.
+    provide: LOADED_RULES,
     inject: [CorralConfig],
-    useFactory: (config: CorralConfig) => {
-      const rules = loadRules(config.rulesDir);
-      const count = Object.values(rules as unknown as Record<string, unknown>).reduce((sum: number, list) => sum + (Array.isArray(list) ? list.length : 0), 0);
-      new Logger('Rules').log(`loaded ${count} rules from ${config.rulesDir ?? 'config/rules'}`);
-      return rules;
+    useFactory: (config: CorralConfig): LoadedRules => {
+      const loaded = loadRulesFingerprinted(config.rulesDir);
+      new Logger('Rules').log(`loaded ${ruleVersions(loaded.rules).length} rules from ${config.rulesDir ?? 'config/rules'}`);
+      return loaded;
     },
   },
+  { provide: RULES, inject: [LOADED_RULES], useFactory: (loaded: LoadedRules) => loaded.rules },
   { provide: CLUSTER_CONFIG, inject: [CorralConfig], useFactory: (config: CorralConfig) => config.cluster },
   {
     // Null unless CORRAL_CLUSTER=on: then the executor forwards what it does not own and every commit is fenced.
@@ -94,7 +95,7 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       providers: [{ provide: CLOCK, useValue: clock }, ...PROVIDERS],
-      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, JournalKeys, JournalSealer, MasterKey, CLOCK, RULES, OWNERSHIP, CLUSTER_CONFIG],
+      exports: [Batcher, Correlator, ActorRegistry, Timekeeper, PgActorStore, JournalKeys, JournalSealer, MasterKey, CLOCK, RULES, LOADED_RULES, OWNERSHIP, CLUSTER_CONFIG],
     };
   }
 }
