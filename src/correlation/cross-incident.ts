@@ -1,5 +1,5 @@
 import { Decisions } from './decisions.js';
-import { childCount, childOf, childrenOf, dropChildren, incidentIdFor, putChildren, requesterTokens, union, withChildren, type IncidentBody, type IncidentLink, type IncidentState, type Suggestion } from './incident.js';
+import { childCount, childOf, childrenOf, dropChildren, incidentIdFor, isActive, putChildren, requesterTokens, union, withChildren, type IncidentBody, type IncidentLink, type IncidentState, type Suggestion } from './incident.js';
 import { settle } from './lifecycle.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleRef } from './rules.js';
@@ -94,6 +94,12 @@ export function reparent(state: IncidentState, parent: (IncidentLink & { rule: R
   if (parent) d.journal('incident.parented', incident, { parent: parent.incidentId, system: parent.signature.split('|')[0] }, { rule: parent.rule });
   else d.journal('incident.unparented', incident, { was: current?.incidentId }, current ? { rule: current.rule } : {});
   if (incident.ticketed) d.journal('ticket.updated', incident, { parent: parent?.incidentId ?? null });
+  else if (!parent && isActive(state.status) && !incident.suppressed && incident.timers.groupWait === undefined) {
+    // Its ticket was withheld while its cause had one (lifecycle.ts); the cause is gone, it is not.
+    const opened = { ...incident, ticketed: true };
+    d.journal('ticket.opened', opened, { priority: opened.priority, title: opened.title }, current ? { rule: current.rule } : {});
+    return d.done({ ...state, incident: opened });
+  }
   return d.done({ ...state, incident });
 }
 

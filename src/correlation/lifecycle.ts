@@ -176,6 +176,9 @@ export function tick(state: IncidentState, context: Context): Transition {
     incident = { ...incident, timers: rest };
     if (isActive(current.status) && !incident.ticketed) {
       if (incident.suppressed) d.journal('ticket.withheld', incident, { reason: 'maintenance' }, { rule: incident.suppressed });
+      // A symptom of a cause that already has its ticket (a dependency's, an outage's) is told on
+      // that ticket, not paged to another team a second time; it opens its own if it outlives it.
+      else if (incident.parent) d.journal('ticket.withheld', incident, { reason: 'parent', parent: incident.parent.incidentId }, { rule: incident.parent.rule });
       else {
         incident = { ...incident, ticketed: true };
         d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title }, { rule: incident.window });

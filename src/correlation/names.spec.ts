@@ -34,13 +34,17 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(systemRule(rules.lexicon, event.system)).toMatchObject({ scope: 'local', class: 'printer' });
   });
 
-  it("gives a report without a system the first system its words name, and leaves an alert's alone", () => {
+  it('gives an event without a usable system (none, or a token) the first system its words name, and leaves a named one alone', () => {
     expect(nameEvent(aReport('r1', "can't get into Hyperspace since 7am", { system: 'unknown' }), rules.lexicon).event.system).toBe('epic-hyperspace');
     expect(nameEvent(aReport('r2', 'the Rhapsody feed to Epic is down', { system: 'unknown' }), rules.lexicon).event.system).toBe('rhapsody');
     expect(nameEvent(aReport('r3', 'my mouse is broken', { system: 'unknown' }), rules.lexicon).event.system).toBe('unknown');
     // Whole words only: "epicentre" names nothing.
     expect(systemsNamedIn(rules.lexicon, 'the epicentre of the problem')).toEqual([]);
-    expect(nameEvent(anEvent({ system: 'unknown', symptom: 'Epic down' }), rules.lexicon).event.system).toBe('unknown');
+    // An alert whose system label was missing or not a code (the privacy filter's token) is named by its words.
+    expect(nameEvent(anEvent({ system: 'unknown', symptom: 'Epic down' }), rules.lexicon).event.system).toBe('epic-hyperspace');
+    expect(nameEvent(anEvent({ system: 'x-7f18d7f6428f90cc', symptom: 'Haiku, Rover and Canto requests failing' }), rules.lexicon).event.system).toBe('epic-hyperspace');
+    // A system the sender named keeps its name, whatever its words say.
+    expect(nameEvent(anEvent({ system: 'wsus', symptom: 'Epic clients not patched' }), rules.lexicon).event.system).toBe('wsus');
   });
 
   it('classes a problem by its words, reading an alert name as words', () => {

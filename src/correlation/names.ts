@@ -38,6 +38,20 @@ export interface ProblemRule extends RuleId {
    * no class join it: during an EHR outage, whatever the EHR's monitors say is the outage.
    */
   absorbs?: boolean;
+  /**
+   * Classes it explains besides problems in none: an identity provider that is itself down explains
+   * its users' failed sign-ins (`sign-in`). Their incident stays its own (its account changes
+   * still capture reports) and becomes the outage's child (route.ts: outageParents).
+   */
+  alsoAbsorbs?: string[];
+  /**
+   * Events of these kinds whose words fall in no class fall in this one. A monitor's alert says
+   * something is failing on the system it watches, in words no list foresees ("decode failures
+   * above 30%", "scan rate fell to 61%"): on one system at one place, at one time, that is one
+   * problem, as Alertmanager's `group_by: [system, facility]` would have it. The classes named
+   * by their words (upkeep, a patient's record) still stay apart.
+   */
+  otherwise?: string[];
 }
 
 /** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */
@@ -68,6 +82,13 @@ export interface Lexicon {
 
 /** Systems a report may name only in its text: none given, or the helpdesk's placeholder. */
 const UNNAMED = new Set(['unknown', '', '*', 'other', 'none', 'n/a']);
+
+/**
+ * A system the privacy filter had to replace by its token (`x-` and 16 hex digits): a Grafana rule
+ * titled "Citrix logon duration p90 high" has no system label, and its title is not a code. The
+ * token names nothing a rule can use, so the event's words name its system instead.
+ */
+const TOKEN = /^x-[0-9a-f]{16}$/;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -109,7 +130,7 @@ export function problemClassOf(lexicon: Lexicon, event: Pick<CanonicalEvent, 'er
     if (rule.kinds && (event.kind === undefined || !rule.kinds.includes(event.kind))) continue;
     if (pattern.test(code) || pattern.test(event.symptom)) return rule;
   }
-  return undefined;
+  return event.kind === undefined ? undefined : lexicon.problems.find(({ rule }) => rule.otherwise?.includes(event.kind as string))?.rule;
 }
 
 /** The system rule of a code (any case, any of its codes), if the rules declare it. */
@@ -154,13 +175,13 @@ export interface Named {
 
 /**
  * The event with its system and facility in canonical form: lower case, a declared code's own
- * system or facility, and for a report without a system the one its text names. The same object
+ * system or facility, and for an event without a usable system (none, or a token) the one its text names. The same object
  * when nothing changes.
  */
 export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const code = event.system.toLowerCase();
   let rule = systemRule(lexicon, code);
-  if (!rule && event.kind === 'report' && UNNAMED.has(code)) rule = systemsNamedIn(lexicon, event.symptom)[0];
+  if (!rule && (UNNAMED.has(code) || TOKEN.test(code))) rule = systemsNamedIn(lexicon, event.symptom)[0];
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();
   const facilityRule = place === undefined ? undefined : lexicon.facilities.get(place);

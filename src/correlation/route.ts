@@ -149,7 +149,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * are the actor's states around the transition.
  */
 export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
-  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index)];
+  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index)];
   const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
   if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
@@ -179,6 +179,41 @@ function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSe
     .activeOn(after.incident.system)
     .filter((entry) => entry.signature !== after.signature && !entry.signature.split('|').some((field) => field.startsWith('~')) && entry.parentId === null)
     .map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
+}
+
+/**
+ * Problems an outage explains but that stay incidents of their own (`alsoAbsorbs`: the failed
+ * sign-ins of an identity provider that is down): whichever opens second, the class's incident on
+ * the same shared system becomes the outage's child, as a dependency's would. It keeps its own
+ * signature, so the account changes in it still capture their people's reports.
+ */
+function outageParents(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || !isActive(after.status)) return [];
+  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
+  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
+  const classOf = (signature: string) => signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
+  const mine = classOf(after.signature);
+  if (mine === undefined) return [];
+  const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
+  if (outage) {
+    // The outage opened: the incidents of the classes it explains, already open, become its children.
+    const parent = { incidentId: after.incident.id, signature: after.signature, rule: ref(outage) };
+    return index
+      .activeOn(after.incident.system)
+      .filter((entry) => entry.parentId === null && outage.alsoAbsorbs?.includes(classOf(entry.signature) ?? ''))
+      .map((entry): Delivery => ({ to: entry.signature, message: { type: 'reparent', parent }, primary: false }));
+  }
+  if (after.incident.parent) return [];
+  // A class an outage explains opened: under the outage already active on its system, if any.
+  for (const { rule } of rules.lexicon.problems) {
+    if (!rule.absorbs || !rule.alsoAbsorbs?.includes(mine)) continue;
+    const entry = index
+      .activeOn(after.incident.system)
+      .filter((e) => classOf(e.signature) === rule.class)
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+    if (entry) return [{ to: after.signature, message: { type: 'reparent', parent: { incidentId: entry.incidentId, signature: entry.signature, rule: ref(rule) } }, primary: false }];
+  }
+  return [];
 }
 
 /**

@@ -499,10 +499,12 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
     }
     case 'problems': {
-      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs']);
+      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise']);
       const kinds = r.list('kinds', EVENT_KINDS);
       const absorbs = r.has('absorbs') ? r.bool('absorbs') : undefined;
-      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}) };
+      const alsoAbsorbs = r.list('alsoAbsorbs')?.map((c) => c.toLowerCase());
+      const otherwise = r.list('otherwise', EVENT_KINDS);
+      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}), ...(alsoAbsorbs ? { alsoAbsorbs } : {}), ...(otherwise ? { otherwise } : {}) };
     }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);
