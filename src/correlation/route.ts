@@ -128,7 +128,15 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     if (named.system.includes('*')) families.add(named);
     else about.add(named.system);
   }
-  const isAbout = (system: string) => about.has(system) || (families.size > 0 && families.has(systemRule(rules.lexicon, system) as SystemRule));
+  // A family is matched by what its systems are: "the computer on wheels blue-screened" names the
+  // workstations, and a site's own `windows` job is classed a workstation too.
+  const familyClasses = new Set([...families].flatMap((family) => (family.class ? [family.class] : [])));
+  const isAbout = (system: string) => {
+    if (about.has(system)) return true;
+    if (families.size === 0) return false;
+    const known = systemRule(rules.lexicon, system);
+    return known !== undefined && (families.has(known) || (known.class !== undefined && familyClasses.has(known.class)));
+  };
   const onNamed = [...about].flatMap((system) => index.activeOn(system));
   if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
@@ -188,13 +196,22 @@ function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSe
  * signature, so the account changes in it still capture their people's reports.
  */
 function outageParents(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
-  if (after.status === 'none' || !isActive(after.status)) return [];
-  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
-  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
+  if (after.status === 'none') return [];
+  const wasActive = before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id;
+  const nowActive = isActive(after.status);
+  if (wasActive === nowActive || systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
   const classOf = (signature: string) => signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
   const mine = classOf(after.signature);
   if (mine === undefined) return [];
   const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
+  if (outage && !nowActive) {
+    // The outage is over: what it explained and is still going on is a problem of its own now.
+    return index
+      .activeOn(after.incident.system)
+      .filter((entry) => entry.parentId === after.incident.id)
+      .map((entry): Delivery => ({ to: entry.signature, message: { type: 'reparent', parent: null }, primary: false }));
+  }
+  if (!nowActive) return [];
   if (outage) {
     // The outage opened: the incidents of the classes it explains, already open, become its children.
     const parent = { incidentId: after.incident.id, signature: after.signature, rule: ref(outage) };

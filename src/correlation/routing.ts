@@ -7,12 +7,16 @@ import { FALLBACK_ROUTE, type CalendarRule, type RoutingRule, type RuleSet, type
  * `{facility}` (or `{site}`, from enrichment) in the queue name makes facility desks.
  */
 export function routeOf(incident: IncidentBody, rules: RuleSet, now: Date): { queue: string; rule: RoutingRule } {
-  const systemClass = systemRule(rules.lexicon, incident.system)?.class;
+  const system = systemRule(rules.lexicon, incident.system);
+  const systemClass = system?.class;
+  // A shared system's incident that no facility reports (the EHR's central probe failing) is at
+  // every facility that uses it: as many as any `minFacilities` asks.
+  const sites = incident.facilities.length === 0 && system?.scope === 'shared' ? Number.POSITIVE_INFINITY : incident.facilities.length;
   const inHours = (id: string) => {
     const calendar = rules.calendars.find((c) => c.id === id);
     return calendar !== undefined && withinCalendar(calendar, now);
   };
-  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass) && timely(candidate, inHours)) ?? FALLBACK_ROUTE;
+  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass, sites) && timely(candidate, inHours)) ?? FALLBACK_ROUTE;
   // Routing runs after every message: a fixed queue name needs no placeholders filled in.
   if (!rule.queue.includes('{')) return { queue: rule.queue, rule };
   const facility = slug(incident.facilities[0] ?? 'unknown');
@@ -30,7 +34,7 @@ const pattern = (source: string) => new RegExp(source, 'i');
 
 // Plain loops and no substrings: this runs for every rule after every message, and the closures
 // of some()/includes() and the slices of a `prefix*` pattern were about 5 % of all allocations.
-function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: string | undefined): boolean {
+function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: string | undefined, sites: number): boolean {
   const { kinds, sources } = incident.tally;
   return (
     (when.classes === undefined || (systemClass !== undefined && when.classes.includes(systemClass))) &&
@@ -44,7 +48,7 @@ function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: strin
     (when.symptom === undefined || pattern(when.symptom).test(incident.title)) &&
     (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
     (when.priorities === undefined || when.priorities.includes(incident.priority)) &&
-    (when.minFacilities === undefined || incident.facilities.length >= when.minFacilities)
+    (when.minFacilities === undefined || sites >= when.minFacilities)
   );
 }
 
