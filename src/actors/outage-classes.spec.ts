@@ -3,8 +3,9 @@ import { Simulation } from './simulation.js';
 
 // What an outage class does beyond its own signature: an alert whose words name no class is the
 // outage of its system at its place (`otherwise`); an identity provider that is down parents the
-// sign-in incident of its users, whichever opens first (`alsoAbsorbs`); and a parented incident
-// is told on its cause's ticket instead of opening one of its own, until the cause is gone.
+// sign-in incident of its users, whichever opens first (`alsoAbsorbs`); a parent is routed by its
+// children's reach; an identity incident of a class captures reports whatever action opened it;
+// and a parented incident is told on its cause's ticket instead of opening one of its own, until the cause is gone.
 const rules = testRules({
   systems: [
     { id: 'sys.okta', version: 1, system: 'okta', codes: ['okta-*'], scope: 'shared', class: 'identity' },
@@ -65,5 +66,33 @@ describe('outage classes', () => {
     expect(sim.incidents.get(outage.incidentId as string)?.status).toBe('resolved');
     expect(sim.incidents.get(signIn.incidentId as string)?.incident.parent).toBeNull();
     expect(opened().get(signIn.incidentId as string)).toBe(1);
+  });
+
+  it('routes and ranks a cause by where the incidents it explains hurt', async () => {
+    const sim = new Simulation(rules);
+    // The ADT feed is central: its own alert names no facility, its downstream feeds do.
+    const feed = await sim.event(anEvent({ id: 'adt-1', system: 'epic-adt', facility: undefined, errorSignature: 'ADT_QUEUE', symptom: 'ADT outbound queue growing' }), at(0));
+    const before = sim.incidents.get(feed.incidentId as string)?.incident;
+    expect(before).toMatchObject({ queue: 'application-support', priority: 'P3' });
+    await sim.event(anEvent({ id: 'lab-1', system: 'lab-interface', facility: 'lakeside', errorSignature: 'NO_ADT', symptom: 'no new patients on the lab worklist', patientImpact: true }), at(1));
+    await sim.event(anEvent({ id: 'lab-2', system: 'lab-interface', facility: 'northgate', errorSignature: 'NO_ADT', symptom: 'no new patients on the lab worklist', patientImpact: true }), at(2));
+    const cause = sim.incidents.get(feed.incidentId as string)?.incident;
+    expect(cause).toMatchObject({ queue: 'major-incident', priority: 'P1', facilities: [] });
+    expect(Object.keys(cause?.explains ?? {})).toHaveLength(2);
+    expect(sim.journal.filter((e) => e.kind === 'incident.routed' && e.incidentId === feed.incidentId).at(-1)).toMatchObject({ rule: { id: 'route.major', version: 1 }, data: { queue: 'major-incident', was: 'application-support' } });
+  });
+
+  it('lets an account-change incident capture its person’s reports whichever action opened it', async () => {
+    const withClasses = testRules({
+      problems: [{ id: 'problem.account-change', version: 1, class: 'account-change', kinds: ['identity'], words: ['user deactivated', 'user updated'] }],
+      signatures: [{ id: 'sig.default', version: 2, fields: ['system', 'problem', 'facility'] }],
+      identity: [{ id: 'identity.recent', version: 3, actions: ['user.deactivated'], classes: ['account-change'], within: '2h' }],
+    });
+    const sim = new Simulation(withClasses);
+    const change = (id: string, action: string) => anEvent({ id, kind: 'identity', source: { type: 'scim', system: 'iga' }, system: 'iga', errorSignature: action, symptom: action, severity: 'low', requester: { token: 'tok-traveller' } });
+    const patched = await sim.event(change('s1', 'user.updated'), at(0));
+    await sim.event(change('s2', 'user.deactivated'), at(0));
+    const report = await sim.event({ ...anEvent({ id: 'r1', kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, system: 'unknown', symptom: 'my login stopped working, account disabled', requester: { token: 'tok-traveller' } }), errorSignature: undefined }, at(5));
+    expect(report.incidentId).toBe(patched.incidentId);
   });
 });

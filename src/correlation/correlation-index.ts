@@ -20,6 +20,8 @@ export interface IdentityMark {
   signature: string;
   incidentId: string;
   action: string;
+  /** The problem class of the incident's signature (`sign-in`, `account-change`), when it has one. */
+  problemClass?: string;
   at: string;
 }
 
@@ -88,10 +90,11 @@ export class CorrelationIndex {
       const tokens: string[] = [];
       const horizon = Date.parse(incident.lastSeen) - this.markHorizonMs;
       const since = Number.isFinite(horizon) ? new Date(Math.max(horizon, 0)).toISOString() : '';
+      const problemClass = signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
       // Oldest first, as before, so that marks of one account stay in the order they happened.
       for (const child of childrenFirstSeenSince(incident, since)) {
         if (!child.requesterToken) continue;
-        const mark = { signature, incidentId: incident.id, action: incident.errorSignature ?? '', at: child.firstSeen };
+        const mark: IdentityMark = { signature, incidentId: incident.id, action: incident.errorSignature ?? '', ...(problemClass ? { problemClass } : {}), at: child.firstSeen };
         this.marks.set(child.requesterToken, [...(this.marks.get(child.requesterToken) ?? []), mark]);
         tokens.push(child.requesterToken);
       }

@@ -103,6 +103,20 @@ export function reparent(state: IncidentState, parent: (IncidentLink & { rule: R
   return d.done({ ...state, incident });
 }
 
+/**
+ * A child incident's reach arriving at its parent: kept by the child's id, so the parent's routing
+ * and priority (reassess) count where its symptoms hurt. Nothing is journaled for it; a queue or
+ * priority it changes is, with its rule.
+ */
+export function inherit(state: IncidentState, message: Extract<IncidentMessage, { type: 'impact' }>, context: Context): Transition {
+  if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
+  const d = new Decisions(context.nowIso, state.incident.correlationId);
+  const { [message.from.incidentId]: _, ...others } = state.incident.explains ?? {};
+  const explains = message.gone ? others : { ...others, [message.from.incidentId]: { facilities: message.facilities, patientImpact: message.patientImpact } };
+  const { explains: __, ...rest } = state.incident;
+  return d.done({ ...state, incident: Object.keys(explains).length > 0 ? { ...rest, explains } : rest });
+}
+
 export function suggest(state: IncidentState, suggestion: Suggestion, context: Context): Transition {
   if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
   if (state.incident.suggestions.some((s) => s.from.signature === suggestion.from.signature)) return { state, effects: [] };

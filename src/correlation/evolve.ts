@@ -2,7 +2,7 @@ import { assertNever } from './assert-never.js';
 import { handleCommand } from './commands.js';
 import { foldEvent } from './fold-event.js';
 import type { IncidentState } from './incident.js';
-import { absorb, adopt, release, reparent, suggest } from './cross-incident.js';
+import { absorb, adopt, inherit, release, reparent, suggest } from './cross-incident.js';
 import { reassess, tick } from './lifecycle.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleSet } from './rules.js';
@@ -31,6 +31,8 @@ function dispatch(state: IncidentState, message: IncidentMessage, context: Conte
       return adopt(state, message, context);
     case 'reparent':
       return reparent(state, message.parent, context);
+    case 'impact':
+      return inherit(state, message, context);
     case 'suggest':
       return suggest(state, message.suggestion, context);
     case 'release':

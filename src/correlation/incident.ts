@@ -104,6 +104,28 @@ export interface IncidentBody {
   revision?: number;
   /** The revision the helpdesk has been told of: children stamped above it are the next ticket event's delta. */
   told?: number;
+  /**
+   * The reach of the incidents it is the parent of, by their id (their facilities, and whether care
+   * is hurt): a cause is routed and prioritised by everything it explains. Absent: none.
+   */
+  explains?: Record<string, Reach>;
+}
+
+export interface Reach {
+  facilities: string[];
+  patientImpact: boolean;
+}
+
+/** Where an incident hurts, with what its child incidents (a dependency's, an outage's) say. */
+export function reachOf(incident: IncidentBody): Reach {
+  if (!incident.explains) return incident;
+  let { facilities, patientImpact } = incident;
+  for (const id in incident.explains) {
+    const child = incident.explains[id] as Reach;
+    facilities = union(facilities, child.facilities);
+    patientImpact ||= child.patientImpact;
+  }
+  return { facilities, patientImpact };
 }
 
 export type LiveStatus = 'open' | 'acknowledged' | 'flapping' | 'resolved';

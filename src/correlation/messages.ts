@@ -42,6 +42,8 @@ export type IncidentMessage =
   /** Children split off another incident, forming a new one here. */
   | { type: 'adopt'; from: IncidentLink; children: Child[]; title: string; template: IncidentBody; by: string }
   | { type: 'reparent'; parent: (IncidentLink & { rule: RuleRef }) | null }
+  /** A child incident's reach, told to its parent when it changes (`gone`: no longer its child). */
+  | { type: 'impact'; from: IncidentLink; facilities: string[]; patientImpact: boolean; gone?: boolean }
   /**
    * A person's account changed after they reported: the identity incident asks for their reports
    * (children of this incident) to come over, as the identity rule says they belong there.

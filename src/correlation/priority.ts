@@ -1,4 +1,4 @@
-import { distinctRequesters, type IncidentBody } from './incident.js';
+import { distinctRequesters, reachOf, type IncidentBody } from './incident.js';
 import { FALLBACK_PRIORITY, type Priority, type PriorityRule, type RuleSet } from './rules.js';
 
 /** The first priority rule whose every condition holds decides; rules are ordered most urgent first. */
@@ -8,10 +8,12 @@ export function priorityOf(incident: IncidentBody, rules: RuleSet): { priority: 
 }
 
 function holds({ when }: PriorityRule, incident: IncidentBody): boolean {
+  // A cause is as urgent as where the incidents it explains hurt (reachOf).
+  const reach = reachOf(incident);
   return (
     (when.severities === undefined || when.severities.includes(incident.severity)) &&
-    (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
-    (when.minFacilities === undefined || incident.facilities.length >= when.minFacilities) &&
+    (when.patientImpact === undefined || when.patientImpact === reach.patientImpact) &&
+    (when.minFacilities === undefined || reach.facilities.length >= when.minFacilities) &&
     (when.minRequesters === undefined || distinctRequesters(incident) >= when.minRequesters) &&
     (when.systems === undefined || when.systems.includes(incident.system))
   );

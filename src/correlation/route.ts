@@ -110,7 +110,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     for (const rule of rules.identity) {
       const mark = index
         .identityMarks(token)
-        .filter((m) => rule.actions.includes(m.action) && now.getTime() - Date.parse(m.at) <= rule.withinMs && Date.parse(m.at) <= now.getTime())
+        .filter((m) => (rule.actions.includes(m.action) || (m.problemClass !== undefined && (rule.classes?.includes(m.problemClass) ?? false))) && now.getTime() - Date.parse(m.at) <= rule.withinMs && Date.parse(m.at) <= now.getTime())
         .sort((a, b) => b.at.localeCompare(a.at))[0];
       if (mark) return primary(mark.signature, { attach: { ...ref(rule), score: 1 } });
     }
@@ -157,7 +157,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * are the actor's states around the transition.
  */
 export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
-  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index)];
+  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index), ...outlivedCause(delivery, after, index), ...reachToParent(before, after)];
   const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
   if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
@@ -204,13 +204,9 @@ function outageParents(before: IncidentState, after: IncidentState, rules: RuleS
   const mine = classOf(after.signature);
   if (mine === undefined) return [];
   const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
-  if (outage && !nowActive) {
-    // The outage is over: what it explained and is still going on is a problem of its own now.
-    return index
-      .activeOn(after.incident.system)
-      .filter((entry) => entry.parentId === after.incident.id)
-      .map((entry): Delivery => ({ to: entry.signature, message: { type: 'reparent', parent: null }, primary: false }));
-  }
+  // An outage that ends keeps its children: failed sign-ins are instants that nothing resolves, so
+  // their incident outlives its cause by hours. One that hears something new after it is unparented
+  // then (`outlivedCause`), and opens its own ticket.
   if (!nowActive) return [];
   if (outage) {
     // The outage opened: the incidents of the classes it explains, already open, become its children.
@@ -231,6 +227,38 @@ function outageParents(before: IncidentState, after: IncidentState, rules: RuleS
     if (entry) return [{ to: after.signature, message: { type: 'reparent', parent: { incidentId: entry.incidentId, signature: entry.signature, rule: ref(rule) } }, primary: false }];
   }
   return [];
+}
+
+/**
+ * A child incident's reach (facilities, patient impact) to its parent when it gains a parent or
+ * the reach changes, and `gone` to the parent it leaves: the cause's queue and priority count it.
+ */
+function reachToParent(before: IncidentState, after: IncidentState): Delivery[] {
+  if (after.status === 'none') return [];
+  const was = before.status !== 'none' && before.incident.id === after.incident.id ? before.incident : undefined;
+  const from = { incidentId: after.incident.id, signature: after.signature };
+  const parent = after.status === 'merged' ? null : after.incident.parent;
+  const deliveries: Delivery[] = [];
+  if (was?.parent && was.parent.incidentId !== parent?.incidentId) {
+    deliveries.push({ to: was.parent.signature, message: { type: 'impact', from, facilities: [], patientImpact: false, gone: true }, primary: false });
+  }
+  const { facilities, patientImpact } = after.incident;
+  const changed = !was || was.parent?.incidentId !== parent?.incidentId || was.patientImpact !== patientImpact || was.facilities.length !== facilities.length;
+  if (parent && changed) deliveries.push({ to: parent.signature, message: { type: 'impact', from, facilities, patientImpact }, primary: false });
+  return deliveries;
+}
+
+/**
+ * An event for an incident whose parent is no longer active: the cause ended and this goes on, so
+ * it is a problem of its own now (and `reparent` opens the ticket its parent had held back).
+ */
+function outlivedCause(delivery: Delivery, after: IncidentState, index: CorrelationIndex): Delivery[] {
+  // A person's report after the cause ended is about its aftermath ("working again but slow"); a
+  // monitor's alert or another failed sign-in is the problem going on.
+  if (delivery.message.type !== 'event' || delivery.message.event.kind === 'report' || after.status === 'none' || !isActive(after.status) || !after.incident.parent) return [];
+  const parent = after.incident.parent;
+  if (index.get(parent.signature)?.incidentId === parent.incidentId) return [];
+  return [{ to: after.signature, message: { type: 'reparent', parent: null }, primary: false }];
 }
 
 /**
@@ -288,10 +316,12 @@ function nearestActiveUpstream(system: string, facilities: string[], rules: Rule
     const next: Array<{ system: string; rule: DependencyRule }> = [];
     for (const { system: down } of frontier) {
       for (const rule of rules.dependencies.filter((d) => d.downstream.includes(down))) {
+        // Of the upstream system's active incidents, a cause before a symptom (one with no parent
+        // of its own: the identity provider's outage, not the failed sign-ins it explains).
         const upstream = index
           .activeOn(rule.upstream)
           .filter((entry) => entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f)))
-          .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+          .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
         if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
         if (!seen.has(rule.upstream)) {
           seen.add(rule.upstream);

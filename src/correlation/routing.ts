@@ -1,4 +1,4 @@
-import type { IncidentBody } from './incident.js';
+import { reachOf, type IncidentBody, type Reach } from './incident.js';
 import { systemRule } from './names.js';
 import { FALLBACK_ROUTE, type CalendarRule, type RoutingRule, type RuleSet, type Weekday } from './rules.js';
 
@@ -11,12 +11,14 @@ export function routeOf(incident: IncidentBody, rules: RuleSet, now: Date): { qu
   const systemClass = system?.class;
   // A shared system's incident that no facility reports (the EHR's central probe failing) is at
   // every facility that uses it: as many as any `minFacilities` asks.
-  const sites = incident.facilities.length === 0 && system?.scope === 'shared' ? Number.POSITIVE_INFINITY : incident.facilities.length;
+  // A cause counts where the incidents it explains hurt too (reachOf).
+  const reach = reachOf(incident);
+  const sites = reach.facilities.length === 0 && system?.scope === 'shared' ? Number.POSITIVE_INFINITY : reach.facilities.length;
   const inHours = (id: string) => {
     const calendar = rules.calendars.find((c) => c.id === id);
     return calendar !== undefined && withinCalendar(calendar, now);
   };
-  const rule = rules.routing.find((candidate) => holds(candidate, incident, systemClass, sites) && timely(candidate, inHours)) ?? FALLBACK_ROUTE;
+  const rule = rules.routing.find((candidate) => holds(candidate, incident, reach, systemClass, sites) && timely(candidate, inHours)) ?? FALLBACK_ROUTE;
   // Routing runs after every message: a fixed queue name needs no placeholders filled in.
   if (!rule.queue.includes('{')) return { queue: rule.queue, rule };
   const facility = slug(incident.facilities[0] ?? 'unknown');
@@ -34,7 +36,7 @@ const pattern = (source: string) => new RegExp(source, 'i');
 
 // Plain loops and no substrings: this runs for every rule after every message, and the closures
 // of some()/includes() and the slices of a `prefix*` pattern were about 5 % of all allocations.
-function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: string | undefined, sites: number): boolean {
+function holds({ when }: RoutingRule, incident: IncidentBody, reach: Reach, systemClass: string | undefined, sites: number): boolean {
   const { kinds, sources } = incident.tally;
   return (
     (when.classes === undefined || (systemClass !== undefined && when.classes.includes(systemClass))) &&
@@ -46,7 +48,7 @@ function holds({ when }: RoutingRule, incident: IncidentBody, systemClass: strin
     (when.facilities === undefined || anyIn(incident.facilities, when.facilities)) &&
     (when.errorSignature === undefined || pattern(when.errorSignature).test(incident.errorSignature ?? '')) &&
     (when.symptom === undefined || pattern(when.symptom).test(incident.title)) &&
-    (when.patientImpact === undefined || when.patientImpact === incident.patientImpact) &&
+    (when.patientImpact === undefined || when.patientImpact === reach.patientImpact) &&
     (when.priorities === undefined || when.priorities.includes(incident.priority)) &&
     (when.minFacilities === undefined || sites >= when.minFacilities)
   );

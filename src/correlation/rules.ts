@@ -68,6 +68,12 @@ export interface MaintenanceRule extends RuleRef {
 
 export interface IdentityRule extends RuleRef {
   actions: string[];
+  /**
+   * Problem classes (08-problems.yaml) of identity incidents whose people's reports it captures,
+   * whatever action opened them: a provisioning run's patch, group removal and deactivation are
+   * one `account-change` incident, opened by whichever came first.
+   */
+  classes?: string[];
   withinMs: number;
 }
 
@@ -544,8 +550,9 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { ...(systems ? { systems } : {}), ...(facilities ? { facilities } : {}), from: r.instant('from'), to: r.instant('to') };
     }
     case 'identity': {
-      r.unknown([...common, 'actions', 'within']);
-      return { actions: r.list('actions', undefined, true), withinMs: r.duration('within', 2 * 3_600_000) };
+      r.unknown([...common, 'actions', 'classes', 'within']);
+      const classes = r.list('classes')?.map((c) => c.toLowerCase());
+      return { actions: r.list('actions', undefined, true), ...(classes ? { classes } : {}), withinMs: r.duration('within', 2 * 3_600_000) };
     }
     case 'priority': {
       r.unknown([...common, 'when', 'priority']);
