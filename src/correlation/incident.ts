@@ -121,7 +121,7 @@ export function reachOf(incident: IncidentBody): Reach {
   if (!incident.explains) return incident;
   let { facilities, patientImpact } = incident;
   for (const id in incident.explains) {
-    const child = incident.explains[id] as Reach;
+    const child = incident.explains[id];
     facilities = union(facilities, child.facilities);
     patientImpact ||= child.patientImpact;
   }
