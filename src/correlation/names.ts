@@ -52,6 +52,11 @@ export interface ProblemRule extends RuleId {
    * by their words (upkeep, a patient's record) still stay apart.
    */
   otherwise?: string[];
+  /**
+   * Never a symptom of another system's incident: a disk filling up on the Pyxis server is not the
+   * Pyxis interface being down, whatever the dependency rules say of Pyxis.
+   */
+  standsAlone?: boolean;
 }
 
 /** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */
@@ -73,6 +78,8 @@ export interface Lexicon {
   /** Patterns (`rhapsody-*` a prefix, `*-aruba` a suffix, `*printer*` a part), surest first: codes no exact entry names. */
   systemPatterns: ReadonlyArray<{ part: string; at: 'start' | 'end' | 'anywhere'; rule: SystemRule }>;
   facilities: ReadonlyMap<string, FacilityRule>;
+  /** One pattern per declared facility, of its code and the codes senders write: whole words, any case. */
+  facilitiesSpoken: ReadonlyArray<{ pattern: RegExp; rule: FacilityRule }>;
   /** One pattern per system that has names: whole words, any case. */
   spoken: ReadonlyArray<{ pattern: RegExp; rule: SystemRule }>;
   /** One pattern per problem class, in rule order: the first that a text matches wins. */
@@ -116,7 +123,8 @@ export function compileLexicon(systems: readonly SystemRule[], facilities: reado
     .filter((rule) => rule.names.length > 0)
     // Longer names first, so "epic haiku" is taken whole before "epic".
     .map((rule) => ({ pattern: wordsPattern(rule.names), rule }));
-  return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })) };
+  const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern([rule.facility, ...rule.codes]), rule }));
+  return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, facilitiesSpoken, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })) };
 }
 
 /**
@@ -162,6 +170,20 @@ export function systemsNamedIn(lexicon: Lexicon, text: string): SystemRule[] {
   return found.sort((a, b) => a.at - b.at).map((f) => f.rule);
 }
 
+/**
+ * The one declared facility a text names, for an event that gave none ("23 devices in
+ * LAKESIDE/Nursing/BCMA exceeded decode error threshold"); none when it names two or none.
+ */
+function facilityNamedIn(lexicon: Lexicon, text: string): FacilityRule | undefined {
+  let found: FacilityRule | undefined;
+  for (const { pattern, rule } of lexicon.facilitiesSpoken) {
+    if (!pattern.test(text)) continue;
+    if (found) return undefined;
+    found = rule;
+  }
+  return found;
+}
+
 /** Whether a system code is the placeholder of a report that named none. */
 export function isUnnamed(system: string): boolean {
   return UNNAMED.has(system.toLowerCase());
@@ -184,7 +206,7 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   if (!rule && (UNNAMED.has(code) || TOKEN.test(code))) rule = systemsNamedIn(lexicon, event.symptom)[0];
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();
-  const facilityRule = place === undefined ? undefined : lexicon.facilities.get(place);
+  const facilityRule = place === undefined ? facilityNamedIn(lexicon, event.symptom) : lexicon.facilities.get(place);
   const facility = facilityRule?.facility ?? place;
   if (system === event.system && facility === event.facility) return { event };
   const namedBy = [system !== code ? rule : undefined, facilityRule].flatMap((r) => (r ? [{ id: r.id, version: r.version }] : []));

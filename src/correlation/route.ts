@@ -137,12 +137,19 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     const known = systemRule(rules.lexicon, system);
     return known !== undefined && (families.has(known) || (known.class !== undefined && familyClasses.has(known.class)));
   };
+  // Upkeep (a disk filling up) is what a report is about only when it speaks of upkeep too, or of
+  // that incident's own particulars ("expand /vna_cache on ls-pacs-arc01"); otherwise an outage on
+  // the same system is what people notice.
+  const reportClass = problemClassOf(rules.lexicon, event)?.class;
+  const isUpkeepNotReported = (entry: IndexEntry) =>
+    standsAloneIn(rules, entry.signature) && problemClassOfSignature(entry.signature) !== reportClass && overlap(reportTokens, entry.vocabulary) < UPKEEP_WORDS_SHARED;
   const onNamed = [...about].flatMap((system) => index.activeOn(system));
   if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
-    .map((entry) => ({ entry, score: scoreReport(isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
-    .sort((a, b) => b.score - a.score || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+    .map((entry) => ({ entry, score: scoreReport(isUpkeepNotReported(entry) ? () => false : isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
+    // On a tie, what people notice (an outage) before upkeep nobody reports (a disk filling up).
+    .sort((a, b) => b.score - a.score || Number(standsAloneIn(rules, a.entry.signature)) - Number(standsAloneIn(rules, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
   if (!best || best.entry.signature === signature) return primary(signature);
   const score = Math.round(best.score * 1000) / 1000;
@@ -200,7 +207,7 @@ function outageParents(before: IncidentState, after: IncidentState, rules: RuleS
   const wasActive = before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id;
   const nowActive = isActive(after.status);
   if (wasActive === nowActive || systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
-  const classOf = (signature: string) => signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
+  const classOf = problemClassOfSignature;
   const mine = classOf(after.signature);
   if (mine === undefined) return [];
   const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
@@ -291,16 +298,19 @@ function identityPulls(delivery: Delivery, after: IncidentState, rules: RuleSet,
  */
 function dependencyFollowUps(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
   if (after.status === 'none' || rules.dependencies.length === 0) return [];
+  // A problem of a class that stands alone (upkeep: a disk filling up) is nobody's symptom.
+  const standsAlone = (signature: string) => standsAloneIn(rules, signature);
   const wasActive = before.status !== 'none' && isActive(before.status) && 'incident' in before && before.incident.id === after.incident.id;
   const nowActive = isActive(after.status);
   const deliveries: Delivery[] = [];
-  if (nowActive && !wasActive && !after.incident.parent) {
+  if (nowActive && !wasActive && !after.incident.parent && !standsAlone(after.signature)) {
     const parent = nearestActiveUpstream(after.incident.system, after.incident.facilities, rules, index);
     if (parent) deliveries.push({ to: after.signature, message: { type: 'reparent', parent }, primary: false });
   }
   if (wasActive !== nowActive) {
     for (const down of rules.dependencies.filter((d) => d.upstream === after.incident.system).flatMap((d) => d.downstream)) {
       for (const entry of index.activeOn(down)) {
+        if (standsAlone(entry.signature)) continue;
         const parent = nearestActiveUpstream(entry.system, entry.facilities, rules, index);
         if ((parent?.incidentId ?? null) !== entry.parentId) deliveries.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
       }
@@ -346,6 +356,20 @@ export function scoreReport(isAbout: (system: string) => boolean, namesNone: boo
   // A report that names no system has only its words: they weigh what the system would have.
   if (namesNone) return facility + 0.9 * words;
   return (isAbout(entry.system) ? 0.5 : 0) + facility + 0.4 * words;
+}
+
+/** The share of a report's words an upkeep incident's own words must hold for the report to be about it. */
+const UPKEEP_WORDS_SHARED = 0.25;
+
+/** The problem class a signature carries (`~degraded` → `degraded`), if any. */
+function problemClassOfSignature(signature: string): string | undefined {
+  return signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
+}
+
+/** Whether the signature's problem class stands alone (upkeep): nobody's symptom, nobody reports it. */
+function standsAloneIn(rules: RuleSet, signature: string): boolean {
+  const problem = problemClassOfSignature(signature);
+  return problem !== undefined && rules.lexicon.problems.some(({ rule }) => rule.standsAlone === true && rule.class === problem);
 }
 
 function suggestionId(from: IncidentLink, target: IndexEntry): string {

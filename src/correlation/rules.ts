@@ -505,12 +505,13 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
     }
     case 'problems': {
-      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise']);
+      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise', 'standsAlone']);
       const kinds = r.list('kinds', EVENT_KINDS);
       const absorbs = r.has('absorbs') ? r.bool('absorbs') : undefined;
       const alsoAbsorbs = r.list('alsoAbsorbs')?.map((c) => c.toLowerCase());
       const otherwise = r.list('otherwise', EVENT_KINDS);
-      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}), ...(alsoAbsorbs ? { alsoAbsorbs } : {}), ...(otherwise ? { otherwise } : {}) };
+      const standsAlone = r.has('standsAlone') ? r.bool('standsAlone') : undefined;
+      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}), ...(alsoAbsorbs ? { alsoAbsorbs } : {}), ...(otherwise ? { otherwise } : {}), ...(standsAlone ? { standsAlone } : {}) };
     }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);
