@@ -57,6 +57,17 @@ export interface ProblemRule extends RuleId {
    * Pyxis interface being down, whatever the dependency rules say of Pyxis.
    */
   standsAlone?: boolean;
+  /**
+   * What people do not report in other words: a clinician's "can't see the ABGs in Epic" is not the
+   * HL7 "patient not found" NACKs on Epic, nor a disk filling up on it. A report is about an
+   * incident of this class only when it speaks of the class too, or of the incident's particulars.
+   */
+  unreported?: boolean;
+  /**
+   * One incident for the class at a place, whichever system reports it: "patient not found" from
+   * Epic and a duplicate record from Rhapsody's reference-lab route are one records problem for HIM.
+   */
+  acrossSystems?: boolean;
 }
 
 /** A facility's code and the other codes senders write for it (an HL7 MSH-4, a FHIR name). */

@@ -141,13 +141,15 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // that incident's own particulars ("expand /vna_cache on ls-pacs-arc01"); otherwise an outage on
   // the same system is what people notice.
   const reportClass = problemClassOf(rules.lexicon, event)?.class;
-  const isUpkeepNotReported = (entry: IndexEntry) =>
-    standsAloneIn(rules, entry.signature) && problemClassOfSignature(entry.signature) !== reportClass && overlap(reportTokens, entry.vocabulary) < UPKEEP_WORDS_SHARED;
+  const isUnreported = (entry: IndexEntry) => {
+    const problem = problemClassOfSignature(entry.signature);
+    return problem !== undefined && problem !== reportClass && classRule(rules, problem)?.unreported === true && overlap(reportTokens, entry.vocabulary) < UNREPORTED_WORDS_SHARED;
+  };
   const onNamed = [...about].flatMap((system) => index.activeOn(system));
   if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
-    .map((entry) => ({ entry, score: scoreReport(isUpkeepNotReported(entry) ? () => false : isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
+    .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
     // On a tie, what people notice (an outage) before upkeep nobody reports (a disk filling up).
     .sort((a, b) => b.score - a.score || Number(standsAloneIn(rules, a.entry.signature)) - Number(standsAloneIn(rules, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
@@ -358,8 +360,12 @@ export function scoreReport(isAbout: (system: string) => boolean, namesNone: boo
   return (isAbout(entry.system) ? 0.5 : 0) + facility + 0.4 * words;
 }
 
-/** The share of a report's words an upkeep incident's own words must hold for the report to be about it. */
-const UPKEEP_WORDS_SHARED = 0.25;
+/** The share of a report's words an `unreported` class's incident must hold for the report to be about it. */
+const UNREPORTED_WORDS_SHARED = 0.25;
+
+function classRule(rules: RuleSet, problem: string): ProblemRule | undefined {
+  return rules.lexicon.problems.find(({ rule }) => rule.class === problem)?.rule;
+}
 
 /** The problem class a signature carries (`~degraded` → `degraded`), if any. */
 function problemClassOfSignature(signature: string): string | undefined {
@@ -369,7 +375,7 @@ function problemClassOfSignature(signature: string): string | undefined {
 /** Whether the signature's problem class stands alone (upkeep): nobody's symptom, nobody reports it. */
 function standsAloneIn(rules: RuleSet, signature: string): boolean {
   const problem = problemClassOfSignature(signature);
-  return problem !== undefined && rules.lexicon.problems.some(({ rule }) => rule.standsAlone === true && rule.class === problem);
+  return problem !== undefined && classRule(rules, problem)?.standsAlone === true;
 }
 
 function suggestionId(from: IncidentLink, target: IndexEntry): string {

@@ -505,13 +505,23 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
     }
     case 'problems': {
-      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise', 'standsAlone']);
+      r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise', 'standsAlone', 'unreported', 'acrossSystems']);
       const kinds = r.list('kinds', EVENT_KINDS);
       const absorbs = r.has('absorbs') ? r.bool('absorbs') : undefined;
       const alsoAbsorbs = r.list('alsoAbsorbs')?.map((c) => c.toLowerCase());
       const otherwise = r.list('otherwise', EVENT_KINDS);
-      const standsAlone = r.has('standsAlone') ? r.bool('standsAlone') : undefined;
-      return { class: r.code('class'), words: r.list('words', undefined, true), ...(kinds ? { kinds } : {}), ...(absorbs ? { absorbs } : {}), ...(alsoAbsorbs ? { alsoAbsorbs } : {}), ...(otherwise ? { otherwise } : {}), ...(standsAlone ? { standsAlone } : {}) };
+      const flag = (name: string) => (r.has(name) && r.bool(name) ? { [name]: true } : {});
+      return {
+        class: r.code('class'),
+        words: r.list('words', undefined, true),
+        ...(kinds ? { kinds } : {}),
+        ...(absorbs ? { absorbs } : {}),
+        ...(alsoAbsorbs ? { alsoAbsorbs } : {}),
+        ...(otherwise ? { otherwise } : {}),
+        ...flag('standsAlone'),
+        ...flag('unreported'),
+        ...flag('acrossSystems'),
+      };
     }
     case 'signatures': {
       r.unknown([...common, 'match', 'fields']);

@@ -27,8 +27,11 @@ type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'sympto
 
 function field(event: SignatureInput, name: SignatureField, shared: boolean, lexicon: Lexicon | undefined): string {
   switch (name) {
-    case 'system':
-      return event.system;
+    case 'system': {
+      // A class the rules make one incident across systems (a patient's record) names no system.
+      const problem = lexicon ? problemClassOf(lexicon, event) : undefined;
+      return problem?.acrossSystems ? '*' : event.system;
+    }
     case 'facility':
       // A shared system (an EHR, SSO, the interface engine) is one incident wherever it is seen;
       // each child keeps its own facility, so the blast radius still shows every one.
