@@ -8,6 +8,7 @@ const rules = testRules({
     { id: 'sys.epic', version: 1, system: 'epic-hyperspace', codes: ['epic', 'EPIC-PROD', 'hyperspace'], names: ['Epic', 'Hyperspace', 'Haiku'], scope: 'shared', class: 'ehr' },
     { id: 'sys.rhapsody', version: 1, system: 'rhapsody', codes: ['rhapsody-*'], names: ['Rhapsody'], scope: 'shared', class: 'interface-engine' },
     { id: 'sys.printers', version: 1, system: 'printer*', codes: ['*printer*'], names: ['printer'], scope: 'local', class: 'printer' },
+    { id: 'sys.pyxis-interface', version: 1, system: 'pyxis-interface', codes: ['*_to_pyxis'], scope: 'shared', class: 'interface-engine' },
   ],
   facilities: [{ id: 'fac.lakeside', version: 1, facility: 'lakeside', codes: ['LKS', 'lakeside-medical-center'] }],
   problems: [{ id: 'problem.unavailable', version: 1, class: 'unavailable', words: ['down', 'probe failed', 'timed out', 'frozen', "can't get into"] }],
@@ -20,6 +21,22 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(event.facility).toBe('lakeside');
     expect(namedBy).toEqual([{ id: 'sys.epic', version: 1 }, { id: 'fac.lakeside', version: 1 }]);
     expect(nameEvent(anEvent({ system: 'RHAPSODY-LAB-PROD', facility: 'LAKESIDE' }), rules.lexicon).event).toMatchObject({ system: 'rhapsody', facility: 'lakeside' });
+  });
+
+  it('gives an event with no facility the one declared facility its words name, and none when they name two', () => {
+    expect(nameEvent(anEvent({ facility: undefined, symptom: '23 devices in LAKESIDE/Nursing/BCMA exceeded decode error threshold' }), rules.lexicon).event.facility).toBe('lakeside');
+    expect(nameEvent(anEvent({ facility: undefined, symptom: 'LKS feed behind' }), rules.lexicon).event.facility).toBe('lakeside');
+    expect(nameEvent(anEvent({ facility: undefined, symptom: 'lakesides of the building' }), rules.lexicon).event.facility).toBeUndefined();
+    // A facility the sender gave is never replaced by words.
+    expect(nameEvent(anEvent({ facility: 'overlake', symptom: 'failover to Lakeside' }), rules.lexicon).event.facility).toBe('overlake');
+  });
+
+  it("names an interface engine's alert by the channel its text names, when the rules declare that channel", () => {
+    const queue = anEvent({ system: 'rhapsody-prod', symptom: 'OVL_RX_ORDERS_TO_PYXIS destination queue at 412 messages and rising' });
+    expect(nameEvent(queue, rules.lexicon).event.system).toBe('pyxis-interface');
+    // A route no rule declares leaves the engine's alert the engine's; a report is never renamed so.
+    expect(nameEvent(anEvent({ system: 'rhapsody-prod', symptom: 'Route LAB_ORU_IN: lookup unavailable' }), rules.lexicon).event.system).toBe('rhapsody');
+    expect(nameEvent(aReport('r9', 'OVL_RX_ORDERS_TO_PYXIS is stuck', { system: 'rhapsody' }), rules.lexicon).event.system).toBe('rhapsody');
   });
 
   it('lower-cases a code no rule declares, and returns the same event when nothing changes', () => {

@@ -195,6 +195,25 @@ function facilityNamedIn(lexicon: Lexicon, text: string): FacilityRule | undefin
   return found;
 }
 
+/** The class of the systems that carry other systems' feeds (Rhapsody, Cloverleaf, Mirth). */
+const ENGINE = 'interface-engine';
+/** A machine name in a text: letters and digits joined by `_`, `-` or `.`, as channels and routes are named. */
+const MACHINE_NAME = /[A-Za-z0-9]+(?:[_.-][A-Za-z0-9]+)+/g;
+
+/**
+ * The channel an interface engine's alert is about, when its text names one the rules declare as a
+ * system of its own ("OVL_RX_ORDERS_TO_PYXIS destination queue at 412 messages" from the Mirth
+ * server's monitoring is the Pyxis interface's): the engine carries many feeds, and the one that is
+ * failing is what the alert is about.
+ */
+function channelNamedIn(lexicon: Lexicon, text: string, engine: SystemRule): SystemRule | undefined {
+  for (const [name] of text.matchAll(MACHINE_NAME)) {
+    const rule = systemRule(lexicon, name);
+    if (rule && rule !== engine && !rule.system.includes('*')) return rule;
+  }
+  return undefined;
+}
+
 /** Whether a system code is the placeholder of a report that named none. */
 export function isUnnamed(system: string): boolean {
   return UNNAMED.has(system.toLowerCase());
@@ -215,6 +234,7 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const code = event.system.toLowerCase();
   let rule = systemRule(lexicon, code);
   if (!rule && (UNNAMED.has(code) || TOKEN.test(code))) rule = systemsNamedIn(lexicon, event.symptom)[0];
+  else if (rule?.class === ENGINE && event.kind !== 'report') rule = channelNamedIn(lexicon, event.symptom, rule) ?? rule;
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();
   const facilityRule = place === undefined ? facilityNamedIn(lexicon, event.symptom) : lexicon.facilities.get(place);
