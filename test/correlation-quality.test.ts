@@ -173,6 +173,13 @@ describe('one outage, one ticket (shipped rules)', () => {
           { at: '0s', incident: 'vent', source: 'alertmanager', body: alert('ventilator-icu-3', 'lakeside', 'VentilatorDisconnected', 'Ventilator lost its gateway connection', { severity: 'warning' }) },
           { at: '5s', incident: 'iface', source: 'alertmanager', body: alert('radiology-interface', 'lakeside', 'OrdersNotAcked', 'Radiology orders not acknowledged', { severity: 'warning' }) },
           { at: '10s', incident: 'sso', source: 'alertmanager', body: alert('sso-gateway', 'lakeside', 'SamlAssertionErrors', 'SAML assertion errors', { severity: 'warning' }) },
+          // A records error known only by its HL7 code (its words are not route.him's).
+          {
+            at: '15s',
+            incident: 'records',
+            source: 'canonical',
+            body: [{ schemaVersion: '1', patientImpact: false, id: 'nack-205', kind: 'interface', source: { type: 'canonical', system: 'engine' }, occurredAt: '2026-11-24T07:00:15Z', status: 'firing', severity: 'medium', system: 'orders-feed', facility: 'lakeside', errorSignature: 'AE HL70357:205', symptom: 'Duplicate key identifier on the order' }],
+          },
           ...Array.from({ length: 10 }, (_, n) => ({
             at: `${20 + n}s`,
             incident: 'crowd',
@@ -180,7 +187,7 @@ describe('one outage, one ticket (shipped rules)', () => {
             body: report(`c${n}`, 'the scheduling app shows the wrong clinic hours', 'lakeside', `clerk${n}@lakeside.example`, 'scheduling-app'),
           })),
         ],
-        { vent: 'biomed', iface: 'integration', sso: 'identity-access', crowd: 'service-desk' },
+        { vent: 'biomed', iface: 'integration', sso: 'identity-access', records: 'him', crowd: 'service-desk' },
       ),
     );
     const shipped = [...rules.routing, ...rules.priority].map((rule) => rule.id);
