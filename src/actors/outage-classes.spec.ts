@@ -95,4 +95,21 @@ describe('outage classes', () => {
     const report = await sim.event({ ...anEvent({ id: 'r1', kind: 'report', source: { type: 'helpdesk', system: 'servicenow' }, system: 'unknown', symptom: 'my login stopped working, account disabled', requester: { token: 'tok-traveller' } }), errorSignature: undefined }, at(5));
     expect(report.incidentId).toBe(patched.incidentId);
   });
+
+  it('holds a downstream symptom’s ticket for its dependency’s wait, so a cause that speaks a minute later takes it', async () => {
+    const symptomFirst = async (wait?: string) => {
+      const withWait = testRules({ dependencies: [{ id: 'dep.adt', version: 2, upstream: 'epic-adt', downstream: ['lab-interface'], ...(wait ? { wait } : {}) }] });
+      const sim = new Simulation(withWait);
+      const lab = await sim.event(anEvent({ id: 'lab-1', system: 'lab-interface', facility: undefined, errorSignature: 'NO_ADT', symptom: 'no new patients on the lab worklist' }), at(0));
+      await sim.tick(at(1));
+      const feed = await sim.event(anEvent({ id: 'adt-1', system: 'epic-adt', facility: undefined, errorSignature: 'ADT_QUEUE', symptom: 'ADT outbound queue growing' }), at(1.5));
+      await sim.tick(at(6));
+      return { tickets: sim.ticketsOpened(), lab: lab.incidentId as string, feed: feed.incidentId as string };
+    };
+    const held = await symptomFirst('3m');
+    expect([held.tickets.get(held.lab), held.tickets.get(held.feed)]).toEqual([undefined, 1]);
+    // Without a wait the symptom's ticket opened after its 30 s groupWait, before its cause spoke.
+    const unheld = await symptomFirst();
+    expect([unheld.tickets.get(unheld.lab), unheld.tickets.get(unheld.feed)]).toEqual([1, 1]);
+  });
 });

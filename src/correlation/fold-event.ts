@@ -56,6 +56,8 @@ function startsNewEpisode(incident: IncidentBody, event: CanonicalEvent, context
 function open(signature: string, episode: number, event: CanonicalEvent, route: Route, d: Decisions, context: Context): IncidentState {
   const now = context.nowIso;
   const window = windowFor(context.rules, event);
+  // A symptom of a declared upstream waits for it as long as the dependency says (rules.ts: waitMs).
+  const groupWaitMs = context.rules.dependencies.reduce((wait, rule) => (rule.waitMs && rule.downstream.includes(event.system) ? Math.max(wait, rule.waitMs) : wait), window.groupWaitMs);
   const maintenance = maintenanceFor(context.rules, event);
   const origin: Origin = event.kind === 'report' ? 'report' : event.kind === 'identity' ? 'identity' : 'machine';
   const draft: IncidentBody = {
@@ -89,12 +91,12 @@ function open(signature: string, episode: number, event: CanonicalEvent, route: 
     parent: null,
     suppressed: maintenance ? ref(maintenance) : null,
     // groupWait 0 means "ticket at once": a burst window of nothing.
-    ticketed: window.groupWaitMs === 0 && !maintenance,
+    ticketed: groupWaitMs === 0 && !maintenance,
     ticketOpenedAt: null,
     escalationStep: 0,
     flaps: [],
     timers: {
-      ...(window.groupWaitMs > 0 ? { groupWait: plus(now, window.groupWaitMs) } : {}),
+      ...(groupWaitMs > 0 ? { groupWait: plus(now, groupWaitMs) } : {}),
       autoResolve: plus(now, window.autoResolveAfterMs),
     },
     suggestions: [],

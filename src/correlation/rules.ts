@@ -57,6 +57,13 @@ export interface SpreadRule extends RuleRef {
 export interface DependencyRule extends RuleRef {
   upstream: string;
   downstream: string[];
+  /**
+   * How long a new incident on a downstream system waits before its own ticket opens (at least its
+   * window's groupWait): the upstream's monitors may speak a little after the symptom's (Imprivata's
+   * alerts at once, the Okta RADIUS agents' a minute later), and a symptom parented in that time is
+   * told on its cause's ticket instead of paging a second team.
+   */
+  waitMs?: number;
 }
 
 export interface MaintenanceRule extends RuleRef {
@@ -551,8 +558,9 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1) };
     }
     case 'dependencies': {
-      r.unknown([...common, 'upstream', 'downstream']);
-      return { upstream: r.string('upstream'), downstream: r.list('downstream', undefined, true) };
+      r.unknown([...common, 'upstream', 'downstream', 'wait']);
+      const waitMs = r.has('wait') ? r.duration('wait', 0) : undefined;
+      return { upstream: r.string('upstream'), downstream: r.list('downstream', undefined, true), ...(waitMs ? { waitMs } : {}) };
     }
     case 'maintenance': {
       r.unknown([...common, 'systems', 'facilities', 'from', 'to']);
