@@ -1,4 +1,5 @@
 import { childrenFirstSeenSince, isActive, type IncidentState, type Origin } from './incident.js';
+import { problemClassOfSignature } from './names.js';
 
 /** What routing needs to know about an active incident, kept current after every actor turn. */
 export interface IndexEntry {
@@ -90,7 +91,7 @@ export class CorrelationIndex {
       const tokens: string[] = [];
       const horizon = Date.parse(incident.lastSeen) - this.markHorizonMs;
       const since = Number.isFinite(horizon) ? new Date(Math.max(horizon, 0)).toISOString() : '';
-      const problemClass = signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
+      const problemClass = problemClassOfSignature(signature);
       // Oldest first, as before, so that marks of one account stay in the order they happened.
       for (const child of childrenFirstSeenSince(incident, since)) {
         if (!child.requesterToken) continue;

@@ -243,3 +243,19 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const namedBy = [system !== code ? rule : undefined, facilityRule].flatMap((r) => (r ? [{ id: r.id, version: r.version }] : []));
   return { event: { ...event, system, ...(facility !== undefined ? { facility } : {}) }, ...(namedBy.length > 0 ? { namedBy } : {}) };
 }
+
+/** The problem class a signature carries (`~degraded` → `degraded`), if any. */
+export function problemClassOfSignature(signature: string): string | undefined {
+  return signature.split('|').find((field) => field.startsWith('~'))?.slice(1);
+}
+
+/** The rule of a problem class, by its name. */
+export function problemRule(lexicon: Lexicon, problem: string): ProblemRule | undefined {
+  return lexicon.problems.find(({ rule }) => rule.class === problem)?.rule;
+}
+
+/** Whether the signature's problem class stands alone (upkeep): nobody's symptom. */
+export function standsAlone(lexicon: Lexicon, signature: string): boolean {
+  const problem = problemClassOfSignature(signature);
+  return problem !== undefined && problemRule(lexicon, problem)?.standsAlone === true;
+}

@@ -1,7 +1,8 @@
 import { CorrelationIndex } from './correlation-index.js';
 import { evolve } from './evolve.js';
 import { emptyState, type IncidentState } from './incident.js';
-import { derive, followUps, route, type RouteContext } from './route.js';
+import { followUps } from './follow-ups.js';
+import { derive, route, type RouteContext } from './route.js';
 import { signatureWith } from './signature.js';
 import { anEvent, aReport, at, testRules } from './test-events.js';
 import type { CanonicalEvent } from './canonical-event.js';

@@ -1,0 +1,197 @@
+import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
+import { isActive, type IncidentLink, type IncidentState } from './incident.js';
+import type { Delivery } from './inputs.js';
+import { problemClassOfSignature, standsAlone, systemRule } from './names.js';
+import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
+import type { RouteContext } from './route.js';
+
+// What an actor's transition makes for other actors, beside its own sends, as pure functions over
+// the correlation index: a report's suggestion, identity pulls, an outage's merges and children,
+// a child's reach told to its parent, the dependency graph's re-evaluations.
+
+/**
+ * What a delivery's transition makes for other actors, beside its own sends: the suggestion a
+ * report's routing decided on, and the dependency graph's re-evaluations. `before` and `after`
+ * are the actor's states around the transition.
+ */
+export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
+  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index), ...outlivedCause(delivery, after, index), ...reachToParent(before, after)];
+  const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
+  // Nearly every delivery carries no suggestion: no second array for it.
+  if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
+  const { target, score, rule } = delivery.suggest;
+  const from = { incidentId: after.incident.id, signature: delivery.to };
+  const suggestion: Delivery = {
+    to: target.signature,
+    message: { type: 'suggest', suggestion: { id: suggestionId(from, target), from, score, rule, title: after.incident.title } },
+    primary: false,
+  };
+  return [suggestion, ...dependencies];
+}
+
+/**
+ * An outage that opens after its system's monitors had already said other things (the NACKs came
+ * before the probe failed): the incidents those opened on the same shared system, for problems in
+ * no class, are merged into it, as they would have joined it had it been there first.
+ */
+function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || !isActive(after.status)) return [];
+  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
+  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
+  const rule = rules.lexicon.problems.find(({ rule: r }) => r.absorbs && `${after.signature}|`.includes(`|~${r.class}|`))?.rule;
+  if (!rule) return [];
+  const into = { incidentId: after.incident.id, signature: after.signature };
+  return index
+    .activeOn(after.incident.system)
+    .filter((entry) => entry.signature !== after.signature && !entry.signature.split('|').some((field) => field.startsWith('~')) && entry.parentId === null)
+    .map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
+}
+
+/**
+ * Problems an outage explains but that stay incidents of their own (`alsoAbsorbs`: the failed
+ * sign-ins of an identity provider that is down): whichever opens second, the class's incident on
+ * the same shared system becomes the outage's child, as a dependency's would. It keeps its own
+ * signature, so the account changes in it still capture their people's reports.
+ */
+function outageParents(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  // Only as an incident opens. An outage that ends keeps its children: failed sign-ins are instants
+  // nothing resolves, so their incident outlives its cause by hours; one that hears something new
+  // after it is unparented then (`outlivedCause`), and opens its own ticket.
+  if (after.status === 'none' || !isActive(after.status)) return [];
+  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
+  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
+  const mine = problemClassOfSignature(after.signature);
+  if (mine === undefined) return [];
+  const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
+  if (outage) {
+    // The outage opened: the incidents of the classes it explains, already open, become its children.
+    const parent = { incidentId: after.incident.id, signature: after.signature, rule: ref(outage) };
+    return index
+      .activeOn(after.incident.system)
+      .filter((entry) => entry.parentId === null && outage.alsoAbsorbs?.includes(problemClassOfSignature(entry.signature) ?? ''))
+      .map((entry): Delivery => ({ to: entry.signature, message: { type: 'reparent', parent }, primary: false }));
+  }
+  if (after.incident.parent) return [];
+  // A class an outage explains opened: under the outage already active on its system, if any.
+  for (const { rule } of rules.lexicon.problems) {
+    if (!rule.absorbs || !rule.alsoAbsorbs?.includes(mine)) continue;
+    const entry = index
+      .activeOn(after.incident.system)
+      .filter((e) => problemClassOfSignature(e.signature) === rule.class)
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+    if (entry) return [{ to: after.signature, message: { type: 'reparent', parent: { incidentId: entry.incidentId, signature: entry.signature, rule: ref(rule) } }, primary: false }];
+  }
+  return [];
+}
+
+/**
+ * A child incident's reach (facilities, patient impact) to its parent when it gains a parent or
+ * the reach changes, and `gone` to the parent it leaves: the cause's queue and priority count it.
+ */
+function reachToParent(before: IncidentState, after: IncidentState): Delivery[] {
+  if (after.status === 'none') return [];
+  const was = before.status !== 'none' && before.incident.id === after.incident.id ? before.incident : undefined;
+  const from = { incidentId: after.incident.id, signature: after.signature };
+  const parent = after.status === 'merged' ? null : after.incident.parent;
+  const deliveries: Delivery[] = [];
+  if (was?.parent && was.parent.incidentId !== parent?.incidentId) {
+    deliveries.push({ to: was.parent.signature, message: { type: 'impact', from, facilities: [], patientImpact: false, gone: true }, primary: false });
+  }
+  const { facilities, patientImpact } = after.incident;
+  const changed = !was || was.parent?.incidentId !== parent?.incidentId || was.patientImpact !== patientImpact || was.facilities.length !== facilities.length;
+  if (parent && changed) deliveries.push({ to: parent.signature, message: { type: 'impact', from, facilities, patientImpact }, primary: false });
+  return deliveries;
+}
+
+/**
+ * An event for an incident whose parent is no longer active: the cause ended and this goes on, so
+ * it is a problem of its own now (and `reparent` opens the ticket its parent had held back).
+ */
+function outlivedCause(delivery: Delivery, after: IncidentState, index: CorrelationIndex): Delivery[] {
+  // A person's report after the cause ended is about its aftermath ("working again but slow"); a
+  // monitor's alert or another failed sign-in is the problem going on.
+  if (delivery.message.type !== 'event' || delivery.message.event.kind === 'report' || after.status === 'none' || !isActive(after.status) || !after.incident.parent) return [];
+  const parent = after.incident.parent;
+  if (index.get(parent.signature)?.incidentId === parent.incidentId) return [];
+  return [{ to: after.signature, message: { type: 'reparent', parent: null }, primary: false }];
+}
+
+/**
+ * An account change that arrives after its person reported (the lockout logged two minutes after
+ * the call): the identity rule that would have sent the report to the identity incident, had the
+ * change come first, pulls it over now. One release per incident holding their reports.
+ */
+function identityPulls(delivery: Delivery, after: IncidentState, rules: RuleSet, index: CorrelationIndex, now: Date): Delivery[] {
+  const message = delivery.message;
+  if (message.type !== 'event' || message.event.kind !== 'identity' || after.status === 'none' || after.incident.origin !== 'identity') return [];
+  const token = message.event.requester?.token;
+  const action = message.event.errorSignature ?? '';
+  if (!token) return [];
+  const rule = rules.identity.find((r) => r.actions.includes(action));
+  if (!rule) return [];
+  const bySignature = new Map<string, string[]>();
+  for (const note of index.reportsBy(token)) {
+    const age = now.getTime() - Date.parse(note.at);
+    if (note.signature === after.signature || age > rule.withinMs || age < -rule.withinMs) continue;
+    bySignature.set(note.signature, [...(bySignature.get(note.signature) ?? []), note.childKey]);
+  }
+  const to = { incidentId: after.incident.id, signature: after.signature };
+  return [...bySignature].map(([signature, childKeys]): Delivery => ({ to: signature, message: { type: 'release', to, childKeys, rule: ref(rule) }, primary: false }));
+}
+
+/**
+ * The dependency graph: an incident that opens on a downstream system while an upstream one is
+ * active becomes its child; when an upstream incident opens or ends, its downstream incidents
+ * are re-evaluated.
+ */
+function dependencyFollowUps(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || rules.dependencies.length === 0) return [];
+  // A problem of a class that stands alone (upkeep: a disk filling up) is nobody's symptom.
+  const alone = (signature: string) => standsAlone(rules.lexicon, signature);
+  const wasActive = before.status !== 'none' && isActive(before.status) && 'incident' in before && before.incident.id === after.incident.id;
+  const nowActive = isActive(after.status);
+  const deliveries: Delivery[] = [];
+  if (nowActive && !wasActive && !after.incident.parent && !alone(after.signature)) {
+    const parent = nearestActiveUpstream(after.incident.system, after.incident.facilities, rules, index);
+    if (parent) deliveries.push({ to: after.signature, message: { type: 'reparent', parent }, primary: false });
+  }
+  if (wasActive !== nowActive) {
+    for (const down of rules.dependencies.filter((d) => d.upstream === after.incident.system).flatMap((d) => d.downstream)) {
+      for (const entry of index.activeOn(down)) {
+        if (alone(entry.signature)) continue;
+        const parent = nearestActiveUpstream(entry.system, entry.facilities, rules, index);
+        if ((parent?.incidentId ?? null) !== entry.parentId) deliveries.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
+      }
+    }
+  }
+  return deliveries;
+}
+
+function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex): (IncidentLink & { rule: RuleRef }) | null {
+  const seen = new Set<string>([system]);
+  let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
+  while (frontier.length > 0) {
+    const next: Array<{ system: string; rule: DependencyRule }> = [];
+    for (const { system: down } of frontier) {
+      for (const rule of rules.dependencies.filter((d) => d.downstream.includes(down))) {
+        // Of the upstream system's active incidents, a cause before a symptom (one with no parent
+        // of its own: the identity provider's outage, not the failed sign-ins it explains).
+        const upstream = index
+          .activeOn(rule.upstream)
+          .filter((entry) => entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f)))
+          .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+        if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
+        if (!seen.has(rule.upstream)) {
+          seen.add(rule.upstream);
+          next.push({ system: rule.upstream, rule });
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+function suggestionId(from: IncidentLink, target: IndexEntry): string {
+  return `sg-${from.incidentId.slice(0, 8)}-${target.incidentId.slice(0, 8)}`;
+}
