@@ -1,6 +1,6 @@
 import { Decisions } from './decisions.js';
 import { childCount, childOf, childrenOf, dropChildren, incidentIdFor, isActive, putChildren, requesterTokens, union, withChildren, type IncidentBody, type IncidentLink, type IncidentState, type Suggestion } from './incident.js';
-import { settle } from './lifecycle.js';
+import { openTicket, settle } from './lifecycle.js';
 import type { IncidentMessage } from './messages.js';
 import type { RuleRef } from './rules.js';
 import type { Context, Transition } from './transition.js';
@@ -94,12 +94,8 @@ export function reparent(state: IncidentState, parent: (IncidentLink & { rule: R
   if (parent) d.journal('incident.parented', incident, { parent: parent.incidentId, system: parent.signature.split('|')[0] }, { rule: parent.rule });
   else d.journal('incident.unparented', incident, { was: current?.incidentId }, current ? { rule: current.rule } : {});
   if (incident.ticketed) d.journal('ticket.updated', incident, { parent: parent?.incidentId ?? null });
-  else if (!parent && isActive(state.status) && !incident.suppressed && incident.timers.groupWait === undefined) {
-    // Its ticket was withheld while its cause had one (lifecycle.ts); the cause is gone, it is not.
-    const opened = { ...incident, ticketed: true };
-    d.journal('ticket.opened', opened, { priority: opened.priority, title: opened.title }, current ? { rule: current.rule } : {});
-    return d.done({ ...state, incident: opened });
-  }
+  // Its ticket was withheld while its cause had one (lifecycle.ts); the cause is gone, it is not.
+  else if (!parent && isActive(state.status) && !incident.suppressed && incident.timers.groupWait === undefined) return d.done({ ...state, incident: openTicket(incident, d, current?.rule) });
   return d.done({ ...state, incident });
 }
 

@@ -3,7 +3,7 @@ import { Decisions } from './decisions.js';
 import type { Route } from './messages.js';
 import type { Context, Transition } from './transition.js';
 import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, union, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
-import { settle } from './lifecycle.js';
+import { openTicket, settle } from './lifecycle.js';
 import { plus, windowOf } from './windows.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
@@ -190,10 +190,7 @@ function unsuppressIfOutside(incident: IncidentBody, event: CanonicalEvent, d: D
   let next: IncidentBody = { ...incident, suppressed: null };
   d.journal('incident.unsuppressed', next, { reason: 'firing outside the maintenance window' }, { rule: incident.suppressed });
   // The ticket that was withheld during maintenance goes out now.
-  if (!next.ticketed && next.timers.groupWait === undefined) {
-    next = { ...next, ticketed: true };
-    d.journal('ticket.opened', next, { priority: next.priority, title: next.title });
-  }
+  if (!next.ticketed && next.timers.groupWait === undefined) next = openTicket(next, d);
   return next;
 }
 

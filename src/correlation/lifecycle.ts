@@ -69,6 +69,13 @@ export function resolve(state: WithIncident, incident: IncidentBody, d: Decision
   return { status: 'resolved', signature: state.signature, incident: body };
 }
 
+/** The incident with its ticket opened, journaled (with the rule that let it open, when one did). */
+export function openTicket(incident: IncidentBody, d: Decisions, rule?: RuleRef): IncidentBody {
+  const opened = { ...incident, ticketed: true };
+  d.journal('ticket.opened', opened, { priority: opened.priority, title: opened.title }, rule ? { rule } : {});
+  return opened;
+}
+
 /**
  * Attributes derived from the whole incident — priority, queue, escalation timer — recomputed after
  * every message in one place, so that no transition can forget them. Changes are journaled with the
@@ -179,10 +186,7 @@ export function tick(state: IncidentState, context: Context): Transition {
       // A symptom of a cause that already has its ticket (a dependency's, an outage's) is told on
       // that ticket, not paged to another team a second time; it opens its own if it outlives it.
       else if (incident.parent) d.journal('ticket.withheld', incident, { reason: 'parent', parent: incident.parent.incidentId }, { rule: incident.parent.rule });
-      else {
-        incident = { ...incident, ticketed: true };
-        d.journal('ticket.opened', incident, { priority: incident.priority, title: incident.title }, { rule: incident.window });
-      }
+      else incident = openTicket(incident, d, incident.window);
     }
     current = { ...current, incident };
   }

@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from './canonical-event.js';
-import { problemClassOf, systemRule, type Lexicon } from './names.js';
+import { problemClassOf, systemRule, type ProblemRule } from './names.js';
 import { FALLBACK_SIGNATURE, matches, type RuleSet, type SignatureField, type SignatureRule } from './rules.js';
 
 // Volatile parts of symptom text (counts, ids, hosts, times) change between two reports of the same
@@ -25,13 +25,11 @@ export function normalizeSymptom(symptom: string): string {
 
 type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility' | 'department' | 'kind' | 'source'>;
 
-function field(event: SignatureInput, name: SignatureField, shared: boolean, lexicon: Lexicon | undefined): string {
+function field(event: SignatureInput, name: SignatureField, shared: boolean, problem: ProblemRule | undefined): string {
   switch (name) {
-    case 'system': {
+    case 'system':
       // A class the rules make one incident across systems (a patient's record) names no system.
-      const problem = lexicon ? problemClassOf(lexicon, event) : undefined;
       return problem?.acrossSystems ? '*' : event.system;
-    }
     case 'facility':
       // A shared system (an EHR, SSO, the interface engine) is one incident wherever it is seen;
       // each child keeps its own facility, so the blast radius still shows every one.
@@ -42,11 +40,9 @@ function field(event: SignatureInput, name: SignatureField, shared: boolean, lex
       return event.errorSignature?.trim() || '*';
     case 'symptom':
       return normalizeSymptom(event.symptom);
-    case 'problem': {
+    case 'problem':
       // A problem the rules class (the system unavailable, whatever each sender calls it) is that class.
-      const problem = lexicon ? problemClassOf(lexicon, event) : undefined;
       return problem ? `~${problem.class}` : event.errorSignature?.trim() || normalizeSymptom(event.symptom);
-    }
     case 'source':
       return `${event.source.type}:${event.source.system}`;
     case 'kind':
@@ -64,7 +60,9 @@ function field(event: SignatureInput, name: SignatureField, shared: boolean, lex
 export function signatureWith(event: SignatureInput, rules?: RuleSet): { signature: string; rule: SignatureRule } {
   const rule = rules?.signatures.find((candidate) => matches(candidate.match, event)) ?? FALLBACK_SIGNATURE;
   const shared = rules !== undefined && systemRule(rules.lexicon, event.system)?.scope === 'shared';
-  return { signature: rule.fields.map((name) => field(event, name, shared, rules?.lexicon).toLowerCase()).join('|'), rule };
+  // The problem class is read once: the system and problem fields both depend on it.
+  const problem = rules && (rule.fields.includes('problem') || rule.fields.includes('system')) ? problemClassOf(rules.lexicon, event) : undefined;
+  return { signature: rule.fields.map((name) => field(event, name, shared, problem).toLowerCase()).join('|'), rule };
 }
 
 export function signatureOf(event: SignatureInput, rules?: RuleSet): string {
