@@ -22,6 +22,15 @@ describe('normalizeMirth', () => {
     expect(named?.labels?.errorType).toBe(named?.errorSignature);
   });
 
+  it('names a response-validation alert by the NACK it reports, as the HL7 adapter names that NACK, and only by a table-0357 code', () => {
+    const nack = (error: string) => eventsOf(normalizeMirth({ channelName: 'HCR_LAB_ORDERS_TO_IM', errorType: 'Response Validation', errorMessage: 'Negative acknowledgement received', error }, context))[0];
+
+    expect(nack('HL7v2 response validation failed: MSA-1 was AE\nERR-3: 103^Table value not found^HL70357')?.errorSignature).toBe('AE HL70357:103');
+    expect(nack('MSA-1 AR\nERR||PID^1^3|204^Unknown key identifier^HL70357|E')?.errorSignature).toBe('AR HL70357:204');
+    // An ack code alone names no problem: the alert keeps what it had.
+    expect(nack('Message was not accepted by the receiving system: MSA-1 AE (Application internal error)')?.errorSignature).toMatch(/^x-[0-9a-f]{16}$/);
+  });
+
   it('falls back to the error text and the exception class when Mirth says "No exception message.", and reads the Java Date text', () => {
     const [event] = eventsOf(normalizeMirth(json('mirth/alert-serializer-error-minimal.json'), context));
 

@@ -51,7 +51,7 @@ export function normalizeMirth(body: unknown, context: NormalizeContext): Normal
             severity: severityFrom(field('severity'), 'high'),
             system: channelName ?? channelId ?? 'mirth',
             symptom: firstLine(said),
-            errorSignature: errorKind ?? exceptionClass(error ?? said) ?? field('alertName'),
+            errorSignature: nackCode(`${error ?? ''}\n${said}`) ?? errorKind ?? exceptionClass(error ?? said) ?? field('alertName'),
             facility: field('facility'),
             department: field('department'),
             labels: { channelId, connector: field('connectorName'), errorType: errorKind, alertname: field('alertName') },
@@ -89,6 +89,19 @@ function errorTypeCode(errorType: string | undefined): string | undefined {
 
 function firstLine(text: string): string {
   return text.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? text;
+}
+
+/**
+ * The NACK a response-validation alert reports, as the HL7 adapter names the same NACK
+ * (`AE HL70357:103`): "MSA-1 was AE … ERR-3: 103^Table value not found^HL70357". The engine's
+ * alert and the receiving system's own NACK are one problem, and only a code they share makes them
+ * one signature. Only a table-0357 code counts: an ack code alone says too little to join on.
+ */
+function nackCode(text: string): string | undefined {
+  const code = /\b(\d{3})\^[^^\r\n]*\^HL70357\b/i.exec(text)?.[1];
+  if (!code) return undefined;
+  const ack = /\bMSA-1\b\D{0,12}\b(AE|AR|CE|CR)\b/.exec(text)?.[1] ?? 'AE';
+  return `${ack} HL70357:${code}`;
 }
 
 /** "com.mirth…DestinationException: …" → "DestinationException": stable across messages. */
