@@ -68,6 +68,26 @@ describe('outage classes', () => {
     expect(opened().get(signIn.incidentId as string)).toBe(1);
   });
 
+  it('lets a symptom’s open ticket stand for a cause found after it, and opens the cause’s when that ticket closes first', async () => {
+    const sim = new Simulation(rules);
+    const signIn = await sim.event(mfaFailure('m1', 0), at(0));
+    await sim.tick(at(2));
+    const opened = () => sim.ticketsOpened();
+    expect(opened().get(signIn.incidentId as string)).toBe(1);
+    // The identity provider's own monitor alarms minutes later: the cause, and the sign-ins its child.
+    const outage = await sim.event(agentDown('r1', 3), at(3));
+    await sim.tick(at(5));
+    expect(sim.incidents.get(signIn.incidentId as string)?.incident.parent?.incidentId).toBe(outage.incidentId);
+    expect(opened().get(outage.incidentId as string)).toBeUndefined();
+    expect(sim.journal.find((e) => e.kind === 'ticket.withheld' && e.incidentId === outage.incidentId)?.data).toMatchObject({ reason: 'child', child: signIn.incidentId });
+    // The helpdesk's ticket was told of its cause.
+    expect(sim.journal.find((e) => e.kind === 'ticket.updated' && e.incidentId === signIn.incidentId)?.data).toMatchObject({ parent: outage.incidentId });
+
+    // The sign-in ticket is closed while the agents are still down: now the outage needs its own.
+    await sim.command(signIn.incidentId as string, { verb: 'resolve', by: 'agent:test' }, at(6));
+    expect(opened().get(outage.incidentId as string)).toBe(1);
+  });
+
   it('routes and ranks a cause by where the incidents it explains hurt', async () => {
     const sim = new Simulation(rules);
     // The ADT feed is central: its own alert names no facility, its downstream feeds do.

@@ -108,8 +108,9 @@ export function inherit(state: IncidentState, message: Extract<IncidentMessage, 
   if (state.status === 'none' || state.status === 'merged') return { state, effects: [] };
   const d = new Decisions(context.nowIso, state.incident.correlationId);
   const { [message.from.incidentId]: _, ...others } = state.incident.explains ?? {};
-  const explains = message.gone ? others : { ...others, [message.from.incidentId]: { facilities: message.facilities, patientImpact: message.patientImpact } };
+  const explains = message.gone ? others : { ...others, [message.from.incidentId]: { facilities: message.facilities, patientImpact: message.patientImpact, ...(message.ticketHeld ? { ticketHeld: message.ticketHeld } : {}) } };
   const { explains: __, ...rest } = state.incident;
+  // A ticket withheld while a child's stood for it opens in reassess, once none does.
   return d.done({ ...state, incident: Object.keys(explains).length > 0 ? { ...rest, explains } : rest });
 }
 

@@ -3,7 +3,6 @@ import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import type { Delivery } from './inputs.js';
 import { problemClassOfSignature, standsAlone, systemRule } from './names.js';
 import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js';
-import type { RouteContext } from './route.js';
 
 // What an actor's transition makes for other actors, beside its own sends, as pure functions over
 // the correlation index: a report's suggestion, identity pulls, an outage's merges and children,
@@ -14,7 +13,7 @@ import type { RouteContext } from './route.js';
  * report's routing decided on, and the dependency graph's re-evaluations. `before` and `after`
  * are the actor's states around the transition.
  */
-export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: Pick<RouteContext, 'rules' | 'index' | 'now'>): Delivery[] {
+export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: { rules: RuleSet; index: CorrelationIndex; now: Date }): Delivery[] {
   const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index), ...outlivedCause(delivery, after, index), ...reachToParent(before, after)];
   const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
@@ -98,8 +97,10 @@ function reachToParent(before: IncidentState, after: IncidentState): Delivery[] 
     deliveries.push({ to: was.parent.signature, message: { type: 'impact', from, facilities: [], patientImpact: false, gone: true }, primary: false });
   }
   const { facilities, patientImpact } = after.incident;
-  const changed = !was || was.parent?.incidentId !== parent?.incidentId || was.patientImpact !== patientImpact || was.facilities.length !== facilities.length;
-  if (parent && changed) deliveries.push({ to: parent.signature, message: { type: 'impact', from, facilities, patientImpact }, primary: false });
+  const ticketHeld = after.incident.ticketed && isActive(after.status) ? after.incident.queue : undefined;
+  const heldBefore = was !== undefined && before.status !== 'none' && was.ticketed && isActive(before.status) ? was.queue : undefined;
+  const changed = !was || was.parent?.incidentId !== parent?.incidentId || was.patientImpact !== patientImpact || was.facilities.length !== facilities.length || heldBefore !== ticketHeld;
+  if (parent && changed) deliveries.push({ to: parent.signature, message: { type: 'impact', from, facilities, patientImpact, ...(ticketHeld ? { ticketHeld } : {}) }, primary: false });
   return deliveries;
 }
 
@@ -167,7 +168,8 @@ function dependencyFollowUps(before: IncidentState, after: IncidentState, rules:
   return deliveries;
 }
 
-function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex): (IncidentLink & { rule: RuleRef }) | null {
+/** The nearest active incident upstream of a system (by the dependency rules) at any of the facilities, cause before symptom. */
+export function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex): (IncidentLink & { rule: RuleRef }) | null {
   const seen = new Set<string>([system]);
   let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
   while (frontier.length > 0) {

@@ -109,11 +109,24 @@ export interface IncidentBody {
    * is hurt): a cause is routed and prioritised by everything it explains. Absent: none.
    */
   explains?: Record<string, Reach>;
+  /** Its ticket was withheld at groupWait because a child's open ticket stood for it (lifecycle.ts). */
+  heldByChild?: true;
 }
 
 export interface Reach {
   facilities: string[];
   patientImpact: boolean;
+  /**
+   * The queue of the child's own ticket while it is open (it opened before its cause was known):
+   * a cause routed to that same queue has its ticket withheld while it is.
+   */
+  ticketHeld?: string;
+}
+
+/** The child incident whose open ticket, in the incident's own queue, already stands for it, if any. */
+export function childHoldingTicket(incident: IncidentBody): string | undefined {
+  for (const id in incident.explains ?? {}) if (incident.explains?.[id]?.ticketHeld === incident.queue) return id;
+  return undefined;
 }
 
 /** Where an incident hurts, with what its child incidents (a dependency's, an outage's) say. */

@@ -2,6 +2,7 @@ import type { Context, Transition } from './transition.js';
 import { stampOnCall } from './oncall.js';
 import { Decisions } from './decisions.js';
 import {
+  childHoldingTicket,
   childrenOf,
   putChildren,
   type Child,
@@ -102,6 +103,12 @@ export function reassess(transition: Transition, context: Context): Transition {
     incident = { ...incident, queue, routingRule: ref(routingRule) };
   }
   if (Object.keys(changes).length > 0 && incident.ticketed && isActive(state.status)) d.journal('ticket.updated', incident, changes);
+  // Its ticket was withheld while a child's stood for it (tick): that ticket closed, the child left,
+  // or the cause now goes to another queue, and the cause is still here.
+  if (!incident.ticketed && isActive(state.status) && incident.timers.groupWait === undefined && !incident.parent && !incident.suppressed && incident.heldByChild && !childHoldingTicket(incident)) {
+    const { heldByChild: _, ...opened } = openTicket(incident, d, incident.window);
+    incident = opened;
+  }
   if (incident.ticketed && incident.ticketOpenedAt === null) incident = { ...incident, ticketOpenedAt: now, escalationStep: 0 };
   incident = armEscalation(incident, state.status, context.rules);
   const ticketEvent = journalsTicket(transition.effects, incident.id) || journalsTicket(d.effects, incident.id);
@@ -186,6 +193,14 @@ export function tick(state: IncidentState, context: Context): Transition {
       // A symptom of a cause that already has its ticket (a dependency's, an outage's) is told on
       // that ticket, not paged to another team a second time; it opens its own if it outlives it.
       else if (incident.parent) d.journal('ticket.withheld', incident, { reason: 'parent', parent: incident.parent.incidentId }, { rule: incident.parent.rule });
+      // A cause found after its symptom's ticket opened in the queue the cause goes to (the identity
+      // provider's own monitor alarms minutes after the failed sign-ins were ticketed): that ticket
+      // stands for it, and was told of its cause; a second one would page the same team for the
+      // same outage. A symptom ticketed to another team (the lab's, for the ADT feed) does not.
+      else if (childHoldingTicket(incident)) {
+        d.journal('ticket.withheld', incident, { reason: 'child', child: childHoldingTicket(incident) }, { rule: incident.window });
+        incident = { ...incident, heldByChild: true };
+      }
       else incident = openTicket(incident, d, incident.window);
     }
     current = { ...current, incident };

@@ -43,7 +43,7 @@ export type IncidentMessage =
   | { type: 'adopt'; from: IncidentLink; children: Child[]; title: string; template: IncidentBody; by: string }
   | { type: 'reparent'; parent: (IncidentLink & { rule: RuleRef }) | null }
   /** A child incident's reach, told to its parent when it changes (`gone`: no longer its child). */
-  | { type: 'impact'; from: IncidentLink; facilities: string[]; patientImpact: boolean; gone?: boolean }
+  | { type: 'impact'; from: IncidentLink; facilities: string[]; patientImpact: boolean; gone?: boolean; ticketHeld?: string }
   /**
    * A person's account changed after they reported: the identity incident asks for their reports
    * (children of this incident) to come over, as the identity rule says they belong there.

@@ -27,6 +27,9 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(nameEvent(anEvent({ facility: undefined, symptom: '23 devices in LAKESIDE/Nursing/BCMA exceeded decode error threshold' }), rules.lexicon).event.facility).toBe('lakeside');
     expect(nameEvent(anEvent({ facility: undefined, symptom: 'LKS feed behind' }), rules.lexicon).event.facility).toBe('lakeside');
     expect(nameEvent(anEvent({ facility: undefined, symptom: 'lakesides of the building' }), rules.lexicon).event.facility).toBeUndefined();
+    // Words naming none, a report's requester domain may: `lks.example.org` is Lakeside's.
+    expect(nameEvent(anEvent({ facility: undefined, symptom: 'printer jammed', labels: { requesterDomain: 'lks.example.org' } }), rules.lexicon).event.facility).toBe('lakeside');
+    expect(nameEvent(anEvent({ facility: undefined, symptom: 'printer jammed', labels: { requesterDomain: 'health.example.org' } }), rules.lexicon).event.facility).toBeUndefined();
     // A facility the sender gave is never replaced by words.
     expect(nameEvent(anEvent({ facility: 'overlake', symptom: 'failover to Lakeside' }), rules.lexicon).event.facility).toBe('overlake');
   });

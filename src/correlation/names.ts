@@ -237,7 +237,10 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   else if (rule?.class === ENGINE && event.kind !== 'report') rule = channelNamedIn(lexicon, event.symptom, rule) ?? rule;
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();
-  const facilityRule = place === undefined ? facilityNamedIn(lexicon, event.symptom) : lexicon.facilities.get(place);
+  // No facility given: the one its words name, else the one its requester's e-mail domain names
+  // (`lakeside.example`), where the hospitals of a system keep their own.
+  const domain = event.labels?.requesterDomain;
+  const facilityRule = place === undefined ? (facilityNamedIn(lexicon, event.symptom) ?? (domain ? facilityNamedIn(lexicon, domain) : undefined)) : lexicon.facilities.get(place);
   const facility = facilityRule?.facility ?? place;
   if (system === event.system && facility === event.facility) return { event };
   const namedBy = [system !== code ? rule : undefined, facilityRule].flatMap((r) => (r ? [{ id: r.id, version: r.version }] : []));

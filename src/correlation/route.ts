@@ -3,6 +3,7 @@ import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
 import type { Route } from './messages.js';
 import { matches, ref, type RuleSet, type SignatureRule, type SpreadRule } from './rules.js';
+import { nearestActiveUpstream } from './follow-ups.js';
 import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
 import { isUnnamed, nameEvent, problemClassOf, problemClassOfSignature, problemRule, standsAlone, systemRule, systemsNamedIn, type Named, type ProblemRule, type SystemRule } from './names.js';
@@ -118,6 +119,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
   if (!rule) return primary(signature);
   const reportTokens = tokensOf(event.symptom);
+  const place = event.facility ?? facilityOfDomain(event.labels?.requesterDomain, index);
   // The systems the report is about: the one it was filed under, and every one its words name
   // ("lab results are not crossing into Epic from Rhapsody" is about Rhapsody as much as Epic).
   const about = new Set<string>(isUnnamed(event.system) ? [] : [event.system]);
@@ -138,25 +140,65 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   };
   // Upkeep (a disk filling up) is what a report is about only when it speaks of upkeep too, or of
   // that incident's own particulars ("expand /vna_cache on ls-pacs-arc01"); otherwise an outage on
-  // the same system is what people notice.
-  const reportClass = problemClassOf(rules.lexicon, event)?.class;
+  // the same system is what people notice. And the other way: a report of such a class ("results
+  // bounce, patient not found"), when that class has an incident, is not about an outage of the
+  // system that carried the message.
+  const reportRule = problemClassOf(rules.lexicon, event);
+  const reportClass = reportRule?.class;
+  // Set once the candidates are known: whether an incident of the report's own `unreported` class is among them.
+  let ownClassActive = false;
   const isUnreported = (entry: IndexEntry) => {
     const problem = problemClassOfSignature(entry.signature);
+    if (ownClassActive && problem !== reportClass) return true;
     return problem !== undefined && problem !== reportClass && problemRule(rules.lexicon, problem)?.unreported === true && overlap(reportTokens, entry.vocabulary) < UNREPORTED_WORDS_SHARED;
   };
   const onNamed = [...about].flatMap((system) => index.activeOn(system));
   if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
+  // A named system is also about what it depends on, when that is down: "troponins resulted in
+  // the lab but are not in the chart" while the engine that carries results NACKs them all is that
+  // engine's outage, as the lab interface's own incident would be its child. Whether or not the
+  // named system has an incident of its own: a repeat of the report goes where the report went.
+  for (const system of [...about]) {
+    const upstream = nearestActiveUpstream(system, place ? [place] : [], rules, index);
+    const entry = upstream ? index.get(upstream.signature) : undefined;
+    // Every incident active on that system is a candidate, as on a system the report names.
+    if (entry && !about.has(entry.system)) {
+      about.add(entry.system);
+      onNamed.push(...index.activeOn(entry.system));
+    }
+  }
+  // A report in a class of its own kind is about that class's incident wherever the class puts it:
+  // "results bounce, patient not found" is the patient-record incident whichever system sent the
+  // NACKs, and "my traveler's account was disabled" the account change at its facility.
+  const ofClass = reportRule && !reportRule.absorbs && !reportRule.otherwise ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (about.size + families.size === 0 && place !== undefined && entry.facilities.includes(place)))) : [];
+  const classMatch = new Set(ofClass.map((entry) => entry.incidentId));
+  onNamed.push(...ofClass.filter((entry) => !onNamed.includes(entry)));
+  const namesNone = about.size + families.size === 0 && classMatch.size === 0;
+  ownClassActive = reportRule?.unreported === true && onNamed.some((entry) => problemClassOfSignature(entry.signature) === reportClass);
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
-    .filter((entry) => !(rule.sameFacility && event.facility && entry.scope !== null && entry.scope !== event.facility))
-    .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : isAbout, about.size + families.size === 0, event.facility, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
-    // On a tie, what people notice (an outage) before upkeep nobody reports (a disk filling up).
-    .sort((a, b) => b.score - a.score || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+    .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place))
+    .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
+    // On a tie, the report's own incident (where its first copy went), then what people notice (an
+    // outage) before upkeep nobody reports (a disk filling up).
+    .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
   if (!best || best.entry.signature === signature) return primary(signature);
   const score = Math.round(best.score * 1000) / 1000;
   if (best.score >= rule.attachAt) return primary(best.entry.signature, { attach: { ...ref(rule), score } });
   const own = primary(signature);
   return best.score >= rule.suggestAt ? { ...own, suggest: { target: best.entry, score, rule: ref(rule) } } : own;
+}
+
+/**
+ * The facility a report that gave none came from, by its requester's e-mail domain: the one
+ * facility of the active incidents that the domain names (`phleb.mortiz@riverbend.example` while
+ * label printers fail at Lakeside and at Riverbend). None when it names none or several.
+ */
+function facilityOfDomain(domain: string | undefined, index: CorrelationIndex): string | undefined {
+  if (!domain) return undefined;
+  const parts = new Set(domain.split(/[.-]/));
+  const named = new Set(index.entries().flatMap((entry) => entry.facilities.filter((facility) => parts.has(facility))));
+  return named.size === 1 ? [...named][0] : undefined;
 }
 
 /**

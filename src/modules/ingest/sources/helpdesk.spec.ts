@@ -8,8 +8,11 @@ describe('normalizeHelpdesk', () => {
 
     expect(event).toMatchObject({
       id: idOf('INC0012345'), kind: 'report', status: 'firing', system: 'epic-adt', facility: 'overlake', department: '4-west',
-      labels: { channel: 'phone' }, requester: { token: requesterToken(KEY, 'nurse.jones@overlake.example.org') },
+      labels: { channel: 'phone', requesterDomain: 'overlake.example.org' }, requester: { token: requesterToken(KEY, 'nurse.jones@overlake.example.org') },
     });
+    // Of the person, only the token: the domain is the organisation's, and nothing else of the address is kept.
+    expect(JSON.stringify(event)).not.toContain('nurse.jones');
+    expect(eventsOf(normalizeHelpdesk({ ...json('helpdesk/report-phone.json'), requester: 'jdoe' }, context))[0]?.labels).toEqual({ channel: 'phone' });
   });
 
   it('derives the same id for the same report, and the same token for the same person however written', () => {

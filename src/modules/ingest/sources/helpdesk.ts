@@ -19,7 +19,9 @@ const CHANNELS = ['email', 'chat', 'portal', 'phone'] as const;
  * A person's report as a helpdesk relays it: `{ id?, channel, text, requester, system?, facility?,
  * department?, occurredAt? }`. The helpdesk's own ticket or message id is the event id; without
  * one, a hash of what was reported stands in, so a re-sent report is still one report. The
- * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token.
+ * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token,
+ * and an e-mail's domain as `labels.requesterDomain` (the organisation, which says the facility
+ * where a system's hospitals keep their own domains; never the person).
  */
 export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Normalized {
   return normalizing(context, (request) => {
@@ -50,13 +52,19 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
             requesterId: requester.id,
             requesterRole: requester.role,
             patientImpact: report.patientImpact === true,
-            labels: { channel },
+            labels: { channel, requesterDomain: domainOf(requester.id) },
           },
           request,
         ),
       ],
     };
   });
+}
+
+/** The domain of an e-mail address (`rn.mcarter@lakeside.example` → `lakeside.example`): an organisation, not a person. */
+function domainOf(id: string): string | undefined {
+  const domain = /^[^@\s]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i.exec(id.trim())?.[1];
+  return domain?.toLowerCase();
 }
 
 function requesterOf(value: unknown): { id: string; role?: string | undefined; department?: string | undefined } {

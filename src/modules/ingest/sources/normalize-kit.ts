@@ -188,6 +188,9 @@ export const LABEL_KEYS: ReadonlySet<string> = new Set([
   'channelId', 'connector', 'errorType', 'eventType', 'outcome', 'resource', 'action', 'priority', 'queue', 'category',
   // Equipment ids, so the EHR directory can name the device's type and owner (config/enrichment.yaml).
   'device', 'deviceId', 'asset',
+  // The organisation part of a requester's e-mail (never the person): where hospitals of one system
+  // keep their own domains, it says which facility a report that named none came from (names.ts).
+  'requesterDomain',
 ]);
 
 export interface Draft {
