@@ -9,6 +9,9 @@ const rules = testRules({
   systems: [
     { id: 'sys.rhapsody', version: 1, system: 'rhapsody', scope: 'shared', class: 'interface-engine', names: ['Rhapsody'] },
     { id: 'sys.lab-interface', version: 1, system: 'lab-interface', names: ['lab results', 'not resulting', 'troponins'] },
+    { id: 'sys.printers', version: 1, system: 'printer*', scope: 'local', class: 'printer', names: ['printer', 'printing blank'] },
+    { id: 'sys.scanners', version: 1, system: 'bcma-scanner', scope: 'local', class: 'device', names: ['wristbands', 'scanner'] },
+    { id: 'sys.epic', version: 1, system: 'epic-hyperspace', scope: 'shared', class: 'ehr', names: ['Epic'] },
   ],
   problems: [
     { id: 'problem.account-change', version: 1, class: 'account-change', words: ['user deactivated', 'account disabled'] },
@@ -59,6 +62,20 @@ describe('report routing beyond the system named', () => {
     expect((await sim.event(report('r2', 'lakeside-health.example.org'), at(2))).incidentId).toBe(lakeside.incidentId);
     // A domain that names no site, or none at all, leaves the report to its words alone: the first to open wins a tie.
     expect((await sim.event(report('r3', 'cascadehealth.example'), at(2))).incidentId).toBe(lakeside.incidentId);
+  });
+
+  it('puts a person’s call-back with what they called about, when its words agree, and nobody else’s', async () => {
+    const sim = new Simulation(rules);
+    const call = (id: string, token: string, text: string, minute: number) => aReport(id, text, { system: 'unknown', facility: 'riverside', requester: { token }, occurredAt: at(minute).toISOString() });
+    const first = await sim.event(call('r1', 'tok-reg', 'Wristband printer in the ED is printing blank wristbands', 0), at(0));
+    // Names the scanners' wristbands, not the printer: the person's own earlier call says which.
+    const again = await sim.event(call('r2', 'tok-reg', 'ED wristbands still blank', 20), at(20));
+    expect(again.incidentId).toBe(first.incidentId);
+    // The same words from someone else, and another problem from the same person, go their own way.
+    const other = await sim.event(call('r3', 'tok-other', 'ED wristbands still blank', 21), at(21));
+    expect(other.incidentId).not.toBe(first.incidentId);
+    const unrelated = await sim.event(call('r4', 'tok-reg', 'Epic is very slow at registration', 22), at(22));
+    expect(unrelated.incidentId).not.toBe(first.incidentId);
   });
 
   it('puts a report that says an account was disabled with the account change at its facility, and not elsewhere', async () => {

@@ -173,11 +173,18 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const ofClass = reportRule && !reportRule.absorbs && !reportRule.otherwise ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (about.size + families.size === 0 && place !== undefined && entry.facilities.includes(place)))) : [];
   const classMatch = new Set(ofClass.map((entry) => entry.incidentId));
   onNamed.push(...ofClass.filter((entry) => !onNamed.includes(entry)));
+  // A person calling again ("ED wristbands still blank") is most often about what they called about:
+  // the incidents their recent reports went to are candidates, with less weight than a system named.
+  const followed = new Set(token ? index.reportsBy(token).map((note) => note.signature) : []);
+  for (const followedSignature of followed) {
+    const entry = index.get(followedSignature);
+    if (entry && !onNamed.includes(entry)) onNamed.push(entry);
+  }
   const namesNone = about.size + families.size === 0 && classMatch.size === 0;
   ownClassActive = reportRule?.unreported === true && onNamed.some((entry) => problemClassOfSignature(entry.signature) === reportClass);
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place))
-    .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared') }))
+    .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared', followed.has(entry.signature)) }))
     // On a tie, the report's own incident (where its first copy went), then what people notice (an
     // outage) before upkeep nobody reports (a disk filling up).
     .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
@@ -206,14 +213,19 @@ function facilityOfDomain(domain: string | undefined, index: CorrelationIndex): 
  * helpdesk filed it there, or its words name it), the same facility a little more, shared words
  * the rest. A report about no system is matched by its words alone.
  */
-export function scoreReport(isAbout: (system: string) => boolean, namesNone: boolean, place: string | undefined, reportTokens: string[], entry: IndexEntry, shared = false): number {
+export function scoreReport(isAbout: (system: string) => boolean, namesNone: boolean, place: string | undefined, reportTokens: string[], entry: IndexEntry, shared = false, followUp = false): number {
   // A shared system's outage is everyone's: a report from any facility is as close as one from its first.
   const facility = shared || (place && entry.facilities.includes(place)) ? 0.1 : !place || entry.facilities.length === 0 ? 0.05 : 0;
   const words = overlap(reportTokens, [...entry.vocabulary, ...tokensOf(entry.system.replace(/[-_.]/g, ' '))]);
+  // Where the same person's recent report went: enough, with most of its words, to attach.
+  const followed = followUp ? FOLLOW_UP : 0;
   // A report that names no system has only its words: they weigh what the system would have.
-  if (namesNone) return facility + 0.9 * words;
-  return (isAbout(entry.system) ? 0.5 : 0) + facility + 0.4 * words;
+  if (namesNone) return followed + facility + 0.9 * words;
+  return (isAbout(entry.system) ? 0.5 : followed) + facility + 0.4 * words;
 }
+
+/** What a person's own recent report going to an incident adds to a report of theirs being about it. */
+const FOLLOW_UP = 0.3;
 
 /** The share of a report's words an `unreported` class's incident must hold for the report to be about it. */
 const UNREPORTED_WORDS_SHARED = 0.25;
