@@ -196,11 +196,11 @@ describe('the metrics the Grafana dashboard reads', () => {
 
     // Three facilities, three lookups: two fail (the EHR is unreachable) and open the breaker, the third is not asked.
     for (const facility of ['SITE-A', 'SITE-B', 'SITE-C']) {
-      const { status } = await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, canonical({ system: `pacs-${facility.toLowerCase()}`, errorSignature: 'DICOM_TIMEOUT', facility }));
+      const { status } = await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, canonical({ system: `ris-${facility.toLowerCase()}`, errorSignature: 'DICOM_TIMEOUT', facility }));
       expect(status).toBe(202);
     }
     // A second child of the first incident: its facility's lookup is not asked either.
-    expect((await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, [canonical({ system: 'pacs-site-a', errorSignature: 'DICOM_TIMEOUT', facility: 'SITE-A' })])).status).toBe(202);
+    expect((await postJson(`${corral.baseUrl}/v1/events?wait=correlated`, [canonical({ system: 'ris-site-a', errorSignature: 'DICOM_TIMEOUT', facility: 'SITE-A' })])).status).toBe(202);
 
     // Past groupWait: tickets open and go to NATS and the three helpdesks, which all fail, twice (maxAttempts 2).
     clock.set(new Date(T0.getTime() + 5 * 60_000));

@@ -207,7 +207,7 @@ describe('helpdesk tickets', () => {
   it('keeps delivering to NATS while a webhook that is down fills a whole pass with its backlog', async () => {
     // The helpdesk answers 503 to everything, and a failed delivery waits 10–20 minutes for its retry.
     h = await start({ failFirst: Number.POSITIVE_INFINITY, relay: '{ backoffBase: 20m, backoffMax: 20m }' });
-    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 25 }, (_, n) => canonical({ id: `down-${n}`, system: `pacs-router-${n}`, errorSignature: `DICOM_${n}` })));
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 25 }, (_, n) => canonical({ id: `down-${n}`, system: `ris-router-${n}`, errorSignature: `DICOM_${n}` })));
     await at(h, 1);
     await h.relay.pass();
     const backlog = await withClient(h.db.url, async (c) =>

@@ -15,7 +15,7 @@ const rules = testRules({
   ],
   problems: [
     { id: 'problem.account-change', version: 1, class: 'account-change', words: ['user deactivated', 'account disabled'] },
-    { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], words: ['down', 'lookup failed'] },
+    { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], words: ['down', 'lookup failed', 'frozen'] },
     { id: 'problem.patient-record', version: 1, class: 'patient-record', acrossSystems: true, unreported: true, words: ['hl70357 204', 'patient not found'] },
   ],
   signatures: [
@@ -76,6 +76,18 @@ describe('report routing beyond the system named', () => {
     expect(other.incidentId).not.toBe(first.incidentId);
     const unrelated = await sim.event(call('r4', 'tok-reg', 'Epic is very slow at registration', 22), at(22));
     expect(unrelated.incidentId).not.toBe(first.incidentId);
+  });
+
+  it('puts a vague "everything is frozen" that names no system with a shared system’s outage, and nothing that names another', async () => {
+    const sim = new Simulation(rules);
+    const ehr = await sim.event(anEvent({ id: 'e1', system: 'epic-hyperspace', facility: 'lakeside', errorSignature: 'ProbeFailed', symptom: 'Epic probe down' }), at(0));
+    const vague = await sim.event(aReport('r1', 'whole unit cannot chart, everything is frozen, is the system down?', { system: 'unknown', facility: undefined, occurredAt: at(2).toISOString() }), at(2));
+    expect(vague.incidentId).toBe(ehr.incidentId);
+    const printer = await sim.event(aReport('r2', 'the printer is down again', { system: 'unknown', facility: 'lakeside', occurredAt: at(3).toISOString() }), at(3));
+    expect(printer.incidentId).not.toBe(ehr.incidentId);
+    // Words with no problem class in them stay apart.
+    const keyboard = await sim.event(aReport('r3', 'keyboard at the front desk has broken keys', { system: 'unknown', facility: 'lakeside', occurredAt: at(4).toISOString() }), at(4));
+    expect(keyboard.incidentId).not.toBe(ehr.incidentId);
   });
 
   it('puts a report that says an account was disabled with the account change at its facility, and not elsewhere', async () => {

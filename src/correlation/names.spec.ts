@@ -23,6 +23,16 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(nameEvent(anEvent({ system: 'RHAPSODY-LAB-PROD', facility: 'LAKESIDE' }), rules.lexicon).event).toMatchObject({ system: 'rhapsody', facility: 'lakeside' });
   });
 
+  it('names a code no rule knows by the system it is made of, when the rest only says which part or watcher it is', () => {
+    const named = (system: string) => nameEvent(anEvent({ system, facility: undefined, symptom: 'request timeouts' }), rules.lexicon).event.system;
+    expect(named('epic-mt')).toBe('epic-hyperspace');
+    expect(named('Hyperspace.exe')).toBe('epic-hyperspace');
+    expect(named('blackbox-epic-01')).toBe('epic-hyperspace');
+    // Another system that carries the vendor's name, or a family's, keeps its own code.
+    expect(named('epic-clarity')).toBe('epic-clarity');
+    expect(named('snmp-printer-exporter')).toBe('snmp-printer-exporter');
+  });
+
   it('gives an event with no facility the one declared facility its words name, and none when they name two', () => {
     expect(nameEvent(anEvent({ facility: undefined, symptom: '23 devices in LAKESIDE/Nursing/BCMA exceeded decode error threshold' }), rules.lexicon).event.facility).toBe('lakeside');
     expect(nameEvent(anEvent({ facility: undefined, symptom: 'LKS feed behind' }), rules.lexicon).event.facility).toBe('lakeside');

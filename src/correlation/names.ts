@@ -214,6 +214,23 @@ function channelNamedIn(lexicon: Lexicon, text: string, engine: SystemRule): Sys
   return undefined;
 }
 
+/** Words in a code that say which part, copy or watcher of a system it is, not which system. */
+const PART_WORDS = new Set([
+  'prod', 'prd', 'production', 'live', 'app', 'apps', 'web', 'mt', 'exe', 'svc', 'service', 'server', 'srv', 'node', 'client', 'api', 'ui',
+  'primary', 'secondary', 'snmp', 'blackbox', 'exporter', 'probe', 'synthetic', 'monitor', 'check', 'icinga', 'nagios', 'zabbix', 'prometheus',
+]);
+
+/** The system a code is named after, when the rest of it only says which part or watcher of it. */
+function nameInCode(lexicon: Lexicon, code: string): SystemRule | undefined {
+  const words = code.split(/[-_.:/\s]+/).filter(Boolean);
+  for (const { pattern, rule } of lexicon.spoken) {
+    if (rule.system.includes('*')) continue;
+    const rest = words.filter((word) => !pattern.test(word));
+    if (rest.length < words.length && rest.every((word) => PART_WORDS.has(word) || /^\d+$/.test(word))) return rule;
+  }
+  return undefined;
+}
+
 /** Whether a system code is the placeholder of a report that named none. */
 export function isUnnamed(system: string): boolean {
   return UNNAMED.has(system.toLowerCase());
@@ -234,6 +251,10 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const code = event.system.toLowerCase();
   let rule = systemRule(lexicon, code);
   if (!rule && (UNNAMED.has(code) || TOKEN.test(code))) rule = systemsNamedIn(lexicon, event.symptom)[0];
+  // A code no rule knows may still be a system's name and words that only say which part or copy
+  // of it (a job `millennium-mt`, a process `PowerChart.exe`, `snmp-network`); `epic-clarity`
+  // (Epic's reporting database) is another system, and keeps its code.
+  else if (!rule) rule = nameInCode(lexicon, code);
   else if (rule?.class === ENGINE && event.kind !== 'report') rule = channelNamedIn(lexicon, event.symptom, rule) ?? rule;
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase();

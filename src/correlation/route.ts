@@ -170,7 +170,16 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // A report in a class of its own kind is about that class's incident wherever the class puts it:
   // "results bounce, patient not found" is the patient-record incident whichever system sent the
   // NACKs, and "my traveler's account was disabled" the account change at its facility.
-  const ofClass = reportRule && !reportRule.absorbs && !reportRule.otherwise ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (about.size + families.size === 0 && place !== undefined && entry.facilities.includes(place)))) : [];
+  const namesNoSystem = about.size + families.size === 0;
+  const ofClass = !reportRule
+    ? []
+    : !reportRule.absorbs && !reportRule.otherwise
+      ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (namesNoSystem && place !== undefined && entry.facilities.includes(place))))
+      : // "Everything is frozen, is the system down?" naming nothing, while a shared system is down
+        // everywhere: that outage is what the wards feel. A local one is only a candidate by words.
+        namesNoSystem
+        ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && entry.parentId === null && systemRule(rules.lexicon, entry.system)?.scope === 'shared')
+        : [];
   const classMatch = new Set(ofClass.map((entry) => entry.incidentId));
   onNamed.push(...ofClass.filter((entry) => !onNamed.includes(entry)));
   // A person calling again ("ED wristbands still blank") is most often about what they called about:

@@ -27,6 +27,7 @@ describe('normalizeMirth', () => {
 
     expect(nack('HL7v2 response validation failed: MSA-1 was AE\nERR-3: 103^Table value not found^HL70357')?.errorSignature).toBe('AE HL70357:103');
     expect(nack('MSA-1 AR\nERR||PID^1^3|204^Unknown key identifier^HL70357|E')?.errorSignature).toBe('AR HL70357:204');
+    expect(nack('HL7v2 response validation failed: MSA-1 was AE\nERR-1: PID^1^3^204&Unknown key identifier&HL70357')?.errorSignature).toBe('AE HL70357:204');
     // An ack code alone names no problem: the alert keeps what it had.
     expect(nack('Message was not accepted by the receiving system: MSA-1 AE (Application internal error)')?.errorSignature).toMatch(/^x-[0-9a-f]{16}$/);
   });

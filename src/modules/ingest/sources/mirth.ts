@@ -98,7 +98,8 @@ function firstLine(text: string): string {
  * one signature. Only a table-0357 code counts: an ack code alone says too little to join on.
  */
 function nackCode(text: string): string | undefined {
-  const code = /\b(\d{3})\^[^^\r\n]*\^HL70357\b/i.exec(text)?.[1];
+  // ERR-3 (`103^Table value not found^HL70357`) or, before v2.5, ERR-1's subcomponents (`204&…&HL70357`).
+  const code = /\b(\d{3})[\^&][^^&\r\n]*[\^&]HL70357\b/i.exec(text)?.[1];
   if (!code) return undefined;
   const ack = /\bMSA-1\b\D{0,12}\b(AE|AR|CE|CR)\b/.exec(text)?.[1] ?? 'AE';
   return `${ack} HL70357:${code}`;
