@@ -88,6 +88,35 @@ describe('outage classes', () => {
     expect(opened().get(outage.incidentId as string)).toBe(1);
   });
 
+  it('makes what a site’s own systems say of losing their connection the child of that site’s network outage, in either order, and nothing else', async () => {
+    const siteRules = testRules({
+      systems: [
+        { id: 'sys.network', version: 1, system: 'network', codes: ['snmp-network'], scope: 'local', class: 'network' },
+        { id: 'sys.omnicell', version: 1, system: 'omnicell', scope: 'local', class: 'medication-cabinet' },
+        { id: 'sys.epic', version: 1, system: 'epic-hyperspace', scope: 'shared', class: 'ehr' },
+      ],
+      dependencies: [{ id: 'dep.site-network', version: 1, upstream: 'network', downstream: ['*'], words: ['not communicating', 'connection lost'] }],
+    });
+    const linkDown = (facility: string, minute: number) => anEvent({ id: `net-${facility}`, system: 'snmp-network', facility, errorSignature: 'LinkDown', symptom: 'uplink Te1/1/1 down', occurredAt: at(minute).toISOString() });
+    const cabinets = (facility: string, minute: number) => anEvent({ id: `cab-${facility}`, system: 'omnicell', facility, errorSignature: 'CabinetsOffline', symptom: '12 cabinets not communicating with the server', occurredAt: at(minute).toISOString() });
+    for (const networkFirst of [true, false]) {
+      const sim = new Simulation(siteRules);
+      const [a, b] = networkFirst ? [linkDown('valleyview', 0), cabinets('valleyview', 1)] : [cabinets('valleyview', 0), linkDown('valleyview', 1)];
+      const first = await sim.event(a, at(0));
+      const second = await sim.event(b, at(1));
+      const [network, cabinet] = networkFirst ? [first, second] : [second, first];
+      expect(sim.incidents.get(cabinet.incidentId as string)?.incident.parent).toMatchObject({ incidentId: network.incidentId, rule: { id: 'dep.site-network' } });
+    }
+    const sim = new Simulation(siteRules);
+    const network = await sim.event(linkDown('valleyview', 0), at(0));
+    // Another site's cabinets, the shared EHR at this site, and this site's cabinets saying something else: none is its child.
+    const elsewhere = await sim.event(cabinets('pinecrest', 1), at(1));
+    const ehr = await sim.event(anEvent({ id: 'ehr', system: 'epic-hyperspace', facility: 'valleyview', errorSignature: 'Timeouts', symptom: 'connection lost to Epic from 4 sessions', occurredAt: at(1).toISOString() }), at(1));
+    const drawer = await sim.event(anEvent({ id: 'drawer', system: 'omnicell', facility: 'valleyview', errorSignature: 'DrawerFault', symptom: 'drawer 3 failed to open', occurredAt: at(1).toISOString() }), at(1));
+    for (const other of [elsewhere, ehr, drawer]) expect(sim.incidents.get(other.incidentId as string)?.incident.parent ?? null).toBeNull();
+    expect(network.incidentId).toBeDefined();
+  });
+
   it('routes and ranks a cause by where the incidents it explains hurt', async () => {
     const sim = new Simulation(rules);
     // The ADT feed is central: its own alert names no facility, its downstream feeds do.

@@ -153,34 +153,50 @@ function dependencyFollowUps(before: IncidentState, after: IncidentState, rules:
   const nowActive = isActive(after.status);
   const deliveries: Delivery[] = [];
   if (nowActive && !wasActive && !after.incident.parent && !alone(after.signature)) {
-    const parent = nearestActiveUpstream(after.incident.system, after.incident.facilities, rules, index);
+    const parent = nearestActiveUpstream(after.incident.system, after.incident.facilities, rules, index, after.incident.title);
     if (parent) deliveries.push({ to: after.signature, message: { type: 'reparent', parent }, primary: false });
   }
   if (wasActive !== nowActive) {
-    for (const down of rules.dependencies.filter((d) => d.upstream === after.incident.system).flatMap((d) => d.downstream)) {
-      for (const entry of index.activeOn(down)) {
-        if (alone(entry.signature)) continue;
-        const parent = nearestActiveUpstream(entry.system, entry.facilities, rules, index);
-        if ((parent?.incidentId ?? null) !== entry.parentId) deliveries.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
-      }
+    const below = rules.dependencies.filter((d) => d.upstream === after.incident.system);
+    const candidates = below.flatMap((d) => d.downstream).flatMap((down) => (down === '*' ? index.entries().filter((e) => e.facilities.some((f) => after.incident.facilities.includes(f))) : index.activeOn(down)));
+    // Only what a rule of this upstream makes its downstream: an incident at the same site that is
+    // another's child for another reason (the sign-ins under their provider's outage) is left be.
+    const entries = new Set(candidates.filter((e) => below.some((d) => dependsOn(d, e.system, e.facilities, e.title, rules))));
+    for (const entry of entries) {
+      if (alone(entry.signature) || entry.signature === after.signature) continue;
+      const parent = nearestActiveUpstream(entry.system, entry.facilities, rules, index, entry.title);
+      if ((parent?.incidentId ?? null) !== entry.parentId) deliveries.push({ to: entry.signature, message: { type: 'reparent', parent }, primary: false });
     }
   }
   return deliveries;
 }
 
+/**
+ * Whether the rule makes a system (an incident titled so, at those facilities) its downstream: by
+ * name, or by `*` as a system at a facility that is not shared, and in either case, when the rule
+ * has words, only an incident whose title says one.
+ */
+function dependsOn(rule: DependencyRule, system: string, facilities: string[], title: string, rules: RuleSet): boolean {
+  const named = rule.downstream.includes(system);
+  if (!named && (!rule.downstream.includes('*') || system === rule.upstream || facilities.length === 0 || systemRule(rules.lexicon, system)?.scope === 'shared')) return false;
+  return !rule.wordsPattern || rule.wordsPattern.test(title);
+}
+
 /** The nearest active incident upstream of a system (by the dependency rules) at any of the facilities, cause before symptom. */
-export function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex): (IncidentLink & { rule: RuleRef }) | null {
+export function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex, title = ''): (IncidentLink & { rule: RuleRef }) | null {
   const seen = new Set<string>([system]);
   let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
   while (frontier.length > 0) {
     const next: Array<{ system: string; rule: DependencyRule }> = [];
     for (const { system: down } of frontier) {
-      for (const rule of rules.dependencies.filter((d) => d.downstream.includes(down))) {
+      for (const rule of rules.dependencies.filter((d) => dependsOn(d, down, facilities, title, rules))) {
         // Of the upstream system's active incidents, a cause before a symptom (one with no parent
-        // of its own: the identity provider's outage, not the failed sign-ins it explains).
+        // of its own: the identity provider's outage, not the failed sign-ins it explains). By
+        // `*`, only the upstream's incident at the same facility.
+        const byFacility = !rule.downstream.includes(down);
         const upstream = index
           .activeOn(rule.upstream)
-          .filter((entry) => entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f)))
+          .filter((entry) => (byFacility ? entry.facilities.some((f) => facilities.includes(f)) : entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f))))
           .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
         if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
         if (!seen.has(rule.upstream)) {

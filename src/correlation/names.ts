@@ -111,7 +111,7 @@ const TOKEN = /^x-[0-9a-f]{16}$/;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Any of these words or phrases, whole, any case; longer ones first so a phrase is taken whole. */
-function wordsPattern(words: readonly string[]): RegExp {
+export function wordsPattern(words: readonly string[]): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...words].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu');
 }
 

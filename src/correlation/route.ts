@@ -159,7 +159,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // engine's outage, as the lab interface's own incident would be its child. Whether or not the
   // named system has an incident of its own: a repeat of the report goes where the report went.
   for (const system of [...about]) {
-    const upstream = nearestActiveUpstream(system, place ? [place] : [], rules, index);
+    const upstream = nearestActiveUpstream(system, place ? [place] : [], rules, index, event.symptom);
     const entry = upstream ? index.get(upstream.signature) : undefined;
     // Every incident active on that system is a candidate, as on a system the report names.
     if (entry && !about.has(entry.system)) {

@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { EVENT_KINDS, SEVERITIES, SOURCE_TYPES, type CanonicalEvent, type EventKind, type Severity, type SourceType } from './canonical-event.js';
-import { compileLexicon, SCOPES, type FacilityRule, type Lexicon, type ProblemRule, type SystemRule } from './names.js';
+import { compileLexicon, SCOPES, wordsPattern, type FacilityRule, type Lexicon, type ProblemRule, type SystemRule } from './names.js';
 
 export type { FacilityRule, ProblemRule, Scope, SystemRule } from './names.js';
 
@@ -56,7 +56,16 @@ export interface SpreadRule extends RuleRef {
 
 export interface DependencyRule extends RuleRef {
   upstream: string;
+  /**
+   * The systems that depend on it; `*` is every system at the upstream incident's own facility
+   * that the rules do not declare shared (a site's network carries its cabinets, phones and
+   * devices, not the EHR every site uses).
+   */
   downstream: string[];
+  /** Only downstream incidents whose title says one of these (whole words, any case) are its children. */
+  words?: string[];
+  /** `words`, compiled with the rules. */
+  wordsPattern?: RegExp;
   /**
    * How long a new incident on a downstream system waits before its own ticket opens (at least its
    * window's groupWait): the upstream's monitors may speak a little after the symptom's (Imprivata's
@@ -476,7 +485,7 @@ function canonicalCodes(set: RuleSet): RuleSet {
     spread: set.spread.map((rule) => ({ ...rule, match: systems(rule.match) })),
     windows: set.windows.map((rule) => ({ ...rule, match: systems(rule.match) })),
     reports: set.reports.map(systems),
-    dependencies: set.dependencies.map((rule) => ({ ...rule, upstream: system(rule.upstream), downstream: rule.downstream.map(system) })),
+    dependencies: set.dependencies.map((rule) => ({ ...rule, upstream: system(rule.upstream), downstream: rule.downstream.map(system), ...(rule.words ? { wordsPattern: wordsPattern(rule.words) } : {}) })),
     maintenance: set.maintenance.map((rule) => facilities(systems(rule))),
     priority: set.priority.map((rule) => ({ ...rule, when: systems(rule.when) })),
     routing: set.routing.map((rule) => ({ ...rule, when: facilities(systems(rule.when)) })),
@@ -558,9 +567,10 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1) };
     }
     case 'dependencies': {
-      r.unknown([...common, 'upstream', 'downstream', 'wait']);
+      r.unknown([...common, 'upstream', 'downstream', 'wait', 'words']);
       const waitMs = r.has('wait') ? r.duration('wait', 0) : undefined;
-      return { upstream: r.string('upstream'), downstream: r.list('downstream', undefined, true), ...(waitMs ? { waitMs } : {}) };
+      const words = r.list('words');
+      return { upstream: r.string('upstream'), downstream: r.list('downstream', undefined, true), ...(waitMs ? { waitMs } : {}), ...(words ? { words } : {}) };
     }
     case 'maintenance': {
       r.unknown([...common, 'systems', 'facilities', 'from', 'to']);
@@ -678,7 +688,8 @@ function readRule(section: Section, r: Reader): object | undefined {
 /** A cycle would make an incident its own ancestor. */
 function checkDependencies(rules: DependencyRule[]): string[] {
   const edges = new Map<string, string[]>();
-  for (const rule of rules) for (const down of rule.downstream) edges.set(down, [...(edges.get(down) ?? []), rule.upstream]);
+  // `*` (every local system at the upstream's facility) takes part in no cycle by name.
+  for (const rule of rules) for (const down of rule.downstream) if (down !== '*') edges.set(down, [...(edges.get(down) ?? []), rule.upstream]);
   const problems: string[] = [];
   for (const start of edges.keys()) {
     const stack = [...(edges.get(start) ?? [])];
