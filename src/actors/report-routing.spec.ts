@@ -34,6 +34,9 @@ describe('report routing beyond the system named', () => {
     // No facility and no system: only its words say it is about lab results.
     const report = await sim.event(aReport('r1', 'ED here: troponins resulted in the lab but are not showing in the chart', { system: 'unknown', facility: undefined, occurredAt: at(2).toISOString() }), at(2));
     expect(report.incidentId).toBe(engine.incidentId);
+    // The engine is shared: its outage, opened by one site's NACKs, is every site's.
+    const elsewhere = await sim.event(aReport('r2', 'no lab results since noon, troponins pending', { system: 'unknown', facility: 'riverbend', occurredAt: at(3).toISOString() }), at(3));
+    expect(elsewhere.incidentId).toBe(engine.incidentId);
     // The same words with the engine healthy start an incident of their own.
     const quiet = new Simulation(rules);
     const alone = await quiet.event(aReport('r1', 'ED here: troponins resulted in the lab but are not showing in the chart', { system: 'unknown', facility: undefined }), at(2));

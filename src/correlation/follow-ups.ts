@@ -193,10 +193,12 @@ export function nearestActiveUpstream(system: string, facilities: string[], rule
         // Of the upstream system's active incidents, a cause before a symptom (one with no parent
         // of its own: the identity provider's outage, not the failed sign-ins it explains). By
         // `*`, only the upstream's incident at the same facility.
+        // A shared upstream (an interface engine) serves every site, whichever site's NACKs opened it.
         const byFacility = !rule.downstream.includes(down);
+        const everywhere = !byFacility && systemRule(rules.lexicon, rule.upstream)?.scope === 'shared';
         const upstream = index
           .activeOn(rule.upstream)
-          .filter((entry) => (byFacility ? entry.facilities.some((f) => facilities.includes(f)) : entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f))))
+          .filter((entry) => (byFacility ? entry.facilities.some((f) => facilities.includes(f)) : everywhere || entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f))))
           .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
         if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
         if (!seen.has(rule.upstream)) {
