@@ -1,4 +1,4 @@
-import { anEvent, at, testRules } from '../correlation/test-events.js';
+import { aReport, anEvent, at, testRules } from '../correlation/test-events.js';
 import { Simulation } from './simulation.js';
 
 // What an outage class does beyond its own signature: an alert whose words name no class is the
@@ -115,6 +115,20 @@ describe('outage classes', () => {
     const drawer = await sim.event(anEvent({ id: 'drawer', system: 'omnicell', facility: 'valleyview', errorSignature: 'DrawerFault', symptom: 'drawer 3 failed to open', occurredAt: at(1).toISOString() }), at(1));
     for (const other of [elsewhere, ehr, drawer]) expect(sim.incidents.get(other.incidentId as string)?.incident.parent ?? null).toBeNull();
     expect(network.incidentId).toBeDefined();
+  });
+
+  it('merges what a ward reported first into the outage its local system’s monitor then raises there, and nothing at another site', async () => {
+    const local = testRules({
+      systems: [{ id: 'sys.vocera', version: 1, system: 'vocera', names: ['Vocera'], scope: 'local', class: 'device' }],
+      problems: [{ id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], words: ['down'] }],
+    });
+    const sim = new Simulation(local);
+    const call = (id: string, facility: string) => aReport(id, 'Vocera badges keep rebooting, nurses miss calls', { system: 'unknown', facility, occurredAt: at(0).toISOString() });
+    const here = await sim.event(call('r1', 'harborview'), at(0));
+    const there = await sim.event(call('r2', 'millbrook'), at(0));
+    const alarm = await sim.event(anEvent({ id: 'v1', system: 'vocera', facility: 'harborview', errorSignature: 'BadgeReboots', symptom: '31 badges rebooted in 10 minutes', occurredAt: at(2).toISOString() }), at(2));
+    expect(sim.rootOf(here.incidentId as string)).toBe(alarm.incidentId);
+    expect(sim.rootOf(there.incidentId as string)).toBe(there.incidentId);
   });
 
   it('routes and ranks a cause by where the incidents it explains hurt', async () => {

@@ -31,19 +31,29 @@ export function followUps(delivery: Delivery, before: IncidentState, after: Inci
 /**
  * An outage that opens after its system's monitors had already said other things (the NACKs came
  * before the probe failed): the incidents those opened on the same shared system, for problems in
- * no class, are merged into it, as they would have joined it had it been there first.
+ * no class, are merged into it, as they would have joined it had it been there first. On a system
+ * that is not shared, only what people reported first at the same facility is (the ward called
+ * about the badges before the gateway's alarm): a person's words are the outage the monitor saw;
+ * a printer family's members count as one system for it.
  */
 function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
   if (after.status === 'none' || !isActive(after.status)) return [];
   if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
-  if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
   const rule = rules.lexicon.problems.find(({ rule: r }) => r.absorbs && `${after.signature}|`.includes(`|~${r.class}|`))?.rule;
   if (!rule) return [];
+  const system = systemRule(rules.lexicon, after.incident.system);
+  const unclassed = (entry: IndexEntry) => entry.signature !== after.signature && !entry.signature.split('|').some((field) => field.startsWith('~')) && entry.parentId === null;
+  const here = (entry: IndexEntry) => entry.origin === 'report' && entry.facilities.some((f) => after.incident.facilities.includes(f));
+  const candidates =
+    system?.scope === 'shared'
+      ? index.activeOn(after.incident.system).filter(unclassed)
+      : after.incident.facilities.length === 0
+        ? []
+        : system?.system.includes('*')
+          ? index.entries().filter((entry) => unclassed(entry) && here(entry) && systemRule(rules.lexicon, entry.system) === system)
+          : index.activeOn(after.incident.system).filter((entry) => unclassed(entry) && here(entry));
   const into = { incidentId: after.incident.id, signature: after.signature };
-  return index
-    .activeOn(after.incident.system)
-    .filter((entry) => entry.signature !== after.signature && !entry.signature.split('|').some((field) => field.startsWith('~')) && entry.parentId === null)
-    .map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
+  return candidates.map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
 }
 
 /**
