@@ -21,9 +21,29 @@ export interface WebhookTarget {
   projectKey?: string;
 }
 
+/** Helpdesks corral writes tickets into through their own API (connectors/). */
+export const HELPDESK_KINDS = ['rt'] as const;
+export type HelpdeskKind = (typeof HELPDESK_KINDS)[number];
+
+export interface HelpdeskTarget {
+  name: string;
+  kind: HelpdeskKind;
+  /** The helpdesk's base URL (RT: where its web UI is; REST2 is under /REST/2.0). */
+  url: string;
+  /** The API credential, from `tokenEnv` or `tokenFile`: never in the file, never logged. */
+  token: string;
+  /** corral queues whose tickets go here (`*` for all). */
+  queues: string[];
+  /** corral queue → the helpdesk's own queue (`*` for every other); without an entry, the corral queue's name. */
+  queueMap: Record<string, string>;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
 export interface HelpdeskConfig {
   webhooks: WebhookTarget[];
   oncall: WebhookTarget[];
+  helpdesks: HelpdeskTarget[];
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** Where people reach corral: links in escalation messages. */
@@ -44,7 +64,7 @@ export class HelpdeskConfigError extends Error {
  * escalations. Secrets are never in the file: `secretEnv` names the variable that holds one.
  */
 export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, env: NodeJS.ProcessEnv): HelpdeskConfig {
-  const empty: HelpdeskConfig = { webhooks: [], oncall: [], backoffBaseMs: 1000, backoffMaxMs: 300_000, publicUrl };
+  const empty: HelpdeskConfig = { webhooks: [], oncall: [], helpdesks: [], backoffBaseMs: 1000, backoffMaxMs: 300_000, publicUrl };
   if (!file) return empty;
   let document: Record<string, unknown>;
   try {
@@ -90,6 +110,7 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
   };
   const webhooks = targets('webhooks', TICKET_FORMATS);
   const oncall = targets('oncall', ONCALL_FORMATS);
+  const helpdesks = helpdeskTargets(document.helpdesks, file, env, problems);
   const relay = (document.relay ?? {}) as Record<string, unknown>;
   const duration = (field: string, fallback: number) => {
     const value = relay[field];
@@ -97,16 +118,65 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
     if (ms === undefined) problems.push(`${file}: relay.${field} must be a duration such as 1s`);
     return ms ?? fallback;
   };
-  const config = { webhooks, oncall, backoffBaseMs: duration('backoffBase', 1000), backoffMaxMs: duration('backoffMax', 300_000), publicUrl };
+  const config = { webhooks, oncall, helpdesks, backoffBaseMs: duration('backoffBase', 1000), backoffMaxMs: duration('backoffMax', 300_000), publicUrl };
   if (problems.length > 0) throw new HelpdeskConfigError(problems);
   return config;
 }
 
-/** Where a ticket event goes: NATS always, and every webhook (or on-call channel) for its queue. */
+/**
+ * The `helpdesks` section: helpdesks written through their own API. The credential is read from
+ * the variable `tokenEnv` names or the file `tokenFile` names (a mounted secret), never from here.
+ */
+function helpdeskTargets(list: unknown, file: string, env: NodeJS.ProcessEnv, problems: string[]): HelpdeskTarget[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    problems.push(`${file}: "helpdesks" must be a list`);
+    return [];
+  }
+  return list.flatMap((raw: Record<string, unknown>, index): HelpdeskTarget[] => {
+    const where = `${file}: helpdesks[${index}]${typeof raw.name === 'string' ? ` (${raw.name})` : ''}`;
+    const fail = (field: string, message: string) => problems.push(`${where}: field "${field}" ${message}`);
+    const name = typeof raw.name === 'string' && /^[a-z0-9_-]+$/.test(raw.name) ? raw.name : (fail('name', 'must be lower-case letters, digits, - or _'), '');
+    const kind = typeof raw.kind === 'string' && (HELPDESK_KINDS as readonly string[]).includes(raw.kind) ? (raw.kind as HelpdeskKind) : (fail('kind', `must be one of ${HELPDESK_KINDS.join(', ')}`), 'rt');
+    const url = typeof raw.url === 'string' && /^https?:\/\//.test(raw.url) ? raw.url.replace(/\/+$/, '') : (fail('url', 'must be an http(s) URL'), '');
+    let token: string | undefined;
+    if (typeof raw.tokenEnv === 'string') {
+      token = env[raw.tokenEnv];
+      if (!token) fail('tokenEnv', `names ${raw.tokenEnv}, which is not set`);
+    } else if (typeof raw.tokenFile === 'string') {
+      try {
+        token = readFileSync(raw.tokenFile, 'utf8').trim();
+      } catch (error) {
+        fail('tokenFile', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+      if (token === '') fail('tokenFile', 'is empty');
+    } else fail('tokenEnv', 'or "tokenFile" is required: the API credential never sits in this file');
+    const queues = Array.isArray(raw.queues) && raw.queues.every((q) => typeof q === 'string') ? raw.queues : ['*'];
+    const map = raw.queueMap ?? {};
+    const queueMap: Record<string, string> = {};
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) fail('queueMap', 'must map corral queues to the helpdesk\'s queue names');
+    else
+      for (const [from, to] of Object.entries(map)) {
+        if (typeof to === 'string' && to !== '') queueMap[from] = to;
+        else fail(`queueMap.${from}`, 'must be a queue name');
+      }
+    const timeoutMs = raw.timeout === undefined ? 10_000 : typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : undefined;
+    if (timeoutMs === undefined) fail('timeout', 'must be a duration such as 10s');
+    const maxAttempts = raw.maxAttempts === undefined ? 20 : typeof raw.maxAttempts === 'number' && raw.maxAttempts >= 1 ? raw.maxAttempts : (fail('maxAttempts', 'must be a whole number ≥ 1'), 1);
+    return [{ name, kind, url, token: token ?? '', queues, queueMap, timeoutMs: timeoutMs ?? 10_000, maxAttempts }];
+  });
+}
+
+/** Where a ticket event goes: NATS always, and every webhook (or on-call channel) and helpdesk for its queue. */
 export function destinationsFor(config: HelpdeskConfig, type: string, queue: string): string[] {
-  const targets = type === 'ticket.escalated' ? config.oncall : config.webhooks;
-  const prefix = type === 'ticket.escalated' ? 'oncall' : 'webhook';
-  return [NATS_DESTINATION, ...targets.filter((t) => t.queues.some((q) => q === '*' || systemMatches(q, queue))).map((t) => `${prefix}:${t.name}`)];
+  const forQueue = (t: { queues: string[] }) => t.queues.some((q) => q === '*' || systemMatches(q, queue));
+  if (type === 'ticket.escalated') return [NATS_DESTINATION, ...config.oncall.filter(forQueue).map((t) => `oncall:${t.name}`)];
+  return [NATS_DESTINATION, ...config.webhooks.filter(forQueue).map((t) => `webhook:${t.name}`), ...config.helpdesks.filter(forQueue).map((t) => `helpdesk:${t.name}`)];
+}
+
+export function helpdeskOf(config: HelpdeskConfig, destination: string): HelpdeskTarget | undefined {
+  const [kind, name] = destination.split(':');
+  return kind === 'helpdesk' ? config.helpdesks.find((t) => t.name === name) : undefined;
 }
 
 export function targetOf(config: HelpdeskConfig, destination: string): WebhookTarget | undefined {

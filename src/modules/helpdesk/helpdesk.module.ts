@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
+import { HelpdeskTicketsRepository } from './helpdesk-tickets.repository.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { HELPDESK } from './tokens.js';
@@ -14,7 +15,8 @@ import { HELPDESK } from './tokens.js';
     OutboxRelay,
     OutboxRepository,
     DeliveriesRepository,
+    HelpdeskTicketsRepository,
   ],
-  exports: [HELPDESK, OutboxRelay],
+  exports: [HELPDESK, OutboxRelay, HelpdeskTicketsRepository],
 })
 export class HelpdeskModule {}

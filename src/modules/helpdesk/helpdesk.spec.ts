@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TicketEvent } from '../../correlation/tickets.js';
 import { formatFor } from './formats.js';
@@ -68,6 +71,41 @@ describe('helpdesk configuration', () => {
   it('names the file, entry and field of a mistake, and a missing secret', () => {
     expect(() => loadHelpdeskConfig(example, 'https://corral', {})).toThrow(HelpdeskConfigError);
     expect(() => loadHelpdeskConfig(example, 'https://corral', {})).toThrow(/webhooks\[0\] \(servicenow\): field "secretEnv" names SERVICENOW_WEBHOOK_SECRET, which is not set/);
+  });
+});
+
+describe('helpdesk connectors configuration', () => {
+  const write = (yaml: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'corral-helpdesk-spec-')), 'helpdesk.yaml');
+    writeFileSync(file, yaml);
+    return file;
+  };
+
+  it('reads an RT helpdesk with its token from the environment or a secrets file, and sends it every ticket event but escalations', () => {
+    const fromEnv = loadHelpdeskConfig(write('helpdesks:\n  - { name: rt, kind: rt, url: "https://rt.hospital.example/", tokenEnv: RT_TOKEN, queueMap: { integration: Integration, "*": General } }\n'), 'https://corral', { RT_TOKEN: '1-14-abc' });
+    expect(fromEnv.helpdesks).toEqual([{ name: 'rt', kind: 'rt', url: 'https://rt.hospital.example', token: '1-14-abc', queues: ['*'], queueMap: { integration: 'Integration', '*': 'General' }, timeoutMs: 10_000, maxAttempts: 20 }]);
+    expect(destinationsFor(fromEnv, 'ticket.opened', 'integration')).toEqual(['nats', 'helpdesk:rt']);
+    expect(destinationsFor(fromEnv, 'ticket.escalated', 'integration')).toEqual(['nats']);
+
+    const secret = join(mkdtempSync(join(tmpdir(), 'corral-secret-')), 'rt-token');
+    writeFileSync(secret, '1-14-fromfile\n');
+    expect(loadHelpdeskConfig(write(`helpdesks:\n  - { name: rt, kind: rt, url: "https://rt", tokenFile: "${secret}" }\n`), 'https://corral', {}).helpdesks[0]?.token).toBe('1-14-fromfile');
+  });
+
+  it('refuses a helpdesk without a credential, naming the field and never a value', () => {
+    const file = write('helpdesks:\n  - { name: rt, kind: rt, url: "https://rt", tokenEnv: RT_TOKEN }\n  - { name: other, kind: freshdesk, url: "ftp://x", token: "1-14-inline" }\n');
+    let error: unknown;
+    try {
+      loadHelpdeskConfig(file, 'https://corral', {});
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(HelpdeskConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/helpdesks\[0\] \(rt\): field "tokenEnv" names RT_TOKEN, which is not set/);
+    expect(message).toMatch(/helpdesks\[1\] \(other\): field "kind" must be one of rt/);
+    expect(message).toMatch(/helpdesks\[1\] \(other\): field "tokenEnv" or "tokenFile" is required/);
+    expect(message).not.toContain('1-14-inline');
   });
 });
 

@@ -9,7 +9,9 @@ import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveryMetrics, DeliveryRefused, DestinationGone } from './delivery-metrics.js';
 import { formatFor } from './formats.js';
-import { NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
+import { RtConnector } from './connectors/rt.js';
+import { helpdeskOf, NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
+import { HelpdeskTicketsRepository } from './helpdesk-tickets.repository.js';
 import { OutboxRepository, type PendingDelivery, type Sent } from './outbox.repository.js';
 import { signBody } from './signature.js';
 import { HELPDESK } from './tokens.js';
@@ -41,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   lanesPerPass = 1000;
   private readonly deliveries: DeliveryMetrics;
+  private readonly connectors = new Map<string, RtConnector>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -48,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
     private readonly config: CorralConfig,
     private readonly metrics: MetricsService,
+    private readonly helpdeskTickets: HelpdeskTicketsRepository,
     /** Several instances: each relays the incidents of the partitions it owns, so lanes never run twice. */
     @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
   ) {
@@ -153,7 +157,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return { outboxId: last.outbox_id, destination: head.destination, superseded: run.slice(0, -1).map((r) => r.outbox_id) };
     } catch (error) {
       const attempts = head.attempts + 1;
-      const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : (targetOf(this.helpdesk, head.destination)?.maxAttempts ?? 1);
+      const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : ((targetOf(this.helpdesk, head.destination) ?? helpdeskOf(this.helpdesk, head.destination))?.maxAttempts ?? 1);
       const reason = error instanceof Error ? error.message : String(error);
       await this.outbox.recordFailure(head.outbox_id, head.destination, { attempts, error: clampText(withoutControls(reason, '\uFFFD'), 500), dead: attempts >= max, retryInMs: this.backoff(attempts) });
       this.deliveries.failed(head.destination, error, attempts < max);
@@ -169,6 +173,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await this.bus.publish(subject, encoder.encode(JSON.stringify(ticket)), { msgId: ticket.eventKey });
       return;
     }
+    if (destination.startsWith('helpdesk:')) return this.sendToHelpdesk(destination, ticket);
     const target = targetOf(this.helpdesk, destination);
     if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
     const body = JSON.stringify(formatFor(target, ticket, this.helpdesk.publicUrl));
@@ -186,6 +191,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new DeliveryRefused(response.status, target.name);
+  }
+
+  /**
+   * A helpdesk written through its own API: the incident's ticket there is looked up (kept when the
+   * connector created it), the event applied to it, and a new ticket kept before the delivery counts
+   * as sent, so every later event updates that ticket and none creates a second.
+   */
+  private async sendToHelpdesk(destination: string, ticket: TicketEvent): Promise<void> {
+    const target = helpdeskOf(this.helpdesk, destination);
+    if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
+    let connector = this.connectors.get(destination);
+    if (!connector) this.connectors.set(destination, (connector = new RtConnector(target)));
+    const known = await this.helpdeskTickets.find(destination, ticket.incident.id);
+    const external = await connector.apply(ticket, known);
+    if (!known) await this.helpdeskTickets.save({ destination, incidentId: ticket.incident.id, ...external });
   }
 
   /** Exponential backoff with "equal jitter": between half and all of base·2^(n-1), capped. */

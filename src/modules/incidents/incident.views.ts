@@ -58,8 +58,15 @@ export class IncidentView {
   @ApiProperty() correlationId!: string;
 }
 
+export class HelpdeskTicketView {
+  @ApiProperty({ example: 'helpdesk:rt', description: 'the helpdesk destination, as the helpdesk file names it' }) destination!: string;
+  @ApiProperty({ example: '4127', description: "the helpdesk's own id for the ticket (RT's ticket number)" }) id!: string;
+  @ApiProperty({ example: 'https://rt.hospital.example/Ticket/Display.html?id=4127' }) url!: string;
+}
+
 export class IncidentDetailView extends IncidentView {
   @ApiProperty({ type: [ChildView] }) children!: ChildView[];
+  @ApiProperty({ type: [HelpdeskTicketView], description: 'the tickets helpdesk connectors created for it, one per helpdesk' }) helpdeskTickets!: HelpdeskTicketView[];
 }
 
 export class IncidentPage {

@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '../http/domain-errors.js';
 import { JournalKeys } from '../persistence/journal-key.repository.js';
+import { HelpdeskTicketsRepository } from '../helpdesk/helpdesk-tickets.repository.js';
 import { IncidentRepository } from './incident.repository.js';
 import { toChildView, toIncidentView, type IncidentDetailView, type IncidentPage } from './incident.views.js';
 import type { ListIncidentsQuery } from './list-incidents.query.js';
@@ -21,6 +22,8 @@ export class IncidentsService {
     private readonly incidents: IncidentRepository,
     /** Opens the journal's sealed free text; without it (tests of commands only) sealed members read "[unreadable]". */
     @Optional() private readonly keys?: JournalKeys,
+    /** The helpdesk tickets connectors made for it; absent where the helpdesk module is not loaded. */
+    @Optional() private readonly helpdeskTickets?: HelpdeskTicketsRepository,
   ) {}
 
   async list(query: ListIncidentsQuery): Promise<IncidentPage> {
@@ -50,7 +53,8 @@ export class IncidentsService {
     if (!UUID.test(id)) throw new InvalidInputError(`incident id must be a UUID, got "${clampText(id, 64)}"`);
     const read = await this.incidents.withChildren(id);
     if (!read) throw new NotFoundError(`no incident ${id}`);
-    return { ...toIncidentView(read.row), children: read.children.map(toChildView) };
+    const tickets = (await this.helpdeskTickets?.ofIncident(id)) ?? [];
+    return { ...toIncidentView(read.row), children: read.children.map(toChildView), helpdeskTickets: tickets.map((t) => ({ destination: t.destination, id: t.externalId, url: t.url })) };
   }
 }
 

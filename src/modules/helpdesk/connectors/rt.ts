@@ -1,0 +1,128 @@
+import type { TicketEvent } from '../../../correlation/tickets.js';
+import { clampText } from '../../ingest/unicode.js';
+import { DeliveryRefused } from '../delivery-metrics.js';
+import type { HelpdeskTarget } from '../helpdesk-config.js';
+
+// Request Tracker 5 through its REST2 API (/REST/2.0, `Authorization: token …`): the incident is one
+// RT ticket in the RT queue its corral queue maps to; updates are comments on it; resolve and
+// reopen set its status. Written by hand: RT publishes no client library for Node, and the five
+// calls it takes are plain JSON over fetch.
+
+/** What a connector hands back: the helpdesk's ticket, to be kept with the incident. */
+export interface ExternalTicket {
+  externalId: string;
+  url: string;
+}
+
+/** RT's own priority scale is 0–99; its default lifecycle has no names for them. */
+const RT_PRIORITY: Record<string, number> = { P1: 90, P2: 70, P3: 50, P4: 20 };
+
+export class RtConnector {
+  private readonly api: string;
+
+  constructor(private readonly target: HelpdeskTarget) {
+    this.api = `${target.url}/REST/2.0`;
+  }
+
+  /**
+   * Applies one ticket event. Without a known ticket the incident's is looked up by the marker in
+   * its subject (a create whose answer was lost is found, not made twice), else created, whatever
+   * the event: a helpdesk configured after the incident opened still gets one ticket.
+   */
+  async apply(ticket: TicketEvent, known: ExternalTicket | undefined): Promise<ExternalTicket> {
+    const existing = known ?? (await this.find(ticket.incident.id));
+    const rt = existing ?? (await this.create(ticket));
+    const created = existing === undefined;
+    switch (ticket.type) {
+      case 'ticket.opened':
+        // A redelivered opening (the relay died before recording it) finds the ticket and adds nothing.
+        break;
+      case 'ticket.updated':
+      case 'ticket.flapping':
+      case 'ticket.escalated': {
+        const queue = typeof ticket.details.queue === 'string' ? this.queueFor(ticket.details.queue) : undefined;
+        if (queue && !created) await this.call('PUT', `/ticket/${rt.externalId}`, { Queue: queue });
+        await this.comment(rt, ticket);
+        break;
+      }
+      case 'ticket.resolved':
+      case 'ticket.merged':
+        await this.comment(rt, ticket);
+        await this.call('PUT', `/ticket/${rt.externalId}`, { Status: 'resolved' });
+        break;
+      case 'ticket.reopened':
+        await this.call('PUT', `/ticket/${rt.externalId}`, { Status: 'open' });
+        await this.comment(rt, ticket);
+        break;
+    }
+    return rt;
+  }
+
+  /** The RT queue for a corral queue: the mapping's, its `*`, else the corral queue's own name. */
+  queueFor(queue: string): string {
+    return this.target.queueMap[queue] ?? this.target.queueMap['*'] ?? queue;
+  }
+
+  private async find(incidentId: string): Promise<ExternalTicket | undefined> {
+    const query = encodeURIComponent(`Subject LIKE '${marker(incidentId)}'`);
+    const found = (await this.call('GET', `/tickets?query=${query}&orderby=id&order=ASC`)) as { items?: Array<{ id: string }> };
+    const id = found.items?.[0]?.id;
+    return id ? this.external(id) : undefined;
+  }
+
+  private async create(ticket: TicketEvent): Promise<ExternalTicket> {
+    const { incident } = ticket;
+    const made = (await this.call('POST', '/ticket', {
+      Queue: this.queueFor(incident.queue),
+      // The marker last but never cut off: it is how a lost create is found again.
+      Subject: `${clampText(`[${incident.priority}] ${incident.system}: ${incident.title}`, 150)} (${marker(incident.id)})`,
+      Content: describe(ticket),
+      ContentType: 'text/plain',
+      Priority: RT_PRIORITY[incident.priority] ?? 50,
+    })) as { id?: string | number };
+    if (made.id === undefined) throw new Error(`${this.target.name}: RT created a ticket but did not say its id`);
+    return this.external(String(made.id));
+  }
+
+  private async comment(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
+    await this.call('POST', `/ticket/${rt.externalId}/comment`, { Content: describe(ticket), ContentType: 'text/plain' });
+  }
+
+  private external(id: string): ExternalTicket {
+    return { externalId: id, url: `${this.target.url}/Ticket/Display.html?id=${id}` };
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.api}${path}`, {
+      method,
+      headers: { authorization: `token ${this.target.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.target.timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new DeliveryRefused(response.status, `helpdesk:${this.target.name}`);
+    return text === '' ? {} : (JSON.parse(text) as unknown);
+  }
+}
+
+/** The words in a ticket's subject that find it again: the incident's id. */
+function marker(incidentId: string): string {
+  return `corral:${incidentId}`;
+}
+
+/** A ticket event as an agent reads it in RT: what happened, where, how many, and why it is here. */
+export function describe(ticket: TicketEvent): string {
+  const { incident, details } = ticket;
+  const where = incident.facilities.length > 0 ? incident.facilities.join(', ') : 'no facility given';
+  const said = Object.entries(details)
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [
+    `corral ${ticket.type.replace('ticket.', '')}: ${incident.title}`,
+    `Priority ${incident.priority}, queue ${incident.queue} (rule ${incident.routingRuleId}), status ${incident.status}.`,
+    `${incident.childCount} alerts and reports from ${incident.distinctRequesters} people; facilities: ${where}${incident.patientImpact ? '; PATIENT CARE AFFECTED' : ''}.`,
+    ...(ticket.children.length > 0 ? [`${ticket.children.length} changed since the last update.`] : []),
+    ...(said.length > 0 ? [said.join('; ')] : []),
+    `corral incident ${incident.id}`,
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../src/actors/clock.js';
+import { OutboxRelay } from '../src/modules/helpdesk/outbox-relay.js';
+import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
+import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { TestRt } from './support/rt.js';
+
+// corral writing into a real Request Tracker 5 (Debian's, started here on a loopback port) through
+// REST2 with an auth token: a storm is one RT ticket in the RT queue its corral queue maps to,
+// updates are comments on it, a resolve in corral resolves it, and while RT is down nothing is lost
+// or reordered.
+
+const T0 = new Date('2026-11-24T07:00:00.000Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+interface Harness {
+  db: TestDatabase;
+  nats: TestNats;
+  corral: RunningCorral;
+  clock: ManualClock;
+  relay: OutboxRelay;
+  timekeeper: Timekeeper;
+}
+
+let rt: TestRt;
+let h: Harness | undefined;
+
+beforeAll(async () => {
+  rt = await TestRt.start(['Integration']);
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.close();
+});
+
+afterEach(async () => {
+  await h?.corral.close();
+  await h?.nats.close();
+  await h?.db.drop();
+  h = undefined;
+});
+
+async function start(): Promise<Harness> {
+  const file = join(mkdtempSync(join(tmpdir(), 'corral-rt-helpdesk-')), 'helpdesk.yaml');
+  writeFileSync(
+    file,
+    [
+      'helpdesks:',
+      `  - { name: rt, kind: rt, url: "${rt.url}", tokenEnv: CORRAL_TEST_RT_TOKEN, queues: ["*"], queueMap: { integration: Integration, "*": General }, timeout: 10s, maxAttempts: 100 }`,
+      'relay: { backoffBase: 20ms, backoffMax: 200ms }',
+    ].join('\n'),
+  );
+  const db = await createTestDatabase();
+  const nats = await TestNats.open();
+  const clock = new ManualClock(T0);
+  const corral = await startCorral(
+    { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, CORRAL_TEST_RT_TOKEN: rt.token, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' },
+    { clock },
+  );
+  return { db, nats, corral, clock, relay: corral.app.get(OutboxRelay), timekeeper: corral.app.get(Timekeeper) };
+}
+
+async function at(minute: number): Promise<void> {
+  h?.clock.set(minutes(minute));
+  await h?.timekeeper.poll();
+}
+
+async function drain(): Promise<void> {
+  await eventually(
+    async () => {
+      await h?.relay.pass();
+      return h?.relay.depth();
+    },
+    (depth) => depth === 0,
+    60_000,
+  );
+}
+
+const nack = (n: number) => canonical({ id: `nack-${n}`, kind: 'interface', source: { type: 'hl7', system: 'rhapsody' }, system: 'rhapsody', facility: 'lakeside', errorSignature: 'AE HL70357:207', symptom: 'Route LAB_ORU_IN: code translation lookup unavailable', severity: 'high' });
+
+describe('helpdesk: Request Tracker 5 through REST2', () => {
+  it('makes a 300-event storm one RT ticket in the mapped queue, comments its updates and resolves it with the incident, once, in order, also across an RT outage', async () => {
+    h = await start();
+    const before = (await rt.tickets()).length;
+    for (let batch = 0; batch < 3; batch++) await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 100 }, (_, i) => nack(batch * 100 + i)));
+    await at(1);
+    await drain();
+
+    const { body: list } = await getJson<{ items: Array<{ id: string; queue: string; childCount: number }> }>(`${h.corral.baseUrl}/v1/incidents`);
+    expect(list.items).toHaveLength(1);
+    const incident = list.items[0];
+    expect([incident.queue, incident.childCount]).toEqual(['integration', 300]);
+    let tickets = (await rt.tickets()).slice(before);
+    expect(tickets).toHaveLength(1);
+    const ticket = tickets[0];
+    expect(ticket.Queue).toBe('Integration');
+    expect(ticket.Subject).toContain(`corral:${incident.id}`);
+    // The API shows the helpdesk's own ticket number, and where to open it.
+    const { body: detail } = await getJson<{ helpdeskTickets: Array<{ destination: string; id: string; url: string }> }>(`${h.corral.baseUrl}/v1/incidents/${incident.id}`);
+    expect(detail.helpdeskTickets).toEqual([{ destination: 'helpdesk:rt', id: ticket.id, url: `${rt.url}/Ticket/Display.html?id=${ticket.id}` }]);
+
+    // More NACKs: an update, which RT gets as a comment on the same ticket.
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 20 }, (_, i) => nack(300 + i)));
+    await at(2);
+    await drain();
+    expect(await rt.history(ticket.id, 'Comment')).toHaveLength(1);
+
+    // RT goes down; corral goes on: more NACKs, and the engine team resolves in corral.
+    await rt.stop();
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 5 }, (_, i) => nack(320 + i)));
+    await at(3);
+    await postJson(`${h.corral.baseUrl}/v1/incidents/${incident.id}/resolve`, { by: 'agent:kim', note: 'LabCodeXref back after failover' });
+    await h.relay.pass();
+    await h.relay.pass();
+    expect(await h.relay.depth()).toBeGreaterThan(0);
+
+    await rt.restart();
+    await drain();
+    tickets = (await rt.tickets()).slice(before);
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]?.Status).toBe('resolved');
+    // The update and the resolve, each once and in order: three comments in all, then the status.
+    expect(await rt.history(ticket.id, 'Comment')).toHaveLength(3);
+    const statuses = await rt.history(ticket.id, 'Status');
+    expect(statuses.map((s) => s.NewValue)).toEqual(['resolved']);
+  }, 180_000);
+});
