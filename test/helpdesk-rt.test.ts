@@ -111,7 +111,8 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     await rt.stop();
     await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 5 }, (_, i) => nack(320 + i)));
     await at(3);
-    await postJson(`${h.corral.baseUrl}/v1/incidents/${incident.id}/resolve`, { by: 'agent:kim', note: 'LabCodeXref back after failover' });
+    const { status: resolvedStatus } = await postJson(`${h.corral.baseUrl}/v1/incidents/${incident.id}/resolve`, { by: 'agent:kim', note: 'LabCodeXref back after failover', change: 'CHG0042123' });
+    expect(resolvedStatus).toBe(200);
     await h.relay.pass();
     await h.relay.pass();
     expect(await h.relay.depth()).toBeGreaterThan(0);
@@ -123,6 +124,8 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     expect(tickets[0]?.Status).toBe('resolved');
     // The update and the resolve, each once and in order: three comments in all, then the status.
     expect(await rt.history(ticket.id, 'Comment')).toHaveLength(3);
+    // The last comment says what the agent said and which change fixed it.
+    expect(await rt.lastComment(ticket.id)).toMatch(/note: LabCodeXref back after failover[\s\S]*change: CHG0042123/);
     const statuses = await rt.history(ticket.id, 'Status');
     expect(statuses.map((s) => s.NewValue)).toEqual(['resolved']);
   }, 180_000);

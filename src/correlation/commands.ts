@@ -42,7 +42,8 @@ export function handleCommand(state: IncidentState, command: Command, context: C
       // A ticket resolved by hand must reach its requesters even if groupWait had not yet run out.
       const body = { ...putChildren(incident, firing.map((c): Child => ({ ...c, status: 'resolved', changedAt: now }))), ticketed: true };
       if (!incident.ticketed) d.journal('ticket.opened', body, { priority: body.priority, title: body.title });
-      return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note }));
+      const change = command.change ? { change: command.change } : {};
+      return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note, ...change }));
     }
     case 'reopen': {
       if (state.status !== 'resolved') return reject(`cannot reopen a ${state.status} incident`);

@@ -24,7 +24,9 @@ export interface Route {
  * how, the owner applied it.
  */
 export type Command = (
-  | { verb: 'acknowledge' | 'resolve' | 'reopen'; by: string; note?: string }
+  | { verb: 'acknowledge' | 'reopen'; by: string; note?: string }
+  /** `change`: the change record that fixed it (CHG0042123), a code the helpdesk can link. */
+  | { verb: 'resolve'; by: string; note?: string; change?: string }
   | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
   | { verb: 'split'; by: string; children: string[]; note?: string }
   | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string }

@@ -146,6 +146,14 @@ describe('ticket events', () => {
     expect(events[0]?.notify).toEqual(['tok-0', 'tok-1', 'tok-2', 'tok-3', 'tok-4', 'tok-5', 'tok-6']);
   });
 
+  it('carries the resolution note and the change that fixed it to the helpdesk with the resolve', () => {
+    const opened = batch(start, [...reports(1, 3, at(0)), tick(at(1))]);
+
+    const resolved = batch(opened, [[at(2), { type: 'command', command: { verb: 'resolve', by: 'agent:kim', note: 'restarted the interface engine', change: 'CHG0042123' } }]]);
+
+    expect(eventsOf(resolved)[0]?.details).toEqual({ note: 'restarted the interface engine', change: 'CHG0042123' });
+  });
+
   it('lets any other ticket event carry the children held back, and starts the interval over', () => {
     const opened = batch(start, [...reports(1, 8, at(0)), tick(at(1))]);
     const held = batch(opened, reports(9, 2, at(2)));

@@ -121,6 +121,21 @@ export class TestRt {
     return tickets;
   }
 
+  /** The text of a ticket's newest comment. */
+  async lastComment(id: string): Promise<string> {
+    const page = await this.request<{ items: Array<{ id: string }> }>('GET', `/ticket/${id}/history?per_page=100`);
+    for (const { id: txn } of [...page.items].reverse()) {
+      const t = await this.request<{ Type: string }>('GET', `/transaction/${txn}`);
+      if (t.Type !== 'Comment') continue;
+      const attachments = await this.request<{ items: Array<{ id: string }> }>('GET', `/transaction/${txn}/attachments`);
+      for (const { id: attachment } of attachments.items) {
+        const a = await this.request<{ Content?: string; ContentType?: string }>('GET', `/attachment/${attachment}`);
+        if (a.Content && a.ContentType === 'text/plain') return Buffer.from(a.Content, 'base64').toString('utf8');
+      }
+    }
+    return '';
+  }
+
   /** A ticket's transactions of a type (Comment, Correspond, Status …), oldest first. */
   async history(id: string, type: string): Promise<Array<{ Type: string; Field?: string; NewValue?: string }>> {
     const page = await this.request<{ items: Array<{ id: string }> }>('GET', `/ticket/${id}/history?per_page=100`);

@@ -36,6 +36,12 @@ export class CommandDto extends NoteDto {
   by?: string;
 }
 
+export class ResolveDto extends CommandDto {
+  @ApiPropertyOptional({ type: String, maxLength: 64, description: 'the change record that fixed it, told to the helpdesk with the resolve', example: 'CHG0042123' })
+  @Checks(IsOptional(), IsString(), IsNotEmpty(), MaxLength(64), IsAccountCode({ message: 'change must be a change reference such as CHG0042123 (letters, digits and . _ : / # + -, no spaces)' }))
+  change?: string;
+}
+
 export class MergeDto extends CommandDto {
   @ApiProperty({ type: String, format: 'uuid', description: 'the incident this one is merged into' })
   @Checks(Required(), IsUUID('all'))
@@ -59,6 +65,11 @@ export class NatsCommandDto extends NoteDto {
   // Over NATS the connection is authenticated by NATS itself; `by` names the agent and is required.
   @Checks(Required(), IsString(), IsNotEmpty(), MaxLength(128), IsAccountCode())
   by!: string;
+}
+
+export class NatsResolveDto extends NatsCommandDto {
+  @Checks(IsOptional(), IsString(), IsNotEmpty(), MaxLength(64), IsAccountCode({ message: 'change must be a change reference such as CHG0042123 (letters, digits and . _ : / # + -, no spaces)' }))
+  change?: string;
 }
 
 export class NatsMergeDto extends NatsCommandDto {

@@ -4,7 +4,7 @@ import { API_ERROR_REF } from '../http/openapi-schema.js';
 import type { FastifyReply } from 'fastify';
 import { actingAs, CurrentPrincipal } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
-import { CommandDto, MergeDto, SplitDto } from './command.dto.js';
+import { CommandDto, MergeDto, SplitDto, ResolveDto } from './command.dto.js';
 import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
 import { IncidentDetailView } from './incident.views.js';
 
@@ -28,7 +28,7 @@ export class IncidentCommandsController {
 
   @Post('resolve')
   @HttpCode(200)
-  async resolve(@Param('id') id: string, @Body() body: CommandDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
+  async resolve(@Param('id') id: string, @Body() body: ResolveDto, @Res({ passthrough: true }) res: FastifyReply, @CurrentPrincipal() caller?: Principal): Promise<IncidentDetailView> {
     return answer(res, id, await this.commands.run(id, () => Promise.resolve({ verb: 'resolve', ...body, by: actingAs(caller, body.by) })));
   }
 

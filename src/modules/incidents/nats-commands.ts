@@ -6,7 +6,7 @@ import { MESSAGE_BUS, type MessageBus } from '../bus/message-bus.js';
 import { natsConnectOptions } from '../bus/nats-auth.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../http/domain-errors.js';
-import { NatsCommandDto, NatsMergeDto, NatsSplitDto } from './command.dto.js';
+import { NatsCommandDto, NatsMergeDto, NatsResolveDto, NatsSplitDto } from './command.dto.js';
 import type { Command } from '../../correlation/messages.js';
 import { IncidentCommandsService, type CommandAnswer } from './incident-commands.service.js';
 import { refuseControlCharacters } from '../http/control-characters.pipe.js';
@@ -78,7 +78,8 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       const dto = await this.parse(verb, data);
       // The NATS account's subject permissions decide who may send commands; the journal names the channel and the agent.
-      const base = { by: `nats for ${dto.by}`, ...(dto.note ? { note: dto.note } : {}) };
+      const change = 'change' in dto && typeof dto.change === 'string' ? { change: dto.change } : {};
+      const base = { by: `nats for ${dto.by}`, ...(dto.note ? { note: dto.note } : {}), ...(verb === 'resolve' ? change : {}) };
       return replyOf(await this.commands.run(dto.incidentId, async (lookup): Promise<Command> => {
         switch (verb) {
           case 'merge': {
@@ -97,7 +98,7 @@ export class NatsCommands implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async parse(verb: Verb, data: unknown): Promise<NatsCommandDto> {
-    const type = verb === 'merge' ? NatsMergeDto : verb === 'split' ? NatsSplitDto : NatsCommandDto;
+    const type = verb === 'merge' ? NatsMergeDto : verb === 'split' ? NatsSplitDto : verb === 'resolve' ? NatsResolveDto : NatsCommandDto;
     if (typeof data !== 'object' || data === null || '__invalid' in data) throw new InvalidInputError('the request must be a JSON object: { incidentId, by, note? }');
     refuseControlCharacters(data);
     const dto = plainToInstance(type, data);
