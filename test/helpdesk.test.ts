@@ -277,11 +277,13 @@ describe('helpdesk tickets', () => {
     }
 
     const messages = h.oncall.accepted<{ text: string }>().map((m) => m.body.text);
-    expect(messages).toHaveLength(2);
-    expect(messages[0]).toMatch(/\[P1\] epic-hyperspace: Epic Hyperspace unavailable\* \(escalation step 1\)/);
-    expect(messages[1]).toMatch(/escalation step 2/);
-    expect(messages[0]).toContain('major-incident');
-    expect(messages[0]).toContain(`/v1/incidents/${list.items[0]?.id}`);
+    // Paged as the P1's ticket opened, then once per escalation step until acknowledged.
+    expect(messages).toHaveLength(3);
+    expect(messages[0]).toMatch(/\[P1\] epic-hyperspace: Epic Hyperspace unavailable\*\n/);
+    expect(messages[1]).toMatch(/\[P1\] epic-hyperspace: Epic Hyperspace unavailable\* \(escalation step 1\)/);
+    expect(messages[2]).toMatch(/escalation step 2/);
+    expect(messages[1]).toContain('major-incident');
+    expect(messages[1]).toContain(`/v1/incidents/${list.items[0]?.id}`);
     const onNats = await ticketsOnNats(h, h.nats.subjects.oncall('major-incident'));
     expect(onNats.map((t) => t.details.step)).toEqual([1, 2]);
   });

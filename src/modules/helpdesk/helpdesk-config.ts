@@ -19,6 +19,8 @@ export interface WebhookTarget {
   maxAttempts: number;
   /** Jira Service Management project key, for the `jsm` format. */
   projectKey?: string;
+  /** On-call channels: the priorities paged as their ticket opens, before any escalation step (P1 unless set). */
+  pageOn?: string[];
 }
 
 /** Helpdesks corral writes tickets into through their own API (connectors/). */
@@ -94,6 +96,7 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
       if (timeoutMs === undefined) fail('timeout', 'must be a duration such as 5s');
       const maxAttempts = raw.maxAttempts === undefined ? 12 : typeof raw.maxAttempts === 'number' && raw.maxAttempts >= 1 ? raw.maxAttempts : (fail('maxAttempts', 'must be a whole number ≥ 1'), 1);
       if (format === 'jsm' && typeof raw.projectKey !== 'string') fail('projectKey', 'is required for the jsm format');
+      const pageOn = raw.pageOn === undefined ? ['P1'] : Array.isArray(raw.pageOn) && raw.pageOn.every((p) => typeof p === 'string' && /^P[1-4]$/.test(p)) ? (raw.pageOn as string[]) : (fail('pageOn', 'must list priorities such as [P1, P2]'), []);
       return [
         {
           name,
@@ -104,6 +107,7 @@ export function loadHelpdeskConfig(file: string | undefined, publicUrl: string, 
           maxAttempts,
           ...(secret ? { secret } : {}),
           ...(typeof raw.projectKey === 'string' ? { projectKey: raw.projectKey } : {}),
+          ...(section === 'oncall' ? { pageOn } : {}),
         },
       ];
     });
@@ -167,11 +171,16 @@ function helpdeskTargets(list: unknown, file: string, env: NodeJS.ProcessEnv, pr
   });
 }
 
-/** Where a ticket event goes: NATS always, and every webhook (or on-call channel) and helpdesk for its queue. */
-export function destinationsFor(config: HelpdeskConfig, type: string, queue: string): string[] {
+/**
+ * Where a ticket event goes: NATS always, and every webhook (or on-call channel) and helpdesk for
+ * its queue; a ticket that opens at a priority an on-call channel pages on (P1 unless set) goes to
+ * that channel too, so nobody waits for the first escalation step to hear of it.
+ */
+export function destinationsFor(config: HelpdeskConfig, type: string, queue: string, priority?: string): string[] {
   const forQueue = (t: { queues: string[] }) => t.queues.some((q) => q === '*' || systemMatches(q, queue));
   if (type === 'ticket.escalated') return [NATS_DESTINATION, ...config.oncall.filter(forQueue).map((t) => `oncall:${t.name}`)];
-  return [NATS_DESTINATION, ...config.webhooks.filter(forQueue).map((t) => `webhook:${t.name}`), ...config.helpdesks.filter(forQueue).map((t) => `helpdesk:${t.name}`)];
+  const paged = type === 'ticket.opened' && priority !== undefined ? config.oncall.filter((t) => forQueue(t) && t.pageOn?.includes(priority)).map((t) => `oncall:${t.name}`) : [];
+  return [NATS_DESTINATION, ...config.webhooks.filter(forQueue).map((t) => `webhook:${t.name}`), ...config.helpdesks.filter(forQueue).map((t) => `helpdesk:${t.name}`), ...paged];
 }
 
 export function helpdeskOf(config: HelpdeskConfig, destination: string): HelpdeskTarget | undefined {

@@ -66,6 +66,10 @@ describe('helpdesk configuration', () => {
     expect(config.webhooks.map((w) => [w.name, w.format, w.secret])).toEqual([['servicenow', 'servicenow', 's1'], ['biomed-jira', 'jsm', 's2']]);
     expect(destinationsFor(config, 'ticket.opened', 'biomed')).toEqual(['nats', 'webhook:servicenow', 'webhook:biomed-jira']);
     expect(destinationsFor(config, 'ticket.escalated', 'major-incident')).toEqual(['nats', 'oncall:major-incident-teams']);
+    // A P1 pages the on-call channel as its ticket opens; a P2, and an update, do not.
+    expect(destinationsFor(config, 'ticket.opened', 'major-incident', 'P1')).toEqual(['nats', 'webhook:servicenow', 'oncall:major-incident-teams']);
+    expect(destinationsFor(config, 'ticket.opened', 'major-incident', 'P2')).toEqual(['nats', 'webhook:servicenow']);
+    expect(destinationsFor(config, 'ticket.updated', 'major-incident', 'P1')).toEqual(['nats', 'webhook:servicenow']);
   });
 
   it('names the file, entry and field of a mistake, and a missing secret', () => {

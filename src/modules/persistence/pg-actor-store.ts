@@ -31,7 +31,7 @@ import type { JournalSealer } from './journal-sealer.js';
 import { JsonbArena } from './jsonb-arena.js';
 
 /** Which destinations a ticket event fans out to (NATS, webhooks): decided when it is written. */
-export type Destinations = (type: string, queue: string) => string[];
+export type Destinations = (type: string, queue: string, priority: string) => string[];
 
 /**
  * The actor runtime's Postgres side: hydration reads, timer and receipt lookups, and the batch
@@ -213,7 +213,7 @@ export class PgActorStore implements ActorStore {
       arena.jsonb(changes.map((change) => snapshotRow(change, now))),
       arena.jsonb(live.map((change) => incidentRow(change.snapshot.state, now))),
       arena.jsonb(live.flatMap((change) => change.removedChildren.map((key) => ({ incident_id: incidentOf(change.snapshot.state).id, child_key: key })))),
-      arena.jsonb(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue) }))),
+      arena.jsonb(tickets.map((t) => ({ ...outboxRow(t), destinations: this.destinations(t.type, t.incident.queue, t.incident.priority) }))),
       arena.jsonb(ownership ? forwards.map((f) => ({ ...addressRow(ownership.addressOf(f.signature)), payload: f.input })) : []),
       ...childColumns(live),
       ...journalColumns(changes),

@@ -49,7 +49,7 @@ const PROVIDERS: Provider[] = [
     provide: PgActorStore,
     inject: [DataSource, HELPDESK, OWNERSHIP, JournalSealer, CLOCK],
     useFactory: (db: DataSource, helpdesk: HelpdeskConfig, ownership: PartitionOwnership | null, sealer: JournalSealer, clock: Clock) =>
-      new PgActorStore(db, (type, queue) => destinationsFor(helpdesk, type, queue), ownership ?? undefined, sealer, clock),
+      new PgActorStore(db, (type, queue, priority) => destinationsFor(helpdesk, type, queue, priority), ownership ?? undefined, sealer, clock),
   },
   {
     provide: ActorRegistry,
