@@ -129,4 +129,46 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     const statuses = await rt.history(ticket.id, 'Status');
     expect(statuses.map((s) => s.NewValue)).toEqual(['resolved']);
   }, 180_000);
+
+  it('takes a resolve and a reopen made in RT back through the incident, once, audited, and tells RT nothing back', async () => {
+    h = await start();
+    const { key } = await h.corral.mintKey('agent', { label: 'rt-scrip' });
+    await rt.addCallbackScrip(`${h.corral.baseUrl}/v1/helpdesks/rt/ticket-events`, key);
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 10 }, (_, i) => nack(1000 + i)));
+    await at(1);
+    await drain();
+    const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
+    const incidentId = list.items[0]?.id;
+    const { body: detail } = await getJson<{ helpdeskTickets: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}`);
+    const ticketId = detail.helpdeskTickets[0]?.id;
+
+    // An agent resolves the ticket in RT: its Scrip calls corral, which resolves the incident.
+    await rt.request('PUT', `/ticket/${ticketId}`, { Status: 'resolved' });
+    const resolved = await eventually(
+      async () => (await getJson<{ status: string }>(`${h?.corral.baseUrl}/v1/incidents/${incidentId}`)).body.status,
+      (status) => status === 'resolved',
+    );
+    expect(resolved).toBe('resolved');
+    await drain();
+    // Nothing was told back: no comment, and RT's status changed once, by the agent.
+    expect(await rt.history(ticketId, 'Comment')).toHaveLength(0);
+    expect((await rt.history(ticketId, 'Status')).map((s) => s.NewValue)).toEqual(['resolved']);
+    // Journaled as the key for the RT account, once.
+    const { body: timeline } = await getJson<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}/timeline`);
+    const resolves = timeline.items.filter((e) => e.kind === 'incident.resolved');
+    expect(resolves).toHaveLength(1);
+    expect(resolves[0]?.data).toMatchObject({ by: 'rt-scrip for rt:root', origin: 'helpdesk:rt' });
+
+    // Reopened in RT: reopened in corral, and again not echoed.
+    await rt.request('PUT', `/ticket/${ticketId}`, { Status: 'open' });
+    await eventually(
+      async () => (await getJson<{ status: string }>(`${h?.corral.baseUrl}/v1/incidents/${incidentId}`)).body.status,
+      (status) => status === 'open',
+    );
+    await drain();
+    expect(await rt.history(ticketId, 'Comment')).toHaveLength(0);
+    // A ticket corral never made is refused, naming it.
+    const { status } = await postJson(`${h.corral.baseUrl}/v1/helpdesks/rt/ticket-events`, { ticket: '999999', status: 'resolved' }, { key });
+    expect(status).toBe(404);
+  }, 180_000);
 });

@@ -23,6 +23,7 @@ export function handleCommand(state: IncidentState, command: Command, context: C
   if (state.status === 'merged') return reject(`incident was merged into ${state.into.incidentId}`);
   const incident = state.incident;
   const note = 'note' in command && command.note ? { note: command.note } : {};
+  const origin = 'origin' in command && command.origin ? { origin: command.origin } : {};
 
   switch (command.verb) {
     case 'acknowledge': {
@@ -43,7 +44,7 @@ export function handleCommand(state: IncidentState, command: Command, context: C
       const body = { ...putChildren(incident, firing.map((c): Child => ({ ...c, status: 'resolved', changedAt: now }))), ticketed: true };
       if (!incident.ticketed) d.journal('ticket.opened', body, { priority: body.priority, title: body.title });
       const change = command.change ? { change: command.change } : {};
-      return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note, ...change }));
+      return d.done(resolve(state, body, d, context, { by: command.by, reason: 'command', ...note, ...change, ...origin }));
     }
     case 'reopen': {
       if (state.status !== 'resolved') return reject(`cannot reopen a ${state.status} incident`);
@@ -52,8 +53,8 @@ export function handleCommand(state: IncidentState, command: Command, context: C
       for (const child of resolved) d.journal('child.refired', incident, { by: command.by }, { childKey: child.key });
       // The reopened ticket gets its escalation clock back from zero.
       const next = { ...putChildren(incident, resolved.map((c): Child => ({ ...c, status: 'firing', changedAt: now }))), resolvedAt: null, acknowledged: null, ticketed: true, ticketOpenedAt: now, escalationStep: 0, timers: { autoResolve: plus(now, window.autoResolveAfterMs) } };
-      d.journal('incident.reopened', next, { by: command.by, reason: 'command', ...note });
-      d.journal('ticket.reopened', next, {});
+      d.journal('incident.reopened', next, { by: command.by, reason: 'command', ...note, ...origin });
+      d.journal('ticket.reopened', next, { ...origin });
       return d.done({ status: 'open', signature: state.signature, incident: next });
     }
     case 'merge': {

@@ -67,7 +67,7 @@ export function resolve(state: WithIncident, incident: IncidentBody, d: Decision
   const body: IncidentBody = { ...incident, resolvedAt: context.nowIso, timers };
   d.journal('incident.resolved', body, data, rule ? { rule } : {});
   // What the agent said and the change that fixed it travel to the helpdesk with the resolve (the note scrubbed at the command's entry).
-  const told = { ...(typeof data.note === 'string' ? { note: data.note } : {}), ...(typeof data.change === 'string' ? { change: data.change } : {}) };
+  const told = { ...(typeof data.note === 'string' ? { note: data.note } : {}), ...(typeof data.change === 'string' ? { change: data.change } : {}), ...(typeof data.origin === 'string' ? { origin: data.origin } : {}) };
   if (body.ticketed) d.journal('ticket.resolved', body, { notify: requesterTokens(body), ...told });
   return { status: 'resolved', signature: state.signature, incident: body };
 }

@@ -24,9 +24,13 @@ export interface Route {
  * how, the owner applied it.
  */
 export type Command = (
-  | { verb: 'acknowledge' | 'reopen'; by: string; note?: string }
+  /**
+   * `origin`: the helpdesk destination the command came from (`helpdesk:rt`, an agent resolving the
+   * ticket there): the ticket event it makes is not sent back to it.
+   */
+  | { verb: 'acknowledge' | 'reopen'; by: string; note?: string; origin?: string }
   /** `change`: the change record that fixed it (CHG0042123), a code the helpdesk can link. */
-  | { verb: 'resolve'; by: string; note?: string; change?: string }
+  | { verb: 'resolve'; by: string; note?: string; change?: string; origin?: string }
   | { verb: 'merge'; by: string; into: IncidentLink; note?: string }
   | { verb: 'split'; by: string; children: string[]; note?: string }
   | { verb: 'confirm-suggestion' | 'reject-suggestion'; by: string; suggestionId: string }

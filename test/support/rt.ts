@@ -66,6 +66,29 @@ export class TestRt {
     return rt;
   }
 
+  /**
+   * The Scrip a hospital adds so RT's own status changes reach corral (README: "Request Tracker 5"):
+   * on every status change, POST { ticket, status, actor } to corral's callback with an agent key.
+   */
+  async addCallbackScrip(callbackUrl: string, key: string): Promise<void> {
+    const commit = [
+      'use LWP::UserAgent; use JSON;',
+      'my $ticket = $self->TicketObj;',
+      "my $response = LWP::UserAgent->new(timeout => 10)->post('URL', 'Content-Type' => 'application/json', 'Authorization' => 'Bearer KEY',",
+      '  Content => JSON::encode_json({ ticket => "" . $ticket->Id, status => $ticket->Status, actor => $self->TransactionObj->CreatorObj->Name }));',
+      'RT->Logger->error("corral callback: " . $response->status_line) unless $response->is_success;',
+      'return 1;',
+    ]
+      .join('\n')
+      .replace('URL', callbackUrl)
+      .replace('KEY', key);
+    await run(
+      'perl',
+      [`-I${RT_LIB}`, '-e', 'use RT; RT::LoadConfig(); RT::Init(); my $s = RT::Scrip->new(RT->SystemUser); my ($ok, $msg) = $s->Create(Description => "corral: status changes", ScripCondition => "On Status Change", ScripAction => "User Defined", Template => "Blank", CustomPrepareCode => "return 1;", CustomCommitCode => $ARGV[0], Queue => 0); die $msg unless $ok; print "ok";', commit],
+      { env: this.env },
+    );
+  }
+
   /** Starts RT (again, after stop) on the same port and database. */
   async restart(): Promise<void> {
     const child = spawn(RT_SERVER, ['--port', String(this.port)], { env: this.env, stdio: 'ignore', detached: true });

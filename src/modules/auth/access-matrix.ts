@@ -72,6 +72,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/incidents/:id': { roles: AGENT, audit: { action: 'incident.read', type: 'query', targetParam: 'id' } },
   'GET /v1/incidents/:id/timeline': { roles: ['agent', 'auditor', 'admin'], audit: { action: 'incident.timeline.read', type: 'query', targetParam: 'id' } },
   'POST /v1/incidents/:id/acknowledge': command('acknowledge'),
+  // A helpdesk's own resolve or reopen of its ticket (an RT Scrip), with an agent key of its own.
+  'POST /v1/helpdesks/:name/ticket-events': { roles: AGENT, audit: { action: 'helpdesk.ticket-event', type: 'activity', targetParam: 'name' } },
   'POST /v1/incidents/:id/resolve': command('resolve'),
   'POST /v1/incidents/:id/reopen': command('reopen'),
   'POST /v1/incidents/:id/merge': command('merge'),

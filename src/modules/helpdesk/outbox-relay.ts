@@ -201,6 +201,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async sendToHelpdesk(destination: string, ticket: TicketEvent): Promise<void> {
     const target = helpdeskOf(this.helpdesk, destination);
     if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
+    // The helpdesk's own agent did this (its callback): telling it back would be an echo.
+    if (ticket.details.origin === destination) return;
     let connector = this.connectors.get(destination);
     if (!connector) this.connectors.set(destination, (connector = new RtConnector(target)));
     const known = await this.helpdeskTickets.find(destination, ticket.incident.id);

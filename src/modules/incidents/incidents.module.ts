@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HelpdeskCallbackController } from './helpdesk-callback.controller.js';
 import { IncidentCommandsController } from './incident-commands.controller.js';
 import { IncidentCommandsService } from './incident-commands.service.js';
 import { CommandJournal } from './command-journal.repository.js';
@@ -7,5 +8,5 @@ import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
 import { NatsCommands } from './nats-commands.js';
 
-@Module({ controllers: [IncidentsController, IncidentCommandsController], providers: [IncidentRepository, IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands] })
+@Module({ controllers: [IncidentsController, IncidentCommandsController, HelpdeskCallbackController], providers: [IncidentRepository, IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands] })
 export class IncidentsModule {}

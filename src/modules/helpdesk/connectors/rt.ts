@@ -63,8 +63,13 @@ export class RtConnector {
     return this.target.queueMap[queue] ?? this.target.queueMap['*'] ?? queue;
   }
 
+  /**
+   * The incident's ticket made by a create whose answer was lost: still active, since incident ids
+   * repeat for the same problem after corral's database is set up again, and an old resolved
+   * ticket of an earlier life must not take the new incident's events.
+   */
   private async find(incidentId: string): Promise<ExternalTicket | undefined> {
-    const query = encodeURIComponent(`Subject LIKE '${marker(incidentId)}'`);
+    const query = encodeURIComponent(`Subject LIKE '${marker(incidentId)}' AND Status = '__Active__'`);
     const found = (await this.call('GET', `/tickets?query=${query}&orderby=id&order=ASC`)) as { items?: Array<{ id: string }> };
     const id = found.items?.[0]?.id;
     return id ? this.external(id) : undefined;
