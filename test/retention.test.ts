@@ -70,7 +70,8 @@ describe('retention: the journal forgets free text by destroying keys, and its c
 
     expect(await dataOf(incidents.old.id, 'incident.opened')).toEqual([expect.objectContaining({ title: 'TITLE-old wristband printer silent', system: 'pacs' })]);
     expect(await dataOf(incidents.old.id, 'incident.acknowledged')).toEqual([expect.objectContaining({ note: 'NOTE-old called the ward' })]);
-    expect(await dataOf(incidents.old.id, 'ticket.resolved')).toEqual([{ notify: [requesterToken] }]);
+    // The resolution note goes to the helpdesk with the resolve, and is sealed in the journal like any note.
+    expect(await dataOf(incidents.old.id, 'ticket.resolved')).toEqual([{ notify: [requesterToken], note: 'FIXED-old reseated cable' }]);
     expect((await verify()).ok).toBe(true);
   });
 
@@ -101,7 +102,7 @@ describe('retention: the journal forgets free text by destroying keys, and its c
     suite.corral = await startCorral({ DATABASE_URL: suite.db.url, NATS_URL: suite.nats.url, NATS_NAMESPACE: suite.nats.namespace });
     expect(await dataOf(incidents.old.id, 'incident.opened')).toEqual([expect.objectContaining({ title: '[forgotten]', system: 'pacs' })]);
     expect(await dataOf(incidents.old.id, 'incident.acknowledged')).toEqual([{ by: expect.stringContaining('kim') as string, note: '[forgotten]' }]);
-    expect(await dataOf(incidents.old.id, 'ticket.resolved')).toEqual([{ notify: '[forgotten]' }]);
+    expect(await dataOf(incidents.old.id, 'ticket.resolved')).toEqual([{ notify: '[forgotten]', note: '[forgotten]' }]);
     const detail = await getJson<{ title: string; children: Array<{ requesterToken?: string }> }>(`${suite.corral.baseUrl}/v1/incidents/${incidents.old.id}`);
     expect(detail.body.title).toBe('[forgotten]');
     expect(detail.body.children.every((c) => c.requesterToken === undefined)).toBe(true);
