@@ -1,10 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../src/actors/clock.js';
-import { OutboxRelay } from '../src/modules/helpdesk/outbox-relay.js';
-import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
-import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { canonical, eventually, getJson, postJson } from './support/harness.js';
 import { TestRt } from './support/rt.js';
 
 // corral writing into a real Request Tracker 5 (Debian's, started here on a loopback port) through
@@ -12,17 +10,7 @@ import { TestRt } from './support/rt.js';
 // updates are comments on it, a resolve in corral resolves it, and while RT is down nothing is lost
 // or reordered.
 
-const T0 = new Date('2026-11-24T07:00:00.000Z');
-const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
-
-interface Harness {
-  db: TestDatabase;
-  nats: TestNats;
-  corral: RunningCorral;
-  clock: ManualClock;
-  relay: OutboxRelay;
-  timekeeper: Timekeeper;
-}
+type Harness = ClockedCorral;
 
 let rt: TestRt;
 let h: Harness | undefined;
@@ -36,9 +24,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await h?.corral.close();
-  await h?.nats.close();
-  await h?.db.drop();
+  await stopClockedCorral(h);
   h = undefined;
 });
 
@@ -52,14 +38,7 @@ async function start(): Promise<Harness> {
       'relay: { backoffBase: 20ms, backoffMax: 200ms }',
     ].join('\n'),
   );
-  const db = await createTestDatabase();
-  const nats = await TestNats.open();
-  const clock = new ManualClock(T0);
-  const corral = await startCorral(
-    { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, CORRAL_TEST_RT_TOKEN: rt.token, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' },
-    { clock },
-  );
-  return { db, nats, corral, clock, relay: corral.app.get(OutboxRelay), timekeeper: corral.app.get(Timekeeper) };
+  return startClockedCorral({ CORRAL_HELPDESK_FILE: file, CORRAL_TEST_RT_TOKEN: rt.token });
 }
 
 async function at(minute: number): Promise<void> {

@@ -2,30 +2,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { ManualClock } from '../src/actors/clock.js';
 import type { TicketEvent } from '../src/correlation/tickets.js';
-import { OutboxRelay } from '../src/modules/helpdesk/outbox-relay.js';
 import { verifySignature } from '../src/modules/helpdesk/signature.js';
-import { Timekeeper } from '../src/modules/runtime/timekeeper.js';
 import { eventIdToken } from '../src/correlation/privacy.js';
-import { canonical, createTestDatabase, eventually, getJson, postJson, startCorral, TestNats, TOKEN_KEY, withClient, type RunningCorral, type TestDatabase } from './support/harness.js';
+import { minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { canonical, eventually, getJson, postJson, TOKEN_KEY, withClient } from './support/harness.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const idOf = (id: string) => eventIdToken(TOKEN_KEY, id);
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
-const T0 = new Date('2026-11-24T07:00:00.000Z');
-const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
-
-interface Harness {
-  db: TestDatabase;
-  nats: TestNats;
-  corral: RunningCorral;
-  clock: ManualClock;
+interface Harness extends ClockedCorral {
   helpdesk: WebhookReceiver;
   oncall: WebhookReceiver;
-  relay: OutboxRelay;
-  timekeeper: Timekeeper;
 }
 
 /** corral on a manual clock, with a signed corral-format webhook and a Slack-format on-call channel. */
@@ -44,20 +33,11 @@ async function start(options: { failFirst?: number; relay?: string } = {}): Prom
       `relay: ${options.relay ?? '{ backoffBase: 20ms, backoffMax: 200ms }'}`,
     ].join('\n'),
   );
-  const db = await createTestDatabase();
-  const nats = await TestNats.open();
-  const clock = new ManualClock(T0);
-  const corral = await startCorral(
-    { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: nats.namespace, CORRAL_HELPDESK_FILE: file, CORRAL_TEST_WEBHOOK_SECRET: SECRET, RELAY_POLL_MS: '60000', TIMER_POLL_MS: '60000' },
-    { clock },
-  );
-  return { db, nats, corral, clock, helpdesk, oncall, relay: corral.app.get(OutboxRelay), timekeeper: corral.app.get(Timekeeper) };
+  return { ...(await startClockedCorral({ CORRAL_HELPDESK_FILE: file, CORRAL_TEST_WEBHOOK_SECRET: SECRET })), helpdesk, oncall };
 }
 
 async function stop(h: Harness | undefined): Promise<void> {
-  await h?.corral.close();
-  await h?.nats.close();
-  await h?.db.drop();
+  await stopClockedCorral(h);
   await h?.helpdesk.stop();
   await h?.oncall.stop();
 }
