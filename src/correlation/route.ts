@@ -145,13 +145,6 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // system that carried the message.
   const reportRule = problemClassOf(rules.lexicon, event);
   const reportClass = reportRule?.class;
-  // Set once the candidates are known: whether an incident of the report's own `unreported` class is among them.
-  let ownClassActive = false;
-  const isUnreported = (entry: IndexEntry) => {
-    const problem = problemClassOfSignature(entry.signature);
-    if (ownClassActive && problem !== reportClass) return true;
-    return problem !== undefined && problem !== reportClass && problemRule(rules.lexicon, problem)?.unreported === true && overlap(reportTokens, entry.vocabulary) < UNREPORTED_WORDS_SHARED;
-  };
   const onNamed = [...about].flatMap((system) => index.activeOn(system));
   if (families.size > 0) onNamed.push(...index.entries().filter((entry) => !about.has(entry.system) && isAbout(entry.system)));
   // A named system is also about what it depends on, when that is down: "troponins resulted in
@@ -189,8 +182,14 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     const entry = index.get(followedSignature);
     if (entry && !onNamed.includes(entry)) onNamed.push(entry);
   }
-  const namesNone = about.size + families.size === 0 && classMatch.size === 0;
-  ownClassActive = reportRule?.unreported === true && onNamed.some((entry) => problemClassOfSignature(entry.signature) === reportClass);
+  const namesNone = namesNoSystem && classMatch.size === 0;
+  // Whether an incident of the report's own `unreported` class is among the candidates.
+  const ownClassActive = reportRule?.unreported === true && onNamed.some((entry) => problemClassOfSignature(entry.signature) === reportClass);
+  const isUnreported = (entry: IndexEntry) => {
+    const problem = problemClassOfSignature(entry.signature);
+    if (ownClassActive && problem !== reportClass) return true;
+    return problem !== undefined && problem !== reportClass && problemRule(rules.lexicon, problem)?.unreported === true && overlap(reportTokens, entry.vocabulary) < UNREPORTED_WORDS_SHARED;
+  };
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place))
     .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared', followed.has(entry.signature)) }))
