@@ -10,6 +10,7 @@ const rules = testRules({
   systems: [
     { id: 'sys.okta', version: 1, system: 'okta', codes: ['okta-*'], scope: 'shared', class: 'identity' },
     { id: 'sys.scanners', version: 1, system: 'bcma-scanner', codes: ['bcma-*'], scope: 'local', class: 'device' },
+    { id: 'sys.printers', version: 1, system: 'printer*', codes: ['*printer*'], scope: 'local', class: 'printer' },
   ],
   problems: [
     { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], words: ['mfa failure'] },
@@ -33,6 +34,20 @@ describe('outage classes', () => {
     expect(sim.incidents.get(decode.incidentId as string)?.incident.signature).toBe('bcma-scanner|~degraded|lakeside');
     expect(elsewhere.incidentId).not.toBe(decode.incidentId);
     expect(disk.incidentId).not.toBe(decode.incidentId);
+  });
+
+  it('makes one device named by two monitors under two codes of its family one incident, and keeps other devices and other problems apart', async () => {
+    const sim = new Simulation(rules);
+    const printer = (id: string, system: string, device: string, symptom: string, minute: number, facility = 'riverside') =>
+      sim.event(anEvent({ id, system, facility, errorSignature: `x-${id}`, symptom, labels: { device }, occurredAt: at(minute).toISOString() }), at(minute));
+    const snmp = await printer('p1', 'printer', 'RVS-ED-HC100-02', 'printer down: media error', 0);
+    const bridge = await printer('p2', 'printer-hc100', 'rvs-ed-hc100-02', 'printing blank, printer down', 2);
+    const otherDevice = await printer('p3', 'printer-zt410', 'rvs-lab-zt410-01', 'printer down: head open', 3);
+    const otherSite = await printer('p4', 'printer-hc100', 'lks-ed-hc100-02', 'printer down: media error', 3, 'lakeside');
+    const upkeep = await printer('p5', 'printer-hc100', 'rvs-ed-hc100-02', 'disk of the print server nearly full', 4);
+    expect(sim.rootOf(bridge.incidentId as string)).toBe(snmp.incidentId);
+    expect(sim.journal.find((e) => e.kind === 'incident.merged' && e.incidentId === bridge.incidentId)?.data).toMatchObject({ by: 'rule:sys.printers@1' });
+    for (const apart of [otherDevice, otherSite, upkeep]) expect(sim.rootOf(apart.incidentId as string)).not.toBe(snmp.incidentId);
   });
 
   it('parents the sign-in incident under its identity provider’s outage, in either order, and journals the rule', async () => {

@@ -2,6 +2,8 @@ import { childrenFirstSeenSince, isActive, type IncidentState, type Origin } fro
 import { problemClassOfSignature } from './names.js';
 
 /** What routing needs to know about an active incident, kept current after every actor turn. */
+const NO_DEVICES: readonly string[] = [];
+
 export interface IndexEntry {
   signature: string;
   incidentId: string;
@@ -14,6 +16,8 @@ export interface IndexEntry {
   origin: Origin;
   title: string;
   openedAt: string;
+  /** The equipment its events name (IncidentBody.devices). */
+  devices: readonly string[];
 }
 
 /** An account that just had an identity event, by its requester token. */
@@ -81,6 +85,7 @@ export class CorrelationIndex {
         origin: incident.origin,
         title: incident.title,
         openedAt: incident.openedAt,
+        devices: incident.devices ?? NO_DEVICES,
       };
       this.active.set(signature, entry);
       const set = this.bySystem.get(incident.system) ?? new Set<string>();
@@ -179,6 +184,7 @@ function unchanged(entry: IndexEntry | undefined, state: IncidentState): boolean
     entry.vocabulary === incident.vocabulary &&
     entry.parentId === (incident.parent?.incidentId ?? null) &&
     entry.title === incident.title &&
-    entry.openedAt === incident.openedAt
+    entry.openedAt === incident.openedAt &&
+    entry.devices === (incident.devices ?? NO_DEVICES)
   );
 }

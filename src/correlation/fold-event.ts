@@ -2,7 +2,7 @@ import { childKeyOf, moreSevere, type CanonicalEvent } from './canonical-event.j
 import { Decisions } from './decisions.js';
 import type { Route } from './messages.js';
 import type { Context, Transition } from './transition.js';
-import { childOf, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, union, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
+import { childOf, deviceOf, DEVICES_KEPT, emptyTally, incidentIdFor, isActive, nextRevision, putChildren, union, type Child, type IncidentBody, type IncidentState, type LiveStatus, type Origin } from './incident.js';
 import { openTicket, settle } from './lifecycle.js';
 import { plus, windowOf } from './windows.js';
 import { priorityOf } from './priority.js';
@@ -224,8 +224,11 @@ function newChild(key: string, event: CanonicalEvent, route: Route, rev: number,
 
 /** What every event adds to the blast radius, whether or not it changes a child's status; `timers` as they are to be after it. */
 function widen(incident: IncidentBody, event: CanonicalEvent, timers: IncidentBody['timers']): IncidentBody {
+  const device = deviceOf(event.labels);
+  const known = incident.devices ?? [];
   return {
     ...incident,
+    ...(device && !known.includes(device) && known.length < DEVICES_KEPT ? { devices: [...known, device].sort() } : {}),
     timers,
     severity: moreSevere(incident.severity, event.severity),
     facilities: event.facility ? union(incident.facilities, [event.facility]) : incident.facilities,

@@ -14,7 +14,7 @@ import { ref, type DependencyRule, type RuleRef, type RuleSet } from './rules.js
  * are the actor's states around the transition.
  */
 export function followUps(delivery: Delivery, before: IncidentState, after: IncidentState, { rules, index, now }: { rules: RuleSet; index: CorrelationIndex; now: Date }): Delivery[] {
-  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...outageParents(before, after, rules, index), ...outlivedCause(delivery, after, index), ...reachToParent(before, after)];
+  const pulls = [...identityPulls(delivery, after, rules, index, now), ...outageMerges(before, after, rules, index), ...sameDeviceMerges(before, after, rules, index), ...outageParents(before, after, rules, index), ...outlivedCause(delivery, after, index), ...reachToParent(before, after)];
   const dependencies = pulls.length === 0 ? dependencyFollowUps(before, after, rules, index) : [...pulls, ...dependencyFollowUps(before, after, rules, index)];
   // Nearly every delivery carries no suggestion: no second array for it.
   if (!delivery.suggest || after.status === 'none' || after.incident.id === delivery.suggest.target.incidentId) return dependencies;
@@ -54,6 +54,37 @@ function outageMerges(before: IncidentState, after: IncidentState, rules: RuleSe
           : index.activeOn(after.incident.system).filter((entry) => unclassed(entry) && here(entry));
   const into = { incidentId: after.incident.id, signature: after.signature };
   return candidates.map((entry): Delivery => ({ to: entry.signature, message: { type: 'command', command: { verb: 'merge', by: `rule:${rule.id}@${rule.version}`, into } }, primary: false }));
+}
+
+/**
+ * One device seen by two monitors that name its system differently (SNMP says `printer`, the print
+ * server's bridge `printer-hc100`): when an incident's events name a device another active incident
+ * at the same facility also names, on the same system family and with the same problem, the newer
+ * is merged into the older. Only a named device decides it: two printers of one family at one site
+ * with the same fault stay two problems.
+ */
+function sameDeviceMerges(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
+  if (after.status === 'none' || !isActive(after.status) || after.incident.parent) return [];
+  const devices = after.incident.devices;
+  if (!devices || (before.status !== 'none' && before.incident.id === after.incident.id && before.incident.devices === devices)) return [];
+  const system = systemRule(rules.lexicon, after.incident.system);
+  if (!system) return [];
+  const problem = after.signature.split('|')[1];
+  const twin = index
+    .entries()
+    .find(
+      (entry) =>
+        entry.signature !== after.signature &&
+        entry.parentId === null &&
+        entry.signature.split('|')[1] === problem &&
+        entry.devices.some((device) => devices.includes(device)) &&
+        entry.facilities.some((f) => after.incident.facilities.includes(f)) &&
+        systemRule(rules.lexicon, entry.system) === system,
+    );
+  if (!twin) return [];
+  const by = `rule:${system.id}@${system.version}`;
+  const [older, newer] = twin.openedAt <= after.incident.openedAt ? [{ incidentId: twin.incidentId, signature: twin.signature }, after.signature] : [{ incidentId: after.incident.id, signature: after.signature }, twin.signature];
+  return [{ to: newer, message: { type: 'command', command: { verb: 'merge', by, into: older } }, primary: false }];
 }
 
 /**

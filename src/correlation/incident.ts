@@ -111,6 +111,19 @@ export interface IncidentBody {
   explains?: Record<string, Reach>;
   /** Its ticket was withheld at groupWait because a child's open ticket stood for it (lifecycle.ts). */
   heldByChild?: true;
+  /**
+   * The equipment its events name (`device`, `deviceId` or `asset` labels, lower case, at most
+   * DEVICES_KEPT): two monitors naming one device under two system codes are one problem. Absent: none.
+   */
+  devices?: string[];
+}
+
+export const DEVICES_KEPT = 16;
+
+/** The equipment an event names, lower case, if any. */
+export function deviceOf(labels: Readonly<Record<string, string>> | undefined): string | undefined {
+  const device = labels?.device ?? labels?.deviceId ?? labels?.asset;
+  return device ? device.toLowerCase() : undefined;
 }
 
 export interface Reach {
