@@ -80,6 +80,7 @@ export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<S
       group: root ?? `unassigned:${n}`,
       incident,
       queue: root ? (simulation.incidents.get(root)?.incident.queue ?? null) : null,
+      ...(outcome.incidentId && outcome.incidentId !== incident ? { joined: outcome.incidentId } : {}),
     };
   });
   const incidents: IncidentSummary[] = [...simulation.incidents].map(([id, { status, incident }]) => {

@@ -18,6 +18,15 @@ describe('evaluation scoring', () => {
     expect(split.withSeveralTickets).toEqual(['a']);
   });
 
+  it('counts the ticket of an incident merged away as a second one for the problem it held, and not for a report that only passed through', () => {
+    // a's report opened incident 3 and its ticket, then was merged into 1: the helpdesk saw two.
+    const merged = scoreScenario([event('a', '1'), { ...event('a', '1'), joined: '3' }], new Map([['1', 1], ['3', 1]]));
+    expect(merged.withSeveralTickets).toEqual(['a']);
+    // b's report sat in a's incident 1 (which still holds a's events) before it was pulled to 2.
+    const pulled = scoreScenario([event('a', '1'), { ...event('b', '2'), joined: '1' }], new Map([['1', 1], ['2', 1]]));
+    expect(pulled.exactlyOneTicket).toBe(2);
+  });
+
   it('counts a real incident without any ticket, and routing per event', () => {
     const score = scoreScenario([event('a', '1', 'q'), event('b', '2', 'other')], new Map([['1', 1]]));
     expect(score.withoutTicket).toEqual(['b']);

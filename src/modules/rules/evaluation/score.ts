@@ -14,6 +14,8 @@ export interface ScoredEvent {
   incident: string | null;
   /** The queue of its group's root incident, or null. */
   queue: string | null;
+  /** The incident it first joined, when that is not the one holding it now (it was merged or split away). */
+  joined?: string;
 }
 
 export interface PairCounts {
@@ -73,8 +75,10 @@ export function f1Of({ truePositive, falsePositive, falseNegative }: PairCounts)
 
 /**
  * One scenario's score. `ticketsOpenedBy` counts each incident's `ticket.opened` decisions; a real
- * incident's tickets are those of every incident that holds one of its events directly, so a
- * downstream incident that opened its own ticket before it was parented counts as a second one.
+ * incident's tickets are those of every incident that holds or first held one of its events
+ * directly, or first held and was merged away from, so a downstream incident that opened its own
+ * ticket before it was parented, or a report's that opened before it was merged into the outage,
+ * counts as a second one: the helpdesk saw two.
  */
 export function scoreScenario(events: readonly ScoredEvent[], ticketsOpenedBy: ReadonlyMap<string, number>): Score {
   const pairs = pairCounts(events);
@@ -85,6 +89,10 @@ export function scoreScenario(events: readonly ScoredEvent[], ticketsOpenedBy: R
     if (e.incident) set.add(e.incident);
     holders.set(e.truth, set);
   }
+  // An incident that holds nothing now (merged away) counts for the problems whose events it first
+  // held: its ticket was opened for them. One that still holds events keeps its ticket for those.
+  const holding = new Set(events.flatMap((e) => (e.incident ? [e.incident] : [])));
+  for (const e of events) if (e.joined && !holding.has(e.joined)) holders.get(e.truth)?.add(e.joined);
   const withoutTicket: string[] = [];
   const withSeveralTickets: string[] = [];
   let exactlyOneTicket = 0;
