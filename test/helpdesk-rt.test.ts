@@ -57,21 +57,40 @@ async function drain(): Promise<void> {
   );
 }
 
+/** A clinician's own RT ticket, relayed to corral as a report from that helpdesk (its Scrip or mail gateway does this). */
+async function reportFromRt(subject: string): Promise<string> {
+  const made = await rt.request<{ id: string | number }>('POST', '/ticket', { Queue: 'General', Subject: subject, Content: subject, ContentType: 'text/plain', Requestor: 'ward.4w@lakeside.example' });
+  const id = String(made.id);
+  await postJson(`${h?.corral.baseUrl}/v1/ingest/helpdesk?wait=correlated`, { id, helpdesk: 'rt', channel: 'portal', text: subject, requester: 'ward.4w@lakeside.example', system: 'rhapsody', facility: 'lakeside' });
+  return id;
+}
+
+/** The RT ticket ids of a ticket's members. */
+async function membersOf(id: string): Promise<string[]> {
+  const t = await rt.request<{ _hyperlinks: Array<{ ref: string; id?: string | number }> }>('GET', `/ticket/${id}`);
+  return t._hyperlinks.flatMap((link) => (link.ref === 'child' && link.id !== undefined ? [String(link.id)] : [])).sort();
+}
+
 const nack = (n: number) => canonical({ id: `nack-${n}`, kind: 'interface', source: { type: 'hl7', system: 'rhapsody' }, system: 'rhapsody', facility: 'lakeside', errorSignature: 'AE HL70357:207', symptom: 'Route LAB_ORU_IN: code translation lookup unavailable', severity: 'high' });
 
 describe('helpdesk: Request Tracker 5 through REST2', () => {
   it('makes a 300-event storm one RT ticket in the mapped queue, comments its updates and resolves it with the incident, once, in order, also across an RT outage', async () => {
     h = await start();
     const before = (await rt.tickets()).length;
-    for (let batch = 0; batch < 3; batch++) await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 100 }, (_, i) => nack(batch * 100 + i)));
+    // Amid the NACKs, a ward opens a ticket of its own in RT about the missing lab results.
+    let early = '';
+    for (let batch = 0; batch < 3; batch++) {
+      await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 100 }, (_, i) => nack(batch * 100 + i)));
+      if (batch === 0) early = await reportFromRt('Lab results not crossing into the chart on 4 West');
+    }
     await at(1);
     await drain();
 
     const { body: list } = await getJson<{ items: Array<{ id: string; queue: string; childCount: number }> }>(`${h.corral.baseUrl}/v1/incidents`);
     expect(list.items).toHaveLength(1);
     const incident = list.items[0];
-    expect([incident.queue, incident.childCount]).toEqual(['integration', 300]);
-    let tickets = (await rt.tickets()).slice(before);
+    expect([incident.queue, incident.childCount]).toEqual(['integration', 301]);
+    let tickets = (await rt.tickets()).slice(before).filter((t) => t.Subject.includes('corral:'));
     expect(tickets).toHaveLength(1);
     const ticket = tickets[0];
     expect(ticket.Queue).toBe('Integration');
@@ -80,11 +99,17 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     const { body: detail } = await getJson<{ helpdeskTickets: Array<{ destination: string; id: string; url: string }> }>(`${h.corral.baseUrl}/v1/incidents/${incident.id}`);
     expect(detail.helpdeskTickets).toEqual([{ destination: 'helpdesk:rt', id: ticket.id, url: `${rt.url}/Ticket/Display.html?id=${ticket.id}` }]);
 
-    // More NACKs: an update, which RT gets as a comment on the same ticket.
+    // The ward's own ticket is a member of the incident's.
+    expect(await membersOf(ticket.id)).toEqual([early]);
+
+    // More NACKs and two more wards' tickets: an update, which RT gets as a comment on the same
+    // ticket, with the new reports' tickets linked to it.
     await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 20 }, (_, i) => nack(300 + i)));
+    const later = [await reportFromRt('Troponin results missing in Epic, ED'), await reportFromRt('No lab results since 7, ICU')];
     await at(2);
     await drain();
     expect(await rt.history(ticket.id, 'Comment')).toHaveLength(1);
+    expect(await membersOf(ticket.id)).toEqual([early, ...later].sort());
 
     // RT goes down; corral goes on: more NACKs, and the engine team resolves in corral.
     await rt.stop();
@@ -98,9 +123,14 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
 
     await rt.restart();
     await drain();
-    tickets = (await rt.tickets()).slice(before);
+    tickets = (await rt.tickets()).slice(before).filter((t) => t.Subject.includes('corral:'));
     expect(tickets).toHaveLength(1);
     expect(tickets[0]?.Status).toBe('resolved');
+    // Every ward hears it from its own ticket: a reply with what fixed it, then resolved.
+    for (const member of [early, ...later]) {
+      expect((await rt.tickets()).find((t) => t.id === member)?.Status).toBe('resolved');
+      expect(await rt.history(member, 'Correspond')).toHaveLength(1);
+    }
     // The update and the resolve, each once and in order: three comments in all, then the status.
     expect(await rt.history(ticket.id, 'Comment')).toHaveLength(3);
     // The last comment says what the agent said and which change fixed it.
@@ -116,11 +146,16 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 10 }, (_, i) => nack(1000 + i)));
     await at(1);
     await drain();
+    const member = await reportFromRt('Lab interface down? nothing resulting on 2 North');
+    await at(2);
+    await drain();
     const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
+    expect(list.items).toHaveLength(1);
     const incidentId = list.items[0]?.id;
     const { body: detail } = await getJson<{ helpdeskTickets: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}`);
     const ticketId = detail.helpdeskTickets[0]?.id;
 
+    const comments = (await rt.history(ticketId, 'Comment')).length;
     // An agent resolves the ticket in RT: its Scrip calls corral, which resolves the incident.
     await rt.request('PUT', `/ticket/${ticketId}`, { Status: 'resolved' });
     const resolved = await eventually(
@@ -129,9 +164,13 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     );
     expect(resolved).toBe('resolved');
     await drain();
-    // Nothing was told back: no comment, and RT's status changed once, by the agent.
-    expect(await rt.history(ticketId, 'Comment')).toHaveLength(0);
+    // Nothing was told back: no comment, and RT's status changed once, by the agent. What RT does
+    // not do by itself was done: the ward's ticket, a member, resolved with a reply.
+    expect(await rt.history(ticketId, 'Comment')).toHaveLength(comments);
     expect((await rt.history(ticketId, 'Status')).map((s) => s.NewValue)).toEqual(['resolved']);
+    expect(await membersOf(ticketId)).toEqual([member]);
+    expect((await rt.tickets()).find((t) => t.id === member)?.Status).toBe('resolved');
+    expect(await rt.history(member, 'Correspond')).toHaveLength(1);
     // Journaled as the key for the RT account, once.
     const { body: timeline } = await getJson<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}/timeline`);
     const resolves = timeline.items.filter((e) => e.kind === 'incident.resolved');
@@ -145,7 +184,7 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
       (status) => status === 'open',
     );
     await drain();
-    expect(await rt.history(ticketId, 'Comment')).toHaveLength(0);
+    expect(await rt.history(ticketId, 'Comment')).toHaveLength(comments);
     // A ticket corral never made is refused, naming it.
     const { status } = await postJson(`${h.corral.baseUrl}/v1/helpdesks/rt/ticket-events`, { ticket: '999999', status: 'resolved' }, { key });
     expect(status).toBe(404);

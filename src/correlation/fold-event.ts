@@ -217,6 +217,7 @@ function newChild(key: string, event: CanonicalEvent, route: Route, rev: number,
     ...(event.requester ? { requesterToken: event.requester.token } : {}),
     ...(event.facility ? { facility: event.facility } : {}),
     ...(event.department ? { department: event.department } : {}),
+    ...(event.kind === 'report' && event.labels?.helpdeskTicket ? { helpdeskTicket: event.labels.helpdeskTicket } : {}),
     ...(route.attach ? { attachedBy: route.attach } : {}),
     rev,
   };

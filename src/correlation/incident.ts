@@ -18,6 +18,8 @@ export interface Child {
   requesterToken?: string;
   facility?: string;
   department?: string;
+  /** A report's own ticket in the helpdesk it came from (its `labels.helpdeskTicket`). */
+  helpdeskTicket?: string;
   /** How a report came to be here, when a rule attached it from another signature. */
   attachedBy?: RuleRef & { score: number };
   /** The incident's `revision` at this child's last change (absent: before revisions were kept, told). */

@@ -63,6 +63,17 @@ describe('ticket events', () => {
     expect(event?.details).toEqual(expect.objectContaining({ childrenOmitted: 50 }));
   });
 
+  it('carries the people first when a storm is larger than a ticket event, with their helpdesk tickets', () => {
+    // 250 alerts of a feed, then one ward's report relayed from the helpdesk with its own ticket.
+    const alert = (n: number) => aReport(`a${n}`, 'cannot print wristbands', { kind: 'alert', system: 'epic-adt', facility: 'overlake' });
+    const storm = Array.from({ length: 250 }, (_, i) => [at(0), { type: 'event', event: alert(i) }] as [Date, IncidentMessage]);
+    const ward = aReport('w1', 'wristbands blank on 4 West', { system: 'epic-adt', facility: 'overlake', source: { type: 'helpdesk', system: 'rt' }, labels: { helpdeskTicket: '4711' } });
+    const opened = batch(batch(start, [...storm, [at(0), { type: 'event', event: ward }]]), [tick(at(1))]);
+    const [event] = eventsOf(opened);
+    expect(event?.children).toHaveLength(EVENT_CHILDREN);
+    expect(event?.children[0]).toMatchObject({ id: 'w1', kind: 'report', source: { type: 'helpdesk', system: 'rt' }, helpdeskTicket: '4711' });
+  });
+
   it('holds children that change after the ticket opened for updateInterval, then tells them all in one journaled update', () => {
     const opened = batch(start, [...reports(0, 1, at(0)), tick(at(1))]);
 

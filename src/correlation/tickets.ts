@@ -41,6 +41,8 @@ export interface TicketChild {
   occurredAt: string;
   status: string;
   requesterToken?: string;
+  /** A report's own ticket in the helpdesk it came from (`source.system`), to link and resolve there. */
+  helpdeskTicket?: string;
 }
 
 export interface TicketEvent {
@@ -91,7 +93,7 @@ export function ticketEventsOf(before: IncidentState, state: IncidentState, entr
     .filter((entry) => isTicketType(entry.kind))
     .map((entry) => {
       const opening = entry.kind === 'ticket.opened';
-      const { children, omitted } = opening ? { children: childrenOf(incident).slice(0, EVENT_CHILDREN).map(ticketChild), omitted: Math.max(0, childCount(incident) - EVENT_CHILDREN) } : changed();
+      const { children, omitted } = opening ? openingChildren(incident) : changed();
       const details = Object.fromEntries(Object.entries(entry.data).filter(([key]) => key !== 'notify'));
       return {
         eventKey: `${incident.id}:${entry.seq}`,
@@ -128,8 +130,27 @@ function withOmitted(details: Record<string, unknown>, omitted: number): Record<
 /** The newest changes first when there are more than one event carries. */
 function deltaOf(children: Child[]): { children: TicketChild[]; omitted: number } {
   if (children.length <= EVENT_CHILDREN) return { children: children.map(ticketChild), omitted: 0 };
-  const kept = [...children].sort((a, b) => (b.rev ?? 0) - (a.rev ?? 0)).slice(0, EVENT_CHILDREN);
+  const kept = peopleFirst([...children].sort((a, b) => (b.rev ?? 0) - (a.rev ?? 0)));
   return { children: kept.map(ticketChild), omitted: children.length - EVENT_CHILDREN };
+}
+
+/** Every child of a new ticket, up to the cap, people's reports first. */
+function openingChildren(incident: IncidentBody): { children: TicketChild[]; omitted: number } {
+  const all = childrenOf(incident);
+  if (all.length <= EVENT_CHILDREN) return { children: all.map(ticketChild), omitted: 0 };
+  return { children: peopleFirst(all).map(ticketChild), omitted: all.length - EVENT_CHILDREN };
+}
+
+/**
+ * The cap's worth of children, reports before alerts (each in the order given): when a storm has
+ * more than a ticket event carries, the people are what the helpdesk must not miss (their own
+ * tickets are linked and resolved from these), and the alerts are one API call away.
+ */
+function peopleFirst(children: readonly Child[]): Child[] {
+  const kept: Child[] = [];
+  for (const child of children) if (child.kind === 'report' && kept.length < EVENT_CHILDREN) kept.push(child);
+  for (const child of children) if (child.kind !== 'report' && kept.length < EVENT_CHILDREN) kept.push(child);
+  return kept;
 }
 
 function ticketIncident(state: Extract<IncidentState, { incident: unknown }>): TicketIncident {
@@ -165,6 +186,7 @@ function ticketChild(child: Child): TicketChild {
     occurredAt: child.changedAt,
     status: child.status,
     ...(child.requesterToken ? { requesterToken: child.requesterToken } : {}),
+    ...(child.helpdeskTicket ? { helpdeskTicket: child.helpdeskTicket } : {}),
   };
 }
 

@@ -201,13 +201,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async sendToHelpdesk(destination: string, ticket: TicketEvent): Promise<void> {
     const target = helpdeskOf(this.helpdesk, destination);
     if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
-    // The helpdesk's own agent did this (its callback): telling it back would be an echo.
-    if (ticket.details.origin === destination) return;
     let connector = this.connectors.get(destination);
     if (!connector) this.connectors.set(destination, (connector = new RtConnector(target)));
     const known = await this.helpdeskTickets.find(destination, ticket.incident.id);
-    const external = await connector.apply(ticket, known);
-    if (!known) await this.helpdeskTickets.save({ destination, incidentId: ticket.incident.id, ...external });
+    // The helpdesk's own agent did this (its callback): telling it back would be an echo.
+    const external = await connector.apply(ticket, known, ticket.details.origin === destination);
+    if (!known && external) await this.helpdeskTickets.save({ destination, incidentId: ticket.incident.id, ...external });
   }
 
   /** Exponential backoff with "equal jitter": between half and all of base·2^(n-1), capped. */

@@ -14,6 +14,12 @@ export interface ExternalTicket {
   url: string;
 }
 
+/** RT ticket ids are numbers: a report's key from another helpdesk is never linked here. */
+const RT_ID = /^\d{1,12}$/;
+
+/** RT's default lifecycle's inactive statuses: a member in one is done and left alone. */
+const INACTIVE = new Set(['resolved', 'rejected', 'deleted']);
+
 /** RT's own priority scale is 0–99; its default lifecycle has no names for them. */
 const RT_PRIORITY: Record<string, number> = { P1: 90, P2: 70, P3: 50, P4: 20 };
 
@@ -27,12 +33,20 @@ export class RtConnector {
   /**
    * Applies one ticket event. Without a known ticket the incident's is looked up by the marker in
    * its subject (a create whose answer was lost is found, not made twice), else created, whatever
-   * the event: a helpdesk configured after the incident opened still gets one ticket.
+   * the event: a helpdesk configured after the incident opened still gets one ticket. An event RT's
+   * own agent caused (`echo`: they resolved the ticket in RT) is not told back; only what RT does not
+   * do by itself follows it, the linked reports' tickets resolved.
    */
-  async apply(ticket: TicketEvent, known: ExternalTicket | undefined): Promise<ExternalTicket> {
+  async apply(ticket: TicketEvent, known: ExternalTicket | undefined, echo = false): Promise<ExternalTicket | undefined> {
+    if (echo) {
+      const rt = known ?? (await this.find(ticket.incident.id));
+      if (rt && ticket.type === 'ticket.resolved') await this.resolveMembers(rt, ticket);
+      return rt;
+    }
     const existing = known ?? (await this.find(ticket.incident.id));
     const rt = existing ?? (await this.create(ticket));
     const created = existing === undefined;
+    await this.linkReports(rt, ticket);
     switch (ticket.type) {
       case 'ticket.opened':
         // A redelivered opening (the relay died before recording it) finds the ticket and adds nothing.
@@ -49,6 +63,7 @@ export class RtConnector {
       case 'ticket.merged':
         await this.comment(rt, ticket);
         await this.call('PUT', `/ticket/${rt.externalId}`, { Status: 'resolved' });
+        await this.resolveMembers(rt, ticket);
         break;
       case 'ticket.reopened':
         await this.call('PUT', `/ticket/${rt.externalId}`, { Status: 'open' });
@@ -56,6 +71,37 @@ export class RtConnector {
         break;
     }
     return rt;
+  }
+
+  /**
+   * The RT tickets of reports that came from this RT (a clinician's own ticket, relayed to corral
+   * with `helpdesk` set to this helpdesk's name) become members of the incident's ticket, so the
+   * agent works one ticket and sees every requester's. `AddMembers` adds to the set: a redelivery
+   * links nothing twice.
+   */
+  private async linkReports(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
+    const members = [...new Set(ticket.children.flatMap((child) => (child.source.type === 'helpdesk' && child.source.system === this.target.name && child.helpdeskTicket && RT_ID.test(child.helpdeskTicket) && child.helpdeskTicket !== rt.externalId ? [child.helpdeskTicket] : [])))];
+    if (members.length > 0) await this.call('PUT', `/ticket/${rt.externalId}`, { AddMembers: members });
+  }
+
+  /**
+   * Resolves the incident ticket's members that are still active, each with a reply (so RT mails
+   * its own requester from their own ticket, as they expect) saying what fixed it. A member already
+   * resolved or rejected is left as its agent left it. One RT refuses fails the event, which the
+   * relay retries: the retry finds those already resolved and goes on from there.
+   */
+  private async resolveMembers(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
+    const parent = (await this.call('GET', `/ticket/${rt.externalId}`)) as { _hyperlinks?: Array<{ ref?: string; id?: string | number }> };
+    const members = (parent._hyperlinks ?? []).flatMap((link) => (link.ref === 'child' && link.id !== undefined ? [String(link.id)] : []));
+    const note = typeof ticket.details.note === 'string' ? ticket.details.note : undefined;
+    const change = typeof ticket.details.change === 'string' ? ticket.details.change : undefined;
+    const reply = [`This is resolved: ${ticket.incident.title}.`, ...(note ? [note] : []), ...(change ? [`Change: ${change}`] : []), `(corral incident ${ticket.incident.id}, your report was one of ${ticket.incident.childCount} about it.)`].join('\n');
+    for (const id of members) {
+      const member = (await this.call('GET', `/ticket/${id}`)) as { Status?: string };
+      if (member.Status === undefined || INACTIVE.has(member.Status)) continue;
+      await this.call('POST', `/ticket/${id}/correspond`, { Content: reply, ContentType: 'text/plain' });
+      await this.call('PUT', `/ticket/${id}`, { Status: 'resolved' });
+    }
   }
 
   /** The RT queue for a corral queue: the mapping's, its `*`, else the corral queue's own name. */

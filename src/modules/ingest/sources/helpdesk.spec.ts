@@ -15,6 +15,15 @@ describe('normalizeHelpdesk', () => {
     expect(eventsOf(normalizeHelpdesk({ ...json('helpdesk/report-phone.json'), requester: 'jdoe' }, context))[0]?.labels).toEqual({ channel: 'phone' });
   });
 
+  it('keeps the helpdesk’s own ticket key in the clear when the report names its helpdesk, and nothing else as one', () => {
+    const body = json('helpdesk/report-phone.json');
+    const fromRt = eventsOf(normalizeHelpdesk({ ...body, id: '4711', helpdesk: 'rt' }, context))[0];
+    expect(fromRt).toMatchObject({ source: { type: 'helpdesk', system: 'rt' }, labels: { helpdeskTicket: '4711' } });
+    // No helpdesk named: an id only, hashed. An id that is not a record key (free text): hashed too.
+    expect(eventsOf(normalizeHelpdesk({ ...body, id: '4711' }, context))[0]?.labels?.helpdeskTicket).toBeUndefined();
+    expect(eventsOf(normalizeHelpdesk({ ...body, id: 'call from Mrs Smith 555-0100', helpdesk: 'rt' }, context))[0]?.labels?.helpdeskTicket).toBeUndefined();
+  });
+
   it('derives the same id for the same report, and the same token for the same person however written', () => {
     const body = json('helpdesk/report-email.json');
     const [a] = eventsOf(normalizeHelpdesk(body, context));

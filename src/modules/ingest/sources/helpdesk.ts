@@ -21,7 +21,8 @@ const CHANNELS = ['email', 'chat', 'portal', 'phone'] as const;
  * one, a hash of what was reported stands in, so a re-sent report is still one report. The
  * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token,
  * and an e-mail's domain as `labels.requesterDomain` (the organisation, which says the facility
- * where a system's hospitals keep their own domains; never the person).
+ * where a system's hospitals keep their own domains; never the person). With `helpdesk` (the name
+ * of the helpdesk it came from), its id is that helpdesk's ticket: `labels.helpdeskTicket`.
  */
 export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Normalized {
   return normalizing(context, (request) => {
@@ -34,14 +35,16 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
     const facility = optionalText(report.facility, 'facility');
     const department = optionalText(report.department, 'department') ?? requester.department;
     if (report.patientImpact !== undefined && typeof report.patientImpact !== 'boolean') throw new FieldError('patientImpact', 'must be a boolean');
-    const id = optionalText(report.id, 'id') ?? `r:${stableHash(channel, requester.id.trim().toLowerCase(), said, system, facility, occurredAt)}`;
+    const given = optionalText(report.id, 'id');
+    const id = given ?? `r:${stableHash(channel, requester.id.trim().toLowerCase(), said, system, facility, occurredAt)}`;
+    const helpdesk = optionalText(report.helpdesk, 'helpdesk');
     return {
       events: [
         finish(
           {
             id,
             kind: 'report',
-            source: { type: 'helpdesk', system: optionalText(report.helpdesk, 'helpdesk') ?? 'helpdesk' },
+            source: { type: 'helpdesk', system: helpdesk ?? 'helpdesk' },
             occurredAt: occurredAt ?? request.receivedAtIso,
             status: 'firing',
             severity: severityFrom(optionalText(report.priority, 'priority') ?? optionalText(report.severity, 'severity'), 'medium'),
@@ -52,7 +55,7 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
             requesterId: requester.id,
             requesterRole: requester.role,
             patientImpact: report.patientImpact === true,
-            labels: { channel, requesterDomain: domainOf(requester.id) },
+            labels: { channel, requesterDomain: domainOf(requester.id), helpdeskTicket: helpdesk && given && RECORD_KEY.test(given) ? given : undefined },
           },
           request,
         ),
@@ -60,6 +63,14 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
     };
   });
 }
+
+/**
+ * A helpdesk's own record key (RT `4711`, ServiceNow `INC0012345`, Jira `OPS-123`): kept in the clear
+ * as `labels.helpdeskTicket` when the report names its helpdesk, so that resolving the incident can
+ * resolve that ticket and the helpdesk tells its requester. A key, not a person; anything longer or
+ * with other characters stays only in the event id's hash.
+ */
+const RECORD_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
 
 /** The domain of an e-mail address (`rn.mcarter@lakeside.example` → `lakeside.example`): an organisation, not a person. */
 function domainOf(id: string): string | undefined {

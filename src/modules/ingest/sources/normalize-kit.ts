@@ -191,6 +191,8 @@ export const LABEL_KEYS: ReadonlySet<string> = new Set([
   // The organisation part of a requester's e-mail (never the person): where hospitals of one system
   // keep their own domains, it says which facility a report that named none came from (names.ts).
   'requesterDomain',
+  // A report's ticket in the helpdesk it came from (helpdesk.ts): resolved with the incident.
+  'helpdeskTicket',
 ]);
 
 export interface Draft {

@@ -148,7 +148,7 @@ export const HELPDESK_PAYLOAD = open(
       description: 'who reported (an e-mail, a login, an id, or an object); only its token is kept',
       oneOf: [str(), open({ id: str(), email: str(), login: str(), role: str(), department: str() }, ['id', 'email', 'login', 'role', 'department'], 'id, email or login is required')],
     },
-    helpdesk: str({ description: 'becomes source.system' }),
+    helpdesk: str({ description: "the helpdesk it came from (a helpdesk's name in the helpdesk file, e.g. rt): becomes source.system, and with it id is that helpdesk's ticket (labels.helpdeskTicket), linked to the incident's ticket there and resolved with it" }),
     system: str(),
     facility: str(),
     department: str(),
