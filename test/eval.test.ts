@@ -38,10 +38,12 @@ describe('npm run eval', () => {
     const previous = process.env.TZ;
     process.env.TZ = 'UTC';
     try {
-      const floors = JSON.parse(readFileSync('eval/holdout-floor.json', 'utf8')) as Record<string, Floor>;
-      for (const [set, floor] of Object.entries(floors)) {
+      // `refused`: items a set's writer sent that corral's contract refuses (a canonical department
+      // "2 West" is not a code, and could as well be a name); the set keeps them as written.
+      const floors = JSON.parse(readFileSync('eval/holdout-floor.json', 'utf8')) as Record<string, Floor & { refused?: number }>;
+      for (const [set, { refused, ...floor }] of Object.entries(floors)) {
         const { results, total } = await scored(`eval/${set}`, `config/rules:eval/${set}-rules`);
-        expect([set, results.flatMap((r) => r.refused)]).toEqual([set, []]);
+        expect([set, results.flatMap((r) => r.refused).length]).toEqual([set, refused ?? 0]);
         expect([set, belowFloor(total, floor)]).toEqual([set, []]);
       }
     } finally {
