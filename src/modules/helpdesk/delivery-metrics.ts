@@ -8,8 +8,12 @@ export class DeliveryRefused extends Error {
   constructor(
     readonly status: number,
     destination: string,
+    /** What the helpdesk said was wrong (its own error message, cut short): for the operator reading the dead letter. */
+    said?: string,
+    /** How long the helpdesk asked to be left alone (`Retry-After` on a 429 or 503). */
+    readonly retryAfterMs?: number,
   ) {
-    super(`HTTP ${status} from ${destination}`);
+    super(`HTTP ${status} from ${destination}${said ? `: ${said}` : ''}`);
   }
 }
 

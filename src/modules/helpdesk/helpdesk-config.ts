@@ -24,7 +24,7 @@ export interface WebhookTarget {
 }
 
 /** Helpdesks corral writes tickets into through their own API (connectors/). */
-export const HELPDESK_KINDS = ['rt'] as const;
+export const HELPDESK_KINDS = ['rt', 'servicenow', 'jsm'] as const;
 export type HelpdeskKind = (typeof HELPDESK_KINDS)[number];
 
 export interface HelpdeskTarget {
@@ -40,6 +40,15 @@ export interface HelpdeskTarget {
   queueMap: Record<string, string>;
   timeoutMs: number;
   maxAttempts: number;
+  /** With it, HTTP basic: this account and the secret (ServiceNow's integration user, Jira's account e-mail with an API token). */
+  user?: string;
+  /** Jira Service Management: the service desk's id, and the request type for queues `queueMap` does not map. */
+  serviceDesk?: string;
+  requestType?: string;
+  /** Jira: the issue link type that ties a report's request to the incident's (default `Relates`). */
+  linkType?: string;
+  /** ServiceNow: the `close_code` a resolve sets (default `Solution provided`; instances rename them). */
+  closeCode?: string;
 }
 
 export interface HelpdeskConfig {
@@ -167,7 +176,21 @@ function helpdeskTargets(list: unknown, file: string, env: NodeJS.ProcessEnv, pr
     const timeoutMs = raw.timeout === undefined ? 10_000 : typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : undefined;
     if (timeoutMs === undefined) fail('timeout', 'must be a duration such as 10s');
     const maxAttempts = raw.maxAttempts === undefined ? 20 : typeof raw.maxAttempts === 'number' && raw.maxAttempts >= 1 ? raw.maxAttempts : (fail('maxAttempts', 'must be a whole number ≥ 1'), 1);
-    return [{ name, kind, url, token: token ?? '', queues, queueMap, timeoutMs: timeoutMs ?? 10_000, maxAttempts }];
+    const optional = (field: string): string | undefined => {
+      const value = raw[field];
+      if (value === undefined) return undefined;
+      if (typeof value === 'string' && value.trim() !== '') return value.trim();
+      fail(field, 'must be a non-empty string');
+      return undefined;
+    };
+    const extra = { user: optional('user'), serviceDesk: optional('serviceDesk'), requestType: optional('requestType'), linkType: optional('linkType'), closeCode: optional('closeCode') };
+    if (kind === 'jsm') {
+      if (!extra.user) fail('user', 'is required for jsm: the Atlassian account e-mail its API token belongs to');
+      if (!extra.serviceDesk) fail('serviceDesk', 'is required for jsm: the service desk id (Project settings → Request types, or GET /rest/servicedeskapi/servicedesk)');
+      if (!extra.requestType && !queueMap['*']) fail('requestType', 'is required for jsm unless queueMap has "*": the request type id a ticket is created as');
+    }
+    const defined = Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)) as Partial<HelpdeskTarget>;
+    return [{ name, kind, url, token: token ?? '', queues, queueMap, timeoutMs: timeoutMs ?? 10_000, maxAttempts, ...defined }];
   });
 }
 

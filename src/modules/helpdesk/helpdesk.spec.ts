@@ -111,6 +111,20 @@ describe('helpdesk connectors configuration', () => {
     expect(message).toMatch(/helpdesks\[1\] \(other\): field "tokenEnv" or "tokenFile" is required/);
     expect(message).not.toContain('1-14-inline');
   });
+
+  it('reads ServiceNow with basic auth, and refuses a Jira Service Management helpdesk without its account, desk and request type', () => {
+    const sn = loadHelpdeskConfig(write('helpdesks:\n  - { name: servicenow, kind: servicenow, url: "https://h.service-now.com", user: svc_corral, tokenEnv: SN, closeCode: "Resolved by change" }\n'), 'https://corral', { SN: 'pw' });
+    expect(sn.helpdesks[0]).toMatchObject({ kind: 'servicenow', user: 'svc_corral', token: 'pw', closeCode: 'Resolved by change' });
+    let message = '';
+    try {
+      loadHelpdeskConfig(write('helpdesks:\n  - { name: jsm, kind: jsm, url: "https://h.atlassian.net", tokenEnv: JSM }\n'), 'https://corral', { JSM: 't' });
+    } catch (caught) {
+      message = (caught as Error).message;
+    }
+    expect(message).toMatch(/\(jsm\): field "user" is required for jsm/);
+    expect(message).toMatch(/\(jsm\): field "serviceDesk" is required for jsm/);
+    expect(message).toMatch(/\(jsm\): field "requestType" is required for jsm unless queueMap has "\*"/);
+  });
 });
 
 describe('webhook signatures', () => {

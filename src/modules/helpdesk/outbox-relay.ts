@@ -9,7 +9,8 @@ import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveryMetrics, DeliveryRefused, DestinationGone } from './delivery-metrics.js';
 import { formatFor } from './formats.js';
-import { RtConnector } from './connectors/rt.js';
+import type { HelpdeskConnector } from './connectors/connector.js';
+import { connectorFor } from './connectors/connectors.js';
 import { helpdeskOf, NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
 import { HelpdeskTicketsRepository } from './helpdesk-tickets.repository.js';
 import { OutboxRepository, type PendingDelivery, type Sent } from './outbox.repository.js';
@@ -43,7 +44,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   lanesPerPass = 1000;
   private readonly deliveries: DeliveryMetrics;
-  private readonly connectors = new Map<string, RtConnector>();
+  private readonly connectors = new Map<string, HelpdeskConnector>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -159,10 +160,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const attempts = head.attempts + 1;
       const max = head.destination === NATS_DESTINATION ? NATS_MAX_ATTEMPTS : ((targetOf(this.helpdesk, head.destination) ?? helpdeskOf(this.helpdesk, head.destination))?.maxAttempts ?? 1);
       const reason = error instanceof Error ? error.message : String(error);
-      await this.outbox.recordFailure(head.outbox_id, head.destination, { attempts, error: clampText(withoutControls(reason, '\uFFFD'), 500), dead: attempts >= max, retryInMs: this.backoff(attempts) });
+      // A helpdesk that said when to come back (429, 503 with Retry-After) is not asked sooner.
+      const retryInMs = Math.max(this.backoff(attempts), error instanceof DeliveryRefused ? (error.retryAfterMs ?? 0) : 0);
+      await this.outbox.recordFailure(head.outbox_id, head.destination, { attempts, error: clampText(withoutControls(reason, '\uFFFD'), 500), dead: attempts >= max, retryInMs });
       this.deliveries.failed(head.destination, error, attempts < max);
       if (attempts >= max) this.logger.error(`${head.destination}: ${ticket.eventKey} is dead after ${attempts} attempts (${reason}); its lane is blocked until it is retried (POST /v1/deliveries/retry, or corral deliveries retry) or skipped (POST /v1/deliveries/skip, or corral deliveries skip)`);
-      else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${this.backoff(attempts)} ms or so`);
+      else this.logger.warn(`${head.destination}: ${ticket.eventKey} failed (${reason}); attempt ${attempts + 1} in ${retryInMs} ms or so`);
       return undefined;
     }
   }
@@ -202,7 +205,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const target = helpdeskOf(this.helpdesk, destination);
     if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
     let connector = this.connectors.get(destination);
-    if (!connector) this.connectors.set(destination, (connector = new RtConnector(target)));
+    if (!connector) this.connectors.set(destination, (connector = connectorFor(target)));
     const known = await this.helpdeskTickets.find(destination, ticket.incident.id);
     // The helpdesk's own agent did this (its callback): telling it back would be an echo.
     const external = await connector.apply(ticket, known, ticket.details.origin === destination);

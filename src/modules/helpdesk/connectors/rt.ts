@@ -1,18 +1,12 @@
 import type { TicketEvent } from '../../../correlation/tickets.js';
 import { clampText } from '../../ingest/unicode.js';
-import { DeliveryRefused } from '../delivery-metrics.js';
 import type { HelpdeskTarget } from '../helpdesk-config.js';
+import { authorization, callJson, describe, marker, queueFor, reportTickets, resolutionReply, type ExternalTicket, type HelpdeskConnector } from './connector.js';
 
 // Request Tracker 5 through its REST2 API (/REST/2.0, `Authorization: token …`): the incident is one
 // RT ticket in the RT queue its corral queue maps to; updates are comments on it; resolve and
 // reopen set its status. Written by hand: RT publishes no client library for Node, and the five
 // calls it takes are plain JSON over fetch.
-
-/** What a connector hands back: the helpdesk's ticket, to be kept with the incident. */
-export interface ExternalTicket {
-  externalId: string;
-  url: string;
-}
 
 /** RT ticket ids are numbers: a report's key from another helpdesk is never linked here. */
 const RT_ID = /^\d{1,12}$/;
@@ -23,7 +17,7 @@ const INACTIVE = new Set(['resolved', 'rejected', 'deleted']);
 /** RT's own priority scale is 0–99; its default lifecycle has no names for them. */
 const RT_PRIORITY: Record<string, number> = { P1: 90, P2: 70, P3: 50, P4: 20 };
 
-export class RtConnector {
+export class RtConnector implements HelpdeskConnector {
   private readonly api: string;
 
   constructor(private readonly target: HelpdeskTarget) {
@@ -37,7 +31,7 @@ export class RtConnector {
    * own agent caused (`echo`: they resolved the ticket in RT) is not told back; only what RT does not
    * do by itself follows it, the linked reports' tickets resolved.
    */
-  async apply(ticket: TicketEvent, known: ExternalTicket | undefined, echo = false): Promise<ExternalTicket | undefined> {
+  async apply(ticket: TicketEvent, known: ExternalTicket | undefined, echo: boolean): Promise<ExternalTicket | undefined> {
     if (echo) {
       const rt = known ?? (await this.find(ticket.incident.id));
       if (rt && ticket.type === 'ticket.resolved') await this.resolveMembers(rt, ticket);
@@ -80,7 +74,7 @@ export class RtConnector {
    * links nothing twice.
    */
   private async linkReports(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
-    const members = [...new Set(ticket.children.flatMap((child) => (child.source.type === 'helpdesk' && child.source.system === this.target.name && child.helpdeskTicket && RT_ID.test(child.helpdeskTicket) && child.helpdeskTicket !== rt.externalId ? [child.helpdeskTicket] : [])))];
+    const members = reportTickets(ticket, this.target, (key) => RT_ID.test(key), rt.externalId);
     if (members.length > 0) await this.call('PUT', `/ticket/${rt.externalId}`, { AddMembers: members });
   }
 
@@ -93,9 +87,7 @@ export class RtConnector {
   private async resolveMembers(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
     const parent = (await this.call('GET', `/ticket/${rt.externalId}`)) as { _hyperlinks?: Array<{ ref?: string; id?: string | number }> };
     const members = (parent._hyperlinks ?? []).flatMap((link) => (link.ref === 'child' && link.id !== undefined ? [String(link.id)] : []));
-    const note = typeof ticket.details.note === 'string' ? ticket.details.note : undefined;
-    const change = typeof ticket.details.change === 'string' ? ticket.details.change : undefined;
-    const reply = [`This is resolved: ${ticket.incident.title}.`, ...(note ? [note] : []), ...(change ? [`Change: ${change}`] : []), `(corral incident ${ticket.incident.id}, your report was one of ${ticket.incident.childCount} about it.)`].join('\n');
+    const reply = resolutionReply(ticket);
     for (const id of members) {
       const member = (await this.call('GET', `/ticket/${id}`)) as { Status?: string };
       if (member.Status === undefined || INACTIVE.has(member.Status)) continue;
@@ -104,9 +96,8 @@ export class RtConnector {
     }
   }
 
-  /** The RT queue for a corral queue: the mapping's, its `*`, else the corral queue's own name. */
   queueFor(queue: string): string {
-    return this.target.queueMap[queue] ?? this.target.queueMap['*'] ?? queue;
+    return queueFor(this.target, queue);
   }
 
   /**
@@ -144,36 +135,6 @@ export class RtConnector {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.api}${path}`, {
-      method,
-      headers: { authorization: `token ${this.target.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.target.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new DeliveryRefused(response.status, `helpdesk:${this.target.name}`);
-    return text === '' ? {} : (JSON.parse(text) as unknown);
+    return (await callJson(this.target, authorization(this.target, 'token'), `${this.api}${path}`, method, body)).body;
   }
-}
-
-/** The words in a ticket's subject that find it again: the incident's id. */
-function marker(incidentId: string): string {
-  return `corral:${incidentId}`;
-}
-
-/** A ticket event as an agent reads it in RT: what happened, where, how many, and why it is here. */
-export function describe(ticket: TicketEvent): string {
-  const { incident, details } = ticket;
-  const where = incident.facilities.length > 0 ? incident.facilities.join(', ') : 'no facility given';
-  const said = Object.entries(details)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return [
-    `corral ${ticket.type.replace('ticket.', '')}: ${incident.title}`,
-    `Priority ${incident.priority}, queue ${incident.queue} (rule ${incident.routingRuleId}), status ${incident.status}.`,
-    `${incident.childCount} alerts and reports from ${incident.distinctRequesters} people; facilities: ${where}${incident.patientImpact ? '; PATIENT CARE AFFECTED' : ''}.`,
-    ...(ticket.children.length > 0 ? [`${ticket.children.length} changed since the last update.`] : []),
-    ...(said.length > 0 ? [said.join('; ')] : []),
-    `corral incident ${incident.id}`,
-  ].join('\n');
 }
