@@ -49,6 +49,8 @@ export interface HelpdeskTarget {
   linkType?: string;
   /** ServiceNow: the `close_code` a resolve sets (default `Solution provided`; instances rename them). */
   closeCode?: string;
+  /** How often to ask the helpdesk for the status of corral's tickets, where it cannot call back (absent: never). */
+  pollMs?: number;
 }
 
 export interface HelpdeskConfig {
@@ -189,8 +191,10 @@ function helpdeskTargets(list: unknown, file: string, env: NodeJS.ProcessEnv, pr
       if (!extra.serviceDesk) fail('serviceDesk', 'is required for jsm: the service desk id (Project settings → Request types, or GET /rest/servicedeskapi/servicedesk)');
       if (!extra.requestType && !queueMap['*']) fail('requestType', 'is required for jsm unless queueMap has "*": the request type id a ticket is created as');
     }
+    const pollMs = raw.poll === undefined ? undefined : typeof raw.poll === 'string' ? parseDuration(raw.poll) : undefined;
+    if (raw.poll !== undefined && (pollMs === undefined || pollMs < 10_000)) fail('poll', 'must be a duration of at least 10s, such as 2m');
     const defined = Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)) as Partial<HelpdeskTarget>;
-    return [{ name, kind, url, token: token ?? '', queues, queueMap, timeoutMs: timeoutMs ?? 10_000, maxAttempts, ...defined }];
+    return [{ name, kind, url, token: token ?? '', queues, queueMap, timeoutMs: timeoutMs ?? 10_000, maxAttempts, ...defined, ...(pollMs !== undefined && pollMs >= 10_000 ? { pollMs } : {}) }];
   });
 }
 

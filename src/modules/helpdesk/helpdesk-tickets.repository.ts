@@ -34,6 +34,26 @@ export class HelpdeskTicketsRepository {
     return rows[0]?.incident_id;
   }
 
+  /**
+   * The tickets of one helpdesk worth asking about, newest first: those of open incidents (has an
+   * agent resolved it there?) and of incidents resolved since `since` (has one reopened it?).
+   * Not those with a delivery still on its way or dead in that lane: until corral's own change has
+   * reached the helpdesk, the helpdesk's status is the old one, not an agent's.
+   */
+  async toPoll(destination: string, since: Date, limit: number): Promise<Array<{ incidentId: string; externalId: string; status: 'open' | 'resolved' }>> {
+    const rows = await this.db.query<Array<{ incident_id: string; external_id: string; status: 'open' | 'resolved' }>>(
+      `SELECT t.incident_id, t.external_id, i.status
+         FROM helpdesk_ticket t JOIN incident i ON i.id = t.incident_id
+        WHERE t.destination = $1
+          AND (i.status = 'open' OR i.resolved_at > $2)
+          AND NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.destination = $1 AND d.incident_id = t.incident_id AND d.status IN ('pending', 'dead'))
+        ORDER BY t.created_at DESC
+        LIMIT $3`,
+      [destination, since.toISOString(), limit],
+    );
+    return rows.map((row) => ({ incidentId: row.incident_id, externalId: row.external_id, status: row.status }));
+  }
+
   /** Kept as first written: a second create racing the first cannot replace the ticket agents work. */
   async save(ticket: HelpdeskTicket): Promise<void> {
     await this.db.query(`INSERT INTO helpdesk_ticket (destination, incident_id, external_id, url) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [ticket.destination, ticket.incidentId, ticket.externalId, ticket.url]);

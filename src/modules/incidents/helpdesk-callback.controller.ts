@@ -3,30 +3,13 @@ import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestj
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, actingAs } from '../auth/current-principal.js';
 import type { Principal } from '../auth/roles.js';
-import { helpdeskOf, type HelpdeskConfig, type HelpdeskKind } from '../helpdesk/helpdesk-config.js';
+import { helpdeskOf, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';
+import { verbForStatus } from '../helpdesk/helpdesk-status.js';
 import { HelpdeskTicketsRepository } from '../helpdesk/helpdesk-tickets.repository.js';
 import { HELPDESK } from '../helpdesk/tokens.js';
-import { ConflictError, NotFoundError } from '../http/domain-errors.js';
+import { NotFoundError } from '../http/domain-errors.js';
 import { Checks, Required } from '../http/validation.js';
-import { IncidentCommandsService } from './incident-commands.service.js';
-
-/**
- * What a helpdesk's status means for the incident, by the words each one uses: RT's default
- * lifecycle (`resolved`, `rejected` / `open`), ServiceNow's incident states (6 Resolved, 7 Closed,
- * 8 Canceled / 1 New, 2 In Progress, 3 On Hold; by value or label), Jira Service Management's
- * statuses (Resolved, Done, Closed, Canceled, Declined / Reopened, In Progress, Waiting for support).
- * Any other status (RT's `new` and `stalled`, a custom one) changes nothing.
- */
-const ENDS: Record<HelpdeskKind, ReadonlySet<string>> = {
-  rt: new Set(['resolved', 'rejected']),
-  servicenow: new Set(['6', '7', '8', 'resolved', 'closed', 'canceled', 'cancelled']),
-  jsm: new Set(['resolved', 'done', 'closed', 'canceled', 'cancelled', 'declined', 'completed']),
-};
-const REOPENS: Record<HelpdeskKind, ReadonlySet<string>> = {
-  rt: new Set(['open']),
-  servicenow: new Set(['1', '2', '3', 'new', 'in progress', 'on hold']),
-  jsm: new Set(['reopened', 'open', 'in progress', 'waiting for support', 'work in progress']),
-};
+import { HelpdeskStatusSync } from './helpdesk-status-sync.js';
 
 /** What a helpdesk's own change to a ticket looks like when it calls back (an RT Scrip posts it). */
 export class HelpdeskTicketEventDto {
@@ -59,7 +42,7 @@ export class HelpdeskCallbackAnswer {
 @Controller('v1/helpdesks/:name')
 export class HelpdeskCallbackController {
   constructor(
-    private readonly commands: IncidentCommandsService,
+    private readonly sync: HelpdeskStatusSync,
     private readonly tickets: HelpdeskTicketsRepository,
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
   ) {}
@@ -73,17 +56,7 @@ export class HelpdeskCallbackController {
     if (!target) throw new NotFoundError(`no helpdesk "${name}" in the helpdesk file (CORRAL_HELPDESK_FILE)`);
     const incidentId = await this.tickets.incidentOf(destination, body.ticket);
     if (!incidentId) throw new NotFoundError(`${target.kind} ticket ${body.ticket} is not one corral made`);
-    const status = body.status.trim().toLowerCase();
-    const verb = ENDS[target.kind].has(status) ? 'resolve' : REOPENS[target.kind].has(status) ? 'reopen' : undefined;
-    if (!verb) return { incidentId, outcome: 'unchanged' };
-    const by = actingAs(caller, body.actor ? `${target.kind}:${body.actor}` : undefined);
-    try {
-      await this.commands.run(incidentId, () => Promise.resolve({ verb, by, origin: destination }));
-    } catch (error) {
-      // Already resolved, or not resolved to reopen: what the helpdesk says already holds.
-      if (error instanceof ConflictError) return { incidentId, outcome: 'unchanged' };
-      throw error;
-    }
-    return { incidentId, outcome: verb === 'resolve' ? 'resolved' : 'reopened' };
+    const outcome = await this.sync.apply(incidentId, destination, verbForStatus(target.kind, body.status), actingAs(caller, body.actor ? `${target.kind}:${body.actor}` : undefined));
+    return { incidentId, outcome };
   }
 }

@@ -23,6 +23,8 @@ export interface HelpdeskConnector {
    * DeliveryRefused (or a network error) for the relay to retry.
    */
   apply(ticket: TicketEvent, known: ExternalTicket | undefined, echo: boolean): Promise<ExternalTicket | undefined>;
+  /** The ticket's status in the helpdesk's own words (helpdesk-status.ts reads them), for the poller. */
+  status(externalId: string): Promise<string | undefined>;
 }
 
 /** How the credential is presented: RT's `token`, HTTP basic (`user` + the secret), or OAuth `Bearer`. */

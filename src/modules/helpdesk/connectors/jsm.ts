@@ -64,6 +64,13 @@ export class JsmConnector implements HelpdeskConnector {
     return request;
   }
 
+  /** By the status category, not the workflow's own names: Done is done, anything else is open. */
+  async status(externalId: string): Promise<string | undefined> {
+    const issue = (await this.call('GET', `/rest/api/3/issue/${externalId}?fields=status`)) as { fields?: { status?: { statusCategory?: { key?: string } } } };
+    const category = issue.fields?.status?.statusCategory?.key;
+    return category === undefined ? undefined : category === 'done' ? 'done' : 'open';
+  }
+
   /** The request a create whose answer was lost made: its marker in the summary, not yet done. */
   private async find(incidentId: string): Promise<ExternalTicket | undefined> {
     const jql = `summary ~ "\\"${marker(incidentId)}\\"" AND statusCategory != Done ORDER BY created ASC`;

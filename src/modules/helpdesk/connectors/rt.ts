@@ -96,6 +96,10 @@ export class RtConnector implements HelpdeskConnector {
     }
   }
 
+  async status(externalId: string): Promise<string | undefined> {
+    return ((await this.call('GET', `/ticket/${externalId}`)) as { Status?: string }).Status;
+  }
+
   queueFor(queue: string): string {
     return queueFor(this.target, queue);
   }

@@ -66,6 +66,11 @@ export class ServiceNowConnector implements HelpdeskConnector {
     return incident;
   }
 
+  async status(externalId: string): Promise<string | undefined> {
+    const found = (await this.call('GET', `${TABLE}/${externalId}?sysparm_fields=state`)) as { result?: { state?: string } };
+    return found.result?.state;
+  }
+
   /**
    * The incident's ServiceNow incident made by a create whose answer was lost: one with its marker
    * that is not resolved, closed or canceled, since incident ids repeat after corral's database is
