@@ -228,4 +228,18 @@ describe('helpdesk: Request Tracker 5 through REST2', () => {
     const { body: timeline } = await getJson<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}/timeline`);
     expect(timeline.items.filter((e) => e.kind === 'incident.resolved').map((e) => e.data.by)).toEqual([expect.stringMatching(/helpdesk-poll for rt:rt$/), expect.stringMatching(/agent:kim$/)]);
   }, 180_000);
+
+  it('still opens the ticket when RT refuses the mapped queue, in the fallback queue, saying why', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'corral-rt-helpdesk-')), 'helpdesk.yaml');
+    writeFileSync(file, ['helpdesks:', `  - { name: rt, kind: rt, url: "${rt.url}", tokenEnv: CORRAL_TEST_RT_TOKEN, queueMap: { integration: "Interfaces (renamed)", "*": General }, maxAttempts: 3 }`, 'relay: { backoffBase: 20ms, backoffMax: 200ms }'].join('\n'));
+    h = await startClockedCorral({ CORRAL_HELPDESK_FILE: file, CORRAL_TEST_RT_TOKEN: rt.token });
+    await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 5 }, (_, i) => nack(3000 + i, 'cloverleaf')));
+    await at(1);
+    await drain();
+    const { body: list } = await getJson<{ items: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents`);
+    const { body: detail } = await getJson<{ helpdeskTickets: Array<{ id: string }> }>(`${h.corral.baseUrl}/v1/incidents/${list.items[0]?.id}`);
+    const ticketId = detail.helpdeskTickets[0]?.id;
+    expect((await rt.tickets()).find((t) => t.id === ticketId)?.Queue).toBe('General');
+    expect(await rt.lastComment(ticketId)).toMatch(/RT queue "Interfaces \(renamed\)", which RT refused \(HTTP 403 from helpdesk:rt: No permission to create tickets in the queue 'Interfaces \(renamed\)'/);
+  }, 120_000);
 });

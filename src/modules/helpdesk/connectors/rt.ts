@@ -1,5 +1,6 @@
 import type { TicketEvent } from '../../../correlation/tickets.js';
 import { clampText } from '../../ingest/unicode.js';
+import { DeliveryRefused } from '../delivery-metrics.js';
 import type { HelpdeskTarget } from '../helpdesk-config.js';
 import { authorization, callJson, describe, marker, queueFor, reportTickets, resolutionReply, type ExternalTicket, type HelpdeskConnector } from './connector.js';
 
@@ -116,16 +117,32 @@ export class RtConnector implements HelpdeskConnector {
     return id ? this.external(id) : undefined;
   }
 
+  /**
+   * A new ticket in the mapped queue. A queue RT refuses (renamed, or corral's user may not create
+   * there: RT answers 403, or 400) is not a reason for no ticket at all: it is made in the `*` queue (else
+   * General), with a comment saying where it belonged and why it is not there.
+   */
   private async create(ticket: TicketEvent): Promise<ExternalTicket> {
     const { incident } = ticket;
-    const made = (await this.call('POST', '/ticket', {
-      Queue: this.queueFor(incident.queue),
+    const body = (queue: string) => ({
+      Queue: queue,
       // The marker last but never cut off: it is how a lost create is found again.
       Subject: `${clampText(`[${incident.priority}] ${incident.system}: ${incident.title}`, 150)} (${marker(incident.id)})`,
       Content: describe(ticket),
       ContentType: 'text/plain',
       Priority: RT_PRIORITY[incident.priority] ?? 50,
-    })) as { id?: string | number };
+    });
+    const queue = this.queueFor(incident.queue);
+    const fallback = this.target.queueMap['*'] ?? 'General';
+    let made: { id?: string | number };
+    try {
+      made = (await this.call('POST', '/ticket', body(queue))) as typeof made;
+    } catch (error) {
+      // RT says 403 for a queue it does not have as for one corral may not create in.
+      if (!(error instanceof DeliveryRefused) || (error.status !== 400 && error.status !== 403) || queue === fallback) throw error;
+      made = (await this.call('POST', '/ticket', body(fallback))) as typeof made;
+      if (made.id !== undefined) await this.call('POST', `/ticket/${made.id}/comment`, { Content: `corral routed this to queue ${incident.queue}, RT queue "${queue}", which RT refused (${error.message}); it is in ${fallback} instead. Check queueMap in corral's helpdesk file, or the queue's rights for corral's RT user.`, ContentType: 'text/plain' });
+    }
     if (made.id === undefined) throw new Error(`${this.target.name}: RT created a ticket but did not say its id`);
     return this.external(String(made.id));
   }
