@@ -1,4 +1,5 @@
-import { nameEvent, problemClassOf, systemRule, systemsNamedIn } from './names.js';
+import { nameEvent, problemClassOf, systemRule, systemsNamedIn, withFacilityTokens } from './names.js';
+import { codeToken } from './privacy.js';
 import { RuleError } from './rules.js';
 import { signatureOf } from './signature.js';
 import { anEvent, aReport, testRules } from './test-events.js';
@@ -21,6 +22,17 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(event.facility).toBe('lakeside');
     expect(namedBy).toEqual([{ id: 'sys.epic', version: 1 }, { id: 'fac.lakeside', version: 1 }]);
     expect(nameEvent(anEvent({ system: 'RHAPSODY-LAB-PROD', facility: 'LAKESIDE' }), rules.lexicon).event).toMatchObject({ system: 'rhapsody', facility: 'lakeside' });
+  });
+
+  it('knows a facility the rules name in words by the token privacy makes of it, in the casings senders write, and nothing else by it', () => {
+    const key = 'a-test-token-key';
+    const worded = withFacilityTokens(testRules({ facilities: [{ id: 'fac.pellcreek', version: 1, facility: 'pellcreek', codes: ['pcr', 'Pell Creek'] }] }), (value) => codeToken(key, value));
+    for (const written of ['Pell Creek', 'pell creek', 'PELL CREEK']) {
+      expect(nameEvent(aReport('r1', 'wristband printer blank', { facility: codeToken(key, written) }), worded.lexicon).event.facility).toBe('pellcreek');
+    }
+    // Another key's token (another deployment's), or another place's: not this facility.
+    expect(nameEvent(aReport('r2', 'wristband printer blank', { facility: codeToken('another-key', 'Pell Creek') }), worded.lexicon).event.facility).not.toBe('pellcreek');
+    expect(nameEvent(aReport('r3', 'wristband printer blank', { facility: codeToken(key, 'Marten Lake') }), worded.lexicon).event.facility).not.toBe('pellcreek');
   });
 
   it('names a code no rule knows by the system it is made of, when the rest only says which part or watcher it is', () => {

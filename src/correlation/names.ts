@@ -231,6 +231,33 @@ function nameInCode(lexicon: Lexicon, code: string): SystemRule | undefined {
   return undefined;
 }
 
+/**
+ * The rules with each facility code written in words ("Pell Creek", "St. Jude") also under the
+ * tokens the privacy filter gives such a value, in the casings senders write it (as declared,
+ * lower, upper, each word capitalised): a facility field that is not a code is kept only as a keyed
+ * token, so without these a site could not declare the name its helpdesk writes. `tokenOf` is the
+ * filter's own (`codeToken` under the deployment's key): the core never holds the key.
+ */
+export function withFacilityTokens<R extends { facilities: readonly FacilityRule[]; lexicon: Lexicon }>(rules: R, tokenOf: (value: string) => string): R {
+  const facilities = new Map(rules.lexicon.facilities);
+  let added = false;
+  for (const rule of rules.facilities) {
+    for (const code of rule.codes) {
+      if (!/\s/.test(code.trim())) continue;
+      const words = code.trim().split(/\s+/);
+      const variants = new Set([code.trim(), words.join(' '), words.join(' ').toLowerCase(), words.join(' ').toUpperCase(), words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(' ')]);
+      for (const variant of variants) {
+        const token = tokenOf(variant);
+        if (!facilities.has(token)) {
+          facilities.set(token, rule);
+          added = true;
+        }
+      }
+    }
+  }
+  return added ? { ...rules, lexicon: { ...rules.lexicon, facilities } } : rules;
+}
+
 /** Whether a system code is the placeholder of a report that named none. */
 export function isUnnamed(system: string): boolean {
   return UNNAMED.has(system.toLowerCase());

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { withFacilityTokens } from '../../correlation/names.js';
+import { codeToken } from '../../correlation/privacy.js';
 import { compileRules, RuleError, type RuleSet, type RuleSource } from '../../correlation/rules.js';
 
 /** config/rules of the corral installation itself, wherever the process was started from. */
@@ -28,12 +30,17 @@ export interface LoadedRules {
   sha256: string;
 }
 
-export function loadRulesFingerprinted(dirs: string = shippedRulesDir()): LoadedRules {
+/**
+ * `tokenKey`: the deployment's token key, so that facilities the rules name in words also match the
+ * tokens the privacy filter makes of them (names.ts, `withFacilityTokens`).
+ */
+export function loadRulesFingerprinted(dirs: string = shippedRulesDir(), tokenKey?: string): LoadedRules {
   const problems: string[] = [];
   const sources: Array<RuleSource & { bytes: Buffer }> = [];
   for (const [layer, dir] of dirs.split(delimiter).filter(Boolean).entries()) sources.push(...readDirectory(resolve(dir), problems).map((source) => ({ ...source, layer })));
   if (problems.length > 0) throw new RuleError(problems);
-  const rules = compileRules(sources);
+  const compiled = compileRules(sources);
+  const rules = tokenKey === undefined ? compiled : withFacilityTokens(compiled, (value) => codeToken(tokenKey, value));
   const whole = createHash('sha256');
   const files = sources.map(({ file, bytes }) => {
     whole.update(`${file}\0${bytes.length}\0`).update(bytes);

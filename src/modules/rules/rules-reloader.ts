@@ -38,6 +38,7 @@ const SETTLE_MS = 500;
 export class RulesReloader implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Rules');
   private readonly dirs: string;
+  private readonly tokenKey: string;
   private inForce: RulesInForce;
   private readonly watchers: FSWatcher[] = [];
   private settle: NodeJS.Timeout | undefined;
@@ -52,6 +53,7 @@ export class RulesReloader implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOADED_RULES) loaded: LoadedRules,
   ) {
     this.dirs = config.rulesDir ?? shippedRulesDir();
+    this.tokenKey = config.tokenKey;
     // What the runtime was started with: the very load the correlator runs, not a second read of the files.
     this.inForce = { sha256: loaded.sha256, files: loaded.files, rules: ruleVersions(loaded.rules), loadedAt: systemClock.now().toISOString(), loadedBy: 'start-up' };
   }
@@ -93,7 +95,7 @@ export class RulesReloader implements OnApplicationBootstrap, OnModuleDestroy {
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
     let loaded: ReturnType<typeof loadRulesFingerprinted>;
     try {
-      loaded = loadRulesFingerprinted(this.dirs);
+      loaded = loadRulesFingerprinted(this.dirs, this.tokenKey);
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
       this.logger.error(`rules not reloaded (${trigger.actor}); the rules in force stay: ${error.message}`);

@@ -54,7 +54,7 @@ export class ShadowRules implements OnApplicationBootstrap, OnModuleDestroy {
     if (!dirs) return;
     let loaded: ReturnType<typeof loadRulesFingerprinted>;
     try {
-      loaded = loadRulesFingerprinted(dirs);
+      loaded = loadRulesFingerprinted(dirs, this.config.tokenKey);
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
       // A candidate that does not compile must not stop the live correlator: said, and not run.

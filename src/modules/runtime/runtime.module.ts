@@ -29,7 +29,7 @@ const PROVIDERS: Provider[] = [
     provide: LOADED_RULES,
     inject: [CorralConfig],
     useFactory: (config: CorralConfig): LoadedRules => {
-      const loaded = loadRulesFingerprinted(config.rulesDir);
+      const loaded = loadRulesFingerprinted(config.rulesDir, config.tokenKey);
       new Logger('Rules').log(`loaded ${ruleVersions(loaded.rules).length} rules from ${config.rulesDir ?? 'config/rules'}`);
       return loaded;
     },

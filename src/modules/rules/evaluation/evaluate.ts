@@ -1,6 +1,8 @@
 import { Simulation } from '../../../actors/simulation.js';
 import { childKeyOf } from '../../../correlation/canonical-event.js';
 import type { Input, Outcome } from '../../../correlation/inputs.js';
+import { withFacilityTokens } from '../../../correlation/names.js';
+import { codeToken } from '../../../correlation/privacy.js';
 import type { RuleSet } from '../../../correlation/rules.js';
 import { checkCanonical, checkNative } from '../../ingest/intake-prep.js';
 import type { Scenario } from './scenario.js';
@@ -44,7 +46,7 @@ export interface ScenarioResult {
 }
 
 export async function runScenario(scenario: Scenario, rules: RuleSet): Promise<ScenarioResult> {
-  const simulation = new Simulation(rules);
+  const simulation = new Simulation(withFacilityTokens(rules, (value) => codeToken(EVAL_TOKEN_KEY, value)));
   const units: Array<{ truth: string; childKey: string; outcome: Outcome }> = [];
   const refused: string[] = [];
   const send = async (input: Input, truth: string, childKey: string, now: Date) => units.push({ truth, childKey, outcome: await simulation.send(input, now) });
