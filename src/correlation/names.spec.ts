@@ -1,4 +1,4 @@
-import { nameEvent, problemClassOf, systemRule, systemsNamedIn, withFacilityTokens } from './names.js';
+import { nameEvent, problemClassOf, systemRule, systemsNamedIn, withFacilityTokens, withinOneEdit } from './names.js';
 import { codeToken } from './privacy.js';
 import { RuleError } from './rules.js';
 import { signatureOf } from './signature.js';
@@ -33,6 +33,26 @@ describe('names: codes compared without case, aliases, systems named in words', 
     // Another key's token (another deployment's), or another place's: not this facility.
     expect(nameEvent(aReport('r2', 'wristband printer blank', { facility: codeToken('another-key', 'Pell Creek') }), worded.lexicon).event.facility).not.toBe('pellcreek');
     expect(nameEvent(aReport('r3', 'wristband printer blank', { facility: codeToken(key, 'Marten Lake') }), worded.lexicon).event.facility).not.toBe('pellcreek');
+  });
+
+  it('knows a long name written with one slip, or split in two, and no short name or English word by it', () => {
+    const named = (text: string) => systemsNamedIn(rules.lexicon, text).map((r) => r.system);
+    expect(named('hyperspce keeps freezing')).toEqual(['epic-hyperspace']);
+    expect(named('hyprespace is down')).toEqual(['epic-hyperspace']);
+    expect(named('hyper space will not load')).toEqual(['epic-hyperspace']);
+    expect(named('rapsody queue backing up')).toEqual(['rhapsody']);
+    // Short names are not guessed at, nor words two edits away.
+    expect(named('epci is slow')).toEqual([]);
+    expect(named('hipperspice down')).toEqual([]);
+    expect([withinOneEdit('meditec', 'meditech'), withinOneEdit('impravata', 'imprivata'), withinOneEdit('imprivtaa', 'imprivata'), withinOneEdit('corner', 'cerner'), withinOneEdit('meditate', 'meditech')]).toEqual([true, true, true, true, false]);
+  });
+
+  it('names a load balancer’s pool and a name written with its tier as the application behind them', () => {
+    const named = (system: string) => nameEvent(anEvent({ system, facility: undefined, symptom: 'pool members down' }), rules.lexicon).event.system;
+    expect(named('pool_hyperspace_web_443')).toBe('epic-hyperspace');
+    expect(named('hyperspaceweb')).toBe('epic-hyperspace');
+    expect(named('epicprod01')).toBe('epic-hyperspace');
+    expect(named('pool_payroll_443')).toBe('pool_payroll_443');
   });
 
   it('names a code no rule knows by the system it is made of, when the rest only says which part or watcher it is', () => {

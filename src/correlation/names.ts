@@ -95,6 +95,8 @@ export interface Lexicon {
   spoken: ReadonlyArray<{ pattern: RegExp; rule: SystemRule }>;
   /** One pattern per problem class, in rule order: the first that a text matches wins. */
   problems: ReadonlyArray<{ pattern: RegExp; rule: ProblemRule }>;
+  /** Single-word names long enough to be recognised misspelt (`meditec`, `impravata`), lower case. */
+  misspellable?: ReadonlyArray<{ name: string; rule: SystemRule }>;
 }
 
 
@@ -135,7 +137,8 @@ export function compileLexicon(systems: readonly SystemRule[], facilities: reado
     // Longer names first, so "epic haiku" is taken whole before "epic".
     .map((rule) => ({ pattern: wordsPattern(rule.names), rule }));
   const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern([rule.facility, ...rule.codes]), rule }));
-  return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, facilitiesSpoken, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })) };
+  const misspellable = systems.flatMap((rule) => rule.names.filter((name) => MISSPELLABLE.test(name)).map((name) => ({ name: name.toLowerCase(), rule })));
+  return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, facilitiesSpoken, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })), misspellable };
 }
 
 /**
@@ -178,7 +181,51 @@ export function systemsNamedIn(lexicon: Lexicon, text: string): SystemRule[] {
     const match = pattern.exec(text);
     if (match) found.push({ at: match.index, rule });
   }
+  for (const misspelt of misspeltNames(lexicon, text)) if (!found.some((f) => f.rule === misspelt.rule)) found.push(misspelt);
   return found.sort((a, b) => a.at - b.at).map((f) => f.rule);
+}
+
+/** A name of one word, letters only, of at least seven: shorter ones have too many English neighbours ("Cerner", "corner"). */
+const MISSPELLABLE = /^\p{L}{7,}$/u;
+
+/**
+ * Names people write misspelt, as the helpdesk types what it hears: one letter wrong, missing,
+ * extra or two swapped (`Meditec`, `Impravata`, `Imprivatta`), or a name split in two (`Medi-tech`).
+ * Only names of seven letters or more, and only one edit: a longer reach starts naming words.
+ */
+function misspeltNames(lexicon: Lexicon, text: string): Array<{ at: number; rule: SystemRule }> {
+  const names = lexicon.misspellable ?? [];
+  if (names.length === 0) return [];
+  const found: Array<{ at: number; rule: SystemRule }> = [];
+  const words = [...text.matchAll(/\p{L}+/gu)];
+  for (const [i, match] of words.entries()) {
+    const word = match[0].toLowerCase();
+    const joined = i + 1 < words.length ? word + (words[i + 1]?.[0] ?? '').toLowerCase() : undefined;
+    for (const { name, rule } of names) {
+      const near = (candidate: string) => Math.abs(candidate.length - name.length) <= 1 && candidate.length >= 6 && withinOneEdit(candidate, name);
+      if (near(word) || (joined !== undefined && (joined === name || near(joined)))) found.push({ at: match.index, rule });
+    }
+  }
+  return found;
+}
+
+/**
+ * Whether two words differ by at most one edit, a transposition of neighbours counting as one
+ * (optimal string alignment). By hand: a library's full distance is more than this yes/no needs,
+ * and the common ones count a swap as two edits, which is the commonest typing slip.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    // One substitution, or one swap of neighbours.
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  // One letter more in the longer one.
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 /**
@@ -218,6 +265,8 @@ function channelNamedIn(lexicon: Lexicon, text: string, engine: SystemRule): Sys
 const PART_WORDS = new Set([
   'prod', 'prd', 'production', 'live', 'app', 'apps', 'web', 'mt', 'exe', 'svc', 'service', 'server', 'srv', 'node', 'client', 'api', 'ui',
   'primary', 'secondary', 'snmp', 'blackbox', 'exporter', 'probe', 'synthetic', 'monitor', 'check', 'icinga', 'nagios', 'zabbix', 'prometheus',
+  // A load balancer's view of the application behind it (an F5 pool `pool_expanse_web_443`, a VIP).
+  'pool', 'vip', 'lb', 'vs', 'f5', 'http', 'https', 'ssl', 'tls', 'frontend', 'backend', 'tier', 'farm', 'cluster', 'db', 'sql',
 ]);
 
 /** The system a code is named after, when the rest of it only says which part or watcher of it. */
@@ -225,10 +274,17 @@ function nameInCode(lexicon: Lexicon, code: string): SystemRule | undefined {
   const words = code.split(/[-_.:/\s]+/).filter(Boolean);
   for (const { pattern, rule } of lexicon.spoken) {
     if (rule.system.includes('*')) continue;
-    const rest = words.filter((word) => !pattern.test(word));
+    const rest = words.filter((word) => !pattern.test(word) && !namedWithPart(pattern, word));
     if (rest.length < words.length && rest.every((word) => PART_WORDS.has(word) || /^\d+$/.test(word))) return rule;
   }
   return undefined;
+}
+
+/** A name and a part word written as one (`expanseweb`, `epicprod`, `cernerapp01`). */
+function namedWithPart(pattern: RegExp, word: string): boolean {
+  const numberless = word.replace(/\d+$/, '');
+  const stem = /^(.{3,}?)(prod|prd|web|app|apps|api|srv|svc|db|sql)$/.exec(numberless)?.[1];
+  return (numberless !== word && numberless.length >= 3 && pattern.test(numberless)) || (stem !== undefined && pattern.test(stem));
 }
 
 /**
