@@ -118,6 +118,18 @@ describe('one outage, one ticket (shipped rules)', () => {
     expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
   });
 
+  it('makes a certificate that breaks connections now part of the outage, and one about to expire upkeep of its own', async () => {
+    const result = await run(
+      [
+        { at: '0s', incident: 'sso-down', source: 'alertmanager', body: alert('imprivata', 'lakeside', 'TLSCertChainInvalid', 'Certificate chain served by sso.example is incomplete (issuer not found)') },
+        { at: '20s', incident: 'sso-down', source: 'alertmanager', body: alert('imprivata', 'northgate', 'OneSignAuthFailureRateHigh', 'OneSign authentications failing: TLS handshake failed (unable to get local issuer certificate)') },
+        { at: '40s', incident: 'expiring', source: 'alertmanager', body: alert('imprivata', 'lakeside', 'CertificateExpiringSoon', 'Certificate for sso-test.example expires in 14 days') },
+      ],
+      { 'sso-down': 'identity-access', expiring: 'identity-access' },
+    );
+    expect(result.score).toMatchObject({ groups: 2, f1: 1 });
+  });
+
   it('lets NACKs an engine writes in capitals meet the report that names the engine in words, for the integration team', async () => {
     const nack = (n: number) =>
       `MSH|^~\\&|RHAPSODY|LAKESIDE|SUNQUEST|LAKESIDE_LAB|20261124070${n}00+0000||ACK^R01^ACK|ACK${n}|P|2.5.1\rMSA|AE|MSG${n}\rERR||OBX^1^3|207^Application internal error^HL70357|E||||lookup unavailable`;
