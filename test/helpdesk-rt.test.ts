@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { clockAt, drainOutbox, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
 import { canonical, eventually, getJson, postJson } from './support/harness.js';
 import { TestRt } from './support/rt.js';
 import { HelpdeskPoller } from '../src/modules/incidents/helpdesk-poller.js';
@@ -42,21 +42,8 @@ async function start(extra = ''): Promise<Harness> {
   return startClockedCorral({ CORRAL_HELPDESK_FILE: file, CORRAL_TEST_RT_TOKEN: rt.token });
 }
 
-async function at(minute: number): Promise<void> {
-  h?.clock.set(minutes(minute));
-  await h?.timekeeper.poll();
-}
-
-async function drain(): Promise<void> {
-  await eventually(
-    async () => {
-      await h?.relay.pass();
-      return h?.relay.depth();
-    },
-    (depth) => depth === 0,
-    60_000,
-  );
-}
+const at = async (minute: number) => (h ? clockAt(h, minute) : undefined);
+const drain = async () => (h ? drainOutbox(h) : undefined);
 
 /** A clinician's own RT ticket, relayed to corral as a report from that helpdesk (its Scrip or mail gateway does this). */
 async function reportFromRt(subject: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
-import { canonical, eventually, getJson, postJson } from './support/harness.js';
+import { drainOutbox, minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { canonical, getJson, postJson } from './support/harness.js';
 import { recorded, RecordedHelpdesk } from './support/recorded-helpdesk.js';
 
 // corral with a ServiceNow helpdesk (answering as its documentation records, test/fixtures/):
@@ -22,16 +22,7 @@ afterEach(async () => {
 
 const nack = (n: number) => canonical({ id: `nack-${n}`, kind: 'interface', source: { type: 'hl7', system: 'rhapsody' }, system: 'rhapsody', facility: 'lakeside', errorSignature: 'AE HL70357:207', symptom: 'Route LAB_ORU_IN: code translation lookup unavailable', severity: 'high' });
 
-async function drain(): Promise<void> {
-  await eventually(
-    async () => {
-      await h?.relay.pass();
-      return h?.relay.depth();
-    },
-    (depth) => depth === 0,
-    30_000,
-  );
-}
+const drain = async () => (h ? drainOutbox(h, 30_000) : undefined);
 
 describe('helpdesk: ServiceNow through its Table API, and its state changes back', () => {
   it('opens one ServiceNow incident for a storm, and takes ServiceNow’s resolve and reopen back once each, without echo; bad callbacks are refused and change nothing', async () => {

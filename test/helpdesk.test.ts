@@ -5,8 +5,8 @@ import { jetstream } from '@nats-io/jetstream';
 import type { TicketEvent } from '../src/correlation/tickets.js';
 import { verifySignature } from '../src/modules/helpdesk/signature.js';
 import { eventIdToken } from '../src/correlation/privacy.js';
-import { minutes, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
-import { canonical, eventually, getJson, postJson, TOKEN_KEY, withClient } from './support/harness.js';
+import { clockAt, drainOutbox, startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { canonical, getJson, postJson, TOKEN_KEY, withClient } from './support/harness.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const idOf = (id: string) => eventIdToken(TOKEN_KEY, id);
@@ -43,20 +43,8 @@ async function stop(h: Harness | undefined): Promise<void> {
 }
 
 /** Moves the clock, fires due timers, and lets the relay drain whatever is due. */
-async function at(h: Harness, minute: number): Promise<void> {
-  h.clock.set(minutes(minute));
-  await h.timekeeper.poll();
-}
-
-async function drain(h: Harness): Promise<void> {
-  await eventually(
-    async () => {
-      await h.relay.pass();
-      return h.relay.depth();
-    },
-    (depth) => depth === 0,
-  );
-}
+const at = clockAt;
+const drain = (h: Harness) => drainOutbox(h);
 
 async function ticketsOnNats(h: Harness, subject: string): Promise<TicketEvent[]> {
   // NATS 2.9 has no filtered ordered consumers: read the whole stream and keep one subject.

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../src/actors/clock.js';
 import { OutboxRelay } from '../../src/modules/helpdesk/outbox-relay.js';
 import { Timekeeper } from '../../src/modules/runtime/timekeeper.js';
-import { createTestDatabase, startCorral, TestNats, type RunningCorral, type TestDatabase } from './harness.js';
+import { createTestDatabase, eventually, startCorral, TestNats, type RunningCorral, type TestDatabase } from './harness.js';
 
 // corral on a manual clock with its relay and timers driven by the test, for the helpdesk suites:
 // a test moves the clock, fires what is due, and drains the outbox when it chooses.
@@ -31,4 +31,22 @@ export async function stopClockedCorral(h: ClockedCorral | undefined): Promise<v
   await h?.corral.close();
   await h?.nats.close();
   await h?.db.drop();
+}
+
+/** Moves the clock to `minute` after T0 and fires the timers then due. */
+export async function clockAt(h: ClockedCorral, minute: number): Promise<void> {
+  h.clock.set(minutes(minute));
+  await h.timekeeper.poll();
+}
+
+/** Lets the relay deliver until nothing is pending (a dead delivery is not pending). */
+export async function drainOutbox(h: ClockedCorral, timeoutMs = 60_000): Promise<void> {
+  await eventually(
+    async () => {
+      await h.relay.pass();
+      return h.relay.depth();
+    },
+    (depth) => depth === 0,
+    timeoutMs,
+  );
 }
