@@ -12,6 +12,7 @@ const rules = testRules({
     { id: 'sys.printers', version: 1, system: 'printer*', scope: 'local', class: 'printer', names: ['printer', 'printing blank'] },
     { id: 'sys.scanners', version: 1, system: 'bcma-scanner', scope: 'local', class: 'device', names: ['wristbands', 'scanner'] },
     { id: 'sys.epic', version: 1, system: 'epic-hyperspace', scope: 'shared', class: 'ehr', names: ['Epic'] },
+    { id: 'sys.network', version: 1, system: 'network', scope: 'local', class: 'network', names: ['network'] },
   ],
   problems: [
     { id: 'problem.account-change', version: 1, class: 'account-change', words: ['user deactivated', 'account disabled'] },
@@ -22,7 +23,10 @@ const rules = testRules({
     { id: 'sig.identity', version: 1, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'facility'] },
     { id: 'sig.default', version: 2, fields: ['system', 'problem', 'facility'] },
   ],
-  dependencies: [{ id: 'dep.rhapsody-lab', version: 1, upstream: 'rhapsody', downstream: ['lab-interface'] }],
+  dependencies: [
+    { id: 'dep.rhapsody-lab', version: 1, upstream: 'rhapsody', downstream: ['lab-interface'] },
+    { id: 'dep.site-network', version: 1, upstream: 'network', downstream: ['*'], words: ['no network', 'unreachable', 'offline'] },
+  ],
 });
 const engineDown = (id: string, minute: number) => anEvent({ id, kind: 'interface', source: { type: 'hl7', system: 'rhapsody' }, system: 'rhapsody', facility: 'lakeside', errorSignature: 'AE HL70357:207', symptom: 'Route LAB_ORU_IN: lookup failed', occurredAt: at(minute).toISOString() });
 const unknownPatient = (id: string, minute: number) => anEvent({ id, kind: 'interface', source: { type: 'hl7', system: 'epic' }, system: 'epic-hyperspace', facility: 'lakeside', errorSignature: 'AE HL70357:204', symptom: 'Patient not found for the identifier in PID-3', occurredAt: at(minute).toISOString() });
@@ -91,6 +95,20 @@ describe('report routing beyond the system named', () => {
     // Words with no problem class in them stay apart.
     const keyboard = await sim.event(aReport('r3', 'keyboard at the front desk has broken keys', { system: 'unknown', facility: 'lakeside', occurredAt: at(4).toISOString() }), at(4));
     expect(keyboard.incidentId).not.toBe(ehr.incidentId);
+  });
+
+  it('puts a ward’s "Epic says no network" and its "everything is down" with its own site’s network outage, and the same words elsewhere with Epic', async () => {
+    const sim = new Simulation(rules);
+    // Epic is down too, and opened first: still, the ward's own network is what it feels.
+    const ehr = await sim.event(anEvent({ id: 'e1', system: 'epic-hyperspace', facility: 'lakeside', errorSignature: 'ProbeFailed', symptom: 'Epic probe down' }), at(0));
+    const site = await sim.event(anEvent({ id: 'n1', system: 'network', facility: 'pinecrest', errorSignature: 'SwitchDown', symptom: 'core switch down' }), at(1));
+    const fromSite = await sim.event(aReport('r1', "can't get into Epic, the computer says no network", { system: 'unknown', facility: 'pinecrest', occurredAt: at(2).toISOString() }), at(2));
+    expect(fromSite.incidentId).toBe(site.incidentId);
+    const vague = await sim.event(aReport('r2', 'everything is down here, no computers, no phones', { system: 'unknown', facility: 'pinecrest', occurredAt: at(3).toISOString() }), at(3));
+    expect(vague.incidentId).toBe(site.incidentId);
+    // From a site whose network is fine, Epic is Epic.
+    const elsewhere = await sim.event(aReport('r3', "can't get into Epic, the computer says no network", { system: 'unknown', facility: 'lakeside', occurredAt: at(4).toISOString() }), at(4));
+    expect(elsewhere.incidentId).toBe(ehr.incidentId);
   });
 
   it('puts a report that says an account was disabled with the account change at its facility, and not elsewhere', async () => {

@@ -217,20 +217,25 @@ function dependencyFollowUps(before: IncidentState, after: IncidentState, rules:
  * name, or by `*` as a system at a facility that is not shared, and in either case, when the rule
  * has words, only an incident whose title says one.
  */
-function dependsOn(rule: DependencyRule, system: string, facilities: string[], title: string, rules: RuleSet): boolean {
+function dependsOn(rule: DependencyRule, system: string, facilities: string[], title: string, rules: RuleSet, sharedFromSite = false): boolean {
   const named = rule.downstream.includes(system);
-  if (!named && (!rule.downstream.includes('*') || system === rule.upstream || facilities.length === 0 || systemRule(rules.lexicon, system)?.scope === 'shared')) return false;
+  if (!named && (!rule.downstream.includes('*') || system === rule.upstream || facilities.length === 0 || (!sharedFromSite && systemRule(rules.lexicon, system)?.scope === 'shared'))) return false;
   return !rule.wordsPattern || rule.wordsPattern.test(title);
 }
 
 /** The nearest active incident upstream of a system (by the dependency rules) at any of the facilities, cause before symptom. */
-export function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex, title = ''): (IncidentLink & { rule: RuleRef }) | null {
+/**
+ * `sharedFromSite`: the question is asked for a person at `facilities` (a report), for whom a shared
+ * system unreachable ("Meditech says no network") is their site's network or power as much as a
+ * local one: `*` takes shared systems too. A shared system's own incidents are never asked this way.
+ */
+export function nearestActiveUpstream(system: string, facilities: string[], rules: RuleSet, index: CorrelationIndex, title = '', sharedFromSite = false): (IncidentLink & { rule: RuleRef }) | null {
   const seen = new Set<string>([system]);
   let frontier: Array<{ system: string; rule?: DependencyRule }> = [{ system }];
   while (frontier.length > 0) {
     const next: Array<{ system: string; rule: DependencyRule }> = [];
     for (const { system: down } of frontier) {
-      for (const rule of rules.dependencies.filter((d) => dependsOn(d, down, facilities, title, rules))) {
+      for (const rule of rules.dependencies.filter((d) => dependsOn(d, down, facilities, title, rules, sharedFromSite))) {
         // Of the upstream system's active incidents, a cause before a symptom (one with no parent
         // of its own: the identity provider's outage, not the failed sign-ins it explains). By
         // `*`, only the upstream's incident at the same facility.

@@ -152,7 +152,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // engine's outage, as the lab interface's own incident would be its child. Whether or not the
   // named system has an incident of its own: a repeat of the report goes where the report went.
   for (const system of [...about]) {
-    const upstream = nearestActiveUpstream(system, place ? [place] : [], rules, index, event.symptom);
+    const upstream = nearestActiveUpstream(system, place ? [place] : [], rules, index, event.symptom, true);
     const entry = upstream ? index.get(upstream.signature) : undefined;
     // Every incident active on that system is a candidate, as on a system the report names.
     if (entry && !about.has(entry.system)) {
@@ -164,14 +164,18 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   // "results bounce, patient not found" is the patient-record incident whichever system sent the
   // NACKs, and "my traveler's account was disabled" the account change at its facility.
   const namesNoSystem = about.size + families.size === 0;
+  const siteWide = new Set(rules.dependencies.filter((d) => d.downstream.includes('*')).map((d) => d.upstream));
+  const atOwnSite = (entry: IndexEntry) => place !== undefined && siteWide.has(entry.system) && entry.facilities.includes(place);
   const ofClass = !reportRule
     ? []
     : !reportRule.absorbs && !reportRule.otherwise
       ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (namesNoSystem && place !== undefined && entry.facilities.includes(place))))
       : // "Everything is frozen, is the system down?" naming nothing, while a shared system is down
-        // everywhere: that outage is what the wards feel. A local one is only a candidate by words.
+        // everywhere, or the report's own site has lost its network or power (what every system
+        // there depends on: `downstream: ["*"]`): that outage is what the wards feel. Another local
+        // one is only a candidate by words.
         namesNoSystem
-        ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && entry.parentId === null && systemRule(rules.lexicon, entry.system)?.scope === 'shared')
+        ? vagueCandidates(index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && entry.parentId === null), place, siteWide, rules)
         : [];
   const classMatch = new Set(ofClass.map((entry) => entry.incidentId));
   onNamed.push(...ofClass.filter((entry) => !onNamed.includes(entry)));
@@ -193,15 +197,26 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
     .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place))
     .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared', followed.has(entry.signature)) }))
-    // On a tie, the report's own incident (where its first copy went), then what people notice (an
-    // outage) before upkeep nobody reports (a disk filling up).
-    .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+    // On a tie, the report's own incident (where its first copy went), then its own site's network
+    // or power outage (what the ward feels first), then what people notice (an outage) before
+    // upkeep nobody reports (a disk filling up).
+    .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(atOwnSite(b.entry)) - Number(atOwnSite(a.entry)) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
   if (!best || best.entry.signature === signature) return primary(signature);
   const score = Math.round(best.score * 1000) / 1000;
   if (best.score >= rule.attachAt) return primary(best.entry.signature, { attach: { ...ref(rule), score } });
   const own = primary(signature);
   return best.score >= rule.suggestAt ? { ...own, suggest: { target: best.entry, score, rule: ref(rule) } } : own;
+}
+
+/**
+ * What a vague report ("everything is down, is the system down?") may be about: its own site's
+ * network or power outage when there is one (what every system there depends on; the wards feel
+ * that before any central outage), else the shared systems' outages.
+ */
+function vagueCandidates(outages: IndexEntry[], place: string | undefined, siteWide: ReadonlySet<string>, rules: RuleSet): IndexEntry[] {
+  const site = place === undefined ? [] : outages.filter((entry) => siteWide.has(entry.system) && entry.facilities.includes(place));
+  return site.length > 0 ? site : outages.filter((entry) => systemRule(rules.lexicon, entry.system)?.scope === 'shared');
 }
 
 /**
