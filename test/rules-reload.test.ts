@@ -97,6 +97,8 @@ describe('rules reloaded without a restart', () => {
     expect(await queueOf('after-3', 'payroll-batch')).toBe('finance-desk');
     writeFileSync(routing(), readFileSync(routing(), 'utf8').replace('version: 1\n    when: { systems: [payroll-batch] }', 'version: 2\n    when: { systems: [payroll-batch] }'));
     await waitFor(async () => (await getJson<InForce>(url('/v1/rules'))).body.rules.includes('route.payroll@2'));
+    // The rules are in force a moment before their load's audit row is written: wait for it too.
+    await waitFor(async () => (await audit('rules.loaded')).some((r) => r.actor === 'file-change'));
     expect((await audit('rules.loaded')).map((r) => r.actor)).toEqual(expect.arrayContaining(['file-change']));
   });
 
