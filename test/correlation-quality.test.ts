@@ -118,6 +118,16 @@ describe('one outage, one ticket (shipped rules)', () => {
     expect(result.score).toMatchObject({ groups: 2, f1: 1, routing: 1 });
   });
 
+  it('takes a ward saying it is on paper as care affected: a shared outage at two sites is then the major-incident team’s', async () => {
+    const items = (care: boolean) => [
+      { at: '0s', incident: 'ehr', source: 'alertmanager', body: alert('epic', 'lakeside', 'EpicProbeFailed', 'Hyperspace login probe failed') },
+      { at: '30s', incident: 'ehr', source: 'helpdesk', body: report('r1', 'Epic is frozen on 4 West', 'lakeside', 'rn.a@lakeside.example') },
+      { at: '60s', incident: 'ehr', source: 'helpdesk', body: report('r2', care ? 'Epic down at Northgate, we are on paper' : 'Epic down at Northgate', 'northgate', 'rn.b@northgate.example') },
+    ];
+    expect((await run(items(true), { ehr: 'major-incident' })).score.routing).toBe(1);
+    expect((await run(items(false), { ehr: 'major-incident' })).score.routing).toBe(0);
+  });
+
   it('makes a certificate that breaks connections now part of the outage, and one about to expire upkeep of its own', async () => {
     const result = await run(
       [

@@ -146,6 +146,7 @@ function fold(state: Live, event: CanonicalEvent, route: Route, d: Decisions, co
   // An active incident's auto-resolve moves with every firing event (set in the same copy as the rest).
   const timers = isActive(state.status) && event.status === 'firing' ? { ...put.timers, autoResolve: plus(context.nowIso, windowOf(put, context.rules).autoResolveAfterMs) } : put.timers;
   let incident = widen(put, event, timers);
+  if (!incident.patientImpact && careSaid(event, context.rules)) incident = { ...incident, patientImpact: true };
   // Seen at a second facility (a spread rule): the incident is no longer one facility's, and reports from either may join it.
   if (route.spread && incident.scope !== null && event.facility !== incident.scope) incident = { ...incident, scope: null };
   if (event.kind === 'report') incident = { ...incident, vocabulary: widenVocabulary(incident.vocabulary, tokensOf(event.symptom)) };
@@ -221,6 +222,13 @@ function newChild(key: string, event: CanonicalEvent, route: Route, rev: number,
     ...(route.attach ? { attachedBy: route.attach } : {}),
     rev,
   };
+}
+
+/** Whether a person's report says care is affected, in the words its report rule knows (`careWords`). */
+function careSaid(event: CanonicalEvent, rules: RuleSet): boolean {
+  if (event.kind !== 'report') return false;
+  const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
+  return rule?.carePattern?.test(event.symptom) === true;
 }
 
 /** What every event adds to the blast radius, whether or not it changes a child's status; `timers` as they are to be after it. */

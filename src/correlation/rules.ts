@@ -43,6 +43,13 @@ export interface ReportRule extends RuleRef {
   sameFacility: boolean;
   attachAt: number;
   suggestAt: number;
+  /**
+   * Words with which people say care is affected ("we're on paper", "using override", "cases will
+   * be late"): a report saying one counts as patient impact for its incident, as a sender's
+   * `patientImpact: true` would. Compiled into `carePattern`.
+   */
+  careWords?: string[];
+  carePattern?: RegExp;
 }
 
 /**
@@ -560,11 +567,12 @@ function readRule(section: Section, r: Reader): object | undefined {
       };
     }
     case 'reports': {
-      r.unknown([...common, 'systems', 'sameFacility', 'attachAt', 'suggestAt']);
+      r.unknown([...common, 'systems', 'sameFacility', 'attachAt', 'suggestAt', 'careWords']);
       const attachAt = r.fraction('attachAt', 0.6);
       const suggestAt = r.fraction('suggestAt', 0.25);
       const systems = r.list('systems');
-      return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1) };
+      const careWords = r.list('careWords');
+      return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1), ...(careWords ? { careWords, carePattern: wordsPattern(careWords) } : {}) };
     }
     case 'dependencies': {
       r.unknown([...common, 'upstream', 'downstream', 'wait', 'words']);
