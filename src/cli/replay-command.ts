@@ -50,8 +50,10 @@ export async function replayRules(options: ReplayRulesOptions): Promise<number> 
   let inForce: RuleSet;
   let candidate: RuleSet;
   try {
-    inForce = loadRules(inForceDirs);
-    candidate = loadRules(options.rules);
+    // Under the deployment's token key, as the live correlator loads them: facilities the rules
+    // name in words meet the tokens the inbox's events carry.
+    inForce = loadRules(inForceDirs, config.tokenKey);
+    candidate = loadRules(options.rules, config.tokenKey);
   } catch (error) {
     if (!(error instanceof RuleError)) throw error;
     process.stderr.write(`${error.message}\n`);

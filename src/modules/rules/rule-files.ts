@@ -19,8 +19,8 @@ export function shippedRulesDir(): string {
  * within each, so rule order is stable) and compiles them together: a site can keep the shipped
  * rules and add a directory of its own.
  */
-export function loadRules(dirs: string = shippedRulesDir()): RuleSet {
-  return loadRulesFingerprinted(dirs).rules;
+export function loadRules(dirs: string = shippedRulesDir(), tokenKey?: string): RuleSet {
+  return loadRulesFingerprinted(dirs, tokenKey).rules;
 }
 
 /** A loaded rule set with what it was loaded from: each file and a SHA-256 over their names and bytes, in load order. */
