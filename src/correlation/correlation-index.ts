@@ -1,9 +1,10 @@
 import { childrenFirstSeenSince, isActive, type IncidentState, type Origin } from './incident.js';
 import { problemClassOfSignature } from './names.js';
 
-/** What routing needs to know about an active incident, kept current after every actor turn. */
+/** An entry's devices when its incident names none: one shared array, so `unchanged` compares by identity. */
 const NO_DEVICES: readonly string[] = [];
 
+/** What routing needs to know about an active incident, kept current after every actor turn. */
 export interface IndexEntry {
   signature: string;
   incidentId: string;

@@ -7,7 +7,7 @@ import { openTicket, settle } from './lifecycle.js';
 import { plus, windowOf } from './windows.js';
 import { priorityOf } from './priority.js';
 import { routeOf } from './routing.js';
-import { FALLBACK_SIGNATURE, ref, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';
+import { FALLBACK_SIGNATURE, ref, reportRuleFor, windowFor, type MaintenanceRule, type RuleSet } from './rules.js';
 import { tokensOf, widenVocabulary } from './tokens.js';
 import { systemRule } from './names.js';
 
@@ -227,8 +227,7 @@ function newChild(key: string, event: CanonicalEvent, route: Route, rev: number,
 /** Whether a person's report says care is affected, in the words its report rule knows (`careWords`). */
 function careSaid(event: CanonicalEvent, rules: RuleSet): boolean {
   if (event.kind !== 'report') return false;
-  const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
-  return rule?.carePattern?.test(event.symptom) === true;
+  return reportRuleFor(rules, event.system)?.carePattern?.test(event.symptom) === true;
 }
 
 /** What every event adds to the blast radius, whether or not it changes a child's status; `timers` as they are to be after it. */

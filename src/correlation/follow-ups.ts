@@ -223,9 +223,9 @@ function dependsOn(rule: DependencyRule, system: string, facilities: string[], t
   return !rule.wordsPattern || rule.wordsPattern.test(title);
 }
 
-/** The nearest active incident upstream of a system (by the dependency rules) at any of the facilities, cause before symptom. */
 /**
- * `sharedFromSite`: the question is asked for a person at `facilities` (a report), for whom a shared
+ * The nearest active incident upstream of a system (by the dependency rules) at any of the
+ * facilities, cause before symptom. `sharedFromSite`: the question is asked for a person at `facilities` (a report), for whom a shared
  * system unreachable ("Meditech says no network") is their site's network or power as much as a
  * local one: `*` takes shared systems too. A shared system's own incidents are never asked this way.
  */

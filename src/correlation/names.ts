@@ -200,10 +200,10 @@ function misspeltNames(lexicon: Lexicon, text: string): Array<{ at: number; rule
   const words = [...text.matchAll(/\p{L}+/gu)];
   for (const [i, match] of words.entries()) {
     const word = match[0].toLowerCase();
-    const joined = i + 1 < words.length ? word + (words[i + 1]?.[0] ?? '').toLowerCase() : undefined;
+    const next = words[i + 1]?.[0];
+    const joined = next === undefined ? undefined : word + next.toLowerCase();
     for (const { name, rule } of names) {
-      const near = (candidate: string) => Math.abs(candidate.length - name.length) <= 1 && candidate.length >= 6 && withinOneEdit(candidate, name);
-      if (near(word) || (joined !== undefined && (joined === name || near(joined)))) found.push({ at: match.index, rule });
+      if (withinOneEdit(word, name) || (joined !== undefined && withinOneEdit(joined, name))) found.push({ at: match.index, rule });
     }
   }
   return found;

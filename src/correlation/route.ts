@@ -2,7 +2,7 @@ import type { CanonicalEvent } from './canonical-event.js';
 import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
 import type { Route } from './messages.js';
-import { matches, ref, type RuleSet, type SignatureRule, type SpreadRule } from './rules.js';
+import { matches, ref, reportRuleFor, type RuleSet, type SignatureRule, type SpreadRule } from './rules.js';
 import { nearestActiveUpstream } from './follow-ups.js';
 import { signatureWith } from './signature.js';
 import { overlap, tokensOf } from './tokens.js';
@@ -116,7 +116,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     }
   }
 
-  const rule = rules.reports.find((r) => !r.systems || r.systems.includes(event.system));
+  const rule = reportRuleFor(rules, event.system);
   if (!rule) return primary(signature);
   const reportTokens = tokensOf(event.symptom);
   const place = event.facility ?? facilityOfDomain(event.labels?.requesterDomain, index);
@@ -175,7 +175,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
         // there depends on: `downstream: ["*"]`): that outage is what the wards feel. Another local
         // one is only a candidate by words.
         namesNoSystem
-        ? vagueCandidates(index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && entry.parentId === null), place, siteWide, rules)
+        ? vagueCandidates(index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && entry.parentId === null), atOwnSite, rules)
         : [];
   const classMatch = new Set(ofClass.map((entry) => entry.incidentId));
   onNamed.push(...ofClass.filter((entry) => !onNamed.includes(entry)));
@@ -214,8 +214,8 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * network or power outage when there is one (what every system there depends on; the wards feel
  * that before any central outage), else the shared systems' outages.
  */
-function vagueCandidates(outages: IndexEntry[], place: string | undefined, siteWide: ReadonlySet<string>, rules: RuleSet): IndexEntry[] {
-  const site = place === undefined ? [] : outages.filter((entry) => siteWide.has(entry.system) && entry.facilities.includes(place));
+function vagueCandidates(outages: IndexEntry[], atOwnSite: (entry: IndexEntry) => boolean, rules: RuleSet): IndexEntry[] {
+  const site = outages.filter(atOwnSite);
   return site.length > 0 ? site : outages.filter((entry) => systemRule(rules.lexicon, entry.system)?.scope === 'shared');
 }
 

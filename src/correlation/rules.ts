@@ -52,6 +52,11 @@ export interface ReportRule extends RuleRef {
   carePattern?: RegExp;
 }
 
+/** The report rule for a report on `system`: the first whose `systems` hold it, or that names none. */
+export function reportRuleFor(rules: Pick<RuleSet, 'reports'>, system: string): ReportRule | undefined {
+  return rules.reports.find((r) => !r.systems || r.systems.includes(system));
+}
+
 /**
  * A system no `systems` rule gives a scope: the same problem on it from another facility within
  * `withinMs` of an incident's opening joins that incident (it is shared after all).

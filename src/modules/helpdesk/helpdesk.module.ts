@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CorralConfig } from '../config/corral-config.js';
+import { HelpdeskConnectors } from './connectors/connectors.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { HelpdeskTicketsRepository } from './helpdesk-tickets.repository.js';
@@ -16,7 +17,8 @@ import { HELPDESK } from './tokens.js';
     OutboxRepository,
     DeliveriesRepository,
     HelpdeskTicketsRepository,
+    HelpdeskConnectors,
   ],
-  exports: [HELPDESK, OutboxRelay, HelpdeskTicketsRepository],
+  exports: [HELPDESK, OutboxRelay, HelpdeskTicketsRepository, HelpdeskConnectors],
 })
 export class HelpdeskModule {}

@@ -9,8 +9,7 @@ import { OWNERSHIP } from '../cluster/tokens.js';
 import { CorralConfig } from '../config/corral-config.js';
 import { DeliveryMetrics, DeliveryRefused, DestinationGone } from './delivery-metrics.js';
 import { formatFor } from './formats.js';
-import type { HelpdeskConnector } from './connectors/connector.js';
-import { connectorFor } from './connectors/connectors.js';
+import { HelpdeskConnectors } from './connectors/connectors.js';
 import { helpdeskOf, NATS_DESTINATION, targetOf, type HelpdeskConfig } from './helpdesk-config.js';
 import { HelpdeskTicketsRepository } from './helpdesk-tickets.repository.js';
 import { OutboxRepository, type PendingDelivery, type Sent } from './outbox.repository.js';
@@ -44,7 +43,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   lanesPerPass = 1000;
   private readonly deliveries: DeliveryMetrics;
-  private readonly connectors = new Map<string, HelpdeskConnector>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -53,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly config: CorralConfig,
     private readonly metrics: MetricsService,
     private readonly helpdeskTickets: HelpdeskTicketsRepository,
+    private readonly connectors: HelpdeskConnectors,
     /** Several instances: each relays the incidents of the partitions it owns, so lanes never run twice. */
     @Inject(OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
   ) {
@@ -202,10 +201,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * as sent, so every later event updates that ticket and none creates a second.
    */
   private async sendToHelpdesk(destination: string, ticket: TicketEvent): Promise<void> {
-    const target = helpdeskOf(this.helpdesk, destination);
-    if (!target) throw new DestinationGone(`destination ${destination} is no longer configured`);
-    let connector = this.connectors.get(destination);
-    if (!connector) this.connectors.set(destination, (connector = connectorFor(target)));
+    const connector = this.connectors.of(destination)?.connector;
+    if (!connector) throw new DestinationGone(`destination ${destination} is no longer configured`);
     const known = await this.helpdeskTickets.find(destination, ticket.incident.id);
     // The helpdesk's own agent did this (its callback): telling it back would be an echo.
     const external = await connector.apply(ticket, known, ticket.details.origin === destination);

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { HelpdeskConnector } from '../helpdesk/connectors/connector.js';
-import { connectorFor } from '../helpdesk/connectors/connectors.js';
+import { HelpdeskConnectors } from '../helpdesk/connectors/connectors.js';
 import type { HelpdeskConfig, HelpdeskTarget } from '../helpdesk/helpdesk-config.js';
 import { verbForStatus } from '../helpdesk/helpdesk-status.js';
 import { HelpdeskTicketsRepository } from '../helpdesk/helpdesk-tickets.repository.js';
@@ -26,12 +25,12 @@ export class HelpdeskPoller implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('HelpdeskPoller');
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<SyncOutcome[]>>();
-  private readonly connectors = new Map<string, HelpdeskConnector>();
 
   constructor(
     @Inject(HELPDESK) private readonly helpdesk: HelpdeskConfig,
     private readonly tickets: HelpdeskTicketsRepository,
     private readonly sync: HelpdeskStatusSync,
+    private readonly connectors: HelpdeskConnectors,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -65,8 +64,8 @@ export class HelpdeskPoller implements OnApplicationBootstrap, BeforeApplication
 
   private async ask(target: HelpdeskTarget): Promise<SyncOutcome[]> {
     const destination = `helpdesk:${target.name}`;
-    let connector = this.connectors.get(target.name);
-    if (!connector) this.connectors.set(target.name, (connector = connectorFor(target)));
+    const connector = this.connectors.of(destination)?.connector;
+    if (!connector) return [];
     const outcomes: SyncOutcome[] = [];
     const since = new Date(this.clock.now().getTime() - REOPEN_WATCH_MS);
     for (const ticket of await this.tickets.toPoll(destination, since, ROUND_LIMIT)) {

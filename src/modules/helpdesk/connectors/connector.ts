@@ -33,17 +33,12 @@ export function authorization(target: HelpdeskTarget, scheme: 'token' | 'bearer'
   return scheme === 'token' ? `token ${target.token}` : `Bearer ${target.token}`;
 }
 
-export interface JsonAnswer {
-  status: number;
-  body: unknown;
-}
-
 /**
- * One JSON call to a helpdesk. Not 2xx: DeliveryRefused with the helpdesk's own message (ServiceNow's
- * `error.message`/`detail`, Jira's `errorMessages`/`errors`/`errorMessage`, RT's `message`) and its
- * `Retry-After`, unless `accept` lists the status (a 404 that means "not there").
+ * One JSON call to a helpdesk, answering its parsed body. Not 2xx: DeliveryRefused with the
+ * helpdesk's own message (ServiceNow's `error.message`/`detail`, Jira's
+ * `errorMessages`/`errors`/`errorMessage`, RT's `message`) and its `Retry-After`.
  */
-export async function callJson(target: HelpdeskTarget, auth: string, url: string, method: string, body?: unknown, accept: readonly number[] = []): Promise<JsonAnswer> {
+export async function callJson(target: HelpdeskTarget, auth: string, url: string, method: string, body?: unknown): Promise<unknown> {
   const response = await fetch(url, {
     method,
     headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -58,8 +53,8 @@ export async function callJson(target: HelpdeskTarget, auth: string, url: string
     // An HTML error page from a proxy in front of the helpdesk: the status says enough.
     if (response.ok) throw new DeliveryRefused(response.status, `helpdesk:${target.name}`, 'answered something that is not JSON');
   }
-  if (!response.ok && !accept.includes(response.status)) throw new DeliveryRefused(response.status, `helpdesk:${target.name}`, saidIn(parsed), retryAfterMs(response.headers.get('retry-after')));
-  return { status: response.status, body: parsed };
+  if (!response.ok) throw new DeliveryRefused(response.status, `helpdesk:${target.name}`, saidIn(parsed), retryAfterMs(response.headers.get('retry-after')));
+  return parsed;
 }
 
 /** The helpdesk's own words for what went wrong, cut short and scrubbed. */

@@ -158,7 +158,7 @@ export class JsmConnector implements HelpdeskConnector {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    return (await callJson(this.target, this.auth, `${this.target.url}${path}`, method, body)).body;
+    return callJson(this.target, this.auth, `${this.target.url}${path}`, method, body);
   }
 }
 

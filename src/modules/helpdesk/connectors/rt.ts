@@ -12,17 +12,17 @@ import { authorization, callJson, describe, marker, queueFor, reportTickets, res
 /** RT ticket ids are numbers: a report's key from another helpdesk is never linked here. */
 const RT_ID = /^\d{1,12}$/;
 
-/** RT's default lifecycle's inactive statuses: a member in one is done and left alone. */
-const INACTIVE = new Set(['resolved', 'rejected', 'deleted']);
-
 /** RT's own priority scale is 0–99; its default lifecycle has no names for them. */
 const RT_PRIORITY: Record<string, number> = { P1: 90, P2: 70, P3: 50, P4: 20 };
 
 export class RtConnector implements HelpdeskConnector {
   private readonly api: string;
 
+  private readonly auth: string;
+
   constructor(private readonly target: HelpdeskTarget) {
     this.api = `${target.url}/REST/2.0`;
+    this.auth = authorization(target, 'token');
   }
 
   /**
@@ -49,7 +49,7 @@ export class RtConnector implements HelpdeskConnector {
       case 'ticket.updated':
       case 'ticket.flapping':
       case 'ticket.escalated': {
-        const queue = typeof ticket.details.queue === 'string' ? this.queueFor(ticket.details.queue) : undefined;
+        const queue = typeof ticket.details.queue === 'string' ? queueFor(this.target, ticket.details.queue) : undefined;
         if (queue && !created) await this.call('PUT', `/ticket/${rt.externalId}`, { Queue: queue });
         await this.comment(rt, ticket);
         break;
@@ -82,16 +82,15 @@ export class RtConnector implements HelpdeskConnector {
   /**
    * Resolves the incident ticket's members that are still active, each with a reply (so RT mails
    * its own requester from their own ticket, as they expect) saying what fixed it. A member already
-   * resolved or rejected is left as its agent left it. One RT refuses fails the event, which the
-   * relay retries: the retry finds those already resolved and goes on from there.
+   * resolved or rejected is left as its agent left it (one TicketSQL search finds the active ones).
+   * One RT refuses fails the event, which the relay retries: the retry finds those already resolved
+   * and goes on from there.
    */
   private async resolveMembers(rt: ExternalTicket, ticket: TicketEvent): Promise<void> {
-    const parent = (await this.call('GET', `/ticket/${rt.externalId}`)) as { _hyperlinks?: Array<{ ref?: string; id?: string | number }> };
-    const members = (parent._hyperlinks ?? []).flatMap((link) => (link.ref === 'child' && link.id !== undefined ? [String(link.id)] : []));
+    const query = encodeURIComponent(`MemberOf = '${rt.externalId}' AND Status = '__Active__'`);
+    const members = (await this.call('GET', `/tickets?query=${query}&per_page=100`)) as { items?: Array<{ id: string | number }> };
     const reply = resolutionReply(ticket);
-    for (const id of members) {
-      const member = (await this.call('GET', `/ticket/${id}`)) as { Status?: string };
-      if (member.Status === undefined || INACTIVE.has(member.Status)) continue;
+    for (const { id } of members.items ?? []) {
       await this.call('POST', `/ticket/${id}/correspond`, { Content: reply, ContentType: 'text/plain' });
       await this.call('PUT', `/ticket/${id}`, { Status: 'resolved' });
     }
@@ -99,10 +98,6 @@ export class RtConnector implements HelpdeskConnector {
 
   async status(externalId: string): Promise<string | undefined> {
     return ((await this.call('GET', `/ticket/${externalId}`)) as { Status?: string }).Status;
-  }
-
-  queueFor(queue: string): string {
-    return queueFor(this.target, queue);
   }
 
   /**
@@ -132,7 +127,7 @@ export class RtConnector implements HelpdeskConnector {
       ContentType: 'text/plain',
       Priority: RT_PRIORITY[incident.priority] ?? 50,
     });
-    const queue = this.queueFor(incident.queue);
+    const queue = queueFor(this.target, incident.queue);
     const fallback = this.target.queueMap['*'] ?? 'General';
     let made: { id?: string | number };
     try {
@@ -156,6 +151,6 @@ export class RtConnector implements HelpdeskConnector {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    return (await callJson(this.target, authorization(this.target, 'token'), `${this.api}${path}`, method, body)).body;
+    return callJson(this.target, this.auth, `${this.api}${path}`, method, body);
   }
 }
