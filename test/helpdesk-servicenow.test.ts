@@ -33,9 +33,25 @@ describe('helpdesk: ServiceNow through its Table API, and its state changes back
     helpdesk
       .expect('GET', /^\/api\/now\/table\/incident\?/, recorded('servicenow', 'find-none'))
       .expect('GET', /^\/api\/now\/table\/sys_user_group\?/, recorded('servicenow', 'find-group'))
-      .expect('POST', /^\/api\/now\/table\/incident$/, recorded('servicenow', 'create-incident'));
+      .expect('POST', /^\/api\/now\/table\/incident$/, recorded('servicenow', 'create-incident'))
+      // A ward's own ServiceNow incident, relayed as a report: found by its number, made a child.
+      .expect('GET', /^\/api\/now\/table\/incident\?sysparm_query=number%3DINC0010003/, recorded('servicenow', 'find-by-number'), () => ({ result: [{ sys_id: '3a1f9c7e4f9e8210b5d6c7e8f9a0b1c2', number: 'INC0010003' }] }))
+      .expect('PATCH', /^\/api\/now\/table\/incident\/3a1f9c7e4f9e8210b5d6c7e8f9a0b1c2$/, recorded('servicenow', 'set-parent'));
 
     await postJson(`${h.corral.baseUrl}/v1/events?wait=correlated`, Array.from({ length: 30 }, (_, i) => nack(i)));
+    // Through the real intake and privacy table: a ServiceNow number is kept as the record key it is.
+    const ward = await postJson(`${h.corral.baseUrl}/v1/ingest/helpdesk?wait=correlated`, { id: 'INC0010003', helpdesk: 'servicenow', channel: 'portal', text: 'Lab results not crossing into the chart', requester: 'ward.4w@lakeside.example', system: 'rhapsody', facility: 'lakeside' });
+    expect(ward.status).toBe(202);
+    // Hostile reports beside it are refused with a reason, and take nothing else down.
+    const hostile = [
+      { id: 'INC0010004', helpdesk: 'servicenow', channel: 'portal', text: 'x', requester: 'a@b.example', occurredAt: '0000-01-01T00:00:00Z' },
+      { id: 'INC0010005', helpdesk: 'servicenow\u0000', channel: 'portal', text: 'x', requester: 'a@b.example' },
+      `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+    ];
+    for (const body of hostile) {
+      const answer = await postJson<{ message?: string }>(`${h.corral.baseUrl}/v1/ingest/helpdesk?wait=correlated`, body);
+      expect([answer.status >= 400 && answer.status < 500, typeof answer.body.message]).toEqual([true, 'string']);
+    }
     h.clock.set(minutes(1));
     await h.timekeeper.poll();
     await drain();
@@ -57,6 +73,10 @@ describe('helpdesk: ServiceNow through its Table API, and its state changes back
       [await callback({ ticket: 'x'.repeat(65), status: '6' }), 400],
       [await callback([{ ticket: sysId, status: '6' }]), 400],
       [await callback({ ticket: sysId, status: '6', actor: 'kim smith <kim@hospital.example>' }), 400],
+      [await callback({ ticket: `${sysId}\u0000`, status: '6' }), 400],
+      [await callback({ ticket: sysId, status: '6\uD83D' }), 400],
+      [await callback({ ticket: sysId, status: '6', actor: 'Carolee951 Sanford861' }), 400],
+      [await callback(`${'{"ticket":'.repeat(5000)}1${'}'.repeat(5000)}`), 400],
       [await callback({ ticket: 'ffffffffffffffffffffffffffffffff', status: '6' }), 404],
       [await postJson(`${h.corral.baseUrl}/v1/helpdesks/jira/ticket-events`, { ticket: sysId, status: '6' }, { key }), 404],
       [await callback({ ticket: sysId, status: '6' }, { key: (await h.corral.mintKey('ingest')).key }), 403],
@@ -75,7 +95,9 @@ describe('helpdesk: ServiceNow through its Table API, and its state changes back
     expect((await callback({ ticket: sysId, status: 'In Progress', actor: 'kim.lee' })).body.outcome).toBe('reopened');
     await drain();
     // Neither was told back to ServiceNow: its own parent/child sync does the children.
-    expect(helpdesk.received).toHaveLength(3);
+    // Five calls in all, the open and the adoption: nothing after.
+    expect(helpdesk.received).toHaveLength(5);
+    expect(helpdesk.received[4]?.body).toEqual({ parent_incident: sysId });
 
     const { body: timeline } = await getJson<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`${h.corral.baseUrl}/v1/incidents/${incidentId}/timeline`);
     expect(timeline.items.filter((e) => e.kind === 'incident.resolved').map((e) => e.data)).toEqual([expect.objectContaining({ by: 'servicenow business rule for servicenow:kim.lee', origin: 'helpdesk:servicenow' })]);

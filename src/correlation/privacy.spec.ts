@@ -92,6 +92,20 @@ describe('the per-field privacy table', () => {
     for (const text of ['epic-adt Smith John', '999-33-5538', 'MRN1234567', 'jane.doe@example.org', '5556575098', '']) expect([text, isCode(text)]).toEqual([text, false]);
   });
 
+  it('keeps a helpdesk record key by its shape, and nothing else under that label', () => {
+    const ticketOf = (helpdeskTicket: string) => {
+      const result = protect({ ...base, labels: { helpdeskTicket, team: helpdeskTicket } }, KEY, 'tokenize');
+      return result.ok ? [result.event.labels?.helpdeskTicket, result.event.labels?.team] : [];
+    };
+    // An RT number, a ServiceNow number and sys_id, a Jira key: kept, though the scrubber would take a long number for an identifier.
+    for (const key of ['4711', '1234567', 'INC0012345', 'c537bae64f411200adf9f8e18110c76e', 'OPS-123']) expect(ticketOf(key)[0]).toBe(key);
+    expect(ticketOf('1234567')[1]).toBe(codeToken(KEY, '1234567'));
+    // A name, a Synthea MRN, an address, half an emoji: tokens.
+    for (const planted of ['Carolee951 Sanford861', 'S99993907', 'jdoe@example.org', 'INC\uD83D0012345', `${NAME}`]) expect(ticketOf(planted)[0]).toMatch(/^x-[0-9a-f]{16}$/);
+    // Control characters are dropped before a label value is judged, as for every label.
+    expect(ticketOf('INC\u00000012345')[0]).toBe('INC0012345');
+  });
+
   it('makes ids stable keyed tokens, so repeats and resolves still find their child', () => {
     const a = protect({ ...base, id: 'srv01/mysql' }, KEY, 'refuse');
     const b = protect({ ...base, id: 'srv01/mysql' }, KEY, 'refuse');

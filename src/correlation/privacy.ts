@@ -126,9 +126,18 @@ export type OnBadCode = 'refuse' | 'tokenize';
  * How a value is judged: refused or tokenized when not a code; on a native route, a code field
  * that is one bare id tokenized too (`nativeCode`), a directory field that is one bare id other
  * than a UUID (`nativeDirectory`); a label value tokenized unless a code with no identifier in it
- * at all (`labelValue`).
+ * at all (`labelValue`); a helpdesk's record key (`labels.helpdeskTicket`) kept when it has the
+ * shape of one, else tokenized (`recordKey`).
  */
-type CodeMode = OnBadCode | 'nativeCode' | 'nativeDirectory' | 'labelValue';
+type CodeMode = OnBadCode | 'nativeCode' | 'nativeDirectory' | 'labelValue' | 'recordKey';
+
+/**
+ * A helpdesk's own record key, the shapes the connectors link by: an RT ticket number, a
+ * ServiceNow number (`INC0012345`) or sys_id, a Jira issue key (`OPS-123`). The scrubber would take
+ * a long number for an identifier, so the label value check keeps none of them; under the label a
+ * report from a named helpdesk puts its own id in (helpdesk.ts), the shape is what decides.
+ */
+export const HELPDESK_RECORD_KEY = /^(?:\d{1,12}|[A-Z]{2,8}\d{5,12}|[0-9a-f]{32}|[A-Z][A-Z0-9_]{0,9}-\d{1,9})$/;
 
 export type Protected = { ok: true; event: CanonicalEvent } | { ok: false; field: string; problem: string };
 
@@ -148,7 +157,7 @@ class Refused extends Error {
  */
 export class PrivacyMemo {
   /** By how a bad code is treated: what one mode kept, the other may have to refuse; label values apart. */
-  readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), nativeDirectory: new Map(), labelValue: new Map() };
+  readonly codes: Record<CodeMode, Map<string, string>> = { refuse: new Map(), tokenize: new Map(), nativeCode: new Map(), nativeDirectory: new Map(), labelValue: new Map(), recordKey: new Map() };
   readonly ids = new Map<string, string>();
   readonly texts = new Map<string, string>();
   /**
@@ -225,7 +234,7 @@ function treat(treatment: Treatment, value: unknown, prefix: string, name: strin
       for (const label in labels) {
         if (!Object.hasOwn(labels, label)) continue;
         // The refusal names the map, not the key: a key that is not a code may be what must not be echoed.
-        out[memoCode(label, `${prefix}${name} (a key)`, key, onBadCode, memo)] = memoCode(labels[label], `${prefix}${name}`, key, 'labelValue', memo);
+        out[memoCode(label, `${prefix}${name} (a key)`, key, onBadCode, memo)] = memoCode(labels[label], `${prefix}${name}`, key, label === 'helpdeskTicket' ? 'recordKey' : 'labelValue', memo);
       }
       return out;
     }
@@ -268,7 +277,7 @@ function code(value: string, field: string, key: string | HmacSha256, mode: Code
   // A label value is never refused, so its control characters are dropped here, before it is judged:
   // left for admission to drop, `Carolee951<SOH> Sanford861` would come out of it a clean name.
   if (CONTROL.test(value)) {
-    if (mode !== 'labelValue') return value;
+    if (mode !== 'labelValue' && mode !== 'recordKey') return value;
     value = value.replace(CONTROLS, '');
   }
   const trimmed = value.trim();
@@ -291,6 +300,8 @@ function keeps(mode: CodeMode, value: string, clean: CleanTexts | undefined): bo
       // A label value already made a token passes as it is, as an event id token does: an event
       // protected once (forwarded to its owner, replayed) keeps the same labels when protected again.
       return isLabelCode(value, clean) || CODE_TOKEN.test(value);
+    case 'recordKey':
+      return HELPDESK_RECORD_KEY.test(value) || CODE_TOKEN.test(value);
     default:
       return assertNever(mode);
   }

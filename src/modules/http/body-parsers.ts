@@ -1,5 +1,8 @@
 import { parse as parseForm } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { depthExceeds } from '../../correlation/scrub.js';
+import { MAX_DEPTH } from '../ingest/limits.js';
+import { InvalidInputError } from './domain-errors.js';
 
 /** Content types HL7 v2 text arrives with; ER7 is the pipe-delimited encoding. */
 export const HL7_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2+er7', 'application/hl7-v2', 'text/plain', 'text/hl7'];
@@ -39,7 +42,11 @@ const takesRawJson = (request: FastifyRequest) => request.method === 'POST' && !
  * default refuses it with 400); corral never merges a body into another object.
  */
 export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number): void {
-  const json = instance.getDefaultJsonParser('ignore', 'ignore');
+  const parse = instance.getDefaultJsonParser('ignore', 'ignore');
+  // Every route's JSON is held to the ingest routes' depth (ingest/limits.ts): a body nested
+  // thousands deep would otherwise reach validation, whose recursion it exhausts (a 500).
+  const json: typeof parse = (request, text, done) =>
+    parse(request, text, (error, value) => (error ? done(error) : depthExceeds(value, MAX_DEPTH) ? done(new InvalidInputError(`the body nests deeper than ${MAX_DEPTH} levels`), undefined) : done(null, value)));
   instance.removeContentTypeParser(['application/json', 'text/plain']);
   // Read as bytes for every route: a JSON ingest route takes them as they are, the others get them parsed as before.
   instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) =>

@@ -1,3 +1,4 @@
+import { HELPDESK_RECORD_KEY } from '../../../correlation/privacy.js';
 import {
   FieldError,
   finish,
@@ -22,7 +23,9 @@ const CHANNELS = ['email', 'chat', 'portal', 'phone'] as const;
  * requester (an e-mail, a login, an id; or `{ id, role?, department? }`) only survives as a token,
  * and an e-mail's domain as `labels.requesterDomain` (the organisation, which says the facility
  * where a system's hospitals keep their own domains; never the person). With `helpdesk` (the name
- * of the helpdesk it came from), its id is that helpdesk's ticket: `labels.helpdeskTicket`.
+ * of the helpdesk it came from), an id with the shape of a helpdesk's record key (RT `4711`,
+ * ServiceNow `INC0012345`, Jira `OPS-123`) is that helpdesk's ticket, `labels.helpdeskTicket`,
+ * which the privacy table keeps by that shape so resolving the incident can resolve the ticket.
  */
 export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Normalized {
   return normalizing(context, (request) => {
@@ -55,7 +58,7 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
             requesterId: requester.id,
             requesterRole: requester.role,
             patientImpact: report.patientImpact === true,
-            labels: { channel, requesterDomain: domainOf(requester.id), helpdeskTicket: helpdesk && given && RECORD_KEY.test(given) ? given : undefined },
+            labels: { channel, requesterDomain: domainOf(requester.id), helpdeskTicket: helpdesk && given && HELPDESK_RECORD_KEY.test(given) ? given : undefined },
           },
           request,
         ),
@@ -63,14 +66,6 @@ export function normalizeHelpdesk(body: unknown, context: NormalizeContext): Nor
     };
   });
 }
-
-/**
- * A helpdesk's own record key (RT `4711`, ServiceNow `INC0012345`, Jira `OPS-123`): kept in the clear
- * as `labels.helpdeskTicket` when the report names its helpdesk, so that resolving the incident can
- * resolve that ticket and the helpdesk tells its requester. A key, not a person; anything longer or
- * with other characters stays only in the event id's hash.
- */
-const RECORD_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
 
 /** The domain of an e-mail address (`rn.mcarter@lakeside.example` → `lakeside.example`): an organisation, not a person. */
 function domainOf(id: string): string | undefined {
