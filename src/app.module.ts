@@ -5,6 +5,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BlastRadiusModule } from './modules/blast-radius/blast-radius.module.js';
 import { BusModule } from './modules/bus/bus.module.js';
+import { ChannelsModule } from './modules/channels/channels.module.js';
 import { ClusterModule } from './modules/cluster/cluster.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         IngestModule,
         IncidentsModule,
         HelpdeskModule,
+        ChannelsModule,
         HealthModule,
         BlastRadiusModule,
         DashboardModule,

@@ -6,6 +6,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ChainKeys } from '../../actors/chain-keys.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
+import { ChannelsConfigError, loadChannelsConfig, NO_CHANNELS, type ChannelsConfig } from '../channels/channels-config.js';
 import { HelpdeskConfigError, loadHelpdeskConfig, type HelpdeskConfig } from '../helpdesk/helpdesk-config.js';
 import { applyEnvFile, type EnvFileReport } from './env-file.js';
 import { EnvDto, EXAMPLES, SECRET_VARIABLE } from './env.dto.js';
@@ -47,6 +48,8 @@ export class CorralConfig {
     readonly inbox: InboxSettings = DEFAULT_INBOX,
     /** A candidate rule set run in shadow beside the live one (CORRAL_SHADOW_RULES_DIR); undefined: none. */
     readonly shadowRulesDir: string | undefined = undefined,
+    /** The channels file (CORRAL_CHANNELS_FILE), read and checked with the rest; none configured without it. */
+    readonly channels: ChannelsConfig = NO_CHANNELS,
   ) {}
 }
 
@@ -153,6 +156,13 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
     if (!(error instanceof HelpdeskConfigError)) throw error;
     problems.push(...error.problems.map((p) => `CORRAL_HELPDESK_FILE: ${p}`));
   }
+  let channels: ChannelsConfig = NO_CHANNELS;
+  try {
+    channels = loadChannelsConfig(dto.CORRAL_CHANNELS_FILE, env);
+  } catch (error) {
+    if (!(error instanceof ChannelsConfigError)) throw error;
+    problems.push(...error.problems.map((p) => `CORRAL_CHANNELS_FILE: ${p}`));
+  }
   const chainKeyFile = dto.CORRAL_CHAIN_KEY ? undefined : readChainKeyFile(dataDir);
   if (typeof chainKeyFile === 'string') problems.push(chainKeyFile);
   if (problems.length > 0 || helpdesk === undefined) throw new ConfigError(problems);
@@ -206,6 +216,7 @@ export function loadConfig(given?: NodeJS.ProcessEnv): CorralConfig {
       intakeWorkers: dto.INTAKE_WORKERS ?? availableParallelism(),
     },
     dto.CORRAL_SHADOW_RULES_DIR,
+    channels,
   );
 }
 

@@ -114,6 +114,8 @@ export class EnvDto {
   @Millis(10, 60_000) TIMER_POLL_MS = 1000;
 
   @Text() CORRAL_HELPDESK_FILE?: string;
+  /** The channels file: e-mail, Slack, Teams, FHIR Subscription, file drops, the known-issues page (channels/channels-config.ts). */
+  @Text() CORRAL_CHANNELS_FILE?: string;
   @HttpUrl() CORRAL_PUBLIC_URL?: string;
   @Millis(10, 60_000) RELAY_POLL_MS = 250;
 
@@ -234,6 +236,7 @@ export const EXAMPLES: Record<keyof EnvDto, string> = {
   CORRAL_SHADOW_RULES_DIR: 'config/rules:/etc/corral/rules-next',
   TIMER_POLL_MS: '1000',
   CORRAL_HELPDESK_FILE: '/etc/corral/helpdesk.yaml',
+  CORRAL_CHANNELS_FILE: '/etc/corral/channels.yaml',
   CORRAL_PUBLIC_URL: 'https://corral.example.org',
   RELAY_POLL_MS: '250',
   MAX_LIVE_ACTORS: '100000',

@@ -10,5 +10,5 @@ import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
 import { NatsCommands } from './nats-commands.js';
 
-@Module({ controllers: [IncidentsController, IncidentCommandsController, HelpdeskCallbackController], providers: [IncidentRepository, IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands, HelpdeskStatusSync, HelpdeskPoller] })
+@Module({ controllers: [IncidentsController, IncidentCommandsController, HelpdeskCallbackController], providers: [IncidentRepository, IncidentsService, IncidentCommandsService, CommandJournal, NatsCommands, HelpdeskStatusSync, HelpdeskPoller], exports: [IncidentsService] })
 export class IncidentsModule {}

@@ -13,6 +13,6 @@ import { NatsIntake } from './nats-intake.js';
   imports: [EnrichmentModule],
   controllers: [EventsController, NativeIngestController, DeadLettersController],
   providers: [IngestService, NativeIngestService, NatsIntake, IntakePool],
-  exports: [IngestService],
+  exports: [IngestService, NativeIngestService],
 })
 export class IngestModule {}

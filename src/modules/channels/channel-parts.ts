@@ -1,0 +1,7 @@
+import type { Provider, Type } from '@nestjs/common';
+
+/** What one channel adds to ChannelsModule: its routes and its services (each reads its own section of the channels config). */
+export interface ChannelParts {
+  controllers: Type[];
+  providers: Provider[];
+}
