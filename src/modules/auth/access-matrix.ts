@@ -104,6 +104,15 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
   'POST /dashboard/sign-out': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-out', type: 'activity' }, session: 'cookie' },
 
+  // Channels (src/modules/channels): Slack and Teams sign each request with the app's shared
+  // secret, which the route checks before reading anything (chat/); they send no corral key.
+  'POST /v1/channels/slack/events': { roles: 'public' },
+  'POST /v1/channels/slack/commands': { roles: 'public' },
+  'POST /v1/channels/teams/messages': { roles: 'public' },
+  // A FHIR server's Subscription rest-hook sends the header its Subscription names: an ingest key.
+  'POST /v1/channels/fhir/notifications': { roles: INGEST },
+  'PUT /v1/channels/fhir/notifications/:type/:id': { roles: INGEST },
+
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },
 };

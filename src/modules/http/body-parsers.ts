@@ -16,6 +16,13 @@ const HL7_ROUTE = '/v1/ingest/hl7';
 const RAW_JSON_ROUTES = new Set(['/v1/events', '/v1/ingest/pagerduty', '/v1/ingest/okta', '/v1/ingest/:source']);
 const NATIVE_ROUTES = '/v1/ingest/';
 const SIGN_IN_ROUTE = '/dashboard/session';
+/**
+ * Slack and Teams sign the body's exact bytes: their routes get the raw Buffer (JSON or form) and
+ * verify the signature before parsing it themselves (channels/chat/).
+ */
+const SIGNED_ROUTES = '/v1/channels/slack/';
+const TEAMS_ROUTE = '/v1/channels/teams/messages';
+const takesSignedBody = (request: FastifyRequest) => request.method === 'POST' && (routeUnder(request, SIGNED_ROUTES) || routeIs(request, TEAMS_ROUTE));
 /** The sign-in form holds one key; anything longer is not a sign-in. */
 const SIGN_IN_FORM_LIMIT = 2 * 1024;
 
@@ -50,16 +57,20 @@ export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number
   instance.removeContentTypeParser(['application/json', 'text/plain']);
   // Read as bytes for every route: a JSON ingest route takes them as they are, the others get them parsed as before.
   instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) =>
-    takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done),
+    takesRawJson(request) || takesSignedBody(request) ? done(null, body) : json(request, body.toString('utf8'), done),
   );
   instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     if (!routeUnder(request, NATIVE_ROUTES)) return done(null, undefined);
     return takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done);
   });
   instance.addContentTypeParser(HL7_TYPES, { parseAs: 'string', bodyLimit }, (request, body, done) => done(null, routeIs(request, HL7_ROUTE) ? body : undefined));
-  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: SIGN_IN_FORM_LIMIT }, (request, body, done) =>
+  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    // A slash command's form, signed: its bytes as they came.
+    if (takesSignedBody(request)) return done(null, body);
     // Node's querystring, as body-parser's `extended: false`: flat string fields, no nesting.
-    done(null, routeIs(request, SIGN_IN_ROUTE) ? { ...parseForm(String(body)) } : undefined),
-  );
+    if (!routeIs(request, SIGN_IN_ROUTE)) return done(null, undefined);
+    if (body.length > SIGN_IN_FORM_LIMIT) return done(Object.assign(new Error('the sign-in form is larger than a key'), { statusCode: 413 }), undefined);
+    return done(null, { ...parseForm(body.toString('utf8')) });
+  });
   instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, _body, done) => done(null, undefined));
 }
