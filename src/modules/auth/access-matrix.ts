@@ -113,6 +113,18 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/channels/fhir/notifications': { roles: INGEST },
   'PUT /v1/channels/fhir/notifications/:type/:id': { roles: INGEST },
 
+  // The clinicians' known-issues page (channels/known-issues): a signed link opens it without a
+  // key (checked in KnownIssuesService.scopeFor), any key opens it too. It shows no patient data,
+  // no requester and no free text but an agent's note, which is checked for identifiers when set.
+  'GET /v1/known-issues': { roles: 'public', detailsFor: ANY },
+  'POST /v1/known-issues/:id/me-too': { roles: 'public', detailsFor: ANY },
+  'GET /known-issues': { roles: 'public', detailsFor: ANY },
+  'GET /known-issues/style.css': { roles: 'public' },
+  'POST /known-issues/:id/me-too': { roles: 'public', detailsFor: ANY },
+  'POST /v1/known-issues/links': { roles: ['admin'], audit: { action: 'known-issues.link', type: 'activity' } },
+  'PUT /v1/incidents/:id/public-note': command('public-note'),
+  'DELETE /v1/incidents/:id/public-note': command('public-note.remove'),
+
   'GET /v1/audit': { roles: ['auditor', 'admin'], audit: { action: 'audit.read', type: 'query' } },
   'GET /v1/audit/verify': { roles: ['auditor', 'admin'], audit: { action: 'audit.verify', type: 'query' } },
 };

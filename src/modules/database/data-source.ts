@@ -22,12 +22,13 @@ import { JournalKeys1765700000000 } from '../../../migrations/1765700000000-jour
 import { Inbox1765800000000 } from '../../../migrations/1765800000000-inbox.js';
 import { HotSnapshots1765900000000 } from '../../../migrations/1765900000000-hot-snapshots.js';
 import { HelpdeskTickets1766000000000 } from '../../../migrations/1766000000000-helpdesk-tickets.js';
+import { IncidentPublicNotes1766100000000 } from '../../../migrations/1766100000000-incident-public-notes.js';
 import { EnrichmentLookupRow } from '../enrichment/enrichment-lookup.entity.js';
 import { DeadLetterReplayRow, DeadLetterRow } from '../ingest/dead-letters/dead-letter.entity.js';
 import { ActorSnapshotRow, IncidentChildRow, IncidentRow, JournalRow, OutboxDeliveryRow, OutboxRow } from './entities.js';
 
 export const ENTITIES = [IncidentRow, IncidentChildRow, JournalRow, ActorSnapshotRow, OutboxRow, OutboxDeliveryRow, DeadLetterRow, DeadLetterReplayRow, EnrichmentLookupRow, ApiKeyRow, AuditRow];
-export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, AuthAudit1764400000000, Enrichment1764500000000, BlastRadius1764600000000, Cluster1764700000000, CommitCheck1764800000000, ApiKeyNotify1764810000000, ChildRevision1764900000000, HotIncidentUpdates1765000000000, OutboxLanes1765100000000, KeyedChains1765400000000, ApiKeyNotifyInsert1765500000000, BlockedLanes1765500000001, JournalKeys1765700000000, Inbox1765800000000, HotSnapshots1765900000000, HelpdeskTickets1766000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, DeadLetters1764100000000, CorrelationEngine1764200000000, RuntimeDurability1764250000000, Outbox1764300000000, AuthAudit1764400000000, Enrichment1764500000000, BlastRadius1764600000000, Cluster1764700000000, CommitCheck1764800000000, ApiKeyNotify1764810000000, ChildRevision1764900000000, HotIncidentUpdates1765000000000, OutboxLanes1765100000000, KeyedChains1765400000000, ApiKeyNotifyInsert1765500000000, BlockedLanes1765500000001, JournalKeys1765700000000, Inbox1765800000000, HotSnapshots1765900000000, HelpdeskTickets1766000000000, IncidentPublicNotes1766100000000];
 
 /** The one DataSource definition, used by the app, the migrate CLI and the tests. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {

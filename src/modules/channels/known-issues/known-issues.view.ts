@@ -1,0 +1,133 @@
+/** One incident as the read model holds it, with what the page needs (known-issues.repository.ts). */
+export interface IssueRow {
+  id: string;
+  status: 'open' | 'acknowledged' | 'flapping' | 'resolved' | 'merged';
+  origin: string;
+  priority: string;
+  queue: string | null;
+  system: string;
+  facilities: string[];
+  departments: string[];
+  firstSeen: Date;
+  resolvedAt: Date | null;
+  suppressedBy: string | null;
+  distinctRequesters: number;
+  childCount: number;
+  patientImpact: boolean;
+  context: Record<string, unknown> | null;
+  /** What an agent published for clinicians (PUT /v1/incidents/:id/public-note), checked for identifiers when set. */
+  note: { text: string; eta: Date | null; updatedAt: Date } | null;
+}
+
+/**
+ * A problem as the known-issues page says it to a clinician: plain words built from codes, counts
+ * and times only. The incident's title, its children's text and its requesters never reach here:
+ * they are free text a person wrote (or tokens of people), and the page is read by anyone on the ward.
+ */
+export interface KnownIssue {
+  id: string;
+  system: string;
+  systemName: string;
+  facilities: Array<{ code: string; name: string }>;
+  /** "Epic at Lakeside and Overlake". */
+  affected: string;
+  since: string;
+  /** "07:02", or "Sat 5 Dec 23:40" when not today, in the configured zone. */
+  sinceLocal: string;
+  state: 'being worked on' | 'acknowledged by the team' | 'intermittent' | 'planned maintenance' | 'fixed';
+  priority: string;
+  patientCare: boolean;
+  /** People who reported it; null when fewer than the small-count threshold (said as "fewer than 5"). */
+  reporters: number | null;
+  /** "31 people have reported this" / "fewer than 5 people have reported this" / "found by monitoring". */
+  reported: string;
+  note: string | null;
+  eta: string | null;
+  noteUpdatedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface ViewOptions {
+  timeZone: string;
+  smallCount: number;
+  now: Date;
+  /** The system's name people use (the first of its rule's `names`), when the rules give one. */
+  systemName: (code: string) => string | undefined;
+}
+
+/** Queues whose problems are not for a public page (a privacy investigation names no outage). */
+const PRIVATE_QUEUES = new Set(['privacy-security']);
+
+/**
+ * Whether a problem belongs on the page. Not a merged one (its survivor is shown), nor a privacy
+ * investigation, nor an identity incident of a few people (one person's locked account is theirs,
+ * not the ward's).
+ */
+export function isPublic(row: IssueRow, smallCount: number): boolean {
+  if (row.status === 'merged') return false;
+  if (row.queue && PRIVATE_QUEUES.has(row.queue)) return false;
+  if (row.origin === 'identity' && row.distinctRequesters < smallCount) return false;
+  return true;
+}
+
+export function toKnownIssue(row: IssueRow, options: ViewOptions): KnownIssue {
+  const systemName = options.systemName(row.system) ?? titleCase(row.system);
+  const facilityName = typeof row.context?.facilityName === 'string' && row.facilities.length === 1 ? row.context.facilityName : undefined;
+  const facilities = row.facilities.map((code) => ({ code, name: facilityName ?? titleCase(code) }));
+  const reporters = row.distinctRequesters >= options.smallCount ? row.distinctRequesters : null;
+  return {
+    id: row.id,
+    system: row.system,
+    systemName,
+    facilities,
+    affected: facilities.length === 0 ? systemName : `${systemName} at ${inWords(facilities.map((f) => f.name))}`,
+    since: row.firstSeen.toISOString(),
+    sinceLocal: localTime(row.firstSeen, options.now, options.timeZone),
+    state: stateOf(row),
+    priority: row.priority,
+    patientCare: row.patientImpact,
+    reporters,
+    reported: reportedWords(row.distinctRequesters, options.smallCount),
+    note: row.note?.text ?? null,
+    eta: row.note?.eta ? localTime(row.note.eta, options.now, options.timeZone) : null,
+    noteUpdatedAt: row.note ? row.note.updatedAt.toISOString() : null,
+    resolvedAt: row.resolvedAt ? row.resolvedAt.toISOString() : null,
+  };
+}
+
+function stateOf(row: IssueRow): KnownIssue['state'] {
+  if (row.status === 'resolved') return 'fixed';
+  if (row.suppressedBy) return 'planned maintenance';
+  if (row.status === 'flapping') return 'intermittent';
+  return row.status === 'acknowledged' ? 'acknowledged by the team' : 'being worked on';
+}
+
+function reportedWords(people: number, smallCount: number): string {
+  if (people === 0) return 'found by monitoring';
+  if (people < smallCount) return `fewer than ${smallCount} people have reported this`;
+  return `${people} people have reported this`;
+}
+
+/** `lakeside` → "Lakeside", `st-brigid` → "St Brigid": a code said as a name where no name is known. */
+export function titleCase(code: string): string {
+  return code
+    .split(/[-_.\s]+/)
+    .filter(Boolean)
+    .map((word) => (word.length <= 3 && /\d/.test(word) ? word.toUpperCase() : word[0]?.toUpperCase() + word.slice(1)))
+    .join(' ');
+}
+
+function inWords(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  if (names.length > 4) return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more sites`;
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** A time as a ward reads it: the clock time today, the day and time otherwise. */
+export function localTime(at: Date, now: Date, timeZone: string): string {
+  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  if (day(at) === day(now)) return time;
+  const date = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+  return `${date} ${time}`;
+}
