@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { systemClock } from '../../actors/clock.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { IngestService } from '../ingest/ingest.service.js';
-import { NativeIngestService } from '../ingest/native-ingest.service.js';
+import { NativeIngestService, type Admitted } from '../ingest/native-ingest.service.js';
 import type { NativeSource } from '../ingest/sources/registry.js';
 
 /** A person's report as a channel read it: the helpdesk relay's shape (ingest/sources/helpdesk.ts). */
@@ -102,5 +103,45 @@ export class ChannelIntake {
     if (!committed.taken) return { kind: 'pending' };
     const landed = await this.ingest.landed(committed.taken, waitMs, (i) => i);
     return { kind: 'taken', incidentIds: landed.incidents.flatMap((l) => (l.incidentId ? [l.incidentId] : [])) };
+  }
+
+  /**
+   * A machine channel's batch (a file's HL7 messages, a CSV export's rows as canonical events):
+   * each item checked on its own, through the source's adapter or as a canonical event (privacy
+   * filter included either way), and every one that passed committed in one append, so a chunk is
+   * durable whole or not at all. A refused item is named by its index, never blocks the others. A
+   * failure to commit is thrown: the channel keeps the items and tries again later.
+   */
+  async batch(source: NativeSource | 'canonical', items: readonly unknown[], correlationId: string): Promise<{ accepted: number; duplicates: number; ignored: number; refused: Array<{ index: number; reason: string }> }> {
+    const receivedAt = systemClock.now().toISOString();
+    const normalized: Admitted = { events: [], resolves: [], ignored: 0 };
+    const eventOwners: number[] = [];
+    const resolveOwners: number[] = [];
+    const refused: Array<{ index: number; reason: string }> = [];
+    for (const [index, item] of items.entries()) {
+      if (source === 'canonical') {
+        const parsed = this.ingest.parse(item, correlationId, receivedAt);
+        if (parsed.ok) {
+          normalized.events.push(parsed.event);
+          eventOwners.push(index);
+        } else refused.push({ index, reason: parsed.reason });
+        continue;
+      }
+      const checked = this.native.normalize(source, item, correlationId);
+      if (!checked.ok) {
+        refused.push({ index, reason: checked.reason });
+        continue;
+      }
+      normalized.events.push(...checked.normalized.events);
+      normalized.resolves.push(...checked.normalized.resolves);
+      normalized.ignored += checked.normalized.ignored;
+      eventOwners.push(...checked.normalized.events.map(() => index));
+      resolveOwners.push(...checked.normalized.resolves.map(() => index));
+    }
+    const committed = await this.native.commit(normalized);
+    // Set aside by the runtime (several instances): numbered among the inputs, events then resolves.
+    const owners = [...eventOwners, ...resolveOwners];
+    for (const { index, reason } of committed.rejected) refused.push({ index: owners[index] ?? -1, reason });
+    return { accepted: committed.accepted, duplicates: committed.duplicates, ignored: committed.ignored, refused };
   }
 }

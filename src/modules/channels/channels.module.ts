@@ -13,7 +13,7 @@ const CHANNELS: ChannelParts[] = [EMAIL_CHANNEL, CHAT_CHANNEL, FHIR_CHANNEL, FIL
 
 /** Where clinicians and systems already report: each channel turns itself on from its section of the channels file. */
 @Module({
-  imports: [IngestModule, IncidentsModule],
+  imports: [IngestModule, IncidentsModule, ...new Set(CHANNELS.flatMap((c) => c.imports ?? []))],
   controllers: CHANNELS.flatMap((c) => c.controllers),
   providers: [ChannelIntake, ...CHANNELS.flatMap((c) => c.providers)],
 })

@@ -91,6 +91,20 @@ export class Enricher {
     return this.directory !== undefined;
   }
 
+  /**
+   * A directory resource as the EHR has it now (a FHIR Subscription's id-only notification names
+   * only its URL); undefined without enrichment, when it does not exist, or when the EHR does not
+   * answer (the breaker and the timeout hold as for lookups).
+   */
+  async readDirectory(type: DirectoryType, id: string): Promise<Resource | undefined> {
+    if (!this.directory) return undefined;
+    try {
+      return await this.directory.read(type, id, { queries: [] });
+    } catch {
+      return undefined;
+    }
+  }
+
   async enrich(events: CanonicalEvent[]): Promise<CanonicalEvent[]> {
     const { cache, rules, settings } = this;
     if (!cache || !rules || !settings || events.length === 0) return events;

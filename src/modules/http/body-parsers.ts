@@ -16,6 +16,7 @@ const HL7_ROUTE = '/v1/ingest/hl7';
 const RAW_JSON_ROUTES = new Set(['/v1/events', '/v1/ingest/pagerduty', '/v1/ingest/okta', '/v1/ingest/:source']);
 const NATIVE_ROUTES = '/v1/ingest/';
 const SIGN_IN_ROUTE = '/dashboard/session';
+const FHIR_ROUTES = '/v1/channels/fhir/';
 /**
  * Slack and Teams sign the body's exact bytes: their routes get the raw Buffer (JSON or form) and
  * verify the signature before parsing it themselves (channels/chat/).
@@ -60,7 +61,8 @@ export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number
     takesRawJson(request) || takesSignedBody(request) ? done(null, body) : json(request, body.toString('utf8'), done),
   );
   instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
-    if (!routeUnder(request, NATIVE_ROUTES)) return done(null, undefined);
+    // SCIM on the native routes; FHIR (application/fhir+json) on the Subscription notification routes.
+    if (!routeUnder(request, NATIVE_ROUTES) && !routeUnder(request, FHIR_ROUTES)) return done(null, undefined);
     return takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done);
   });
   instance.addContentTypeParser(HL7_TYPES, { parseAs: 'string', bodyLimit }, (request, body, done) => done(null, routeIs(request, HL7_ROUTE) ? body : undefined));
