@@ -25,6 +25,11 @@ export interface RouteAccess {
   leadershipView?: LeadershipView;
   /** Dashboard routes only: also accept its session cookie, or (the sign-in route) a key from the form. */
   session?: SessionUse;
+  /**
+   * A public route that checks its own credentials before it reads anything: a vendor's signature
+   * (Slack, Teams), or a signed link. Without them it answers 401 (or 404 when the channel is off).
+   */
+  checkedByRoute?: string;
 }
 
 const ANY: readonly Role[] = ['ingest', 'agent', 'leadership', 'auditor', 'admin'];
@@ -106,9 +111,9 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
 
   // Channels (src/modules/channels): Slack and Teams sign each request with the app's shared
   // secret, which the route checks before reading anything (chat/); they send no corral key.
-  'POST /v1/channels/slack/events': { roles: 'public' },
-  'POST /v1/channels/slack/commands': { roles: 'public' },
-  'POST /v1/channels/teams/messages': { roles: 'public' },
+  'POST /v1/channels/slack/events': { roles: 'public', checkedByRoute: "Slack's request signature" },
+  'POST /v1/channels/slack/commands': { roles: 'public', checkedByRoute: "Slack's request signature" },
+  'POST /v1/channels/teams/messages': { roles: 'public', checkedByRoute: "Teams' HMAC" },
   // A FHIR server's Subscription rest-hook sends the header its Subscription names: an ingest key.
   'POST /v1/channels/fhir/notifications': { roles: INGEST },
   'PUT /v1/channels/fhir/notifications/:type/:id': { roles: INGEST },
@@ -116,11 +121,11 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   // The clinicians' known-issues page (channels/known-issues): a signed link opens it without a
   // key (checked in KnownIssuesService.scopeFor), any key opens it too. It shows no patient data,
   // no requester and no free text but an agent's note, which is checked for identifiers when set.
-  'GET /v1/known-issues': { roles: 'public', detailsFor: ANY },
-  'POST /v1/known-issues/:id/me-too': { roles: 'public', detailsFor: ANY },
-  'GET /known-issues': { roles: 'public', detailsFor: ANY },
+  'GET /v1/known-issues': { roles: 'public', detailsFor: ANY, checkedByRoute: 'a signed link, or any key' },
+  'POST /v1/known-issues/:id/me-too': { roles: 'public', detailsFor: ANY, checkedByRoute: 'a signed link, or any key' },
+  'GET /known-issues': { roles: 'public', detailsFor: ANY, checkedByRoute: 'a signed link, or any key' },
   'GET /known-issues/style.css': { roles: 'public' },
-  'POST /known-issues/:id/me-too': { roles: 'public', detailsFor: ANY },
+  'POST /known-issues/:id/me-too': { roles: 'public', detailsFor: ANY, checkedByRoute: 'a signed link, or any key' },
   'POST /v1/known-issues/links': { roles: ['admin'], audit: { action: 'known-issues.link', type: 'activity' } },
   'PUT /v1/incidents/:id/public-note': command('public-note'),
   'DELETE /v1/incidents/:id/public-note': command('public-note.remove'),

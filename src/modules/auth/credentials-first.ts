@@ -13,7 +13,21 @@ import { NO_CREDENTIALS } from './authenticator.js';
 export function credentialsFirst(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const { headers } = request;
   const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
-  if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || (request.method === 'POST' && request.url.split('?', 1)[0] === '/dashboard/session')) return done();
+  if (!hasBody || headers.authorization !== undefined || headers.cookie !== undefined || carriesOwnCredentials(request)) return done();
   // The connection closes: the rest of the body would only be read to be thrown away.
   refuseEarly(reply, 401, NO_CREDENTIALS, { 'www-authenticate': 'Bearer realm="corral"' });
+}
+
+/**
+ * Routes whose credentials are not a corral header (access-matrix.ts `checkedByRoute`, checked by
+ * the route before it reads the body): the dashboard's sign-in form (the key is in the body),
+ * Slack's signed requests (its signature headers), and the known-issues "me too" of a signed link
+ * (its query). Teams signs with an `Authorization` header, which passes above.
+ */
+function carriesOwnCredentials(request: FastifyRequest): boolean {
+  const [path = '', query = ''] = request.url.split('?', 2);
+  if (request.method !== 'POST') return false;
+  if (path === '/dashboard/session') return true;
+  if (path.startsWith('/v1/channels/slack/')) return request.headers['x-slack-signature'] !== undefined;
+  return /^\/(?:v1\/)?known-issues\/[^/]+\/me-too$/.test(path) && /(?:^|&)sig=/.test(query);
 }

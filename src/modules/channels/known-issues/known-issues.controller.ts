@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/current-principal.js';
 import type { Principal } from '../../auth/roles.js';
 import { correlationIdOf } from '../../http/correlation-id.js';
+import { InvalidInputError } from '../../http/domain-errors.js';
 import { KnownIssuesLinkAnswer, KnownIssuesLinkDto, KnownIssuesPageView, MeTooAnswer, MeTooDto, PublicNoteDto } from './known-issues.dto.js';
 import { KnownIssuesService } from './known-issues.service.js';
 
@@ -35,10 +36,12 @@ export class KnownIssuesController {
   @HttpCode(200)
   @ApiOperation({ summary: '"This affects me too": files a report on the active problem for `visitor` (once per visitor and problem), so the person need not call. With any key, or within a signed link’s scope.' })
   @ApiOkResponse({ type: MeTooAnswer })
+  @ApiBody({ type: MeTooDto })
   @linkQuery
-  async meToo(@Param('id') id: string, @Body() body: MeTooDto, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @CurrentPrincipal() principal?: Principal): Promise<MeTooAnswer> {
+  async meToo(@Param('id') id: string, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @CurrentPrincipal() principal?: Principal): Promise<MeTooAnswer> {
+    // The link (or key) first, the body after: a caller without either learns nothing from a 400.
     const scope = this.knownIssues.scopeFor(principal, query);
-    return { outcome: await this.knownIssues.meToo(id, scope, body.visitor, correlationIdOf(request)) };
+    return { outcome: await this.knownIssues.meToo(id, scope, visitorOf(body), correlationIdOf(request)) };
   }
 
   @Put('v1/incidents/:id/public-note')
@@ -64,4 +67,12 @@ export class KnownIssuesController {
   link(@Body() body: KnownIssuesLinkDto): KnownIssuesLinkAnswer {
     return this.knownIssues.link(body);
   }
+}
+
+const VISITOR = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function visitorOf(body: unknown): string {
+  const visitor = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { visitor?: unknown }).visitor : undefined;
+  if (typeof visitor !== 'string' || !VISITOR.test(visitor)) throw new InvalidInputError('visitor is required: an opaque id of the person or device (letters, digits, . _ : -, at most 64)');
+  return visitor;
 }
