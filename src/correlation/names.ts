@@ -74,6 +74,8 @@ export interface ProblemRule extends RuleId {
 export interface FacilityRule extends RuleId {
   facility: string;
   codes: string[];
+  /** What people call it ("Overlake Medical Center"): shown on screens, never compared. */
+  name?: string;
 }
 
 // Senders name one system and one site in many ways: an interface engine writes RHAPSODY and

@@ -50,6 +50,19 @@ describe('compileRules', () => {
     expect(bad).toThrow('rule "r" (identity[0]): field "id" repeats the id of');
   });
 
+  it('keeps a facility\'s display name as written, for screens only: it names no code and is matched nowhere', () => {
+    const rules = compileRules([
+      { file: 'site.yaml', document: { facilities: [{ id: 'fac.overlake', version: 1, facility: 'OVERLAKE', codes: ['OVL'], name: ' Overlake Medical Center ' }, { id: 'fac.bellevue', version: 1, facility: 'bellevue' }] } },
+    ]);
+
+    expect(rules.facilities).toEqual([
+      expect.objectContaining({ facility: 'overlake', codes: ['ovl'], name: 'Overlake Medical Center' }),
+      expect.not.objectContaining({ name: expect.anything() }),
+    ]);
+    expect(rules.lexicon.facilities.get('overlake medical center')).toBeUndefined();
+    expect(compile({ facilities: [{ id: 'fac.x', version: 1, facility: 'x', name: '' }] })).toThrow('rule "fac.x" (facilities[0]): field "name" must be a non-empty string');
+  });
+
   it('refuses a dependency cycle', () => {
     const cycle = compile({
       dependencies: [

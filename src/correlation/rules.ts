@@ -529,8 +529,9 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { system, codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()), names: r.list('names') ?? [], ...(scope ? { scope } : {}), ...(kind ? { class: kind } : {}) };
     }
     case 'facilities': {
-      r.unknown([...common, 'facility', 'codes']);
-      return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()) };
+      r.unknown([...common, 'facility', 'codes', 'name']);
+      const name = r.string('name', false)?.trim();
+      return { facility: r.code('facility'), codes: (r.list('codes') ?? []).map((c) => c.toLowerCase()), ...(name ? { name } : {}) };
     }
     case 'problems': {
       r.unknown([...common, 'class', 'words', 'kinds', 'absorbs', 'alsoAbsorbs', 'otherwise', 'standsAlone', 'unreported', 'acrossSystems']);
