@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { apiFetch, canonical, postJson, useCorralSuite } from './support/harness.js';
@@ -26,7 +26,6 @@ describe('dashboard in headless Chromium', () => {
   const suite = useCorralSuite({ CORRAL_SMALL_COUNT_THRESHOLD: '5' });
   let page: Page;
   let leadershipKey = '';
-  const artifacts = mkdtempSync(join(tmpdir(), 'corral-dashboard-'));
 
   beforeAll(async () => {
     leadershipKey = (await suite.corral.mintKey('leadership', { label: 'Command centre wall' })).key;
@@ -95,18 +94,20 @@ describe('dashboard in headless Chromium', () => {
     expect((await apiFetch(`${suite.corral.baseUrl}/dashboard/stream`, { headers: { cookie } }, { key: null })).status).toBe(200);
   });
 
-  it('shows the open incidents by priority, the grid and the totals, with small counts suppressed', async () => {
+  it('shows the open incidents by priority, the facilities and the headline, with small counts in words', async () => {
     await page.waitForSelector('[data-incident]');
-    const priorities = await page.locator('.incident .prio').allTextContents();
+    const priorities = await page.locator('.incident .expander .prio').allTextContents();
 
-    expect(priorities[0]).toBe('P1');
+    expect(priorities[0]).toMatch(/P1$/);
     // ADT at Overlake and Bellevue (the calls joined them), lab interface, PACS.
     expect(priorities).toHaveLength(4);
-    expect(await page.textContent('[data-total="incidents"]')).toBe('4');
-    expect(await page.textContent('[data-total="facilitiesAffected"]')).toBe('3');
-    expect(await page.locator('#grid th[scope="row"]').allTextContents()).toEqual(expect.arrayContaining(['overlake', 'bellevue', 'kirkland']));
-    // The Kirkland PACS incident has one alert and no caller: its count of reports shows as "<5".
-    expect(await page.textContent('[data-incident]:has-text("pacs")')).toContain('<5 reports/alerts');
+    expect(await page.textContent('[data-tile="p1"] .tile-note')).toBe('of 4 open incidents');
+    expect(await page.textContent('[data-tile="facilities"] .value')).toBe('3');
+    expect(await page.locator('#facilities .site-name').allTextContents()).toEqual(expect.arrayContaining(['overlake', 'bellevue', 'kirkland']));
+    // The Kirkland PACS incident has one alert and no caller: "fewer than 5 alerts", and no "0 people".
+    const pacs = await page.textContent('[data-incident]:has-text("pacs")');
+    expect(pacs).toContain('fewer than 5 alerts');
+    expect(pacs).not.toContain('people');
     expect(await page.content()).not.toContain('dash-clinician-');
   });
 
@@ -134,9 +135,9 @@ describe('dashboard in headless Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to open incidents');
 
-    await page.focus('.incident summary');
+    await page.focus('.incident .expander');
     await page.keyboard.press('Enter');
-    expect(await page.locator('.incident details').first().getAttribute('open')).not.toBeNull();
+    expect(await page.locator('.incident .expander').first().getAttribute('aria-expanded')).toBe('true');
     expect(await page.textContent('.incident .spread')).toMatch(/overlake|bellevue/);
   });
 
@@ -151,12 +152,6 @@ describe('dashboard in headless Chromium', () => {
     expect(Date.now() - accepted).toBeLessThan(2000);
     expect(await page.locator('[data-incident]').count()).toBe(before + 1);
     expect(await page.textContent('#announce')).toContain('pharmacy-interface');
-
-    const shot = join(artifacts, 'dashboard.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    // Regenerate the README's picture with CORRAL_DASHBOARD_SCREENSHOT=docs/dashboard.png.
-    if (process.env.CORRAL_DASHBOARD_SCREENSHOT) await page.screenshot({ path: resolve(process.env.CORRAL_DASHBOARD_SCREENSHOT), fullPage: true });
-    console.log(`dashboard screenshot: ${shot}`);
   });
 
   it('signs out: the session ends on the server, the cookie is dropped, and the sign-in form is back', async () => {

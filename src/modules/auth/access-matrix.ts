@@ -103,8 +103,9 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/incidents/:id/blast-radius': { roles: ['agent', 'leadership', 'admin'], leadershipView: 'incident-blast-radius' },
   'GET /v1/metrics/outcomes': { roles: LEADERSHIP, leadershipView: 'outcomes' },
   'GET /dashboard': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
-  'GET /dashboard/app.js': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
-  'GET /dashboard/app.css': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
+  // Its script modules, style and uPlot's files: code, no figure, so the sign-in page is styled
+  // before there is a session; names from a fixed list (dashboard.assets.ts).
+  'GET /dashboard/assets/:name': { roles: 'public' },
   'GET /dashboard/stream': { roles: LEADERSHIP, leadershipView: 'dashboard', session: 'cookie' },
   'POST /dashboard/session': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-in', type: 'activity' }, session: 'exchange' },
   'POST /dashboard/sign-out': { roles: LEADERSHIP, leadershipView: 'dashboard', audit: { action: 'dashboard.sign-out', type: 'activity' }, session: 'cookie' },

@@ -1,9 +1,8 @@
-import type { MessageEvent } from '@nestjs/common';
 import type { BlastRadius, BlastTotals, IncidentBlast } from '../blast-radius/blast-radius.compute.js';
 import type { BlastRadiusRange, IncidentBlastRadius } from '../blast-radius/blast-radius.service.js';
 import type { Outcomes, ResponseTimes } from '../blast-radius/outcomes.js';
 import { derivedFrom, disclose, EXACT, PEOPLE, type Disclosure } from '../blast-radius/suppression.js';
-import type { DashboardFrame } from '../dashboard/dashboard.view.js';
+import { DASHBOARD_EVENT } from '../dashboard/dashboard.disclosure.js';
 import type { WithAsOf } from '../inbox/freshness.js';
 import type { Freshness } from '../inbox/inbox.service.js';
 import type { IncidentPage, IncidentView } from '../incidents/incident.views.js';
@@ -106,27 +105,6 @@ const OUTCOMES: Disclosure<Outcomes> = {
   responseTimes: RESPONSE_TIMES,
   reroutes: { total: EXACT, incidentsRerouted: EXACT, byPath: { count: EXACT } },
 };
-const DASHBOARD_FRAME: Disclosure<DashboardFrame> = {
-  totals: TOTALS,
-  incidents: { facilities: { requesters: PEOPLE }, childCount: PEOPLE, distinctRequesters: PEOPLE, ageSeconds: EXACT },
-  moreIncidents: EXACT,
-  grid: { facilities: {}, cells: { incidents: EXACT, requesters: PEOPLE }, moreFacilities: EXACT, moreSystems: EXACT },
-  timeline: { bucketSeconds: EXACT, buckets: { active: EXACT, p1Active: EXACT, opened: EXACT, resolved: EXACT, requesters: PEOPLE } },
-  outcomes: {
-    incidents: EXACT,
-    automatic: EXACT,
-    manual: EXACT,
-    automaticShare: EXACT,
-    reportsAbsorbed: PEOPLE,
-    eventsAbsorbed: PEOPLE,
-    reroutes: EXACT,
-    responseTimes: RESPONSE_TIMES,
-  },
-  asOf: AS_OF,
-};
-// A `freshness` event's data is a frame's `asOf` alone (FreshnessFrame): the frame's schema covers it.
-const DASHBOARD_EVENT: Disclosure<Omit<MessageEvent, 'data'> & { data: DashboardFrame }> = { data: DASHBOARD_FRAME, retry: EXACT };
-
 /** Per access-matrix `leadershipView`: the body leadership gets instead of the full one. */
 export const LEADERSHIP_VIEWS = {
   'incident-page': (body: unknown, threshold: number) => {
@@ -136,7 +114,8 @@ export const LEADERSHIP_VIEWS = {
   'blast-radius': (body: unknown, threshold: number) => disclose(body, BLAST_RADIUS, threshold),
   'incident-blast-radius': (body: unknown, threshold: number) => disclose(body, INCIDENT_BLAST_RADIUS, threshold),
   outcomes: (body: unknown, threshold: number) => disclose(body, OUTCOMES, threshold),
-  // The dashboard's page and assets are text, which passes unchanged; its stream sends frames.
+  // The dashboard's page and assets are text, which passes unchanged; its stream sends frames
+  // (their schema sits beside the frame's type: dashboard/dashboard.disclosure.ts).
   dashboard: (body: unknown, threshold: number) => disclose(body, DASHBOARD_EVENT, threshold),
 } as const;
 

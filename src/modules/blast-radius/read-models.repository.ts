@@ -4,6 +4,7 @@ import type { IncidentRecord, ParentRecord, SpreadRecord } from './blast-radius.
 import type { ActiveIncident } from './blast-radius.live.js';
 import type { ChildBucketStats, GrowthChild, IncidentSpan } from './buckets.js';
 import type { OutcomeIncident, Reroute } from './outcomes.js';
+import type { ChildMinute, ReportsInRange } from './trends.js';
 
 /** Statuses of an incident somebody is still working on. */
 export const ACTIVE = `('open', 'acknowledged', 'flapping')`;
@@ -41,14 +42,23 @@ interface SpreadSqlRow {
   whole: number;
 }
 
+/**
+ * Codes as the read models should hold them: lower case. The correlator names every event's system
+ * and facility in lower case before it becomes a child (correlation/names.ts), but rows written
+ * before it did, or by hand, may not: `OVERLAKE` and `overlake` are one facility, and the API and
+ * the dashboard must say so. Normalised here, on every read, rather than by rewriting rows.
+ */
+export const codeOf = (code: string): string => code.toLowerCase();
+const codesOf = (codes: string[]): string[] => [...new Set(codes.map(codeOf))];
+
 const toIncident = (r: IncidentSqlRow): IncidentRecord => ({
   id: r.id,
   status: r.status,
   priority: r.priority,
-  system: r.system,
+  system: codeOf(r.system),
   queue: r.queue,
   parentId: r.parent_id,
-  facilities: r.facilities,
+  facilities: codesOf(r.facilities),
   departments: r.departments,
   childCount: r.child_count,
   distinctRequesters: r.distinct_requesters,
@@ -180,14 +190,14 @@ export class BlastRadiusReads {
         WHERE opened_at < $2 AND (resolved_at IS NULL OR resolved_at >= $1) AND status <> 'merged'`,
       [from.toISOString(), to.toISOString()],
     );
-    return rows.map((r) => ({ id: r.id, priority: r.priority, system: r.system, facilities: r.facilities, openedAt: r.opened_at, resolvedAt: r.resolved_at }));
+    return rows.map((r) => ({ id: r.id, priority: r.priority, system: codeOf(r.system), facilities: codesOf(r.facilities), openedAt: r.opened_at, resolvedAt: r.resolved_at }));
   }
 
   /** Children first seen in [from, to), counted per bucket of `stepMs` and over the whole range (bucket -1). */
   async childBuckets(from: Date, to: Date, stepMs: number): Promise<Map<number, ChildBucketStats>> {
     const rows = await this.db.query<Array<{ bucket: number | null; children: number; requesters: number; facilities: number }>>(
       `SELECT b.bucket, count(*)::int AS children, count(DISTINCT b.requester_token)::int AS requesters, count(DISTINCT b.facility)::int AS facilities
-         FROM (SELECT floor(extract(epoch FROM c.first_seen - $1::timestamptz) * 1000 / $3::float8)::int AS bucket, c.requester_token, c.facility
+         FROM (SELECT floor(extract(epoch FROM c.first_seen - $1::timestamptz) * 1000 / $3::float8)::int AS bucket, c.requester_token, lower(c.facility) AS facility
                  FROM incident_child c
                 WHERE c.first_seen >= $1::timestamptz AND c.first_seen < $2::timestamptz) b
         GROUP BY GROUPING SETS ((b.bucket), ())`,
@@ -202,7 +212,7 @@ export class BlastRadiusReads {
     if (!row) return undefined;
     const [children, parents] = await Promise.all([
       this.db.query<Array<{ first_seen: Date; facility: string | null; department: string | null; requester_token: string | null }>>(
-        `SELECT first_seen, facility, department, requester_token FROM incident_child WHERE incident_id = $1`,
+        `SELECT first_seen, lower(facility) AS facility, department, requester_token FROM incident_child WHERE incident_id = $1`,
         [id],
       ),
       row.parent_id ? this.parents([row.parent_id]) : Promise.resolve([]),
@@ -228,7 +238,7 @@ export class BlastRadiusReads {
     return rows.map((r) => ({
       id: r.id,
       priority: r.priority,
-      system: r.system,
+      system: codeOf(r.system),
       queue: r.queue,
       origin: r.origin,
       openedAt: r.opened_at,
@@ -237,6 +247,36 @@ export class BlastRadiusReads {
       childCount: r.child_count,
       reportChildren: r.reports,
     }));
+  }
+
+  /**
+   * These incidents' children per minute first seen and kind, with how many people each minute
+   * brought to the incident for the first time: their growth, without reading every child.
+   */
+  async childMinutes(ids: string[]): Promise<ChildMinute[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<Array<{ incident_id: string; minute: number; kind: string; children: number; people: number }>>(
+      `SELECT c.incident_id, (floor(extract(epoch FROM c.first_seen) / 60) * 60)::float8 AS minute, c.kind,
+              count(*)::int AS children, count(*) FILTER (WHERE c.first_of_person)::int AS people
+         FROM (SELECT incident_id, first_seen, kind,
+                      requester_token IS NOT NULL AND row_number() OVER (PARTITION BY incident_id, requester_token ORDER BY first_seen, child_key) = 1 AS first_of_person
+                 FROM incident_child WHERE incident_id = ANY($1::uuid[])) c
+        GROUP BY 1, 2, 3`,
+      [ids],
+    );
+    return rows.map((r) => ({ incidentId: r.incident_id, minute: r.minute, kind: r.kind, children: r.children, newPeople: r.people }));
+  }
+
+  /** Per incident (merged ones left out): its reports first seen in [from, to), and how it was opened. */
+  async reportsBetween(from: Date, to: Date): Promise<ReportsInRange[]> {
+    const rows = await this.db.query<Array<{ id: string; priority: string; system: string; origin: string; opened_at: Date; reports: number }>>(
+      `SELECT i.id, i.priority, i.system, i.origin, i.opened_at, count(*)::int AS reports
+         FROM incident_child c JOIN incident i ON i.id = c.incident_id
+        WHERE c.kind = 'report' AND c.first_seen >= $1 AND c.first_seen < $2 AND i.status <> 'merged'
+        GROUP BY i.id`,
+      [from.toISOString(), to.toISOString()],
+    );
+    return rows.map((r) => ({ id: r.id, priority: r.priority, system: codeOf(r.system), origin: r.origin, openedAt: r.opened_at, reports: r.reports }));
   }
 
   /**
@@ -261,11 +301,11 @@ export class BlastRadiusReads {
   /** Per incident and facility: departments, children and distinct requesters (whole = 0), and per incident (whole = 1). */
   private spread(where: string, params: unknown[]): Promise<SpreadSqlRow[]> {
     return this.db.query<SpreadSqlRow[]>(
-      `SELECT c.incident_id, c.facility, array_remove(array_agg(DISTINCT c.department), NULL) AS departments,
-              count(*)::int AS children, count(DISTINCT c.requester_token)::int AS requesters, GROUPING(c.facility) AS whole
+      `SELECT c.incident_id, lower(c.facility) AS facility, array_remove(array_agg(DISTINCT c.department), NULL) AS departments,
+              count(*)::int AS children, count(DISTINCT c.requester_token)::int AS requesters, GROUPING(lower(c.facility)) AS whole
          FROM incident_child c JOIN incident i ON i.id = c.incident_id
         WHERE ${where}
-        GROUP BY GROUPING SETS ((c.incident_id, c.facility), (c.incident_id))`,
+        GROUP BY GROUPING SETS ((c.incident_id, lower(c.facility)), (c.incident_id))`,
       params,
     );
   }
@@ -276,7 +316,7 @@ export class BlastRadiusReads {
   }
 
   private parents(ids: string[]): Promise<ParentRecord[]> {
-    return this.db.query<ParentRecord[]>(`SELECT id, system, status FROM incident WHERE id = ANY($1::uuid[])`, [ids]);
+    return this.db.query<ParentRecord[]>(`SELECT id, lower(system) AS system, status FROM incident WHERE id = ANY($1::uuid[])`, [ids]);
   }
 }
 

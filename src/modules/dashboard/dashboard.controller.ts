@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Post, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
 import { ApiExcludeController, ApiExcludeEndpoint, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
@@ -29,25 +29,17 @@ export class DashboardController {
     return this.assets.page;
   }
 
-  @Get('app.js')
+  @Get('assets/:name')
   @ApiExcludeEndpoint()
-  @Header('content-type', 'text/javascript; charset=utf-8')
-  @Header('cache-control', 'no-cache')
-  script(): string {
-    return this.assets.script();
-  }
-
-  @Get('app.css')
-  @ApiExcludeEndpoint()
-  @Header('content-type', 'text/css; charset=utf-8')
-  @Header('cache-control', 'no-cache')
-  style(): string {
-    return this.assets.style;
+  asset(@Param('name') name: string, @Res({ passthrough: true }) response: FastifyReply): string {
+    const asset = this.assets.asset(name);
+    response.header('content-type', asset.type).header('cache-control', asset.cacheControl);
+    return asset.body;
   }
 
   @Sse('stream')
   @ApiOperation({
-    summary: 'Server-sent events: a `frame` (blast radius, grid, 24 h timeline, outcomes) at once, then within about a second of every change',
+    summary: 'Server-sent events: a `frame` (headline, open incidents with their growth, facilities, charts, outcomes) at once, then within about a second of every change',
     description: 'A client that does not ask for text/event-stream gets the current frame once and the stream ends.',
   })
   stream(@Req() request: FastifyRequest): Observable<MessageEvent> {

@@ -1,101 +1,99 @@
 import { priorityRank, type BlastRadius } from '../blast-radius/blast-radius.compute.js';
-import type { BlastRadiusRange } from '../blast-radius/blast-radius.service.js';
 import type { Outcomes } from '../blast-radius/outcomes.js';
-import type { Freshness } from '../inbox/inbox.service.js';
+import type { Absorbed, IncidentGrowth, OpenOverTime, WeeklyResponse } from '../blast-radius/trends.js';
+import type { DashboardFrame, FrameFacility } from './browser/frame.js';
+import type { DisplayNames } from './site-names.js';
 
-/**
- * What one dashboard frame carries: sized for a wall screen and a quick SSE push, not the whole
- * API answer. Pure: blast radius, 24 h range and outcomes in, the frame out.
- */
-export interface DashboardFrame {
-  at: string;
-  totals: BlastRadius['totals'];
-  incidents: Array<{
-    id: string;
-    priority: string;
-    status: string;
-    system: string;
-    dependsOn: string[];
-    queue: string | null;
-    facilities: Array<{ facility: string; name: string | null; departments: string[]; requesters: number }>;
-    childCount: number;
-    distinctRequesters: number;
-    patientImpact: boolean;
-    openedAt: string;
-    ageSeconds: number;
-  }>;
-  moreIncidents: number;
-  grid: { facilities: Array<{ code: string; name: string | null }>; systems: string[]; cells: BlastRadius['grid']; moreFacilities: number; moreSystems: number };
-  timeline: { from: string; to: string; bucketSeconds: number; buckets: Array<{ start: string; active: number; p1Active: number; opened: number; resolved: number; requesters: number }> };
-  outcomes: {
-    from: string;
-    to: string;
-    incidents: number;
-    automatic: number;
-    manual: number;
-    automaticShare: number | null;
-    reportsAbsorbed: number;
-    eventsAbsorbed: number;
-    reroutes: number;
-    responseTimes: Outcomes['responseTimes'];
-  };
-  /** How fresh the frame's figures are (read before they were); absent with CORRAL_CLUSTER=on. */
-  asOf?: Freshness;
+export type { DashboardFrame, FreshnessFrame } from './browser/frame.js';
+
+/** Sized for a wall screen and a quick SSE push, not the whole API answer. */
+export const LIMITS = { incidents: 40, facilities: 48, systemsPerFacility: 6, absorbed: 12, responseTimes: 12 };
+
+/** Everything one frame is drawn from, read by DashboardReads. */
+export interface FrameSources {
+  /** Now, with at most `LIMITS.incidents` listed (totals and facilities cover all). */
+  blast: BlastRadius;
+  /** Growth of each listed incident. */
+  growth: ReadonlyMap<string, IncidentGrowth>;
+  today: { from: Date; absorbed: Absorbed[] };
+  openOverTime: { day: OpenOverTime; week: OpenOverTime; month: OpenOverTime };
+  weekly: WeeklyResponse;
+  /** Outcomes of the incidents opened in the last 7 days. */
+  week: Outcomes;
+  names: DisplayNames;
 }
 
-/** Between frames, once a second when it changed: how far correlation has come and what waits (dashboard.stream.ts). */
-export type FreshnessFrame = Required<Pick<DashboardFrame, 'asOf'>>;
+const byPriority = <T extends { priority: string }>(a: T, b: T) => priorityRank(a.priority) - priorityRank(b.priority);
 
-export const LIMITS = { incidents: 40, facilities: 16, systems: 12, responseTimes: 8 };
-
-export function dashboardFrame(blast: BlastRadius, timeline: BlastRadiusRange, outcomes: Outcomes, limits = LIMITS): DashboardFrame {
-  // The grid's rows and columns: worst priority first, then the most incidents; the rest are counted, not drawn.
-  const facilities = blast.facilities.slice(0, limits.facilities);
-  const systems = blast.systems.slice(0, limits.systems);
-  const shownF = new Set(facilities.map((f) => f.facility));
-  const shownS = new Set(systems.map((s) => s.system));
+/** The frame: pure, sources in, frame out. Readable names come from the rules first, then enrichment. */
+export function dashboardFrame(sources: FrameSources, limits = LIMITS): DashboardFrame {
+  const { blast, names } = sources;
+  const systemName = (code: string) => names.system(code) ?? null;
+  const facilityName = (code: string, fromDirectory: string | null) => names.facility(code) ?? fromDirectory;
+  const listed = blast.incidents.slice(0, limits.incidents);
+  const absorbed = sources.today.absorbed;
   return {
     at: blast.at,
     totals: blast.totals,
-    incidents: blast.incidents.slice(0, limits.incidents).map((i) => ({
-      id: i.id,
-      priority: i.priority,
-      status: i.status,
-      system: i.system,
-      dependsOn: i.dependsOn.map((d) => d.system),
-      queue: i.queue,
-      facilities: i.facilities.map((f) => ({ facility: f.facility, name: f.name, departments: f.departments, requesters: f.requesters })),
-      childCount: i.childCount,
-      distinctRequesters: i.distinctRequesters,
-      patientImpact: i.patientImpact,
-      openedAt: i.openedAt,
-      ageSeconds: i.ageSeconds,
-    })),
-    moreIncidents: Math.max(0, blast.totals.incidents - Math.min(limits.incidents, blast.incidents.length)),
-    grid: {
-      facilities: facilities.map((f) => ({ code: f.facility, name: f.name })),
-      systems: systems.map((s) => s.system),
-      cells: blast.grid.filter((c) => shownF.has(c.facility) && shownS.has(c.system)),
-      moreFacilities: Math.max(0, blast.facilities.length - facilities.length),
-      moreSystems: Math.max(0, blast.systems.length - systems.length),
+    today: {
+      from: sources.today.from.toISOString(),
+      reportsAbsorbed: absorbed.reduce((sum, a) => sum + a.reportsAbsorbed, 0),
+      byIncident: absorbed.slice(0, limits.absorbed).map((a) => ({ id: a.id, priority: a.priority, system: a.system, systemName: systemName(a.system), reportsAbsorbed: a.reportsAbsorbed })),
     },
-    timeline: {
-      from: timeline.from,
-      to: timeline.to,
-      bucketSeconds: timeline.bucketSeconds,
-      buckets: timeline.buckets.map((b) => ({ start: b.start, active: b.active, p1Active: b.p1Active, opened: b.opened, resolved: b.resolved, requesters: b.requesters })),
-    },
-    outcomes: {
-      from: outcomes.from,
-      to: outcomes.to,
-      incidents: outcomes.incidents,
-      automatic: outcomes.origin.automatic,
-      manual: outcomes.origin.manual,
-      automaticShare: outcomes.origin.automaticShare,
-      reportsAbsorbed: outcomes.absorbed.reports,
-      eventsAbsorbed: outcomes.absorbed.events,
-      reroutes: outcomes.reroutes.total,
-      responseTimes: [...outcomes.responseTimes].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || b.incidents - a.incidents).slice(0, limits.responseTimes),
+    incidents: listed.map((i) => {
+      const growth = sources.growth.get(i.id);
+      return {
+        id: i.id,
+        priority: i.priority,
+        status: i.status,
+        system: i.system,
+        systemName: systemName(i.system),
+        dependsOn: i.dependsOn.map((d) => ({ system: d.system, name: systemName(d.system) })),
+        queue: i.queue,
+        facilities: i.facilities.map((f) => ({ facility: f.facility, name: facilityName(f.facility, f.name), departments: f.departments, requesters: f.requesters })),
+        kinds: growth?.kinds ?? [],
+        childCount: i.childCount,
+        distinctRequesters: i.distinctRequesters,
+        patientImpact: i.patientImpact,
+        openedAt: i.openedAt,
+        ageSeconds: i.ageSeconds,
+        growth: growth?.growth ?? { from: i.openedAt, bucketSeconds: 60, children: [i.childCount], people: [i.distinctRequesters] },
+      };
+    }),
+    moreIncidents: Math.max(0, blast.totals.incidents - listed.length),
+    facilities: facilitiesOf(blast, names, limits),
+    moreFacilities: Math.max(0, blast.facilities.length - limits.facilities),
+    openOverTime: sources.openOverTime,
+    weekly: sources.weekly,
+    week: {
+      from: sources.week.from,
+      to: sources.week.to,
+      incidents: sources.week.incidents,
+      automatic: sources.week.origin.automatic,
+      manual: sources.week.origin.manual,
+      automaticShare: sources.week.origin.automaticShare,
+      reportsAbsorbed: sources.week.absorbed.reports,
+      eventsAbsorbed: sources.week.absorbed.events,
+      reroutes: sources.week.reroutes.total,
+      responseTimes: [...sources.week.responseTimes].sort((a, b) => byPriority(a, b) || b.incidents - a.incidents).slice(0, limits.responseTimes),
     },
   };
+}
+
+/** Each affected site with its worst priority and its systems, worst first (blast radius order). */
+function facilitiesOf(blast: BlastRadius, names: DisplayNames, limits: typeof LIMITS): FrameFacility<number>[] {
+  const cells = new Map<string, BlastRadius['grid']>();
+  for (const cell of blast.grid) cells.set(cell.facility, [...(cells.get(cell.facility) ?? []), cell]);
+  return blast.facilities.slice(0, limits.facilities).map((f) => {
+    const systems = (cells.get(f.facility) ?? []).sort((a, b) => priorityRank(a.worstPriority) - priorityRank(b.worstPriority) || b.incidents - a.incidents);
+    return {
+      code: f.facility,
+      name: names.facility(f.facility) ?? f.name,
+      worstPriority: f.worstPriority,
+      incidents: f.incidents,
+      requesters: f.requesters,
+      systems: systems.slice(0, limits.systemsPerFacility).map((c) => ({ system: c.system, name: names.system(c.system) ?? null, worstPriority: c.worstPriority })),
+      moreSystems: Math.max(0, systems.length - limits.systemsPerFacility),
+    };
+  });
 }
