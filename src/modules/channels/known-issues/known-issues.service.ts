@@ -7,6 +7,7 @@ import { scrubText } from '../../../correlation/scrub.js';
 import type { Principal } from '../../auth/roles.js';
 import { CorralConfig } from '../../config/corral-config.js';
 import { InvalidInputError, NotFoundError } from '../../http/domain-errors.js';
+import { displayNamesOf } from '../../dashboard/site-names.js';
 import { CLOCK } from '../../runtime/tokens.js';
 import { ChannelIntake } from '../channel-intake.js';
 import type { KnownIssuesConfig } from './known-issues-config.js';
@@ -69,10 +70,10 @@ export class KnownIssuesService {
     const now = this.clock.now();
     const rows = await this.issues.issues(scope, new Date(now.getTime() - this.settings.showResolvedMs), PAGE_LIMIT);
     const smallCount = this.config.auth.smallCountThreshold;
-    const systemName = this.systemNames();
+    const names = displayNamesOf(this.correlator.rules.lexicon);
     return {
       scope: { ...(scope.facility ? { facility: scope.facility } : {}), ...(scope.system ? { system: scope.system } : {}) },
-      issues: rows.filter((row) => isPublic(row, smallCount)).map((row) => toKnownIssue(row, { timeZone: this.settings.timeZone, smallCount, now, systemName })),
+      issues: rows.filter((row) => isPublic(row, smallCount)).map((row) => toKnownIssue(row, { timeZone: this.settings.timeZone, smallCount, now, names })),
       asOf: now.toISOString(),
       asOfLocal: localTime(now, now, this.settings.timeZone),
     };
@@ -94,7 +95,7 @@ export class KnownIssuesService {
     // Said before: a second report would only count as a repeat; the person is told so instead.
     if (await this.issues.holdsChild(incidentId, eventIdToken(this.config.tokenKey, id))) return 'already';
     const facility = scope.facility ?? row.facilities[0];
-    const name = this.systemNames()(row.system) ?? row.system;
+    const name = displayNamesOf(this.correlator.rules.lexicon).system(row.system) ?? row.system;
     const outcome = await this.intake.report(
       {
         id,
@@ -143,11 +144,5 @@ export class KnownIssuesService {
   /** A fresh visitor id for a browser without one. */
   static newVisitor(): string {
     return randomBytes(16).toString('base64url');
-  }
-
-  /** The name people use for a system: the first of its rule's `names`, from the rules in force. */
-  private systemNames(): (code: string) => string | undefined {
-    const systems = this.correlator.rules.systems;
-    return (code) => systems.find((rule) => rule.system === code)?.names[0];
   }
 }

@@ -20,11 +20,11 @@ const row = (overrides: Partial<IssueRow> = {}): IssueRow => ({
   note: null,
   ...overrides,
 });
-const options = { timeZone: 'America/Chicago', smallCount: 5, now: NOW, systemName: (code: string) => (code === 'epic' ? 'Epic' : undefined) };
+const options = { timeZone: 'America/Chicago', smallCount: 5, now: NOW, names: { system: (code: string) => (code === 'epic' ? 'Epic' : undefined), facility: (code: string) => (code === 'overlake' ? 'Overlake Medical Center' : undefined) } };
 
 describe('known issues in plain words', () => {
   it('says the system, the sites, since when and how many people, in the ward’s time', () => {
-    expect(toKnownIssue(row(), options)).toMatchObject({ affected: 'Epic at Lakeside and Overlake', sinceLocal: '07:02', state: 'being worked on', reporters: 31, reported: '31 people have reported this', patientCare: true });
+    expect(toKnownIssue(row(), options)).toMatchObject({ affected: 'Epic at Lakeside and Overlake Medical Center', sinceLocal: '07:02', state: 'being worked on', reporters: 31, reported: '31 people have reported this', patientCare: true });
   });
 
   it('says "fewer than 5" below the threshold and "found by monitoring" with no reports', () => {

@@ -1,3 +1,5 @@
+import type { DisplayNames } from '../../dashboard/site-names.js';
+
 /** One incident as the read model holds it, with what the page needs (known-issues.repository.ts). */
 export interface IssueRow {
   id: string;
@@ -51,8 +53,8 @@ export interface ViewOptions {
   timeZone: string;
   smallCount: number;
   now: Date;
-  /** The system's name people use (the first of its rule's `names`), when the rules give one. */
-  systemName: (code: string) => string | undefined;
+  /** Readable names from the rules (dashboard/site-names.ts), where they give one. */
+  names: DisplayNames;
 }
 
 /** Queues whose problems are not for a public page (a privacy investigation names no outage). */
@@ -71,9 +73,10 @@ export function isPublic(row: IssueRow, smallCount: number): boolean {
 }
 
 export function toKnownIssue(row: IssueRow, options: ViewOptions): KnownIssue {
-  const systemName = options.systemName(row.system) ?? titleCase(row.system);
-  const facilityName = typeof row.context?.facilityName === 'string' && row.facilities.length === 1 ? row.context.facilityName : undefined;
-  const facilities = row.facilities.map((code) => ({ code, name: facilityName ?? titleCase(code) }));
+  const systemName = options.names.system(row.system) ?? titleCase(row.system);
+  // The rules' name first, then the EHR directory's (enrichment names an incident's one facility), then the code.
+  const directoryName = typeof row.context?.facilityName === 'string' && row.facilities.length === 1 ? row.context.facilityName : undefined;
+  const facilities = row.facilities.map((code) => ({ code, name: options.names.facility(code) ?? directoryName ?? titleCase(code) }));
   const reporters = row.distinctRequesters >= options.smallCount ? row.distinctRequesters : null;
   return {
     id: row.id,
