@@ -109,7 +109,9 @@ describe('known-issues page', () => {
     await expect(page.locator('li.issue', { hasText: 'Printer 4W' }).textContent()).resolves.toContain('Fewer than 5 people have reported this');
     const shown = (await page.content()) + (await page.locator('body').innerText());
     for (const secret of [WORDS, 'Carolee951', 'Sanford861', 'lakeside.example', 'rn.caller', 'one-person']) expect(shown).not.toContain(secret);
-    await page.screenshot({ path: resolve('docs/known-issues.png'), fullPage: true });
+    // CORRAL_DASHBOARD_SCREENSHOTS=docs writes the README's picture there (as the dashboard's test does).
+    const shots = process.env.CORRAL_DASHBOARD_SCREENSHOTS ? resolve(process.env.CORRAL_DASHBOARD_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'corral-known-issues-shot-'));
+    await page.screenshot({ path: join(shots, 'known-issues.png'), fullPage: true });
 
     await card.getByRole('button', { name: 'This affects me too' }).click();
     await page.waitForURL(/thanks=joined/);
