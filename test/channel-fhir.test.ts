@@ -99,6 +99,10 @@ describe('FHIR Subscription rest-hook', () => {
     // A patient resource, full: never taken, whatever the Subscription sends.
     const chart = await notify(bundle('event-notification', [{ resource: { ...patient } }]));
     expect(chart).toMatchObject({ status: 200, body: { accepted: 0, ignored: [{ reason: expect.stringContaining('not a resource type') }] } });
+    // The EHR not answering the read-back: 503, so the server sends the notification again.
+    await fhir?.stop();
+    const unanswered = await notify(bundle('event-notification', [{ fullUrl: `https://ehr.example/fhir/R4/Device/pump-9` }]));
+    expect([unanswered.status, unanswered.body.message]).toEqual([503, expect.stringContaining('send the notification again')]);
   });
 
   it('refuses what is not a notification with a reason, and a caller without an ingest key', async () => {

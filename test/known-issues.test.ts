@@ -44,7 +44,9 @@ describe('known-issues page', () => {
     );
     const printer = canonical({ id: 'ki-printer-lakeside', system: 'printer-4w-01', facility: 'lakeside', symptom: 'label printer offline', errorSignature: 'OFFLINE', severity: 'medium', occurredAt: at(4) });
     const lockout = canonical({ id: 'ki-lockout', kind: 'identity', source: { type: 'okta', system: 'okta' }, system: 'okta', facility: 'lakeside', symptom: 'user.account.lock', errorSignature: 'user.account.lock', severity: 'medium', requester: { token: 'one-person' }, occurredAt: at(5) });
-    expect((await postJson(`${base}/v1/events?wait=correlated`, [...alerts, printer, lockout])).status).toBe(202);
+    // A system down with no site named (the VPN concentrator): every site's problem.
+    const { facility: _none, ...everywhere } = canonical({ id: 'ki-vpn', system: 'citrix-gateway', symptom: 'gateway not answering', errorSignature: 'DOWN', severity: 'high', occurredAt: at(5) });
+    expect((await postJson(`${base}/v1/events?wait=correlated`, [...alerts, printer, lockout, everywhere])).status).toBe(202);
     for (let n = 0; n < 6; n++) {
       const report = { id: `ki-report-${n}`, channel: 'phone', text: `${WORDS} Epic frozen on 4 West, Carolee951 Sanford861 bed 12`, requester: REQUESTER(n), system: 'epic', facility: 'lakeside', occurredAt: at(6 + n) };
       expect((await postJson(`${base}/v1/ingest/helpdesk?wait=correlated`, report)).status).toBe(202);
@@ -82,7 +84,8 @@ describe('known-issues page', () => {
     const epic = body.issues.find((i) => i.id === epicId);
     expect(epic).toMatchObject({ affected: 'Epic at Lakeside, Overlake and Riverside', sinceLocal: '07:02', state: 'being worked on', priority: 'P1', reporters: 6, reported: '6 people have reported this', note: 'Use the downtime order forms; results print on the unit printer.', eta: '09:30', patientCare: true });
     // The printer: the page's facility, fewer than five people. One person's locked account: not the ward's business.
-    expect(body.issues.map((i) => i.system).sort()).toEqual(['epic-hyperspace', 'printer-4w-01']);
+    // The remote-access gateway (the rules' `citrix`) names no site: it is on every site's page.
+    expect(body.issues.map((i) => i.system).sort()).toEqual(['citrix', 'epic-hyperspace', 'printer-4w-01']);
     const text = JSON.stringify(body);
     for (const secret of [WORDS, 'Carolee951', 'Sanford861', 'lakeside.example', 'rn.caller', 'one-person', 'requester']) expect(text).not.toContain(secret);
 
@@ -128,5 +131,14 @@ describe('known-issues page', () => {
     // A "me too" posted from elsewhere carries no visitor cookie (SameSite=Strict): refused, nothing filed.
     const forged = await apiFetch(lakesideLink.replace('/known-issues?', `/known-issues/${epicId}/me-too?`), { method: 'POST', redirect: 'manual' }, { key: null });
     expect(forged.status).toBe(400);
+
+    // A script holding the link cannot grow a problem's count without bound: 25 an hour from one address.
+    const vpn = ((await (await apiFetch(lakesideLink.replace('/known-issues?', '/v1/known-issues?'), {}, { key: null })).json()) as { issues: Array<{ id: string; system: string }> }).issues.find((i) => i.system === 'citrix');
+    const outcomes: string[] = [];
+    for (let n = 0; n < 27; n++) {
+      const answer = await apiFetch(lakesideLink.replace('/known-issues?', `/v1/known-issues/${vpn?.id}/me-too?`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitor: `script-${n}` }) }, { key: null });
+      outcomes.push(((await answer.json()) as { outcome: string }).outcome);
+    }
+    expect(outcomes.filter((o) => o === 'enough')).toHaveLength(2);
   });
 });

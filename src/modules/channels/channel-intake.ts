@@ -24,7 +24,6 @@ export interface ChannelReport {
 /** The incident a report joined, in the words a reply to its reporter needs (no patient data, no requester). */
 export interface JoinedIncident {
   id: string;
-  title: string;
   system: string;
   priority: string;
   status: string;
@@ -44,6 +43,9 @@ export type ReportOutcome =
   /** Not a report corral can take (the privacy filter's or the shape's reason). */
   | { kind: 'refused'; reason: string };
 
+/** A report durable in the inbox, whose incident `joined` waits for (bounded); or why there is none to wait for. */
+export type Kept = Extract<ReportOutcome, { kind: 'duplicate' | 'refused' }> | { kind: 'kept'; joined: (waitMs: number) => Promise<ReportOutcome> };
+
 /**
  * Every human channel's way in: the report goes through the helpdesk relay's adapter (privacy
  * filter, tokens) and the log-first intake like any other, and the channel learns which incident it
@@ -58,33 +60,41 @@ export class ChannelIntake {
     private readonly incidents: IncidentsService,
   ) {}
 
+  /** The report durable, then the incident it joined within `waitMs` (pending if not yet correlated). */
   async report(report: ChannelReport, correlationId: string, waitMs = 5_000): Promise<ReportOutcome> {
-    const { via, ...rest } = report;
-    const outcome = await this.take('helpdesk', { ...rest, helpdesk: via }, correlationId, waitMs);
-    if (outcome.kind !== 'taken') return outcome;
-    const incidentId = outcome.incidentIds[0];
-    if (incidentId === undefined) return { kind: 'pending' };
-    return { kind: 'joined', incident: await this.joined(incidentId) };
+    const kept = await this.keep(report, correlationId);
+    return kept.kind === 'kept' ? kept.joined(waitMs) : kept;
   }
 
   /**
-   * A machine channel's payload (a file's HL7 messages, a FHIR notification's events) through a
-   * source adapter: taken, duplicates counted, or refused with the adapter's reason.
+   * The report made durable (or refused, or known already): what a channel that must answer its
+   * sender within seconds (Slack, Teams) acknowledges, apart from waiting for correlation. A failure
+   * to commit is thrown.
    */
-  async events(source: NativeSource, body: unknown, correlationId: string): Promise<{ kind: 'refused'; reason: string } | { kind: 'duplicate' } | { kind: 'taken'; accepted: number; duplicates: number; ignored: number }> {
-    const checked = this.native.normalize(source, body, correlationId);
+  async keep(report: ChannelReport, correlationId: string): Promise<Kept> {
+    const { via, ...rest } = report;
+    const checked = this.native.normalize('helpdesk', { ...rest, helpdesk: via }, correlationId);
     if (!checked.ok) return { kind: 'refused', reason: checked.reason };
     const committed = await this.native.commit(checked.normalized);
     if (committed.accepted === 0 && committed.duplicates > 0) return { kind: 'duplicate' };
-    return { kind: 'taken', accepted: committed.accepted, duplicates: committed.duplicates, ignored: committed.ignored };
+    if (committed.rejected.length > 0 && committed.accepted === 0) return { kind: 'refused', reason: committed.rejected[0]?.reason ?? 'refused' };
+    const taken = committed.taken;
+    if (!taken) return { kind: 'kept', joined: () => Promise.resolve({ kind: 'pending' }) };
+    return {
+      kind: 'kept',
+      joined: async (waitMs) => {
+        const landed = await this.ingest.landed(taken, waitMs, (i) => i);
+        const incidentId = landed.incidents.find((l) => l.incidentId)?.incidentId;
+        return incidentId ? { kind: 'joined', incident: await this.joined(incidentId) } : { kind: 'pending' };
+      },
+    };
   }
 
-  /** The incident as a reply describes it. */
+  /** The incident as a reply describes it: codes, counts and times, never its title (a person's words, when a report opened it). */
   async joined(incidentId: string): Promise<JoinedIncident> {
     const incident = await this.incidents.get(incidentId);
     return {
       id: incident.id,
-      title: incident.title,
       system: incident.system,
       priority: incident.priority,
       status: incident.status,
@@ -92,17 +102,6 @@ export class ChannelIntake {
       reporters: incident.distinctRequesters,
       facilities: incident.facilities,
     };
-  }
-
-  private async take(source: NativeSource, body: unknown, correlationId: string, waitMs: number): Promise<Exclude<ReportOutcome, { kind: 'joined' }> | { kind: 'taken'; incidentIds: string[] }> {
-    const checked = this.native.normalize(source, body, correlationId);
-    if (!checked.ok) return { kind: 'refused', reason: checked.reason };
-    const committed = await this.native.commit(checked.normalized);
-    if (committed.accepted === 0 && committed.duplicates > 0) return { kind: 'duplicate' };
-    if (committed.rejected.length > 0 && committed.accepted === 0) return { kind: 'refused', reason: committed.rejected[0]?.reason ?? 'refused' };
-    if (!committed.taken) return { kind: 'pending' };
-    const landed = await this.ingest.landed(committed.taken, waitMs, (i) => i);
-    return { kind: 'taken', incidentIds: landed.incidents.flatMap((l) => (l.incidentId ? [l.incidentId] : [])) };
   }
 
   /**
@@ -113,6 +112,7 @@ export class ChannelIntake {
    * failure to commit is thrown: the channel keeps the items and tries again later.
    */
   async batch(source: NativeSource | 'canonical', items: readonly unknown[], correlationId: string): Promise<{ accepted: number; duplicates: number; ignored: number; refused: Array<{ index: number; reason: string }> }> {
+    // Arrival on the system clock, as every intake path stamps it (NativeIngestService.normalize).
     const receivedAt = systemClock.now().toISOString();
     const normalized: Admitted = { events: [], resolves: [], ignored: 0 };
     const eventOwners: number[] = [];

@@ -93,16 +93,13 @@ export class Enricher {
 
   /**
    * A directory resource as the EHR has it now (a FHIR Subscription's id-only notification names
-   * only its URL); undefined without enrichment, when it does not exist, or when the EHR does not
-   * answer (the breaker and the timeout hold as for lookups).
+   * only its URL); undefined without enrichment or when it does not exist. When the EHR does not
+   * answer (timeout, breaker open, bulkhead full) it throws, so the caller can have the sender
+   * try again rather than lose the change.
    */
   async readDirectory(type: DirectoryType, id: string): Promise<Resource | undefined> {
     if (!this.directory) return undefined;
-    try {
-      return await this.directory.read(type, id, { queries: [] });
-    } catch {
-      return undefined;
-    }
+    return this.directory.read(type, id, { queries: [] });
   }
 
   async enrich(events: CanonicalEvent[]): Promise<CanonicalEvent[]> {

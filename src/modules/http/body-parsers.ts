@@ -26,6 +26,11 @@ const TEAMS_ROUTE = '/v1/channels/teams/messages';
 const takesSignedBody = (request: FastifyRequest) => request.method === 'POST' && (routeUnder(request, SIGNED_ROUTES) || routeIs(request, TEAMS_ROUTE));
 /** The sign-in form holds one key; anything longer is not a sign-in. */
 const SIGN_IN_FORM_LIMIT = 2 * 1024;
+/**
+ * Any form corral reads: the sign-in form, or a Slack slash command (a few hundred bytes). Forms
+ * arrive without credentials in a header, so they are held small before anything checks them.
+ */
+const FORM_LIMIT = 16 * 1024;
 
 /** HTTP_BODY_LIMIT (`512kb`, `1mb`, validated at boot) in bytes, with body-parser's 1024 multiples. */
 export function bodyLimitBytes(limit: string): number {
@@ -66,7 +71,7 @@ export function registerBodyParsers(instance: FastifyInstance, bodyLimit: number
     return takesRawJson(request) ? done(null, body) : json(request, body.toString('utf8'), done);
   });
   instance.addContentTypeParser(HL7_TYPES, { parseAs: 'string', bodyLimit }, (request, body, done) => done(null, routeIs(request, HL7_ROUTE) ? body : undefined));
-  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: FORM_LIMIT }, (request, body, done) => {
     // A slash command's form, signed: its bytes as they came.
     if (takesSignedBody(request)) return done(null, body);
     // Node's querystring, as body-parser's `extended: false`: flat string fields, no nesting.

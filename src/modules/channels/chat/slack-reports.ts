@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '../../../actors/clock.js';
 import { CorralConfig } from '../../config/corral-config.js';
-import { commitFailure, InvalidInputError } from '../../http/domain-errors.js';
+import { assertNever } from '../../../correlation/assert-never.js';
+import { commitFailure, InvalidInputError, UnavailableError } from '../../http/domain-errors.js';
 import { CLOCK } from '../../runtime/tokens.js';
 import { ChannelIntake, type ChannelReport, type ReportOutcome } from '../channel-intake.js';
 import { AnsweredReports } from './answered-reports.js';
@@ -59,18 +60,28 @@ export class SlackReports {
     }
   }
 
-  /** Resolves once Slack may hear 200; throws the 429/503 to answer when the report could not be kept. */
+  /**
+   * Resolves once Slack may hear 200: the report is durable (or refused, or a resend). If it is not
+   * durable within the budget, Slack is answered 503 and sends the event again, which the report's
+   * id keeps to one report; the reply waits for correlation after Slack was answered.
+   */
   private async take(thread: SlackThread, report: ChannelReport, correlationId: string): Promise<void> {
-    const outcome = this.intake.report(report, correlationId, CORRELATION_WAIT_MS);
-    const early = await within(outcome, ACK_BUDGET_MS);
+    const keeping = this.intake.keep(report, correlationId);
+    const early = await within(keeping, ACK_BUDGET_MS);
     if (early.kind === 'failed') {
       this.logger.error(`a Slack report in channel ${thread.channel} could not be kept; Slack is told to send it again`);
       throw commitFailure(early.error);
     }
-    if (early.kind === 'done') return void this.reply(thread, report.id, early.value);
-    void outcome.then(
-      (late) => this.reply(thread, report.id, late),
-      () => this.logger.error(`a Slack report in channel ${thread.channel} could not be kept after Slack was answered; it is lost unless the person reports again`),
+    if (early.kind === 'running') {
+      keeping.catch(() => undefined);
+      this.logger.warn(`a Slack report in channel ${thread.channel} was not durable within ${ACK_BUDGET_MS} ms; Slack is told to send it again`);
+      throw new UnavailableError('the report is not durable yet; send it again', 1);
+    }
+    const kept = early.value;
+    if (kept.kind !== 'kept') return void this.reply(thread, report.id, kept);
+    void kept.joined(CORRELATION_WAIT_MS).then(
+      (outcome) => this.reply(thread, report.id, outcome),
+      () => this.reply(thread, report.id, { kind: 'pending' }),
     );
   }
 
@@ -104,6 +115,3 @@ export class SlackReports {
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled ${JSON.stringify(value)}`);
-}

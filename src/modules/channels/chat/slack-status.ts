@@ -6,6 +6,7 @@ import type { IncidentView } from '../../incidents/incident.views.js';
 import { IncidentsService } from '../../incidents/incidents.service.js';
 import { ListIncidentsQuery } from '../../incidents/list-incidents.query.js';
 import { CLOCK } from '../../runtime/tokens.js';
+import { isPublic } from '../known-issues/known-issues.view.js';
 import { ChatSystems } from './chat-systems.js';
 import { COMMAND_USAGE, statusAnswer } from './reply-wording.js';
 
@@ -39,14 +40,16 @@ export class SlackStatusCommand {
     const slack = this.config.channels.slack;
     const facility = slack?.channels.get(form.get('channel_id') ?? '')?.facility;
     const code = system === undefined ? undefined : this.systems.codeOf(system);
+    const smallCount = this.config.auth.smallCountThreshold;
     const active = (await this.active()).filter(
-      // An incident that names no site is everyone's.
-      (incident) => (!facility || incident.facilities.length === 0 || incident.facilities.includes(facility)) && (!code || incident.system === code),
+      // An incident that names no site is everyone's; privacy investigations and a few people's
+      // accounts are nobody's business in a channel (known-issues.view.ts isPublic).
+      (incident) => isPublic(incident, smallCount) && (!facility || incident.facilities.length === 0 || incident.facilities.includes(facility)) && (!code || incident.system === code),
     );
     const speaking = { timeZone: slack?.timeZone ?? 'UTC', now: this.clock.now() };
     const scope = { ...(facility ? { facility } : {}), ...(code ? { system: this.systems.nameOf(code) ?? code } : {}) };
     const described = active.map((incident) => this.systems.described({ ...incident, since: incident.firstSeen, reporters: incident.distinctRequesters }));
-    return { response_type: 'ephemeral', text: statusAnswer(described, scope, speaking, this.config.auth.smallCountThreshold) };
+    return { response_type: 'ephemeral', text: statusAnswer(described, scope, speaking, smallCount) };
   }
 
   /** Every active incident, P1 first, the oldest first within a priority. */

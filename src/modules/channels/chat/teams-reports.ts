@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '../../../actors/clock.js';
 import { CorralConfig } from '../../config/corral-config.js';
+import { performance } from 'node:perf_hooks';
+import { assertNever } from '../../../correlation/assert-never.js';
 import { InvalidInputError } from '../../http/domain-errors.js';
 import { CLOCK } from '../../runtime/tokens.js';
 import { ChannelIntake, type ChannelReport } from '../channel-intake.js';
@@ -50,39 +52,44 @@ export class TeamsReports {
     }
   }
 
+  /**
+   * Teams posts whatever is answered within five seconds: "logged" only once the report is
+   * durable, its place once correlated; a report not durable in time hears that it could not be
+   * confirmed (a resend is one report).
+   */
   private async take(report: ChannelReport, correlationId: string): Promise<string> {
-    const outcome = this.intake.report(report, correlationId, CORRELATION_WAIT_MS);
-    const settled = await within(outcome, ANSWER_DEADLINE_MS);
-    if (settled.kind === 'failed') {
-      this.logger.error('a Teams report could not be kept (the inbox full, or the database not answering); its sender was asked to try again');
+    const started = performance.now();
+    const keeping = this.intake.keep(report, correlationId);
+    const kept = await within(keeping, ANSWER_DEADLINE_MS);
+    if (kept.kind !== 'done') {
+      keeping.catch(() => undefined);
+      this.logger.error('a Teams report could not be kept in time (the inbox full, or the database not answering); its sender was asked to try again');
       return FAILED_REPLY;
     }
     // Teams shows whatever is answered: a report already told its place (a resend, the same person
     // adding detail in the thread) hears that it is logged, not a count that is no longer theirs.
-    if ((settled.kind === 'done' && settled.value.kind === 'duplicate') || !this.answered.first(report.id)) return ALREADY_REPLY;
-    if (settled.kind === 'running') {
-      outcome.catch(() => this.logger.error('a Teams report could not be kept after its sender was told it is being matched; it is lost unless they report again'));
-      return PENDING_REPLY;
+    if (kept.value.kind === 'duplicate' || !this.answered.first(report.id)) return ALREADY_REPLY;
+    if (kept.value.kind === 'refused') {
+      this.logger.warn(`a Teams message was not taken as a report: ${kept.value.reason}`);
+      return REFUSED_REPLY;
     }
-    const done = settled.value;
-    switch (done.kind) {
+    const left = Math.max(0, Math.min(CORRELATION_WAIT_MS, ANSWER_DEADLINE_MS - (performance.now() - started)));
+    const done = await within(kept.value.joined(left), left + 250);
+    if (done.kind !== 'done') return PENDING_REPLY;
+    switch (done.value.kind) {
       case 'joined':
-        return joinedReply(this.systems.described(done.incident), { timeZone: this.config.channels.teams?.timeZone ?? 'UTC', now: this.clock.now() });
-      case 'pending':
-        return PENDING_REPLY;
+        return joinedReply(this.systems.described(done.value.incident), { timeZone: this.config.channels.teams?.timeZone ?? 'UTC', now: this.clock.now() });
       case 'duplicate':
         return ALREADY_REPLY;
       case 'refused':
-        this.logger.warn(`a Teams message was not taken as a report: ${done.reason}`);
         return REFUSED_REPLY;
+      case 'pending':
+        return PENDING_REPLY;
       default:
-        return assertNever(done);
+        return assertNever(done.value);
     }
   }
 }
 
 const message = (text: string): TeamsReply => ({ type: 'message', text });
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled ${JSON.stringify(value)}`);
-}

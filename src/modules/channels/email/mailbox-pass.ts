@@ -22,7 +22,19 @@ export interface PassContext {
   now: () => Date;
   /** Set when corral is stopping: the pass ends after the message in hand. */
   stopping: () => boolean;
+  /**
+   * Messages the server would not move (`uidValidity:uid`): skipped until corral restarts, so one
+   * the server refuses to move (over quota, no right on the folder) is not fetched and taken again
+   * on every pass. Held by the reader across passes.
+   */
+  unmovable: Set<string>;
 }
+
+/** A bound on `unmovable`: a server refusing every move is a configuration error the log already shows. */
+const MAX_UNMOVABLE = 10_000;
+
+/** How long a message's report waits for its incident, for the log line: nobody is answered by e-mail, so not long. */
+const LOG_WAIT_MS = 1_000;
 
 /** A folder path from the channels file (`corral/processed`), in the server's own hierarchy separator. */
 export const folder = (path: string): string[] => path.split('/');
@@ -39,8 +51,10 @@ export async function passOverMailbox(context: PassContext): Promise<void> {
   try {
     // A message someone marked deleted (and the server has not expunged yet) is no report.
     const uids = (await client.search({ deleted: false }, { uid: true })) || [];
+    const validity = String(client.mailbox ? client.mailbox.uidValidity : 0);
     for (const uid of uids) {
       if (context.stopping()) return;
+      if (context.unmovable.has(`${validity}:${uid}`)) continue;
       if ((await sortMessage(context, uid)) === 'left') return;
     }
   } finally {
@@ -51,8 +65,13 @@ export async function passOverMailbox(context: PassContext): Promise<void> {
 async function sortMessage(context: PassContext, uid: number): Promise<'moved' | 'left'> {
   const { client, email, logger } = context;
   const where = `email: message ${uid} in ${email.mailbox}`;
+  // imapflow answers a server's NO to MOVE with false, not an error.
   const move = async (to: string) => {
-    await client.messageMove(String(uid), folder(to), { uid: true });
+    if (await client.messageMove(String(uid), folder(to), { uid: true })) return;
+    const key = `${String(client.mailbox ? client.mailbox.uidValidity : 0)}:${uid}`;
+    if (context.unmovable.size >= MAX_UNMOVABLE) context.unmovable.clear();
+    context.unmovable.add(key);
+    logger.warn(`${where} could not be moved to ${to}: the server refused (is the folder over quota, or may corral's account not write to it?); it stays in ${email.mailbox} and is skipped until corral restarts`);
   };
   let fetched;
   try {
@@ -95,7 +114,7 @@ async function sortMessage(context: PassContext, uid: number): Promise<'moved' |
   const uidValidity = context.client.mailbox ? String(context.client.mailbox.uidValidity) : '0';
   let outcome;
   try {
-    outcome = await context.intake.report(decision.report, `email-${uidValidity}-${uid}`);
+    outcome = await context.intake.report(decision.report, `email-${uidValidity}-${uid}`, LOG_WAIT_MS);
   } catch (error) {
     logger.warn(`${where}: its report could not be kept (${scrubText(error instanceof Error ? error.message : String(error))}); left in ${email.mailbox}, tried again on the next pass`);
     return 'left';

@@ -31,8 +31,10 @@ export class MailboxReader implements OnApplicationBootstrap, BeforeApplicationS
   private running?: Promise<void>;
   private client?: ImapFlow;
   private passing?: Promise<void>;
-  /** Whether the current connection got as far as opening the mailbox: its loss starts the backoff afresh. */
-  private opened = false;
+  /** Whether the current connection finished a pass over the mailbox: its loss starts the backoff afresh. */
+  private passed = false;
+  /** Messages the server refused to move (mailbox-pass.ts): kept across connections until corral restarts. */
+  private readonly unmovable = new Set<string>();
 
   constructor(
     private readonly config: CorralConfig,
@@ -59,12 +61,14 @@ export class MailboxReader implements OnApplicationBootstrap, BeforeApplicationS
   private async run(email: EmailChannelConfig): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      this.opened = false;
+      this.passed = false;
       try {
         await this.session(email);
       } catch (error) {
         if (this.stopping) break;
-        failures = this.opened ? 1 : failures + 1;
+        // The backoff starts over only after a whole pass: a failure that always follows the login
+        // (a folder that cannot be created, a pass that throws) must not reconnect every second.
+        failures = this.passed ? 1 : failures + 1;
         const refused = (error as ImapFlowError | undefined)?.authenticationFailed === true;
         const delay = refused ? AFTER_REFUSED_LOGIN_MS : Math.min(BACKOFF_FIRST_MS * 2 ** (failures - 1), BACKOFF_MAX_MS);
         this.logger.warn(`email: cannot read the mailbox: ${imapTrouble(error, email)}; trying again in ${Math.round(delay / 1000)} s`);
@@ -102,13 +106,13 @@ export class MailboxReader implements OnApplicationBootstrap, BeforeApplicationS
       await client.connect();
       for (const path of [email.processedMailbox, email.failedMailbox]) await client.mailboxCreate(folder(path));
       await client.mailboxOpen(email.mailbox);
-      this.opened = true;
       const idle = client.capabilities.has('IDLE') ? 'new mail as it arrives (IDLE)' : 'no IDLE offered';
       this.logger.log(`email: reading ${email.mailbox} at ${email.host}:${email.port}: ${idle}, and a pass every ${Math.round(email.pollMs / 1000)} s`);
       poll = setInterval(() => this.doorbell.ring(), email.pollMs);
       while (!this.stopping) {
-        this.passing = passOverMailbox({ client, email, intake: this.intake, logger: this.logger, now: () => this.clock.now(), stopping: () => this.stopping });
+        this.passing = passOverMailbox({ client, email, intake: this.intake, logger: this.logger, now: () => this.clock.now(), stopping: () => this.stopping, unmovable: this.unmovable });
         await this.passing.finally(() => (this.passing = undefined));
+        this.passed = true;
         await this.doorbell.wait(undefined, closed);
         if (!client.usable && !this.stopping) throw lost ?? new Error('the server closed the connection');
       }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '../../../actors/clock.js';
 import { CorralConfig } from '../../config/corral-config.js';
 import { Enricher } from '../../enrichment/enricher.js';
-import { commitFailure, InvalidInputError, NotFoundError } from '../../http/domain-errors.js';
+import { commitFailure, InvalidInputError, NotFoundError, UnavailableError } from '../../http/domain-errors.js';
 import { CLOCK } from '../../runtime/tokens.js';
 import { ChannelIntake } from '../channel-intake.js';
 import { eventForResource, type CanonicalInput } from './fhir-events.js';
@@ -19,6 +19,8 @@ export interface NotificationAnswer {
 
 /** Device and Endpoint are directory types the enrichment client may read; DeviceMetric is not. */
 const READABLE = new Set(['Device', 'Endpoint']);
+/** Id-only entries read back one after another (the client's bulkhead turns a crowd away): a bound on one request's work. */
+const MAX_READ_BACK = 50;
 
 /**
  * A FHIR server's Subscription rest-hook (README "FHIR Subscription"): device and endpoint state
@@ -55,11 +57,8 @@ export class FhirSubscriptionService {
     }
     const ignored: NotificationAnswer['ignored'] = [];
     const resources = [...notification.resources];
-    for (const reference of notification.references) {
-      const read = READABLE.has(reference.type) && this.enricher.enabled ? await this.enricher.readDirectory(reference.type as 'Device' | 'Endpoint', reference.id) : undefined;
-      if (read) resources.push(read);
-      else ignored.push({ resource: `${reference.type}/${reference.id}`, reason: this.enricher.enabled ? 'id-only, and the EHR did not answer a read of it (or corral may not read that type)' : 'id-only, and corral has no FHIR_BASE_URL to read it from: set the Subscription payload to full-resource' });
-    }
+    if (notification.references.length > MAX_READ_BACK) throw new InvalidInputError(`an id-only notification names ${notification.references.length} resources; corral reads back at most ${MAX_READ_BACK} per notification: lower the Subscription's batch size, or use full-resource`);
+    for (const reference of notification.references) resources.push(...(await this.readBack(reference, ignored)));
     const receivedAt = this.clock.now().toISOString();
     const events: CanonicalInput[] = [];
     for (const resource of resources) {
@@ -79,5 +78,30 @@ export class FhirSubscriptionService {
     for (const refused of taken.refused) ignored.push({ resource: String((events[refused.index]?.labels as { fhirResource?: string } | undefined)?.fhirResource ?? refused.index), reason: refused.reason });
     if (ignored.length > 0) this.logger.log(`FHIR notification: ${taken.accepted} taken, ${ignored.length} not (${ignored[0]?.reason ?? ''})`);
     return { accepted: taken.accepted, duplicates: taken.duplicates, ignored };
+  }
+
+  /**
+   * An id-only entry's resource, read from the EHR: none (listed as ignored, with why) when corral
+   * may not or cannot read it; a 503 when the EHR does not answer, so the server sends the
+   * notification again instead of the change being lost.
+   */
+  private async readBack(reference: { type: string; id: string }, ignored: NotificationAnswer['ignored']): Promise<Array<Record<string, unknown>>> {
+    const name = `${reference.type}/${reference.id}`;
+    if (!this.enricher.enabled) {
+      ignored.push({ resource: name, reason: 'id-only, and corral has no FHIR_BASE_URL to read it from: set the Subscription payload to full-resource' });
+      return [];
+    }
+    if (!READABLE.has(reference.type)) {
+      ignored.push({ resource: name, reason: `id-only, and corral may not read ${reference.type} (only Device and Endpoint): use full-resource` });
+      return [];
+    }
+    let read;
+    try {
+      read = await this.enricher.readDirectory(reference.type as 'Device' | 'Endpoint', reference.id);
+    } catch {
+      throw new UnavailableError(`the EHR did not answer a read of ${name}; send the notification again`, 30);
+    }
+    if (!read) ignored.push({ resource: name, reason: 'id-only, and the EHR has no such resource' });
+    return read ? [read] : [];
   }
 }

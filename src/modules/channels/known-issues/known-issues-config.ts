@@ -43,8 +43,12 @@ export function parseKnownIssuesSection(raw: unknown, env: NodeJS.ProcessEnv, pr
 /** The link secret from the variable or file named, never from the file itself (it signs access). */
 function secretOf(section: Record<string, unknown>, env: NodeJS.ProcessEnv, fail: (key: string, problem: string) => void): string | undefined {
   let secret: string | undefined;
+  if (section.linkSecretEnv !== undefined && section.linkSecretFile !== undefined) {
+    fail('linkSecretEnv', 'give linkSecretEnv or linkSecretFile, not both');
+    return undefined;
+  }
   if (typeof section.linkSecretEnv === 'string') {
-    secret = env[section.linkSecretEnv];
+    secret = env[section.linkSecretEnv]?.trim();
     if (!secret) fail('linkSecretEnv', `the variable ${section.linkSecretEnv} is not set`);
   } else if (typeof section.linkSecretFile === 'string') {
     try {

@@ -16,9 +16,10 @@ const LINK_PARAMS = ['facility', 'system', 'expires', 'sig'];
 
 /**
  * The page itself, for a ward's browser (a browser page, not an API: out of /docs). The visitor
- * cookie is random, HttpOnly and SameSite=Strict: it lets one browser count once per problem,
- * and as a browser sends it with no cross-site POST, a "me too" forged from another site lacks it
- * and is refused.
+ * cookie is random, HttpOnly and SameSite=Lax: it lets one browser count once per problem (Lax,
+ * not Strict, so that it comes along when the page is opened from the intranet's link), and as a
+ * browser sends it with no cross-site POST, a "me too" forged from another site lacks it and is
+ * refused.
  */
 @ApiExcludeController()
 @Controller('known-issues')
@@ -30,7 +31,7 @@ export class KnownIssuesPageController {
   @Header('cache-control', 'no-store')
   async page(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply, @CurrentPrincipal() principal?: Principal): Promise<string> {
     const page = await this.knownIssues.page(this.knownIssues.scopeFor(principal, query));
-    if (!visitorOf(request)) response.header('set-cookie', `${VISITOR_COOKIE}=${KnownIssuesService.newVisitor()}; Path=/known-issues; Max-Age=31536000; HttpOnly; SameSite=Strict${request.protocol === 'https' ? '; Secure' : ''}`);
+    if (!visitorOf(request)) response.header('set-cookie', `${VISITOR_COOKIE}=${KnownIssuesService.newVisitor()}; Path=/known-issues; Max-Age=31536000; HttpOnly; SameSite=Lax${request.protocol === 'https' ? '; Secure' : ''}`);
     return renderKnownIssues(page, linkParams(query), typeof query.thanks === 'string' ? query.thanks : undefined);
   }
 
@@ -48,7 +49,7 @@ export class KnownIssuesPageController {
     const scope = this.knownIssues.scopeFor(principal, query);
     const visitor = visitorOf(request);
     if (!visitor) throw new InvalidInputError('open the known-issues page first, then press "This affects me too" there');
-    const outcome = await this.knownIssues.meToo(id, scope, visitor, correlationIdOf(request));
+    const outcome = await this.knownIssues.meToo(id, scope, visitor, request.ip, correlationIdOf(request));
     const back = new URLSearchParams(linkParams(query));
     back.set('thanks', outcome);
     response.header('location', `/known-issues?${back.toString()}#issue-${id}`);

@@ -41,7 +41,7 @@ export class KnownIssuesController {
   async meToo(@Param('id') id: string, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @CurrentPrincipal() principal?: Principal): Promise<MeTooAnswer> {
     // The link (or key) first, the body after: a caller without either learns nothing from a 400.
     const scope = this.knownIssues.scopeFor(principal, query);
-    return { outcome: await this.knownIssues.meToo(id, scope, visitorOf(body), correlationIdOf(request)) };
+    return { outcome: await this.knownIssues.meToo(id, scope, visitorOf(body), request.ip, correlationIdOf(request)) };
   }
 
   @Put('v1/incidents/:id/public-note')

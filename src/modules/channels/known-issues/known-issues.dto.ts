@@ -69,7 +69,7 @@ export class KnownIssuesPageView {
 }
 
 export class MeTooAnswer {
-  @ApiProperty({ enum: ['joined', 'already', 'pending'] }) outcome!: string;
+  @ApiProperty({ enum: ['joined', 'already', 'pending', 'enough'], description: 'enough: this network has already said so many times for this problem; nothing was filed' }) outcome!: string;
 }
 
 export class KnownIssuesLinkAnswer {

@@ -8,6 +8,7 @@ const THANKS: Record<string, string> = {
   joined: 'Thank you — your report was added to this problem. You do not need to call the service desk about it.',
   already: 'You have already told us about this problem from this device. Thank you — no need to call.',
   pending: 'Thank you — your report is logged and is being matched to the problem.',
+  enough: 'Thank you — many people on your network have already reported this problem; the team knows. No need to call.',
 };
 
 /**
@@ -34,7 +35,7 @@ export function renderKnownIssues(page: KnownIssuesPage, query: string, thanks: 
 <p class="as-of">Updated at <time datetime="${escape(page.asOf)}">${escape(page.asOfLocal)}</time>. This page refreshes every minute.</p>
 </header>
 <main>
-${thanks && THANKS[thanks] ? `<p class="thanks" role="status">${THANKS[thanks]}</p>` : ''}
+${thanks && Object.hasOwn(THANKS, thanks) ? `<p class="thanks" role="status">${THANKS[thanks]}</p>` : ''}
 ${active.length === 0 ? '<p class="none">No known problems right now. If something is not working for you, call the service desk.</p>' : `<h2 class="count">${active.length === 1 ? '1 problem' : `${active.length} problems`} the IT teams know about</h2>\n<ul class="issues">${active.map((issue) => card(issue, query)).join('\n')}</ul>`}
 ${fixed.length === 0 ? '' : `<h2 class="count">Fixed recently</h2>\n<ul class="issues fixed">${fixed.map((issue) => card(issue, query)).join('\n')}</ul>`}
 </main>

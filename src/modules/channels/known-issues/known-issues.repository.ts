@@ -53,13 +53,17 @@ const toIssueRow = (r: Row): IssueRow => ({
 export class KnownIssuesRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Active incidents, and those resolved since `resolvedSince`, of one facility and one system when given; worst first. */
+  /**
+   * Active incidents, and those resolved since `resolvedSince`, of one facility (an incident that
+   * names none is every site's) and one system when given, codes compared without case as the
+   * read models keep them; worst first.
+   */
   async issues(scope: { facility?: string; system?: string }, resolvedSince: Date, limit: number): Promise<IssueRow[]> {
     const rows = await this.db.query<Row[]>(
       `${SELECT}
         WHERE (${ACTIVE} OR (i.status = 'resolved' AND i.resolved_at >= $3))
-          AND ($1::text IS NULL OR i.facilities @> ARRAY[$1::text])
-          AND ($2::text IS NULL OR i.system = $2)
+          AND ($1::text IS NULL OR cardinality(i.facilities) = 0 OR EXISTS (SELECT 1 FROM unnest(i.facilities) f WHERE lower(f) = $1))
+          AND ($2::text IS NULL OR lower(i.system) = $2)
         ORDER BY (i.status = 'resolved'), i.priority, i.first_seen DESC
         LIMIT $4`,
       [scope.facility ?? null, scope.system ?? null, resolvedSince, limit],

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../actors/clock.js';
 import { Correlator } from '../../../actors/correlator.js';
 import { eventIdToken } from '../../../correlation/privacy.js';
@@ -24,9 +25,16 @@ export interface KnownIssuesPage {
   asOfLocal: string;
 }
 
-export type MeTooOutcome = 'joined' | 'already' | 'pending';
+export type MeTooOutcome = 'joined' | 'already' | 'pending' | 'enough';
 
 const MAX_NOTE = 500;
+/**
+ * "Me too"s taken per client address and problem in an hour. A ward's PCs often share one address
+ * (NAT), so this is generous; it bounds what a script holding a link can add to a problem's
+ * count of people (a priority rule can escalate on it) to a number a ward could really send.
+ */
+const ME_TOO_PER_ADDRESS = 25;
+const ME_TOO_WINDOW_MS = 3_600_000;
 const PAGE_LIMIT = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,6 +46,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class KnownIssuesService {
   private readonly settings: KnownIssuesConfig;
+  /** Per instance: with several, each counts its own (a bound, not an exact quota). */
+  private readonly meTooByAddress = new LRUCache<string, number>({ max: 100_000, ttl: ME_TOO_WINDOW_MS, noUpdateTTL: true });
 
   constructor(
     private readonly issues: KnownIssuesRepository,
@@ -84,16 +94,21 @@ export class KnownIssuesService {
    * facility (or the incident's first), so correlation puts it there like any call would. The
    * visitor id (a random cookie) is the requester: one browser counts once per incident.
    */
-  async meToo(incidentId: string, scope: LinkScope, visitor: string, correlationId: string): Promise<MeTooOutcome> {
+  async meToo(incidentId: string, scope: LinkScope, visitor: string, address: string, correlationId: string): Promise<MeTooOutcome> {
     if (!UUID.test(incidentId)) throw new InvalidInputError('incident id must be a UUID');
     const row = await this.issues.activeIssue(incidentId);
     const smallCount = this.config.auth.smallCountThreshold;
-    if (!row || !isPublic(row, smallCount) || (scope.facility && !row.facilities.includes(scope.facility)) || (scope.system && row.system !== scope.system)) {
+    const outsideScope = (scope.facility && row && row.facilities.length > 0 && !row.facilities.some((f) => f.toLowerCase() === scope.facility)) || (scope.system && row && row.system.toLowerCase() !== scope.system);
+    if (!row || !isPublic(row, smallCount) || outsideScope) {
       throw new NotFoundError('no such active problem on this page (it may have been fixed): reload the page');
     }
     const id = `known-issues:${incidentId}:${visitor}`;
     // Said before: a second report would only count as a repeat; the person is told so instead.
     if (await this.issues.holdsChild(incidentId, eventIdToken(this.config.tokenKey, id))) return 'already';
+    const key = `${address}|${incidentId}`;
+    const counted = this.meTooByAddress.get(key) ?? 0;
+    if (counted >= ME_TOO_PER_ADDRESS) return 'enough';
+    this.meTooByAddress.set(key, counted + 1);
     const facility = scope.facility ?? row.facilities[0];
     const name = displayNamesOf(this.correlator.rules.lexicon).system(row.system) ?? row.system;
     const outcome = await this.intake.report(

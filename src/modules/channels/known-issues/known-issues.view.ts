@@ -61,11 +61,11 @@ export interface ViewOptions {
 const PRIVATE_QUEUES = new Set(['privacy-security']);
 
 /**
- * Whether a problem belongs on the page. Not a merged one (its survivor is shown), nor a privacy
+ * Whether a problem may be told to anyone on the ward (this page, `/corral status` in chat). Not a merged one (its survivor is shown), nor a privacy
  * investigation, nor an identity incident of a few people (one person's locked account is theirs,
  * not the ward's).
  */
-export function isPublic(row: IssueRow, smallCount: number): boolean {
+export function isPublic(row: { status: string; queue: string | null; origin: string; distinctRequesters: number }, smallCount: number): boolean {
   if (row.status === 'merged') return false;
   if (row.queue && PRIVATE_QUEUES.has(row.queue)) return false;
   if (row.origin === 'identity' && row.distinctRequesters < smallCount) return false;
