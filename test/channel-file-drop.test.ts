@@ -1,18 +1,18 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startClockedCorral, stopClockedCorral, type ClockedCorral } from './support/clocked-corral.js';
+import { startClockedCorral, stopClockedCorral, T0, type ClockedCorral } from './support/clocked-corral.js';
 import { eventually, getJson, inboxCorrelated, startCorral, withClient, type RunningCorral } from './support/harness.js';
 
 // corral with drop folders (README "File drops"): a lab system's batch file of NACKs becomes its
 // interface events exactly once, even when corral stops part-way through it and starts again; a
 // file corral cannot read goes to failed/ with its reason, a file still being written waits, a
-// CSV alert export is mapped onto events row by row, and nothing a file says about a patient
-// reaches the database, a note or a log line in the clear.
+// CSV alert export is mapped onto events row by row, nothing a file says about a patient
+// reaches the database, a note or a log line in the clear, and done/ keeps files only for keepDone.
 
 const FIXTURES = new URL('./fixtures/channels/file-drop/', import.meta.url).pathname;
 const fixture = (name: string) => join(FIXTURES, name);
@@ -263,5 +263,60 @@ describe('file drops: privacy', () => {
       const lower = text.toLowerCase();
       expect([place, NEEDLES.filter((n) => lower.includes(n))]).toEqual([place, []]);
     }
+  }, 60_000);
+});
+
+describe('file drops: done/ is kept for keepDone only', () => {
+  const DAY = 86_400_000;
+  /** The Clock's stamp corral puts before a claimed file's name, `days` before the test corral's now (T0). */
+  const stamp = (days: number) => new Date(T0.getTime() - days * DAY).toISOString().replace(/[-:]/g, '');
+  const put = (dir: string, where: string, name: string, mtime = new Date()) => {
+    mkdirSync(join(dir, where), { recursive: true });
+    writeFileSync(join(dir, where, name), `MSH|^~\\&|LIS|LAKESIDE\rPID|1||${MRN}^^^SYNTHEA^MR||${FAMILY}^${GIVEN}\r`);
+    utimesSync(join(dir, where, name), mtime, mtime);
+  };
+  const logLines = () => {
+    const logged: string[] = [];
+    for (const level of ['log', 'warn'] as const) jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown) => void logged.push(String(message)));
+    return logged;
+  };
+
+  it('deletes at start what done/ has held longer than keepDone (7d by default), by the stamp of its name or else its time, and leaves failed/ alone', async () => {
+    const logged = logLines();
+    const dir = folder();
+    const monthAgo = new Date(Date.now() - 30 * DAY);
+    put(dir, 'done', `old-${MRN}.hl7`, monthAgo);
+    put(dir, 'done', `${stamp(14)}-nacks.hl7`);
+    put(dir, 'done', `${stamp(14)}-nacks.hl7.refused.txt`);
+    // Taken yesterday: kept, though its sender wrote it a month ago.
+    put(dir, 'done', `${stamp(1)}-recent.hl7`, monthAgo);
+    put(dir, 'done', 'fresh-by-hand.hl7');
+    put(dir, 'failed', `${stamp(60)}-adt.hl7`, monthAgo);
+    put(dir, 'failed', `${stamp(60)}-adt.hl7.reason.txt`, monthAgo);
+    h = await startClockedCorral({ CORRAL_CHANNELS_FILE: channelsFile([{ name: 'lab-hl7', dir, format: 'hl7', settle: '200ms' }]) });
+
+    await waitFor(() => logged, (lines) => lines.some((l) => l.includes('from done/')));
+    expect(list(dir, 'done')).toEqual([`${stamp(1)}-recent.hl7`, 'fresh-by-hand.hl7']);
+    expect(list(dir, 'failed')).toEqual([`${stamp(60)}-adt.hl7`, `${stamp(60)}-adt.hl7.reason.txt`]);
+    // The sweep runs beside the start: its line may come before or after the start's.
+    expect(logged.filter((l) => l.includes('done/')).sort()).toEqual(['file drop lab-hl7: deleted 3 file(s) from done/ older than keepDone: 7d', `file drop lab-hl7: watching ${dir} for hl7 files; taken files are kept in done/ for 7d`]);
+    expect(NEEDLES.filter((n) => logged.join('\n').toLowerCase().includes(n))).toEqual([]);
+  }, 60_000);
+
+  it('with keepDone 0, deletes a file as soon as its events are durable, and empties done/ at start', async () => {
+    const logged = logLines();
+    const dir = folder();
+    put(dir, 'done', `${stamp(0)}-taken-before.hl7`);
+    h = await startClockedCorral({ CORRAL_CHANNELS_FILE: channelsFile([{ name: 'lab-hl7', dir, format: 'hl7', settle: '200ms', keepDone: 0 }]) });
+    await waitFor(() => list(dir, 'done'), (done) => done.length === 0);
+
+    const five = readFileSync(fixture('nack-batch-200.hl7'), 'utf8').split('\r\n').slice(0, 2 + 3 * 5).join('\r\n');
+    writeFileSync(join(dir, 'five-nacks.hl7'), five);
+    await waitFor(() => logged, (lines) => lines.some((l) => l.includes('five-nacks')));
+
+    expect(await inboxRows(h.db.url)).toBe(5);
+    expect([readdirSync(dir).sort(), list(dir, 'processing'), list(dir, 'done'), list(dir, 'failed')]).toEqual([['done', 'failed', 'processing'], [], [], []]);
+    expect(logged).toContain('file drop lab-hl7: deleted 1 file(s) from done/ older than keepDone: 0');
+    expect(logged).toContainEqual(expect.stringMatching(/^file drop lab-hl7: 20261124T070000\.000Z-five-nacks\.hl7 taken and deleted \(keepDone: 0\): 5 message\(s\): 5 taken, /));
   }, 60_000);
 });

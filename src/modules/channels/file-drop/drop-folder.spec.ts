@@ -42,6 +42,18 @@ describe('DropFolder', () => {
     expect(existsSync(join(dir, 'done', 'never-claimed.hl7'))).toBe(false);
   });
 
+  it('deletes a claimed file instead of moving it to done/ when nothing is kept, its note left in done/', async () => {
+    writeFileSync(join(dir, 'batch.hl7'), 'MSH|');
+    const claimed = (await folder.claim('batch.hl7', STAMP)) ?? '';
+
+    expect(await folder.discard(claimed, { suffix: '.refused.txt', text: 'line 3 refused' })).toBe(true);
+    expect([readdirSync(join(dir, 'processing')), readdirSync(join(dir, 'done'))]).toEqual([[], ['20261124T070000.000Z-batch.hl7.refused.txt']]);
+    expect(await folder.discard(claimed)).toBe(false);
+    expect(await folder.remove('20261124T070000.000Z-batch.hl7.refused.txt')).toBe(true);
+    expect(await folder.remove('20261124T070000.000Z-batch.hl7.refused.txt')).toBe(false);
+    expect(await folder.done()).toEqual([]);
+  });
+
   it('leaves what a sender is still writing, and hidden files, alone', () => {
     expect(['.batch.hl7', 'batch.hl7.part', 'batch.hl7.filepart', 'export.TMP'].every(isInProgressName)).toBe(true);
     expect(['batch.hl7', 'export.csv', 'part.csv', 'tmp'].some(isInProgressName)).toBe(false);

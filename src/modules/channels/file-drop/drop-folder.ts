@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 export type Outcome = 'done' | 'failed';
@@ -17,6 +17,24 @@ export function isInProgressName(name: string): boolean {
 /** `20261124T070000.000Z`: a UTC instant that sorts as text, to prefix a claimed file's name. */
 export function stampOf(instant: Date): string {
   return instant.toISOString().replace(/[-:]/g, '');
+}
+
+/**
+ * When corral claimed a file, from the stamp it put before the name (after any `<n>-` a name taken
+ * twice got, see freeName); undefined for a name without one, which corral did not give.
+ */
+export function claimedAt(name: string): Date | undefined {
+  const stamp = /^(?:\d+-)*(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z-/.exec(name);
+  if (!stamp) return undefined;
+  const [, year, month, day, hour, minute, second, milli] = stamp;
+  const instant = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${milli}Z`);
+  return Number.isNaN(instant.getTime()) ? undefined : instant;
+}
+
+/** A file as listed in done/: its name and when it was last written. */
+export interface ListedFile {
+  name: string;
+  mtimeMs: number;
 }
 
 /**
@@ -52,6 +70,24 @@ export class DropFolder {
     return entries.filter((e) => e.isFile() && !isInProgressName(e.name)).map((e) => e.name).sort();
   }
 
+  /** The files in done/ with their modification times (one removed meanwhile is left out). */
+  async done(): Promise<ListedFile[]> {
+    const entries = await readdir(join(this.dir, 'done'), { withFileTypes: true });
+    const listed = await Promise.all(entries.filter((e) => e.isFile()).map(async ({ name }) => ({ name, stats: await stat(this.path('done', name)).catch(() => undefined) })));
+    return listed.flatMap(({ name, stats }) => (stats ? [{ name, mtimeMs: stats.mtimeMs }] : []));
+  }
+
+  /** Deletes a file of done/; false when it was already gone (another corral's sweep). */
+  async remove(name: string): Promise<boolean> {
+    return unlink(this.path('done', name)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
+  }
+
   /**
    * Moves `name` into processing/ under `<stamp>-<name>` and answers that name; undefined when the
    * file is gone (another corral took it, or its sender removed it).
@@ -84,6 +120,21 @@ export class DropFolder {
     if (note) await writeFile(this.path(outcome, `${name}${note.suffix}`), note.text, 'utf8');
     try {
       await rename(this.path('processing', claimed), this.path(outcome, name));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes a claimed file whose events are all durable, instead of moving it to done/ (keepDone 0);
+   * its note, which quotes nothing of it, is still left in done/. False as for finish.
+   */
+  async discard(claimed: string, note?: { suffix: string; text: string }): Promise<boolean> {
+    if (note) await writeFile(this.path('done', await this.freeName('done', `${claimed}${note.suffix}`)), note.text, 'utf8');
+    try {
+      await unlink(this.path('processing', claimed));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

@@ -4,6 +4,11 @@ import type { Refusal } from './drop-file.js';
 // They name places in the file (line and message numbers) and the intake's reasons, which are
 // already free of content, and never quote the file: it may hold patient data.
 
+/** Beside a file in failed/: why nothing of it was taken. */
+export const REASON_NOTE_SUFFIX = '.reason.txt';
+/** Beside a file in done/: what of it was refused. It goes when its file goes (done-retention.ts). */
+export const REFUSED_NOTE_SUFFIX = '.refused.txt';
+
 /** A list longer than this is cut: a note for a million bad rows helps no one more than its first thousand. */
 const MAX_LISTED = 1000;
 

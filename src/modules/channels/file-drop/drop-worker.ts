@@ -3,6 +3,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../../../actors/clock.js';
+import { DoneSweeper } from './done-sweeper.js';
 import { DropFolder, isInProgressName, stampOf, SUBFOLDERS } from './drop-folder.js';
 import { errorText, shown, type DropLogger } from './drop-log.js';
 import type { FileDropConfig } from './file-drop-config.js';
@@ -38,11 +39,12 @@ interface Entry {
  * by its rename into processing/ and then taken whole (FileTaker). Files a stopped corral left in
  * processing/ are taken first, from their start: their events' ids do not change (drop-file.ts),
  * so what was taken before is found as duplicates. A file that cannot be taken now (the database
- * down) is tried again with a growing pause, after the others.
+ * down) is tried again with a growing pause, after the others. done/ is kept to keepDone (DoneSweeper).
  */
 export class DropWorker {
   private readonly folder: DropFolder;
   private readonly taker: FileTaker;
+  private readonly sweeper: DoneSweeper;
   private readonly queue: Entry[] = [];
   /** Names waiting in the folder itself (unclaimed), so the watcher and the sweep queue each once. */
   private readonly waiting = new Set<string>();
@@ -60,6 +62,7 @@ export class DropWorker {
   ) {
     this.folder = new DropFolder(drop.dir);
     this.taker = new FileTaker(drop, this.folder, intake, logger);
+    this.sweeper = new DoneSweeper(drop, this.folder, clock, logger);
   }
 
   async start(): Promise<void> {
@@ -84,6 +87,7 @@ export class DropWorker {
     await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
     await this.sweep();
     this.running = this.run();
+    this.sweeper.start();
   }
 
   /** Stops watching; a file part-way stays in processing/ after its chunk in flight, to be taken again at the next start. */
@@ -91,7 +95,7 @@ export class DropWorker {
     this.stopping = true;
     await this.watcher?.close();
     this.wake();
-    await this.running;
+    await Promise.all([this.running, this.sweeper.stop()]);
   }
 
   private get label(): string {

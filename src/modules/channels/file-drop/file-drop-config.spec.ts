@@ -20,13 +20,20 @@ describe('parseFileDropsSection', () => {
     const exports = mkdtempSync(join(root, 'csv-'));
     const { drops, problems } = parsed([
       { name: 'lab-hl7', dir: root, format: 'hl7', facility: 'lakeside' },
-      { name: 'nagios', dir: exports, format: 'csv', poll: '10s', settle: '500ms', chunk: 20, encoding: 'latin1', csv },
+      { name: 'nagios', dir: exports, format: 'csv', poll: '10s', settle: '500ms', chunk: 20, encoding: 'latin1', keepDone: '36h', csv },
     ]);
 
     expect(problems).toEqual([]);
-    expect(drops[0]).toEqual({ name: 'lab-hl7', dir: root, format: 'hl7', settleMs: 2000, chunk: 100, encoding: 'utf-8', facility: 'lakeside' });
-    expect(drops[1]).toEqual({ name: 'nagios', dir: exports, format: 'csv', pollMs: 10_000, settleMs: 500, chunk: 20, encoding: 'latin1', csv });
+    expect(drops[0]).toEqual({ name: 'lab-hl7', dir: root, format: 'hl7', settleMs: 2000, chunk: 100, encoding: 'utf-8', keepDoneMs: 7 * 86_400_000, facility: 'lakeside' });
+    expect(drops[1]).toEqual({ name: 'nagios', dir: exports, format: 'csv', pollMs: 10_000, settleMs: 500, chunk: 20, encoding: 'latin1', keepDoneMs: 36 * 3_600_000, csv });
     expect(parsed(undefined)).toEqual({ drops: [], problems: [] });
+  });
+
+  it('reads keepDone 0, written as YAML reads it or as a duration, as "delete once taken"', () => {
+    for (const keepDone of [0, '0', '0s', '0ms']) {
+      const { drops, problems } = parsed([{ name: 'lab', dir: root, format: 'hl7', keepDone }]);
+      expect([keepDone, problems, drops[0]?.keepDoneMs]).toEqual([keepDone, [], 0]);
+    }
   });
 
   it('names every mistake by its key, with what to do', () => {
@@ -34,15 +41,15 @@ describe('parseFileDropsSection', () => {
     writeFileSync(file, '');
     const { drops, problems } = parsed([
       { name: 'Lab HL7', dir: 'spool/lab', format: 'xml', poll: 10, settle: 'soon', chunk: 0, encoding: 'ebcdic', facility: 'Sanford861 ward', retries: 3 },
-      { name: 'gone', dir: join(root, 'missing'), format: 'hl7' },
-      { name: 'file', dir: file, format: 'hl7', csv: { columns: {} } },
+      { name: 'gone', dir: join(root, 'missing'), format: 'hl7', keepDone: 7 },
+      { name: 'file', dir: file, format: 'hl7', keepDone: '-1d', csv: { columns: {} } },
       { name: 'export', dir: root, format: 'csv', csv: { columns: { message: 'Message', severity: '' }, delimiter: '::', quote: "'" } },
       'lab',
     ]);
 
     expect(drops).toEqual([]);
     expect(problems).toEqual([
-      'fileDrops[0].retries: is not a known key (keys: name, dir, format, poll, settle, chunk, encoding, facility, system, csv)',
+      'fileDrops[0].retries: is not a known key (keys: name, dir, format, poll, settle, chunk, encoding, keepDone, facility, system, csv)',
       'fileDrops[0].name: is required: lower-case letters, digits, - or _ (e.g. lab-hl7)',
       'fileDrops[0].dir: is required: an absolute path to the folder files are dropped into',
       'fileDrops[0].format: is required: hl7 (HL7 v2 batch or message files) or csv (alert exports)',
@@ -52,7 +59,9 @@ describe('parseFileDropsSection', () => {
       'fileDrops[0].encoding: must be one of utf-8, latin1',
       'fileDrops[0].facility: must be a code as events carry one (letters, digits, . _ : @ / # + -, no spaces), e.g. lakeside',
       `fileDrops[1].dir: ${join(root, 'missing')} does not exist: create it (and mount the share there, if it is one) before starting corral`,
+      'fileDrops[1].keepDone: must be a duration such as 7d or 12h, or 0 to delete a file as soon as its events are in corral',
       `fileDrops[2].dir: ${file} is not a folder`,
+      'fileDrops[2].keepDone: must be a duration such as 7d or 12h, or 0 to delete a file as soon as its events are in corral',
       'fileDrops[2].csv: is only read with format: csv',
       'fileDrops[3].csv.quote: is not a known key (keys: columns, delimiter)',
       'fileDrops[3].csv.delimiter: must be one of "," ";" "\\t" "|"',

@@ -30,16 +30,22 @@ export interface FileDropConfig {
   /** Messages or rows committed together; a restart redoes at most the chunk in flight. */
   chunk: number;
   encoding: FileEncoding;
+  /**
+   * A file in done/ is deleted once it was taken this long ago (0: as soon as its events are
+   * durable): its raw content, patient identifiers included, must not outlive corral's retention.
+   */
+  keepDoneMs: number;
   /** Where a message or row names none (HL7: MSH-4 and MSH-3 empty; CSV: no column, or an empty cell). */
   facility?: string;
   system?: string;
   csv?: CsvMapping;
 }
 
-const KEYS = ['name', 'dir', 'format', 'poll', 'settle', 'chunk', 'encoding', 'facility', 'system', 'csv'];
+const KEYS = ['name', 'dir', 'format', 'poll', 'settle', 'chunk', 'encoding', 'keepDone', 'facility', 'system', 'csv'];
 const CSV_KEYS = ['columns', 'delimiter'];
 const DEFAULT_SETTLE_MS = 2000;
 const DEFAULT_CHUNK = 100;
+const DEFAULT_KEEP_DONE_MS = 7 * 86_400_000;
 /** One append holds at most this many (ingest limits: MAX_EVENTS_PER_REQUEST). */
 const MAX_CHUNK = 1000;
 
@@ -95,6 +101,7 @@ function parseEntry(entry: unknown, at: string, problems: string[]): FileDropCon
   const pollMs = duration('poll');
   const settleMs = duration('settle') ?? DEFAULT_SETTLE_MS;
   const chunk = item.chunk === undefined ? DEFAULT_CHUNK : Number.isInteger(item.chunk) && (item.chunk as number) >= 1 && (item.chunk as number) <= MAX_CHUNK ? (item.chunk as number) : (fail('chunk', `must be a whole number from 1 to ${MAX_CHUNK}`), DEFAULT_CHUNK);
+  const keepDoneMs = keepDoneOf(item.keepDone, (problem) => fail('keepDone', problem));
   const encoding = item.encoding === undefined ? 'utf-8' : (FILE_ENCODINGS as readonly unknown[]).includes(item.encoding) ? (item.encoding as FileEncoding) : (fail('encoding', `must be one of ${FILE_ENCODINGS.join(', ')}`), 'utf-8');
   const code = (key: 'facility' | 'system'): string | undefined => {
     const value = item[key];
@@ -108,7 +115,17 @@ function parseEntry(entry: unknown, at: string, problems: string[]): FileDropCon
   const csv = format === 'csv' ? parseCsv(item.csv, `${at}.csv`, system !== undefined, problems) : undefined;
   if (format !== 'csv' && item.csv !== undefined) fail('csv', 'is only read with format: csv');
   if (problems.length > before) return [];
-  return [{ name, dir, format, settleMs, chunk, encoding, ...(pollMs !== undefined ? { pollMs } : {}), ...(facility ? { facility } : {}), ...(system ? { system } : {}), ...(csv ? { csv } : {}) }];
+  return [{ name, dir, format, settleMs, chunk, encoding, keepDoneMs, ...(pollMs !== undefined ? { pollMs } : {}), ...(facility ? { facility } : {}), ...(system ? { system } : {}), ...(csv ? { csv } : {}) }];
+}
+
+/** `keepDone`: a duration, or 0 (YAML reads `keepDone: 0` as a number) for "delete once durable". */
+function keepDoneOf(value: unknown, fail: (problem: string) => void): number {
+  if (value === undefined) return DEFAULT_KEEP_DONE_MS;
+  if (value === 0 || value === '0') return 0;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms !== undefined) return ms;
+  fail('must be a duration such as 7d or 12h, or 0 to delete a file as soon as its events are in corral');
+  return DEFAULT_KEEP_DONE_MS;
 }
 
 function parseCsv(raw: unknown, at: string, hasSystem: boolean, problems: string[]): CsvMapping | undefined {

@@ -3,6 +3,7 @@ import type { Clock } from '../../../actors/clock.js';
 import { CorralConfig } from '../../config/corral-config.js';
 import { CLOCK } from '../../runtime/tokens.js';
 import { ChannelIntake } from '../channel-intake.js';
+import { durationText } from './done-retention.js';
 import { DropWorker } from './drop-worker.js';
 
 /**
@@ -26,7 +27,7 @@ export class FileDropService implements OnApplicationBootstrap, OnModuleDestroy 
       const worker = new DropWorker(drop, this.intake, this.clock, this.logger);
       await worker.start();
       this.workers.push(worker);
-      this.logger.log(`file drop ${drop.name}: watching ${drop.dir} for ${drop.format} files${drop.pollMs !== undefined ? ` (polling every ${drop.pollMs} ms)` : ''}`);
+      this.logger.log(`file drop ${drop.name}: watching ${drop.dir} for ${drop.format} files${drop.pollMs !== undefined ? ` (polling every ${drop.pollMs} ms)` : ''}; ${drop.keepDoneMs === 0 ? 'taken files are deleted once their events are in corral' : `taken files are kept in done/ for ${durationText(drop.keepDoneMs)}`}`);
     }
   }
 

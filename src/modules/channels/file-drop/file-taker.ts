@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { contentOf, fileDigest, type DropContent, type Refusal } from './drop-file.js';
 import type { DropFolder, Outcome } from './drop-folder.js';
 import { shown, type DropLogger } from './drop-log.js';
-import { failureNote, refusedNote } from './drop-notes.js';
+import { failureNote, REASON_NOTE_SUFFIX, REFUSED_NOTE_SUFFIX, refusedNote } from './drop-notes.js';
 import type { FileDropConfig } from './file-drop-config.js';
 
 /** What a drop needs of the intake (ChannelIntake.batch): a chunk durable whole, or a throw. */
@@ -15,8 +15,9 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * One claimed file through the intake: read, split into messages or rows (drop-file.ts), taken a
- * chunk at a time, and moved to done/ or failed/ only once every event of it is durable, with a
- * note beside it when something was refused. A log line per file: its counts, never its content.
+ * chunk at a time, and moved to done/ (deleted, with keepDone 0) or failed/ only once every event
+ * of it is durable, with a note beside it when something was refused. A log line per file: its
+ * counts, never its content.
  */
 export class FileTaker {
   constructor(
@@ -78,14 +79,17 @@ export class FileTaker {
 
   private async finish(claimed: string, outcome: Outcome, summary: string, refused: readonly Refusal[] = []): Promise<void> {
     const context = { file: claimed, drop: this.drop.name, dir: this.drop.dir };
-    const note = outcome === 'failed' ? { suffix: '.reason.txt', text: failureNote(context, summary, refused) } : refused.length > 0 ? { suffix: '.refused.txt', text: refusedNote(context, refused, summary) } : undefined;
-    const moved = await this.folder.finish(claimed, outcome, note);
+    const note = outcome === 'failed' ? { suffix: REASON_NOTE_SUFFIX, text: failureNote(context, summary, refused) } : refused.length > 0 ? { suffix: REFUSED_NOTE_SUFFIX, text: refusedNote(context, refused, summary) } : undefined;
+    // keepDone 0: nothing of a taken file is kept once its events are durable (its note quotes nothing of it).
+    const discard = outcome === 'done' && this.drop.keepDoneMs === 0;
+    const moved = discard ? await this.folder.discard(claimed, note) : await this.folder.finish(claimed, outcome, note);
     if (!moved) {
       this.logger.log(`${this.label}: ${shown(claimed)} was finished by another corral`);
       return;
     }
-    const beside = note ? ` (see ${shown(claimed)}${note.suffix} there)` : '';
+    const beside = note ? ` (see ${shown(claimed)}${note.suffix} ${discard ? 'in done/' : 'there'})` : '';
     if (outcome === 'failed') this.logger.warn(`${this.label}: ${shown(claimed)} moved to failed/${beside}: ${summary}`);
+    else if (discard) this.logger.log(`${this.label}: ${shown(claimed)} taken and deleted (keepDone: 0)${beside}: ${summary}`);
     else this.logger.log(`${this.label}: ${shown(claimed)} moved to done/${beside}: ${summary}`);
   }
 }
