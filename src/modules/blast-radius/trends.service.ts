@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { bucketsOf, type Bucket } from './buckets.js';
 import { BlastRadiusReads } from './read-models.repository.js';
-import { absorbedBetween, growthByIncident, openOverTime, startOfDay, startOfWeek, weeklyResponse, type Absorbed, type IncidentGrowth, type OpenOverTime, type WeeklyResponse } from './trends.js';
+import { absorbedBetween, openOverTime, startOfDay, startOfWeek, weeklyResponse, type Absorbed, type ChildMinute, type OpenOverTime, type WeeklyResponse } from './trends.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,9 +68,9 @@ export class BlastRadiusTrends {
     return weeklyResponse(first ? await this.reads.outcomeIncidents(first.start, now) : [], buckets);
   }
 
-  /** How each of these incidents (id → when it opened) grew, up to `now`. */
-  async growth(opened: ReadonlyMap<string, Date>, now: Date): Promise<Map<string, IncidentGrowth>> {
-    return growthByIncident(await this.reads.childMinutes([...opened.keys()]), opened, now);
+  /** These incidents' children per minute and kind, as they stand: `growthByIncident` (trends.ts) makes their curves. */
+  childMinutes(ids: readonly string[]): Promise<ChildMinute[]> {
+    return this.reads.childMinutes([...ids]);
   }
 
   /** Calls that joined an existing incident in [from, to), per incident, most first. */

@@ -18,47 +18,54 @@ const CSS = 'text/css; charset=utf-8';
 /** Ours change with each deployment (revalidate); uPlot's with an upgrade of the package. */
 const OURS = 'no-cache';
 const VENDOR = 'public, max-age=86400';
+/** What `npm run build` writes for the browser (browser/tsconfig.json): lower-case module names. */
+const SCRIPT_NAME = /^[a-z][a-z-]*\.js$/;
 
 /**
  * The page and what it loads, all from this process, none from the internet: the style, the
  * browser modules `npm run build` compiles (browser/tsconfig.json → dist/dashboard/*.js), and
  * uPlot's files from node_modules. Every one is code or style, no figure: served to anyone, so the
- * sign-in page is styled before there is a session. Names come from a list made once, never from
- * the request's path.
+ * sign-in page is styled before there is a session. All of them are read once, at start: the route
+ * is public, so a request (a scanner's, a thousand made-up names) never reaches the file system,
+ * and a name that is not in the list is a 404.
  */
 @Injectable()
 export class DashboardAssets {
   readonly page = dashboardPage();
-  private readonly vendor: ReadonlyMap<string, { type: string; file: string }>;
-  private readonly compiledDir = join(projectRoot(), 'dist', 'dashboard');
-  private readonly cache = new Map<string, Asset>();
+  private readonly assets: ReadonlyMap<string, Asset>;
+  /** Whether the browser modules were built when corral started: without them the page cannot run. */
+  private readonly built: boolean;
 
   constructor() {
     // Resolved at start: a missing package fails here, in the log, not in a browser later.
     const require = createRequire(import.meta.url);
-    this.vendor = new Map([
-      ['uPlot.iife.min.js', { type: JS, file: require.resolve('uplot/dist/uPlot.iife.min.js') }],
-      ['uPlot.min.css', { type: CSS, file: require.resolve('uplot/dist/uPlot.min.css') }],
+    const vendor = (file: string, type: string): Asset => ({ type, body: readFileSync(require.resolve(file), 'utf8'), cacheControl: VENDOR });
+    const scripts = compiledScripts(join(projectRoot(), 'dist', 'dashboard'));
+    this.built = scripts?.has('app.js') ?? false;
+    this.assets = new Map<string, Asset>([
+      ['app.css', { type: CSS, body: DASHBOARD_CSS, cacheControl: OURS }],
+      ['uPlot.iife.min.js', vendor('uplot/dist/uPlot.iife.min.js', JS)],
+      ['uPlot.min.css', vendor('uplot/dist/uPlot.min.css', CSS)],
+      ...[...(scripts ?? [])].map(([name, body]): [string, Asset] => [name, { type: JS, body, cacheControl: OURS }]),
     ]);
   }
 
   asset(name: string): Asset {
-    const cached = this.cache.get(name);
-    if (cached) return cached;
-    const asset = this.load(name);
-    this.cache.set(name, asset);
-    return asset;
+    const asset = this.assets.get(name);
+    if (asset) return asset;
+    if (!this.built && SCRIPT_NAME.test(name)) throw new UnavailableError('the dashboard script was not built when corral started: run npm run build, then restart corral', 60);
+    throw new NotFoundError(`no dashboard asset "${name.slice(0, 64)}"`);
   }
+}
 
-  private load(name: string): Asset {
-    if (name === 'app.css') return { type: CSS, body: DASHBOARD_CSS, cacheControl: OURS };
-    const vendor = this.vendor.get(name);
-    if (vendor) return { type: vendor.type, body: readFileSync(vendor.file, 'utf8'), cacheControl: VENDOR };
-    if (!/^[a-z][a-z-]*\.js$/.test(name)) throw new NotFoundError(`no dashboard asset "${name.slice(0, 64)}"`);
-    if (!existsSync(this.compiledDir)) throw new UnavailableError('the dashboard script is not built: run npm run build', 60);
-    if (!readdirSync(this.compiledDir).includes(name)) throw new NotFoundError(`no dashboard asset "${name}"`);
-    return { type: JS, body: readFileSync(join(this.compiledDir, name), 'utf8'), cacheControl: OURS };
-  }
+/** The browser modules in `dir` by name, read once; undefined when they were never built. */
+export function compiledScripts(dir: string): ReadonlyMap<string, string> | undefined {
+  if (!existsSync(dir)) return undefined;
+  return new Map(
+    readdirSync(dir)
+      .filter((name) => SCRIPT_NAME.test(name))
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+  );
 }
 
 /** The directory holding package.json, from this file in src/ (tests) or dist/src/ (production). */

@@ -8,7 +8,8 @@ import { SiteNames } from './site-names.js';
 
 /**
  * One frame for every connected dashboard: computed once per read-model version (and at least
- * once a minute, so the charts roll on), however many screens are watching.
+ * once a minute, so the charts roll on), however many screens are watching. The version is
+ * DashboardStream's: a read-model version, or one marked settled a few seconds after the last change.
  */
 @Injectable()
 export class DashboardService {

@@ -1,6 +1,6 @@
 import { compileRules } from '../../correlation/rules.js';
 import { assembleBlastRadius, type IncidentRecord } from '../blast-radius/blast-radius.compute.js';
-import { outcomesOf } from '../blast-radius/outcomes.js';
+import { outcomesOf, type OutcomeIncident } from '../blast-radius/outcomes.js';
 import { disclose } from '../blast-radius/suppression.js';
 import { counted, figure, madeOf, plotted } from './browser/format.js';
 import type { DashboardFrame } from './browser/frame.js';
@@ -73,6 +73,7 @@ function sources(): FrameSources {
     weekly: { from: T('00:00').toISOString(), bucketSeconds: 604_800, byPriority: [{ priority: 'P1', incidents: [1], ackMedianSeconds: [720], resolveMedianSeconds: [null] }] },
     week: outcomesOf({ from: T('00:00'), to: T('07:30') }, [], { byPath: [], incidents: 0 }),
     names,
+    smallCount: 5,
   };
 }
 
@@ -106,12 +107,13 @@ describe('dashboardFrame', () => {
   });
 
   it('shows leadership every people figure under 5 as "<5", on the tiles, the spread, the growth curves and the absorbed calls, and the rest exactly', () => {
-    // The frame as leadership's browser types it: every people count a number or "<5".
+    // The frame as leadership's browser types it: every people count a number, "<5" or "suppressed".
     const frame = disclose(dashboardFrame(sources()), DASHBOARD_FRAME, 5) as DashboardFrame<number | string>;
 
     expect(frame.incidents[0]?.facilities.map((f) => f.requesters)).toEqual([20, '<5']);
+    // Rounded down to fives: no step between two points is a known 1 to 4. No people curve.
     expect(frame.incidents[0]?.growth.children).toEqual(['<5', '<5', 25]);
-    expect(frame.incidents[0]?.growth.people).toEqual(['<5', '<5', 23]);
+    expect(frame.incidents[0]?.growth.people).toEqual([]);
     expect(frame.incidents[0]?.growth.bucketSeconds).toBe(300);
     // The printer's 3 alerts at first: fewer than 5, like every count of what was sent.
     expect(frame.incidents[1]?.growth.children).toEqual(['<5', 20]);
@@ -121,7 +123,44 @@ describe('dashboardFrame', () => {
       [1, 0],
     ]);
     expect(frame.today.byIncident.map((a) => a.reportsAbsorbed)).toEqual([23, '<5']);
-    expect([frame.totals.peopleAffected, frame.totals.p1]).toEqual([23, 1]);
+    expect(frame.totals.p1).toBe(1);
+  });
+
+  it('withholds from leadership every total listed beside a part that reads "<5": 25 calls beside 23 would give the 2 back', () => {
+    const frame = disclose(dashboardFrame(sources()), DASHBOARD_FRAME, 5) as DashboardFrame<number | string>;
+
+    expect(frame.today.reportsAbsorbed).toBe('suppressed');
+    // The EHR's 23 people are Overlake's 20 and Kirkland's 3; everyone affected, those 23.
+    expect(frame.incidents[0]?.distinctRequesters).toBe('suppressed');
+    expect(frame.totals.peopleAffected).toBe('suppressed');
+    // Admin's frame is exact.
+    const exact = dashboardFrame(sources());
+    expect([exact.today.reportsAbsorbed, exact.incidents[0]?.distinctRequesters, exact.totals.peopleAffected]).toEqual([25, 23, 23]);
+  });
+
+  it('withholds the week\'s absorbed totals when a part GET /v1/metrics/outcomes lists for the same range is under 5', () => {
+    const outcome = (id: string, origin: string, childCount: number, reportChildren: number): OutcomeIncident => ({
+      id,
+      priority: 'P1',
+      system: 'x',
+      queue: null,
+      origin,
+      openedAt: T('06:40'),
+      acknowledgedAt: null,
+      resolvedAt: null,
+      childCount,
+      reportChildren,
+    });
+    // The EHR folded 24 events, 23 of them calls; the identity burst 3 account events.
+    const week = outcomesOf({ from: T('00:00'), to: T('07:30') }, [outcome('ehr', 'machine', 25, 23), outcome('okta', 'identity', 4, 0)], { byPath: [], incidents: 0 });
+
+    const frame = disclose(dashboardFrame({ ...sources(), week }), DASHBOARD_FRAME, 5) as DashboardFrame<number | string>;
+
+    expect([frame.week.reportsAbsorbed, frame.week.eventsAbsorbed]).toEqual([23, 'suppressed']);
+    expect(frame.week.absorbedBy).toEqual([
+      { reportsAbsorbed: 23, eventsAbsorbed: 24 },
+      { reportsAbsorbed: 0, eventsAbsorbed: '<5' },
+    ]);
   });
 });
 
@@ -135,6 +174,8 @@ describe('the wording of counts (browser/format.ts)', () => {
     expect(madeOf([], 0, 0)).toBe('nothing received yet');
     expect(counted('<5', 'call', 'calls')).toBe('fewer than 5 calls');
     expect([figure(27), figure('<5')]).toEqual(['27', 'fewer than 5']);
+    // Withheld: a total a small count could be worked out from.
+    expect([figure('suppressed'), counted('suppressed', 'person', 'people'), madeOf(['report'], 27, 'suppressed')]).toEqual(['withheld', 'people (number withheld)', 'people (number withheld) · 27 reports']);
     // A suppressed count is not drawn: a point would give it away.
     expect([plotted(7), plotted('<5'), plotted(null)]).toEqual([7, null, null]);
   });

@@ -21,9 +21,19 @@ export interface FrameSources {
   /** Outcomes of the incidents opened in the last 7 days. */
   week: Outcomes;
   names: DisplayNames;
+  /** CORRAL_SMALL_COUNT_THRESHOLD: counts under it are ranked alike (see `rankOf`). */
+  smallCount: number;
 }
 
 const byPriority = <T extends { priority: string }>(a: T, b: T) => priorityRank(a.priority) - priorityRank(b.priority);
+
+/**
+ * A people count as a list is ordered by it: itself, or, from 1 to smallCount − 1, one rank for all.
+ * Leadership reads those as "<5", and an order by their true values would tell them apart: four of
+ * them in a strict order are 4, 3, 2 and 1. Shown in the same order to every role, so the frame
+ * stays one for all screens.
+ */
+const rankOf = (count: number, smallCount: number) => (count > 0 && count < smallCount ? smallCount - 0.5 : count);
 
 /** The frame: pure, sources in, frame out. Readable names come from the rules first, then enrichment. */
 export function dashboardFrame(sources: FrameSources, limits = LIMITS): DashboardFrame {
@@ -32,13 +42,18 @@ export function dashboardFrame(sources: FrameSources, limits = LIMITS): Dashboar
   const facilityName = (code: string, fromDirectory: string | null) => names.facility(code) ?? fromDirectory;
   const listed = blast.incidents.slice(0, limits.incidents);
   const absorbed = sources.today.absorbed;
+  const rank = (count: number) => rankOf(count, sources.smallCount);
   return {
     at: blast.at,
     totals: blast.totals,
     today: {
       from: sources.today.from.toISOString(),
       reportsAbsorbed: absorbed.reduce((sum, a) => sum + a.reportsAbsorbed, 0),
-      byIncident: absorbed.slice(0, limits.absorbed).map((a) => ({ id: a.id, priority: a.priority, system: a.system, systemName: systemName(a.system), reportsAbsorbed: a.reportsAbsorbed })),
+      // The most calls first (absorbedBetween's order picks them), small counts by priority and id.
+      byIncident: absorbed
+        .slice(0, limits.absorbed)
+        .sort((a, b) => rank(b.reportsAbsorbed) - rank(a.reportsAbsorbed) || byPriority(a, b) || a.id.localeCompare(b.id))
+        .map((a) => ({ id: a.id, priority: a.priority, system: a.system, systemName: systemName(a.system), reportsAbsorbed: a.reportsAbsorbed })),
     },
     incidents: listed.map((i) => {
       const growth = sources.growth.get(i.id);
@@ -50,7 +65,10 @@ export function dashboardFrame(sources: FrameSources, limits = LIMITS): Dashboar
         systemName: systemName(i.system),
         dependsOn: i.dependsOn.map((d) => ({ system: d.system, name: systemName(d.system) })),
         queue: i.queue,
-        facilities: i.facilities.map((f) => ({ facility: f.facility, name: facilityName(f.facility, f.name), departments: f.departments, requesters: f.requesters })),
+        // Most people first, as the blast radius lists them, but small counts by code.
+        facilities: [...i.facilities]
+          .sort((a, b) => rank(b.requesters) - rank(a.requesters) || a.facility.localeCompare(b.facility))
+          .map((f) => ({ facility: f.facility, name: facilityName(f.facility, f.name), departments: f.departments, requesters: f.requesters })),
         kinds: growth?.kinds ?? [],
         childCount: i.childCount,
         distinctRequesters: i.distinctRequesters,
@@ -74,6 +92,9 @@ export function dashboardFrame(sources: FrameSources, limits = LIMITS): Dashboar
       automaticShare: sources.week.origin.automaticShare,
       reportsAbsorbed: sources.week.absorbed.reports,
       eventsAbsorbed: sources.week.absorbed.events,
+      absorbedBy: [...sources.week.absorbed.top]
+        .sort((a, b) => rank(b.reportsAbsorbed) - rank(a.reportsAbsorbed) || rank(b.eventsAbsorbed) - rank(a.eventsAbsorbed) || a.id.localeCompare(b.id))
+        .map((a) => ({ reportsAbsorbed: a.reportsAbsorbed, eventsAbsorbed: a.eventsAbsorbed })),
       reroutes: sources.week.reroutes.total,
       responseTimes: [...sources.week.responseTimes].sort((a, b) => byPriority(a, b) || b.incidents - a.incidents).slice(0, limits.responseTimes),
     },

@@ -2,7 +2,7 @@
 // incidents; readable names where the rules (or the EHR's directory) give one.
 
 import { el } from './dom.js';
-import { counted, shapeOf, sortValue, type Count } from './format.js';
+import { counted, shapeOf, sortValue, withheld, type Count } from './format.js';
 import type { FrameFacility } from './frame.js';
 import { systemLabel } from './incidents.js';
 
@@ -21,6 +21,12 @@ export const SORTS: { worst: Order } & Record<string, Order> = {
   incidents: (a, b) => b.incidents - a.incidents || rank(a.worstPriority) - rank(b.worstPriority) || collate(nameOf(a), nameOf(b)),
 };
 
+/** "9 people reporting", "fewer than 5 people reporting", "no one has called". */
+function reporting(requesters: Count): string {
+  if (requesters === 0) return 'no one has called';
+  return withheld(requesters) ? 'people reporting (number withheld)' : `${counted(requesters, 'person', 'people')} reporting`;
+}
+
 function tileOf(f: Facility): HTMLLIElement {
   const title = el('h3', { class: 'site-name' }, nameOf(f));
   if (f.name) title.title = f.code;
@@ -34,7 +40,7 @@ function tileOf(f: Facility): HTMLLIElement {
     'li',
     { class: 'site', 'data-priority': f.worstPriority, 'data-facility': f.code },
     el('div', { class: 'site-head' }, title, el('span', { class: `prio worst ${f.worstPriority}` }, el('span', { 'aria-hidden': 'true' }, `${shapeOf(f.worstPriority)} `), f.worstPriority)),
-    el('p', { class: 'site-counts' }, `${counted(f.incidents, 'incident', 'incidents')} · ${f.requesters === 0 ? 'no one has called' : `${counted(f.requesters, 'person', 'people')} reporting`}`),
+    el('p', { class: 'site-counts' }, `${counted(f.incidents, 'incident', 'incidents')} · ${reporting(f.requesters)}`),
     systems,
   );
 }

@@ -1,24 +1,31 @@
 // Wording: what a number means in words, honest about small counts ("fewer than 5") and about
 // incidents that machines opened (alerts, not "0 people").
 
-/** A people count as it arrives: a number, or for leadership "<5" (small) or "suppressed" (derived from a small one). */
+/**
+ * A people count as it arrives: a number, or for leadership "<5" (small) or "suppressed" (withheld:
+ * a small count could be worked out from it, such as a total beside a part that reads "<5").
+ */
 export type Count = number | string;
 
-/** The threshold of a suppressed count ("<5" → 5), or undefined for a number. */
+/** The threshold of a small count ("<5" → 5), or undefined for a number or a withheld count. */
 function below(count: Count): string | undefined {
-  if (typeof count === 'number') return undefined;
-  return /^<(\d+)$/.exec(count)?.[1] ?? '5';
+  return typeof count === 'number' ? undefined : /^<(\d+)$/.exec(count)?.[1];
 }
 
-/** "1 person", "20 people", "fewer than 5 people". */
+/** Withheld from leadership: neither a number nor "<5". */
+export const withheld = (count: Count): boolean => typeof count === 'string' && below(count) === undefined;
+
+/** "1 person", "20 people", "fewer than 5 people", "people (number withheld)". */
 export function counted(count: Count, one: string, many: string): string {
+  if (withheld(count)) return `${many} (number withheld)`;
   const threshold = below(count);
   if (threshold !== undefined) return `fewer than ${threshold} ${many}`;
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** A headline figure: the number, or "fewer than 5". */
+/** A headline figure: the number, "fewer than 5", or "withheld". */
 export function figure(count: Count): string {
+  if (withheld(count)) return 'withheld';
   const threshold = below(count);
   return threshold === undefined ? String(count) : `fewer than ${threshold}`;
 }
@@ -28,9 +35,15 @@ export function plotted(count: Count | null): number | null {
   return typeof count === 'number' ? count : null;
 }
 
-/** For sorting: every suppressed count sorts alike, just under the threshold. */
+/**
+ * For sorting: every small count sorts alike, just under the threshold; every withheld one alike,
+ * first (most often the sum of several incidents). Never by the hidden value: an order between
+ * shown numbers would bound it.
+ */
 export function sortValue(count: Count): number {
-  return typeof count === 'number' ? count : Number(below(count)) - 0.5;
+  if (typeof count === 'number') return count;
+  const threshold = below(count);
+  return threshold === undefined ? Number.MAX_SAFE_INTEGER : Number(threshold) - 0.5;
 }
 
 const MACHINE = new Set(['alert', 'interface']);

@@ -4,7 +4,8 @@
  * it). Types only: this file imports nothing, so both compilers can read it.
  *
  * `People` is how a count of people (or of what they sent) arrives: a number from the server's
- * builder, `number | string` in a leadership browser, where a small count reads "<5".
+ * builder, `number | string` in a leadership browser, where a small count reads "<5" and one that
+ * would give a small count back reads "suppressed" (dashboard.disclosure.ts).
  */
 
 /** Series over buckets of one step from `from` (ISO 8601): point i covers [from + i·step, from + (i+1)·step). */
@@ -50,7 +51,11 @@ export interface FrameIncident<People> {
   patientImpact: boolean;
   openedAt: string;
   ageSeconds: number;
-  /** Its growth from its first child to now, cumulative: the sparkline (as /v1/incidents/{id}/blast-radius counts it). */
+  /**
+   * Its growth from its first child to now, cumulative: the sparkline (as /v1/incidents/{id}/blast-radius
+   * counts it). Read at most every few seconds (dashboard.reads.ts), so it may trail `childCount`.
+   * Leadership's: children rounded down to a multiple of the threshold, and no people (an empty list).
+   */
   growth: SeriesAxis & { children: People[]; people: People[] };
 }
 
@@ -99,6 +104,12 @@ export interface DashboardFrame<People = number> {
     automaticShare: number | null;
     reportsAbsorbed: People;
     eventsAbsorbed: People;
+    /**
+     * The parts of those two totals: the incidents that absorbed the most (GET /v1/metrics/outcomes
+     * `absorbed.top`, same range). Not drawn: listed so that leadership's copy withholds a total a
+     * small part could be worked out from, here or beside that answer.
+     */
+    absorbedBy: Array<{ reportsAbsorbed: People; eventsAbsorbed: People }>;
     reroutes: number;
     responseTimes: ResponseRow[];
   };

@@ -25,18 +25,18 @@ const current = new Map<string, Incident>();
 export const systemLabel = (code: string, name: string | null): string => name ?? code;
 export const placesOf = (i: Incident): string => i.facilities.map((f) => f.name ?? f.facility).join(', ') || 'facility not given';
 
-/** The two growth lines, as charted: a suppressed point is left out, not drawn. */
+/** The growth lines, as charted: a suppressed point is left out, not drawn; leadership's frame has no people line. */
 function growthLines(i: Incident): Line[] {
   const lines: Line[] = [{ label: kindsNoun(i.kinds).many, values: i.growth.children.map(plotted), color: '--children', width: 2 }];
-  if (aboutPeople(i.kinds)) lines.push({ label: 'people', values: i.growth.people.map(plotted), color: '--people', dash: [6, 4], legend: 'dashed', width: 2 });
+  if (aboutPeople(i.kinds) && i.growth.people.length > 0) lines.push({ label: 'people', values: i.growth.people.map(plotted), color: '--people', dash: [6, 4], legend: 'dashed', width: 2 });
   return lines;
 }
 
+/** In words, where it stands now: the incident's own counts (the curve is read less often and may trail them). */
 function sparkSummary(i: Incident): string {
-  const last = (values: Count[]) => values.at(-1) ?? 0;
   const noun = kindsNoun(i.kinds);
-  const people = aboutPeople(i.kinds) ? ` and ${counted(last(i.growth.people), 'person', 'people')}` : '';
-  return `Growth since ${clock(i.growth.from)}: now ${counted(last(i.growth.children), noun.one, noun.many)}${people}`;
+  const people = aboutPeople(i.kinds) ? ` and ${counted(i.distinctRequesters, 'person', 'people')}` : '';
+  return `Growth since ${clock(i.growth.from)}: now ${counted(i.childCount, noun.one, noun.many)}${people}`;
 }
 
 function sparkOf(i: Incident): Sparkline {

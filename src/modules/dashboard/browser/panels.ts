@@ -3,7 +3,7 @@
 
 import { Chart, type Line, type TimeChart } from './charts.js';
 import { $, el } from './dom.js';
-import { clock, counted, day, duration, figure, plotted, type Count } from './format.js';
+import { clock, counted, day, duration, figure, plotted, withheld, type Count } from './format.js';
 import type { DashboardFrame, OpenSeries, WeeklySeries } from './frame.js';
 import { SORTS } from './facilities.js';
 import { systemLabel } from './incidents.js';
@@ -18,6 +18,9 @@ const STYLE: Record<string, Pick<Line, 'dash' | 'width' | 'legend'>> = {
   P4: { dash: [12, 5, 2, 5], legend: 'double' },
 };
 const lineOf = (priority: string, values: Array<number | null>): Line => ({ label: priority, values, color: `--${priority.toLowerCase()}`, ...(STYLE[priority] ?? { dash: [2, 2], legend: 'dotted' }) });
+
+/** Why a headline reads "withheld": it is a total, and one of the parts listed on this page is too small to show. */
+const WITHHELD_NOTE = 'not shown while a small count listed below could be worked out from it';
 
 function setTile(name: string, value: string, note: string, small = false): void {
   const tile = document.querySelector<HTMLElement>(`[data-tile="${name}"]`);
@@ -35,9 +38,10 @@ export function renderTiles(frame: Frame): void {
   const t = frame.totals;
   setTile('p1', String(t.p1), `of ${counted(t.incidents, 'open incident', 'open incidents')}`);
   tileWithSites(frame);
-  setTile('people', figure(t.peopleAffected), 'distinct people reporting, all open incidents', typeof t.peopleAffected !== 'number');
+  setTile('people', figure(t.peopleAffected), withheld(t.peopleAffected) ? `distinct people reporting: ${WITHHELD_NOTE}` : 'distinct people reporting, all open incidents', typeof t.peopleAffected !== 'number');
   setTile('patient', String(t.patientImpact), t.patientImpact === 1 ? 'open incident affects patient care' : 'open incidents affect patient care');
-  setTile('absorbed', figure(frame.today.reportsAbsorbed), `calls that did not become tickets since ${clock(frame.today.from)}`, typeof frame.today.reportsAbsorbed !== 'number');
+  const absorbedNote = `calls that did not become tickets since ${clock(frame.today.from)}`;
+  setTile('absorbed', figure(frame.today.reportsAbsorbed), withheld(frame.today.reportsAbsorbed) ? `${absorbedNote}: ${WITHHELD_NOTE}` : absorbedNote, typeof frame.today.reportsAbsorbed !== 'number');
   const longest = t.longestOpen;
   setTile('longest', longest ? duration(longest.ageSeconds) : '–', longest ? `${longest.priority} ${systemLabel(longest.system, frame.incidents.find((i) => i.id === longest.id)?.systemName ?? null)}` : 'nothing open');
   document.querySelector('[data-tile="p1"]')?.classList.toggle('alarm', t.p1 > 0);
