@@ -268,7 +268,7 @@ describe('dashboard after a scripted outage, in headless Chromium', () => {
     const ehr = frame.incidents.find((i) => i.system === 'epic-hyperspace');
     const own = await getJson<{ growth: { buckets: Array<{ totalChildren: number; totalRequesters: number }> } }>(url(`/v1/incidents/${ehr?.id ?? ''}/blast-radius`));
     const last = own.body.growth.buckets.at(-1);
-    expect([ehr?.growth.children.at(-1), ehr?.growth.people.at(-1)]).toEqual([last?.totalChildren, last?.totalRequesters]);
+    expect([ehr?.growth.events.at(-1), ehr?.growth.people.at(-1)]).toEqual([last?.totalChildren, last?.totalRequesters]);
     expect([last?.totalChildren, last?.totalRequesters]).toEqual([27, 24]);
     // Axes with units and dates: uPlot's axes are canvas, its legend and the unit are text.
     expect(await page.locator('#open-chart .u-legend').textContent()).toMatch(/P1.*P2.*P3.*P4/);

@@ -101,10 +101,10 @@ describe('growthByIncident', () => {
     expect(ehr?.growth.from).toBe(T('06:40').toISOString());
     // 50 minutes in buckets of 5.
     expect(ehr?.growth.bucketSeconds).toBe(300);
-    expect(ehr?.growth.children).toEqual([4, 4, 4, 4, 4, 4, 6, 6, 6, 6]);
+    expect(ehr?.growth.events).toEqual([4, 4, 4, 4, 4, 4, 6, 6, 6, 6]);
     expect(ehr?.growth.people).toEqual([3, 3, 3, 3, 3, 3, 4, 4, 4, 4]);
     // An incident without a child read yet still gets its (flat) line.
-    expect(growth.get('quiet')).toEqual({ kinds: [], growth: { from: T('07:29').toISOString(), bucketSeconds: 60, children: [0], people: [0] } });
+    expect(growth.get('quiet')).toEqual({ kinds: [], growth: { from: T('07:29').toISOString(), bucketSeconds: 60, events: [0], people: [0] } });
   });
 });
 

@@ -87,7 +87,7 @@ export interface ChildMinute {
 
 export interface Growth extends SeriesAxis {
   /** Children (alerts, reports, account events) at the end of each bucket, cumulative. */
-  children: number[];
+  events: number[];
   /** Distinct people at the end of each bucket, cumulative. */
   people: number[];
 }
@@ -121,7 +121,7 @@ export function growthByIncident(minutes: ChildMinute[], opened: ReadonlyMap<str
     }
     out.set(id, {
       kinds: [...new Set(rows.map((r) => r.kind))].sort(),
-      growth: { from: new Date(firstMinute * 1000).toISOString(), bucketSeconds: step, children: cumulative(children), people: cumulative(people) },
+      growth: { from: new Date(firstMinute * 1000).toISOString(), bucketSeconds: step, events: cumulative(children), people: cumulative(people) },
     });
   }
   return out;

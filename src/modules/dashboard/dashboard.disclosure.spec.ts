@@ -146,7 +146,7 @@ describe('what leadership can work out from a dashboard frame', () => {
     const base = dashboardFrame(sourcesOf([[0]], [], five));
     const frameWith = (children: number[], childCount: number): DashboardFrame => ({
       ...base,
-      incidents: base.incidents.map((incident) => ({ ...incident, kinds: ['report'], childCount, growth: { from: T('06:40').toISOString(), bucketSeconds: 300, children, people: children } })),
+      incidents: base.incidents.map((incident) => ({ ...incident, kinds: ['report'], childCount, growth: { from: T('06:40').toISOString(), bucketSeconds: 300, events: children, people: children } })),
     });
     const leadership = (frame: DashboardFrame) => disclose(frame, DASHBOARD_FRAME, five) as DashboardFrame<number | string>;
     // A curve: its steps, and the children seen since it was read (the frame's count may be ahead).
@@ -177,7 +177,7 @@ describe('what leadership can work out from a dashboard frame', () => {
             }
             return;
           }
-          for (const value of candidatesOf(seen?.growth.children[i] ?? 0)) if (value >= (prefix.at(-1) ?? 0)) walk([...prefix, value]);
+          for (const value of candidatesOf(seen?.growth.events[i] ?? 0)) if (value >= (prefix.at(-1) ?? 0)) walk([...prefix, value]);
         };
         walk([]);
         expect(differences.size).toBeGreaterThan(0);

@@ -46,7 +46,7 @@ export const DASHBOARD_FRAME: Disclosure<DashboardFrame> = {
     // shape. People are withheld: a person is also counted in the incident's total and spread, which
     // may be suppressed (above), and a rounded point beside them could still pin one (21 at Overlake
     // and Bellevue, a last point of 25: Kirkland's "<5" is 4).
-    growth: { bucketSeconds: EXACT, children: ROUNDED, people: WITHHELD },
+    growth: { bucketSeconds: EXACT, events: ROUNDED, people: WITHHELD },
   },
   moreIncidents: EXACT,
   // A facility's people: the sum over the incidents there, each listed with its people at that facility.

@@ -88,7 +88,7 @@ describe('DashboardReads', () => {
 
     expect(reads.childMinutes).toEqual([['ehr'], ['printer']]);
     expect(sources.growth.get('printer')?.kinds).toEqual(['alert']);
-    expect(sources.growth.get('ehr')?.growth.children.at(-1)).toBe(3);
+    expect(sources.growth.get('ehr')?.growth.events.at(-1)).toBe(3);
 
     await dashboard.sources(at(FEW_SECONDS_MS));
     expect(reads.childMinutes.at(-1)).toEqual(['ehr', 'printer']);

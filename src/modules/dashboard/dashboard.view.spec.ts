@@ -65,8 +65,8 @@ function sources(): FrameSources {
   return {
     blast,
     growth: new Map([
-      ['ehr', { kinds: ['alert', 'report'], growth: { from: T('06:40').toISOString(), bucketSeconds: 300, children: [2, 4, 25], people: [1, 3, 23] } }],
-      ['printer', { kinds: ['alert'], growth: { from: T('06:55').toISOString(), bucketSeconds: 300, children: [3, 20], people: [0, 0] } }],
+      ['ehr', { kinds: ['alert', 'report'], growth: { from: T('06:40').toISOString(), bucketSeconds: 300, events: [2, 4, 25], people: [1, 3, 23] } }],
+      ['printer', { kinds: ['alert'], growth: { from: T('06:55').toISOString(), bucketSeconds: 300, events: [3, 20], people: [0, 0] } }],
     ]),
     today: { from: T('00:00'), absorbed: [{ id: 'ehr', priority: 'P1', system: 'epic-hyperspace', reportsAbsorbed: 23 }, { id: 'wifi', priority: 'P3', system: 'wifi', reportsAbsorbed: 2 }] },
     openOverTime: { day: series, week: series, month: series },
@@ -112,11 +112,11 @@ describe('dashboardFrame', () => {
 
     expect(frame.incidents[0]?.facilities.map((f) => f.requesters)).toEqual([20, '<5']);
     // Rounded down to fives: no step between two points is a known 1 to 4. No people curve.
-    expect(frame.incidents[0]?.growth.children).toEqual(['<5', '<5', 25]);
+    expect(frame.incidents[0]?.growth.events).toEqual(['<5', '<5', 25]);
     expect(frame.incidents[0]?.growth.people).toEqual([]);
     expect(frame.incidents[0]?.growth.bucketSeconds).toBe(300);
     // The printer's 3 alerts at first: fewer than 5, like every count of what was sent.
-    expect(frame.incidents[1]?.growth.children).toEqual(['<5', 20]);
+    expect(frame.incidents[1]?.growth.events).toEqual(['<5', 20]);
     expect(frame.facilities.map((f) => [f.incidents, f.requesters])).toEqual([
       [1, '<5'],
       [1, 20],

@@ -75,7 +75,7 @@ export function dashboardFrame(sources: FrameSources, limits = LIMITS): Dashboar
         patientImpact: i.patientImpact,
         openedAt: i.openedAt,
         ageSeconds: i.ageSeconds,
-        growth: growth?.growth ?? { from: i.openedAt, bucketSeconds: 60, children: [i.childCount], people: [i.distinctRequesters] },
+        growth: growth?.growth ?? { from: i.openedAt, bucketSeconds: 60, events: [i.childCount], people: [i.distinctRequesters] },
       };
     }),
     moreIncidents: Math.max(0, blast.totals.incidents - listed.length),

@@ -54,9 +54,9 @@ export interface FrameIncident<People> {
   /**
    * Its growth from its first child to now, cumulative: the sparkline (as /v1/incidents/{id}/blast-radius
    * counts it). Read at most every few seconds (dashboard.reads.ts), so it may trail `childCount`.
-   * Leadership's: children rounded down to a multiple of the threshold, and no people (an empty list).
+   * Leadership's: events (its reports and alerts) rounded down to a multiple of the threshold, and no people (an empty list).
    */
-  growth: SeriesAxis & { children: People[]; people: People[] };
+  growth: SeriesAxis & { events: People[]; people: People[] };
 }
 
 export interface FrameFacility<People> {

@@ -27,7 +27,7 @@ export const placesOf = (i: Incident): string => i.facilities.map((f) => f.name 
 
 /** The growth lines, as charted: a suppressed point is left out, not drawn; leadership's frame has no people line. */
 function growthLines(i: Incident): Line[] {
-  const lines: Line[] = [{ label: kindsNoun(i.kinds).many, values: i.growth.children.map(plotted), color: '--children', width: 2 }];
+  const lines: Line[] = [{ label: kindsNoun(i.kinds).many, values: i.growth.events.map(plotted), color: '--children', width: 2 }];
   if (aboutPeople(i.kinds) && i.growth.people.length > 0) lines.push({ label: 'people', values: i.growth.people.map(plotted), color: '--people', dash: [6, 4], legend: 'dashed', width: 2 });
   return lines;
 }
