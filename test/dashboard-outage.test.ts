@@ -202,10 +202,8 @@ describe('dashboard after a scripted outage, in headless Chromium', () => {
     // OVERLAKE and overlake are one site: three facilities, not four.
     expect(await tile('facilities')).toBe('3');
     expect(await tileNote('facilities')).toBe('Overlake Medical Center, Bellevue Hospital, kirkland');
-    // 24 clinicians and 3 locked-out staff: 27, withheld, since 27 beside the EHR's 24 would give
-    // the identity burst's "fewer than 5" back as 3.
-    expect(await tile('people')).toBe('withheld');
-    expect(await tileNote('people')).toBe('distinct people reporting: not shown while a small count listed below could be worked out from it');
+    // 24 clinicians and 3 locked-out staff: the size of the outage is shown, as every leadership answer shows it.
+    expect(await tile('people')).toBe('27');
     expect(await tile('patient')).toBe('1');
     // Every call joined the incident the monitors had opened: none became a ticket of its own.
     expect(await tile('absorbed')).toBe('24');
@@ -216,9 +214,7 @@ describe('dashboard after a scripted outage, in headless Chromium', () => {
     const ehr = await incident('Epic').textContent();
     expect(ehr).toContain('P1');
     expect(ehr).toContain('Overlake Medical Center, Bellevue Hospital, kirkland');
-    // Its 24 people are Overlake's 12, Bellevue's 9 and Kirkland's "fewer than 5": withheld, or Kirkland's would be 3.
-    expect(ehr).toContain('people (number withheld) · 27 reports and alerts');
-    expect(ehr).not.toContain('24');
+    expect(ehr).toContain('24 people · 27 reports and alerts');
     expect(ehr).toContain('patient care');
     // A machine's incident counts alerts, never "0 people".
     const printer = await incident('printer-ed-zebra-01').textContent();
@@ -234,8 +230,7 @@ describe('dashboard after a scripted outage, in headless Chromium', () => {
     const sites = () => page.locator('#facilities .site-name').allTextContents();
     expect(await sites()).toEqual(['Overlake Medical Center', 'Bellevue Hospital', 'kirkland']);
     expect(await page.textContent('[data-facility="kirkland"]')).toContain('fewer than 5 people reporting');
-    // Overlake's 15 are the EHR's 12 and the identity burst's 3 (its "fewer than 5"); Bellevue's 9 are the EHR's alone.
-    expect(await page.textContent('[data-facility="overlake"]')).toContain('people reporting (number withheld)');
+    expect(await page.textContent('[data-facility="overlake"]')).toContain('15 people reporting');
     expect(await page.textContent('[data-facility="bellevue"]')).toContain('9 people reporting');
     expect(await page.textContent('[data-facility="bellevue"]')).toMatch(/P1.*Epic.*P4.*printer-ed-zebra-01/);
 

@@ -1,6 +1,6 @@
 import { compileRules } from '../../correlation/rules.js';
 import { assembleBlastRadius, type IncidentRecord } from '../blast-radius/blast-radius.compute.js';
-import { outcomesOf, type OutcomeIncident } from '../blast-radius/outcomes.js';
+import { outcomesOf } from '../blast-radius/outcomes.js';
 import { disclose } from '../blast-radius/suppression.js';
 import { counted, figure, madeOf, plotted } from './browser/format.js';
 import type { DashboardFrame } from './browser/frame.js';
@@ -126,45 +126,6 @@ describe('dashboardFrame', () => {
     expect(frame.totals.p1).toBe(1);
   });
 
-  it('withholds from leadership every total listed beside a part that reads "<5": 25 calls beside 23 would give the 2 back', () => {
-    const frame = disclose(dashboardFrame(sources()), DASHBOARD_FRAME, 5) as DashboardFrame<number | string>;
-
-    expect(frame.today.reportsAbsorbed).toBe('suppressed');
-    // The EHR's 23 people are Overlake's 20 and Kirkland's 3; everyone affected, those 23.
-    expect(frame.incidents[0]?.distinctRequesters).toBe('suppressed');
-    expect(frame.totals.peopleAffected).toBe('suppressed');
-    // Admin's frame is exact.
-    const exact = dashboardFrame(sources());
-    expect([exact.today.reportsAbsorbed, exact.incidents[0]?.distinctRequesters, exact.totals.peopleAffected]).toEqual([25, 23, 23]);
-  });
-
-  it('withholds the week\'s absorbed totals when a part GET /v1/metrics/outcomes lists for the same range is under 5', () => {
-    const outcome = (id: string, origin: string, childCount: number, reportChildren: number): OutcomeIncident => ({
-      id,
-      priority: 'P1',
-      system: 'x',
-      queue: null,
-      origin,
-      openedAt: T('06:40'),
-      acknowledgedAt: null,
-      resolvedAt: null,
-      childCount,
-      reportChildren,
-    });
-    // The EHR folded 24 events, 23 of them calls; the identity burst 3 account events.
-    const week = outcomesOf({ from: T('00:00'), to: T('07:30') }, [outcome('ehr', 'machine', 25, 23), outcome('okta', 'identity', 4, 0)], { byPath: [], incidents: 0 });
-
-    const frame = disclose(dashboardFrame({ ...sources(), week }), DASHBOARD_FRAME, 5) as DashboardFrame<number | string>;
-
-    expect([frame.week.reportsAbsorbed, frame.week.eventsAbsorbed]).toEqual([23, 'suppressed']);
-    expect(frame.week.absorbedBy).toEqual([
-      { reportsAbsorbed: 23, eventsAbsorbed: 24 },
-      { reportsAbsorbed: 0, eventsAbsorbed: '<5' },
-    ]);
-  });
-});
-
-describe('the wording of counts (browser/format.ts)', () => {
   it('says what an incident holds: alerts for a machine\'s, people and reports for calls, "fewer than 5" for small counts', () => {
     expect(madeOf(['alert'], 20, 0)).toBe('20 alerts');
     expect(madeOf(['interface'], '<5', 0)).toBe('fewer than 5 alerts');
