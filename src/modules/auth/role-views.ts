@@ -1,8 +1,8 @@
 import type { BlastRadius, BlastTotals, IncidentBlast } from '../blast-radius/blast-radius.compute.js';
 import type { BlastRadiusRange, IncidentBlastRadius } from '../blast-radius/blast-radius.service.js';
-import type { Outcomes, ResponseTimes } from '../blast-radius/outcomes.js';
+import type { Outcomes } from '../blast-radius/outcomes.js';
 import { derivedFrom, disclose, EXACT, PEOPLE, type Disclosure } from '../blast-radius/suppression.js';
-import { DASHBOARD_EVENT } from '../dashboard/dashboard.disclosure.js';
+import { DASHBOARD_EVENT, RESPONSE_TIMES } from '../dashboard/dashboard.disclosure.js';
 import type { WithAsOf } from '../inbox/freshness.js';
 import type { Freshness } from '../inbox/inbox.service.js';
 import type { IncidentPage, IncidentView } from '../incidents/incident.views.js';
@@ -67,15 +67,6 @@ const INCIDENT_BLAST: Disclosure<IncidentBlast> = {
   childCount: PEOPLE,
   distinctRequesters: PEOPLE,
   ageSeconds: EXACT,
-};
-const RESPONSE_TIMES: Disclosure<ResponseTimes> = {
-  incidents: EXACT,
-  acknowledged: EXACT,
-  ackMedianSeconds: EXACT,
-  ackP90Seconds: EXACT,
-  resolved: EXACT,
-  resolveMedianSeconds: EXACT,
-  resolveP90Seconds: EXACT,
 };
 const BLAST_RADIUS: Disclosure<WithAsOf<BlastRadius>> & Disclosure<WithAsOf<BlastRadiusRange>> = {
   totals: { ...TOTALS, opened: EXACT, resolved: EXACT, peakActive: EXACT },

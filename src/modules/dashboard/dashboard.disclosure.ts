@@ -14,7 +14,8 @@ import type { DashboardFrame, OpenSeries, ResponseRow } from './browser/frame.js
 // suppression.ts is its start). What only the frame has is closed here: the curves are rounded or
 // withheld, and counts under the threshold rank alike in every list (dashboard.view.ts).
 
-const RESPONSE_TIMES: Disclosure<ResponseRow> = {
+/** Response times by queue and priority: counts of incidents and seconds (role-views.ts uses it for the outcomes answer too). */
+export const RESPONSE_TIMES: Disclosure<ResponseRow> = {
   incidents: EXACT,
   acknowledged: EXACT,
   ackMedianSeconds: EXACT,

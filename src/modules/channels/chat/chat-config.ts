@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CODE } from '../../../correlation/privacy.js';
+import { secretOf, zoneOf, type Fail } from '../channel-settings.js';
 
 /** Where a chat channel's reports come from: the facility its people work at, the system it is about. */
 export interface ChatPlace {
@@ -43,7 +43,6 @@ const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const TEAMS_CHANNEL_ID = /^19:[^\s;]+@thread\.[a-z0-9]+$/i;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-type Fail = (key: string, problem: string) => void;
 
 /**
  * Checks both sections, each key by name. Secrets come from the variable or the file a key names,
@@ -95,37 +94,6 @@ function mapping(raw: unknown, name: string, keys: string[], problems: string[])
   return section;
 }
 
-/** `<name>Env` (a variable) or `<name>File` (a mounted secret): exactly one, naming something that holds a value. */
-function secretOf(section: Record<string, unknown>, name: string, env: NodeJS.ProcessEnv, fail: Fail): { value: string; key: string; from: string } | undefined {
-  const envKey = `${name}Env`;
-  const fileKey = `${name}File`;
-  const variable = section[envKey];
-  const file = section[fileKey];
-  if (variable !== undefined && file !== undefined) {
-    fail(envKey, `give ${envKey} or ${fileKey}, not both`);
-    return undefined;
-  }
-  if (variable !== undefined) {
-    if (typeof variable !== 'string' || variable === '') return void fail(envKey, 'must name an environment variable');
-    const value = env[variable]?.trim();
-    if (!value) return void fail(envKey, `names ${variable}, which is not set`);
-    return { value, key: envKey, from: `the variable ${variable}` };
-  }
-  if (file !== undefined) {
-    if (typeof file !== 'string' || file === '') return void fail(fileKey, 'must name a file');
-    let value: string;
-    try {
-      value = readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      return void fail(fileKey, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-    if (value === '') return void fail(fileKey, `${file} is empty`);
-    return { value, key: fileKey, from: `the file ${file}` };
-  }
-  fail(envKey, `is required (or ${fileKey}): the secret never sits in the channels file`);
-  return undefined;
-}
-
 function urlOf(value: unknown, fail: Fail): string | undefined {
   if (typeof value === 'string' && /^https?:\/\/[^\s/]+/.test(value)) return value.replace(/\/+$/, '');
   fail('apiUrl', `must be an http(s) URL such as ${SLACK_API_URL}, got ${JSON.stringify(value)}`);
@@ -156,18 +124,4 @@ function placesOf(value: unknown, idShape: RegExp, idHint: string, fail: Fail): 
     places.set(id, place);
   }
   return places;
-}
-
-function zoneOf(value: unknown, fail: Fail): string {
-  if (value === undefined) return 'UTC';
-  if (typeof value === 'string') {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: value });
-      return value;
-    } catch {
-      // named below
-    }
-  }
-  fail('timeZone', `must be an IANA time zone such as America/Chicago, got ${JSON.stringify(value)}`);
-  return 'UTC';
 }

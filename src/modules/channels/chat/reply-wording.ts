@@ -1,3 +1,5 @@
+import { wardTime } from '../channel-settings.js';
+
 /**
  * What corral says back in a chat: plain words from the incident's system, sites, priority, status
  * and first sighting. Never its title (a report can open an incident, and then the title is what
@@ -90,9 +92,5 @@ function subject(incident: Described): string {
 /** "07:02" today in the zone; "Tue 24 Nov 07:02" on another day. */
 export function clockTime(iso: string, { timeZone, now }: Speaking): string {
   const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return 'earlier';
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-  const date = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  if (date.format(at) === date.format(now)) return time;
-  return `${new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at)} ${time}`;
+  return Number.isNaN(at.getTime()) ? 'earlier' : wardTime(at, now, timeZone);
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../../correlation/rules.js';
+import { secretOf, zoneOf } from '../channel-settings.js';
 
 /** The `knownIssues:` section of the channels file: the clinicians' page of active problems. */
 export interface KnownIssuesConfig {
@@ -27,43 +27,16 @@ export function parseKnownIssuesSection(raw: unknown, env: NodeJS.ProcessEnv, pr
   const section = raw as Record<string, unknown>;
   for (const key of Object.keys(section)) if (!KEYS.includes(key)) fail(key, `unknown key (keys: ${KEYS.join(', ')})`);
   const config: KnownIssuesConfig = { ...DEFAULT_KNOWN_ISSUES };
-  const secret = secretOf(section, env, fail);
-  if (secret !== undefined) config.linkSecret = secret;
+  // Optional: without it, the page opens only with a key. It signs access: at least 32 characters.
+  const secret = secretOf(section, 'linkSecret', env, fail, true);
+  if (secret && secret.value.length < 32) fail(secret.key, 'the secret must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+  else if (secret) config.linkSecret = secret.value;
   const ttl = durationOf(section.linkTtl, 'linkTtl', fail);
   if (ttl !== undefined) config.linkTtlMs = ttl;
   const shown = durationOf(section.showResolvedFor, 'showResolvedFor', fail);
   if (shown !== undefined) config.showResolvedMs = shown;
-  if (section.timeZone !== undefined) {
-    if (typeof section.timeZone !== 'string' || !validZone(section.timeZone)) fail('timeZone', `must be an IANA time zone such as America/Chicago, got ${JSON.stringify(section.timeZone)}`);
-    else config.timeZone = section.timeZone;
-  }
+  config.timeZone = zoneOf(section.timeZone, fail);
   return config;
-}
-
-/** The link secret from the variable or file named, never from the file itself (it signs access). */
-function secretOf(section: Record<string, unknown>, env: NodeJS.ProcessEnv, fail: (key: string, problem: string) => void): string | undefined {
-  let secret: string | undefined;
-  if (section.linkSecretEnv !== undefined && section.linkSecretFile !== undefined) {
-    fail('linkSecretEnv', 'give linkSecretEnv or linkSecretFile, not both');
-    return undefined;
-  }
-  if (typeof section.linkSecretEnv === 'string') {
-    secret = env[section.linkSecretEnv]?.trim();
-    if (!secret) fail('linkSecretEnv', `the variable ${section.linkSecretEnv} is not set`);
-  } else if (typeof section.linkSecretFile === 'string') {
-    try {
-      secret = readFileSync(section.linkSecretFile, 'utf8').trim();
-    } catch (error) {
-      fail('linkSecretFile', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  } else if (section.linkSecretEnv !== undefined || section.linkSecretFile !== undefined) {
-    fail('linkSecretEnv', 'must name an environment variable (or linkSecretFile a file) holding the secret');
-  }
-  if (secret !== undefined && secret.length < 32) {
-    fail(section.linkSecretEnv !== undefined ? 'linkSecretEnv' : 'linkSecretFile', 'the secret must be at least 32 characters (e.g. `openssl rand -hex 32`)');
-    return undefined;
-  }
-  return secret;
 }
 
 function durationOf(value: unknown, key: string, fail: (key: string, problem: string) => void): number | undefined {
@@ -71,13 +44,4 @@ function durationOf(value: unknown, key: string, fail: (key: string, problem: st
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined || ms <= 0) fail(key, `must be a duration such as 2h or 30d, got ${JSON.stringify(value)}`);
   return ms;
-}
-
-function validZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

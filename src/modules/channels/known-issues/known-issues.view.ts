@@ -1,4 +1,5 @@
 import type { DisplayNames } from '../../dashboard/site-names.js';
+import { wardTime } from '../channel-settings.js';
 
 /** One incident as the read model holds it, with what the page needs (known-issues.repository.ts). */
 export interface IssueRow {
@@ -126,11 +127,5 @@ function inWords(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** A time as a ward reads it: the clock time today, the day and time otherwise. */
-export function localTime(at: Date, now: Date, timeZone: string): string {
-  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-  if (day(at) === day(now)) return time;
-  const date = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
-  return `${date} ${time}`;
-}
+/** A time as a ward reads it (channel-settings.ts). */
+export const localTime = wardTime;
