@@ -113,4 +113,23 @@ describe('FHIR Subscription rest-hook', () => {
     expect((await notify(bundle('event-notification', []), '', 'POST', null)).status).toBe(401);
     expect((await notify(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`)).status).toBe(400);
   });
+
+  it('takes hostile resources one by one: a NUL, half an emoji, a year-0 time or a patient where a type belongs never reach the database, and the rest of the notification still counts', async () => {
+    const name = `${patient.name[0]?.given[0]} ${patient.name[0]?.family}`;
+    const hostile = [
+      { ...pump('pump-nul', 'inactive'), id: 'pump\u0000nul' },
+      { ...pump('pump-emoji', 'inactive'), type: { text: 'Infusion pump \uD83D' } },
+      { ...pump('pump-year0', 'inactive'), meta: { lastUpdated: '0000-01-01T00:00:00Z' } },
+      { ...pump('pump-named', 'inactive'), type: { text: name } },
+      pump('pump-fine', 'inactive'),
+    ];
+    const answer = await notify(bundle('event-notification', hostile.map((resource) => ({ resource }))));
+    expect(answer.status).toBe(200);
+    expect(answer.body.accepted).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(answer.body)).not.toContain(patient.name[0]?.family ?? 'x');
+    await inboxCorrelated(h?.db.url ?? '');
+    const { stdout: dump } = await promisify(execFile)('pg_dump', ['--data-only', '--inserts', h?.db.url ?? ''], { maxBuffer: 256 * 1024 * 1024 });
+    for (const secret of [...SECRETS, 'carolee951', 'sanford861']) expect([secret, dump.toLowerCase().includes(secret.toLowerCase())]).toEqual([secret, false]);
+    expect(dump).toContain('Device/pump-fine');
+  });
 });

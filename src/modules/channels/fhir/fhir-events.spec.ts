@@ -23,8 +23,10 @@ describe('FHIR notifications', () => {
 
   it('says resolved when a device or endpoint is back, and ignores states that say nothing', () => {
     expect(eventForResource({ resourceType: 'Device', id: 'p1', status: 'active' }, config, AT)).toMatchObject({ ok: true, event: { status: 'resolved', system: 'device' } });
-    expect(eventForResource({ resourceType: 'Endpoint', id: 'e1', status: 'error', connectionType: { code: 'hl7-fhir-rest', display: 'HL7 FHIR' } }, config, AT)).toMatchObject({ ok: true, event: { status: 'firing', system: 'hl7-fhir' } });
+    expect(eventForResource({ resourceType: 'Endpoint', id: 'e1', status: 'error', connectionType: { code: 'hl7-fhir-rest', display: 'HL7 FHIR' } }, config, AT)).toMatchObject({ ok: true, event: { status: 'firing', system: 'endpoint-hl7-fhir-rest' } });
     expect(eventForResource({ resourceType: 'Device', id: 'p1', status: 'entered-in-error' }, config, AT)).toMatchObject({ ok: false });
+    // A type's words are free text: never made into the system code (a patient's name would pass as one).
+    expect(eventForResource({ resourceType: 'Device', id: 'p2', status: 'inactive', type: { text: 'Jane Doe', coding: [{ display: 'Jane Doe' }] } }, config, AT)).toMatchObject({ ok: true, event: { system: 'device' } });
     expect(eventForResource({ resourceType: 'Patient', id: 'x' }, config, AT)).toMatchObject({ ok: false });
     expect(eventForResource({ resourceType: 'Device', id: '../../x', status: 'inactive' }, config, AT)).toMatchObject({ ok: false });
   });

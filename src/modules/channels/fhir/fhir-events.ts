@@ -69,7 +69,11 @@ function stateOf(type: FhirNotifiedType, resource: Record<string, unknown>): Sta
   return { ignore: `Device status ${JSON.stringify(status)} says nothing about an outage` };
 }
 
-/** The corral system: mapped by reference, then by type coding, else the type's own words as a code. */
+/**
+ * The corral system: mapped by reference, then by type coding, else the kind and the coding's code
+ * (`device-13288007`). Never the type's words (`text`, `display`): they are free text a person can
+ * fill with anything, a patient's name included, and made into a code they would pass as one.
+ */
 function systemOf(type: FhirNotifiedType, resource: Record<string, unknown>, reference: string, config: FhirSubscriptionConfig): string {
   const byReference = config.systems[reference];
   if (byReference) return byReference;
@@ -78,8 +82,8 @@ function systemOf(type: FhirNotifiedType, resource: Record<string, unknown>, ref
     const mapped = config.systems[`${coding.system ?? ''}|${coding.code ?? ''}`] ?? (coding.code ? config.systems[coding.code] : undefined);
     if (mapped) return mapped;
   }
-  const words = codings.find((c) => c.display)?.display ?? (typeof (resource.type as { text?: unknown } | undefined)?.text === 'string' ? (resource.type as { text: string }).text : undefined);
-  const code = words ? asCode(words) : undefined;
+  const coded = codings.find((c) => typeof c.code === 'string' && CODED.test(c.code))?.code;
+  const code = coded ? asCode(`${type === 'Endpoint' ? 'endpoint' : 'device'}-${coded}`) : undefined;
   return code ?? (type === 'Endpoint' ? 'fhir-endpoint' : 'device');
 }
 
@@ -114,7 +118,10 @@ function codesOf(value: unknown): string[] {
   return codingsOf(value).flatMap((c) => (typeof c.code === 'string' ? [c.code] : []));
 }
 
-/** "Infusion pump" → `infusion-pump`: a type's words as a code, where the site mapped none. */
+/** A terminology's code (SNOMED `13288007`, `hl7-fhir-rest`): letters, digits and a few marks, no spaces. */
+const CODED = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `device-13288007` as corral writes codes: lower case, runs of other characters as one `-`. */
 function asCode(words: string): string | undefined {
   const code = words.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
   return code === '' ? undefined : code;
