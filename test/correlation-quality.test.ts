@@ -172,13 +172,14 @@ describe('one outage, one ticket (shipped rules)', () => {
         // An Epic slowness incident is live at the same site: the reports name Epic.
         { at: '0s', incident: 'epic', source: 'alertmanager', body: alert('epic-hyperspace', 'northgate', 'EpicLoginSlow', 'Synthetic Hyperspace login took 94s') },
         // First order: the MFA failure, then the report.
-        { at: '30s', incident: 'sign-in', source: 'okta', body: okta('user.mfa.okta_verify.deny_push', 'rn.patel@northgate.example', 'u-1', '2026-11-24T07:00:30Z') },
-        { at: '60s', incident: 'sign-in', source: 'helpdesk', body: report('r1', "can't log in to Epic, my phone never gets the push", 'northgate', 'rn.patel@northgate.example', 'epic') },
-        // Second order: the report, then the lockout two minutes later.
-        { at: '90s', incident: 'sign-in', source: 'helpdesk', body: report('r2', "can't log in to Epic", 'northgate', 'md.okafor@northgate.example', 'epic') },
-        { at: '210s', incident: 'sign-in', source: 'okta', body: okta('user.account.lock', 'md.okafor@northgate.example', 'u-2', '2026-11-24T07:03:30Z') },
+        { at: '30s', incident: 'push-patel', source: 'okta', body: okta('user.mfa.okta_verify.deny_push', 'rn.patel@northgate.example', 'u-1', '2026-11-24T07:00:30Z') },
+        { at: '60s', incident: 'push-patel', source: 'helpdesk', body: report('r1', "can't log in to Epic, my phone never gets the push", 'northgate', 'rn.patel@northgate.example', 'epic') },
+        // Second order: the report, then the lockout two minutes later. Another person's other
+        // trouble: an incident of its own (one person's account trouble is nobody else's).
+        { at: '90s', incident: 'lockout-okafor', source: 'helpdesk', body: report('r2', "can't log in to Epic", 'northgate', 'md.okafor@northgate.example', 'epic') },
+        { at: '210s', incident: 'lockout-okafor', source: 'okta', body: okta('user.account.lock', 'md.okafor@northgate.example', 'u-2', '2026-11-24T07:03:30Z') },
       ],
-      { epic: 'application-support', 'sign-in': 'identity-access' },
+      { epic: 'application-support', 'push-patel': 'identity-access', 'lockout-okafor': 'identity-access' },
     );
     expect(result.score).toMatchObject({ f1: 1, routing: 1 });
     const epic = result.incidents.find((i) => i.system === 'epic-hyperspace');

@@ -53,9 +53,14 @@ describe('outage classes', () => {
   it('parents the sign-in incident under its identity provider’s outage, in either order, and journals the rule', async () => {
     for (const outageFirst of [true, false]) {
       const sim = new Simulation(rules);
-      const [a, b] = outageFirst ? [agentDown('r1', 0), mfaFailure('m1', 1)] : [mfaFailure('m1', 0), agentDown('r1', 1)];
-      const first = await sim.event(a, at(0));
-      const second = await sim.event(b, at(1));
+      // Two people's MFA failing at once: a crowd's trouble, which the provider's outage explains.
+      const signInFirst = async (minute: number) => {
+        const first = await sim.event(mfaFailure('m1', minute), at(minute));
+        await sim.event(mfaFailure('m1b', minute), at(minute));
+        return first;
+      };
+      const first = outageFirst ? await sim.event(agentDown('r1', 0), at(0)) : await signInFirst(0);
+      const second = outageFirst ? await signInFirst(1) : await sim.event(agentDown('r1', 1), at(1));
       const [outage, signIn] = outageFirst ? [first, second] : [second, first];
       expect(signIn.incidentId).not.toBe(outage.incidentId);
       const child = sim.incidents.get(signIn.incidentId as string)?.incident;
@@ -69,6 +74,7 @@ describe('outage classes', () => {
     const sim = new Simulation(rules);
     const outage = await sim.event(agentDown('r1', 0), at(0));
     const signIn = await sim.event(mfaFailure('m1', 1), at(1));
+    await sim.event(mfaFailure('m1b', 1), at(1));
     await sim.tick(at(5));
     const opened = () => sim.ticketsOpened();
     expect(opened().get(outage.incidentId as string)).toBe(1);
@@ -86,6 +92,7 @@ describe('outage classes', () => {
   it('lets a symptom’s open ticket stand for a cause found after it, and opens the cause’s when that ticket closes first', async () => {
     const sim = new Simulation(rules);
     const signIn = await sim.event(mfaFailure('m1', 0), at(0));
+    await sim.event(mfaFailure('m1b', 0), at(0));
     await sim.tick(at(2));
     const opened = () => sim.ticketsOpened();
     expect(opened().get(signIn.incidentId as string)).toBe(1);

@@ -1,4 +1,4 @@
-import { childrenFirstSeenSince, isActive, type IncidentState, type Origin } from './incident.js';
+import { childrenFirstSeenSince, isActive, type IncidentBody, type IncidentState, type Origin } from './incident.js';
 import { problemClassOfSignature } from './names.js';
 
 /** An entry's devices when its incident names none: one shared array, so `unchanged` compares by identity. */
@@ -19,6 +19,10 @@ export interface IndexEntry {
   openedAt: string;
   /** The equipment its events name (IncidentBody.devices). */
   devices: readonly string[];
+  /** Its events name exactly one person (requester token): one account's trouble, not a crowd's or a system's. */
+  onePerson: boolean;
+  /** An identity incident's first account action and its newest event, which a crowd joins by (spread across people). */
+  account?: { action: string; lastSeen: string };
 }
 
 /** An account that just had an identity event, by its requester token. */
@@ -87,6 +91,8 @@ export class CorrelationIndex {
         title: incident.title,
         openedAt: incident.openedAt,
         devices: incident.devices ?? NO_DEVICES,
+        onePerson: ofOnePerson(incident),
+        ...(incident.origin === 'identity' ? { account: { action: incident.errorSignature ?? '', lastSeen: incident.lastSeen } } : {}),
       };
       this.active.set(signature, entry);
       const set = this.bySystem.get(incident.system) ?? new Set<string>();
@@ -186,6 +192,14 @@ function unchanged(entry: IndexEntry | undefined, state: IncidentState): boolean
     entry.parentId === (incident.parent?.incidentId ?? null) &&
     entry.title === incident.title &&
     entry.openedAt === incident.openedAt &&
-    entry.devices === (incident.devices ?? NO_DEVICES)
+    entry.devices === (incident.devices ?? NO_DEVICES) &&
+    entry.onePerson === ofOnePerson(incident)
   );
+}
+
+/** Whether an incident's events name exactly one person; counts to two at most, as a storm's incident names thousands. */
+export function ofOnePerson(incident: Pick<IncidentBody, 'tally'>): boolean {
+  let people = 0;
+  for (const _ in incident.tally.requesters) if (++people > 1) return false;
+  return people === 1;
 }

@@ -1,4 +1,4 @@
-import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
+import { ofOnePerson, type CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import type { Delivery } from './inputs.js';
 import { problemClassOfSignature, standsAlone, systemRule } from './names.js';
@@ -94,25 +94,30 @@ function sameDeviceMerges(before: IncidentState, after: IncidentState, rules: Ru
  * signature, so the account changes in it still capture their people's reports.
  */
 function outageParents(before: IncidentState, after: IncidentState, rules: RuleSet, index: CorrelationIndex): Delivery[] {
-  // Only as an incident opens. An outage that ends keeps its children: failed sign-ins are instants
-  // nothing resolves, so their incident outlives its cause by hours; one that hears something new
-  // after it is unparented then (`outlivedCause`), and opens its own ticket.
+  // Only as an incident opens, or as one person's trouble becomes a crowd's. An outage that ends
+  // keeps its children: failed sign-ins are instants nothing resolves, so their incident outlives
+  // its cause by hours; one that hears something new after it is unparented then (`outlivedCause`),
+  // and opens its own ticket.
   if (after.status === 'none' || !isActive(after.status)) return [];
-  if (before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id) return [];
+  const opened = !(before.status !== 'none' && isActive(before.status) && before.incident.id === after.incident.id);
+  const crowded = !opened && ofOnePerson(before.incident) && !ofOnePerson(after.incident);
+  if (!opened && !crowded) return [];
   if (systemRule(rules.lexicon, after.incident.system)?.scope !== 'shared') return [];
   const mine = problemClassOfSignature(after.signature);
   if (mine === undefined) return [];
   const outage = rules.lexicon.problems.find(({ rule }) => rule.absorbs && rule.class === mine)?.rule;
   if (outage) {
-    // The outage opened: the incidents of the classes it explains, already open, become its children.
+    if (!opened) return [];
+    // The outage opened: the incidents of the classes it explains, already open, become its
+    // children; one person's lockout or new phone is that person's, not the provider's.
     const parent = { incidentId: after.incident.id, signature: after.signature, rule: ref(outage) };
     return index
       .activeOn(after.incident.system)
-      .filter((entry) => entry.parentId === null && outage.alsoAbsorbs?.includes(problemClassOfSignature(entry.signature) ?? ''))
+      .filter((entry) => entry.parentId === null && !entry.onePerson && outage.alsoAbsorbs?.includes(problemClassOfSignature(entry.signature) ?? ''))
       .map((entry): Delivery => ({ to: entry.signature, message: { type: 'reparent', parent }, primary: false }));
   }
-  if (after.incident.parent) return [];
-  // A class an outage explains opened: under the outage already active on its system, if any.
+  if (after.incident.parent || ofOnePerson(after.incident)) return [];
+  // A class an outage explains opened (or became a crowd's): under the outage already active on its system, if any.
   for (const { rule } of rules.lexicon.problems) {
     if (!rule.absorbs || !rule.alsoAbsorbs?.includes(mine)) continue;
     const entry = index

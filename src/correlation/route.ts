@@ -76,25 +76,76 @@ function outageAbsorbing(event: CanonicalEvent, { rules, index }: RouteContext):
 }
 
 /**
- * The incident the same problem on the same system opened at another facility, recently, when the
- * rules give that system no scope: seen at two sites at once, it is shared (spread rules).
+ * The incident the same problem opened elsewhere that this event joins (spread rules): on a system
+ * the rules give no scope, the same problem at another facility, recently (seen at two sites at
+ * once, it is shared); for a signature with the `person` field, another account's same trouble
+ * while that account's is still fresh (two people locked out in the same minute is the provider's
+ * problem, not theirs).
  */
 function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: SignatureRule, { rules, index, now }: RouteContext): { entry: IndexEntry; rule: SpreadRule } | undefined {
-  if (rules.spread.length === 0 || !event.facility) return undefined;
-  const at = signatureRule.fields.indexOf('facility');
-  if (at < 0 || systemRule(rules.lexicon, event.system)?.scope !== undefined) return undefined;
-  const rule = rules.spread.find((r) => matches(r.match, event));
+  if (rules.spread.length === 0) return undefined;
+  const problem = problemClassOfSignature(signature);
+  const rule = rules.spread.find(
+    (r) => matches(r.match, event) && (!r.classes || (problem !== undefined && r.classes.includes(problem))) && (r.across === 'person' ? event.requester !== undefined : event.facility !== undefined),
+  );
   if (!rule) return undefined;
+  const at = signatureRule.fields.indexOf(rule.across);
+  if (at < 0 || (rule.across === 'facility' && systemRule(rules.lexicon, event.system)?.scope !== undefined)) return undefined;
   const mine = signature.split('|');
   const sameProblem = (other: string) => {
     const theirs = other.split('|');
     return theirs.length === mine.length && theirs.every((field, n) => n === at || field === mine[n]) && theirs[at] !== mine[at];
   };
+  if (rule.across === 'person') {
+    const crowd = crowdOf(event.requester?.token ?? '', event.system, sameProblem, index);
+    if (crowd) return { entry: crowd, rule };
+  }
+  // Across people, by the account's newest event (people keep failing for as long as the cause
+  // lasts) and, where the rule says so, the same action (a lockout is not a new phone). Across
+  // facilities, by the incident's opening.
+  const action = event.errorSignature ?? '';
+  const sameTrouble = (entry: IndexEntry & { account: NonNullable<IndexEntry['account']> }) =>
+    !rule.sameAction || entry.account.action === action || (!entry.onePerson && actionFamily(entry.account.action) === actionFamily(action));
+  const fresh = (entry: IndexEntry) =>
+    rule.across === 'person'
+      ? entry.account !== undefined && sameTrouble({ ...entry, account: entry.account }) && now.getTime() - Date.parse(entry.account.lastSeen) <= rule.withinMs
+      : now.getTime() - Date.parse(entry.openedAt) <= rule.withinMs;
   const entry = index
     .activeOn(event.system)
-    .filter((e) => sameProblem(e.signature) && now.getTime() - Date.parse(e.openedAt) <= rule.withinMs)
+    .filter((e) => sameProblem(e.signature) && fresh(e))
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
   return entry ? { entry, rule } : undefined;
+}
+
+/**
+ * An identity action's family (`mfa` of `mfa.failure` and `mfa.reset`): a crowd two people's same
+ * action formed (MFA failing) takes another person's trouble of the same family (their factors
+ * reset), as one person's incident does not (a new phone is not a suspicious push).
+ */
+function actionFamily(action: string): string {
+  const dot = action.indexOf('.');
+  return dot < 0 ? action : action.slice(0, dot);
+}
+
+/**
+ * The crowd a person is already part of, on the system: where their earlier account events went
+ * (their reset after the lockout goes where the lockout went), or the crowd's incident their own
+ * report was put in ("verification failed, third time today" while MFA fails for everyone).
+ */
+function crowdOf(token: string, system: string, sameProblem: (signature: string) => boolean, index: CorrelationIndex): IndexEntry | undefined {
+  const onSystem = (signature: string) => {
+    const entry = index.get(signature);
+    return entry?.system === system && sameProblem(signature) ? entry : undefined;
+  };
+  for (const mark of index.identityMarks(token)) {
+    const entry = onSystem(mark.signature);
+    if (entry) return entry;
+  }
+  for (const note of index.reportsBy(token)) {
+    const entry = onSystem(note.signature);
+    if (entry && !entry.onePerson) return entry;
+  }
+  return undefined;
 }
 
 /**
@@ -194,8 +245,13 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     if (ownClassActive && problem !== reportClass) return true;
     return problem !== undefined && problem !== reportClass && problemRule(rules.lexicon, problem)?.unreported === true && overlap(reportTokens, entry.vocabulary) < UNREPORTED_WORDS_SHARED;
   };
+  // One person's account trouble (her lockout) is nobody else's: another person's report joins an
+  // identity incident only once it is a crowd's (the identity rules above take a person's own), or
+  // when it speaks of that class of trouble at its place (a manager: "my traveler's account is disabled").
+  const ownAccounts = new Set(token ? index.identityMarks(token).map((mark) => mark.signature) : []);
+  const someoneElses = (entry: IndexEntry) => entry.origin === 'identity' && entry.onePerson && !ownAccounts.has(entry.signature) && !classMatch.has(entry.incidentId);
   const candidates = (onNamed.length > 0 ? onNamed : index.entries())
-    .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place))
+    .filter((entry) => !(rule.sameFacility && place && entry.scope !== null && entry.scope !== place) && !someoneElses(entry))
     .map((entry) => ({ entry, score: scoreReport(isUnreported(entry) ? () => false : classMatch.has(entry.incidentId) ? () => true : isAbout, namesNone, place, reportTokens, entry, systemRule(rules.lexicon, entry.system)?.scope === 'shared', followed.has(entry.signature)) }))
     // On a tie, the report's own incident (where its first copy went), then its own site's network
     // or power outage (what the ward feels first), then what people notice (an outage) before

@@ -63,6 +63,26 @@ describe('compileRules', () => {
     expect(compile({ facilities: [{ id: 'fac.x', version: 1, facility: 'x', name: '' }] })).toThrow('rule "fac.x" (facilities[0]): field "name" must be a non-empty string');
   });
 
+  it('reads a spread rule across facilities by default, or across people with its classes and same action', () => {
+    const rules = compileRules([
+      {
+        file: 'a.yaml',
+        document: {
+          spread: [
+            { id: 'spread.sites', version: 1, within: '15m' },
+            { id: 'spread.crowd', version: 1, within: '10m', across: 'person', classes: ['Sign-In'], sameAction: true },
+          ],
+        },
+      },
+    ]);
+    expect(rules.spread).toEqual([
+      expect.objectContaining({ id: 'spread.sites', across: 'facility', withinMs: 900_000 }),
+      expect.objectContaining({ id: 'spread.crowd', across: 'person', classes: ['sign-in'], sameAction: true, withinMs: 600_000 }),
+    ]);
+    expect(rules.spread[0]).not.toHaveProperty('sameAction');
+    expect(compile({ spread: [{ id: 'spread.x', version: 1, within: '5m', across: 'department' }] })).toThrow('rule "spread.x" (spread[0]): field "across" must be one of facility, person');
+  });
+
   it('refuses a dependency cycle', () => {
     const cycle = compile({
       dependencies: [

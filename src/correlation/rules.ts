@@ -18,7 +18,7 @@ export interface Match {
   systems?: string[];
 }
 
-export const SIGNATURE_FIELDS = ['system', 'facility', 'department', 'errorSignature', 'symptom', 'problem', 'source', 'kind'] as const;
+export const SIGNATURE_FIELDS = ['system', 'facility', 'department', 'errorSignature', 'symptom', 'problem', 'source', 'kind', 'person'] as const;
 export type SignatureField = (typeof SIGNATURE_FIELDS)[number];
 
 export interface SignatureRule extends RuleRef {
@@ -57,13 +57,26 @@ export function reportRuleFor(rules: Pick<RuleSet, 'reports'>, system: string): 
   return rules.reports.find((r) => !r.systems || r.systems.includes(system));
 }
 
+/** What a spread rule looks across: facilities (a system of unknown scope) or people (one account's trouble). */
+export const SPREAD_ACROSS = ['facility', 'person'] as const;
+export type SpreadAcross = (typeof SPREAD_ACROSS)[number];
+
 /**
- * A system no `systems` rule gives a scope: the same problem on it from another facility within
- * `withinMs` of an incident's opening joins that incident (it is shared after all).
+ * The same problem seen again where the signature says it is another one. Across `facility`, on a
+ * system no `systems` rule gives a scope: the same problem from another facility within `withinMs`
+ * of an incident's opening joins that incident (it is shared after all). Across `person`, for a
+ * signature with the `person` field: another account's same trouble (the same identity action)
+ * within `withinMs` of an account's last event joins that account's incident, which is then a crowd's
+ * (a tenant's MFA failing for everyone) rather than one person's.
  */
 export interface SpreadRule extends RuleRef {
   match: Match;
   withinMs: number;
+  across: SpreadAcross;
+  /** Only events of these problem classes (08-problems.yaml) spread; absent: any. */
+  classes?: string[];
+  /** Across people: only another account's same identity action (a lockout joins lockouts) forms a crowd. */
+  sameAction?: true;
 }
 
 export interface DependencyRule extends RuleRef {
@@ -557,8 +570,15 @@ function readRule(section: Section, r: Reader): object | undefined {
       return { match: r.match(), fields: r.list('fields', SIGNATURE_FIELDS, true) };
     }
     case 'spread': {
-      r.unknown([...common, 'match', 'within']);
-      return { match: r.match(), withinMs: r.duration('within') };
+      r.unknown([...common, 'match', 'within', 'across', 'classes', 'sameAction']);
+      const classes = r.list('classes')?.map((c) => c.toLowerCase());
+      return {
+        match: r.match(),
+        withinMs: r.duration('within'),
+        across: r.has('across') ? r.oneOf('across', SPREAD_ACROSS) : 'facility',
+        ...(classes ? { classes } : {}),
+        ...(r.has('sameAction') && r.bool('sameAction') ? { sameAction: true } : {}),
+      };
     }
     case 'windows': {
       r.unknown([...common, 'match', 'groupWait', 'updateInterval', 'reopenWindow', 'autoResolveAfter', 'flapThreshold', 'flapWindow']);

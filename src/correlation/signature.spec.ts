@@ -1,6 +1,6 @@
-import { normalizeSymptom, signatureOf } from './signature.js';
+import { normalizeSymptom, personOf, signatureOf } from './signature.js';
 import { scrubText } from './scrub.js';
-import { anEvent } from './test-events.js';
+import { anEvent, testRules } from './test-events.js';
 
 describe('signatureOf', () => {
   it('uses system, error signature and facility', () => {
@@ -38,5 +38,22 @@ describe('scrubText', () => {
       expect(scrubbed).not.toContain(leaked);
     }
     expect(scrubbed).toContain('lookup failed');
+  });
+});
+
+describe('the person field', () => {
+  const rules = testRules({ signatures: [{ id: 'sig.identity', version: 3, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'person'] }] });
+  const identity = (token?: string) => anEvent({ kind: 'identity', system: 'okta', errorSignature: 'user.locked', symptom: 'user locked', ...(token ? { requester: { token } } : {}) });
+
+  it('tells accounts apart by a digest of their token, never the token itself', () => {
+    const ana = signatureOf(identity('rt_AnaToken123'), rules);
+    expect(ana).toBe(`okta|user.locked|${personOf('rt_AnaToken123')}`);
+    expect(ana).not.toContain('anatoken');
+    expect(signatureOf(identity('rt_BenToken456'), rules)).not.toBe(ana);
+    expect(personOf('rt_AnaToken123')).toMatch(/^p[0-9a-f]{16}$/);
+  });
+
+  it('is "*" for an event that names no account', () => {
+    expect(signatureOf(identity(), rules)).toBe('okta|user.locked|*');
   });
 });

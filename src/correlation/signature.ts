@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CanonicalEvent } from './canonical-event.js';
 import { problemClassOf, systemRule, type ProblemRule } from './names.js';
 import { FALLBACK_SIGNATURE, matches, type RuleSet, type SignatureField, type SignatureRule } from './rules.js';
@@ -23,7 +24,7 @@ export function normalizeSymptom(symptom: string): string {
   return out.split(/\s+/).filter(Boolean).join(' ');
 }
 
-type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility' | 'department' | 'kind' | 'source'>;
+type SignatureInput = Pick<CanonicalEvent, 'system' | 'errorSignature' | 'symptom' | 'facility' | 'department' | 'kind' | 'source' | 'requester'>;
 
 function field(event: SignatureInput, name: SignatureField, shared: boolean, problem: ProblemRule | undefined): string {
   switch (name) {
@@ -47,9 +48,21 @@ function field(event: SignatureInput, name: SignatureField, shared: boolean, pro
       return `${event.source.type}:${event.source.system}`;
     case 'kind':
       return event.kind;
+    case 'person':
+      return personOf(event.requester?.token);
     default:
       throw new Error(`unknown signature field ${String(name)}`);
   }
+}
+
+/**
+ * The `person` field: which account an event is about, as a short digest of its requester token
+ * (itself an HMAC under the deployment's key), so one person's lockout is not another's. A digest,
+ * not the token: signatures are shown where requester tokens are not (incident lists, the journal),
+ * and 64 bits keep two accounts apart among any number of live incidents.
+ */
+export function personOf(token: string | undefined): string {
+  return token ? `p${createHash('sha256').update(token).digest('hex').slice(0, 16)}` : '*';
 }
 
 /**

@@ -1,0 +1,105 @@
+import { aReport, anEvent, at, testRules } from '../correlation/test-events.js';
+import { Simulation } from './simulation.js';
+
+// One person's account trouble and a crowd's: a nurse's lockout, another's new phone and a third's
+// suspicious push on one tenant are three problems for three people; MFA failing for a whole shift
+// is one. Signatures carry the person (`sig.identity` with `person`); a spread rule across people
+// joins the same trouble of others while it is fresh; only a crowd is its provider's outage's child.
+
+const rules = testRules({
+  systems: [{ id: 'sys.okta', version: 1, system: 'okta', names: ['Okta'], scope: 'shared', class: 'identity' }],
+  problems: [
+    { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], words: ['mfa failure', 'mfa reset', 'user locked', 'password reset'] },
+    { id: 'problem.account-change', version: 1, class: 'account-change', words: ['user deactivated', 'user role changed', 'account disabled'] },
+    { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], alsoAbsorbs: ['sign-in'], words: ['down', 'no heartbeat'] },
+  ],
+  signatures: [
+    { id: 'sig.identity', version: 3, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'facility', 'person'] },
+    { id: 'sig.default', version: 2, fields: ['system', 'problem', 'facility'] },
+  ],
+  spread: [
+    { id: 'spread.sign-in-crowd', version: 1, match: { kinds: ['identity'] }, classes: ['sign-in'], across: 'person', sameAction: true, within: '10m' },
+    { id: 'spread.account-change-run', version: 1, match: { kinds: ['identity'] }, classes: ['account-change'], across: 'person', within: '10m' },
+  ],
+  identity: [{ id: 'identity.recent', version: 3, actions: ['user.locked', 'password.reset', 'mfa.reset', 'mfa.failure', 'user.deactivated'], classes: ['sign-in', 'account-change'], within: '2h' }],
+});
+
+const okta = (id: string, person: string, action: string, minute: number) =>
+  anEvent({ id, kind: 'identity', source: { type: 'okta', system: 'okta' }, system: 'okta', errorSignature: action, symptom: action.replace('.', ' '), severity: 'low', requester: { token: `tok-${person}` }, occurredAt: at(minute).toISOString() });
+const scim = (id: string, person: string, action: string, minute: number) =>
+  anEvent({ id, kind: 'identity', source: { type: 'scim', system: 'iga' }, system: 'iga', errorSignature: action, symptom: `SCIM: ${action.replace('.', ' ')}`, severity: 'low', requester: { token: `tok-${person}` }, occurredAt: at(minute).toISOString() });
+
+describe('one person’s account trouble, and a crowd’s', () => {
+  it('keeps three people’s different trouble on one tenant apart, each with what followed it', async () => {
+    const sim = new Simulation(rules);
+    const lockout = await sim.event(okta('o1', 'ana', 'user.locked', 0), at(0));
+    const push = await sim.event(okta('o2', 'ben', 'mfa.failure', 0), at(0));
+    const newPhone = await sim.event(okta('o3', 'cy', 'mfa.reset', 1), at(1));
+    expect(new Set([lockout.incidentId, push.incidentId, newPhone.incidentId]).size).toBe(3);
+    // Ana's reset goes where her lockout went, not to Ben's or Cy's.
+    const reset = await sim.event(okta('o4', 'ana', 'password.reset', 4), at(4));
+    expect(reset.incidentId).toBe(lockout.incidentId);
+    await sim.tick(at(8));
+    for (const one of [lockout, push, newPhone]) expect(sim.ticketsOpened().get(one.incidentId as string)).toBe(1);
+  });
+
+  it('makes many people’s same trouble at once one incident, journaled with the spread rule, and lets the crowd take their resets', async () => {
+    const sim = new Simulation(rules);
+    const first = await sim.event(okta('m1', 'ana', 'mfa.failure', 0), at(0));
+    const second = await sim.event(okta('m2', 'ben', 'mfa.failure', 0), at(0));
+    const third = await sim.event(okta('m3', 'cy', 'mfa.failure', 6), at(6));
+    expect(second.incidentId).toBe(first.incidentId);
+    expect(third.incidentId).toBe(first.incidentId);
+    expect(sim.journal.find((e) => e.kind === 'child.attached' && e.childKey?.endsWith('|m2'))?.rule).toEqual({ id: 'spread.sign-in-crowd', version: 1 });
+    // Dee's factors reset while MFA fails for everyone: part of it. Eve's lockout is her own.
+    const reset = await sim.event(okta('m4', 'dee', 'mfa.reset', 9), at(9));
+    const lockout = await sim.event(okta('m5', 'eve', 'user.locked', 9), at(9));
+    expect(reset.incidentId).toBe(first.incidentId);
+    expect(lockout.incidentId).not.toBe(first.incidentId);
+    await sim.tick(at(12));
+    expect(sim.ticketsOpened().get(first.incidentId as string)).toBe(1);
+  });
+
+  it('forms no crowd of the same trouble far apart in time', async () => {
+    const sim = new Simulation(rules);
+    const morning = await sim.event(okta('l1', 'ana', 'user.locked', 0), at(0));
+    const later = await sim.event(okta('l2', 'ben', 'user.locked', 25), at(25));
+    expect(later.incidentId).not.toBe(morning.incidentId);
+  });
+
+  it('puts a crowd under its provider’s outage in either order, and leaves one person’s lockout be', async () => {
+    for (const outageFirst of [true, false]) {
+      const sim = new Simulation(rules);
+      const agentDown = (minute: number) => anEvent({ id: 'agent', system: 'okta', errorSignature: 'AgentDown', symptom: 'Okta RADIUS agent down', occurredAt: at(minute).toISOString() });
+      const outage = outageFirst ? await sim.event(agentDown(0), at(0)) : undefined;
+      const crowd = await sim.event(okta('c1', 'ana', 'mfa.failure', 1), at(1));
+      await sim.event(okta('c2', 'ben', 'mfa.failure', 1), at(1));
+      const lone = await sim.event(okta('c3', 'cy', 'user.locked', 2), at(2));
+      const cause = outage ?? (await sim.event(agentDown(3), at(3)));
+      expect(sim.incidents.get(crowd.incidentId as string)?.incident.parent?.incidentId).toBe(cause.incidentId);
+      expect(sim.incidents.get(lone.incidentId as string)?.incident.parent ?? null).toBeNull();
+    }
+  });
+
+  it('gives another person’s report to a crowd, never to one person’s trouble', async () => {
+    const sim = new Simulation(rules);
+    const push = await sim.event(okta('p1', 'ana', 'mfa.failure', 0), at(0));
+    const newPhone = await sim.event(aReport('r1', 'new phone, Okta Verify does not have my account any more', { system: 'unknown', requester: { token: 'tok-ben' }, occurredAt: at(2).toISOString() }), at(2));
+    expect(newPhone.incidentId).not.toBe(push.incidentId);
+    await sim.event(okta('p2', 'cy', 'mfa.failure', 3), at(3));
+    const colleague = await sim.event(aReport('r2', 'Okta mfa failure again, the push never comes', { system: 'okta', requester: { token: 'tok-dee' }, occurredAt: at(4).toISOString() }), at(4));
+    expect(colleague.incidentId).toBe(push.incidentId);
+  });
+
+  it('makes one provisioning run’s changes to several accounts one incident, and a change hours later its own', async () => {
+    const sim = new Simulation(rules);
+    const deactivated = await sim.event(scim('s1', 'ana', 'user.deactivated', 0), at(0));
+    // The group patch names its member by another id: another "person", the same run.
+    const groupPatch = await sim.event(scim('s2', 'ana-uuid', 'user.role-changed', 0), at(0));
+    const leaver = await sim.event(scim('s3', 'ben', 'user.deactivated', 1), at(1));
+    expect(groupPatch.incidentId).toBe(deactivated.incidentId);
+    expect(leaver.incidentId).toBe(deactivated.incidentId);
+    const afternoon = await sim.event(scim('s4', 'cy', 'user.deactivated', 300), at(300));
+    expect(afternoon.incidentId).not.toBe(deactivated.incidentId);
+  });
+});
