@@ -21,6 +21,7 @@ const rules = testRules({
     { id: 'spread.sign-in-crowd', version: 1, match: { kinds: ['identity'] }, classes: ['sign-in'], across: 'person', sameAction: true, within: '10m' },
     { id: 'spread.account-change-run', version: 1, match: { kinds: ['identity'] }, classes: ['account-change'], across: 'person', within: '10m' },
   ],
+  reports: [{ id: 'report.same-system', version: 3, sameFacility: true, attachAt: 0.6, suggestAt: 0.25, signInWords: ["can't sign in", 'sign in failed', 'locked out'] }],
   identity: [{ id: 'identity.recent', version: 3, actions: ['user.locked', 'password.reset', 'mfa.reset', 'mfa.failure', 'user.deactivated'], classes: ['sign-in', 'account-change'], within: '2h' }],
 });
 
@@ -101,5 +102,32 @@ describe('one person’s account trouble, and a crowd’s', () => {
     expect(leaver.incidentId).toBe(deactivated.incidentId);
     const afternoon = await sim.event(scim('s4', 'cy', 'user.deactivated', 300), at(300));
     expect(afternoon.incidentId).not.toBe(deactivated.incidentId);
+  });
+
+  it('gives a report that cannot sign in and finds nothing of its own to the trouble many people share, never to one person’s', async () => {
+    const sim = new Simulation(rules);
+    const vague = (id: string, text: string, minute: number, extra: Record<string, unknown> = {}) =>
+      sim.event(aReport(id, text, { system: 'unknown', facility: 'northgate', requester: { token: `tok-${id}` }, occurredAt: at(minute).toISOString(), ...extra }), at(minute));
+    // One person's lockout: another's "can't sign in" is not about it.
+    const lockout = await sim.event(okta('v1', 'ana', 'user.locked', 0), at(0));
+    const alone = await vague('r1', "whole unit can't sign in this morning", 1);
+    expect(alone.incidentId).not.toBe(lockout.incidentId);
+    // The identity provider is down: such reports are its, even naming an application with no incident.
+    const outage = await sim.event(anEvent({ id: 'idp', system: 'okta', errorSignature: 'AgentDown', symptom: 'Okta AD agent down', occurredAt: at(2).toISOString() }), at(2));
+    const workday = await vague('r2', 'Workday says sign in failed for all of us in the business office', 3, { system: 'workday' });
+    expect(workday.incidentId).toBe(outage.incidentId);
+    // A printer report is not sign-in trouble, whatever else is down.
+    const printer = await vague('r3', 'the label printer is jammed', 3);
+    expect(printer.incidentId).not.toBe(outage.incidentId);
+  });
+
+  it('gives such a report to a crowd still failing, and not to one that stopped half an hour ago', async () => {
+    const sim = new Simulation(rules);
+    const crowd = await sim.event(okta('w1', 'ana', 'mfa.failure', 0), at(0));
+    await sim.event(okta('w2', 'ben', 'mfa.failure', 0), at(0));
+    const now = await sim.event(aReport('r1', "can't sign in, the push never comes", { system: 'unknown', requester: { token: 'tok-cy' }, occurredAt: at(5).toISOString() }), at(5));
+    expect(now.incidentId).toBe(crowd.incidentId);
+    const later = await sim.event(aReport('r2', "still can't sign in at the clinic", { system: 'unknown', requester: { token: 'tok-dee' }, occurredAt: at(50).toISOString() }), at(50));
+    expect(later.incidentId).not.toBe(crowd.incidentId);
   });
 });

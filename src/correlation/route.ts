@@ -258,12 +258,38 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     // upkeep nobody reports (a disk filling up).
     .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(atOwnSite(b.entry)) - Number(atOwnSite(a.entry)) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
   const best = candidates[0];
+  if (!best || best.entry.signature === signature || best.score < rule.attachAt) {
+    // Found nothing of its own: "nobody on our unit can sign in" while many people cannot is theirs.
+    const trouble = rule.signInPattern?.test(event.symptom) ? signInTroubleShared(rules, index, now) : undefined;
+    if (trouble) return primary(trouble.signature, { attach: { ...ref(rule), score: 1 } });
+  }
   if (!best || best.entry.signature === signature) return primary(signature);
   const score = Math.round(best.score * 1000) / 1000;
   if (best.score >= rule.attachAt) return primary(best.entry.signature, { attach: { ...ref(rule), score } });
   const own = primary(signature);
   return best.score >= rule.suggestAt ? { ...own, suggest: { target: best.entry, score, rule: ref(rule) } } : own;
 }
+
+/**
+ * The sign-in trouble many people share, if any: a crowd's sign-in incident still failing (not
+ * one person's; their failures say which provider is failing people now, and it is its outage's
+ * child when that is known), else an identity provider's outage (an absorbing class that explains
+ * sign-ins, on a system of class `identity`). The oldest first.
+ */
+function signInTroubleShared(rules: RuleSet, index: CorrelationIndex, now: Date): IndexEntry | undefined {
+  const oldest = (entries: IndexEntry[]) => entries.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+  const entries = index.entries();
+  // A crowd's incident stays open all day (sign-ins fail all day): only while people still fail.
+  const crowd = oldest(entries.filter((entry) => problemClassOfSignature(entry.signature) === SIGN_IN && entry.origin === 'identity' && !entry.onePerson && entry.account !== undefined && now.getTime() - Date.parse(entry.account.lastSeen) <= CROWD_FRESH_MS));
+  if (crowd) return crowd;
+  const outageClasses = new Set(rules.lexicon.problems.filter(({ rule }) => rule.absorbs && rule.alsoAbsorbs?.includes(SIGN_IN)).map(({ rule }) => rule.class));
+  return oldest(entries.filter((entry) => outageClasses.has(problemClassOfSignature(entry.signature) ?? '') && entry.parentId === null && systemRule(rules.lexicon, entry.system)?.class === 'identity'));
+}
+
+/** The problem class of people's trouble signing in (08-problems.yaml). */
+const SIGN_IN = 'sign-in';
+/** How long after its newest event a crowd's sign-in trouble still takes reports that name nothing of their own. */
+const CROWD_FRESH_MS = 30 * 60_000;
 
 /**
  * What a vague report ("everything is down, is the system down?") may be about: its own site's

@@ -50,6 +50,14 @@ export interface ReportRule extends RuleRef {
    */
   careWords?: string[];
   carePattern?: RegExp;
+  /**
+   * Words with which people say they cannot sign in ("can't log in", "sign in failed", "locked
+   * out"): such a report that finds no incident of its own joins the sign-in trouble many people
+   * share, when there is some (an identity provider's outage, or a crowd's identity incident).
+   * Compiled into `signInPattern`.
+   */
+  signInWords?: string[];
+  signInPattern?: RegExp;
 }
 
 /** The report rule for a report on `system`: the first whose `systems` hold it, or that names none. */
@@ -593,12 +601,20 @@ function readRule(section: Section, r: Reader): object | undefined {
       };
     }
     case 'reports': {
-      r.unknown([...common, 'systems', 'sameFacility', 'attachAt', 'suggestAt', 'careWords']);
+      r.unknown([...common, 'systems', 'sameFacility', 'attachAt', 'suggestAt', 'careWords', 'signInWords']);
       const attachAt = r.fraction('attachAt', 0.6);
       const suggestAt = r.fraction('suggestAt', 0.25);
       const systems = r.list('systems');
       const careWords = r.list('careWords');
-      return { ...(systems ? { systems } : {}), sameFacility: r.bool('sameFacility', true), attachAt, suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1), ...(careWords ? { careWords, carePattern: wordsPattern(careWords) } : {}) };
+      const signInWords = r.list('signInWords');
+      return {
+        ...(systems ? { systems } : {}),
+        sameFacility: r.bool('sameFacility', true),
+        attachAt,
+        suggestAt: Math.min(suggestAt ?? 0, attachAt ?? 1),
+        ...(careWords ? { careWords, carePattern: wordsPattern(careWords) } : {}),
+        ...(signInWords ? { signInWords, signInPattern: wordsPattern(signInWords) } : {}),
+      };
     }
     case 'dependencies': {
       r.unknown([...common, 'upstream', 'downstream', 'wait', 'words']);
