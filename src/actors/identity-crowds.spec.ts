@@ -10,11 +10,11 @@ const rules = testRules({
   systems: [{ id: 'sys.okta', version: 1, system: 'okta', names: ['Okta'], scope: 'shared', class: 'identity' }],
   problems: [
     { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], words: ['mfa failure', 'mfa reset', 'user locked', 'password reset'] },
-    { id: 'problem.account-change', version: 1, class: 'account-change', words: ['user deactivated', 'user role changed', 'account disabled'] },
+    { id: 'problem.account-change', version: 1, class: 'account-change', acrossSystems: true, words: ['user deactivated', 'user reactivated', 'user role changed', 'account disabled'] },
     { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], alsoAbsorbs: ['sign-in'], words: ['down', 'no heartbeat'] },
   ],
   signatures: [
-    { id: 'sig.identity', version: 3, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'facility', 'person'] },
+    { id: 'sig.identity', version: 3, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'person'] },
     { id: 'sig.default', version: 2, fields: ['system', 'problem', 'facility'] },
   ],
   spread: [
@@ -129,5 +129,18 @@ describe('one person’s account trouble, and a crowd’s', () => {
     expect(now.incidentId).toBe(crowd.incidentId);
     const later = await sim.event(aReport('r2', "still can't sign in at the clinic", { system: 'unknown', requester: { token: 'tok-dee' }, occurredAt: at(50).toISOString() }), at(50));
     expect(later.incidentId).not.toBe(crowd.incidentId);
+  });
+
+  it('makes one account change seen by each system it passes through one incident, whatever each calls the person', async () => {
+    const sim = new Simulation(rules);
+    // HR's SCIM push deactivates the hospitalist; Okta deactivates its own copy of him a minute later.
+    const iga = await sim.event(scim('h1', 'hospitalist-hr-id', 'user.deactivated', 0), at(0));
+    const okta2 = await sim.event(okta('h2', 'hospitalist-okta-login', 'user.deactivated', 1), at(1));
+    expect(okta2.incidentId).toBe(iga.incidentId);
+    // Given back twenty minutes later, on both: the same change undone, in the same incident.
+    const back = await sim.event(scim('h3', 'hospitalist-hr-id', 'user.reactivated', 20), at(20));
+    const oktaBack = await sim.event(okta('h4', 'hospitalist-okta-login', 'user.reactivated', 21), at(21));
+    expect(back.incidentId).toBe(iga.incidentId);
+    expect(oktaBack.incidentId).toBe(iga.incidentId);
   });
 });

@@ -50,6 +50,8 @@ export interface ReportNote {
 export class CorrelationIndex {
   private readonly active = new Map<string, IndexEntry>();
   private readonly bySystem = new Map<string, Set<string>>();
+  /** Signatures that name no system (`*`: a class one incident whichever system reports it). */
+  private readonly anySystem = new Set<string>();
   private readonly marks = new Map<string, IdentityMark[]>();
   private readonly marksBySignature = new Map<string, string[]>();
   private readonly reports = new Map<string, ReportNote[]>();
@@ -98,6 +100,7 @@ export class CorrelationIndex {
       const set = this.bySystem.get(incident.system) ?? new Set<string>();
       set.add(signature);
       this.bySystem.set(incident.system, set);
+      if (signature.startsWith('*|')) this.anySystem.add(signature);
     }
     if (incident.origin === 'identity' && this.markHorizonMs > 0) {
       const tokens: string[] = [];
@@ -155,6 +158,14 @@ export class CorrelationIndex {
     });
   }
 
+  /** The active incidents whose signature names no system (a class one incident across systems). */
+  activeOnAnySystem(): IndexEntry[] {
+    return [...this.anySystem].flatMap((signature) => {
+      const entry = this.active.get(signature);
+      return entry ? [entry] : [];
+    });
+  }
+
   identityMarks(token: string): IdentityMark[] {
     return this.marks.get(token) ?? [];
   }
@@ -164,6 +175,7 @@ export class CorrelationIndex {
     if (entry) {
       this.active.delete(signature);
       // Systems are named by senders: an emptied set goes, or the map would keep every name seen.
+      this.anySystem.delete(signature);
       const onSystem = this.bySystem.get(entry.system);
       onSystem?.delete(signature);
       if (onSystem?.size === 0) this.bySystem.delete(entry.system);

@@ -96,8 +96,11 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
     const theirs = other.split('|');
     return theirs.length === mine.length && theirs.every((field, n) => n === at || field === mine[n]) && theirs[at] !== mine[at];
   };
+  // A class one incident across systems (an account change HR pushes on to Okta) names none.
+  const anySystem = signatureRule.fields.includes('system') && mine[signatureRule.fields.indexOf('system')] === '*';
+  const onSystem = () => (anySystem ? index.activeOnAnySystem() : index.activeOn(event.system));
   if (rule.across === 'person') {
-    const crowd = crowdOf(event.requester?.token ?? '', event.system, sameProblem, index);
+    const crowd = crowdOf(event.requester?.token ?? '', sameProblem, index);
     if (crowd) return { entry: crowd, rule };
   }
   // Across people, by the account's newest event (people keep failing for as long as the cause
@@ -110,8 +113,7 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
     rule.across === 'person'
       ? entry.account !== undefined && sameTrouble({ ...entry, account: entry.account }) && now.getTime() - Date.parse(entry.account.lastSeen) <= rule.withinMs
       : now.getTime() - Date.parse(entry.openedAt) <= rule.withinMs;
-  const entry = index
-    .activeOn(event.system)
+  const entry = onSystem()
     .filter((e) => sameProblem(e.signature) && fresh(e))
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
   return entry ? { entry, rule } : undefined;
@@ -128,15 +130,13 @@ function actionFamily(action: string): string {
 }
 
 /**
- * The crowd a person is already part of, on the system: where their earlier account events went
+ * The crowd a person is already part of, with the same problem: where their earlier account events went
  * (their reset after the lockout goes where the lockout went), or the crowd's incident their own
  * report was put in ("verification failed, third time today" while MFA fails for everyone).
  */
-function crowdOf(token: string, system: string, sameProblem: (signature: string) => boolean, index: CorrelationIndex): IndexEntry | undefined {
-  const onSystem = (signature: string) => {
-    const entry = index.get(signature);
-    return entry?.system === system && sameProblem(signature) ? entry : undefined;
-  };
+function crowdOf(token: string, sameProblem: (signature: string) => boolean, index: CorrelationIndex): IndexEntry | undefined {
+  // The signature names the system (or `*` for a class across systems): the same problem is on the same one.
+  const onSystem = (signature: string) => (sameProblem(signature) ? index.get(signature) : undefined);
   for (const mark of index.identityMarks(token)) {
     const entry = onSystem(mark.signature);
     if (entry) return entry;

@@ -118,7 +118,8 @@ describe.each<Transport>(['http', 'nats'])('source adapters over %s', (transport
 
     const created = await holding(suite, '4d3559ec67504aaba65d40b0363faad8:create:full');
     expect(created.incident).toMatchObject({ system: 'scim.example.com' });
-    expect(created.incident.signature).toContain('user.created');
+    // A joiner is an account change too (account-change v4): a reactivation's Okta copy says "activate".
+    expect(created.incident.signature).toContain('~account-change');
     expect(created.child).toMatchObject({ kind: 'identity', requesterToken: requesterToken(TOKEN_KEY, 'jdoe') });
     // Deletion, deactivation and role changes are one class of account change (08-problems.yaml: account-change).
     expect((await holding(suite, '6164f3bbf6ff41a88dc94f18cb0620e8:delete')).incident.signature).toContain('~account-change');
