@@ -4,7 +4,7 @@ import { RuleError } from './rules.js';
 import { signatureOf } from './signature.js';
 import { anEvent, aReport, testRules } from './test-events.js';
 
-const rules = testRules({
+const rulesInput = {
   systems: [
     { id: 'sys.epic', version: 1, system: 'epic-hyperspace', codes: ['epic', 'EPIC-PROD', 'hyperspace'], names: ['Epic', 'Hyperspace', 'Haiku'], scope: 'shared', class: 'ehr' },
     { id: 'sys.rhapsody', version: 1, system: 'rhapsody', codes: ['rhapsody-*'], names: ['Rhapsody'], scope: 'shared', class: 'interface-engine' },
@@ -13,7 +13,8 @@ const rules = testRules({
   ],
   facilities: [{ id: 'fac.lakeside', version: 1, facility: 'lakeside', codes: ['LKS', 'lakeside-medical-center'] }],
   problems: [{ id: 'problem.unavailable', version: 1, class: 'unavailable', words: ['down', 'probe failed', 'timed out', 'frozen', "can't get into"] }],
-});
+};
+const rules = testRules(rulesInput);
 
 describe('names: codes compared without case, aliases, systems named in words', () => {
   it('puts a system and a facility in the form the rules declare, whatever case or alias the sender used', () => {
@@ -82,6 +83,25 @@ describe('names: codes compared without case, aliases, systems named in words', 
     // A route no rule declares leaves the engine's alert the engine's; a report is never renamed so.
     expect(nameEvent(anEvent({ system: 'rhapsody-prod', symptom: 'Route LAB_ORU_IN: lookup unavailable' }), rules.lexicon).event.system).toBe('rhapsody');
     expect(nameEvent(aReport('r9', 'OVL_RX_ORDERS_TO_PYXIS is stuck', { system: 'rhapsody' }), rules.lexicon).event.system).toBe('rhapsody');
+  });
+
+  it("makes a channel no rule declares that is down its engine's outage, at the site its name gives, and keeps the channel told", () => {
+    const withOutage = testRules({ ...rulesInput, problems: [{ id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, words: ['connection reset', 'down'] }] });
+    const fromEngine = (system: string, extra: Partial<Parameters<typeof anEvent>[0]> = {}) =>
+      nameEvent(anEvent({ kind: 'interface', source: { type: 'canonical', system: 'rhapsody-node2' }, system, facility: undefined, symptom: 'Connection reset', ...extra }), withOutage.lexicon);
+    // A channel's content error (a NACK's code, a serializer error) stays the channel's own.
+    expect(fromEngine('LKS_ORU_TO_EPIC', { symptom: 'Table value not found', errorSignature: 'AE HL70357:103' }).event.system).toBe('lks_oru_to_epic');
+    expect(fromEngine('LKS_ADT_from_Expanse').event).toMatchObject({ system: 'rhapsody', facility: 'lakeside', labels: expect.objectContaining({ channel: 'LKS_ADT_from_Expanse' }) });
+    // A site in the name is taken only when it names one: none here, and a sender's own facility stands.
+    expect(fromEngine('ADT_ORM_OUT_SUNQUEST').event).toMatchObject({ system: 'rhapsody' });
+    expect(fromEngine('ADT_ORM_OUT_SUNQUEST').event.facility).toBeUndefined();
+    expect(fromEngine('LKS_ADT_from_Expanse', { facility: 'overlake' }).event.facility).toBe('overlake');
+    // A channel the rules declare is its own system; a name without a channel's shape, or from a
+    // source that is no engine, or a person's report, keeps its code.
+    expect(fromEngine('OVL_RX_ORDERS_TO_PYXIS').event.system).toBe('pyxis-interface');
+    expect(fromEngine('sunquest').event.system).toBe('sunquest');
+    expect(nameEvent(anEvent({ source: { type: 'alertmanager', system: 'prometheus' }, system: 'KRMC_ORM_OUT_SUNQUEST', symptom: 'down' }), withOutage.lexicon).event.system).toBe('krmc_orm_out_sunquest');
+    expect(nameEvent(aReport('r8', 'orders down', { system: 'KRMC_ORM_OUT_SUNQUEST', source: { type: 'helpdesk', system: 'rhapsody-node2' } }), withOutage.lexicon).event.system).toBe('krmc_orm_out_sunquest');
   });
 
   it('lower-cases a code no rule declares, and returns the same event when nothing changes', () => {

@@ -263,6 +263,25 @@ function channelNamedIn(lexicon: Lexicon, text: string, engine: SystemRule): Sys
   return undefined;
 }
 
+/**
+ * The interface engine whose channel a code is, when the event comes from that engine (its source
+ * system is an engine the rules declare: `mirth-<server id>`) and the code has a channel's shape
+ * (words joined by `_`): engines name their errors by channel, and a site names its channels by
+ * site, message type and endpoint (`KRMC_ORM_OUT_SUNQUEST`), so each channel would otherwise be a
+ * system of its own and the engine's outage twenty incidents.
+ */
+function engineOfChannel(lexicon: Lexicon, event: Pick<CanonicalEvent, 'source'>, code: string): SystemRule | undefined {
+  if (!code.includes('_')) return undefined;
+  const engine = systemRule(lexicon, event.source.system) ?? systemRule(lexicon, event.source.type);
+  return engine?.class === ENGINE && !engine.system.includes('*') ? engine : undefined;
+}
+
+/** The one facility a channel's name gives by its code (`HRWG` of `HRWG_ADT_from_Expanse`), if any. */
+function facilityInChannel(lexicon: Lexicon, code: string): string | undefined {
+  const found = new Set(code.split(/[_.-]+/).flatMap((part) => (lexicon.facilities.get(part) ? [lexicon.facilities.get(part)?.facility as string] : [])));
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
 /** Words in a code that say which part, copy or watcher of a system it is, not which system. */
 const PART_WORDS = new Set([
   'prod', 'prd', 'production', 'live', 'app', 'apps', 'web', 'mt', 'exe', 'svc', 'service', 'server', 'srv', 'node', 'client', 'api', 'ui',
@@ -341,8 +360,14 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   // (Epic's reporting database) is another system, and keeps its code.
   else if (!rule) rule = nameInCode(lexicon, code);
   else if (rule?.class === ENGINE && event.kind !== 'report') rule = channelNamedIn(lexicon, event.symptom, rule) ?? rule;
+  // A channel no rule declares, named by the engine that reports its errors (`HRWG_ADT_from_Expanse`
+  // from a Mirth server), that is down or not moving (an outage class): the engine's outage, at the
+  // site the channel's name says. A channel's content error (a serializer error, a NACK's code) stays
+  // the channel's: one feed's rejected message is not the engine down.
+  const engine = !rule && event.kind !== 'report' && problemClassOf(lexicon, event)?.absorbs ? engineOfChannel(lexicon, event, code) : undefined;
+  if (engine) rule = engine;
   const system = canonicalSystem(rule, code);
-  const place = event.facility?.toLowerCase();
+  const place = event.facility?.toLowerCase() ?? (engine ? facilityInChannel(lexicon, code) : undefined);
   // No facility given: the one its words name, else the one its requester's e-mail domain names
   // (`lakeside.example`), where the hospitals of a system keep their own.
   const domain = event.labels?.requesterDomain;
@@ -350,7 +375,9 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   const facility = facilityRule?.facility ?? place;
   if (system === event.system && facility === event.facility) return { event };
   const namedBy = [system !== code ? rule : undefined, facilityRule].flatMap((r) => (r ? [{ id: r.id, version: r.version }] : []));
-  return { event: { ...event, system, ...(facility !== undefined ? { facility } : {}) }, ...(namedBy.length > 0 ? { namedBy } : {}) };
+  // The channel stays told: which feed failed is what the integration team asks first.
+  const labels = engine ? { labels: { ...event.labels, channel: event.system } } : {};
+  return { event: { ...event, system, ...(facility !== undefined ? { facility } : {}), ...labels }, ...(namedBy.length > 0 ? { namedBy } : {}) };
 }
 
 /** The problem class a signature carries (`~degraded` → `degraded`), if any. */

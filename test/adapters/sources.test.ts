@@ -75,12 +75,14 @@ describe.each<Transport>(['http', 'nats'])('source adapters over %s', (transport
 
     // Codes are kept in lower case (compared without case everywhere).
     const all = await eventually(() => incidents(suite), (list) => list.some((i) => i.system === 'pharm_in'));
-    const adt = all.find((i) => i.system === 'adt_out_lab');
+    // ADT_OUT_LAB refusing connections is down: a channel no rule declares that is down is its
+    // engine's outage (names.ts); PHARM_IN's serializer error is that channel's own content.
+    const adt = all.find((i) => i.system === 'mirth');
     expect(adt?.children).toHaveLength(1);
     // The same alert posted twice is an exact resend: kept once by the inbox, not even a repeat.
     expect(adt?.children[0]).toMatchObject({ kind: 'interface', repeats: 0, severity: 'high', source: { type: 'mirth', system: 'mirth-0b7e6d2a-58c1-4b8f-a1f4-7c2d3e9f0a11' } });
     // A destination that refuses connections is the feed down: the degraded problem class (config/rules/08-problems.yaml).
-    expect(adt?.signature).toBe('adt_out_lab|~degraded|*');
+    expect(adt?.signature).toBe('mirth|~degraded|*');
     expect(all.find((i) => i.system === 'pharm_in')?.signature).toContain('serializerexception');
   });
 
