@@ -7,9 +7,12 @@ import { Simulation } from './simulation.js';
 // joins the same trouble of others while it is fresh; only a crowd is its provider's outage's child.
 
 const rules = testRules({
-  systems: [{ id: 'sys.okta', version: 1, system: 'okta', names: ['Okta'], scope: 'shared', class: 'identity' }],
+  systems: [
+    { id: 'sys.okta', version: 1, system: 'okta', names: ['Okta'], scope: 'shared', class: 'identity' },
+    { id: 'sys.duo', version: 1, system: 'duo', codes: ['duo-*'], scope: 'shared', class: 'identity' },
+  ],
   problems: [
-    { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], words: ['mfa failure', 'mfa reset', 'user locked', 'password reset'] },
+    { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], acrossSystems: true, words: ['mfa failure', 'mfa reset', 'user locked', 'password reset', 'push not delivered', 'strong authentication'] },
     { id: 'problem.account-change', version: 1, class: 'account-change', acrossSystems: true, words: ['user deactivated', 'user reactivated', 'user role changed', 'account disabled'] },
     { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], alsoAbsorbs: ['sign-in'], words: ['down', 'no heartbeat'] },
   ],
@@ -142,5 +145,16 @@ describe('one person’s account trouble, and a crowd’s', () => {
     const oktaBack = await sim.event(okta('h4', 'hospitalist-okta-login', 'user.reactivated', 21), at(21));
     expect(back.incidentId).toBe(iga.incidentId);
     expect(oktaBack.incidentId).toBe(iga.incidentId);
+  });
+
+  it('makes one crowd of a second factor failing for people whichever provider tells it, in its own words', async () => {
+    const sim = new Simulation(rules);
+    const canonical = (id: string, system: string, person: string, code: string, symptom: string, minute: number) =>
+      anEvent({ id, kind: 'identity', source: { type: 'canonical', system }, system, errorSignature: code, symptom, severity: 'medium', requester: { token: `tok-${person}` }, occurredAt: at(minute).toISOString() });
+    const duo = await sim.event(canonical('d1', 'duo-mfa', 'ana', 'duo:error', 'Duo Push authentication failed - push not delivered to device', 0), at(0));
+    const entra = await sim.event(canonical('e1', 'entra-id', 'ben', 'x-0a1b2c3d4e5f6a7b', 'Sign-in failure: strong authentication failed, push not delivered', 1), at(1));
+    const oktaToo = await sim.event(okta('o1', 'cy', 'mfa.failure', 2), at(2));
+    expect(entra.incidentId).toBe(duo.incidentId);
+    expect(oktaToo.incidentId).toBe(duo.incidentId);
   });
 });

@@ -1,4 +1,5 @@
 import { childrenFirstSeenSince, isActive, type IncidentBody, type IncidentState, type Origin } from './incident.js';
+import { accountAction } from './account-action.js';
 import { problemClassOfSignature } from './names.js';
 
 /** An entry's devices when its incident names none: one shared array, so `unchanged` compares by identity. */
@@ -94,7 +95,7 @@ export class CorrelationIndex {
         openedAt: incident.openedAt,
         devices: incident.devices ?? NO_DEVICES,
         onePerson: ofOnePerson(incident),
-        ...(incident.origin === 'identity' ? { account: { action: incident.errorSignature ?? '', lastSeen: incident.lastSeen } } : {}),
+        ...(incident.origin === 'identity' ? { account: { action: accountAction(incident.errorSignature, incident.title), lastSeen: incident.lastSeen } } : {}),
       };
       this.active.set(signature, entry);
       const set = this.bySystem.get(incident.system) ?? new Set<string>();

@@ -1,3 +1,4 @@
+import { accountAction } from './account-action.js';
 import type { CanonicalEvent } from './canonical-event.js';
 import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
@@ -106,7 +107,7 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
   // Across people, by the account's newest event (people keep failing for as long as the cause
   // lasts) and, where the rule says so, the same action (a lockout is not a new phone). Across
   // facilities, by the incident's opening.
-  const action = event.errorSignature ?? '';
+  const action = accountAction(event.errorSignature, event.symptom);
   const sameTrouble = (entry: IndexEntry & { account: NonNullable<IndexEntry['account']> }) =>
     !rule.sameAction || entry.account.action === action || (!entry.onePerson && actionFamily(entry.account.action) === actionFamily(action));
   const fresh = (entry: IndexEntry) =>
