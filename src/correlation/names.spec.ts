@@ -36,6 +36,21 @@ describe('names: codes compared without case, aliases, systems named in words', 
     expect(nameEvent(aReport('r3', 'wristband printer blank', { facility: codeToken(key, 'Marten Lake') }), worded.lexicon).event.facility).not.toBe('pellcreek');
   });
 
+  it('knows a facility by the short form people say of its name, and not by a word too short to be a place', () => {
+    const shortened = testRules({
+      facilities: [
+        { id: 'fac.cedarbluff', version: 1, facility: 'cedarbluff', codes: ['CBCH', 'Cedar Bluff Community Hospital'] },
+        { id: 'fac.main', version: 1, facility: 'mainst', codes: ['Main Hospital'] },
+      ],
+    });
+    expect(nameEvent(aReport('r1', 'house sup at Cedar Bluff: no network anywhere', { facility: undefined }), shortened.lexicon).event.facility).toBe('cedarbluff');
+    expect(nameEvent(anEvent({ facility: 'cedar bluff' }), shortened.lexicon).event.facility).toBe('cedarbluff');
+    const key = 'a-test-token-key';
+    const worded = withFacilityTokens(shortened, (value) => codeToken(key, value));
+    expect(nameEvent(anEvent({ facility: codeToken(key, 'Cedar Bluff') }), worded.lexicon).event.facility).toBe('cedarbluff');
+    expect(nameEvent(aReport('r2', 'the main printer is jammed', { facility: undefined }), shortened.lexicon).event.facility).toBeUndefined();
+  });
+
   it('knows a long name written with one slip, or split in two, and no short name or English word by it', () => {
     const named = (text: string) => systemsNamedIn(rules.lexicon, text).map((r) => r.system);
     expect(named('hyperspce keeps freezing')).toEqual(['epic-hyperspace']);

@@ -133,14 +133,32 @@ export function compileLexicon(systems: readonly SystemRule[], facilities: reado
   // A prefix or suffix is surer than a part, and a longer pattern surer than a shorter one.
   patterns.sort((a, b) => Number(a.at === 'anywhere') - Number(b.at === 'anywhere') || b.part.length - a.part.length);
   const byFacility = new Map<string, FacilityRule>();
-  for (const rule of facilities) for (const code of [rule.facility, ...rule.codes]) if (!byFacility.has(code)) byFacility.set(code, rule);
+  for (const rule of facilities) for (const code of facilityNames(rule)) if (!byFacility.has(code)) byFacility.set(code, rule);
   const spoken = systems
     .filter((rule) => rule.names.length > 0)
     // Longer names first, so "epic haiku" is taken whole before "epic".
     .map((rule) => ({ pattern: wordsPattern(rule.names), rule }));
-  const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern([rule.facility, ...rule.codes]), rule }));
+  const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern(facilityNames(rule)), rule }));
   const misspellable = systems.flatMap((rule) => rule.names.filter((name) => MISSPELLABLE.test(name)).map((name) => ({ name: name.toLowerCase(), rule })));
   return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, facilitiesSpoken, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })), misspellable };
+}
+
+/** What a facility's name says of the kind of place, not which place ("Community Hospital", "Family Clinic"). */
+const PLACE_WORDS = /(?:\s+(?:regional|community|memorial|general|university|medical|health|family|children's|childrens|women's|hospital|hospitals|center|centre|clinic|clinics|campus|healthcare|care|of|the))+$/i;
+
+/**
+ * A facility's codes and the short form people say of each name in words: "Cedar Bluff" of
+ * "Cedar Bluff Community Hospital", "Sumac Street" of "Sumac Street Family Clinic". A short form
+ * of one word only when it is no shorter than five letters (a ward's "Main" is no hospital).
+ */
+function facilityNames(rule: FacilityRule): string[] {
+  const names = [rule.facility, ...rule.codes];
+  for (const code of rule.codes) {
+    if (!/\s/.test(code)) continue;
+    const short = code.replace(PLACE_WORDS, '').trim();
+    if (short && short !== code && (/\s/.test(short) || short.length >= 5) && !names.includes(short.toLowerCase())) names.push(short.toLowerCase());
+  }
+  return names;
 }
 
 /**
@@ -319,7 +337,7 @@ export function withFacilityTokens<R extends { facilities: readonly FacilityRule
   const facilities = new Map(rules.lexicon.facilities);
   let added = false;
   for (const rule of rules.facilities) {
-    for (const code of rule.codes) {
+    for (const code of facilityNames(rule)) {
       if (!/\s/.test(code.trim())) continue;
       const words = code.trim().split(/\s+/);
       const variants = new Set([code.trim(), words.join(' '), words.join(' ').toLowerCase(), words.join(' ').toUpperCase(), words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(' ')]);
