@@ -196,6 +196,8 @@ describe('one outage, one ticket (shipped rules)', () => {
           { at: '0s', incident: 'vent', source: 'alertmanager', body: alert('ventilator-icu-3', 'lakeside', 'VentilatorDisconnected', 'Ventilator lost its gateway connection', { severity: 'warning' }) },
           { at: '5s', incident: 'iface', source: 'alertmanager', body: alert('radiology-interface', 'lakeside', 'OrdersNotAcked', 'Radiology orders not acknowledged', { severity: 'warning' }) },
           { at: '10s', incident: 'sso', source: 'alertmanager', body: alert('sso-gateway', 'lakeside', 'SamlAssertionErrors', 'SAML assertion errors', { severity: 'warning' }) },
+          // Badge tap-in failing at three sites, no ward yet saying care is hurt (route.major-incident-sso).
+          ...['lakeside', 'riverbend', 'northgate'].map((site) => ({ at: '11s', incident: 'badge', source: 'alertmanager' as const, body: alert('imprivata-onesign', site, 'ImprivataAgentAuthFailures', 'Badge tap authentications failing', { severity: 'warning' }) })),
           // The engine's own monitor: an alert (not an interface error) on a system classed interface-engine.
           { at: '12s', incident: 'engine', source: 'alertmanager', body: alert('mirth', 'lakeside', 'MirthJvmHeapHigh', 'Mirth JVM heap above 90%', { severity: 'warning' }) },
           // A records error known only by its HL7 code (its words are not route.him's).
@@ -212,7 +214,7 @@ describe('one outage, one ticket (shipped rules)', () => {
             body: report(`c${n}`, 'the scheduling app shows the wrong clinic hours', 'lakeside', `clerk${n}@lakeside.example`, 'scheduling-app'),
           })),
         ],
-        { vent: 'biomed', iface: 'integration', sso: 'identity-access', engine: 'integration', records: 'him', crowd: 'service-desk' },
+        { vent: 'biomed', iface: 'integration', sso: 'identity-access', badge: 'major-incident', engine: 'integration', records: 'him', crowd: 'service-desk' },
       ),
     );
     const shipped = [...rules.routing, ...rules.priority].map((rule) => rule.id);
