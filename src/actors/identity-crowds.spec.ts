@@ -15,6 +15,7 @@ const rules = testRules({
     { id: 'problem.sign-in', version: 1, class: 'sign-in', kinds: ['identity'], acrossSystems: true, words: ['mfa failure', 'mfa reset', 'user locked', 'password reset', 'push not delivered', 'strong authentication'] },
     { id: 'problem.account-change', version: 1, class: 'account-change', acrossSystems: true, words: ['user deactivated', 'user reactivated', 'user role changed', 'account disabled'] },
     { id: 'problem.degraded', version: 1, class: 'degraded', absorbs: true, otherwise: ['alert'], alsoAbsorbs: ['sign-in'], words: ['down', 'no heartbeat'] },
+    { id: 'problem.security', version: 1, class: 'security', words: ['email asking for my password', 'phishing'] },
   ],
   signatures: [
     { id: 'sig.identity', version: 3, match: { kinds: ['identity'] }, fields: ['system', 'problem', 'person'] },
@@ -156,5 +157,26 @@ describe('one person’s account trouble, and a crowd’s', () => {
     const oktaToo = await sim.event(okta('o1', 'cy', 'mfa.failure', 2), at(2));
     expect(entra.incidentId).toBe(duo.incidentId);
     expect(oktaToo.incidentId).toBe(duo.incidentId);
+  });
+
+  it('gives a report of another class (a phishing mail asking for a password) to that class, and an account change elsewhere to no one', async () => {
+    const sim = new Simulation(rules);
+    const crowd = await sim.event(okta('f1', 'ana', 'mfa.failure', 0), at(0));
+    await sim.event(okta('f2', 'ben', 'mfa.failure', 0), at(0));
+    const phish = await sim.event(aReport('r1', "got an email asking for my password, can't sign in link looks fake", { system: 'unknown', requester: { token: 'tok-cy' }, occurredAt: at(1).toISOString() }), at(1));
+    expect(phish.incidentId).not.toBe(crowd.incidentId);
+    // Dee's deactivation at Northgate; Eve at Lakeside says her account is disabled: another person's change.
+    const dee = await sim.event({ ...scim('g1', 'dee', 'user.deactivated', 2), facility: 'northgate' }, at(2));
+    const eve = await sim.event(aReport('r2', 'my account is disabled since this morning', { system: 'unknown', facility: 'lakeside', requester: { token: 'tok-eve' }, occurredAt: at(3).toISOString() }), at(3));
+    expect(eve.incidentId).not.toBe(dee.incidentId);
+  });
+
+  it('lets a crowd go stale when people stop failing, whatever reports keep coming', async () => {
+    const sim = new Simulation(rules);
+    const crowd = await sim.event(okta('s1', 'ana', 'mfa.failure', 0), at(0));
+    await sim.event(okta('s2', 'ben', 'mfa.failure', 0), at(0));
+    for (const minute of [20, 40]) await sim.event(aReport(`rs${minute}`, "still can't sign in, the push never comes", { system: 'unknown', requester: { token: `tok-r${minute}` }, occurredAt: at(minute).toISOString() }), at(minute));
+    const late = await sim.event(aReport('rs55', 'locked out of the timeclock', { system: 'unknown', requester: { token: 'tok-late' }, occurredAt: at(55).toISOString() }), at(55));
+    expect(late.incidentId).not.toBe(crowd.incidentId);
   });
 });

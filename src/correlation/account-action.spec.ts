@@ -7,6 +7,8 @@ describe('accountAction', () => {
     expect(accountAction('[redacted:id]', 'Sign-in failure: Authentication failed during strong authentication request')).toBe('mfa.failure');
     expect(accountAction('[redacted:id]', 'Sign-in failure: Account is locked because user tried to sign in too many times')).toBe('user.locked');
     expect(accountAction('50126', 'Sign-in failure: Invalid username or password')).toBe('password.failure');
+    // A factor given back is the fix of one person's trouble, not another failure of it.
+    expect(accountAction('duo:phone_reset', 'Duo: user re-enrolled a new phone for push')).toBe('mfa.reset');
   });
 
   it('tells a second factor answered by someone else from the provider failing, and leaves what it cannot read as it came', () => {

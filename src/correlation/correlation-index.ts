@@ -94,8 +94,9 @@ export class CorrelationIndex {
         title: incident.title,
         openedAt: incident.openedAt,
         devices: incident.devices ?? NO_DEVICES,
-        onePerson: ofOnePerson(incident),
-        ...(incident.origin === 'identity' ? { account: { action: accountAction(incident.errorSignature, incident.title), lastSeen: incident.lastSeen } } : {}),
+        // Only an identity incident is one person's or a crowd's; counting another's reporters is cost for nothing.
+        onePerson: incident.origin === 'identity' && ofOnePerson(incident),
+        ...(incident.origin === 'identity' ? { account: { action: accountAction(incident.errorSignature, incident.title), lastSeen: newestAccountEvent(incident) } } : {}),
       };
       this.active.set(signature, entry);
       const set = this.bySystem.get(incident.system) ?? new Set<string>();
@@ -175,8 +176,8 @@ export class CorrelationIndex {
     const entry = this.active.get(signature);
     if (entry) {
       this.active.delete(signature);
-      // Systems are named by senders: an emptied set goes, or the map would keep every name seen.
       this.anySystem.delete(signature);
+      // Systems are named by senders: an emptied set goes, or the map would keep every name seen.
       const onSystem = this.bySystem.get(entry.system);
       onSystem?.delete(signature);
       if (onSystem?.size === 0) this.bySystem.delete(entry.system);
@@ -205,13 +206,28 @@ function unchanged(entry: IndexEntry | undefined, state: IncidentState): boolean
     entry.parentId === (incident.parent?.incidentId ?? null) &&
     entry.title === incident.title &&
     entry.openedAt === incident.openedAt &&
-    entry.devices === (incident.devices ?? NO_DEVICES) &&
-    entry.onePerson === ofOnePerson(incident)
+    entry.devices === (incident.devices ?? NO_DEVICES)
   );
 }
 
-/** Whether an incident's events name exactly one person; counts to two at most, as a storm's incident names thousands. */
-export function ofOnePerson(incident: Pick<IncidentBody, 'tally'>): boolean {
+/**
+ * When an identity incident last heard of an account (its newest identity event, not a report):
+ * people's reports about a crowd's trouble must not keep the crowd fresh after the failures stop.
+ * A walk of the children, as the marks below already make on every change of an identity incident.
+ */
+function newestAccountEvent(incident: IncidentBody): string {
+  let newest = '';
+  for (const child of childrenFirstSeenSince(incident, '')) if (child.kind === 'identity' && child.changedAt > newest) newest = child.changedAt;
+  return newest || incident.lastSeen;
+}
+
+/**
+ * Whether an identity incident's events name exactly one person. Only identity incidents are
+ * asked: `for…in` lists every key before the first, so this is a walk of the requesters, no more
+ * than the walk of the children the index's marks already make on every change of one.
+ */
+export function ofOnePerson(incident: Pick<IncidentBody, 'tally' | 'origin'>): boolean {
+  if (incident.origin !== 'identity') return false;
   let people = 0;
   for (const _ in incident.tally.requesters) if (++people > 1) return false;
   return people === 1;

@@ -41,8 +41,14 @@ describe('names: codes compared without case, aliases, systems named in words', 
       facilities: [
         { id: 'fac.cedarbluff', version: 1, facility: 'cedarbluff', codes: ['CBCH', 'Cedar Bluff Community Hospital'] },
         { id: 'fac.main', version: 1, facility: 'mainst', codes: ['Main Hospital'] },
+        { id: 'fac.general', version: 1, facility: 'gh', codes: ['General Hospital'] },
+        { id: 'fac.stmary-north', version: 1, facility: 'smn', codes: ["St Mary's Hospital"] },
+        { id: 'fac.stmary-south', version: 1, facility: 'sms', codes: ["St Mary's Medical Center"] },
       ],
     });
+    // A short form made only of words that say what kind of place it is, or one two facilities share, names none.
+    expect(nameEvent(aReport('r3', 'general printer jammed again', { facility: undefined }), shortened.lexicon).event.facility).toBeUndefined();
+    expect(nameEvent(aReport('r4', "at St Mary's the printer jammed", { facility: undefined }), shortened.lexicon).event.facility).toBeUndefined();
     expect(nameEvent(aReport('r1', 'house sup at Cedar Bluff: no network anywhere', { facility: undefined }), shortened.lexicon).event.facility).toBe('cedarbluff');
     expect(nameEvent(anEvent({ facility: 'cedar bluff' }), shortened.lexicon).event.facility).toBe('cedarbluff');
     const key = 'a-test-token-key';

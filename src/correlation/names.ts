@@ -133,32 +133,44 @@ export function compileLexicon(systems: readonly SystemRule[], facilities: reado
   // A prefix or suffix is surer than a part, and a longer pattern surer than a shorter one.
   patterns.sort((a, b) => Number(a.at === 'anywhere') - Number(b.at === 'anywhere') || b.part.length - a.part.length);
   const byFacility = new Map<string, FacilityRule>();
-  for (const rule of facilities) for (const code of facilityNames(rule)) if (!byFacility.has(code)) byFacility.set(code, rule);
+  const facilityNames = facilityNamesOf(facilities);
+  for (const rule of facilities) for (const code of facilityNames.get(rule) ?? []) if (!byFacility.has(code)) byFacility.set(code, rule);
   const spoken = systems
     .filter((rule) => rule.names.length > 0)
     // Longer names first, so "epic haiku" is taken whole before "epic".
     .map((rule) => ({ pattern: wordsPattern(rule.names), rule }));
-  const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern(facilityNames(rule)), rule }));
+  const facilitiesSpoken = facilities.map((rule) => ({ pattern: wordsPattern(facilityNames.get(rule) ?? []), rule }));
   const misspellable = systems.flatMap((rule) => rule.names.filter((name) => MISSPELLABLE.test(name)).map((name) => ({ name: name.toLowerCase(), rule })));
   return { systems: bySystem, systemPatterns: patterns, facilities: byFacility, facilitiesSpoken, spoken, problems: problems.map((rule) => ({ pattern: wordsPattern(rule.words), rule })), misspellable };
 }
 
-/** What a facility's name says of the kind of place, not which place ("Community Hospital", "Family Clinic"). */
-const PLACE_WORDS = /(?:\s+(?:regional|community|memorial|general|university|medical|health|family|children's|childrens|women's|hospital|hospitals|center|centre|clinic|clinics|campus|healthcare|care|of|the))+$/i;
+/** The words of a facility's name that say what kind of place it is, not which place. */
+const PLACE_WORD = "(?:regional|community|memorial|general|university|medical|health|family|children['’]?s|women['’]?s|hospital|hospitals|center|centre|clinic|clinics|campus|healthcare|care|of|the)";
+const TRAILING_PLACE_WORDS = new RegExp(`(?:\\s+${PLACE_WORD})+$`, 'i');
+const ONLY_PLACE_WORDS = new RegExp(`^${PLACE_WORD}(?:\\s+${PLACE_WORD})*$`, 'i');
 
 /**
- * A facility's codes and the short form people say of each name in words: "Cedar Bluff" of
- * "Cedar Bluff Community Hospital", "Sumac Street" of "Sumac Street Family Clinic". A short form
- * of one word only when it is no shorter than five letters (a ward's "Main" is no hospital).
+ * Each facility's codes and the short form people say of each name in words: "Cedar Bluff" of
+ * "Cedar Bluff Community Hospital", "Sumac Street" of "Sumac Street Family Clinic". Not a short
+ * form made only of such words ("General" of "General Hospital"), one of a single word under five
+ * letters, or one two facilities would share ("St Mary's" of two St Mary's): that names no one place.
  */
-function facilityNames(rule: FacilityRule): string[] {
-  const names = [rule.facility, ...rule.codes];
-  for (const code of rule.codes) {
-    if (!/\s/.test(code)) continue;
-    const short = code.replace(PLACE_WORDS, '').trim();
-    if (short && short !== code && (/\s/.test(short) || short.length >= 5) && !names.includes(short.toLowerCase())) names.push(short.toLowerCase());
+function facilityNamesOf(facilities: readonly FacilityRule[]): Map<FacilityRule, string[]> {
+  const shortOf = (code: string) => {
+    if (!/\s/.test(code)) return undefined;
+    const short = code.replace(TRAILING_PLACE_WORDS, '').trim().toLowerCase();
+    return short && short !== code && !ONLY_PLACE_WORDS.test(short) && (/\s/.test(short) || short.length >= 5) ? short : undefined;
+  };
+  const codes = new Set(facilities.flatMap((rule) => [rule.facility, ...rule.codes]));
+  const owners = new Map<string, Set<FacilityRule>>();
+  for (const rule of facilities) for (const code of rule.codes) {
+    const short = shortOf(code);
+    if (short) owners.set(short, (owners.get(short) ?? new Set()).add(rule));
   }
-  return names;
+  return new Map(facilities.map((rule) => {
+    const shorts = [...owners].filter(([short, by]) => by.size === 1 && by.has(rule) && !codes.has(short)).map(([short]) => short);
+    return [rule, [rule.facility, ...rule.codes, ...shorts]];
+  }));
 }
 
 /**
@@ -336,8 +348,9 @@ function namedWithPart(pattern: RegExp, word: string): boolean {
 export function withFacilityTokens<R extends { facilities: readonly FacilityRule[]; lexicon: Lexicon }>(rules: R, tokenOf: (value: string) => string): R {
   const facilities = new Map(rules.lexicon.facilities);
   let added = false;
+  const facilityNames = facilityNamesOf(rules.facilities);
   for (const rule of rules.facilities) {
-    for (const code of facilityNames(rule)) {
+    for (const code of facilityNames.get(rule) ?? []) {
       if (!/\s/.test(code.trim())) continue;
       const words = code.trim().split(/\s+/);
       const variants = new Set([code.trim(), words.join(' '), words.join(' ').toLowerCase(), words.join(' ').toUpperCase(), words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(' ')]);

@@ -108,11 +108,12 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
   // lasts) and, where the rule says so, the same action (a lockout is not a new phone). Across
   // facilities, by the incident's opening.
   const action = accountAction(event.errorSignature, event.symptom);
-  const sameTrouble = (entry: IndexEntry & { account: NonNullable<IndexEntry['account']> }) =>
-    !rule.sameAction || entry.account.action === action || (!entry.onePerson && actionFamily(entry.account.action) === actionFamily(action));
+  // A second factor answered by someone else is never a crowd's by family: it is one person's security matter.
+  const sameTrouble = (account: NonNullable<IndexEntry['account']>, onePerson: boolean) =>
+    !rule.sameAction || account.action === action || (!onePerson && action !== FRAUD && account.action !== FRAUD && actionFamily(account.action) === actionFamily(action));
   const fresh = (entry: IndexEntry) =>
     rule.across === 'person'
-      ? entry.account !== undefined && sameTrouble({ ...entry, account: entry.account }) && now.getTime() - Date.parse(entry.account.lastSeen) <= rule.withinMs
+      ? entry.account !== undefined && sameTrouble(entry.account, entry.onePerson) && now.getTime() - Date.parse(entry.account.lastSeen) <= rule.withinMs
       : now.getTime() - Date.parse(entry.openedAt) <= rule.withinMs;
   const entry = onSystem()
     .filter((e) => sameProblem(e.signature) && fresh(e))
@@ -125,6 +126,9 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
  * action formed (MFA failing) takes another person's trouble of the same family (their factors
  * reset), as one person's incident does not (a new phone is not a suspicious push).
  */
+/** `accountAction`'s name for a second factor answered by someone else. */
+const FRAUD = 'mfa.fraud';
+
 function actionFamily(action: string): string {
   const dot = action.indexOf('.');
   return dot < 0 ? action : action.slice(0, dot);
@@ -136,13 +140,19 @@ function actionFamily(action: string): string {
  * report was put in ("verification failed, third time today" while MFA fails for everyone).
  */
 function crowdOf(token: string, sameProblem: (signature: string) => boolean, index: CorrelationIndex): IndexEntry | undefined {
-  // The signature names the system (or `*` for a class across systems): the same problem is on the same one.
-  const onSystem = (signature: string) => (sameProblem(signature) ? index.get(signature) : undefined);
-  for (const mark of index.identityMarks(token)) {
+  // The signature names the system (or `*` for a class across systems): the same problem is on the
+  // same one. Only an identity incident: a report's signature has other fields in the same places.
+  const onSystem = (signature: string) => {
+    const entry = sameProblem(signature) ? index.get(signature) : undefined;
+    return entry?.origin === 'identity' ? entry : undefined;
+  };
+  // Newest first, as the identity rules read them, so a rebuilt index chooses as the live one did.
+  const newestFirst = <T extends { at: string }>(list: readonly T[]) => [...list].sort((a, b) => b.at.localeCompare(a.at));
+  for (const mark of newestFirst(index.identityMarks(token))) {
     const entry = onSystem(mark.signature);
     if (entry) return entry;
   }
-  for (const note of index.reportsBy(token)) {
+  for (const note of newestFirst(index.reportsBy(token))) {
     const entry = onSystem(note.signature);
     if (entry && !entry.onePerson) return entry;
   }
@@ -221,7 +231,11 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const ofClass = !reportRule
     ? []
     : !reportRule.absorbs && !reportRule.otherwise
-      ? index.entries().filter((entry) => problemClassOfSignature(entry.signature) === reportClass && (reportRule.acrossSystems === true || (namesNoSystem && place !== undefined && entry.facilities.includes(place))))
+      ? index
+          .entries()
+          // Across systems (a patient's record) anywhere; an account's change only at the report's own
+          // place, as another site's deactivation is another person's.
+          .filter((entry) => problemClassOfSignature(entry.signature) === reportClass && ((reportRule.acrossSystems === true && entry.origin !== 'identity') || (namesNoSystem && place !== undefined && entry.facilities.includes(place))))
       : // "Everything is frozen, is the system down?" naming nothing, while a shared system is down
         // everywhere, or the report's own site has lost its network or power (what every system
         // there depends on: `downstream: ["*"]`): that outage is what the wards feel. Another local
@@ -261,7 +275,8 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
   const best = candidates[0];
   if (!best || best.entry.signature === signature || best.score < rule.attachAt) {
     // Found nothing of its own: "nobody on our unit can sign in" while many people cannot is theirs.
-    const trouble = rule.signInPattern?.test(event.symptom) ? signInTroubleShared(rules, index, now) : undefined;
+    // Not a report of a class of its own (a phishing mail asking for a password is security's).
+    const trouble = (!reportRule || reportRule.absorbs) && rule.signInPattern?.test(event.symptom) ? signInTroubleShared(rules, index, now) : undefined;
     if (trouble) return primary(trouble.signature, { attach: { ...ref(rule), score: 1 } });
   }
   if (!best || best.entry.signature === signature) return primary(signature);
@@ -279,12 +294,15 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  */
 function signInTroubleShared(rules: RuleSet, index: CorrelationIndex, now: Date): IndexEntry | undefined {
   const oldest = (entries: IndexEntry[]) => entries.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
-  const entries = index.entries();
+  // Sign-in trouble is a class across systems (its signatures name none), or it is on its provider.
+  const signIn = problemRule(rules.lexicon, SIGN_IN);
+  const candidates = signIn?.acrossSystems ? index.activeOnAnySystem() : index.entries();
   // A crowd's incident stays open all day (sign-ins fail all day): only while people still fail.
-  const crowd = oldest(entries.filter((entry) => problemClassOfSignature(entry.signature) === SIGN_IN && entry.origin === 'identity' && !entry.onePerson && entry.account !== undefined && now.getTime() - Date.parse(entry.account.lastSeen) <= CROWD_FRESH_MS));
+  const crowd = oldest(candidates.filter((entry) => problemClassOfSignature(entry.signature) === SIGN_IN && entry.origin === 'identity' && !entry.onePerson && entry.account !== undefined && now.getTime() - Date.parse(entry.account.lastSeen) <= CROWD_FRESH_MS));
   if (crowd) return crowd;
   const outageClasses = new Set(rules.lexicon.problems.filter(({ rule }) => rule.absorbs && rule.alsoAbsorbs?.includes(SIGN_IN)).map(({ rule }) => rule.class));
-  return oldest(entries.filter((entry) => outageClasses.has(problemClassOfSignature(entry.signature) ?? '') && entry.parentId === null && systemRule(rules.lexicon, entry.system)?.class === 'identity'));
+  const providers = new Set([...rules.lexicon.systems.values()].filter((system) => system.class === 'identity').map((system) => system.system));
+  return oldest([...providers].flatMap((system) => index.activeOn(system)).filter((entry) => outageClasses.has(problemClassOfSignature(entry.signature) ?? '') && entry.parentId === null));
 }
 
 /** The problem class of people's trouble signing in (08-problems.yaml). */
