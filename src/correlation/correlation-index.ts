@@ -154,15 +154,16 @@ export class CorrelationIndex {
   }
 
   activeOn(system: string): IndexEntry[] {
-    return [...(this.bySystem.get(system) ?? [])].flatMap((signature) => {
-      const entry = this.active.get(signature);
-      return entry ? [entry] : [];
-    });
+    return this.entriesOf(this.bySystem.get(system));
   }
 
   /** The active incidents whose signature names no system (a class one incident across systems). */
   activeOnAnySystem(): IndexEntry[] {
-    return [...this.anySystem].flatMap((signature) => {
+    return this.entriesOf(this.anySystem);
+  }
+
+  private entriesOf(signatures: ReadonlySet<string> | undefined): IndexEntry[] {
+    return [...(signatures ?? [])].flatMap((signature) => {
       const entry = this.active.get(signature);
       return entry ? [entry] : [];
     });
@@ -189,6 +190,11 @@ export class CorrelationIndex {
     }
     this.marksBySignature.delete(signature);
   }
+}
+
+/** The order incidents are chosen in when several would do: the one opened first, then by signature (the same in every run). */
+export function byOpening(a: IndexEntry, b: IndexEntry): number {
+  return a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature);
 }
 
 /** Whether `entry` already says all that `state` would put in the index (identity incidents excepted: their marks follow the children). */

@@ -1,4 +1,4 @@
-import { ofOnePerson, type CorrelationIndex, type IndexEntry } from './correlation-index.js';
+import { byOpening, ofOnePerson, type CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import { isActive, type IncidentLink, type IncidentState } from './incident.js';
 import type { Delivery } from './inputs.js';
 import { problemClassOfSignature, standsAlone, systemRule } from './names.js';
@@ -123,7 +123,7 @@ function outageParents(before: IncidentState, after: IncidentState, rules: RuleS
     const entry = index
       .activeOn(after.incident.system)
       .filter((e) => problemClassOfSignature(e.signature) === rule.class)
-      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+      .sort(byOpening)[0];
     if (entry) return [{ to: after.signature, message: { type: 'reparent', parent: { incidentId: entry.incidentId, signature: entry.signature, rule: ref(rule) } }, primary: false }];
   }
   return [];
@@ -250,7 +250,7 @@ export function nearestActiveUpstream(system: string, facilities: string[], rule
         const upstream = index
           .activeOn(rule.upstream)
           .filter((entry) => (byFacility ? entry.facilities.some((f) => facilities.includes(f)) : everywhere || entry.facilities.length === 0 || facilities.length === 0 || entry.facilities.some((f) => facilities.includes(f))))
-          .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+          .sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null) || byOpening(a, b))[0];
         if (upstream) return { incidentId: upstream.incidentId, signature: upstream.signature, rule: ref(rule) };
         if (!seen.has(rule.upstream)) {
           seen.add(rule.upstream);

@@ -308,7 +308,7 @@ function engineOfChannel(lexicon: Lexicon, event: Pick<CanonicalEvent, 'source'>
 
 /** The one facility a channel's name gives by its code (`HRWG` of `HRWG_ADT_from_Expanse`), if any. */
 function facilityInChannel(lexicon: Lexicon, code: string): string | undefined {
-  const found = new Set(code.split(/[_.-]+/).flatMap((part) => (lexicon.facilities.get(part) ? [lexicon.facilities.get(part)?.facility as string] : [])));
+  const found = new Set(code.split(/[_.-]+/).flatMap((part) => lexicon.facilities.get(part)?.facility ?? []));
   return found.size === 1 ? [...found][0] : undefined;
 }
 
@@ -395,7 +395,9 @@ export function nameEvent(event: CanonicalEvent, lexicon: Lexicon): Named {
   // from a Mirth server), that is down or not moving (an outage class): the engine's outage, at the
   // site the channel's name says. A channel's content error (a serializer error, a NACK's code) stays
   // the channel's: one feed's rejected message is not the engine down.
-  const engine = !rule && event.kind !== 'report' && problemClassOf(lexicon, event)?.absorbs ? engineOfChannel(lexicon, event, code) : undefined;
+  // The cheap test first: most codes are no engine's channel, and then the words need no reading.
+  const channelOf = !rule && event.kind !== 'report' ? engineOfChannel(lexicon, event, code) : undefined;
+  const engine = channelOf && problemClassOf(lexicon, event)?.absorbs ? channelOf : undefined;
   if (engine) rule = engine;
   const system = canonicalSystem(rule, code);
   const place = event.facility?.toLowerCase() ?? (engine ? facilityInChannel(lexicon, code) : undefined);

@@ -1,6 +1,6 @@
 import { accountAction } from './account-action.js';
 import type { CanonicalEvent } from './canonical-event.js';
-import type { CorrelationIndex, IndexEntry } from './correlation-index.js';
+import { byOpening, type CorrelationIndex, type IndexEntry } from './correlation-index.js';
 import type { Delivery, Input, ResolveInput } from './inputs.js';
 import type { Route } from './messages.js';
 import { matches, ref, reportRuleFor, type RuleSet, type SignatureRule, type SpreadRule } from './rules.js';
@@ -70,7 +70,7 @@ function outageAbsorbing(event: CanonicalEvent, { rules, index }: RouteContext):
     const entry = index
       .activeOn(event.system)
       .filter((e) => `${e.signature}|`.includes(marker))
-      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+      .sort(byOpening)[0];
     if (entry) return { entry, rule };
   }
   return undefined;
@@ -117,7 +117,7 @@ function spreadFrom(event: CanonicalEvent, signature: string, signatureRule: Sig
       : now.getTime() - Date.parse(entry.openedAt) <= rule.withinMs;
   const entry = onSystem()
     .filter((e) => sameProblem(e.signature) && fresh(e))
-    .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+    .sort(byOpening)[0];
   return entry ? { entry, rule } : undefined;
 }
 
@@ -271,7 +271,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
     // On a tie, the report's own incident (where its first copy went), then its own site's network
     // or power outage (what the ward feels first), then what people notice (an outage) before
     // upkeep nobody reports (a disk filling up).
-    .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(atOwnSite(b.entry)) - Number(atOwnSite(a.entry)) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || a.entry.openedAt.localeCompare(b.entry.openedAt) || a.entry.signature.localeCompare(b.entry.signature));
+    .sort((a, b) => b.score - a.score || Number(b.entry.signature === signature) - Number(a.entry.signature === signature) || Number(atOwnSite(b.entry)) - Number(atOwnSite(a.entry)) || Number(standsAlone(rules.lexicon, a.entry.signature)) - Number(standsAlone(rules.lexicon, b.entry.signature)) || byOpening(a.entry, b.entry));
   const best = candidates[0];
   if (!best || best.entry.signature === signature || best.score < rule.attachAt) {
     // Found nothing of its own: "nobody on our unit can sign in" while many people cannot is theirs.
@@ -293,7 +293,7 @@ function routeReport(event: CanonicalEvent, signature: string, route: Route, { r
  * sign-ins, on a system of class `identity`). The oldest first.
  */
 function signInTroubleShared(rules: RuleSet, index: CorrelationIndex, now: Date): IndexEntry | undefined {
-  const oldest = (entries: IndexEntry[]) => entries.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.signature.localeCompare(b.signature))[0];
+  const oldest = (entries: IndexEntry[]) => entries.sort(byOpening)[0];
   // Sign-in trouble is a class across systems (its signatures name none), or it is on its provider.
   const signIn = problemRule(rules.lexicon, SIGN_IN);
   const candidates = signIn?.acrossSystems ? index.activeOnAnySystem() : index.entries();
